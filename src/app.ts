@@ -1,0 +1,124 @@
+/**
+ * @module app: builds the Hono app — cross-cutting middleware, the error shape, every feature's
+ * router under `/api/v1`, and the OpenAPI document generated from the same zod schemas.
+ */
+import { swaggerUI } from "@hono/swagger-ui";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./env";
+import { logEvent } from "./lib/log";
+import { Problem, problemResponse } from "./lib/problem";
+import { createRouter } from "./lib/router";
+import { gardenRoutes } from "./modules/garden/routes";
+import { healthRoutes } from "./modules/health/routes";
+import { usersRoutes } from "./modules/users/routes";
+
+export const API_PREFIX = "/api/v1";
+/** Largest request body accepted; bigger ones answer 413 before any parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+function toProblem(err: unknown, c: Context<AppEnv>): Problem {
+	if (err instanceof Problem) return err;
+	if (err instanceof HTTPException) {
+		// Hono's validators throw 400 for malformed JSON; keep their status but our shape.
+		const detail = err.status === 400 ? "The request body is not valid JSON." : err.message;
+		return new Problem(err.status, { detail, kind: err.status === 400 ? "malformed-body" : "http" });
+	}
+	logEvent("error", "unhandled_error", {
+		request_id: c.get("requestId"),
+		method: c.req.method,
+		route: c.req.routePath,
+		error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+	});
+	return new Problem(500, {
+		detail: "Something went wrong on our side. Quote the request id if you report it.",
+	});
+}
+
+const problemFor = (c: Context<AppEnv>, problem: Problem) =>
+	problemResponse(problem, new URL(c.req.url).pathname, c.get("requestId") ?? "");
+
+function allowedOrigins(c: Context<AppEnv>): string[] {
+	return (c.env.CORS_ORIGINS ?? "")
+		.split(",")
+		.map((origin) => origin.trim())
+		.filter((origin) => origin.length > 0 && origin !== "*");
+}
+
+export function createApp(): OpenAPIHono<AppEnv> {
+	const app = createRouter();
+
+	app.use(requestId({ headerName: "X-Request-Id" }));
+	app.use(secureHeaders());
+	app.use(
+		cors({
+			origin: (origin, c) => (allowedOrigins(c).includes(origin) ? origin : null),
+			allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+			allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Support-Token"],
+			exposeHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"],
+			credentials: true,
+			maxAge: 600,
+		}),
+	);
+	app.use(
+		bodyLimit({
+			maxSize: MAX_BODY_BYTES,
+			onError: (c) =>
+				problemFor(
+					c,
+					new Problem(413, {
+						detail: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+						kind: "too-large",
+					}),
+				),
+		}),
+	);
+	app.use(
+		methodNotAllowed({
+			app,
+			onMethodNotAllowed: (c, methods) =>
+				problemFor(
+					c,
+					new Problem(405, {
+						detail: `${c.req.method} is not supported here.`,
+						kind: "method-not-allowed",
+						headers: { Allow: methods.join(", ") },
+					}),
+				),
+		}),
+	);
+
+	app.route("/", healthRoutes);
+	app.route(API_PREFIX, usersRoutes);
+	app.route(API_PREFIX, gardenRoutes);
+
+	app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+		type: "http",
+		scheme: "bearer",
+		bearerFormat: "JWT",
+		description: "An Auth0 access token (RS256) for this API's audience.",
+	});
+	app.doc31(`${API_PREFIX}/openapi.json`, (c) => ({
+		openapi: "3.1.0",
+		info: {
+			title: "Flourish API",
+			version: "1.0.0",
+			description:
+				"The edge API of Flourish, a community for personal growth and wellbeing. Every error is RFC 9457 application/problem+json.",
+		},
+		servers: [{ url: new URL(c.req.url).origin }],
+	}));
+	app.get("/docs", swaggerUI({ url: `${API_PREFIX}/openapi.json`, title: "Flourish API" }));
+
+	app.notFound((c) =>
+		problemFor(c, new Problem(404, { detail: "No route matches this path.", kind: "no-route" })),
+	);
+	app.onError((err, c) => problemFor(c, toProblem(err, c)));
+	return app;
+}

@@ -1,0 +1,35 @@
+/** @module env: the Worker's bindings and per-request variables, typed once for every handler. */
+import type { ChatRoom } from "../durable-objects/chat-room";
+import type { EventRsvp } from "../durable-objects/event-rsvp";
+import type { CurrentUser } from "./auth/current-user";
+
+export interface Bindings {
+	DB: D1Database;
+	CACHE: KVNamespace;
+	CHAT_ROOM: DurableObjectNamespace<ChatRoom>;
+	EVENT_RSVP: DurableObjectNamespace<EventRsvp>;
+	ML: Fetcher;
+	USER_WRITE_LIMITER: RateLimit;
+	IP_READ_LIMITER: RateLimit;
+	SUPPORT_TOKEN_LIMITER: RateLimit;
+
+	AUTH0_DOMAIN: string;
+	AUTH0_AUDIENCE: string;
+	/** Overrides `https://{AUTH0_DOMAIN}/`, e.g. the local development issuer. */
+	AUTH0_ISSUER?: string;
+	/** Overrides `https://{AUTH0_DOMAIN}/.well-known/jwks.json`. */
+	AUTH0_JWKS_URL?: string;
+	/** Comma-separated list of browser origins allowed by CORS. */
+	CORS_ORIGINS?: string;
+}
+
+export interface Variables {
+	requestId: string;
+	/** Set by `requireUser`/`optionalUser` once the token is verified and the D1 row resolved. */
+	user: CurrentUser | undefined;
+}
+
+export interface AppEnv {
+	Bindings: Bindings;
+	Variables: Variables;
+}
