@@ -1,0 +1,103 @@
+/**
+ * @module openapi: route definitions that carry their own access rule, so the guard that runs and the
+ * security and error responses the OpenAPI document shows can never disagree.
+ */
+import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import type { TrustLevel } from "../auth/current-user";
+import {
+	optionalUser,
+	requireGuardian,
+	requireGuide,
+	requireTrust,
+	requireUser,
+	requireUserEvenIfSuspended,
+} from "../auth/guards";
+import type { AppEnv } from "../env";
+
+export const ProblemSchema = z
+	.object({
+		type: z.string().openapi({ example: "urn:flourish:problem:validation" }),
+		title: z.string(),
+		status: z.number().int(),
+		detail: z.string().optional(),
+		instance: z.string().optional(),
+		request_id: z.string().optional(),
+		errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+	})
+	.openapi("Problem", { description: "RFC 9457 problem details; the shape of every error." });
+
+const problem = (description: string) => ({
+	description,
+	content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+export type Access =
+	| "public"
+	| "user"
+	/** Signed in, even while suspended: only `GET /users/me`. */
+	| "self_even_if_suspended"
+	| "guide"
+	| "guardian"
+	| { trust: TrustLevel };
+
+function guardFor(access: Access): MiddlewareHandler<AppEnv> {
+	if (typeof access === "object") return requireTrust(access.trust);
+	switch (access) {
+		case "public":
+			return optionalUser;
+		case "user":
+			return requireUser;
+		case "self_even_if_suspended":
+			return requireUserEvenIfSuspended;
+		case "guide":
+			return requireGuide;
+		case "guardian":
+			return requireGuardian;
+	}
+}
+
+function accessNote(access: Access): string {
+	if (typeof access === "object")
+		return `Requires trust level ${access.trust} or higher (guardians always pass).`;
+	const notes: Record<typeof access, string> = {
+		public: "Public; a valid token, if sent, personalises the answer.",
+		user: "Any signed-in user who is not suspended.",
+		self_even_if_suspended: "Any signed-in user, including a suspended one.",
+		guide: "Verified guides only (role guide, trust good_soil or higher).",
+		guardian: "Guardians only.",
+	};
+	return notes[access];
+}
+
+/**
+ * `createRoute` plus the access rule: installs the guard, documents the bearer requirement, and adds
+ * the problem+json responses every route can give (validation, auth, body size, rate limits).
+ */
+export function defineRoute<const R extends RouteConfig>(access: Access, config: R): R {
+	const signedIn = access !== "public";
+	const bodyLimited = config.request?.body !== undefined;
+	return createRoute({
+		...config,
+		description: [config.description, accessNote(access)].filter(Boolean).join("\n\n"),
+		middleware: [guardFor(access)],
+		security: signedIn ? [{ bearerAuth: [] }] : [{}, { bearerAuth: [] }],
+		responses: {
+			...(bodyLimited ? { 400: problem("The body is not valid JSON.") } : {}),
+			401: problem("Missing or invalid access token."),
+			...(signedIn
+				? { 403: problem("Signed in but not allowed here (role, trust level, suspension).") }
+				: {}),
+			...(bodyLimited ? { 413: problem("The body is larger than the limit.") } : {}),
+			422: problem("The request failed validation; `errors[]` names each field."),
+			503: problem("A dependency (D1 or the identity provider) is unavailable; retry later."),
+			...config.responses,
+		},
+	}) as R;
+}
+
+/** A documented problem response for route-specific errors such as 404 or 409. */
+export const problemResponse = problem;
+
+/** `content` of a JSON request or response body. */
+export const jsonContent = <T>(schema: T) => ({ "application/json": { schema } });
