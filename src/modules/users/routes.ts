@@ -1,3 +1,76 @@
+/** @module users/routes: my profile and preferences, and other people's public profiles. */
+import type { RouteHandler } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { currentUser } from "../../auth/guards";
+import { createDb } from "../../db/client";
+import type { AppEnv } from "../../env";
+import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
+import { notFound } from "../../lib/problem";
 import { createRouter } from "../../lib/router";
+import { idParam } from "../../lib/schemas";
+import { MyProfile, PublicProfile, toMyProfile, toPublicProfile, UpdateMyProfile } from "./schemas";
+import { findVisibleUser } from "./service";
+import { users } from "./tables";
 
-export const usersRoutes = createRouter();
+const getMe = defineRoute("self_even_if_suspended", {
+	method: "get",
+	path: "/users/me",
+	tags: ["users"],
+	summary: "My profile, role, trust level and preferences",
+	responses: { 200: { description: "My profile.", content: jsonContent(MyProfile) } },
+});
+
+const updateMe = <M extends "patch" | "put">(method: M, summary: string) =>
+	defineRoute("user", {
+		method,
+		path: "/users/me",
+		tags: ["users"],
+		summary,
+		request: { body: { required: true, content: jsonContent(UpdateMyProfile) } },
+		responses: { 200: { description: "The updated profile.", content: jsonContent(MyProfile) } },
+	});
+const patchMe = updateMe("patch", "Update my profile and preferences");
+const putMe = updateMe("put", "Update my profile and preferences (alias of PATCH)");
+
+const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
+	const body = c.req.valid("json");
+	const [updated] = await createDb(c.env.DB)
+		.update(users)
+		.set({
+			displayName: body.display_name,
+			bio: body.bio,
+			avatarUrl: body.avatar_url,
+			interests: body.interests,
+			timezone: body.timezone,
+			dayStartHour: body.day_start_hour,
+			spiritualOptIn: body.spiritual_opt_in,
+		})
+		.where(eq(users.id, currentUser(c).id))
+		.returning();
+	if (!updated) throw notFound("user");
+	return c.json(toMyProfile(updated), 200);
+};
+
+const getUser = defineRoute("user", {
+	method: "get",
+	path: "/users/{user_id}",
+	tags: ["users"],
+	summary: "A public profile",
+	description: "404 when the user does not exist or either side blocks the other.",
+	request: { params: idParam("user_id") },
+	responses: {
+		200: { description: "The public profile.", content: jsonContent(PublicProfile) },
+		404: problemResponse("No such user (or blocked)."),
+	},
+});
+
+export const usersRoutes = createRouter()
+	.openapi(getMe, (c) => c.json(toMyProfile(currentUser(c)), 200))
+	.openapi(getUser, async (c) => {
+		const { user_id } = c.req.valid("param");
+		const profile = await findVisibleUser(createDb(c.env.DB), currentUser(c).id, user_id);
+		if (!profile) throw notFound("user");
+		return c.json(toPublicProfile(profile), 200);
+	})
+	.openapi(patchMe, applyProfileUpdate)
+	.openapi(putMe, applyProfileUpdate);

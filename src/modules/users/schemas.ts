@@ -1,0 +1,82 @@
+/** @module users/schemas: the wire shapes of profiles (snake_case), reused by routes and OpenAPI. */
+import { z } from "@hono/zod-openapi";
+import { isVerifiedGuide } from "../../auth/current-user";
+import { boundedText, HttpsUrl, IsoTimestamp, TimeZone } from "../../lib/schemas";
+import { ROLES, TRUST_LEVELS, type UserRow } from "./tables";
+
+const Interests = z
+	.array(boundedText(1, 30))
+	.max(10)
+	.openapi({ example: ["meditation", "running"] });
+
+export const PublicProfile = z
+	.object({
+		id: z.uuid(),
+		display_name: z.string(),
+		bio: z.string(),
+		avatar_url: z.string().nullable(),
+		interests: z.array(z.string()),
+		role: z.enum(ROLES),
+		trust_level: z.enum(TRUST_LEVELS),
+		is_verified_guide: z.boolean(),
+		created_at: IsoTimestamp,
+	})
+	.openapi("PublicProfile");
+
+export const MyProfile = PublicProfile.extend({
+	email: z
+		.string()
+		.nullable()
+		.openapi({ description: "From the identity provider; only ever shown to its owner." }),
+	trust_locked: z.boolean(),
+	trust_level_since: IsoTimestamp,
+	timezone: z.string(),
+	day_start_hour: z.number().int().min(0).max(23),
+	spiritual_opt_in: z.boolean(),
+	suspended_until: IsoTimestamp.nullable(),
+	updated_at: IsoTimestamp,
+}).openapi("MyProfile");
+
+export const UpdateMyProfile = z
+	.strictObject({
+		display_name: boundedText(1, 50),
+		bio: z.string().trim().max(500),
+		avatar_url: HttpsUrl.nullable(),
+		interests: Interests,
+		timezone: TimeZone,
+		day_start_hour: z.number().int().min(0).max(23),
+		spiritual_opt_in: z.boolean(),
+	})
+	.partial()
+	.refine((body) => Object.keys(body).length > 0, "send at least one field to change")
+	.openapi("UpdateMyProfile", {
+		description: "Any subset of the fields. Role, trust level and suspension are never writable here.",
+	});
+
+export function toPublicProfile(user: UserRow): z.infer<typeof PublicProfile> {
+	return {
+		id: user.id,
+		display_name: user.displayName,
+		bio: user.bio,
+		avatar_url: user.avatarUrl,
+		interests: user.interests,
+		role: user.role,
+		trust_level: user.trustLevel,
+		is_verified_guide: user.role === "guide" && isVerifiedGuide(user),
+		created_at: user.createdAt,
+	};
+}
+
+export function toMyProfile(user: UserRow): z.infer<typeof MyProfile> {
+	return {
+		...toPublicProfile(user),
+		email: user.email,
+		trust_locked: user.trustLocked,
+		trust_level_since: user.trustLevelSince,
+		timezone: user.timezone,
+		day_start_hour: user.dayStartHour,
+		spiritual_opt_in: user.spiritualOptIn,
+		suspended_until: user.suspendedUntil,
+		updated_at: user.updatedAt,
+	};
+}

@@ -1,0 +1,69 @@
+/** @module users/service: finding people, creating them on first sight, and their profiles. */
+import { and, eq, isNull, notExists, or } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { newId } from "../../lib/ids";
+import { blocks } from "../orchard/tables";
+import { type UserRow, users } from "./tables";
+
+export interface NewUserClaims {
+	sub: string;
+	email: string | undefined;
+	name: string | undefined;
+}
+
+const MAX_DISPLAY_NAME = 50;
+
+function initialDisplayName(id: string, name: string | undefined): string {
+	const trimmed = name?.trim();
+	if (trimmed && trimmed.length <= MAX_DISPLAY_NAME && !trimmed.includes("@")) return trimmed;
+	return `Sprout ${id.slice(-4)}`;
+}
+
+/**
+ * The user row for an Auth0 `sub`, created on first sight. Race-safe: the unique index on `auth0_sub`
+ * lets only one of two concurrent first requests insert; the other reads the winner's row.
+ */
+export async function findOrCreateUser(db: Db, claims: NewUserClaims): Promise<UserRow> {
+	const existing = await db.select().from(users).where(eq(users.auth0Sub, claims.sub)).get();
+	if (existing) return existing;
+	const id = newId();
+	const [created] = await db
+		.insert(users)
+		.values({
+			id,
+			auth0Sub: claims.sub,
+			email: claims.email ?? null,
+			displayName: initialDisplayName(id, claims.name),
+		})
+		.onConflictDoNothing({ target: users.auth0Sub })
+		.returning();
+	if (created) return created;
+	const winner = await db.select().from(users).where(eq(users.auth0Sub, claims.sub)).get();
+	if (!winner) throw new Error("user row vanished after a concurrent insert");
+	return winner;
+}
+
+/**
+ * Another person's profile as `viewerId` may see it: undefined when it does not exist, the account is
+ * deleted, or either of them blocks the other (a block hides each side from the other everywhere).
+ */
+export async function findVisibleUser(
+	db: Db,
+	viewerId: string,
+	userId: string,
+): Promise<UserRow | undefined> {
+	const blocked = db
+		.select({ id: blocks.id })
+		.from(blocks)
+		.where(
+			or(
+				and(eq(blocks.blockerId, viewerId), eq(blocks.blockedId, userId)),
+				and(eq(blocks.blockerId, userId), eq(blocks.blockedId, viewerId)),
+			),
+		);
+	return db
+		.select()
+		.from(users)
+		.where(and(eq(users.id, userId), isNull(users.deletedAt), notExists(blocked)))
+		.get();
+}
