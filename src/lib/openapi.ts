@@ -14,6 +14,7 @@ import {
 	requireUserEvenIfSuspended,
 } from "../auth/guards";
 import type { AppEnv } from "../env";
+import { idempotent } from "./idempotency";
 
 export const ProblemSchema = z
 	.object({
@@ -31,6 +32,18 @@ const problem = (description: string) => ({
 	description,
 	content: { "application/problem+json": { schema: ProblemSchema } },
 });
+
+const IDEMPOTENCY_NOTE =
+	"Send an `Idempotency-Key` (1–255 visible ASCII characters) to make retries safe: within 24 h the same key and request replay the original response (`Idempotent-Replayed: true`); the same key with another request is 422.";
+
+const IdempotencyHeaders = z.object({
+	// Read by the `idempotent` middleware itself; declared here so the document shows it.
+	"Idempotency-Key": z.string().optional().openapi({ description: "Makes a retry of this request safe." }),
+});
+
+function withIdempotencyHeader(headers: unknown) {
+	return headers instanceof z.ZodObject ? headers.extend(IdempotencyHeaders.shape) : IdempotencyHeaders;
+}
 
 export type Access =
 	| "public"
@@ -77,10 +90,17 @@ function accessNote(access: Access): string {
 export function defineRoute<const R extends RouteConfig>(access: Access, config: R): R {
 	const signedIn = access !== "public";
 	const bodyLimited = config.request?.body !== undefined;
+	// Every signed-in POST honours Idempotency-Key: a client retry never does the work twice.
+	const retriable = signedIn && config.method === "post";
 	return createRoute({
 		...config,
-		description: [config.description, accessNote(access)].filter(Boolean).join("\n\n"),
-		middleware: [guardFor(access)],
+		description: [config.description, accessNote(access), retriable ? IDEMPOTENCY_NOTE : undefined]
+			.filter(Boolean)
+			.join("\n\n"),
+		middleware: retriable ? [guardFor(access), idempotent] : [guardFor(access)],
+		request: retriable
+			? { ...config.request, headers: withIdempotencyHeader(config.request?.headers) }
+			: config.request,
 		security: signedIn ? [{ bearerAuth: [] }] : [{}, { bearerAuth: [] }],
 		responses: {
 			...(bodyLimited ? { 400: problem("The body is not valid JSON.") } : {}),
@@ -89,6 +109,7 @@ export function defineRoute<const R extends RouteConfig>(access: Access, config:
 				? { 403: problem("Signed in but not allowed here (role, trust level, suspension).") }
 				: {}),
 			...(bodyLimited ? { 413: problem("The body is larger than the limit.") } : {}),
+			...(retriable ? { 409: problem("A request with the same Idempotency-Key is still in progress.") } : {}),
 			422: problem("The request failed validation; `errors[]` names each field."),
 			503: problem("A dependency (D1 or the identity provider) is unavailable; retry later."),
 			...config.responses,
