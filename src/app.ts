@@ -15,8 +15,19 @@ import type { AppEnv } from "./env";
 import { logEvent } from "./lib/log";
 import { Problem, problemResponse } from "./lib/problem";
 import { createRouter } from "./lib/router";
+import { fellowshipRoutes } from "./modules/fellowship/routes";
+import { flourishRoutes } from "./modules/flourish/routes";
 import { gardenRoutes } from "./modules/garden/routes";
+import { guardiansRoutes } from "./modules/guardians/routes";
 import { healthRoutes } from "./modules/health/routes";
+import { moderationRoutes } from "./modules/moderation/routes";
+import { nourishmentRoutes } from "./modules/nourishment/routes";
+import { orchardRoutes } from "./modules/orchard/routes";
+import { recommendationsRoutes } from "./modules/recommendations/routes";
+import { sunlightRoutes } from "./modules/sunlight/routes";
+import { supportRoutes } from "./modules/support/routes";
+import { teamupRoutes } from "./modules/teamup/routes";
+import { trustRoutes } from "./modules/trust/routes";
 import { usersRoutes } from "./modules/users/routes";
 
 export const API_PREFIX = "/api/v1";
@@ -95,8 +106,24 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	);
 
 	app.route("/", healthRoutes);
-	app.route(API_PREFIX, usersRoutes);
-	app.route(API_PREFIX, gardenRoutes);
+	// Each feature's router declares full paths below /api/v1 (e.g. `/garden/habits`).
+	for (const routes of [
+		usersRoutes,
+		gardenRoutes,
+		flourishRoutes,
+		orchardRoutes,
+		nourishmentRoutes,
+		sunlightRoutes,
+		teamupRoutes,
+		supportRoutes,
+		trustRoutes,
+		fellowshipRoutes,
+		guardiansRoutes,
+		moderationRoutes,
+		recommendationsRoutes,
+	]) {
+		app.route(API_PREFIX, routes);
+	}
 
 	app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
 		type: "http",

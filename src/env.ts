@@ -1,6 +1,7 @@
 /** @module env: the Worker's bindings and per-request variables, typed once for every handler. */
 import type { ChatRoom } from "../durable-objects/chat-room";
 import type { EventRsvp } from "../durable-objects/event-rsvp";
+import type FlourishMl from "../ml/src/index";
 import type { CurrentUser } from "./auth/current-user";
 
 export interface Bindings {
@@ -8,7 +9,8 @@ export interface Bindings {
 	CACHE: KVNamespace;
 	CHAT_ROOM: DurableObjectNamespace<ChatRoom>;
 	EVENT_RSVP: DurableObjectNamespace<EventRsvp>;
-	ML: Fetcher;
+	/** The flourish-ml Worker over Workers RPC; call it through `src/ml/client.ts` only. */
+	ML: Service<FlourishMl>;
 	USER_WRITE_LIMITER: RateLimit;
 	IP_READ_LIMITER: RateLimit;
 	SUPPORT_TOKEN_LIMITER: RateLimit;

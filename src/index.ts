@@ -1,5 +1,7 @@
-/** @module index: the Worker entry — the Hono app as the fetch handler, and the Durable Object classes. */
+/** @module index: the Worker entry — the Hono app, the cron handler, and the Durable Object classes. */
 import { createApp } from "./app";
+import type { Bindings } from "./env";
+import { runScheduledTasks } from "./scheduled";
 
 export { ChatRoom } from "../durable-objects/chat-room";
 export { EventRsvp } from "../durable-objects/event-rsvp";
@@ -8,4 +10,6 @@ const app = createApp();
 
 export default {
 	fetch: app.fetch,
-} satisfies ExportedHandler<import("./env").Bindings>;
+	scheduled: (controller, env, ctx) =>
+		ctx.waitUntil(runScheduledTasks(env, new Date(controller.scheduledTime))),
+} satisfies ExportedHandler<Bindings>;

@@ -1,8 +1,8 @@
 /** @module users/service: finding people, creating them on first sight, and their profiles. */
-import { and, eq, isNull, notExists, or } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { newId } from "../../lib/ids";
-import { blocks } from "../orchard/tables";
+import { notBlockedWith } from "../orchard/visibility";
 import { type UserRow, users } from "./tables";
 
 export interface NewUserClaims {
@@ -52,18 +52,9 @@ export async function findVisibleUser(
 	viewerId: string,
 	userId: string,
 ): Promise<UserRow | undefined> {
-	const blocked = db
-		.select({ id: blocks.id })
-		.from(blocks)
-		.where(
-			or(
-				and(eq(blocks.blockerId, viewerId), eq(blocks.blockedId, userId)),
-				and(eq(blocks.blockerId, userId), eq(blocks.blockedId, viewerId)),
-			),
-		);
 	return db
 		.select()
 		.from(users)
-		.where(and(eq(users.id, userId), isNull(users.deletedAt), notExists(blocked)))
+		.where(and(eq(users.id, userId), isNull(users.deletedAt), notBlockedWith(db, viewerId, users.id)))
 		.get();
 }

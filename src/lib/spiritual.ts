@@ -1,0 +1,14 @@
+/**
+ * @module spiritual: spiritual content is opt-in. Anyone who has not set `spiritual_opt_in` (anonymous
+ * callers included) never sees it: lists skip it and direct reads answer 404.
+ */
+import { eq, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { CurrentUser } from "../auth/current-user";
+
+export const seesSpiritual = (user: CurrentUser | undefined): boolean => user?.spiritualOptIn === true;
+
+/** A query condition for `is_spiritual` columns; undefined (no filter) for opted-in users. */
+export function spiritualFilter(user: CurrentUser | undefined, isSpiritual: SQLiteColumn): SQL | undefined {
+	return seesSpiritual(user) ? undefined : eq(isSpiritual, false);
+}

@@ -1,0 +1,63 @@
+/**
+ * @module guardians/queue: raising Guardian queue items. One item per target, ever: a new signal on a
+ * target reopens and updates its item. Callers put the returned statement in the same `batch()` as the
+ * content write, so content and its review item are written together or not at all.
+ */
+import { sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import type { Screening } from "../../moderation/screen";
+import { moderationQueueItems, type REPORT_TARGET_TYPES } from "./tables";
+
+export type QueueTargetType = (typeof REPORT_TARGET_TYPES)[number];
+
+export interface QueueSignal {
+	targetType: QueueTargetType;
+	targetId: string;
+	targetAuthorId: string | null;
+	/** The content as it is now; kept on the item even if the author later deletes it. */
+	snapshot: Record<string, unknown>;
+	screening: Screening;
+}
+
+/** Score boost of ML signals, in report-weight units, so they sort among reported items. */
+const ML_SCORE = (screening: Screening) => (screening.urgent ? 10 : 0) + (screening.toxicity ?? 0) * 5;
+
+/** The upsert that raises (or refreshes) the queue item for an ML screening; null when nothing to review. */
+export function queueItemForScreening(db: Db, signal: QueueSignal) {
+	const { screening } = signal;
+	if (!screening.needsReview) return null;
+	const now = new Date().toISOString();
+	const values = {
+		targetType: signal.targetType,
+		targetId: signal.targetId,
+		targetAuthorId: signal.targetAuthorId,
+		status: "open" as const,
+		score: ML_SCORE(screening),
+		mlToxicity: screening.toxicity,
+		mlLabels: screening.labels,
+		mlSelfHarmRisk: screening.selfHarmRisk,
+		isHidden: screening.status === "hidden",
+		isUrgent: screening.urgent,
+		contentSnapshot: signal.snapshot,
+		source: screening.urgent ? ("crisis" as const) : ("ml" as const),
+	};
+	return db
+		.insert(moderationQueueItems)
+		.values(values)
+		.onConflictDoUpdate({
+			target: [moderationQueueItems.targetType, moderationQueueItems.targetId],
+			set: {
+				status: "open",
+				mlToxicity: values.mlToxicity,
+				mlLabels: values.mlLabels,
+				mlSelfHarmRisk: values.mlSelfHarmRisk,
+				isHidden: values.isHidden,
+				isUrgent: sql`${moderationQueueItems.isUrgent} OR ${values.isUrgent ? 1 : 0}`,
+				contentSnapshot: values.contentSnapshot,
+				score: sql`${moderationQueueItems.score} + ${values.score}`,
+				resolvedAt: null,
+				resolvedBy: null,
+				updatedAt: now,
+			},
+		});
+}

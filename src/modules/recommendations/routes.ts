@@ -1,0 +1,4 @@
+/** @module recommendations/routes: placeholder router; the feature's issue fills it in. */
+import { createRouter } from "../../lib/router";
+
+export const recommendationsRoutes = createRouter();

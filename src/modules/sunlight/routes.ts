@@ -1,0 +1,4 @@
+/** @module sunlight/routes: placeholder router; the feature's issue fills it in. */
+import { createRouter } from "../../lib/router";
+
+export const sunlightRoutes = createRouter();
