@@ -22,6 +22,7 @@ export default defineConfig({
 					AUTH0_ISSUER: authStub.issuer,
 					AUTH0_JWKS_URL: authStub.jwksUrl("default"),
 					CORS_ORIGINS: "https://app.flourish.test",
+					SUPPORT_HMAC_SECRET: "test-only-support-hmac-secret-0123456789abcdef",
 				},
 				workers: [
 					{
@@ -38,7 +39,7 @@ export default defineConfig({
 	test: {
 		globalSetup: ["./test/harness/global-setup.ts"],
 		setupFiles: ["./test/support/apply-migrations.ts"],
-		include: ["test/**/*.test.ts", "src/**/*.test.ts", "durable-objects/**/*.test.ts"],
+		include: ["test/**/*.test.ts", "src/**/*.test.ts", "durable-objects/**/*.test.ts", "ml/test/**/*.test.ts"],
 		testTimeout: 30_000,
 		hookTimeout: 60_000,
 	},

@@ -23,6 +23,13 @@ export interface Bindings {
 	AUTH0_JWKS_URL?: string;
 	/** Comma-separated list of browser origins allowed by CORS. */
 	CORS_ORIGINS?: string;
+	/** Optional JSON array replacing the default crisis resources (see src/moderation/crisis.ts). */
+	CRISIS_RESOURCES?: string;
+	/**
+	 * Secret key (`wrangler secret put SUPPORT_HMAC_SECRET`) for counting anonymous support requests per user
+	 * by an HMAC of the user id, so no stored value can be traced back to its author.
+	 */
+	SUPPORT_HMAC_SECRET: string;
 }
 
 export interface Variables {
