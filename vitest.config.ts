@@ -39,7 +39,12 @@ export default defineConfig({
 	test: {
 		globalSetup: ["./test/harness/global-setup.ts"],
 		setupFiles: ["./test/support/apply-migrations.ts"],
-		include: ["test/**/*.test.ts", "src/**/*.test.ts", "durable-objects/**/*.test.ts", "ml/test/**/*.test.ts"],
+		include: [
+			"test/**/*.test.ts",
+			"src/**/*.test.ts",
+			"durable-objects/**/*.test.ts",
+			"ml/test/**/*.test.ts",
+		],
 		testTimeout: 30_000,
 		hookTimeout: 60_000,
 	},

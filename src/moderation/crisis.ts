@@ -15,7 +15,13 @@ export const CrisisResource = z.object({
 export type CrisisResource = z.infer<typeof CrisisResource>;
 
 export const DEFAULT_CRISIS_RESOURCES: CrisisResource[] = [
-	{ region: "US", name: "988 Suicide & Crisis Lifeline", phone: "988", text: "Text 988", url: "https://988lifeline.org" },
+	{
+		region: "US",
+		name: "988 Suicide & Crisis Lifeline",
+		phone: "988",
+		text: "Text 988",
+		url: "https://988lifeline.org",
+	},
 	{ region: "UK & Ireland", name: "Samaritans", phone: "116 123", url: "https://www.samaritans.org" },
 	{ region: "Canada", name: "9-8-8 Suicide Crisis Helpline", phone: "988", url: "https://988.ca" },
 	{ region: "Australia", name: "Lifeline", phone: "13 11 14", url: "https://www.lifeline.org.au" },
