@@ -12,6 +12,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
+import { classifyFailure, describeForLog } from "./lib/failures";
 import { logEvent } from "./lib/log";
 import { Problem, problemResponse } from "./lib/problem";
 import { createRouter } from "./lib/router";
@@ -41,12 +42,28 @@ function toProblem(err: unknown, c: Context<AppEnv>): Problem {
 		const detail = err.status === 400 ? "The request body is not valid JSON." : err.message;
 		return new Problem(err.status, { detail, kind: err.status === 400 ? "malformed-body" : "http" });
 	}
-	logEvent("error", "unhandled_error", {
+	const failure = classifyFailure(err);
+	logEvent(failure === "unexpected" ? "error" : "warn", "request_failed", {
 		request_id: c.get("requestId"),
 		method: c.req.method,
 		route: c.req.routePath,
-		error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+		failure,
+		error: describeForLog(err),
 	});
+	if (failure === "constraint") {
+		return new Problem(409, {
+			detail: "This conflicts with a change made at the same time. Reload and try again.",
+			kind: "write-conflict",
+		});
+	}
+	if (failure === "storage-unavailable") {
+		// D1 batches are atomic: nothing of this request was half-written.
+		return new Problem(503, {
+			detail: "The database is unavailable right now; nothing was saved. Please retry.",
+			kind: "storage-unavailable",
+			headers: { "Retry-After": "5" },
+		});
+	}
 	return new Problem(500, {
 		detail: "Something went wrong on our side. Quote the request id if you report it.",
 	});
