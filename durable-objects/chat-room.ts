@@ -1,8 +1,710 @@
-/** @module ChatRoom: one Durable Object per Orchard conversation. The chat itself comes with the Orchard issue. */
+/**
+ * @module ChatRoom: one Durable Object per Orchard conversation (named by the two user ids sorted).
+ *
+ * - The room is the authority on its messages: they live in its SQLite storage, each with a
+ *   server-assigned, strictly increasing `seq`, written before anyone is told (ack, delivery, REST answer).
+ * - `(sender_id, client_message_id)` is unique, so a retried send returns the original message.
+ * - WebSockets use the Hibernation API: the socket's user lives in its attachment and the participants in
+ *   storage, so a hibernated or evicted room wakes with nothing lost; ping/pong never wakes it.
+ * - Every message re-checks the right to chat in D1 (blocks, connection, mentorship), and the API pokes the
+ *   room (`revalidate`) when a block or removal ends it, which closes the open sockets.
+ * - After each change the room writes both participants' `conversation_summaries` rows in D1, so the
+ *   conversation list is one D1 query. The writes are serialised and computed from current state, so the
+ *   last write always carries the newest state.
+ */
 import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { isSuspended } from "../src/auth/current-user";
+import { createDb, type Db } from "../src/db/client";
+import type { Bindings } from "../src/env";
+import { newId } from "../src/lib/ids";
+import { logEvent } from "../src/lib/log";
+import { Problem } from "../src/lib/problem";
+import { type CrisisResource, crisisResources } from "../src/moderation/crisis";
+import { type Screening, screenText } from "../src/moderation/screen";
+import { queueItemForScreening } from "../src/modules/guardians/queue";
+import { chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/modules/orchard/chat-access";
+import { MAX_MESSAGE_CHARS } from "../src/modules/orchard/schemas";
+import { conversationSummaries } from "../src/modules/orchard/tables";
+import { consumeDailyQuota, refundDailyQuota } from "../src/modules/trust/limits";
+import { users } from "../src/modules/users/tables";
+import {
+	type ChatErrorCode,
+	CLOSE_ACCESS_REVOKED,
+	ClientFrame,
+	MAX_FRAME_BYTES,
+	PING_FRAME,
+	PONG_FRAME,
+	REPLAY_CHUNK,
+	type ReadStateView,
+	type ServerFrame,
+	type WireMessage,
+} from "./chat-protocol";
 
-export class ChatRoom extends DurableObject {
-	override async fetch(): Promise<Response> {
-		return new Response(null, { status: 501 });
+/** Headers the API Worker sets on the upgrade it forwards (the room is reachable only through the Worker). */
+export const CHAT_USER_HEADER = "X-Chat-User-Id";
+export const CHAT_PEER_HEADER = "X-Chat-Peer-Id";
+
+/** Characters of the newest message kept in the D1 conversation list. */
+const PREVIEW_CHARS = 140;
+/** Moderation states the other participant never sees. */
+const HELD_BACK = "('hidden', 'removed')";
+
+interface Attachment {
+	userId: string;
+	peerId: string;
+}
+
+type MessageRow = {
+	seq: number;
+	id: string;
+	sender_id: string;
+	client_message_id: string;
+	body: string;
+	moderation_status: string;
+	toxicity: number | null;
+	created_at: string;
+};
+
+export interface ChatError {
+	status: 403 | 404 | 422 | 429 | 503;
+	code: ChatErrorCode;
+	detail: string;
+	headers?: Record<string, string>;
+	extensions?: Record<string, string | number>;
+	/** Whose sockets this refusal closes: the room's (the right to chat ended) or the sender's (suspended). */
+	closes?: "room" | "sender";
+}
+
+export type SendOutcome =
+	| {
+			ok: true;
+			duplicate: boolean;
+			message: WireMessage;
+			/** Crisis resources when the message reads as high self-harm risk. */
+			crisisResources?: CrisisResource[];
+	  }
+	| { ok: false; error: ChatError };
+
+export interface SendInput {
+	senderId: string;
+	peerId: string;
+	text: string;
+	clientMessageId: string;
+}
+
+export interface HistoryInput {
+	viewerId: string;
+	peerId: string;
+	limit: number;
+	/** Newest first, older than this seq. */
+	beforeSeq?: number;
+	/** Oldest first, newer than this seq (catch-up). Wins over `beforeSeq`. */
+	sinceSeq?: number;
+}
+
+export interface HistoryPage {
+	messages: WireMessage[];
+	hasMore: boolean;
+	readState: ReadStateView;
+}
+
+function present(row: MessageRow, viewerId: string): WireMessage {
+	const own = row.sender_id === viewerId;
+	return {
+		id: row.id,
+		seq: row.seq,
+		sender_id: row.sender_id,
+		text: row.body,
+		client_message_id: own ? row.client_message_id : null,
+		created_at: row.created_at,
+		pending_review: own && (row.moderation_status === "hidden" || row.moderation_status === "removed"),
+	};
+}
+
+const isHeldBack = (status: string) => status === "hidden" || status === "removed";
+
+export class ChatRoom extends DurableObject<Bindings> {
+	private readonly sql: SqlStorage;
+	/** Serialises the D1 summary writes (in memory only: losing it on eviction loses nothing durable). */
+	private summaryChain: Promise<void> = Promise.resolve();
+
+	constructor(ctx: DurableObjectState, env: Bindings) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		this.sql.exec(`
+			CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+			CREATE TABLE IF NOT EXISTS messages (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				id TEXT NOT NULL UNIQUE,
+				sender_id TEXT NOT NULL,
+				client_message_id TEXT NOT NULL,
+				body TEXT NOT NULL,
+				moderation_status TEXT NOT NULL,
+				toxicity REAL,
+				created_at TEXT NOT NULL,
+				UNIQUE (sender_id, client_message_id)
+			);
+			CREATE TABLE IF NOT EXISTS read_state (user_id TEXT PRIMARY KEY, last_read_seq INTEGER NOT NULL);
+		`);
+		// Keep-alive pings are answered by the runtime without waking a hibernated room.
+		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+	}
+
+	// ------------------------------------------------------------------ RPC used by the API Worker
+
+	/** Sends a message (the REST path; sockets use the same steps). */
+	async send(input: SendInput): Promise<SendOutcome> {
+		return this.acceptMessage(input);
+	}
+
+	/** One page of history as `viewerId` sees it, and the read state. */
+	async history(input: HistoryInput): Promise<HistoryPage> {
+		this.bind(input.viewerId, input.peerId);
+		const { viewerId, limit } = input;
+		const visible = `(sender_id = ? OR moderation_status NOT IN ${HELD_BACK})`;
+		const rows =
+			input.sinceSeq !== undefined
+				? this.rows(
+						`SELECT * FROM messages WHERE seq > ? AND ${visible} ORDER BY seq ASC LIMIT ?`,
+						input.sinceSeq,
+						viewerId,
+						limit + 1,
+					)
+				: this.rows(
+						`SELECT * FROM messages WHERE seq < ? AND ${visible} ORDER BY seq DESC LIMIT ?`,
+						input.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+						viewerId,
+						limit + 1,
+					);
+		return {
+			messages: rows.slice(0, limit).map((row) => present(row, viewerId)),
+			hasMore: rows.length > limit,
+			readState: this.readStateFor(viewerId, input.peerId),
+		};
+	}
+
+	/** Marks everything up to `seq` read for `userId` (never moves backwards), and tells open sockets. */
+	async markRead(userId: string, peerId: string, seq: number): Promise<ReadStateView> {
+		this.bind(userId, peerId);
+		this.applyRead(userId, seq);
+		await this.syncSummaries();
+		return this.readStateFor(userId, peerId);
+	}
+
+	/** Re-checks the right to chat; when it is gone, closes every open socket. Returns how many closed. */
+	async revalidate(): Promise<number> {
+		const sockets = this.ctx.getWebSockets();
+		const participants = this.participants();
+		if (sockets.length === 0 || !participants) return 0;
+		const [a, b] = participants;
+		const access = chatAccessFrom(a, b, await chatAccessQuery(createDb(this.env.DB), a, b).get());
+		if (access === "ok") return 0;
+		return this.closeAll("The right to chat in this conversation has ended.");
+	}
+
+	/**
+	 * A Guardian decision on a message (`removed`, or back to `clean` when dismissed). Returns false when the
+	 * message is not in this room. The conversation list follows.
+	 */
+	async setModerationStatus(messageId: string, status: "clean" | "flagged" | "hidden" | "removed") {
+		const changed = this.sql.exec(
+			"UPDATE messages SET moderation_status = ? WHERE id = ?",
+			status,
+			messageId,
+		);
+		if (changed.rowsWritten === 0) return false;
+		await this.syncSummaries();
+		return true;
+	}
+
+	/**
+	 * Account erasure: blanks the text of every message `userId` sent here (the rows stay, so `seq` and the
+	 * other person's read state remain consistent) and refreshes the conversation list. Returns how many.
+	 */
+	async eraseMessagesOf(userId: string): Promise<number> {
+		const erased = this.sql.exec(
+			"UPDATE messages SET body = '', client_message_id = id, moderation_status = 'removed' WHERE sender_id = ?",
+			userId,
+		).rowsWritten;
+		if (erased > 0) await this.syncSummaries();
+		return erased;
+	}
+
+	// ------------------------------------------------------------------ WebSockets (Hibernation API)
+
+	/** The upgrade, already authenticated and authorised by the API Worker. */
+	override async fetch(request: Request): Promise<Response> {
+		if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+			return new Response("Expected a WebSocket upgrade.", { status: 426 });
+		}
+		const userId = request.headers.get(CHAT_USER_HEADER);
+		const peerId = request.headers.get(CHAT_PEER_HEADER);
+		if (!userId || !peerId) return new Response("Missing participants.", { status: 400 });
+		this.bind(userId, peerId);
+
+		const pair = new WebSocketPair();
+		const [client, server] = [pair[0], pair[1]];
+		this.ctx.acceptWebSocket(server, [userId]);
+		server.serializeAttachment({ userId, peerId } satisfies Attachment);
+
+		const since = Number(new URL(request.url).searchParams.get("since_seq") ?? "");
+		const replay = Number.isInteger(since) && since >= 0 ? this.replay(server, userId, since) : undefined;
+		this.sendFrame(server, {
+			type: "ready",
+			conversation_id: conversationIdOf(userId, peerId),
+			user_id: userId,
+			peer_id: peerId,
+			replayed: replay?.replayed ?? 0,
+			has_more: replay?.hasMore ?? false,
+			read_state: this.readStateFor(userId, peerId),
+		});
+		return new Response(null, { status: 101, webSocket: client });
+	}
+
+	override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+		const attachment = ws.deserializeAttachment() as Attachment | null;
+		if (!attachment) {
+			ws.close(1011, "Lost track of this connection; reconnect.");
+			return;
+		}
+		const frame = this.parseFrame(data);
+		if (!frame) {
+			this.sendFrame(ws, {
+				type: "error",
+				code: "bad_frame",
+				detail: `Frames are JSON objects of type message, read, typing, sync or ping (at most ${MAX_FRAME_BYTES} bytes; text 1–${MAX_MESSAGE_CHARS} characters).`,
+			});
+			return;
+		}
+		const { userId, peerId } = attachment;
+		switch (frame.type) {
+			case "message": {
+				await this.acceptMessage(
+					{ senderId: userId, peerId, text: frame.text, clientMessageId: frame.client_message_id },
+					ws,
+				);
+				return;
+			}
+			case "read":
+				this.applyRead(userId, frame.seq);
+				await this.syncSummaries();
+				return;
+			case "typing":
+				for (const socket of this.ctx.getWebSockets(peerId)) {
+					this.sendFrame(socket, { type: "typing", user_id: userId, typing: frame.typing });
+				}
+				return;
+			case "sync": {
+				const { replayed, hasMore } = this.replay(ws, userId, frame.since_seq);
+				this.sendFrame(ws, { type: "sync_done", replayed, has_more: hasMore });
+				return;
+			}
+			case "ping":
+				this.sendFrame(ws, { type: "pong" });
+				return;
+		}
+	}
+
+	override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+		// Complete the closing handshake (codes 1005/1006 cannot be sent back).
+		try {
+			ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+		} catch {
+			// already closed
+		}
+	}
+
+	override async webSocketError(ws: WebSocket): Promise<void> {
+		try {
+			ws.close(1011, "WebSocket error");
+		} catch {
+			// already closed
+		}
+	}
+
+	// ------------------------------------------------------------------ sending
+
+	/**
+	 * The steps of one send, for both paths: may the sender still write here → a retry of a stored message?
+	 * → daily quota → moderation → stored (this is the commit point) → ack and live delivery → D1 summaries
+	 * and, for flagged/hidden/urgent text, the Guardian queue item.
+	 */
+	private async acceptMessage(input: SendInput, origin?: WebSocket): Promise<SendOutcome> {
+		const outcome = await this.storeMessage(input, origin);
+		if (!outcome.ok && origin) {
+			this.sendFrame(origin, {
+				type: "error",
+				code: outcome.error.code,
+				detail: outcome.error.detail,
+				client_message_id: input.clientMessageId,
+				...(outcome.error.headers?.["Retry-After"]
+					? { retry_after: Number(outcome.error.headers["Retry-After"]) }
+					: {}),
+			});
+		}
+		// "Within one message": once the right to chat is gone, the next send closes the room's sockets.
+		if (!outcome.ok && outcome.error.closes === "room") {
+			this.closeAll("The right to chat in this conversation has ended.");
+		} else if (!outcome.ok && outcome.error.closes === "sender") {
+			this.closeAll("This account may not send messages now.", input.senderId);
+		}
+		return outcome;
+	}
+
+	/** `screen` is the moderation step (the ML verdict through `screenText`); tests hand in a verdict. */
+	private async storeMessage(
+		input: SendInput,
+		origin?: WebSocket,
+		screen: (text: string) => Promise<Screening> = (text) => screenText(this.env, text),
+	): Promise<SendOutcome> {
+		const { senderId, peerId, clientMessageId } = input;
+		this.bind(senderId, peerId);
+		const text = input.text.trim();
+		if (text.length === 0 || text.length > MAX_MESSAGE_CHARS) {
+			return {
+				ok: false,
+				error: {
+					status: 422,
+					code: "bad_frame",
+					detail: `A message is 1–${MAX_MESSAGE_CHARS} characters.`,
+				},
+			};
+		}
+		const db = createDb(this.env.DB);
+		const [senderRows, accessRows] = await db.batch([
+			db.select().from(users).where(eq(users.id, senderId)),
+			chatAccessQuery(db, senderId, peerId),
+		]);
+		const sender = senderRows[0];
+		const access = chatAccessFrom(senderId, peerId, accessRows[0]);
+		if (access !== "ok") {
+			return {
+				ok: false,
+				error:
+					access === "not_found"
+						? { status: 404, code: "not_found", detail: "No such conversation.", closes: "room" }
+						: {
+								status: 403,
+								code: "forbidden",
+								detail:
+									"Only accepted connections, or a mentee and guide in an accepted mentorship, can message each other.",
+								closes: "room",
+							},
+			};
+		}
+		if (!sender || sender.deletedAt !== null || isSuspended(sender)) {
+			const detail = sender?.suspendedUntil
+				? `This account is suspended until ${sender.suspendedUntil}.`
+				: "This account may not send messages.";
+			return { ok: false, error: { status: 403, code: "forbidden", detail, closes: "sender" } };
+		}
+
+		const existing = this.findByClientId(senderId, clientMessageId);
+		if (existing) return this.deliverDuplicate(existing, senderId, origin);
+
+		try {
+			await consumeDailyQuota(db, sender, "messages");
+		} catch (error) {
+			if (error instanceof Problem && error.status === 429) {
+				return {
+					ok: false,
+					error: {
+						status: 429,
+						code: "rate_limited",
+						detail: error.message,
+						...(error.init.headers ? { headers: error.init.headers } : {}),
+						...(error.init.extensions
+							? { extensions: error.init.extensions as Record<string, string | number> }
+							: {}),
+					},
+				};
+			}
+			throw error;
+		}
+
+		const screening = await screen(text);
+		const row = this.insertMessage(senderId, clientMessageId, text, screening);
+		if (!row) {
+			// A concurrent send of the same client_message_id won while this one was being screened.
+			await refundDailyQuota(db, sender, "messages");
+			const winner = this.findByClientId(senderId, clientMessageId);
+			if (!winner) throw new Error("message vanished after a duplicate insert");
+			return this.deliverDuplicate(winner, senderId, origin);
+		}
+		// Sending implies having read everything before it.
+		this.applyRead(senderId, row.seq, false);
+
+		const message = present(row, senderId);
+		const resources = screening.urgent ? crisisResources(this.env.CRISIS_RESOURCES) : undefined;
+		if (origin) {
+			this.sendFrame(origin, {
+				type: "ack",
+				client_message_id: clientMessageId,
+				duplicate: false,
+				message,
+				...(resources ? { crisis_resources: resources } : {}),
+			});
+		}
+		this.deliver(row, origin);
+
+		const queued = queueItemForScreening(db, {
+			targetType: "chat_message",
+			targetId: row.id,
+			targetAuthorId: senderId,
+			snapshot: {
+				conversation_id: conversationIdOf(senderId, peerId),
+				seq: row.seq,
+				sender_id: senderId,
+				recipient_id: peerId,
+				text,
+				created_at: row.created_at,
+			},
+			screening,
+		});
+		await this.syncSummaries(queued ? [queued] : []);
+		return { ok: true, duplicate: false, message, ...(resources ? { crisisResources: resources } : {}) };
+	}
+
+	private deliverDuplicate(row: MessageRow, senderId: string, origin?: WebSocket): SendOutcome {
+		const message = present(row, senderId);
+		if (origin) {
+			this.sendFrame(origin, {
+				type: "ack",
+				client_message_id: row.client_message_id,
+				duplicate: true,
+				message,
+			});
+		}
+		return { ok: true, duplicate: true, message };
+	}
+
+	private insertMessage(
+		senderId: string,
+		clientMessageId: string,
+		text: string,
+		screening: Screening,
+	): MessageRow | undefined {
+		return this.rows(
+			`INSERT INTO messages (id, sender_id, client_message_id, body, moderation_status, toxicity, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?)
+			 ON CONFLICT (sender_id, client_message_id) DO NOTHING
+			 RETURNING *`,
+			newId(),
+			senderId,
+			clientMessageId,
+			text,
+			screening.status,
+			screening.toxicity,
+			new Date().toISOString(),
+		)[0];
+	}
+
+	/** Live delivery: the sender's other devices always; the other person only what moderation lets through. */
+	private deliver(row: MessageRow, origin?: WebSocket): void {
+		for (const socket of this.ctx.getWebSockets()) {
+			if (socket === origin) continue;
+			const attachment = socket.deserializeAttachment() as Attachment | null;
+			if (!attachment) continue;
+			const own = attachment.userId === row.sender_id;
+			if (!own && isHeldBack(row.moderation_status)) continue;
+			this.sendFrame(socket, { type: "message", message: present(row, attachment.userId) });
+		}
+	}
+
+	// ------------------------------------------------------------------ reading and replay
+
+	private replay(ws: WebSocket, userId: string, sinceSeq: number): { replayed: number; hasMore: boolean } {
+		const rows = this.rows(
+			`SELECT * FROM messages WHERE seq > ? AND (sender_id = ? OR moderation_status NOT IN ${HELD_BACK})
+			 ORDER BY seq ASC LIMIT ?`,
+			sinceSeq,
+			userId,
+			REPLAY_CHUNK + 1,
+		);
+		const chunk = rows.slice(0, REPLAY_CHUNK);
+		for (const row of chunk) this.sendFrame(ws, { type: "message", message: present(row, userId) });
+		return { replayed: chunk.length, hasMore: rows.length > REPLAY_CHUNK };
+	}
+
+	private applyRead(userId: string, seq: number, broadcast = true): void {
+		const lastSeq = this.lastSeq();
+		const target = Math.min(seq, lastSeq);
+		const before = this.lastReadSeq(userId);
+		if (target <= before) return;
+		this.sql.exec(
+			`INSERT INTO read_state (user_id, last_read_seq) VALUES (?, ?)
+			 ON CONFLICT (user_id) DO UPDATE SET last_read_seq = max(last_read_seq, excluded.last_read_seq)`,
+			userId,
+			target,
+		);
+		if (!broadcast) return;
+		for (const socket of this.ctx.getWebSockets()) {
+			this.sendFrame(socket, { type: "read", user_id: userId, last_read_seq: target });
+		}
+	}
+
+	private readStateFor(userId: string, peerId: string): ReadStateView {
+		const mine = this.lastReadSeq(userId);
+		return {
+			my_last_read_seq: mine,
+			peer_last_read_seq: this.lastReadSeq(peerId),
+			last_seq: this.lastSeq(),
+			unread_count: this.unreadCount(userId, mine),
+		};
+	}
+
+	private lastSeq(): number {
+		return this.sql.exec<{ seq: number }>("SELECT coalesce(max(seq), 0) AS seq FROM messages").one().seq;
+	}
+
+	private lastReadSeq(userId: string): number {
+		const row = this.sql
+			.exec<{ last_read_seq: number }>("SELECT last_read_seq FROM read_state WHERE user_id = ?", userId)
+			.toArray()[0];
+		return row?.last_read_seq ?? 0;
+	}
+
+	/** Messages from the other person after my last read that I may see. */
+	private unreadCount(userId: string, lastRead: number): number {
+		return this.sql
+			.exec<{ n: number }>(
+				`SELECT count(*) AS n FROM messages WHERE seq > ? AND sender_id <> ? AND moderation_status NOT IN ${HELD_BACK}`,
+				lastRead,
+				userId,
+			)
+			.one().n;
+	}
+
+	private findByClientId(senderId: string, clientMessageId: string): MessageRow | undefined {
+		return this.rows(
+			"SELECT * FROM messages WHERE sender_id = ? AND client_message_id = ?",
+			senderId,
+			clientMessageId,
+		)[0];
+	}
+
+	// ------------------------------------------------------------------ D1 conversation summaries
+
+	/** Writes both participants' rows from the current state (plus `extra` statements in the same batch). */
+	private syncSummaries(extra: BatchItem<"sqlite">[] = []): Promise<void> {
+		const write = async () => {
+			const db = createDb(this.env.DB);
+			const statements = [...extra];
+			const participants = this.participants();
+			if (participants) {
+				const [a, b] = participants;
+				for (const [userId, peerId] of [
+					[a, b],
+					[b, a],
+				] as const) {
+					const statement = this.summaryStatement(db, userId, peerId);
+					if (statement) statements.push(statement);
+				}
+			}
+			const [first, ...rest] = statements;
+			if (first) await db.batch([first, ...rest]);
+		};
+		this.summaryChain = this.summaryChain.then(write).catch((error: unknown) => {
+			// The next change rewrites the rows from current state; the messages themselves are safe here.
+			logEvent("error", "chat_summary_write_failed", {
+				error: error instanceof Error ? error.message : String(error),
+			});
+		});
+		return this.summaryChain;
+	}
+
+	private summaryStatement(db: Db, userId: string, peerId: string) {
+		const last = this.rows(
+			`SELECT * FROM messages WHERE sender_id = ? OR moderation_status NOT IN ${HELD_BACK}
+			 ORDER BY seq DESC LIMIT 1`,
+			userId,
+		)[0];
+		if (!last) return undefined;
+		const lastReadSeq = this.lastReadSeq(userId);
+		const values = {
+			conversationId: conversationIdOf(userId, peerId),
+			userId,
+			peerId,
+			lastMessageSeq: last.seq,
+			lastMessagePreview: last.body.slice(0, PREVIEW_CHARS),
+			lastMessageAt: last.created_at,
+			lastReadSeq,
+			unreadCount: this.unreadCount(userId, lastReadSeq),
+			updatedAt: new Date().toISOString(),
+		};
+		return db
+			.insert(conversationSummaries)
+			.values(values)
+			.onConflictDoUpdate({
+				target: [conversationSummaries.conversationId, conversationSummaries.userId],
+				set: {
+					lastMessageSeq: values.lastMessageSeq,
+					lastMessagePreview: values.lastMessagePreview,
+					lastMessageAt: values.lastMessageAt,
+					lastReadSeq: values.lastReadSeq,
+					unreadCount: values.unreadCount,
+					updatedAt: values.updatedAt,
+				},
+			});
+	}
+
+	// ------------------------------------------------------------------ plumbing
+
+	/** Records the room's participants on first use and refuses anyone else afterwards. */
+	private bind(userId: string, peerId: string): void {
+		const conversationId = conversationIdOf(userId, peerId);
+		const stored = this.sql
+			.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'conversation_id'")
+			.toArray()[0];
+		if (!stored) {
+			this.sql.exec("INSERT INTO meta (key, value) VALUES ('conversation_id', ?)", conversationId);
+		} else if (stored.value !== conversationId) {
+			throw new Error("This ChatRoom belongs to another conversation.");
+		}
+	}
+
+	private participants(): [string, string] | undefined {
+		const stored = this.sql
+			.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'conversation_id'")
+			.toArray()[0];
+		const [a, b] = stored?.value.split(":") ?? [];
+		return a && b ? [a, b] : undefined;
+	}
+
+	/** Closes every socket of the room, or only those of `userId`. */
+	private closeAll(reason: string, userId?: string): number {
+		const sockets = userId ? this.ctx.getWebSockets(userId) : this.ctx.getWebSockets();
+		for (const socket of sockets) {
+			try {
+				socket.close(CLOSE_ACCESS_REVOKED, reason);
+			} catch {
+				// already closing
+			}
+		}
+		return sockets.length;
+	}
+
+	private parseFrame(data: string | ArrayBuffer): ClientFrame | undefined {
+		if (typeof data !== "string" || data.length > MAX_FRAME_BYTES) return undefined;
+		try {
+			const parsed = ClientFrame.safeParse(JSON.parse(data));
+			return parsed.success ? parsed.data : undefined;
+		} catch {
+			return undefined;
+		}
+	}
+
+	private sendFrame(ws: WebSocket, frame: ServerFrame): void {
+		try {
+			ws.send(JSON.stringify(frame));
+		} catch {
+			// The socket is closing; the client catches up with since_seq when it reconnects.
+		}
+	}
+
+	private rows(query: string, ...bindings: unknown[]): MessageRow[] {
+		return this.sql.exec<MessageRow>(query, ...bindings).toArray();
 	}
 }

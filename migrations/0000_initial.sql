@@ -30,7 +30,7 @@ CREATE TABLE `event_rsvps` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `event_rsvps_event_user_unique` ON `event_rsvps` (`event_id`,`user_id`);--> statement-breakpoint
-CREATE INDEX `event_rsvps_event_status_idx` ON `event_rsvps` (`event_id`,`status`,`waitlist_position`);--> statement-breakpoint
+CREATE INDEX `event_rsvps_event_status_idx` ON `event_rsvps` (`event_id`,`status`,`waitlist_position`,`id`);--> statement-breakpoint
 CREATE INDEX `event_rsvps_user_status_idx` ON `event_rsvps` (`user_id`,`status`);--> statement-breakpoint
 CREATE TABLE `fellowship_groups` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -55,8 +55,9 @@ CREATE TABLE `fellowship_groups` (
 );
 --> statement-breakpoint
 CREATE INDEX `fellowship_groups_owner_idx` ON `fellowship_groups` (`owner_id`);--> statement-breakpoint
-CREATE INDEX `fellowship_groups_visibility_idx` ON `fellowship_groups` (`visibility`,`deleted_at`,`id`);--> statement-breakpoint
-CREATE INDEX `fellowship_groups_type_idx` ON `fellowship_groups` (`group_type`,`id`);--> statement-breakpoint
+CREATE INDEX `fellowship_groups_listed_idx` ON `fellowship_groups` (`id`) WHERE visibility <> 'secret' AND deleted_at IS NULL;--> statement-breakpoint
+CREATE INDEX `fellowship_groups_listed_type_idx` ON `fellowship_groups` (`group_type`,`id`) WHERE visibility <> 'secret' AND deleted_at IS NULL;--> statement-breakpoint
+CREATE INDEX `fellowship_groups_listed_popular_idx` ON `fellowship_groups` (`member_count`,`id`) WHERE visibility <> 'secret' AND deleted_at IS NULL;--> statement-breakpoint
 CREATE INDEX `fellowship_groups_unchecked_idx` ON `fellowship_groups` (`id`) WHERE moderation_status = 'unchecked';--> statement-breakpoint
 CREATE TABLE `group_events` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -77,6 +78,7 @@ CREATE TABLE `group_events` (
 	`waitlist_count` integer DEFAULT 0 NOT NULL,
 	`rsvp_seq` integer DEFAULT 0 NOT NULL,
 	`cancelled_at` text,
+	`version` integer DEFAULT 1 NOT NULL,
 	`moderation_status` text DEFAULT 'unchecked' NOT NULL,
 	`toxicity_score` real,
 	`created_at` text NOT NULL,
@@ -93,7 +95,7 @@ CREATE TABLE `group_events` (
 	CONSTRAINT "group_events_toxicity_score_check" CHECK("group_events"."toxicity_score" BETWEEN 0 AND 1)
 );
 --> statement-breakpoint
-CREATE INDEX `group_events_group_starts_idx` ON `group_events` (`group_id`,`starts_at`);--> statement-breakpoint
+CREATE INDEX `group_events_group_starts_idx` ON `group_events` (`group_id`,`starts_at`,`id`);--> statement-breakpoint
 CREATE INDEX `group_events_created_by_idx` ON `group_events` (`created_by`);--> statement-breakpoint
 CREATE INDEX `group_events_status_starts_idx` ON `group_events` (`status`,`starts_at`);--> statement-breakpoint
 CREATE INDEX `group_events_unchecked_idx` ON `group_events` (`id`) WHERE moderation_status = 'unchecked';--> statement-breakpoint
@@ -122,6 +124,7 @@ CREATE TABLE `comments` (
 	`post_id` text NOT NULL,
 	`author_id` text NOT NULL,
 	`parent_id` text,
+	`root_id` text,
 	`depth` integer DEFAULT 0 NOT NULL,
 	`body` text NOT NULL,
 	`moderation_status` text DEFAULT 'unchecked' NOT NULL,
@@ -133,8 +136,10 @@ CREATE TABLE `comments` (
 	FOREIGN KEY (`post_id`) REFERENCES `posts`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`author_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`parent_id`) REFERENCES `comments`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`root_id`) REFERENCES `comments`(`id`) ON UPDATE no action ON DELETE cascade,
 	CONSTRAINT "comments_depth_check" CHECK("comments"."depth" BETWEEN 0 AND 5),
 	CONSTRAINT "comments_root_depth_check" CHECK(("comments"."parent_id" IS NULL) = ("comments"."depth" = 0)),
+	CONSTRAINT "comments_root_check" CHECK(("comments"."parent_id" IS NULL) = ("comments"."root_id" IS NULL)),
 	CONSTRAINT "comments_reaction_count_check" CHECK("comments"."reaction_count" >= 0),
 	CONSTRAINT "comments_moderation_status_check" CHECK("comments"."moderation_status" IN ('unchecked', 'clean', 'flagged', 'hidden', 'removed')),
 	CONSTRAINT "comments_toxicity_score_check" CHECK("comments"."toxicity_score" BETWEEN 0 AND 1)
@@ -142,6 +147,7 @@ CREATE TABLE `comments` (
 --> statement-breakpoint
 CREATE INDEX `comments_post_parent_idx` ON `comments` (`post_id`,`parent_id`,`id`);--> statement-breakpoint
 CREATE INDEX `comments_parent_idx` ON `comments` (`parent_id`);--> statement-breakpoint
+CREATE INDEX `comments_root_idx` ON `comments` (`root_id`,`id`);--> statement-breakpoint
 CREATE INDEX `comments_author_idx` ON `comments` (`author_id`,`id`);--> statement-breakpoint
 CREATE INDEX `comments_unchecked_idx` ON `comments` (`id`) WHERE moderation_status = 'unchecked';--> statement-breakpoint
 CREATE TABLE `poll_options` (
@@ -314,13 +320,13 @@ CREATE TABLE `moderation_actions` (
 	`created_at` text NOT NULL,
 	FOREIGN KEY (`actor_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null,
 	FOREIGN KEY (`target_user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null,
-	CONSTRAINT "moderation_actions_action_check" CHECK("moderation_actions"."action" IN ('dismiss', 'remove_content', 'hide_content', 'warn', 'suspend', 'lift_suspension', 'set_role', 'set_trust', 'approve_application', 'reject_application', 'uphold_appeal', 'overturn_appeal', 'delete_content')),
+	CONSTRAINT "moderation_actions_action_check" CHECK("moderation_actions"."action" IN ('dismiss', 'remove_content', 'hide_content', 'warn', 'suspend', 'lift_suspension', 'set_role', 'set_trust', 'approve_application', 'reject_application', 'uphold_appeal', 'overturn_appeal', 'delete_content', 'edit_content')),
 	CONSTRAINT "moderation_actions_target_type_check" CHECK("moderation_actions"."target_type" IN ('post', 'comment', 'sunlight_share', 'support_request', 'support_response', 'project_discussion', 'chat_message', 'fellowship_group', 'group_event', 'project', 'user', 'nourishment_item', 'queue_item', 'trust_application', 'guide_application', 'penalty', 'appeal'))
 );
 --> statement-breakpoint
-CREATE INDEX `moderation_actions_created_idx` ON `moderation_actions` (`created_at`);--> statement-breakpoint
-CREATE INDEX `moderation_actions_target_user_idx` ON `moderation_actions` (`target_user_id`,`created_at`);--> statement-breakpoint
-CREATE INDEX `moderation_actions_actor_idx` ON `moderation_actions` (`actor_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `moderation_actions_created_idx` ON `moderation_actions` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `moderation_actions_target_user_idx` ON `moderation_actions` (`target_user_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `moderation_actions_actor_idx` ON `moderation_actions` (`actor_id`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `moderation_actions_target_idx` ON `moderation_actions` (`target_type`,`target_id`);--> statement-breakpoint
 CREATE TABLE `moderation_queue_items` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -354,7 +360,7 @@ CREATE TABLE `moderation_queue_items` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `moderation_queue_items_target_unique` ON `moderation_queue_items` (`target_type`,`target_id`);--> statement-breakpoint
-CREATE INDEX `moderation_queue_items_status_score_idx` ON `moderation_queue_items` (`status`,`score`,`created_at`);--> statement-breakpoint
+CREATE INDEX `moderation_queue_items_status_score_idx` ON `moderation_queue_items` (`status`,"score" DESC,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `moderation_queue_items_target_author_idx` ON `moderation_queue_items` (`target_author_id`,`resolved_at`);--> statement-breakpoint
 CREATE INDEX `moderation_queue_items_resolved_by_idx` ON `moderation_queue_items` (`resolved_by`);--> statement-breakpoint
 CREATE TABLE `penalties` (
@@ -380,7 +386,7 @@ CREATE TABLE `penalties` (
 	CONSTRAINT "penalties_shape_check" CHECK(("penalties"."kind" = 'warning' AND "penalties"."duration" IS NULL AND "penalties"."ends_at" IS NULL) OR ("penalties"."kind" = 'suspension' AND "penalties"."duration" IS NOT NULL AND ("penalties"."duration" = 'permanent') = ("penalties"."ends_at" IS NULL)))
 );
 --> statement-breakpoint
-CREATE INDEX `penalties_user_idx` ON `penalties` (`user_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `penalties_user_idx` ON `penalties` (`user_id`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `penalties_queue_item_idx` ON `penalties` (`queue_item_id`);--> statement-breakpoint
 CREATE INDEX `penalties_issued_by_idx` ON `penalties` (`issued_by`);--> statement-breakpoint
 CREATE INDEX `penalties_lifted_by_idx` ON `penalties` (`lifted_by`);--> statement-breakpoint
@@ -408,6 +414,7 @@ CREATE TABLE `reports` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `reports_reporter_target_unique` ON `reports` (`reporter_id`,`target_type`,`target_id`);--> statement-breakpoint
 CREATE INDEX `reports_queue_item_idx` ON `reports` (`queue_item_id`,`status`);--> statement-breakpoint
+CREATE INDEX `reports_queue_item_id_idx` ON `reports` (`queue_item_id`,`id`);--> statement-breakpoint
 CREATE INDEX `reports_created_reason_idx` ON `reports` (`created_at`,`reason`);--> statement-breakpoint
 CREATE TABLE `nourishment_items` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -432,8 +439,8 @@ CREATE TABLE `nourishment_items` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `nourishment_items_publish_date_unique` ON `nourishment_items` (`publish_date`) WHERE publish_date IS NOT NULL AND deleted_at IS NULL;--> statement-breakpoint
 CREATE INDEX `nourishment_items_publish_date_idx` ON `nourishment_items` (`publish_date`,`id`);--> statement-breakpoint
-CREATE INDEX `nourishment_items_category_idx` ON `nourishment_items` (`category`,`id`);--> statement-breakpoint
-CREATE INDEX `nourishment_items_content_type_idx` ON `nourishment_items` (`content_type`,`id`);--> statement-breakpoint
+CREATE INDEX `nourishment_items_category_idx` ON `nourishment_items` (`category`,`publish_date`,`id`);--> statement-breakpoint
+CREATE INDEX `nourishment_items_content_type_idx` ON `nourishment_items` (`content_type`,`publish_date`,`id`);--> statement-breakpoint
 CREATE INDEX `nourishment_items_created_by_idx` ON `nourishment_items` (`created_by`);--> statement-breakpoint
 CREATE TABLE `blocks` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -446,6 +453,7 @@ CREATE TABLE `blocks` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `blocks_pair_unique` ON `blocks` (`blocker_id`,`blocked_id`);--> statement-breakpoint
+CREATE INDEX `blocks_blocker_idx` ON `blocks` (`blocker_id`,`id`);--> statement-breakpoint
 CREATE INDEX `blocks_blocked_idx` ON `blocks` (`blocked_id`,`blocker_id`);--> statement-breakpoint
 CREATE TABLE `chat_tickets` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -607,7 +615,8 @@ CREATE TABLE `support_requests` (
 );
 --> statement-breakpoint
 CREATE INDEX `support_requests_status_urgent_idx` ON `support_requests` (`status`,`is_urgent`,`id`);--> statement-breakpoint
-CREATE INDEX `support_requests_category_idx` ON `support_requests` (`category`,`status`,`id`);--> statement-breakpoint
+CREATE INDEX `support_requests_active_idx` ON `support_requests` (`is_urgent`,`id`) WHERE status IN ('open', 'responded') AND deleted_at IS NULL;--> statement-breakpoint
+CREATE INDEX `support_requests_active_category_idx` ON `support_requests` (`category`,`is_urgent`,`id`) WHERE status IN ('open', 'responded') AND deleted_at IS NULL;--> statement-breakpoint
 CREATE INDEX `support_requests_unchecked_idx` ON `support_requests` (`id`) WHERE moderation_status = 'unchecked';--> statement-breakpoint
 CREATE TABLE `support_responses` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -699,8 +708,9 @@ CREATE TABLE `projects` (
 );
 --> statement-breakpoint
 CREATE INDEX `projects_owner_idx` ON `projects` (`owner_id`,`id`);--> statement-breakpoint
-CREATE INDEX `projects_visibility_type_idx` ON `projects` (`visibility`,`project_type`,`id`);--> statement-breakpoint
-CREATE INDEX `projects_visibility_status_idx` ON `projects` (`visibility`,`status`,`id`);--> statement-breakpoint
+CREATE INDEX `projects_listed_idx` ON `projects` (`id`) WHERE visibility <> 'private' AND archived_at IS NULL;--> statement-breakpoint
+CREATE INDEX `projects_listed_type_idx` ON `projects` (`project_type`,`id`) WHERE visibility <> 'private' AND archived_at IS NULL;--> statement-breakpoint
+CREATE INDEX `projects_listed_status_idx` ON `projects` (`status`,`id`) WHERE visibility <> 'private';--> statement-breakpoint
 CREATE INDEX `projects_unchecked_idx` ON `projects` (`id`) WHERE moderation_status = 'unchecked';--> statement-breakpoint
 CREATE TABLE `daily_quotas` (
 	`id` text PRIMARY KEY NOT NULL,

@@ -44,6 +44,8 @@ export interface JwksContext {
 
 const memory = new Map<string, CacheEntry>();
 const lastFetchAttempt = new Map<string, number>();
+/** When the last fetch failed: a cold isolate waits out the cooldown instead of hammering a down Auth0. */
+const lastFetchFailure = new Map<string, number>();
 /** Tracked apart from routine refreshes, so a key rotated in right after a refresh is still picked up. */
 const lastUnknownKidRefetch = new Map<string, number>();
 
@@ -72,8 +74,10 @@ async function refresh(ctx: JwksContext, previous: CacheEntry | undefined): Prom
 	try {
 		jwks = await fetchJwks(ctx.url);
 	} catch {
+		lastFetchFailure.set(ctx.url, now);
 		return null;
 	}
+	lastFetchFailure.delete(ctx.url);
 	const entry = entryFor({ jwks, fetchedAt: now });
 	memory.set(ctx.url, entry);
 	const changed = JSON.stringify(previous?.stored.jwks) !== JSON.stringify(jwks);
@@ -103,9 +107,11 @@ async function currentEntry(ctx: JwksContext): Promise<CacheEntry> {
 	const now = ctx.now?.() ?? Date.now();
 	const fresh = entry !== undefined && now - entry.stored.fetchedAt < JWKS_FRESH_MS;
 	if (fresh && entry) return entry;
-	if (inCooldown(ctx)) {
-		if (entry) return entry;
-		// Cold and Auth0 just failed: do not hammer it on every request while it is down.
+	// Stale keys and a refresh tried moments ago: keep serving them rather than retrying on every request.
+	if (entry && inCooldown(ctx)) return entry;
+	// Cold and Auth0 failed moments ago: do not hammer it on every request while it is down. (Concurrent
+	// cold requests each fetch: an in-flight fetch is not a failure.)
+	if (!entry && inCooldown(ctx, lastFetchFailure)) {
 		throw new JwksUnavailableError("no cached keys; the JWKS endpoint failed moments ago");
 	}
 	const refreshed = await refresh(ctx, entry);
@@ -134,5 +140,6 @@ export function cachedJwksKeyGetter(ctx: JwksContext): JWTVerifyGetKey {
 export function clearJwksMemoryCache(): void {
 	memory.clear();
 	lastFetchAttempt.clear();
+	lastFetchFailure.clear();
 	lastUnknownKidRefetch.clear();
 }

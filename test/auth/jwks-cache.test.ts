@@ -20,6 +20,20 @@ describe("JWKS caching", () => {
 		expect(await tenant.fetches()).toBe(1);
 	});
 
+	it("verifies a burst of concurrent first requests on a cold isolate (no 503 while a fetch is in flight)", async () => {
+		const tenant = authTenant("cold-burst");
+		const config = { AUTH0_JWKS_URL: tenant.jwksUrl };
+		const tokens = await Promise.all(Array.from({ length: 10 }, () => tokenFor(uniqueSub("burst"))));
+		const responses = await Promise.all(tokens.map((token) => callWithConfig(config, "GET", ME, { token })));
+		expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
+		expect(await tenant.fetches()).toBeLessThanOrEqual(10);
+		// Once warm, no more fetches.
+		await expectStatus(await callWithConfig(config, "GET", ME, { token: tokens[0] }), 200);
+		const warm = await tenant.fetches();
+		await expectStatus(await callWithConfig(config, "GET", ME, { token: tokens[1] }), 200);
+		expect(await tenant.fetches()).toBe(warm);
+	});
+
 	it("refetches once for an unknown kid, then not again within the cooldown", async () => {
 		const tenant = authTenant("kid-rotation");
 		const config = { AUTH0_JWKS_URL: tenant.jwksUrl };

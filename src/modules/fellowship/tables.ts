@@ -14,6 +14,9 @@ export const EVENT_TYPES = ["online", "in_person", "hybrid"] as const;
 export const EVENT_STATUSES = ["scheduled", "cancelled", "completed"] as const;
 export const RSVP_STATUSES = ["going", "maybe", "not_going", "waitlisted"] as const;
 
+/** The condition of the listed-groups partial indexes; list queries must use this exact SQL. */
+export const LISTED_GROUP = sql`visibility <> 'secret' AND deleted_at IS NULL`;
+
 export const fellowshipGroups = sqliteTable(
 	"fellowship_groups",
 	{
@@ -35,8 +38,11 @@ export const fellowshipGroups = sqliteTable(
 	},
 	(t) => [
 		index("fellowship_groups_owner_idx").on(t.ownerId),
-		index("fellowship_groups_visibility_idx").on(t.visibility, t.deletedAt, t.id),
-		index("fellowship_groups_type_idx").on(t.groupType, t.id),
+		// Listed groups (public and private, not deleted), in the orders lists page by. Queries repeat the
+		// partial-index condition `LISTED_GROUP` word for word so SQLite can use these indexes.
+		index("fellowship_groups_listed_idx").on(t.id).where(LISTED_GROUP),
+		index("fellowship_groups_listed_type_idx").on(t.groupType, t.id).where(LISTED_GROUP),
+		index("fellowship_groups_listed_popular_idx").on(t.memberCount, t.id).where(LISTED_GROUP),
 		enumCheck("fellowship_groups_group_type_check", t.groupType, GROUP_TYPES),
 		enumCheck("fellowship_groups_visibility_check", t.visibility, GROUP_VISIBILITIES),
 		check("fellowship_groups_member_count_check", sql`${t.memberCount} >= 0`),
@@ -102,11 +108,16 @@ export const groupEvents = sqliteTable(
 		/** The Durable Object's change sequence of the last mirrored counts: older mirrors never overwrite newer. */
 		rsvpSeq: integer("rsvp_seq").notNull().default(0),
 		cancelledAt: text("cancelled_at"),
+		/**
+		 * Bumped by every edit and by cancellation. The EventRsvp Durable Object applies an event's capacity,
+		 * end and status only from a newer version, so a stale read can never undo a newer edit there.
+		 */
+		version: integer("version").notNull().default(1),
 		...moderation(),
 		...timestamps(),
 	},
 	(t) => [
-		index("group_events_group_starts_idx").on(t.groupId, t.startsAt),
+		index("group_events_group_starts_idx").on(t.groupId, t.startsAt, t.id),
 		index("group_events_created_by_idx").on(t.createdBy),
 		index("group_events_status_starts_idx").on(t.status, t.startsAt),
 		enumCheck("group_events_event_type_check", t.eventType, EVENT_TYPES),
@@ -142,7 +153,7 @@ export const eventRsvps = sqliteTable(
 	},
 	(t) => [
 		uniqueIndex("event_rsvps_event_user_unique").on(t.eventId, t.userId),
-		index("event_rsvps_event_status_idx").on(t.eventId, t.status, t.waitlistPosition),
+		index("event_rsvps_event_status_idx").on(t.eventId, t.status, t.waitlistPosition, t.id),
 		index("event_rsvps_user_status_idx").on(t.userId, t.status),
 		enumCheck("event_rsvps_status_check", t.status, RSVP_STATUSES),
 		check(

@@ -128,6 +128,11 @@ export const comments = sqliteTable(
 			.references(() => users.id, { onDelete: "cascade" }),
 		/** Null for a top-level comment. Soft-deleted parents keep their place as "[removed]". */
 		parentId: text("parent_id").references((): AnySQLiteColumn => comments.id, { onDelete: "cascade" }),
+		/**
+		 * The top-level comment this reply hangs under (null for a top-level comment), so a page of top-level
+		 * comments loads all its replies in one indexed query instead of walking the tree level by level.
+		 */
+		rootId: text("root_id").references((): AnySQLiteColumn => comments.id, { onDelete: "cascade" }),
 		depth: integer("depth").notNull().default(0),
 		body: text("body").notNull(),
 		...moderation(),
@@ -138,9 +143,11 @@ export const comments = sqliteTable(
 	(t) => [
 		index("comments_post_parent_idx").on(t.postId, t.parentId, t.id),
 		index("comments_parent_idx").on(t.parentId),
+		index("comments_root_idx").on(t.rootId, t.id),
 		index("comments_author_idx").on(t.authorId, t.id),
 		check("comments_depth_check", sql`${t.depth} BETWEEN 0 AND ${sql.raw(String(MAX_COMMENT_DEPTH))}`),
 		check("comments_root_depth_check", sql`(${t.parentId} IS NULL) = (${t.depth} = 0)`),
+		check("comments_root_check", sql`(${t.parentId} IS NULL) = (${t.rootId} IS NULL)`),
 		check("comments_reaction_count_check", sql`${t.reactionCount} >= 0`),
 		...moderationExtras("comments", t),
 	],

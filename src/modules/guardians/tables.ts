@@ -55,6 +55,8 @@ export const MODERATION_ACTIONS = [
 	"uphold_appeal",
 	"overturn_appeal",
 	"delete_content",
+	/** A guardian edited content (or a group/project membership) they hold no role in. */
+	"edit_content",
 ] as const;
 /** What an audit-log entry can be about: reportable targets plus the moderation records themselves. */
 export const AUDIT_TARGET_TYPES = [
@@ -114,7 +116,8 @@ export const moderationQueueItems = sqliteTable(
 	},
 	(t) => [
 		uniqueIndex("moderation_queue_items_target_unique").on(t.targetType, t.targetId),
-		index("moderation_queue_items_status_score_idx").on(t.status, t.score, t.createdAt),
+		/** The queue's order: highest score first, then longest waiting (oldest) first. */
+		index("moderation_queue_items_status_score_idx").on(t.status, sql`${t.score} DESC`, t.createdAt, t.id),
 		index("moderation_queue_items_target_author_idx").on(t.targetAuthorId, t.resolvedAt),
 		index("moderation_queue_items_resolved_by_idx").on(t.resolvedBy),
 		enumCheck("moderation_queue_items_target_type_check", t.targetType, REPORT_TARGET_TYPES),
@@ -151,6 +154,8 @@ export const reports = sqliteTable(
 	(t) => [
 		uniqueIndex("reports_reporter_target_unique").on(t.reporterId, t.targetType, t.targetId),
 		index("reports_queue_item_idx").on(t.queueItemId, t.status),
+		/** An item's newest reports, for the queue views. */
+		index("reports_queue_item_id_idx").on(t.queueItemId, t.id),
 		index("reports_created_reason_idx").on(t.createdAt, t.reason),
 		enumCheck("reports_target_type_check", t.targetType, REPORT_TARGET_TYPES),
 		enumCheck("reports_reason_check", t.reason, REPORT_REASONS),
@@ -178,9 +183,9 @@ export const moderationActions = sqliteTable(
 		createdAt: createdAt(),
 	},
 	(t) => [
-		index("moderation_actions_created_idx").on(t.createdAt),
-		index("moderation_actions_target_user_idx").on(t.targetUserId, t.createdAt),
-		index("moderation_actions_actor_idx").on(t.actorId, t.createdAt),
+		index("moderation_actions_created_idx").on(t.createdAt, t.id),
+		index("moderation_actions_target_user_idx").on(t.targetUserId, t.createdAt, t.id),
+		index("moderation_actions_actor_idx").on(t.actorId, t.createdAt, t.id),
 		index("moderation_actions_target_idx").on(t.targetType, t.targetId),
 		enumCheck("moderation_actions_action_check", t.action, MODERATION_ACTIONS),
 		enumCheck("moderation_actions_target_type_check", t.targetType, AUDIT_TARGET_TYPES),
@@ -210,7 +215,7 @@ export const penalties = sqliteTable(
 		...timestamps(),
 	},
 	(t) => [
-		index("penalties_user_idx").on(t.userId, t.createdAt),
+		index("penalties_user_idx").on(t.userId, t.createdAt, t.id),
 		index("penalties_queue_item_idx").on(t.queueItemId),
 		index("penalties_issued_by_idx").on(t.issuedBy),
 		index("penalties_lifted_by_idx").on(t.liftedBy),

@@ -54,8 +54,9 @@ export const nourishmentItems = sqliteTable(
 			.on(t.publishDate)
 			.where(sql`publish_date IS NOT NULL AND deleted_at IS NULL`),
 		index("nourishment_items_publish_date_idx").on(t.publishDate, t.id),
-		index("nourishment_items_category_idx").on(t.category, t.id),
-		index("nourishment_items_content_type_idx").on(t.contentType, t.id),
+		/** The archive filters by category or content type, newest publish date first. */
+		index("nourishment_items_category_idx").on(t.category, t.publishDate, t.id),
+		index("nourishment_items_content_type_idx").on(t.contentType, t.publishDate, t.id),
 		index("nourishment_items_created_by_idx").on(t.createdBy),
 		enumCheck("nourishment_items_content_type_check", t.contentType, NOURISHMENT_CONTENT_TYPES),
 		enumCheck("nourishment_items_category_check", t.category, NOURISHMENT_CATEGORIES),

@@ -61,6 +61,8 @@ export const blocks = sqliteTable(
 	},
 	(t) => [
 		uniqueIndex("blocks_pair_unique").on(t.blockerId, t.blockedId),
+		/** "Users I block", newest first, one page at a time. */
+		index("blocks_blocker_idx").on(t.blockerId, t.id),
 		/** "Is either side blocked" checks look up both directions. */
 		index("blocks_blocked_idx").on(t.blockedId, t.blockerId),
 		check("blocks_not_self_check", sql`${t.blockerId} <> ${t.blockedId}`),

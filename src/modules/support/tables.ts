@@ -23,6 +23,14 @@ export const SUPPORT_CATEGORIES = [
 ] as const;
 export const SUPPORT_VISIBILITIES = ["community", "guides_only"] as const;
 export const SUPPORT_STATUSES = ["open", "responded", "resolved", "closed"] as const;
+/** Statuses of a request still waiting for help. */
+export const ACTIVE_SUPPORT_STATUSES = ["open", "responded"] as const;
+
+/**
+ * The condition of the partial "active" indexes, written once: queries must repeat it literally (not with
+ * bound parameters) for SQLite to use those indexes.
+ */
+export const ACTIVE_SUPPORT_REQUEST = sql.raw(`status IN ('open', 'responded') AND deleted_at IS NULL`);
 
 export const supportRequests = sqliteTable(
 	"support_requests",
@@ -47,8 +55,13 @@ export const supportRequests = sqliteTable(
 		...timestamps(),
 	},
 	(t) => [
+		/** Lists filtered by one status: urgent first, newest first. */
 		index("support_requests_status_urgent_idx").on(t.status, t.isUrgent, t.id),
-		index("support_requests_category_idx").on(t.category, t.status, t.id),
+		/** The default list (still-active requests), urgent first, newest first; and the same by category. */
+		index("support_requests_active_idx").on(t.isUrgent, t.id).where(ACTIVE_SUPPORT_REQUEST),
+		index("support_requests_active_category_idx")
+			.on(t.category, t.isUrgent, t.id)
+			.where(ACTIVE_SUPPORT_REQUEST),
 		enumCheck("support_requests_category_check", t.category, SUPPORT_CATEGORIES),
 		enumCheck("support_requests_visibility_check", t.visibility, SUPPORT_VISIBILITIES),
 		enumCheck("support_requests_status_check", t.status, SUPPORT_STATUSES),

@@ -27,6 +27,11 @@ export const PROJECT_VISIBILITIES = ["public", "members_only", "private"] as con
 export const PROJECT_ROLES = ["owner", "admin", "member"] as const;
 export const PROJECT_MEMBER_STATUSES = ["active", "pending", "invited"] as const;
 
+/** Listed (not private) and not archived: the default project list. */
+export const LISTED_PROJECT = sql`visibility <> 'private' AND archived_at IS NULL`;
+/** Listed, any status (archived included): the list filtered by `status`. */
+export const LISTED_ANY_STATUS = sql`visibility <> 'private'`;
+
 export const projects = sqliteTable(
 	"projects",
 	{
@@ -52,8 +57,11 @@ export const projects = sqliteTable(
 	},
 	(t) => [
 		index("projects_owner_idx").on(t.ownerId, t.id),
-		index("projects_visibility_type_idx").on(t.visibility, t.projectType, t.id),
-		index("projects_visibility_status_idx").on(t.visibility, t.status, t.id),
+		// Listed projects (public and members_only) in list order. Queries repeat the partial-index
+		// conditions word for word so SQLite can use these indexes.
+		index("projects_listed_idx").on(t.id).where(LISTED_PROJECT),
+		index("projects_listed_type_idx").on(t.projectType, t.id).where(LISTED_PROJECT),
+		index("projects_listed_status_idx").on(t.status, t.id).where(LISTED_ANY_STATUS),
 		enumCheck("projects_project_type_check", t.projectType, PROJECT_TYPES),
 		enumCheck("projects_status_check", t.status, PROJECT_STATUSES),
 		enumCheck("projects_visibility_check", t.visibility, PROJECT_VISIBILITIES),

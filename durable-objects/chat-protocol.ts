@@ -1,0 +1,94 @@
+/**
+ * @module chat-protocol: the JSON frames of an Orchard chat WebSocket, both ways.
+ *
+ * Client → server:
+ * - `{ "type": "message", "client_message_id": "…", "text": "…" }` — send; answered by an `ack` (or an `error`
+ *   naming the same `client_message_id`). Resending the same `client_message_id` never creates a second message.
+ * - `{ "type": "read", "seq": 42 }` — everything up to `seq` is read.
+ * - `{ "type": "typing", "typing": true }` — shown to the other person, never stored.
+ * - `{ "type": "sync", "since_seq": 42 }` — replay what came after `seq` (the next chunk after a long absence).
+ * - `{ "type": "ping" }` — answered `{ "type": "pong" }` without waking the room.
+ *
+ * Server → client: `ready`, `message`, `ack`, `read`, `typing`, `error`, `pong` (see `ServerFrame`).
+ */
+import { z } from "zod";
+import type { CrisisResource } from "../src/moderation/crisis";
+import { ClientMessageId, MAX_MESSAGE_CHARS } from "../src/modules/orchard/schemas";
+
+/** Largest frame accepted from a client (a 4,000-character message fits with any JSON escaping). */
+export const MAX_FRAME_BYTES = 32 * 1024;
+/** Messages replayed per `ready`/`sync`; a client with more to catch up asks again with `sync`. */
+export const REPLAY_CHUNK = 200;
+/** Close code when the right to chat ends (block, connection removed, mentorship ended). */
+export const CLOSE_ACCESS_REVOKED = 4403;
+
+export const PING_FRAME = JSON.stringify({ type: "ping" });
+export const PONG_FRAME = JSON.stringify({ type: "pong" });
+
+export const ClientFrame = z.discriminatedUnion("type", [
+	z.strictObject({
+		type: z.literal("message"),
+		client_message_id: ClientMessageId,
+		text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+	}),
+	z.strictObject({ type: z.literal("read"), seq: z.number().int().min(0) }),
+	z.strictObject({ type: z.literal("typing"), typing: z.boolean().default(true) }),
+	z.strictObject({ type: z.literal("sync"), since_seq: z.number().int().min(0) }),
+	// `{"type":"ping"}` exactly is answered by the runtime; any other spelling of a ping lands here.
+	z.strictObject({ type: z.literal("ping") }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+/** A message as one participant sees it (snake_case, as on the REST API). */
+export interface WireMessage {
+	id: string;
+	seq: number;
+	sender_id: string;
+	text: string;
+	/** Only for the sender's own messages. */
+	client_message_id: string | null;
+	created_at: string;
+	/** The sender's own message held back by moderation; never delivered to the other person. */
+	pending_review: boolean;
+}
+
+export interface ReadStateView {
+	my_last_read_seq: number;
+	peer_last_read_seq: number;
+	last_seq: number;
+	unread_count: number;
+}
+
+export type ServerFrame =
+	| {
+			type: "ready";
+			conversation_id: string;
+			user_id: string;
+			peer_id: string;
+			/** Messages replayed before this frame (after `since_seq`). */
+			replayed: number;
+			/** More to replay than one chunk: send `sync` with the last seq received. */
+			has_more: boolean;
+			read_state: ReadStateView;
+	  }
+	| { type: "message"; message: WireMessage }
+	| {
+			type: "ack";
+			client_message_id: string;
+			duplicate: boolean;
+			message: WireMessage;
+			crisis_resources?: CrisisResource[];
+	  }
+	| { type: "read"; user_id: string; last_read_seq: number }
+	| { type: "typing"; user_id: string; typing: boolean }
+	| { type: "sync_done"; replayed: number; has_more: boolean }
+	| { type: "pong" }
+	| {
+			type: "error";
+			code: ChatErrorCode;
+			detail: string;
+			client_message_id?: string;
+			retry_after?: number;
+	  };
+
+export type ChatErrorCode = "bad_frame" | "forbidden" | "not_found" | "rate_limited" | "unavailable";

@@ -1,0 +1,212 @@
+/**
+ * @module orchard/chat: the API side of Orchard chat — reaching a conversation's ChatRoom, the access rule
+ * turned into 404/403, WebSocket tickets, and the conversation list (one D1 query over the summaries the
+ * rooms keep current).
+ */
+import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { ChatError } from "../../../durable-objects/chat-room";
+import { createDb, type Db } from "../../db/client";
+import type { Bindings } from "../../env";
+import { logEvent } from "../../lib/log";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import { forbidden, notFound, Problem } from "../../lib/problem";
+import { users } from "../users/tables";
+import { chatAccess, conversationIdOf, participantsOf } from "./chat-access";
+import { chatTickets, connections, conversationSummaries, mentorships } from "./tables";
+import { notBlockedWith } from "./visibility";
+
+/** A ticket opens one WebSocket, within this many seconds of being issued. */
+export const TICKET_TTL_SECONDS = 60;
+
+/** The ChatRoom of a pair (the same for both of them). */
+export function roomFor(env: Pick<Bindings, "CHAT_ROOM">, a: string, b: string) {
+	return env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(conversationIdOf(a, b)));
+}
+
+/** 404 when the peer does not exist for me (or a block either way), 403 when we may not chat. */
+export async function requireChatAccess(db: Db, userId: string, peerId: string): Promise<void> {
+	const access = await chatAccess(db, userId, peerId);
+	if (access === "not_found") throw notFound("conversation");
+	if (access === "forbidden") {
+		throw forbidden(
+			"Only accepted connections, or a mentee and guide in an accepted mentorship, can message each other.",
+		);
+	}
+}
+
+/**
+ * Tells the pair's room that the right to chat may have ended (block, removed connection, ended mentorship);
+ * the room re-checks and closes its sockets. The change itself is already committed, so a failure here is
+ * only logged: the room also re-checks on every message.
+ */
+export async function revalidateRoom(env: Pick<Bindings, "CHAT_ROOM">, a: string, b: string): Promise<void> {
+	try {
+		await roomFor(env, a, b).revalidate();
+	} catch (error) {
+		logEvent("warn", "chat_revalidate_failed", {
+			error: error instanceof Error ? error.message : String(error),
+		});
+	}
+}
+
+/**
+ * For Guardians: applies a decision to a chat message (`removed`, or `clean` when a report is dismissed).
+ * `conversationId` is in the queue item's snapshot. False when the message is not in that conversation.
+ */
+export async function setChatMessageModeration(
+	env: Pick<Bindings, "CHAT_ROOM">,
+	conversationId: string,
+	messageId: string,
+	status: "clean" | "flagged" | "hidden" | "removed",
+): Promise<boolean> {
+	const participants = participantsOf(conversationId);
+	if (!participants) return false;
+	return roomFor(env, ...participants).setModerationStatus(messageId, status);
+}
+
+/** For account erasure: blanks what `userId` wrote in each of their conversations (ids from the summaries). */
+export async function eraseChatMessagesOf(
+	env: Pick<Bindings, "CHAT_ROOM">,
+	userId: string,
+	conversationIds: string[],
+): Promise<void> {
+	for (const conversationId of conversationIds) {
+		const participants = participantsOf(conversationId);
+		if (participants) await roomFor(env, ...participants).eraseMessagesOf(userId);
+	}
+}
+
+/** Scheduled sweep: spent and expired chat tickets (served by chat_tickets_expires_idx). */
+export async function purgeExpiredChatTickets(d1: D1Database, now = new Date()): Promise<void> {
+	await createDb(d1).delete(chatTickets).where(lt(chatTickets.expiresAt, now.toISOString()));
+}
+
+/** A ChatRoom refusal as problem+json. */
+export function chatProblem(error: ChatError): Problem {
+	return new Problem(error.status, {
+		detail: error.detail,
+		kind: error.code === "rate_limited" ? "daily-limit" : error.code.replace("_", "-"),
+		...(error.headers ? { headers: error.headers } : {}),
+		...(error.extensions ? { extensions: error.extensions } : {}),
+	});
+}
+
+// ---------------------------------------------------------------- tickets
+
+function toBase64Url(bytes: Uint8Array): string {
+	let binary = "";
+	for (const byte of bytes) binary += String.fromCharCode(byte);
+	return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+async function sha256Hex(text: string): Promise<string> {
+	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+	return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A new single-use ticket for `userId` to open the conversation with `peerId`; only its hash is stored. */
+export async function issueTicket(
+	db: Db,
+	userId: string,
+	peerId: string,
+	now = new Date(),
+): Promise<{ ticket: string; expiresAt: string }> {
+	const ticket = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+	const expiresAt = new Date(now.getTime() + TICKET_TTL_SECONDS * 1000).toISOString();
+	await db.batch([
+		// My own spent and expired tickets are dead weight.
+		db
+			.delete(chatTickets)
+			.where(
+				and(
+					eq(chatTickets.userId, userId),
+					or(sql`${chatTickets.usedAt} IS NOT NULL`, lt(chatTickets.expiresAt, now.toISOString())),
+				),
+			),
+		db.insert(chatTickets).values({ ticketHash: await sha256Hex(ticket), userId, peerId, expiresAt }),
+	]);
+	return { ticket, expiresAt };
+}
+
+/** Spends a ticket (one conditional UPDATE, so it works once); undefined when unknown, used or expired. */
+export async function redeemTicket(
+	db: Db,
+	ticket: string,
+	now = new Date(),
+): Promise<{ userId: string; peerId: string } | undefined> {
+	const [redeemed] = await db
+		.update(chatTickets)
+		.set({ usedAt: now.toISOString() })
+		.where(
+			and(
+				eq(chatTickets.ticketHash, await sha256Hex(ticket)),
+				isNull(chatTickets.usedAt),
+				gt(chatTickets.expiresAt, now.toISOString()),
+			),
+		)
+		.returning({ userId: chatTickets.userId, peerId: chatTickets.peerId });
+	return redeemed;
+}
+
+// ---------------------------------------------------------------- the conversation list
+
+const ConversationCursor = z.object({ at: z.string(), id: z.string() });
+
+/** My conversations, newest message first: one indexed D1 query, bounded by the page size. */
+export async function listConversations(db: Db, userId: string, limit: number, cursor: string | undefined) {
+	const after = decodeCursor(cursor, ConversationCursor);
+	const s = conversationSummaries;
+	const rows = await db
+		.select({
+			id: s.id,
+			conversationId: s.conversationId,
+			peerId: s.peerId,
+			lastMessageSeq: s.lastMessageSeq,
+			lastMessagePreview: s.lastMessagePreview,
+			lastMessageAt: s.lastMessageAt,
+			lastReadSeq: s.lastReadSeq,
+			unreadCount: s.unreadCount,
+			peerName: users.displayName,
+			peerAvatar: users.avatarUrl,
+			peerTrust: users.trustLevel,
+			canMessage: sql<number>`(EXISTS (SELECT 1 FROM ${connections} WHERE ${connections.userLowId} = min(${s.userId}, ${s.peerId}) AND ${connections.userHighId} = max(${s.userId}, ${s.peerId}) AND ${connections.status} = 'accepted') OR EXISTS (SELECT 1 FROM ${mentorships} WHERE ${mentorships.status} = 'accepted' AND ((${mentorships.menteeId} = ${s.userId} AND ${mentorships.guideId} = ${s.peerId}) OR (${mentorships.menteeId} = ${s.peerId} AND ${mentorships.guideId} = ${s.userId}))))`,
+		})
+		.from(s)
+		.innerJoin(users, eq(users.id, s.peerId))
+		.where(
+			and(
+				eq(s.userId, userId),
+				sql`${s.lastMessageAt} IS NOT NULL`,
+				isNull(users.deletedAt),
+				notBlockedWith(db, userId, s.peerId),
+				after
+					? or(lt(s.lastMessageAt, after.at), and(eq(s.lastMessageAt, after.at), lt(s.id, after.id)))
+					: undefined,
+			),
+		)
+		.orderBy(desc(s.lastMessageAt), desc(s.id))
+		.limit(limit + 1);
+	return toPage(
+		rows,
+		limit,
+		(row) => ({ at: row.lastMessageAt, id: row.id }),
+		(row) => ({
+			conversation_id: row.conversationId,
+			peer: {
+				id: row.peerId,
+				display_name: row.peerName,
+				avatar_url: row.peerAvatar,
+				trust_level: row.peerTrust,
+			},
+			last_message: {
+				seq: row.lastMessageSeq,
+				preview: row.lastMessagePreview,
+				sent_at: row.lastMessageAt ?? "",
+			},
+			last_read_seq: row.lastReadSeq,
+			unread_count: row.unreadCount,
+			can_message: Boolean(row.canMessage),
+		}),
+	);
+}

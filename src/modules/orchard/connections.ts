@@ -1,0 +1,340 @@
+/**
+ * @module orchard/connections: connection requests (ask → accept/decline; either side removes) and blocks.
+ *
+ * One row per unordered pair (unique on the sorted ids), so rules about "a request between us" are rules
+ * about one row:
+ * - asking someone who already asked me accepts their request (no second row, no 409);
+ * - after a decline the same person may ask again once `DECLINE_COOLDOWN_DAYS` have passed (the row is
+ *   replaced by the new request); the person who declined may ask at any time;
+ * - a block deletes the row and ends open mentorships between the two, in the same batch.
+ */
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { CurrentUser } from "../../auth/current-user";
+import type { Db } from "../../db/client";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
+import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
+import { findVisibleUser } from "../users/service";
+import { type UserRow, users } from "../users/tables";
+import { chatAccess, sortedPair } from "./chat-access";
+import type { Connection, ConnectionListQuery, CreateConnection } from "./schemas";
+import { blocks, type CONNECTION_STATUSES, type ConnectionRow, connections, mentorships } from "./tables";
+
+/** After a decline, the person declined waits this long before asking the same person again. */
+export const DECLINE_COOLDOWN_DAYS = 7;
+
+type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+type Direction = "outgoing" | "incoming";
+export type PeerFields = Pick<UserRow, "id" | "displayName" | "avatarUrl" | "trustLevel">;
+
+export const toPeer = (peer: PeerFields) => ({
+	id: peer.id,
+	display_name: peer.displayName,
+	avatar_url: peer.avatarUrl,
+	trust_level: peer.trustLevel,
+});
+
+export function toConnection(row: ConnectionRow, me: string, peer: PeerFields): z.infer<typeof Connection> {
+	return {
+		id: row.id,
+		connection_type: row.connectionType,
+		status: row.status,
+		direction: row.requesterId === me ? "outgoing" : "incoming",
+		note: row.note,
+		peer: toPeer(peer),
+		created_at: row.createdAt,
+		responded_at: row.respondedAt,
+	};
+}
+
+const pairIs = (a: string, b: string) => {
+	const [low, high] = sortedPair(a, b);
+	return and(eq(connections.userLowId, low), eq(connections.userHighId, high));
+};
+
+const mine = (me: string) => or(eq(connections.requesterId, me), eq(connections.addresseeId, me));
+
+const peerOf = (db: Db, id: string) =>
+	db
+		.select({
+			id: users.id,
+			displayName: users.displayName,
+			avatarUrl: users.avatarUrl,
+			trustLevel: users.trustLevel,
+		})
+		.from(users)
+		.where(eq(users.id, id))
+		.get();
+
+// ---------------------------------------------------------------- listing
+
+const IdCursor = z.object({ id: z.string() });
+
+/**
+ * My connections and requests, newest first. One indexed branch per (direction, status), each bounded by
+ * the page size, run in one D1 batch and merged: no scan of all my rows, whatever the filters.
+ */
+export async function listConnections(db: Db, me: string, query: z.infer<typeof ConnectionListQuery>) {
+	const after = decodeCursor(query.cursor, IdCursor);
+	const statuses: ConnectionStatus[] = query.status ? [query.status] : ["pending", "accepted"];
+	const directions: Direction[] = query.direction ? [query.direction] : ["outgoing", "incoming"];
+	const branches = directions.flatMap((direction) =>
+		statuses.map((status) => {
+			const [self, other] =
+				direction === "outgoing"
+					? [connections.requesterId, connections.addresseeId]
+					: [connections.addresseeId, connections.requesterId];
+			return (
+				db
+					.select({
+						connection: connections,
+						// Aliased: same-named columns of a join are mis-mapped inside a D1 batch.
+						peerId: sql<string>`${users.id}`.as("peer_id"),
+						peerName: sql<string>`${users.displayName}`.as("peer_display_name"),
+						peerAvatar: sql<string | null>`${users.avatarUrl}`.as("peer_avatar_url"),
+						peerTrust: sql<UserRow["trustLevel"]>`${users.trustLevel}`.as("peer_trust_level"),
+					})
+					.from(connections)
+					.innerJoin(users, eq(users.id, other))
+					.where(
+						and(
+							eq(self, me),
+							eq(connections.status, status),
+							query.connection_type ? eq(connections.connectionType, query.connection_type) : undefined,
+							after ? lt(connections.id, after.id) : undefined,
+							isNull(users.deletedAt),
+						),
+					)
+					// SQLite picks (requester_id|addressee_id, status, id) and walks it backwards.
+					.orderBy(desc(connections.id))
+					.limit(query.limit + 1)
+			);
+		}),
+	);
+	const [first, ...rest] = branches;
+	if (!first) return { data: [], next_cursor: null };
+	const results = await db.batch([first, ...rest]);
+	const rows = results
+		.flat()
+		.sort((a, b) => (a.connection.id < b.connection.id ? 1 : -1))
+		.slice(0, query.limit + 1);
+	return toPage(
+		rows,
+		query.limit,
+		(row) => ({ id: row.connection.id }),
+		(row) =>
+			toConnection(row.connection, me, {
+				id: row.peerId,
+				displayName: row.peerName,
+				avatarUrl: row.peerAvatar,
+				trustLevel: row.peerTrust,
+			}),
+	);
+}
+
+// ---------------------------------------------------------------- requests
+
+export interface RequestOutcome {
+	/** true: a new request (201); false: it accepted the other person's pending request (200). */
+	created: boolean;
+	connection: z.infer<typeof Connection>;
+}
+
+export async function requestConnection(
+	db: Db,
+	me: CurrentUser,
+	body: z.infer<typeof CreateConnection>,
+	now = new Date(),
+): Promise<RequestOutcome> {
+	if (body.user_id === me.id) {
+		throw unprocessable("You cannot connect with yourself.", [
+			{ field: "body/user_id", message: "must be someone else" },
+		]);
+	}
+	const peer = await findVisibleUser(db, me.id, body.user_id);
+	if (!peer) throw notFound("user");
+	const [low, high] = sortedPair(me.id, peer.id);
+	const existing = await db.select().from(connections).where(pairIs(me.id, peer.id)).get();
+
+	if (existing?.status === "accepted") throw conflict("You are already connected.");
+	if (existing?.status === "pending" && existing.requesterId === me.id) {
+		throw conflict("You already asked; the request is waiting for an answer.");
+	}
+	if (existing?.status === "pending") {
+		// They asked me first: asking back is saying yes.
+		const [accepted] = await db
+			.update(connections)
+			.set({ status: "accepted", respondedAt: now.toISOString(), updatedAt: now.toISOString() })
+			.where(and(eq(connections.id, existing.id), eq(connections.status, "pending")))
+			.returning();
+		if (!accepted) throw conflict("Their request was just withdrawn or answered; reload and try again.");
+		return { created: false, connection: toConnection(accepted, me.id, peer) };
+	}
+	if (existing?.status === "declined" && existing.requesterId === me.id) {
+		const waitUntil = new Date(
+			Date.parse(existing.respondedAt ?? existing.updatedAt) + DECLINE_COOLDOWN_DAYS * 86_400_000,
+		);
+		if (waitUntil > now) {
+			throw conflict(`This request was declined; you can ask again after ${waitUntil.toISOString()}.`);
+		}
+	}
+
+	await consumeDailyQuota(db, me, "connection_requests", now);
+	const insert = db
+		.insert(connections)
+		.values({
+			requesterId: me.id,
+			addresseeId: peer.id,
+			userLowId: low,
+			userHighId: high,
+			connectionType: body.connection_type,
+			note: body.note,
+		})
+		.onConflictDoNothing()
+		.returning();
+	// A declined row is replaced by the new request (a fresh id: it sorts as new).
+	const inserted = existing
+		? (
+				await db.batch([
+					db
+						.delete(connections)
+						.where(and(eq(connections.id, existing.id), eq(connections.status, "declined"))),
+					insert,
+				])
+			)[1]
+		: await insert;
+	const created = inserted[0];
+	if (!created) {
+		await refundDailyQuota(db, me, "connection_requests", now);
+		throw conflict("A request between you two was just made; reload and try again.");
+	}
+	return { created: true, connection: toConnection(created, me.id, peer) };
+}
+
+async function findMine(db: Db, me: string, connectionId: string): Promise<ConnectionRow> {
+	const row = await db
+		.select()
+		.from(connections)
+		.where(and(eq(connections.id, connectionId), mine(me)))
+		.get();
+	if (!row) throw notFound("connection");
+	return row;
+}
+
+/** The person asked accepts or declines a pending request. */
+export async function answerConnection(
+	db: Db,
+	me: string,
+	connectionId: string,
+	status: "accepted" | "declined",
+	now = new Date(),
+): Promise<z.infer<typeof Connection>> {
+	const row = await findMine(db, me, connectionId);
+	if (row.addresseeId !== me) throw forbidden("Only the person asked can answer a request.");
+	if (row.status !== "pending") throw conflict(`This request was already ${row.status}.`);
+	const [answered] = await db
+		.update(connections)
+		.set({ status, respondedAt: now.toISOString(), updatedAt: now.toISOString() })
+		.where(and(eq(connections.id, row.id), eq(connections.status, "pending")))
+		.returning();
+	if (!answered) throw conflict("This request was just withdrawn or answered; reload.");
+	const peer = await peerOf(db, answered.requesterId);
+	if (!peer) throw notFound("connection");
+	return toConnection(answered, me, peer);
+}
+
+/** Either side removes a connection or request (the requester cancelling included). Returns the removed row. */
+export async function removeConnection(db: Db, me: string, connectionId: string): Promise<ConnectionRow> {
+	const row = await findMine(db, me, connectionId);
+	await db.delete(connections).where(eq(connections.id, row.id));
+	return row;
+}
+
+// ---------------------------------------------------------------- blocks
+
+export async function listBlocks(db: Db, me: string, limit: number, cursor: string | undefined) {
+	const after = decodeCursor(cursor, IdCursor);
+	const rows = await db
+		.select({
+			id: blocks.id,
+			createdAt: blocks.createdAt,
+			peer: {
+				id: users.id,
+				displayName: users.displayName,
+				avatarUrl: users.avatarUrl,
+				trustLevel: users.trustLevel,
+			},
+		})
+		.from(blocks)
+		.innerJoin(users, eq(users.id, blocks.blockedId))
+		.where(and(eq(blocks.blockerId, me), after ? lt(blocks.id, after.id) : undefined))
+		.orderBy(desc(blocks.id))
+		.limit(limit + 1);
+	return toPage(
+		rows,
+		limit,
+		(row) => ({ id: row.id }),
+		(row) => ({ user: toPeer(row.peer), created_at: row.createdAt }),
+	);
+}
+
+/**
+ * Blocks a person: in one batch, the block, the end of any connection or request between us, and the end
+ * of open mentorships between us (requested or accepted → cancelled). Idempotent. When we could chat
+ * before, the caller then tells the chat room, which closes its sockets.
+ */
+export async function blockUser(db: Db, me: string, userId: string) {
+	if (userId === me) {
+		throw unprocessable("You cannot block yourself.", [
+			{ field: "path/user_id", message: "must be someone else" },
+		]);
+	}
+	// Anyone who exists can be blocked, even someone who already blocks me (nothing is revealed by it).
+	const target = await db
+		.select()
+		.from(users)
+		.where(and(eq(users.id, userId), isNull(users.deletedAt)))
+		.get();
+	if (!target) throw notFound("user");
+	// Only a pair that could chat can have open sockets to close (saves waking rooms that never existed).
+	const couldChat = (await chatAccess(db, me, userId)) === "ok";
+	const now = new Date().toISOString();
+	const [inserted] = await db.batch([
+		db.insert(blocks).values({ blockerId: me, blockedId: userId }).onConflictDoNothing().returning(),
+		db.delete(connections).where(pairIs(me, userId)),
+		db
+			.update(mentorships)
+			.set({ status: "cancelled", updatedAt: now })
+			.where(
+				and(
+					inArray(mentorships.status, ["requested", "accepted"]),
+					or(
+						and(eq(mentorships.menteeId, me), eq(mentorships.guideId, userId)),
+						and(eq(mentorships.menteeId, userId), eq(mentorships.guideId, me)),
+					),
+				),
+			),
+	]);
+	const block =
+		inserted[0] ??
+		(await db
+			.select()
+			.from(blocks)
+			.where(and(eq(blocks.blockerId, me), eq(blocks.blockedId, userId)))
+			.get());
+	if (!block) throw conflict("The block was just lifted; try again.");
+	return {
+		created: inserted.length > 0,
+		couldChat,
+		block: { user: toPeer(target), created_at: block.createdAt },
+	};
+}
+
+export async function unblockUser(db: Db, me: string, userId: string): Promise<void> {
+	const removed = await db
+		.delete(blocks)
+		.where(and(eq(blocks.blockerId, me), eq(blocks.blockedId, userId)))
+		.returning({ id: blocks.id });
+	if (removed.length === 0) throw notFound("block");
+}

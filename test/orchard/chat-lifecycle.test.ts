@@ -1,0 +1,216 @@
+/**
+ * The ChatRoom's life: it hibernates and is evicted without losing history or sockets; losing the right to
+ * chat (block, removed connection, ended mentorship, or any change noticed on the next message) closes the
+ * conversation's sockets; a mentorship alone is enough to talk.
+ */
+import { evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { roomFor } from "../../src/modules/orchard/chat";
+import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
+import { api, connectedPair, growingUser, makeGuide, openChat, sendRest, type WireMessage } from "./helpers";
+
+const ACCESS_REVOKED = 4403;
+
+describe("hibernation and eviction", () => {
+	it("keeps history and open sockets working after the room hibernates", async () => {
+		const [alice, bob] = await connectedPair("hibernate");
+		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const { client: bobSocket } = await openChat(bob, alice.id);
+		aliceSocket.send({ type: "message", client_message_id: "h-1", text: "before the nap" });
+		const before = (await aliceSocket.takeType("ack")).message as WireMessage;
+		await bobSocket.takeType("message");
+
+		await evictDurableObject(roomFor(env, alice.id, bob.id), { webSockets: "hibernate" });
+
+		// The same sockets still work: the room wakes from their attachments and its storage.
+		aliceSocket.send({ type: "message", client_message_id: "h-2", text: "after the nap" });
+		const after = (await aliceSocket.takeType("ack")).message as WireMessage;
+		expect(after.seq).toBeGreaterThan(before.seq);
+		const received = (await bobSocket.takeType("message")).message as WireMessage;
+		expect(received).toMatchObject({ id: after.id, sender_id: alice.id });
+		bobSocket.send({ type: "typing", typing: true });
+		expect(await aliceSocket.takeType("typing")).toMatchObject({ user_id: bob.id });
+		// Keep-alive pings are answered (by the runtime, without waking the room).
+		aliceSocket.send({ type: "ping" });
+		await aliceSocket.takeType("pong");
+
+		// A retry of a message stored before the eviction is still recognised.
+		aliceSocket.send({ type: "message", client_message_id: "h-1", text: "before the nap" });
+		expect(await aliceSocket.takeType("ack")).toMatchObject({ duplicate: true });
+
+		await evictDurableObject(roomFor(env, alice.id, bob.id), { webSockets: "hibernate" });
+		const history = await expectStatus<{ data: WireMessage[] }>(
+			await call("GET", `${api}/conversations/${alice.id}/messages`, { token: bob.token }),
+			200,
+		);
+		expect(history.data.map((m) => m.text)).toEqual(["after the nap", "before the nap"]);
+		aliceSocket.close();
+		bobSocket.close();
+	});
+});
+
+describe("losing the right to chat", () => {
+	it("blocking closes the other person's sockets and ends the conversation for both", async () => {
+		const [alice, bob] = await connectedPair("block-close");
+		const { client: bobPhone } = await openChat(bob, alice.id);
+		const { client: bobLaptop } = await openChat(bob, alice.id);
+		const { client: aliceSocket } = await openChat(alice, bob.id);
+		await sendRest(alice, bob.id, "hello");
+
+		await expectStatus(await call("PUT", `${api}/blocks/${bob.id}`, { token: alice.token }), 201);
+		for (const socket of [bobPhone, bobLaptop, aliceSocket]) {
+			expect((await socket.closed).code).toBe(ACCESS_REVOKED);
+		}
+		// Blocked either way: the conversation does not exist for either of them now.
+		await expectProblem(
+			await call("POST", `${api}/conversations/${alice.id}/tickets`, { token: bob.token }),
+			404,
+		);
+		await expectProblem(
+			await call("POST", `${api}/conversations/${alice.id}/messages`, {
+				token: bob.token,
+				body: { text: "are you there?" },
+			}),
+			404,
+		);
+		const bobsList = await expectStatus<{ data: unknown[] }>(
+			await call("GET", `${api}/conversations`, { token: bob.token }),
+			200,
+		);
+		expect(bobsList.data).toEqual([]);
+	});
+
+	it("removing the connection closes the sockets; the list keeps the conversation as read-only", async () => {
+		const a = await signUp("remove-a");
+		const b = await signUp("remove-b");
+		const request = await expectStatus<{ id: string }>(
+			await call("POST", `${api}/connections`, { token: a.token, body: { user_id: b.id } }),
+			201,
+		);
+		await call("PATCH", `${api}/connections/${request.id}`, { token: b.token, body: { status: "accepted" } });
+		const { client } = await openChat(b, a.id);
+		await sendRest(a, b.id, "see you");
+		await expectStatus(await call("DELETE", `${api}/connections/${request.id}`, { token: a.token }), 204);
+		expect((await client.closed).code).toBe(ACCESS_REVOKED);
+
+		await expectProblem(await call("POST", `${api}/conversations/${a.id}/tickets`, { token: b.token }), 403);
+		const list = await expectStatus<{ data: Array<{ can_message: boolean; peer: { id: string } }> }>(
+			await call("GET", `${api}/conversations`, { token: b.token }),
+			200,
+		);
+		expect(list.data).toEqual([
+			expect.objectContaining({ can_message: false, peer: expect.objectContaining({ id: a.id }) }),
+		]);
+	});
+
+	it("a change the room was not told about is noticed on the next message", async () => {
+		const [alice, bob] = await connectedPair("next-message");
+		const { client } = await openChat(alice, bob.id);
+		await env.DB.prepare("DELETE FROM connections WHERE requester_id = ? AND addressee_id = ?")
+			.bind(alice.id, bob.id)
+			.run();
+		client.send({ type: "message", client_message_id: "late", text: "still there?" });
+		expect(await client.takeType("error")).toMatchObject({ code: "forbidden", client_message_id: "late" });
+		expect((await client.closed).code).toBe(ACCESS_REVOKED);
+		const stored = await expectStatus<{ data: unknown[] }>(
+			await call("GET", `${api}/connections`, { token: alice.token }),
+			200,
+		);
+		expect(stored.data).toEqual([]);
+	});
+});
+
+describe("suspension", () => {
+	it("closes a suspended sender's sockets on their next send and leaves the other person's open", async () => {
+		const [alice, bob] = await connectedPair("suspended-sender");
+		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const { client: bobSocket } = await openChat(bob, alice.id);
+		await setUserColumns(alice.id, { suspended_until: "2999-01-01T00:00:00.000Z" });
+		aliceSocket.send({ type: "message", client_message_id: "s-1", text: "hello?" });
+		expect(await aliceSocket.takeType("error")).toMatchObject({
+			code: "forbidden",
+			client_message_id: "s-1",
+		});
+		expect((await aliceSocket.closed).code).toBe(ACCESS_REVOKED);
+		// Bob's socket still works (he sees typing from nobody, but his own send is acknowledged).
+		bobSocket.send({ type: "message", client_message_id: "b-1", text: "are you ok?" });
+		expect(await bobSocket.takeType("ack")).toMatchObject({ client_message_id: "b-1" });
+		bobSocket.close();
+	});
+});
+
+describe("mentorship chat", () => {
+	it("lets a mentee and guide talk while the mentorship is accepted, and closes when it completes", async () => {
+		const guide = await makeGuide("chat-guide");
+		const mentee = await growingUser("chat-mentee");
+		// Requested is not enough.
+		const mentorship = await expectStatus<{ id: string }>(
+			await call("POST", `${api}/mentorships`, {
+				token: mentee.token,
+				body: { guide_id: guide.id, goals: "Build a steady morning routine" },
+			}),
+			201,
+		);
+		await expectProblem(
+			await call("POST", `${api}/conversations/${guide.id}/tickets`, { token: mentee.token }),
+			403,
+		);
+
+		await expectStatus(
+			await call("PATCH", `${api}/mentorships/${mentorship.id}`, {
+				token: guide.token,
+				body: { status: "accepted" },
+			}),
+			200,
+		);
+		const { client: guideSocket } = await openChat(guide, mentee.id);
+		await sendRest(mentee, guide.id, "Thank you for taking me on");
+		expect(((await guideSocket.takeType("message")).message as WireMessage).text).toBe(
+			"Thank you for taking me on",
+		);
+
+		await expectStatus(
+			await call("PATCH", `${api}/mentorships/${mentorship.id}`, {
+				token: mentee.token,
+				body: { status: "completed" },
+			}),
+			200,
+		);
+		expect((await guideSocket.closed).code).toBe(ACCESS_REVOKED);
+		await expectProblem(
+			await call("POST", `${api}/conversations/${mentee.id}/tickets`, { token: guide.token }),
+			403,
+		);
+	});
+
+	it("keeps the chat open when a connection ends but an accepted mentorship remains", async () => {
+		const guide = await makeGuide("both-guide");
+		const mentee = await growingUser("both-mentee");
+		const request = await expectStatus<{ id: string }>(
+			await call("POST", `${api}/connections`, { token: mentee.token, body: { user_id: guide.id } }),
+			201,
+		);
+		await call("PATCH", `${api}/connections/${request.id}`, {
+			token: guide.token,
+			body: { status: "accepted" },
+		});
+		const mentorship = await expectStatus<{ id: string }>(
+			await call("POST", `${api}/mentorships`, {
+				token: mentee.token,
+				body: { guide_id: guide.id, goals: "Focus" },
+			}),
+			201,
+		);
+		await call("PATCH", `${api}/mentorships/${mentorship.id}`, {
+			token: guide.token,
+			body: { status: "accepted" },
+		});
+		const { client } = await openChat(mentee, guide.id);
+		await expectStatus(await call("DELETE", `${api}/connections/${request.id}`, { token: guide.token }), 204);
+		// Still allowed: a message goes through on the same socket.
+		client.send({ type: "message", client_message_id: "still", text: "still here" });
+		expect(await client.takeType("ack")).toMatchObject({ client_message_id: "still" });
+		client.close();
+	});
+});
