@@ -9,6 +9,35 @@ import { createAuthStub } from "./test/harness/auth-stub.ts";
 
 const authStub = await createAuthStub();
 
+/**
+ * Test-only stand-ins for a failing ML Worker, bound as ML_THROWS, ML_HANGS and ML_GARBAGE: fault tests swap
+ * one in for `ML` (test/support/api.ts `callWithConfig`) to prove that writes survive an ML outage.
+ */
+const faultyMl = (name: string, behaviour: string) => ({
+	name,
+	modules: true,
+	compatibilityDate: "2026-11-01",
+	script: `import { WorkerEntrypoint } from "cloudflare:workers";
+const behave = ${behaviour};
+export default class extends WorkerEntrypoint {
+	async moderate(text) { return behave("moderate", text); }
+	async embed(texts) { return behave("embed", texts); }
+	async rank(query, candidates) { return behave("rank", candidates); }
+	async fetch() { return behave("fetch"); }
+}`,
+});
+const FAULTY_ML_WORKERS = [
+	faultyMl("ml-throws", `(operation) => { throw new Error("flourish-ml is down (" + operation + ")"); }`),
+	// Answers, but far too late: the API client gives up after ML_TIMEOUT_MS.
+	faultyMl("ml-hangs", `() => new Promise((resolve) => setTimeout(() => resolve({ toxicity: 0 }), 10_000))`),
+	faultyMl(
+		"ml-garbage",
+		`(operation, input) => operation === "moderate" ? { toxicity: "very", labels: null, selfHarmRisk: "maybe" }
+			: operation === "embed" ? { model: "garbage", dims: 3, vectors: [[1, 2]] }
+			: operation === "fetch" ? new Response("?", { status: 500 }) : "not a ranking"`,
+	),
+];
+
 export default defineConfig({
 	plugins: [
 		cloudflareTest(async () => ({
@@ -31,12 +60,22 @@ export default defineConfig({
 						scriptPath: "./ml/dist/index.js",
 						compatibilityDate: "2026-11-01",
 					},
+					...FAULTY_ML_WORKERS,
 				],
+				serviceBindings: {
+					ML: "flourish-ml",
+					ML_THROWS: "ml-throws",
+					ML_HANGS: "ml-hangs",
+					ML_GARBAGE: "ml-garbage",
+				},
 				outboundService: authStub.handle,
 			},
 		})),
 	],
 	test: {
+		// obscenity (the ML Worker's profanity matcher) ships CommonJS behind an ESM wrapper: pre-bundle it so
+		// tests that import the model modules directly load it inside workerd (wrangler's bundle handles it).
+		deps: { optimizer: { ssr: { enabled: true, include: ["obscenity"] } } },
 		globalSetup: ["./test/harness/global-setup.ts"],
 		setupFiles: ["./test/support/apply-migrations.ts"],
 		include: [

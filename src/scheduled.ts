@@ -5,6 +5,7 @@
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./lib/idempotency";
 import { logEvent } from "./lib/log";
+import { recheckUncheckedContent } from "./ml/recheck";
 
 export interface ScheduledTask {
 	name: string;
@@ -14,6 +15,8 @@ export interface ScheduledTask {
 /** Features append their periodic work here (e.g. the ML re-check of unchecked content). */
 export const scheduledTasks: ScheduledTask[] = [
 	{ name: "purge_expired_idempotency_keys", run: (env, now) => purgeExpiredIdempotencyKeys(env.DB, now) },
+	// Content published while the ML service was down (`moderation_status = 'unchecked'`) is scored now.
+	{ name: "moderation_recheck", run: (env) => recheckUncheckedContent(env) },
 ];
 
 export async function runScheduledTasks(env: Bindings, now = new Date()): Promise<void> {

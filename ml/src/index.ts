@@ -1,62 +1,78 @@
 /**
  * @module flourish-ml: the ML Worker, reached only through the API's `ML` service binding (Workers RPC).
  *
- * Skeleton models for now: moderation scores nothing, embeddings are hashed bags of words. The real
- * embedded models come with the ML issue; the RPC contract (`contract.ts`) stays.
+ * Offers moderation (toxicity, per-label scores, self-harm risk), text embeddings and cosine ranking — see
+ * `contract.ts`. The embedded models (bundled, offline, deterministic) are the default; `ML_PROVIDER =
+ * "workers-ai"` with an `AI` binding switches to Workers AI models (see `providers/workers-ai.ts`).
+ *
+ * Only the entrypoint class is exported here: workerd treats every export of the main module as an
+ * entrypoint, so helpers live in their own modules.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import {
-	type EmbeddingResult,
-	type MlService,
-	MODERATION_LABELS,
-	type ModerationResult,
-	type RankCandidate,
-	type RankedCandidate,
+import type {
+	EmbeddingResult,
+	MlService,
+	ModerationResult,
+	RankCandidate,
+	RankedCandidate,
 } from "./contract";
+import { rankCandidates } from "./embedding";
+import {
+	MAX_EMBED_TEXTS,
+	MAX_RANK_CANDIDATES,
+	MAX_TEXT_CHARS,
+	type MlEnv,
+	selectModels,
+} from "./providers/select";
+import { MODEL_VERSION } from "./version";
 
-const VERSION = "0.1.0-skeleton";
-const DIMS = 256;
-
-function hashedBagOfWords(text: string): number[] {
-	const vector = new Array<number>(DIMS).fill(0);
-	for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
-		let hash = 2166136261;
-		for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 16777619);
-		const slot = (hash >>> 0) % DIMS;
-		vector[slot] = (vector[slot] ?? 0) + 1;
-	}
-	const norm = Math.hypot(...vector) || 1;
-	return vector.map((value) => value / norm);
+function assertText(text: unknown, what: string): asserts text is string {
+	if (typeof text !== "string") throw new TypeError(`${what} must be a string`);
+	if (text.length > MAX_TEXT_CHARS)
+		throw new RangeError(`${what} is longer than ${MAX_TEXT_CHARS} characters`);
 }
 
-const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * (b[i] ?? 0), 0);
+function assertVector(vector: unknown, what: string): asserts vector is number[] {
+	if (!Array.isArray(vector) || !vector.every((x) => typeof x === "number" && Number.isFinite(x))) {
+		throw new TypeError(`${what} must be an array of finite numbers`);
+	}
+}
 
-export default class FlourishMl extends WorkerEntrypoint implements MlService {
-	async moderate(_text: string): Promise<ModerationResult> {
-		const labels = Object.fromEntries(
-			MODERATION_LABELS.map((label) => [label, 0]),
-		) as ModerationResult["labels"];
-		return { toxicity: 0, labels, selfHarmRisk: "none", model: `skeleton-null@${VERSION}` };
+export default class FlourishMl extends WorkerEntrypoint<MlEnv> implements MlService {
+	async moderate(text: string): Promise<ModerationResult> {
+		assertText(text, "text");
+		return selectModels(this.env).moderate(text);
 	}
 
 	async embed(texts: string[]): Promise<EmbeddingResult> {
-		return {
-			model: `skeleton-hashed-bow-${DIMS}@${VERSION}`,
-			dims: DIMS,
-			vectors: texts.map(hashedBagOfWords),
-		};
+		if (!Array.isArray(texts)) throw new TypeError("texts must be an array of strings");
+		if (texts.length > MAX_EMBED_TEXTS) throw new RangeError(`at most ${MAX_EMBED_TEXTS} texts per call`);
+		for (const [i, text] of texts.entries()) assertText(text, `texts[${i}]`);
+		return selectModels(this.env).embed(texts);
 	}
 
 	async rank(query: number[], candidates: RankCandidate[]): Promise<RankedCandidate[]> {
-		return candidates
-			.map((candidate) => ({ id: candidate.id, score: cosine(query, candidate.vector) }))
-			.sort((a, b) => b.score - a.score);
+		assertVector(query, "query");
+		if (!Array.isArray(candidates)) throw new TypeError("candidates must be an array");
+		if (candidates.length > MAX_RANK_CANDIDATES) {
+			throw new RangeError(`at most ${MAX_RANK_CANDIDATES} candidates per call`);
+		}
+		candidates.forEach((candidate, i) => {
+			if (typeof candidate?.id !== "string") throw new TypeError(`candidates[${i}].id must be a string`);
+			assertVector(candidate.vector, `candidates[${i}].vector`);
+		});
+		return rankCandidates(query, candidates);
 	}
 
 	override async fetch(request: Request): Promise<Response> {
 		const url = new URL(request.url);
 		if (request.method === "GET" && url.pathname === "/health") {
-			return Response.json({ status: "ok", service: "flourish-ml", version: VERSION });
+			return Response.json({
+				status: "ok",
+				service: "flourish-ml",
+				version: MODEL_VERSION,
+				provider: selectModels(this.env).name,
+			});
 		}
 		return Response.json(
 			{ title: "Not Found", status: 404 },

@@ -75,14 +75,19 @@ export function moderate(ml: MlBinding, text: string): Promise<ModerationResult 
 	return bounded("moderate", () => ml.moderate(text.slice(0, ML_MAX_TEXT_CHARS)), ModerationAnswer);
 }
 
-/** Embeds texts (one vector each, L2-normalised); null on any failure. */
-export function embed(ml: MlBinding, texts: string[]): Promise<EmbeddingResult | null> {
-	if (texts.length === 0) return Promise.resolve({ model: "none", dims: 1, vectors: [] });
-	return bounded(
+/** Embeds texts (one vector each, L2-normalised); null on any failure, including a wrong number of vectors. */
+export async function embed(ml: MlBinding, texts: string[]): Promise<EmbeddingResult | null> {
+	if (texts.length === 0) return { model: "none", dims: 1, vectors: [] };
+	const answer = await bounded(
 		"embed",
 		() => ml.embed(texts.map((text) => text.slice(0, ML_MAX_TEXT_CHARS))),
 		EmbeddingAnswer,
 	);
+	if (answer && answer.vectors.length !== texts.length) {
+		logEvent("warn", "ml_bad_answer", { operation: "embed" });
+		return null;
+	}
+	return answer;
 }
 
 /** Ranks candidates by cosine similarity to `query`, best first; null on any failure. */

@@ -23,6 +23,8 @@ export interface Screening {
 	urgent: boolean;
 	/** A queue item must be raised (flagged, hidden or urgent). */
 	needsReview: boolean;
+	/** The model that scored the text; null (or absent) when unchecked. */
+	model?: string | null;
 }
 
 export function classify(result: ModerationResult | null): Screening {
@@ -34,6 +36,7 @@ export function classify(result: ModerationResult | null): Screening {
 			selfHarmRisk: null,
 			urgent: false,
 			needsReview: false,
+			model: null,
 		};
 	}
 	const status = result.toxicity >= HIDE_AT ? "hidden" : result.toxicity >= QUEUE_AT ? "flagged" : "clean";
@@ -45,6 +48,7 @@ export function classify(result: ModerationResult | null): Screening {
 		selfHarmRisk: result.selfHarmRisk,
 		urgent,
 		needsReview: status !== "clean" || urgent,
+		model: result.model,
 	};
 }
 

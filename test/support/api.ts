@@ -46,7 +46,7 @@ export interface CallOptions {
 	headers?: Record<string, string>;
 }
 
-export async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
+function buildRequest(method: string, path: string, options: CallOptions): Request {
 	const headers = new Headers(options.headers);
 	if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
 	let body: string | undefined = options.rawBody;
@@ -56,7 +56,11 @@ export async function call(method: string, path: string, options: CallOptions = 
 	} else if (body !== undefined && !headers.has("Content-Type")) {
 		headers.set("Content-Type", "application/json");
 	}
-	return exports.default.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body }));
+	return new Request(`${ORIGIN}${path}`, { method, headers, body });
+}
+
+export async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
+	return exports.default.fetch(buildRequest(method, path, options));
 }
 
 /** Parses a JSON answer and fails loudly with the body when the status is not the expected one. */
@@ -126,11 +130,9 @@ export async function callWithConfig(
 ): Promise<Response> {
 	const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
 	const worker = (await import("../../src/index")).default;
-	const headers = new Headers(options.headers);
-	if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
 	const ctx = createExecutionContext();
 	const response = await worker.fetch(
-		new Request(`${ORIGIN}${path}`, { method, headers }),
+		buildRequest(method, path, options),
 		{ ...env, ...overrides },
 		ctx,
 	);

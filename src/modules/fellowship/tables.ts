@@ -144,6 +144,7 @@ export const eventRsvps = sqliteTable(
 		userId: text("user_id")
 			.notNull()
 			.references(() => users.id, { onDelete: "cascade" }),
+		/** A member who leaves or is removed from the group turns `not_going` for its upcoming events. */
 		status: text("status", { enum: RSVP_STATUSES }).notNull(),
 		/** 1-based FIFO place while `waitlisted`; null otherwise. */
 		waitlistPosition: integer("waitlist_position"),

@@ -1,8 +1,14 @@
 /**
  * @module guardians/audit: the audit log. Every guardian action (and every automatic hide) is one entry:
  * who, what, on what, about whom, why, when. Put the statement in the same batch as the action itself.
+ *
+ * @example
+ * await db.batch([removeThePost, auditStatement(db, { actorId: me.id, action: "delete_content",
+ *   targetType: "post", targetId: post.id, targetUserId: post.authorId, reason: "Spam" })]);
  */
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { newId } from "../../lib/ids";
 import { type AUDIT_TARGET_TYPES, type MODERATION_ACTIONS, moderationActions } from "./tables";
 
 export interface AuditEntry {
@@ -26,4 +32,18 @@ export function auditStatement(db: Db, entry: AuditEntry) {
 		reason: entry.reason ?? "",
 		details: entry.details ?? {},
 	});
+}
+
+/**
+ * The entry, written only if `condition` holds when the batch reaches it — for actions that a batch takes
+ * conditionally (an automatic hide, a guarded role change), so the log never claims what did not happen.
+ */
+export function auditStatementIf(db: Db, entry: AuditEntry, condition: SQL) {
+	// Columns in the table's order: id, actor_id, action, target_type, target_id, target_user_id, reason,
+	// details, created_at.
+	return db.insert(moderationActions).select(sql`
+		SELECT ${newId()}, ${entry.actorId}, ${entry.action}, ${entry.targetType}, ${entry.targetId},
+			${entry.targetUserId ?? null}, ${entry.reason ?? ""}, ${JSON.stringify(entry.details ?? {})},
+			${new Date().toISOString()}
+		WHERE ${condition}`);
 }

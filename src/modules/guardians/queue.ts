@@ -2,6 +2,9 @@
  * @module guardians/queue: raising Guardian queue items. One item per target, ever: a new signal on a
  * target reopens and updates its item. Callers put the returned statement in the same `batch()` as the
  * content write, so content and its review item are written together or not at all.
+ *
+ * Score = the weights of the item's open reports + the ML boosts since it was last resolved (a decision
+ * resets the score and the open-report count to 0).
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
@@ -51,9 +54,11 @@ export function queueItemForScreening(db: Db, signal: QueueSignal) {
 				mlToxicity: values.mlToxicity,
 				mlLabels: values.mlLabels,
 				mlSelfHarmRisk: values.mlSelfHarmRisk,
-				isHidden: values.isHidden,
+				// An open item stays hidden once hidden (reports may have hidden it); a reopened one starts afresh.
+				isHidden: sql`CASE WHEN ${moderationQueueItems.status} = 'open' THEN ${moderationQueueItems.isHidden} OR ${values.isHidden ? 1 : 0} ELSE ${values.isHidden ? 1 : 0} END`,
 				isUrgent: sql`${moderationQueueItems.isUrgent} OR ${values.isUrgent ? 1 : 0}`,
-				contentSnapshot: values.contentSnapshot,
+				// The content as first queued stays while the item is open (an edit must not erase the evidence).
+				contentSnapshot: sql`CASE WHEN ${moderationQueueItems.status} = 'open' THEN ${moderationQueueItems.contentSnapshot} ELSE ${JSON.stringify(values.contentSnapshot)} END`,
 				score: sql`${moderationQueueItems.score} + ${values.score}`,
 				resolvedAt: null,
 				resolvedBy: null,

@@ -1,0 +1,224 @@
+/**
+ * `npm run ml:eval`: scores the embedded models on the labelled sets in `ml/eval/data/` and prints
+ * precision, recall and F1 per moderation label, toxicity at the API's queue threshold, self-harm risk,
+ * and similarity-triple accuracy. Exits non-zero when a target is missed. `--verbose` lists every miss.
+ *
+ * Runs under Node: it imports the model modules directly (they use no workerd-only API).
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { MODERATION_LABELS, type ModerationLabel, type SelfHarmRisk } from "../src/contract";
+import { cosine, embedText } from "../src/embedding";
+import { moderateText } from "../src/moderation";
+
+const DATA = join(dirname(fileURLToPath(import.meta.url)), "data");
+const verbose = process.argv.includes("--verbose");
+
+/** A label counts as present at this score. */
+const LABEL_THRESHOLD = 0.5;
+/** The API queues content for review from this toxicity (src/moderation/screen.ts QUEUE_AT). */
+const QUEUE_THRESHOLD = 0.7;
+const TARGETS = {
+	toxicityF1: 0.85,
+	selfHarmHighRecall: 0.95,
+	selfHarmHighPrecision: 0.8,
+	tripleAccuracy: 0.85,
+};
+
+interface ModerationExample {
+	text: string;
+	labels: ModerationLabel[];
+	toxic: boolean;
+}
+interface SelfHarmExample {
+	text: string;
+	risk: SelfHarmRisk;
+}
+interface Triple {
+	anchor: string;
+	closer: string;
+	farther: string;
+}
+
+function readJsonl<T>(name: string): T[] {
+	return readFileSync(join(DATA, name), "utf8")
+		.split("\n")
+		.filter((line) => line.trim().length > 0)
+		.map((line) => JSON.parse(line) as T);
+}
+
+class Counts {
+	tp = 0;
+	fp = 0;
+	fn = 0;
+	tn = 0;
+	add(expected: boolean, predicted: boolean): void {
+		if (expected && predicted) this.tp++;
+		else if (!expected && predicted) this.fp++;
+		else if (expected && !predicted) this.fn++;
+		else this.tn++;
+	}
+	get precision(): number {
+		return this.tp + this.fp === 0 ? 1 : this.tp / (this.tp + this.fp);
+	}
+	get recall(): number {
+		return this.tp + this.fn === 0 ? 1 : this.tp / (this.tp + this.fn);
+	}
+	get f1(): number {
+		const { precision, recall } = this;
+		return precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+	}
+	row(name: string): string {
+		const pct = (x: number) => x.toFixed(3).padStart(6);
+		return `${name.padEnd(28)} ${pct(this.precision)} ${pct(this.recall)} ${pct(this.f1)}   ${String(this.tp + this.fn).padStart(4)}`;
+	}
+}
+
+const header = `${"".padEnd(28)} ${"prec".padStart(6)} ${"recall".padStart(6)} ${"F1".padStart(6)}   ${"pos".padStart(4)}`;
+const misses: string[] = [];
+
+interface Figures {
+	toxicity: Counts;
+	high: Counts;
+	tripleAccuracy: number;
+}
+
+function evaluate(
+	title: string,
+	files: { moderation: string; selfHarm: string; similarity: string },
+): Figures {
+	console.log(`\n=== ${title} ===`);
+
+	// Moderation labels and toxicity.
+	const moderation = readJsonl<ModerationExample>(files.moderation);
+	const perLabel = Object.fromEntries(
+		MODERATION_LABELS.filter((label) => label !== "self_harm").map((label) => [label, new Counts()]),
+	) as Record<Exclude<ModerationLabel, "self_harm">, Counts>;
+	const toxicAtQueue = new Counts();
+	const toxicAtHalf = new Counts();
+	for (const example of moderation) {
+		const result = moderateText(example.text);
+		for (const [label, counts] of Object.entries(perLabel) as [ModerationLabel, Counts][]) {
+			const expected = example.labels.includes(label);
+			const predicted = result.labels[label] >= LABEL_THRESHOLD;
+			counts.add(expected, predicted);
+			if (expected !== predicted) {
+				misses.push(
+					`[${title}] label ${label} expected=${expected} score=${result.labels[label]}: ${example.text}`,
+				);
+			}
+		}
+		toxicAtQueue.add(example.toxic, result.toxicity >= QUEUE_THRESHOLD);
+		toxicAtHalf.add(example.toxic, result.toxicity >= LABEL_THRESHOLD);
+		if (example.toxic !== result.toxicity >= QUEUE_THRESHOLD) {
+			misses.push(`[${title}] toxic expected=${example.toxic} toxicity=${result.toxicity}: ${example.text}`);
+		}
+	}
+	console.log(`\nModeration: ${moderation.length} examples (labels at score >= ${LABEL_THRESHOLD})`);
+	console.log(header);
+	for (const [label, counts] of Object.entries(perLabel)) console.log(counts.row(label));
+	console.log(toxicAtQueue.row(`toxic (toxicity >= ${QUEUE_THRESHOLD})`));
+	console.log(toxicAtHalf.row(`toxic (toxicity >= ${LABEL_THRESHOLD})`));
+
+	// Self-harm risk.
+	const selfHarm = readJsonl<SelfHarmExample>(files.selfHarm);
+	const high = new Counts();
+	const anyRisk = new Counts();
+	const confusion: Record<SelfHarmRisk, Record<SelfHarmRisk, number>> = {
+		none: { none: 0, low: 0, high: 0 },
+		low: { none: 0, low: 0, high: 0 },
+		high: { none: 0, low: 0, high: 0 },
+	};
+	for (const example of selfHarm) {
+		const result = moderateText(example.text);
+		high.add(example.risk === "high", result.selfHarmRisk === "high");
+		anyRisk.add(example.risk !== "none", result.selfHarmRisk !== "none");
+		confusion[example.risk][result.selfHarmRisk]++;
+		if (example.risk !== result.selfHarmRisk) {
+			misses.push(
+				`[${title}] self-harm expected=${example.risk} got=${result.selfHarmRisk} [${result.signals.join(",")}]: ${example.text}`,
+			);
+		}
+	}
+	console.log(`\nSelf-harm risk: ${selfHarm.length} examples`);
+	console.log(header);
+	console.log(high.row("high risk"));
+	console.log(anyRisk.row("any risk (low or high)"));
+	console.log("confusion (rows expected, columns predicted):       none    low   high");
+	for (const risk of ["none", "low", "high"] as const) {
+		const row = confusion[risk];
+		console.log(
+			`  ${risk.padEnd(48)} ${String(row.none).padStart(6)} ${String(row.low).padStart(6)} ${String(row.high).padStart(6)}`,
+		);
+	}
+
+	// Similarity triples.
+	const triples = readJsonl<Triple>(files.similarity);
+	let correct = 0;
+	for (const triple of triples) {
+		const anchor = embedText(triple.anchor);
+		const closer = cosine(anchor, embedText(triple.closer));
+		const farther = cosine(anchor, embedText(triple.farther));
+		if (closer > farther) correct++;
+		else {
+			misses.push(
+				`[${title}] triple closer=${closer.toFixed(3)} farther=${farther.toFixed(3)}: ${triple.anchor} | ${triple.closer} | ${triple.farther}`,
+			);
+		}
+	}
+	const tripleAccuracy = triples.length === 0 ? 1 : correct / triples.length;
+	console.log(`\nSimilarity triples: ${triples.length} ("anchor is closer to b than to c")`);
+	console.log(`  accuracy ${tripleAccuracy.toFixed(3)} (${correct}/${triples.length})`);
+	return { toxicity: toxicAtQueue, high, tripleAccuracy };
+}
+
+const development = evaluate("development set (the rules were tuned on it)", {
+	moderation: "moderation.jsonl",
+	selfHarm: "self-harm.jsonl",
+	similarity: "similarity.jsonl",
+});
+const secondDevelopment = evaluate("second development set (first held out, then tuned on: see README)", {
+	moderation: "dev2-moderation.jsonl",
+	selfHarm: "dev2-self-harm.jsonl",
+	similarity: "dev2-similarity.jsonl",
+});
+const heldOut = evaluate("held-out set (written before scoring, never tuned on)", {
+	moderation: "holdout-moderation.jsonl",
+	selfHarm: "holdout-self-harm.jsonl",
+	similarity: "holdout-similarity.jsonl",
+});
+
+const failures: string[] = [];
+// The targets apply to the development sets; the held-out figures are reported as they are.
+for (const [name, figures] of [
+	["development", development],
+	["second development", secondDevelopment],
+] as const) {
+	if (figures.toxicity.f1 < TARGETS.toxicityF1) {
+		failures.push(`${name}: toxicity F1 ${figures.toxicity.f1.toFixed(3)} < ${TARGETS.toxicityF1}`);
+	}
+	if (figures.high.recall < TARGETS.selfHarmHighRecall) {
+		failures.push(
+			`${name}: self-harm high recall ${figures.high.recall.toFixed(3)} < ${TARGETS.selfHarmHighRecall}`,
+		);
+	}
+	if (figures.high.precision < TARGETS.selfHarmHighPrecision) {
+		failures.push(
+			`${name}: self-harm high precision ${figures.high.precision.toFixed(3)} < ${TARGETS.selfHarmHighPrecision}`,
+		);
+	}
+	if (figures.tripleAccuracy < TARGETS.tripleAccuracy) {
+		failures.push(
+			`${name}: triple accuracy ${figures.tripleAccuracy.toFixed(3)} < ${TARGETS.tripleAccuracy}`,
+		);
+	}
+}
+
+if (verbose && misses.length > 0) console.log(`\nMisses:\n  ${misses.join("\n  ")}`);
+if (failures.length > 0) {
+	console.log(`\nTargets missed:\n  ${failures.join("\n  ")}`);
+	process.exitCode = 1;
+} else {
+	console.log("\nAll targets met on the development sets.");
+}
