@@ -1,4 +1,130 @@
-/** @module nourishment/routes: placeholder router; the feature's issue fills it in. */
+/**
+ * @module nourishment/routes: Daily Nourishment — public reads (a token, if sent, picks my local date and
+ * my spiritual preference), guardian-only writes.
+ */
+import { z } from "@hono/zod-openapi";
+import { currentUser } from "../../auth/guards";
+import { createDb } from "../../db/client";
+import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
+import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { createRouter } from "../../lib/router";
+import { idParam, LocalDate } from "../../lib/schemas";
+import { ArchiveQuery, CreateItem, ItemPage, ItemSchema, TodaySchema, UpdateItem } from "./schemas";
+import { createItem, deleteItem, getItem, listArchive, todaysItem, updateItem } from "./service";
+import type { NourishmentItemRow } from "./tables";
 
-export const nourishmentRoutes = createRouter();
+const ItemParams = idParam("item_id");
+const ArchiveCursor = z.object({ date: LocalDate.nullable(), id: z.string() });
+const itemNotFound = { 404: problemResponse("No such item that I may see.") };
+const dateTaken = { 409: problemResponse("Another live item is already scheduled for that date.") };
+
+const toItem = (row: NourishmentItemRow): z.infer<typeof ItemSchema> => ({
+	id: row.id,
+	title: row.title,
+	body: row.body,
+	content_type: row.contentType,
+	category: row.category,
+	author: row.author,
+	source: row.source,
+	media_url: row.mediaUrl,
+	publish_date: row.publishDate,
+	is_spiritual: row.isSpiritual,
+	created_at: row.createdAt,
+	updated_at: row.updatedAt,
+});
+
+const getToday = defineRoute("public", {
+	method: "get",
+	path: "/nourishment/today",
+	tags: ["nourishment"],
+	summary: "Today's item for my local date: the scheduled one, else a deterministic evergreen pick",
+	responses: {
+		200: { description: "Today's item.", content: jsonContent(TodaySchema) },
+		404: problemResponse("Nothing is scheduled today and the evergreen pool is empty."),
+	},
+});
+
+const getArchive = defineRoute("public", {
+	method: "get",
+	path: "/nourishment",
+	tags: ["nourishment"],
+	summary: "The archive: published items, newest date first, then the evergreen pool",
+	request: { query: ArchiveQuery },
+	responses: {
+		200: { description: "A page of items.", content: jsonContent(ItemPage) },
+		400: problemResponse("The cursor is not valid for this list."),
+	},
+});
+
+const getOne = defineRoute("public", {
+	method: "get",
+	path: "/nourishment/{item_id}",
+	tags: ["nourishment"],
+	summary: "One item (scheduled future items only for guardians)",
+	request: { params: ItemParams },
+	responses: { 200: { description: "The item.", content: jsonContent(ItemSchema) }, ...itemNotFound },
+});
+
+const postItem = defineRoute("guardian", {
+	method: "post",
+	path: "/nourishment",
+	tags: ["nourishment"],
+	summary: "Create an item, scheduled (`publish_date`) or evergreen",
+	request: { body: { required: true, content: jsonContent(CreateItem) } },
+	responses: { 201: { description: "The new item.", content: jsonContent(ItemSchema) }, ...dateTaken },
+});
+
+const patchItem = defineRoute("guardian", {
+	method: "patch",
+	path: "/nourishment/{item_id}",
+	tags: ["nourishment"],
+	summary: "Update or reschedule an item",
+	request: { params: ItemParams, body: { required: true, content: jsonContent(UpdateItem) } },
+	responses: {
+		200: { description: "The updated item.", content: jsonContent(ItemSchema) },
+		...itemNotFound,
+		...dateTaken,
+	},
+});
+
+const deleteOne = defineRoute("guardian", {
+	method: "delete",
+	path: "/nourishment/{item_id}",
+	tags: ["nourishment"],
+	summary: "Delete an item (audit-logged; its date becomes free)",
+	request: { params: ItemParams },
+	responses: { 204: { description: "Deleted." }, ...itemNotFound },
+});
+
+export const nourishmentRoutes = createRouter()
+	.openapi(getToday, async (c) => {
+		const { date, source, item } = await todaysItem(createDb(c.env.DB), c.get("user"));
+		return c.json({ date, source, item: toItem(item) }, 200);
+	})
+	.openapi(getArchive, async (c) => {
+		const { category, content_type, limit, cursor } = c.req.valid("query");
+		const { rows, next } = await listArchive(
+			createDb(c.env.DB),
+			c.get("user"),
+			{ category, content_type },
+			limit,
+			decodeCursor(cursor, ArchiveCursor),
+		);
+		return c.json({ data: rows.map(toItem), next_cursor: next ? encodeCursor(next) : null }, 200);
+	})
+	.openapi(getOne, async (c) =>
+		c.json(toItem(await getItem(createDb(c.env.DB), c.get("user"), c.req.valid("param").item_id)), 200),
+	)
+	.openapi(postItem, async (c) =>
+		c.json(toItem(await createItem(createDb(c.env.DB), currentUser(c), c.req.valid("json"))), 201),
+	)
+	.openapi(patchItem, async (c) =>
+		c.json(
+			toItem(await updateItem(createDb(c.env.DB), c.req.valid("param").item_id, c.req.valid("json"))),
+			200,
+		),
+	)
+	.openapi(deleteOne, async (c) => {
+		await deleteItem(createDb(c.env.DB), currentUser(c), c.req.valid("param").item_id);
+		return c.body(null, 204);
+	});

@@ -1,4 +1,162 @@
-/** @module sunlight/routes: placeholder router; the feature's issue fills it in. */
+/**
+ * @module sunlight/routes: Share the Sunlight — gratitude, wins and kindness, optionally anonymous, with
+ * positive reactions only. No answer to anyone but its author ever names the author of an anonymous share.
+ */
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { currentUser } from "../../auth/guards";
+import { createDb } from "../../db/client";
+import type { AppEnv } from "../../env";
+import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
+import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { createRouter } from "../../lib/router";
+import { idParam } from "../../lib/schemas";
+import { crisisResources } from "../../moderation/crisis";
+import type { Screening } from "../../moderation/screen";
+import { DeleteQuery } from "../flourish/schemas";
+import {
+	CreateShare,
+	ShareListQuery,
+	SharePage,
+	ShareSchema,
+	ShareWithCrisis,
+	SunlightReactions,
+	SunlightReactionType,
+	UpdateShare,
+} from "./schemas";
+import {
+	addReaction,
+	type Ctx,
+	createShare,
+	deleteShare,
+	getShare,
+	listShares,
+	removeReaction,
+	updateShare,
+} from "./service";
 
-export const sunlightRoutes = createRouter();
+const ShareParams = idParam("share_id");
+const ReactionParams = ShareParams.extend({
+	reaction_type: SunlightReactionType.openapi({ param: { name: "reaction_type", in: "path" } }),
+});
+const ShareCursor = z.object({ id: z.string() });
+const shareNotFound = { 404: problemResponse("No such share that I may see.") };
+const notAuthor = { 403: problemResponse("Not the author (or, for deletes, a guardian), or suspended.") };
+
+const ctxOf = (c: Context<AppEnv>): Ctx => ({ db: createDb(c.env.DB), env: c.env, user: currentUser(c) });
+const withCrisis = <T extends object>(c: Context<AppEnv>, body: T, screening: Screening | null) =>
+	screening?.urgent ? { ...body, crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : body;
+
+const listRoute = defineRoute("user", {
+	method: "get",
+	path: "/sunlight",
+	tags: ["sunlight"],
+	summary: "Shares, newest first; filter by `share_type`",
+	request: { query: ShareListQuery },
+	responses: {
+		200: { description: "A page of shares.", content: jsonContent(SharePage) },
+		400: problemResponse("The cursor is not valid for this list."),
+	},
+});
+
+const createRoute = defineRoute("user", {
+	method: "post",
+	path: "/sunlight",
+	tags: ["sunlight"],
+	summary: "Share gratitude, a win or a kindness (optionally anonymous)",
+	request: { body: { required: true, content: jsonContent(CreateShare) } },
+	responses: {
+		201: { description: "The new share.", content: jsonContent(ShareWithCrisis) },
+		429: problemResponse("Today's posts-and-shares limit for my trust level is reached."),
+	},
+});
+
+const getRoute = defineRoute("user", {
+	method: "get",
+	path: "/sunlight/{share_id}",
+	tags: ["sunlight"],
+	summary: "One share with its reaction counts",
+	request: { params: ShareParams },
+	responses: { 200: { description: "The share.", content: jsonContent(ShareSchema) }, ...shareNotFound },
+});
+
+const patchRoute = defineRoute("user", {
+	method: "patch",
+	path: "/sunlight/{share_id}",
+	tags: ["sunlight"],
+	summary: "Edit my share (a new text is moderated again)",
+	request: { params: ShareParams, body: { required: true, content: jsonContent(UpdateShare) } },
+	responses: {
+		200: { description: "The edited share.", content: jsonContent(ShareWithCrisis) },
+		...notAuthor,
+		...shareNotFound,
+	},
+});
+
+const deleteRoute = defineRoute("user", {
+	method: "delete",
+	path: "/sunlight/{share_id}",
+	tags: ["sunlight"],
+	summary: "Delete a share (author or guardian; audit-logged for guardians)",
+	request: { params: ShareParams, query: DeleteQuery },
+	responses: { 204: { description: "Deleted." }, ...notAuthor, ...shareNotFound },
+});
+
+const addReactionRoute = defineRoute("user", {
+	method: "put",
+	path: "/sunlight/{share_id}/reactions/{reaction_type}",
+	tags: ["sunlight"],
+	summary: "Add a positive reaction (idempotent: adding it twice changes nothing)",
+	request: { params: ReactionParams },
+	responses: {
+		200: { description: "The share's reaction counts and mine.", content: jsonContent(SunlightReactions) },
+		...shareNotFound,
+	},
+});
+
+const removeReactionRoute = defineRoute("user", {
+	method: "delete",
+	path: "/sunlight/{share_id}/reactions/{reaction_type}",
+	tags: ["sunlight"],
+	summary: "Remove my reaction of this type (idempotent)",
+	request: { params: ReactionParams },
+	responses: { 204: { description: "Removed (or there was none)." }, ...shareNotFound },
+});
+
+export const sunlightRoutes = createRouter()
+	.openapi(listRoute, async (c) => {
+		const { share_type, limit, cursor } = c.req.valid("query");
+		const { data, next } = await listShares(
+			ctxOf(c),
+			{ share_type },
+			limit,
+			decodeCursor(cursor, ShareCursor),
+		);
+		return c.json({ data, next_cursor: next ? encodeCursor(next) : null }, 200);
+	})
+	.openapi(createRoute, async (c) => {
+		const { share, screening } = await createShare(ctxOf(c), c.req.valid("json"));
+		return c.json(withCrisis(c, share, screening), 201);
+	})
+	.openapi(getRoute, async (c) => c.json(await getShare(ctxOf(c), c.req.valid("param").share_id), 200))
+	.openapi(patchRoute, async (c) => {
+		const { share, screening } = await updateShare(
+			ctxOf(c),
+			c.req.valid("param").share_id,
+			c.req.valid("json"),
+		);
+		return c.json(withCrisis(c, share, screening), 200);
+	})
+	.openapi(deleteRoute, async (c) => {
+		await deleteShare(ctxOf(c), c.req.valid("param").share_id, c.req.valid("query").reason);
+		return c.body(null, 204);
+	})
+	.openapi(addReactionRoute, async (c) => {
+		const { share_id, reaction_type } = c.req.valid("param");
+		return c.json(await addReaction(ctxOf(c), share_id, reaction_type), 200);
+	})
+	.openapi(removeReactionRoute, async (c) => {
+		const { share_id, reaction_type } = c.req.valid("param");
+		await removeReaction(ctxOf(c), share_id, reaction_type);
+		return c.body(null, 204);
+	});

@@ -1,0 +1,284 @@
+/**
+ * @module flourish/comments: threaded comments. Replies nest to depth 5 under a top-level comment (its
+ * `root_id`), so a page of top-level comments loads every reply below it in one indexed query.
+ *
+ * A comment the viewer may not see (deleted, hidden by moderation, or by someone on either side of a block)
+ * is left out, unless replies the viewer can see hang below it: then it keeps its place as "[removed]",
+ * without author or text.
+ */
+import { and, asc, eq, exists, gt, inArray, isNull, or, sql } from "drizzle-orm";
+import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import type { Db } from "../../db/client";
+import { newId } from "../../lib/ids";
+import { forbidden, notFound, unprocessable } from "../../lib/problem";
+import { type Screening, screenText } from "../../moderation/screen";
+import { auditStatement } from "../guardians/audit";
+import { queueItemForScreening } from "../guardians/queue";
+import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
+import { users } from "../users/tables";
+import { enforceLinkLimit, inJsonList, isPendingReview } from "./content-rules";
+import type { Ctx } from "./posts";
+import { findReadablePost } from "./posts";
+import {
+	authorColumns,
+	emptyReactionCounts,
+	GONE_AUTHOR,
+	groupReactionCounts,
+	myReactionsQuery,
+	reactionCountsQuery,
+	toAuthor,
+} from "./present";
+import type { CommentView } from "./schemas";
+import { type CommentRow, comments, MAX_COMMENT_DEPTH, posts } from "./tables";
+import { commentVisibleTo } from "./visibility";
+
+export const REMOVED_BODY = "[removed]";
+/** Replies loaded under one page of top-level comments (a bound on the work of one request). */
+export const MAX_REPLIES_PER_PAGE = 1000;
+
+/** The comment if it is live, visible to the viewer, and on a post the viewer may open; 404 otherwise. */
+export async function findReadableComment(
+	db: Db,
+	viewer: CurrentUser,
+	commentId: string,
+): Promise<CommentRow> {
+	const row = await db
+		.select()
+		.from(comments)
+		.where(and(eq(comments.id, commentId), commentVisibleTo(db, viewer)))
+		.get();
+	if (!row) throw notFound("comment");
+	await findReadablePost(db, viewer, row.postId).catch(() => {
+		throw notFound("comment");
+	});
+	return row;
+}
+
+export interface CommentInput {
+	body: string;
+	parent_id?: string | undefined;
+}
+
+export async function createComment(ctx: Ctx, postId: string, input: CommentInput, now = new Date()) {
+	const { db, user } = ctx;
+	const post = await findReadablePost(db, user, postId);
+	enforceLinkLimit(user, input.body);
+	let parent: CommentRow | undefined;
+	if (input.parent_id) {
+		parent = await findReadableComment(db, user, input.parent_id);
+		if (parent.postId !== post.id) throw notFound("comment");
+		if (parent.depth >= MAX_COMMENT_DEPTH) {
+			throw unprocessable(`Replies nest at most ${MAX_COMMENT_DEPTH} levels deep.`, [
+				{ field: "body/parent_id", message: "reply to a shallower comment" },
+			]);
+		}
+	}
+	await consumeDailyQuota(db, user, "comments", now);
+	const id = newId(now.getTime());
+	let screening: Screening;
+	let created: CommentRow | undefined;
+	try {
+		screening = await screenText(ctx.env, input.body);
+		const at = now.toISOString();
+		const queued = queueItemForScreening(db, {
+			targetType: "comment",
+			targetId: id,
+			targetAuthorId: user.id,
+			snapshot: { post_id: post.id, body: input.body },
+			screening,
+		});
+		const [inserted] = await db.batch([
+			db
+				.insert(comments)
+				.values({
+					id,
+					postId: post.id,
+					authorId: user.id,
+					parentId: parent?.id ?? null,
+					rootId: parent ? (parent.rootId ?? parent.id) : null,
+					depth: parent ? parent.depth + 1 : 0,
+					body: input.body,
+					moderationStatus: screening.status,
+					toxicityScore: screening.toxicity,
+					createdAt: at,
+					updatedAt: at,
+				})
+				.returning(),
+			db
+				.update(posts)
+				.set({ commentCount: sql`${posts.commentCount} + 1` })
+				.where(eq(posts.id, post.id)),
+			...(queued ? [queued] : []),
+		]);
+		created = inserted[0];
+	} catch (error) {
+		await refundDailyQuota(db, user, "comments", now);
+		throw error;
+	}
+	if (!created) throw new Error("comment insert returned no row");
+	const author = await db.select(authorColumns).from(users).where(eq(users.id, user.id)).get();
+	return {
+		comment: toView(created, author ? toAuthor(author) : GONE_AUTHOR(user.id), false, {
+			counts: emptyReactionCounts(),
+			mine: null,
+		}),
+		screening,
+	};
+}
+
+export async function deleteComment(ctx: Ctx, commentId: string, reason: string | undefined): Promise<void> {
+	const { db, user } = ctx;
+	// Guardians may delete any live comment, whatever they can see of its post.
+	const comment = isGuardian(user)
+		? await db
+				.select()
+				.from(comments)
+				.where(and(eq(comments.id, commentId), isNull(comments.deletedAt)))
+				.get()
+		: await findReadableComment(db, user, commentId);
+	if (!comment) throw notFound("comment");
+	const mine = comment.authorId === user.id;
+	if (!mine && !isGuardian(user)) throw forbidden("Only the author or a guardian may delete this comment.");
+	const now = new Date().toISOString();
+	await db.batch([
+		db
+			.update(comments)
+			.set({ deletedAt: now, updatedAt: now })
+			.where(and(eq(comments.id, comment.id), isNull(comments.deletedAt))),
+		db
+			.update(posts)
+			.set({ commentCount: sql`max(${posts.commentCount} - 1, 0)` })
+			.where(eq(posts.id, comment.postId)),
+		...(mine
+			? []
+			: [
+					auditStatement(db, {
+						actorId: user.id,
+						action: "delete_content",
+						targetType: "comment",
+						targetId: comment.id,
+						targetUserId: comment.authorId,
+						...(reason ? { reason } : {}),
+						details: { post_id: comment.postId, body: comment.body },
+					}),
+				]),
+	]);
+}
+
+function toView(
+	row: CommentRow,
+	author: CommentView["author"],
+	removed: boolean,
+	reactions: { counts: CommentView["reactions"]; mine: CommentView["my_reaction"] },
+): CommentView {
+	return {
+		id: row.id,
+		post_id: row.postId,
+		parent_id: row.parentId,
+		depth: row.depth,
+		body: removed ? REMOVED_BODY : row.body,
+		removed,
+		author: removed ? null : author,
+		pending_review: !removed && isPendingReview(row.moderationStatus),
+		reaction_count: removed ? 0 : row.reactionCount,
+		reactions: removed ? emptyReactionCounts() : reactions.counts,
+		my_reaction: removed ? null : reactions.mine,
+		created_at: row.createdAt,
+		replies: [],
+	};
+}
+
+export type CommentCursor = { id: string };
+
+/**
+ * One page of top-level comments (oldest first) with all their replies nested. Two D1 round trips after
+ * the post check: the comments (with each one's visibility to me computed in SQL), then one batch of
+ * authors and reactions.
+ */
+export async function listComments(ctx: Ctx, postId: string, limit: number, after?: CommentCursor) {
+	const { db, user } = ctx;
+	const post = await findReadablePost(db, user, postId);
+	const visible = sql<number>`(${commentVisibleTo(db, user)})`.mapWith(Boolean);
+	/** Top-level comments of this post after the cursor that are live or still carry a live reply. */
+	const topLevelOf = (table: {
+		id: SQLiteColumn;
+		postId: SQLiteColumn;
+		parentId: SQLiteColumn;
+		deletedAt: SQLiteColumn;
+	}) => {
+		const reply = alias(comments, "reply");
+		return and(
+			eq(table.postId, post.id),
+			isNull(table.parentId),
+			after ? gt(table.id, after.id) : undefined,
+			or(
+				isNull(table.deletedAt),
+				exists(
+					db
+						.select({ one: sql`1` })
+						.from(reply)
+						.where(and(eq(reply.rootId, table.id), isNull(reply.deletedAt))),
+				),
+			),
+		);
+	};
+	const top = alias(comments, "top");
+	const [topLevel, replies] = await db.batch([
+		db
+			.select({ row: comments, visible })
+			.from(comments)
+			.where(topLevelOf(comments))
+			.orderBy(asc(comments.id))
+			.limit(limit + 1),
+		db
+			.select({ row: comments, visible })
+			.from(comments)
+			.where(
+				inArray(
+					comments.rootId,
+					db.select({ id: top.id }).from(top).where(topLevelOf(top)).orderBy(asc(top.id)).limit(limit),
+				),
+			)
+			.orderBy(asc(comments.id))
+			.limit(MAX_REPLIES_PER_PAGE),
+	]);
+	const pageTop = topLevel.slice(0, limit);
+	const all = [...pageTop, ...replies];
+	const visibleIds = all.filter((entry) => entry.visible).map((entry) => entry.row.id);
+	const authorIds = [...new Set(all.filter((entry) => entry.visible).map((entry) => entry.row.authorId))];
+	const [authors, counts, mine] = await db.batch([
+		db.select(authorColumns).from(users).where(inJsonList(users.id, authorIds)),
+		reactionCountsQuery(db, "comment", visibleIds),
+		myReactionsQuery(db, user.id, "comment", visibleIds),
+	]);
+	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));
+	const countsById = groupReactionCounts(counts);
+	const myReaction = new Map(mine.map((row) => [row.targetId, row.reactionType]));
+
+	const childrenOf = new Map<string, typeof replies>();
+	for (const entry of replies) {
+		const parentId = entry.row.parentId ?? "";
+		childrenOf.set(parentId, [...(childrenOf.get(parentId) ?? []), entry]);
+	}
+	const build = (entry: (typeof all)[number]): CommentView | null => {
+		const children = (childrenOf.get(entry.row.id) ?? [])
+			.map(build)
+			.filter((child): child is CommentView => child !== null);
+		if (!entry.visible && children.length === 0) return null;
+		const view = toView(
+			entry.row,
+			authorById.get(entry.row.authorId) ?? GONE_AUTHOR(entry.row.authorId),
+			!entry.visible,
+			{
+				counts: countsById.get(entry.row.id) ?? emptyReactionCounts(),
+				mine: myReaction.get(entry.row.id) ?? null,
+			},
+		);
+		view.replies = children;
+		return view;
+	};
+	const data = pageTop.map(build).filter((view): view is CommentView => view !== null);
+	const last = pageTop.at(-1);
+	return { data, next: topLevel.length > limit && last ? { id: last.row.id } : null };
+}

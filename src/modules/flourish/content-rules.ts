@@ -1,0 +1,76 @@
+/**
+ * @module flourish/content-rules: the per-post caps of the Trust section (media and links per post), and
+ * the SQL helpers that every content list of this feature and Share the Sunlight reuses.
+ */
+import { inArray, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { CurrentUser } from "../../auth/current-user";
+import { Problem } from "../../lib/problem";
+import { PUBLICLY_VISIBLE_STATUSES } from "../../moderation/screen";
+import { linksPerPost, mediaPerPost } from "../trust/limits";
+
+/** The absolute cap of media URLs on one post, whatever the trust level. */
+export const MAX_MEDIA_PER_POST = 4;
+
+const LINK_PATTERN = /\bhttps?:\/\/[^\s<>"]+|\bwww\.[^\s<>"]+/gi;
+
+/** Links written into a text (http(s) URLs and bare `www.` addresses). */
+export function countLinks(text: string): number {
+	return text.match(LINK_PATTERN)?.length ?? 0;
+}
+
+function limitProblem(detail: string, field: string, limitKind: string, limit: number): Problem {
+	return new Problem(422, {
+		detail,
+		kind: "content-limit",
+		errors: [{ field, message: detail }],
+		extensions: { limit_kind: limitKind, limit },
+	});
+}
+
+/** 422 naming the limit when a post carries more media than the author's trust level allows. */
+export function enforceMediaLimit(user: CurrentUser, count: number, field = "body/media_urls"): void {
+	const limit = Math.min(mediaPerPost(user), MAX_MEDIA_PER_POST);
+	if (count > limit) {
+		throw limitProblem(
+			`At trust level ${user.trustLevel} a post may carry at most ${limit} media URL${limit === 1 ? "" : "s"} (media_per_post).`,
+			field,
+			"media_per_post",
+			limit,
+		);
+	}
+}
+
+/** 422 naming the limit when a text holds more links than the author's trust level allows. */
+export function enforceLinkLimit(user: CurrentUser, text: string, field = "body/body"): void {
+	const limit = linksPerPost(user);
+	const count = countLinks(text);
+	if (count > limit) {
+		throw limitProblem(
+			`At trust level ${user.trustLevel} a text may hold at most ${limit} links (links_per_post); this one has ${count}.`,
+			field,
+			"links_per_post",
+			limit,
+		);
+	}
+}
+
+/** `column IN (ids)` with the ids bound as ONE JSON parameter, so a page of 100 never hits D1's 100-bind cap. */
+export function inJsonList(column: SQLiteColumn, ids: readonly string[]): SQL {
+	return inArray(column, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+}
+
+/** Moderation states anyone may see. */
+export const publiclyVisible = (column: SQLiteColumn): SQL => inArray(column, [...PUBLICLY_VISIBLE_STATUSES]);
+
+/** Hidden or removed: shown only to the author (as pending review) and guardians. */
+export const isPendingReview = (status: string): boolean =>
+	!(PUBLICLY_VISIBLE_STATUSES as readonly string[]).includes(status);
+
+/** True when a D1 error is a UNIQUE constraint violation (drizzle wraps the driver error as `cause`). */
+export function isUniqueViolation(error: unknown): boolean {
+	for (let current: unknown = error; current instanceof Error; current = current.cause) {
+		if (current.message.includes("UNIQUE constraint failed")) return true;
+	}
+	return false;
+}

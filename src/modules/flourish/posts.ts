@@ -1,0 +1,455 @@
+/**
+ * @module flourish/posts: creating, reading, editing and deleting posts, and the feed.
+ *
+ * Every write runs the shared moderation step (`screenText`) and puts its Guardian queue item in the same
+ * batch as the content; creations count against the author's daily quota; media and links are capped by
+ * trust level. Reads go through `postsVisibleTo` / `postReadableBy`, so no path can skip a visibility rule.
+ */
+import { and, desc, eq, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import type { Db } from "../../db/client";
+import type { Bindings } from "../../env";
+import { newId } from "../../lib/ids";
+import { forbidden, notFound, Problem, unprocessable } from "../../lib/problem";
+import { rankByRelevance } from "../../ml/ranking";
+import { type Screening, screenText } from "../../moderation/screen";
+import { fellowshipGroups, groupMembers } from "../fellowship/tables";
+import { getHabit } from "../garden/service";
+import { habits } from "../garden/tables";
+import { auditStatement } from "../guardians/audit";
+import { queueItemForScreening } from "../guardians/queue";
+import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
+import { enforceLinkLimit, enforceMediaLimit, isPendingReview } from "./content-rules";
+import { hotScore, type PostView, presentPosts } from "./present";
+import { NEW_SPROUT_EDIT_WINDOW_MS, POLL_MAX_OPEN_MS, POLL_MIN_OPEN_MS, postShapeIssues } from "./schemas";
+import { type PostRow, pollOptions, posts } from "./tables";
+import { postReadableBy, postsVisibleTo } from "./visibility";
+
+export interface Ctx {
+	db: Db;
+	env: Pick<Bindings, "ML" | "DB">;
+	user: CurrentUser;
+}
+
+type Statement = BatchItem<"sqlite">;
+
+export interface PostInput {
+	type: PostRow["type"];
+	body: string;
+	visibility: PostRow["visibility"];
+	group_id?: string | undefined;
+	media_urls: string[];
+	is_spiritual: boolean;
+	poll?: { options: string[]; multiple_choice: boolean; closes_at: string } | undefined;
+	habit_id?: string | undefined;
+}
+
+export interface PostUpdate {
+	body?: string | undefined;
+	visibility?: PostRow["visibility"] | undefined;
+	group_id?: string | null | undefined;
+	media_urls?: string[] | undefined;
+	is_spiritual?: boolean | undefined;
+}
+
+/** What moderation reads: the body, plus a poll's options. */
+const moderatedText = (body: string, pollLabels: string[] = []) => [body, ...pollLabels].join("\n");
+
+async function requireGroupMembership(db: Db, user: CurrentUser, groupId: string): Promise<void> {
+	const member = await db
+		.select({ id: groupMembers.id })
+		.from(groupMembers)
+		.innerJoin(fellowshipGroups, eq(fellowshipGroups.id, groupMembers.groupId))
+		.where(
+			and(
+				eq(groupMembers.groupId, groupId),
+				eq(groupMembers.userId, user.id),
+				eq(groupMembers.status, "active"),
+				isNull(fellowshipGroups.deletedAt),
+			),
+		)
+		.get();
+	// A group the author does not belong to is a validation error, never a hint that a secret group exists.
+	if (!member) {
+		throw unprocessable("You can only post to a group you are an active member of.", [
+			{ field: "body/group_id", message: "not a group I belong to" },
+		]);
+	}
+}
+
+function pollClosesAt(closesAt: string, now: Date): string {
+	const at = new Date(closesAt);
+	const openFor = at.getTime() - now.getTime();
+	if (openFor < POLL_MIN_OPEN_MS || openFor > POLL_MAX_OPEN_MS) {
+		throw unprocessable("A poll closes between 5 minutes and 30 days from now.", [
+			{ field: "body/poll/closes_at", message: "must be 5 minutes to 30 days from now" },
+		]);
+	}
+	return at.toISOString();
+}
+
+async function milestoneStreak(db: Db, user: CurrentUser, habitId: string, now: Date): Promise<number> {
+	try {
+		return (await getHabit(db, user, habitId, now)).stats.currentStreak;
+	} catch (error) {
+		if (error instanceof Problem && error.status === 404) {
+			throw unprocessable("A milestone links one of my own active habits.", [
+				{ field: "body/habit_id", message: "not one of my habits" },
+			]);
+		}
+		throw error;
+	}
+}
+
+function moderationStatements(
+	db: Db,
+	post: { id: string; authorId: string; type: string; body: string; mediaUrls: string[]; options: string[] },
+	screening: Screening,
+): Statement[] {
+	const queued = queueItemForScreening(db, {
+		targetType: "post",
+		targetId: post.id,
+		targetAuthorId: post.authorId,
+		snapshot: { type: post.type, body: post.body, media_urls: post.mediaUrls, poll_options: post.options },
+		screening,
+	});
+	return queued ? [queued] : [];
+}
+
+export interface WrittenPost {
+	post: PostView;
+	/** Null when an edit left the text unchanged (nothing was screened). */
+	screening: Screening | null;
+}
+
+export async function createPost(ctx: Ctx, input: PostInput, now = new Date()): Promise<WrittenPost> {
+	const { db, user } = ctx;
+	enforceMediaLimit(user, input.media_urls.length);
+	enforceLinkLimit(user, input.body);
+	if (input.visibility === "group" && input.group_id) await requireGroupMembership(db, user, input.group_id);
+	const closesAt = input.poll ? pollClosesAt(input.poll.closes_at, now) : null;
+	const streak = input.habit_id ? await milestoneStreak(db, user, input.habit_id, now) : null;
+
+	await consumeDailyQuota(db, user, "posts", now);
+	const options = input.poll?.options ?? [];
+	const id = newId(now.getTime());
+	let screening: Screening;
+	try {
+		screening = await screenText(ctx.env, moderatedText(input.body, options));
+		const createdAt = now.toISOString();
+		await db.batch([
+			db.insert(posts).values({
+				id,
+				authorId: user.id,
+				type: input.type,
+				body: input.body,
+				visibility: input.visibility,
+				groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
+				mediaUrls: input.media_urls,
+				milestoneHabitId: input.habit_id ?? null,
+				milestoneStreak: streak,
+				pollMultipleChoice: input.poll?.multiple_choice ?? false,
+				pollClosesAt: closesAt,
+				isSpiritual: input.is_spiritual,
+				moderationStatus: screening.status,
+				toxicityScore: screening.toxicity,
+				isUrgent: screening.urgent,
+				hotScore: hotScore(0, createdAt),
+				createdAt,
+				updatedAt: createdAt,
+			}),
+			...options.map((label, position) => db.insert(pollOptions).values({ postId: id, position, label })),
+			...moderationStatements(
+				db,
+				{ id, authorId: user.id, type: input.type, body: input.body, mediaUrls: input.media_urls, options },
+				screening,
+			),
+		]);
+	} catch (error) {
+		// Nothing was written: the use of today's quota is given back.
+		await refundDailyQuota(db, user, "posts", now);
+		throw error;
+	}
+	return { post: await getPost(ctx, id, now), screening };
+}
+
+/** The post row if the viewer may open it; 404 otherwise (they may not know it exists). */
+export async function findReadablePost(db: Db, viewer: CurrentUser, postId: string): Promise<PostRow> {
+	const row = await db
+		.select()
+		.from(posts)
+		.where(and(eq(posts.id, postId), postReadableBy(db, viewer)))
+		.get();
+	if (!row) throw notFound("post");
+	return row;
+}
+
+export async function getPost(ctx: Ctx, postId: string, now = new Date()): Promise<PostView> {
+	const row = await findReadablePost(ctx.db, ctx.user, postId);
+	const [view] = await presentPosts(ctx.db, ctx.user, [row], now);
+	if (!view) throw notFound("post");
+	return view;
+}
+
+/** The post if it is live and mine; 403 if I can see it but it is someone else's; 404 otherwise. */
+async function findOwnPost(db: Db, user: CurrentUser, postId: string, action: string): Promise<PostRow> {
+	const row = await findReadablePost(db, user, postId);
+	if (row.authorId !== user.id) throw forbidden(`Only the author may ${action} this post.`);
+	return row;
+}
+
+export async function updatePost(
+	ctx: Ctx,
+	postId: string,
+	changes: PostUpdate,
+	now = new Date(),
+): Promise<WrittenPost> {
+	const { db, user } = ctx;
+	const row = await findOwnPost(db, user, postId, "edit");
+	if (
+		user.trustLevel === "new_sprout" &&
+		!isGuardian(user) &&
+		now.getTime() - Date.parse(row.createdAt) > NEW_SPROUT_EDIT_WINDOW_MS
+	) {
+		throw forbidden("At trust level new_sprout a post can be edited only within 24 hours of posting.");
+	}
+	const visibility = changes.visibility ?? row.visibility;
+	// Leaving `group` drops the group; staying keeps it unless replaced.
+	const groupId =
+		visibility === "group"
+			? changes.group_id !== undefined
+				? changes.group_id
+				: row.groupId
+			: (changes.group_id ?? null);
+	const merged = {
+		type: row.type,
+		body: changes.body ?? row.body,
+		media_urls: changes.media_urls ?? row.mediaUrls,
+		visibility,
+		group_id: groupId,
+		poll: row.type === "poll" ? true : undefined,
+		habit_id: undefined,
+	};
+	const issues = postShapeIssues(merged);
+	if (issues.length > 0) {
+		throw unprocessable(
+			"The edited post is not valid.",
+			issues.map((issue) => ({ field: `body/${issue.path.join("/")}`, message: issue.message })),
+		);
+	}
+	if (changes.media_urls) enforceMediaLimit(user, changes.media_urls.length);
+	if (changes.body !== undefined) enforceLinkLimit(user, changes.body);
+	if (visibility === "group" && groupId && groupId !== row.groupId)
+		await requireGroupMembership(db, user, groupId);
+
+	const statements: Statement[] = [];
+	let screening: Screening | null = null;
+	const set: Partial<typeof posts.$inferInsert> = {
+		body: merged.body,
+		visibility,
+		groupId: visibility === "group" ? groupId : null,
+		mediaUrls: merged.media_urls,
+		isSpiritual: changes.is_spiritual ?? row.isSpiritual,
+		editedAt: now.toISOString(),
+		updatedAt: now.toISOString(),
+	};
+	if (changes.body !== undefined && changes.body !== row.body) {
+		const options =
+			row.type === "poll"
+				? (
+						await db
+							.select({ label: pollOptions.label })
+							.from(pollOptions)
+							.where(eq(pollOptions.postId, row.id))
+							.orderBy(pollOptions.position)
+					).map((option) => option.label)
+				: [];
+		screening = await screenText(ctx.env, moderatedText(merged.body, options));
+		// Hidden or removed content stays so until a guardian decides; otherwise the new text's verdict counts.
+		if (!isPendingReview(row.moderationStatus)) set.moderationStatus = screening.status;
+		set.toxicityScore = screening.toxicity;
+		if (screening.urgent) set.isUrgent = true;
+		statements.push(
+			...moderationStatements(
+				db,
+				{
+					id: row.id,
+					authorId: row.authorId,
+					type: row.type,
+					body: merged.body,
+					mediaUrls: merged.media_urls,
+					options,
+				},
+				screening,
+			),
+		);
+	}
+	await db.batch([
+		db
+			.update(posts)
+			.set(set)
+			.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
+		...statements,
+	]);
+	return { post: await getPost(ctx, row.id, now), screening };
+}
+
+export async function deletePost(ctx: Ctx, postId: string, reason: string | undefined): Promise<void> {
+	const { db, user } = ctx;
+	// Guardians may delete any live post (even one they could not open, e.g. from the queue).
+	const row = isGuardian(user)
+		? await db
+				.select()
+				.from(posts)
+				.where(and(eq(posts.id, postId), isNull(posts.deletedAt)))
+				.get()
+		: await findReadablePost(db, user, postId);
+	if (!row) throw notFound("post");
+	const mine = row.authorId === user.id;
+	if (!mine && !isGuardian(user)) throw forbidden("Only the author or a guardian may delete this post.");
+	const now = new Date().toISOString();
+	await db.batch([
+		db
+			.update(posts)
+			.set({ deletedAt: now, updatedAt: now })
+			.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
+		...(mine
+			? []
+			: [
+					auditStatement(db, {
+						actorId: user.id,
+						action: "delete_content",
+						targetType: "post",
+						targetId: row.id,
+						targetUserId: row.authorId,
+						...(reason ? { reason } : {}),
+						details: { type: row.type, body: row.body },
+					}),
+				]),
+	]);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The feed
+
+export interface FeedFilters {
+	type?: PostRow["type"] | undefined;
+	author_id?: string | undefined;
+	group_id?: string | undefined;
+}
+
+export type RecentCursor = { id: string };
+export type TopCursor = { hot: number; id: string };
+export type ForYouCursor = { anchor: string; offset: number };
+
+/** How many of the newest visible posts `for_you` and `/similar` rank (bounded work per request). */
+export const RANKING_CANDIDATES = 200;
+
+function feedConditions(ctx: Ctx, filters: FeedFilters): SQL[] {
+	const { db, user } = ctx;
+	const conditions: SQL[] = [postsVisibleTo(db, user)];
+	if (filters.type) conditions.push(eq(posts.type, filters.type));
+	if (filters.author_id) conditions.push(eq(posts.authorId, filters.author_id));
+	if (filters.group_id) conditions.push(eq(posts.groupId, filters.group_id));
+	return conditions;
+}
+
+/** Newest first by id (UUIDv7: time-ordered and unique), so new posts only ever appear before page one. */
+export async function recentFeed(ctx: Ctx, filters: FeedFilters, limit: number, after?: RecentCursor) {
+	const conditions = feedConditions(ctx, filters);
+	if (after) conditions.push(lt(posts.id, after.id));
+	const rows = await ctx.db
+		.select()
+		.from(posts)
+		.where(and(...conditions))
+		.orderBy(desc(posts.id))
+		.limit(limit + 1);
+	return rows;
+}
+
+/** Highest hot score first; the (hot_score, id) pair is unique, so the cursor is exact. */
+export async function topFeed(ctx: Ctx, filters: FeedFilters, limit: number, after?: TopCursor) {
+	const conditions = feedConditions(ctx, filters);
+	if (after) {
+		conditions.push(
+			or(lt(posts.hotScore, after.hot), and(eq(posts.hotScore, after.hot), lt(posts.id, after.id))) as SQL,
+		);
+	}
+	return ctx.db
+		.select()
+		.from(posts)
+		.where(and(...conditions))
+		.orderBy(desc(posts.hotScore), desc(posts.id))
+		.limit(limit + 1);
+}
+
+/** What `for_you` ranks against: my interests, my bio and the names of my active habits. */
+function interestText(user: CurrentUser, habitNames: string[]): string {
+	return [...user.interests, user.bio, ...habitNames].filter((part) => part.trim().length > 0).join("\n");
+}
+
+/** Candidate order for ranking: ML relevance, or (ML down / nothing to rank by) recency. */
+async function rankCandidates(ctx: Ctx, query: string, candidates: PostRow[]): Promise<PostRow[]> {
+	if (query.trim().length === 0 || candidates.length === 0) return candidates;
+	const ranked = await rankByRelevance(
+		ctx.env,
+		query,
+		candidates.map((row) => ({ targetType: "post", id: row.id, text: row.body })),
+	);
+	if (!ranked) return candidates;
+	const byId = new Map(candidates.map((row) => [row.id, row]));
+	return ranked.map((item) => byId.get(item.id)).filter((row): row is PostRow => row !== undefined);
+}
+
+/**
+ * `for_you`: the newest RANKING_CANDIDATES visible posts at or before an anchor (the newest candidate when
+ * the first page was served), ranked by similarity to my interests. The cursor keeps the anchor, so later
+ * pages rank the same candidate set and simply continue at an offset: no duplicates, no gaps.
+ */
+export async function forYouFeed(ctx: Ctx, filters: FeedFilters, limit: number, after?: ForYouCursor) {
+	const { db, user } = ctx;
+	const conditions = feedConditions(ctx, filters);
+	if (after) conditions.push(lte(posts.id, after.anchor));
+	const [candidates, habitRows] = await db.batch([
+		db
+			.select()
+			.from(posts)
+			.where(and(...conditions))
+			.orderBy(desc(posts.id))
+			.limit(RANKING_CANDIDATES),
+		db
+			.select({ name: habits.name })
+			.from(habits)
+			.where(and(eq(habits.userId, user.id), isNull(habits.deletedAt)))
+			.orderBy(habits.id)
+			.limit(100),
+	]);
+	const anchor = after?.anchor ?? candidates[0]?.id;
+	const ranked = await rankCandidates(
+		ctx,
+		interestText(
+			user,
+			habitRows.map((row) => row.name),
+		),
+		candidates,
+	);
+	const offset = after?.offset ?? 0;
+	const rows = ranked.slice(offset, offset + limit);
+	const next = offset + limit < ranked.length && anchor ? { anchor, offset: offset + limit } : null;
+	return { rows, next };
+}
+
+/** Up to 5 visible posts most similar to this one (recency when the ML service is down). */
+export async function similarPosts(ctx: Ctx, postId: string, now = new Date()): Promise<PostView[]> {
+	const { db, user } = ctx;
+	const post = await findReadablePost(db, user, postId);
+	const candidates = await db
+		.select()
+		.from(posts)
+		.where(and(postsVisibleTo(db, user), sql`${posts.id} <> ${post.id}`))
+		.orderBy(desc(posts.id))
+		.limit(RANKING_CANDIDATES);
+	const ranked = await rankCandidates(ctx, post.body, candidates);
+	return presentPosts(db, user, ranked.slice(0, 5), now);
+}

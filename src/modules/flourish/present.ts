@@ -1,0 +1,219 @@
+/**
+ * @module flourish/present: turns a page of post rows into their wire form in ONE D1 round trip: authors,
+ * reaction counts, my reaction, poll options, results and my votes, and milestone habits are each one
+ * query over the whole page (ids bound as one JSON parameter), sent together in a single batch.
+ */
+
+import type { z } from "@hono/zod-openapi";
+import { and, count, countDistinct, eq, type SQL, sql } from "drizzle-orm";
+import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import type { Db } from "../../db/client";
+import { habits } from "../garden/tables";
+import { users } from "../users/tables";
+import { inJsonList, isPendingReview } from "./content-rules";
+import type { AuthorSchema, PostSchema } from "./schemas";
+import { type PostRow, pollOptions, pollVotes, REACTION_TYPES, reactions } from "./tables";
+
+export type PostView = z.infer<typeof PostSchema>;
+export type AuthorView = z.infer<typeof AuthorSchema>;
+export type ReactionType = (typeof REACTION_TYPES)[number];
+
+export const authorColumns = {
+	id: users.id,
+	displayName: users.displayName,
+	avatarUrl: users.avatarUrl,
+	trustLevel: users.trustLevel,
+};
+
+export type AuthorRow = {
+	id: string;
+	displayName: string;
+	avatarUrl: string | null;
+	trustLevel: AuthorView["trust_level"];
+};
+
+export const toAuthor = (row: AuthorRow): AuthorView => ({
+	id: row.id,
+	display_name: row.displayName,
+	avatar_url: row.avatarUrl,
+	trust_level: row.trustLevel,
+});
+
+/** A missing author row (account erased): the content stays, attributed to nobody in particular. */
+export const GONE_AUTHOR = (id: string): AuthorView => ({
+	id,
+	display_name: "Former member",
+	avatar_url: null,
+	trust_level: "new_sprout",
+});
+
+export function emptyReactionCounts(): Record<ReactionType, number> {
+	return Object.fromEntries(REACTION_TYPES.map((type) => [type, 0])) as Record<ReactionType, number>;
+}
+
+/** Reaction counts per type for posts or comments, grouped by target. */
+export function reactionCountsQuery(db: Db, targetType: "post" | "comment", ids: string[]) {
+	return db
+		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType, n: count() })
+		.from(reactions)
+		.where(and(eq(reactions.targetType, targetType), inJsonList(reactions.targetId, ids)))
+		.groupBy(reactions.targetId, reactions.reactionType);
+}
+
+export function myReactionsQuery(db: Db, viewerId: string, targetType: "post" | "comment", ids: string[]) {
+	return db
+		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType })
+		.from(reactions)
+		.where(
+			and(
+				eq(reactions.userId, viewerId),
+				eq(reactions.targetType, targetType),
+				inJsonList(reactions.targetId, ids),
+			),
+		);
+}
+
+export function groupReactionCounts(
+	rows: Array<{ targetId: string; reactionType: ReactionType; n: number }>,
+) {
+	const byTarget = new Map<string, Record<ReactionType, number>>();
+	for (const row of rows) {
+		let counts = byTarget.get(row.targetId);
+		if (!counts) {
+			counts = emptyReactionCounts();
+			byTarget.set(row.targetId, counts);
+		}
+		counts[row.reactionType] = row.n;
+	}
+	return byTarget;
+}
+
+const distinct = (values: Array<string | null>) => [
+	...new Set(values.filter((v): v is string => v !== null)),
+];
+
+/** The wire form of `rows`, in their order, for `viewer`. Exactly one D1 round trip (a batch). */
+export async function presentPosts(
+	db: Db,
+	viewer: CurrentUser,
+	rows: PostRow[],
+	now = new Date(),
+): Promise<PostView[]> {
+	if (rows.length === 0) return [];
+	const ids = rows.map((row) => row.id);
+	const pollIds = rows.filter((row) => row.type === "poll").map((row) => row.id);
+	const habitIds = distinct(rows.map((row) => row.milestoneHabitId));
+	const [authors, counts, mine, options, optionVotes, voters, myVotes, habitRows] = await db.batch([
+		db
+			.select(authorColumns)
+			.from(users)
+			.where(inJsonList(users.id, distinct(rows.map((row) => row.authorId)))),
+		reactionCountsQuery(db, "post", ids),
+		myReactionsQuery(db, viewer.id, "post", ids),
+		db
+			.select()
+			.from(pollOptions)
+			.where(inJsonList(pollOptions.postId, pollIds))
+			.orderBy(pollOptions.postId, pollOptions.position),
+		db
+			.select({ optionId: pollVotes.optionId, n: count() })
+			.from(pollVotes)
+			.where(inJsonList(pollVotes.postId, pollIds))
+			.groupBy(pollVotes.optionId),
+		db
+			.select({ postId: pollVotes.postId, n: countDistinct(pollVotes.userId) })
+			.from(pollVotes)
+			.where(inJsonList(pollVotes.postId, pollIds))
+			.groupBy(pollVotes.postId),
+		db
+			.select({ postId: pollVotes.postId, optionId: pollVotes.optionId })
+			.from(pollVotes)
+			.where(and(eq(pollVotes.userId, viewer.id), inJsonList(pollVotes.postId, pollIds))),
+		db.select({ id: habits.id, name: habits.name }).from(habits).where(inJsonList(habits.id, habitIds)),
+	]);
+
+	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));
+	const countsByPost = groupReactionCounts(counts);
+	const myReaction = new Map(mine.map((row) => [row.targetId, row.reactionType]));
+	const votesByOption = new Map(optionVotes.map((row) => [row.optionId, row.n]));
+	const votersByPost = new Map(voters.map((row) => [row.postId, row.n]));
+	const habitName = new Map(habitRows.map((row) => [row.id, row.name]));
+	const myVotesByPost = new Map<string, string[]>();
+	for (const vote of myVotes)
+		myVotesByPost.set(vote.postId, [...(myVotesByPost.get(vote.postId) ?? []), vote.optionId]);
+
+	return rows.map((row) => {
+		let poll: PostView["poll"] = null;
+		if (row.type === "poll" && row.pollClosesAt) {
+			const myVotesHere = myVotesByPost.get(row.id) ?? [];
+			const closed = row.pollClosesAt <= now.toISOString();
+			const resultsVisible =
+				closed || myVotesHere.length > 0 || row.authorId === viewer.id || isGuardian(viewer);
+			poll = {
+				multiple_choice: row.pollMultipleChoice,
+				closes_at: row.pollClosesAt,
+				closed,
+				results_visible: resultsVisible,
+				voter_count: resultsVisible ? (votersByPost.get(row.id) ?? 0) : null,
+				my_votes: myVotesHere,
+				options: options
+					.filter((option) => option.postId === row.id)
+					.map((option) => ({
+						id: option.id,
+						label: option.label,
+						votes: resultsVisible ? (votesByOption.get(option.id) ?? 0) : null,
+					})),
+			};
+		}
+		return {
+			id: row.id,
+			type: row.type,
+			body: row.body,
+			visibility: row.visibility,
+			group_id: row.groupId,
+			media_urls: row.mediaUrls,
+			is_spiritual: row.isSpiritual,
+			author: authorById.get(row.authorId) ?? GONE_AUTHOR(row.authorId),
+			milestone:
+				row.type === "milestone"
+					? {
+							habit_id: row.milestoneHabitId,
+							habit_name: row.milestoneHabitId ? (habitName.get(row.milestoneHabitId) ?? null) : null,
+							streak: row.milestoneStreak,
+						}
+					: null,
+			poll,
+			reaction_count: row.reactionCount,
+			reactions: countsByPost.get(row.id) ?? emptyReactionCounts(),
+			my_reaction: myReaction.get(row.id) ?? null,
+			comment_count: row.commentCount,
+			pending_review: isPendingReview(row.moderationStatus),
+			created_at: row.createdAt,
+			updated_at: row.updatedAt,
+			edited_at: row.editedAt,
+		};
+	});
+}
+
+/** Reddit "hot": sign·log10(max(|score|, 1)) + seconds since the epoch / 45000, with score = reaction count. */
+export function hotScore(reactionCount: number, createdAt: string): number {
+	const order = Math.sign(reactionCount) * Math.log10(Math.max(Math.abs(reactionCount), 1));
+	return order + Math.floor(Date.parse(createdAt) / 1000) / 45000;
+}
+
+/** How far the live count may drift from the one read before the batch and still get an exact score. */
+const HOT_WINDOW = 50;
+
+/**
+ * The hot score of a count that is only known inside the batch (D1 refuses SQL math functions such as
+ * log10). The exact scores of every count within ±HOT_WINDOW of `expected` are bound as one JSON object
+ * and looked up by the live count; beyond that window (a burst of concurrent reactions) the digit count
+ * stands in for log10 until the next reaction recomputes it.
+ */
+export function hotScoreSql(liveCount: SQL, expected: number, createdAt: string): SQL {
+	const table: Record<string, number> = {};
+	for (let n = Math.max(0, expected - HOT_WINDOW); n <= expected + HOT_WINDOW; n++)
+		table[n] = hotScore(n, createdAt);
+	const base = hotScore(0, createdAt);
+	return sql`coalesce((SELECT value FROM json_each(${JSON.stringify(table)}) WHERE key = CAST(${liveCount} AS TEXT)), length(CAST(${liveCount} AS TEXT)) - 1 + ${base})`;
+}

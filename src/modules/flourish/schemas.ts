@@ -1,0 +1,274 @@
+/** @module flourish/schemas: posts, polls, comments and reactions on the wire (snake_case, zod → OpenAPI). */
+import { z } from "@hono/zod-openapi";
+import { PageQuery, pageOf } from "../../lib/pagination";
+import { boundedText, HttpsUrl, IsoTimestamp, Uuid } from "../../lib/schemas";
+import { CrisisResource } from "../../moderation/crisis";
+import { TRUST_LEVELS } from "../users/tables";
+import { MAX_MEDIA_PER_POST } from "./content-rules";
+import { MAX_COMMENT_DEPTH, POST_TYPES, POST_VISIBILITIES, REACTION_TYPES } from "./tables";
+
+export const MAX_POST_BODY = 5000;
+export const MAX_COMMENT_BODY = 2000;
+export const POLL_MIN_OPTIONS = 2;
+export const POLL_MAX_OPTIONS = 6;
+/** A poll stays open at least this long after it is created… */
+export const POLL_MIN_OPEN_MS = 5 * 60 * 1000;
+/** …and at most this long. */
+export const POLL_MAX_OPEN_MS = 30 * 24 * 60 * 60 * 1000;
+/** A new_sprout may edit a post for this long after creating it. */
+export const NEW_SPROUT_EDIT_WINDOW_MS = 24 * 60 * 60 * 1000;
+export const FEED_SORTS = ["recent", "top", "for_you"] as const;
+
+export const ReactionType = z.enum(REACTION_TYPES);
+const PostType = z.enum(POST_TYPES);
+const Visibility = z.enum(POST_VISIBILITIES);
+const PostBody = z.string().trim().max(MAX_POST_BODY);
+const MediaUrls = z
+	.array(HttpsUrl)
+	.max(MAX_MEDIA_PER_POST)
+	.openapi({ description: `https URLs, at most ${MAX_MEDIA_PER_POST} (fewer at low trust levels).` });
+
+const PollInput = z
+	.strictObject({
+		options: z
+			.array(boundedText(1, 100))
+			.min(POLL_MIN_OPTIONS)
+			.max(POLL_MAX_OPTIONS)
+			.refine(
+				(options) => new Set(options.map((option) => option.toLowerCase())).size === options.length,
+				"options must be distinct",
+			),
+		multiple_choice: z.boolean().default(false),
+		closes_at: z.iso.datetime({ offset: true }).openapi({
+			description: "When voting closes: 5 minutes to 30 days from now.",
+			example: "2026-12-01T18:00:00Z",
+		}),
+	})
+	.openapi("PollInput");
+
+type Issue = { path: string[]; message: string };
+
+/** The shape rules of each post type (the rules that need the database live in the service). */
+export function postShapeIssues(post: {
+	type: string;
+	body: string;
+	media_urls: string[];
+	poll?: unknown;
+	habit_id?: string | undefined;
+	visibility: string;
+	group_id?: string | null | undefined;
+}): Issue[] {
+	const issues: Issue[] = [];
+	const hasMedia = post.media_urls.length > 0;
+	if (post.type === "image" || post.type === "video") {
+		if (!hasMedia) issues.push({ path: ["media_urls"], message: `${post.type} posts need at least one URL` });
+	} else if (hasMedia) {
+		issues.push({ path: ["media_urls"], message: "only image and video posts carry media" });
+	}
+	if (["text", "poll", "milestone"].includes(post.type) && post.body.length === 0) {
+		issues.push({ path: ["body"], message: `${post.type} posts need a body` });
+	}
+	if (post.type === "poll" && post.poll === undefined)
+		issues.push({ path: ["poll"], message: "polls need `poll`" });
+	if (post.type !== "poll" && post.poll !== undefined) {
+		issues.push({ path: ["poll"], message: "only poll posts carry `poll`" });
+	}
+	if (post.type !== "milestone" && post.habit_id !== undefined) {
+		issues.push({ path: ["habit_id"], message: "only milestone posts link a habit" });
+	}
+	if (post.visibility === "group" && !post.group_id) {
+		issues.push({ path: ["group_id"], message: "group posts need `group_id`" });
+	}
+	if (post.visibility !== "group" && post.group_id) {
+		issues.push({ path: ["group_id"], message: "`group_id` is only for visibility `group`" });
+	}
+	return issues;
+}
+
+export const CreatePost = z
+	.strictObject({
+		type: PostType,
+		body: PostBody.default("").openapi({
+			description: "The text; the question of a poll; optional caption for image and video posts.",
+		}),
+		visibility: Visibility.default("public"),
+		group_id: Uuid.optional().openapi({
+			description: "Required for visibility `group`; I must be a member.",
+		}),
+		media_urls: MediaUrls.default([]),
+		is_spiritual: z.boolean().default(false),
+		poll: PollInput.optional(),
+		habit_id: Uuid.optional().openapi({
+			description: "Milestone posts: one of my habits; its current streak is attached.",
+		}),
+	})
+	.superRefine((post, ctx) => {
+		for (const issue of postShapeIssues(post)) ctx.addIssue({ code: "custom", ...issue });
+	})
+	.openapi("CreatePost");
+
+export const UpdatePost = z
+	.strictObject({
+		body: PostBody,
+		visibility: Visibility,
+		group_id: Uuid.nullable(),
+		media_urls: MediaUrls,
+		is_spiritual: z.boolean(),
+	})
+	.partial()
+	.refine((body) => Object.keys(body).length > 0, "send at least one field to change")
+	.openapi("UpdatePost", {
+		description:
+			"Any subset. Type, poll options and the linked habit cannot change. Edits re-run moderation.",
+	});
+
+export const AuthorSchema = z
+	.object({
+		id: z.uuid(),
+		display_name: z.string(),
+		avatar_url: z.string().nullable(),
+		trust_level: z.enum(TRUST_LEVELS),
+	})
+	.openapi("Author");
+
+const ReactionCounts = z
+	.object(
+		Object.fromEntries(REACTION_TYPES.map((type) => [type, z.number().int()])) as Record<
+			(typeof REACTION_TYPES)[number],
+			z.ZodNumber
+		>,
+	)
+	.openapi("ReactionCounts");
+
+export const PollSchema = z
+	.object({
+		multiple_choice: z.boolean(),
+		closes_at: IsoTimestamp,
+		closed: z.boolean(),
+		results_visible: z
+			.boolean()
+			.openapi({ description: "True once I voted, the poll closed, or it is mine." }),
+		voter_count: z.number().int().nullable(),
+		my_votes: z.array(z.uuid()),
+		options: z.array(
+			z.object({
+				id: z.uuid(),
+				label: z.string(),
+				votes: z.number().int().nullable().openapi({ description: "Null until results are visible to me." }),
+			}),
+		),
+	})
+	.openapi("Poll");
+
+export const PostSchema = z
+	.object({
+		id: z.uuid(),
+		type: PostType,
+		body: z.string(),
+		visibility: Visibility,
+		group_id: z.uuid().nullable(),
+		media_urls: z.array(z.string()),
+		is_spiritual: z.boolean(),
+		author: AuthorSchema,
+		milestone: z
+			.object({
+				habit_id: z.uuid().nullable(),
+				habit_name: z.string().nullable(),
+				streak: z.number().int().nullable(),
+			})
+			.nullable(),
+		poll: PollSchema.nullable(),
+		reaction_count: z.number().int(),
+		reactions: ReactionCounts,
+		my_reaction: ReactionType.nullable(),
+		comment_count: z.number().int(),
+		pending_review: z.boolean().openapi({
+			description: "Hidden or removed by moderation: only its author and guardians see it.",
+		}),
+		created_at: IsoTimestamp,
+		updated_at: IsoTimestamp,
+		edited_at: IsoTimestamp.nullable(),
+	})
+	.openapi("Post");
+
+export const PostWithCrisis = PostSchema.extend({
+	crisis_resources: z.array(CrisisResource).optional().openapi({
+		description: "Present when the text reads as a risk of self-harm: people who can help right now.",
+	}),
+}).openapi("PostWithCrisis");
+
+export const PostPage = pageOf(PostSchema, "PostPage");
+export const SimilarPosts = z.object({ data: z.array(PostSchema).max(5) }).openapi("SimilarPosts");
+
+export const FeedQuery = PageQuery.extend({
+	sort: z.enum(FEED_SORTS).default("recent").openapi({
+		description: "`recent` newest first; `top` Reddit hot ranking; `for_you` similar to my interests.",
+	}),
+	type: PostType.optional(),
+	author_id: Uuid.optional(),
+	group_id: Uuid.optional(),
+});
+
+export const DeleteQuery = z.object({
+	reason: z.string().trim().max(500).optional().openapi({
+		description: "Guardians: why the content is removed (kept in the audit log).",
+	}),
+});
+
+export const SetReaction = z.strictObject({ reaction_type: ReactionType }).openapi("SetReaction");
+
+export const ReactionSummary = z
+	.object({
+		reaction_count: z.number().int(),
+		reactions: ReactionCounts,
+		my_reaction: ReactionType.nullable(),
+	})
+	.openapi("ReactionSummary");
+
+export const CastVote = z
+	.strictObject({
+		option_ids: z
+			.array(Uuid)
+			.min(1)
+			.max(6)
+			.refine((ids) => new Set(ids).size === ids.length, "options must not repeat"),
+	})
+	.openapi("CastVote", { description: "One option, or several when the poll allows multiple choice." });
+
+export const CreateComment = z
+	.strictObject({
+		body: boundedText(1, MAX_COMMENT_BODY),
+		parent_id: Uuid.optional().openapi({ description: "Reply to this comment (replies nest to depth 5)." }),
+	})
+	.openapi("CreateComment");
+
+const commentFields = {
+	id: z.uuid(),
+	post_id: z.uuid(),
+	parent_id: z.uuid().nullable(),
+	depth: z.number().int().min(0).max(MAX_COMMENT_DEPTH),
+	body: z.string().openapi({ description: '"[removed]" for a removed comment kept for its replies.' }),
+	removed: z.boolean(),
+	author: AuthorSchema.nullable(),
+	pending_review: z.boolean(),
+	reaction_count: z.number().int(),
+	reactions: ReactionCounts,
+	my_reaction: ReactionType.nullable(),
+	created_at: IsoTimestamp,
+};
+
+const CommentBase = z.object(commentFields);
+export type CommentView = z.infer<typeof CommentBase> & { replies: CommentView[] };
+
+/** Nested to the maximum depth explicitly (OpenAPI has no recursion-friendly zod form). */
+function commentAtDepth(depth: number): z.ZodObject {
+	if (depth === MAX_COMMENT_DEPTH) return CommentBase.extend({ replies: z.array(z.unknown()).max(0) });
+	return CommentBase.extend({ replies: z.array(commentAtDepth(depth + 1)) });
+}
+
+export const CommentSchema = (commentAtDepth(0) as unknown as z.ZodType<CommentView>).openapi("Comment");
+export const CommentPage = pageOf(CommentSchema, "CommentPage");
+export const CreatedComment = CommentBase.extend({
+	replies: z.array(z.unknown()).max(0).openapi({ description: "Always empty for a new comment." }),
+	crisis_resources: z.array(CrisisResource).optional(),
+}).openapi("CreatedComment");

@@ -1,0 +1,367 @@
+/**
+ * @module sunlight/service: Share the Sunlight — short gratitude, win and kindness shares, optionally
+ * anonymous, with positive-only reactions (each type once per person; adding and removing are idempotent).
+ *
+ * Anonymity: the author is stored (quotas, moderation, export) but no answer to anyone else carries it —
+ * not the list, not the detail, not the reactions. Blocks hide named shares between the two people; they
+ * do not apply to anonymous shares, because a share missing for exactly the people its author blocks (or
+ * who block its author) would reveal who wrote it.
+ */
+
+import type { z } from "@hono/zod-openapi";
+import { and, count, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import type { Db } from "../../db/client";
+import type { Bindings } from "../../env";
+import { newId } from "../../lib/ids";
+import { forbidden, notFound } from "../../lib/problem";
+import { spiritualFilter } from "../../lib/spiritual";
+import { type Screening, screenText } from "../../moderation/screen";
+import { enforceLinkLimit, inJsonList, isPendingReview, publiclyVisible } from "../flourish/content-rules";
+import { authorColumns, GONE_AUTHOR, toAuthor } from "../flourish/present";
+import { auditStatement } from "../guardians/audit";
+import { queueItemForScreening } from "../guardians/queue";
+import { notBlockedWith } from "../orchard/visibility";
+import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
+import { users } from "../users/tables";
+import type { ShareSchema } from "./schemas";
+import { SUNLIGHT_REACTION_TYPES, type SunlightShareRow, sunlightReactions, sunlightShares } from "./tables";
+
+export type ShareView = z.infer<typeof ShareSchema>;
+export type SunlightReactionType = (typeof SUNLIGHT_REACTION_TYPES)[number];
+type Statement = BatchItem<"sqlite">;
+
+export interface Ctx {
+	db: Db;
+	env: Pick<Bindings, "ML">;
+	user: CurrentUser;
+}
+
+/** Shares the viewer may see: live, theirs, or (publicly visible, spiritual only if opted in, not blocked). */
+function sharesVisibleTo(db: Db, viewer: CurrentUser): SQL {
+	const others = and(
+		or(eq(sunlightShares.isAnonymous, true), notBlockedWith(db, viewer.id, sunlightShares.authorId)),
+		spiritualFilter(viewer, sunlightShares.isSpiritual),
+		isGuardian(viewer) ? undefined : publiclyVisible(sunlightShares.moderationStatus),
+	);
+	return and(isNull(sunlightShares.deletedAt), or(eq(sunlightShares.authorId, viewer.id), others)) as SQL;
+}
+
+function emptyCounts(): Record<SunlightReactionType, number> {
+	return Object.fromEntries(SUNLIGHT_REACTION_TYPES.map((type) => [type, 0])) as Record<
+		SunlightReactionType,
+		number
+	>;
+}
+
+/** The wire form of shares in one D1 round trip; anonymous authors are never looked up for others. */
+async function present(db: Db, viewer: CurrentUser, rows: SunlightShareRow[]): Promise<ShareView[]> {
+	if (rows.length === 0) return [];
+	const ids = rows.map((row) => row.id);
+	const named = [
+		...new Set(
+			rows.filter((row) => !row.isAnonymous || row.authorId === viewer.id).map((row) => row.authorId),
+		),
+	];
+	const [authors, counts, mine] = await db.batch([
+		db.select(authorColumns).from(users).where(inJsonList(users.id, named)),
+		db
+			.select({
+				shareId: sunlightReactions.shareId,
+				reactionType: sunlightReactions.reactionType,
+				n: count(),
+			})
+			.from(sunlightReactions)
+			.where(inJsonList(sunlightReactions.shareId, ids))
+			.groupBy(sunlightReactions.shareId, sunlightReactions.reactionType),
+		db
+			.select({ shareId: sunlightReactions.shareId, reactionType: sunlightReactions.reactionType })
+			.from(sunlightReactions)
+			.where(and(eq(sunlightReactions.userId, viewer.id), inJsonList(sunlightReactions.shareId, ids)))
+			.orderBy(sunlightReactions.reactionType),
+	]);
+	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));
+	const countsByShare = new Map<string, Record<SunlightReactionType, number>>();
+	for (const row of counts) {
+		const perType = countsByShare.get(row.shareId) ?? emptyCounts();
+		perType[row.reactionType] = row.n;
+		countsByShare.set(row.shareId, perType);
+	}
+	return rows.map((row) => {
+		const isMine = row.authorId === viewer.id;
+		const showAuthor = isMine || !row.isAnonymous;
+		return {
+			id: row.id,
+			share_type: row.shareType,
+			body: row.body,
+			anonymous: row.isAnonymous,
+			is_spiritual: row.isSpiritual,
+			author: showAuthor ? (authorById.get(row.authorId) ?? GONE_AUTHOR(row.authorId)) : null,
+			is_mine: isMine,
+			pending_review: isPendingReview(row.moderationStatus),
+			reaction_count: row.reactionCount,
+			reactions: countsByShare.get(row.id) ?? emptyCounts(),
+			my_reactions: mine
+				.filter((reaction) => reaction.shareId === row.id)
+				.map((reaction) => reaction.reactionType),
+			created_at: row.createdAt,
+			edited_at: row.editedAt,
+		};
+	});
+}
+
+async function findVisibleShare(db: Db, viewer: CurrentUser, shareId: string): Promise<SunlightShareRow> {
+	const row = await db
+		.select()
+		.from(sunlightShares)
+		.where(and(eq(sunlightShares.id, shareId), sharesVisibleTo(db, viewer)))
+		.get();
+	if (!row) throw notFound("share");
+	return row;
+}
+
+export async function getShare(ctx: Ctx, shareId: string): Promise<ShareView> {
+	const [view] = await present(ctx.db, ctx.user, [await findVisibleShare(ctx.db, ctx.user, shareId)]);
+	if (!view) throw notFound("share");
+	return view;
+}
+
+export type ShareCursor = { id: string };
+
+export async function listShares(
+	ctx: Ctx,
+	filters: { share_type?: SunlightShareRow["shareType"] | undefined },
+	limit: number,
+	after?: ShareCursor,
+) {
+	const { db, user } = ctx;
+	const rows = await db
+		.select()
+		.from(sunlightShares)
+		.where(
+			and(
+				sharesVisibleTo(db, user),
+				filters.share_type ? eq(sunlightShares.shareType, filters.share_type) : undefined,
+				after ? lt(sunlightShares.id, after.id) : undefined,
+			),
+		)
+		.orderBy(desc(sunlightShares.id))
+		.limit(limit + 1);
+	const page = rows.slice(0, limit);
+	const last = page.at(-1);
+	return { data: await present(db, user, page), next: rows.length > limit && last ? { id: last.id } : null };
+}
+
+function moderation(
+	db: Db,
+	share: { id: string; authorId: string; shareType: string; body: string; anonymous: boolean },
+	screening: Screening,
+): Statement[] {
+	const queued = queueItemForScreening(db, {
+		targetType: "sunlight_share",
+		targetId: share.id,
+		targetAuthorId: share.authorId,
+		snapshot: { share_type: share.shareType, body: share.body, anonymous: share.anonymous },
+		screening,
+	});
+	return queued ? [queued] : [];
+}
+
+export interface ShareInput {
+	share_type: SunlightShareRow["shareType"];
+	body: string;
+	anonymous: boolean;
+	is_spiritual: boolean;
+}
+
+export async function createShare(ctx: Ctx, input: ShareInput, now = new Date()) {
+	const { db, user } = ctx;
+	enforceLinkLimit(user, input.body);
+	await consumeDailyQuota(db, user, "posts", now);
+	const id = newId(now.getTime());
+	let screening: Screening;
+	try {
+		screening = await screenText(ctx.env, input.body);
+		const at = now.toISOString();
+		await db.batch([
+			db.insert(sunlightShares).values({
+				id,
+				authorId: user.id,
+				shareType: input.share_type,
+				body: input.body,
+				isAnonymous: input.anonymous,
+				isSpiritual: input.is_spiritual,
+				moderationStatus: screening.status,
+				toxicityScore: screening.toxicity,
+				createdAt: at,
+				updatedAt: at,
+			}),
+			...moderation(
+				db,
+				{ id, authorId: user.id, shareType: input.share_type, body: input.body, anonymous: input.anonymous },
+				screening,
+			),
+		]);
+	} catch (error) {
+		await refundDailyQuota(db, user, "posts", now);
+		throw error;
+	}
+	return { share: await getShare(ctx, id), screening };
+}
+
+async function findOwnShare(db: Db, user: CurrentUser, shareId: string, action: string) {
+	const row = await findVisibleShare(db, user, shareId);
+	if (row.authorId !== user.id) throw forbidden(`Only the author may ${action} this share.`);
+	return row;
+}
+
+export async function updateShare(ctx: Ctx, shareId: string, changes: Partial<ShareInput>, now = new Date()) {
+	const { db, user } = ctx;
+	const row = await findOwnShare(db, user, shareId, "edit");
+	if (changes.body !== undefined) enforceLinkLimit(user, changes.body);
+	const at = now.toISOString();
+	const set: Partial<typeof sunlightShares.$inferInsert> = {
+		shareType: changes.share_type,
+		body: changes.body,
+		isAnonymous: changes.anonymous,
+		isSpiritual: changes.is_spiritual,
+		editedAt: at,
+		updatedAt: at,
+	};
+	let screening: Screening | null = null;
+	const statements: Statement[] = [];
+	if (changes.body !== undefined && changes.body !== row.body) {
+		screening = await screenText(ctx.env, changes.body);
+		if (!isPendingReview(row.moderationStatus)) set.moderationStatus = screening.status;
+		set.toxicityScore = screening.toxicity;
+		statements.push(
+			...moderation(
+				db,
+				{
+					id: row.id,
+					authorId: row.authorId,
+					shareType: changes.share_type ?? row.shareType,
+					body: changes.body,
+					anonymous: changes.anonymous ?? row.isAnonymous,
+				},
+				screening,
+			),
+		);
+	}
+	await db.batch([
+		db
+			.update(sunlightShares)
+			.set(set)
+			.where(and(eq(sunlightShares.id, row.id), isNull(sunlightShares.deletedAt))),
+		...statements,
+	]);
+	return { share: await getShare(ctx, row.id), screening };
+}
+
+export async function deleteShare(ctx: Ctx, shareId: string, reason: string | undefined): Promise<void> {
+	const { db, user } = ctx;
+	// Guardians may delete any live share (spiritual ones included, opted in or not).
+	const row = isGuardian(user)
+		? await db
+				.select()
+				.from(sunlightShares)
+				.where(and(eq(sunlightShares.id, shareId), isNull(sunlightShares.deletedAt)))
+				.get()
+		: await findVisibleShare(db, user, shareId);
+	if (!row) throw notFound("share");
+	const mine = row.authorId === user.id;
+	if (!mine && !isGuardian(user)) throw forbidden("Only the author or a guardian may delete this share.");
+	const at = new Date().toISOString();
+	await db.batch([
+		db
+			.update(sunlightShares)
+			.set({ deletedAt: at, updatedAt: at })
+			.where(and(eq(sunlightShares.id, row.id), isNull(sunlightShares.deletedAt))),
+		...(mine
+			? []
+			: [
+					auditStatement(db, {
+						actorId: user.id,
+						action: "delete_content",
+						targetType: "sunlight_share",
+						targetId: row.id,
+						targetUserId: row.authorId,
+						...(reason ? { reason } : {}),
+						details: { share_type: row.shareType, body: row.body, anonymous: row.isAnonymous },
+					}),
+				]),
+	]);
+}
+
+/** Per-type counts and mine for one share, after a change in the same batch. */
+function reactionSummaryQueries(db: Db, viewer: CurrentUser, shareId: string) {
+	return [
+		db
+			.select({ reactionType: sunlightReactions.reactionType, n: count() })
+			.from(sunlightReactions)
+			.where(eq(sunlightReactions.shareId, shareId))
+			.groupBy(sunlightReactions.reactionType),
+		db
+			.select({ reactionType: sunlightReactions.reactionType })
+			.from(sunlightReactions)
+			.where(and(eq(sunlightReactions.shareId, shareId), eq(sunlightReactions.userId, viewer.id)))
+			.orderBy(sunlightReactions.reactionType),
+	] as const;
+}
+
+const recount = (db: Db, shareId: string) =>
+	db
+		.update(sunlightShares)
+		.set({
+			reactionCount: sql`(SELECT count(*) FROM ${sunlightReactions} WHERE ${sunlightReactions.shareId} = ${shareId})`,
+		})
+		.where(eq(sunlightShares.id, shareId));
+
+function toReactionSummary(
+	perType: Array<{ reactionType: SunlightReactionType; n: number }>,
+	mine: Array<{ reactionType: SunlightReactionType }>,
+) {
+	const reactions = emptyCounts();
+	let total = 0;
+	for (const row of perType) {
+		reactions[row.reactionType] = row.n;
+		total += row.n;
+	}
+	return { reaction_count: total, reactions, my_reactions: mine.map((row) => row.reactionType) };
+}
+
+export async function addReaction(ctx: Ctx, shareId: string, type: SunlightReactionType) {
+	const { db, user } = ctx;
+	const share = await findVisibleShare(db, user, shareId);
+	const [perType, mine] = reactionSummaryQueries(db, user, share.id);
+	const [, , counts, my] = await db.batch([
+		db
+			.insert(sunlightReactions)
+			.values({ shareId: share.id, userId: user.id, reactionType: type })
+			.onConflictDoNothing({
+				target: [sunlightReactions.shareId, sunlightReactions.userId, sunlightReactions.reactionType],
+			}),
+		recount(db, share.id),
+		perType,
+		mine,
+	]);
+	return toReactionSummary(counts, my);
+}
+
+export async function removeReaction(ctx: Ctx, shareId: string, type: SunlightReactionType): Promise<void> {
+	const { db, user } = ctx;
+	const share = await findVisibleShare(db, user, shareId);
+	await db.batch([
+		db
+			.delete(sunlightReactions)
+			.where(
+				and(
+					eq(sunlightReactions.shareId, share.id),
+					eq(sunlightReactions.userId, user.id),
+					eq(sunlightReactions.reactionType, type),
+				),
+			),
+		recount(db, share.id),
+	]);
+}

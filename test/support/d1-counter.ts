@@ -1,0 +1,77 @@
+/**
+ * Instrumentation, not a mock: a D1 binding that counts what reaches the real local D1 and delegates every
+ * call to it. A "round trip" is one call that goes to the database: a statement's `run`/`all`/`first`/
+ * `raw` outside a batch, one `batch` (however many statements it holds), or one `exec`.
+ * Pass `counter.db` to the Worker with `callWithConfig({ DB: counter.db }, …)`.
+ */
+
+export interface D1Counter {
+	db: D1Database;
+	/** Calls that reached D1. */
+	roundTrips: number;
+	/** Statements prepared (including those later sent together in a batch). */
+	prepared: number;
+	reset(): void;
+}
+
+const EXECUTING = new Set<PropertyKey>(["run", "all", "first", "raw"]);
+
+export function countingD1(real: D1Database): D1Counter {
+	/** Each wrapped statement → the real one behind it (D1's batch() only takes its own objects). */
+	const realStatements = new WeakMap<object, D1PreparedStatement>();
+
+	const counter: D1Counter = {
+		db: real,
+		roundTrips: 0,
+		prepared: 0,
+		reset() {
+			counter.roundTrips = 0;
+			counter.prepared = 0;
+		},
+	};
+
+	const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
+		const wrapped = new Proxy(statement, {
+			get(target, property) {
+				const value = Reflect.get(target, property, target);
+				if (typeof value !== "function") return value;
+				if (property === "bind") return (...values: unknown[]) => wrap(target.bind(...values));
+				if (EXECUTING.has(property)) {
+					return (...args: unknown[]) => {
+						counter.roundTrips++;
+						return (value as (...a: unknown[]) => unknown).apply(target, args);
+					};
+				}
+				return value.bind(target);
+			},
+		});
+		realStatements.set(wrapped, statement);
+		return wrapped;
+	};
+
+	counter.db = new Proxy(real, {
+		get(target, property) {
+			const value = Reflect.get(target, property, target);
+			if (property === "prepare") {
+				return (query: string) => {
+					counter.prepared++;
+					return wrap(target.prepare(query));
+				};
+			}
+			if (property === "batch") {
+				return (statements: D1PreparedStatement[]) => {
+					counter.roundTrips++;
+					return target.batch(statements.map((statement) => realStatements.get(statement) ?? statement));
+				};
+			}
+			if (property === "exec") {
+				return (query: string) => {
+					counter.roundTrips++;
+					return target.exec(query);
+				};
+			}
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+	return counter;
+}
