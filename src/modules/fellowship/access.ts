@@ -1,0 +1,131 @@
+/**
+ * @module fellowship/access: who may know a group exists, who may see its content, and who may manage it.
+ *
+ * - A group the caller may not know exists answers 404: deleted, spiritual without opt-in, secret unless
+ *   the caller is an active or invited member, hidden by moderation unless the caller manages it.
+ * - Content (members, events, attendees) of private and secret groups is for active members; public
+ *   groups show it to every signed-in user.
+ * - Managing is for active owners and moderators. A guardian passes every role check; when a guardian
+ *   acts without holding the role, the action is audit-logged by the caller.
+ */
+import { and, eq, exists, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import type { Db } from "../../db/client";
+import { forbidden, notFound } from "../../lib/problem";
+import { seesSpiritual } from "../../lib/spiritual";
+import { PUBLICLY_VISIBLE_STATUSES } from "../../moderation/screen";
+import {
+	type FellowshipGroupRow,
+	fellowshipGroups,
+	GROUP_MEMBER_ROLES,
+	type GroupMemberRow,
+	groupMembers,
+} from "./tables";
+
+export type GroupRole = GroupMemberRow["role"];
+
+export interface GroupAccess {
+	group: FellowshipGroupRow;
+	/** The caller's membership row, whatever its status; undefined for anonymous callers and strangers. */
+	membership: GroupMemberRow | undefined;
+	viewer: CurrentUser | undefined;
+}
+
+/** owner 3 > moderator 2 > member 1. */
+export const roleRank = (role: GroupRole): number =>
+	GROUP_MEMBER_ROLES.length - GROUP_MEMBER_ROLES.indexOf(role);
+
+export const isActive = (membership: GroupMemberRow | undefined): boolean => membership?.status === "active";
+
+/** An active owner or moderator. */
+export const holdsManagerRole = (membership: GroupMemberRow | undefined): boolean =>
+	isActive(membership) && membership?.role !== "member";
+
+export const isPubliclyVisible = (status: FellowshipGroupRow["moderationStatus"]): boolean =>
+	(PUBLICLY_VISIBLE_STATUSES as readonly string[]).includes(status);
+
+/** The listed-groups condition, exactly as the partial indexes state it (see tables.ts). */
+export const listedGroup = (): SQL =>
+	sql`${fellowshipGroups.visibility} <> 'secret' AND ${fellowshipGroups.deletedAt} IS NULL`;
+
+/** May the caller know this group exists? */
+export function mayKnow(access: GroupAccess): boolean {
+	const { group, membership, viewer } = access;
+	if (group.deletedAt !== null) return false;
+	// The spiritual opt-in is a preference, not a permission: it holds for guardians too.
+	if (group.isSpiritual && !seesSpiritual(viewer)) return false;
+	if (viewer && isGuardian(viewer)) return true;
+	if (!isPubliclyVisible(group.moderationStatus) && !holdsManagerRole(membership)) return false;
+	if (group.visibility === "secret")
+		return membership?.status === "active" || membership?.status === "invited";
+	return true;
+}
+
+/** The group and the caller's membership, or 404 when the caller may not know the group exists. */
+export async function loadGroup(
+	db: Db,
+	viewer: CurrentUser | undefined,
+	groupId: string,
+): Promise<GroupAccess> {
+	let access: GroupAccess | undefined;
+	if (viewer) {
+		const row = await db
+			.select({ group: fellowshipGroups, membership: groupMembers })
+			.from(fellowshipGroups)
+			.leftJoin(
+				groupMembers,
+				and(eq(groupMembers.groupId, fellowshipGroups.id), eq(groupMembers.userId, viewer.id)),
+			)
+			.where(eq(fellowshipGroups.id, groupId))
+			.get();
+		if (row) access = { group: row.group, membership: row.membership ?? undefined, viewer };
+	} else {
+		const group = await db.select().from(fellowshipGroups).where(eq(fellowshipGroups.id, groupId)).get();
+		if (group) access = { group, membership: undefined, viewer };
+	}
+	if (!access) throw notFound("group");
+	if (!mayKnow(access)) throw notFound("group");
+	return access;
+}
+
+/** Members, events and attendees: every signed-in user for public groups, active members otherwise. */
+export function requireContentAccess(access: GroupAccess): void {
+	if (access.group.visibility === "public") return;
+	if (isActive(access.membership)) return;
+	if (access.viewer && isGuardian(access.viewer)) return;
+	throw forbidden("Only members of this group can see this.");
+}
+
+/**
+ * An active owner or moderator (or a guardian). Returns whether the permission came from the guardian
+ * role alone, so the caller audit-logs the action.
+ */
+export function requireManager(access: GroupAccess, what = "manage this group"): { asGuardian: boolean } {
+	if (holdsManagerRole(access.membership)) return { asGuardian: false };
+	if (access.viewer && isGuardian(access.viewer)) return { asGuardian: true };
+	throw forbidden(`Only the group's owners and moderators may ${what}.`);
+}
+
+/** An active owner (or a guardian). */
+export function requireOwner(access: GroupAccess, what: string): { asGuardian: boolean } {
+	if (isActive(access.membership) && access.membership?.role === "owner") return { asGuardian: false };
+	if (access.viewer && isGuardian(access.viewer)) return { asGuardian: true };
+	throw forbidden(`Only the group's owners may ${what}.`);
+}
+
+/** For other features' queries: the viewer is an active member of the group in `groupColumn`. */
+export function activeMemberOf(db: Db, viewerId: string, groupColumn: SQLiteColumn): SQL {
+	return exists(
+		db
+			.select({ id: groupMembers.id })
+			.from(groupMembers)
+			.where(
+				and(
+					eq(groupMembers.groupId, groupColumn),
+					eq(groupMembers.userId, viewerId),
+					eq(groupMembers.status, "active"),
+				),
+			),
+	);
+}

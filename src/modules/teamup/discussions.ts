@@ -1,0 +1,171 @@
+/**
+ * @module teamup/discussions: project discussions threaded by `parent_id`.
+ *
+ * Readable by every signed-in user for public projects, by active members otherwise; written by active
+ * members (counted against the daily `comments` limit, screened by ML). A list is either the threads
+ * (top-level messages, newest first) or the replies to one message (oldest first), each with its reply
+ * count. Hidden or removed messages are shown only to their author (pending review) and guardians; people
+ * who block each other do not see each other's messages.
+ */
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import type { Db } from "../../db/client";
+import type { Bindings } from "../../env";
+import { newId } from "../../lib/ids";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import { forbidden, notFound } from "../../lib/problem";
+import { crisisResources } from "../../moderation/crisis";
+import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../moderation/screen";
+import { queueItemForScreening } from "../guardians/queue";
+import { notBlockedWith } from "../orchard/visibility";
+import { consumeDailyQuota } from "../trust/limits";
+import { users } from "../users/tables";
+import { isActive, isPubliclyVisible, loadProject, requireContentAccess, requireNotArchived } from "./access";
+import { type ProjectDiscussionRow, projectDiscussions } from "./tables";
+
+const VISIBLE = [...PUBLICLY_VISIBLE_STATUSES];
+const d = projectDiscussions;
+const replies = alias(projectDiscussions, "replies");
+
+type DiscussionWithAuthor = {
+	discussion: ProjectDiscussionRow;
+	author: { id: string; displayName: string; avatarUrl: string | null };
+	replyCount: number;
+};
+
+const present = (row: DiscussionWithAuthor) => ({
+	id: row.discussion.id,
+	project_id: row.discussion.projectId,
+	parent_id: row.discussion.parentId,
+	author: { id: row.author.id, display_name: row.author.displayName, avatar_url: row.author.avatarUrl },
+	body: row.discussion.body,
+	reply_count: row.replyCount,
+	created_at: row.discussion.createdAt,
+	updated_at: row.discussion.updatedAt,
+	pending_review: !isPubliclyVisible(row.discussion.moderationStatus),
+});
+
+/** What the viewer may see of a discussion table (or its alias). */
+type DiscussionColumns = { deletedAt: SQLiteColumn; moderationStatus: SQLiteColumn; authorId: SQLiteColumn };
+
+function visibleTo(db: Db, viewer: CurrentUser, table: DiscussionColumns): SQL | undefined {
+	const notDeleted = isNull(table.deletedAt);
+	if (isGuardian(viewer)) return notDeleted;
+	return and(
+		notDeleted,
+		or(inArray(table.moderationStatus, VISIBLE), eq(table.authorId, viewer.id)),
+		notBlockedWith(db, viewer.id, table.authorId),
+	);
+}
+
+export interface DiscussionListOptions {
+	parent_id?: string | undefined;
+	limit: number;
+	cursor?: string | undefined;
+}
+
+const DiscussionCursor = z.object({ id: z.string().max(64) });
+
+export async function listDiscussions(
+	db: Db,
+	user: CurrentUser,
+	projectId: string,
+	options: DiscussionListOptions,
+) {
+	const access = await loadProject(db, user, projectId);
+	requireContentAccess(access);
+	const after = decodeCursor(options.cursor, DiscussionCursor);
+	const threads = options.parent_id === undefined;
+	if (!threads) {
+		const parent = await db
+			.select({ id: d.id })
+			.from(d)
+			.where(and(eq(d.id, options.parent_id as string), eq(d.projectId, projectId), visibleTo(db, user, d)))
+			.get();
+		if (!parent) throw notFound("discussion");
+	}
+	const replyCount = sql<number>`(SELECT count(*) FROM ${projectDiscussions} AS ${sql.identifier("replies")} WHERE ${replies.parentId} = ${d.id} AND ${visibleTo(db, user, replies)})`;
+	const rows = await db
+		.select({
+			discussion: d,
+			author: { id: users.id, displayName: users.displayName, avatarUrl: users.avatarUrl },
+			replyCount: replyCount.mapWith(Number),
+		})
+		.from(d)
+		.innerJoin(users, eq(users.id, d.authorId))
+		.where(
+			and(
+				eq(d.projectId, projectId),
+				threads ? isNull(d.parentId) : eq(d.parentId, options.parent_id as string),
+				after ? (threads ? lt(d.id, after.id) : gt(d.id, after.id)) : undefined,
+				visibleTo(db, user, d),
+			),
+		)
+		.orderBy(threads ? desc(d.id) : asc(d.id))
+		.limit(options.limit + 1);
+	return toPage(rows, options.limit, (row) => ({ id: row.discussion.id }), present);
+}
+
+export interface DiscussionInput {
+	body: string;
+	parent_id?: string | undefined;
+}
+
+/** Active members post a thread or a reply; the reply's parent must be a visible message of the same project. */
+export async function createDiscussion(
+	db: Db,
+	env: Bindings,
+	user: CurrentUser,
+	projectId: string,
+	input: DiscussionInput,
+) {
+	const access = await loadProject(db, user, projectId);
+	requireContentAccess(access);
+	if (!isActive(access.membership))
+		throw forbidden("Only members of this project can post in its discussions.");
+	requireNotArchived(access.project);
+	if (input.parent_id !== undefined) {
+		const parent = await db
+			.select({ id: d.id })
+			.from(d)
+			.where(and(eq(d.id, input.parent_id), eq(d.projectId, projectId), visibleTo(db, user, d)))
+			.get();
+		if (!parent) throw notFound("discussion to reply to");
+	}
+	await consumeDailyQuota(db, user, "comments");
+	const screening = await screenText(env, input.body);
+	const id = newId();
+	const queued = queueItemForScreening(db, {
+		targetType: "project_discussion",
+		targetId: id,
+		targetAuthorId: user.id,
+		snapshot: { body: input.body, project_id: projectId, parent_id: input.parent_id ?? null },
+		screening,
+	});
+	const [[created]] = await db.batch([
+		db
+			.insert(d)
+			.values({
+				id,
+				projectId,
+				authorId: user.id,
+				parentId: input.parent_id ?? null,
+				body: input.body,
+				moderationStatus: screening.status,
+				toxicityScore: screening.toxicity,
+			})
+			.returning(),
+		...(queued ? [queued] : []),
+	]);
+	if (!created) throw new Error("discussion insert returned nothing");
+	return {
+		...present({
+			discussion: created,
+			author: { id: user.id, displayName: user.displayName, avatarUrl: user.avatarUrl },
+			replyCount: 0,
+		}),
+		...(screening.urgent ? { crisis_resources: crisisResources(env.CRISIS_RESOURCES) } : {}),
+	};
+}
