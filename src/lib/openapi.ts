@@ -14,6 +14,7 @@ import {
 	requireUserEvenIfSuspended,
 } from "../auth/guards";
 import type { AppEnv } from "../env";
+import { checksPromotionAfterContribution } from "../modules/trust/promotion";
 import { idempotent } from "./idempotency";
 
 export const ProblemSchema = z
@@ -87,17 +88,35 @@ function accessNote(access: Access): string {
  * `createRoute` plus the access rule: installs the guard, documents the bearer requirement, and adds
  * the problem+json responses every route can give (validation, auth, body size, rate limits).
  */
-export function defineRoute<const R extends RouteConfig>(access: Access, config: R): R {
+export interface RouteOptions {
+	/**
+	 * Signed-in POSTs honour Idempotency-Key unless this is false — only for a route whose stored response
+	 * must not sit beside the user id (the anonymous support request and its raw token).
+	 */
+	idempotency?: boolean;
+	/** The route creates a contribution (habit log, post, comment, share): check automatic promotion after it. */
+	contribution?: boolean;
+}
+
+export function defineRoute<const R extends RouteConfig>(
+	access: Access,
+	config: R,
+	options: RouteOptions = {},
+): R {
 	const signedIn = access !== "public";
 	const bodyLimited = config.request?.body !== undefined;
 	// Every signed-in POST honours Idempotency-Key: a client retry never does the work twice.
-	const retriable = signedIn && config.method === "post";
+	const retriable = signedIn && config.method === "post" && options.idempotency !== false;
 	return createRoute({
 		...config,
 		description: [config.description, accessNote(access), retriable ? IDEMPOTENCY_NOTE : undefined]
 			.filter(Boolean)
 			.join("\n\n"),
-		middleware: retriable ? [guardFor(access), idempotent] : [guardFor(access)],
+		middleware: [
+			guardFor(access),
+			...(retriable ? [idempotent] : []),
+			...(options.contribution ? [checksPromotionAfterContribution] : []),
+		],
 		request: retriable
 			? { ...config.request, headers: withIdempotencyHeader(config.request?.headers) }
 			: config.request,

@@ -2,8 +2,12 @@
 import { execFileSync } from "node:child_process";
 
 export default function buildMlWorker(): void {
-	execFileSync("wrangler", ["deploy", "--dry-run", "--config", "ml/wrangler.toml", "--env", "", "--outdir", "dist"], {
-		stdio: "inherit",
-		env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: "warn" },
-	});
+	execFileSync(
+		"wrangler",
+		["deploy", "--dry-run", "--config", "ml/wrangler.toml", "--env", "", "--outdir", "dist"],
+		{
+			stdio: "inherit",
+			env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: "warn" },
+		},
+	);
 }

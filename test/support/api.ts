@@ -131,11 +131,7 @@ export async function callWithConfig(
 	const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
 	const worker = (await import("../../src/index")).default;
 	const ctx = createExecutionContext();
-	const response = await worker.fetch(
-		buildRequest(method, path, options),
-		{ ...env, ...overrides },
-		ctx,
-	);
+	const response = await worker.fetch(buildRequest(method, path, options), { ...env, ...overrides }, ctx);
 	await waitOnExecutionContext(ctx);
 	return response;
 }
