@@ -2,10 +2,15 @@
  * @module scheduled: the cron handler (`[triggers]` in wrangler.toml). Each task is independent: one
  * failing is logged and does not stop the others.
  */
+
+import { createDb } from "./db/client";
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./lib/idempotency";
 import { logEvent } from "./lib/log";
 import { recheckUncheckedContent } from "./ml/recheck";
+import { purgeExpiredChatTickets } from "./modules/orchard/chat";
+import { purgeOldSupportQuota } from "./modules/support/quota";
+import { purgeOldDailyQuotas } from "./modules/trust/limits";
 
 export interface ScheduledTask {
 	name: string;
@@ -17,6 +22,9 @@ export const scheduledTasks: ScheduledTask[] = [
 	{ name: "purge_expired_idempotency_keys", run: (env, now) => purgeExpiredIdempotencyKeys(env.DB, now) },
 	// Content published while the ML service was down (`moderation_status = 'unchecked'`) is scored now.
 	{ name: "moderation_recheck", run: (env) => recheckUncheckedContent(env) },
+	{ name: "purge_expired_chat_tickets", run: (env, now) => purgeExpiredChatTickets(env.DB, now) },
+	{ name: "purge_old_daily_quotas", run: (env, now) => purgeOldDailyQuotas(createDb(env.DB), now) },
+	{ name: "purge_old_support_quota", run: (env, now) => purgeOldSupportQuota(createDb(env.DB), now) },
 ];
 
 export async function runScheduledTasks(env: Bindings, now = new Date()): Promise<void> {

@@ -75,20 +75,24 @@ const getFeed = defineRoute("user", {
 	},
 });
 
-const postPost = defineRoute("user", {
-	method: "post",
-	path: "/flourish/posts",
-	tags: ["flourish"],
-	summary: "Create a post: text, image, video, poll or milestone",
-	request: { body: { required: true, content: jsonContent(CreatePost) } },
-	responses: {
-		201: {
-			description: "The new post (with crisis resources when needed).",
-			content: jsonContent(PostWithCrisis),
+const postPost = defineRoute(
+	"user",
+	{
+		method: "post",
+		path: "/flourish/posts",
+		tags: ["flourish"],
+		summary: "Create a post: text, image, video, poll or milestone",
+		request: { body: { required: true, content: jsonContent(CreatePost) } },
+		responses: {
+			201: {
+				description: "The new post (with crisis resources when needed).",
+				content: jsonContent(PostWithCrisis),
+			},
+			429: problemResponse("Today's post limit for my trust level is reached (see `resets_at`)."),
 		},
-		429: problemResponse("Today's post limit for my trust level is reached (see `resets_at`)."),
 	},
-});
+	{ contribution: true },
+);
 
 const getOnePost = defineRoute("user", {
 	method: "get",
@@ -137,18 +141,22 @@ const getComments = defineRoute("user", {
 	},
 });
 
-const postComment = defineRoute("user", {
-	method: "post",
-	path: "/flourish/posts/{post_id}/comments",
-	tags: ["flourish"],
-	summary: "Comment on a post, or reply to a comment (`parent_id`)",
-	request: { params: PostParams, body: { required: true, content: jsonContent(CreateComment) } },
-	responses: {
-		201: { description: "The new comment.", content: jsonContent(CreatedComment) },
-		404: problemResponse("No such post, or no such parent comment on it, that I may see."),
-		429: problemResponse("Today's comment limit for my trust level is reached."),
+const postComment = defineRoute(
+	"user",
+	{
+		method: "post",
+		path: "/flourish/posts/{post_id}/comments",
+		tags: ["flourish"],
+		summary: "Comment on a post, or reply to a comment (`parent_id`)",
+		request: { params: PostParams, body: { required: true, content: jsonContent(CreateComment) } },
+		responses: {
+			201: { description: "The new comment.", content: jsonContent(CreatedComment) },
+			404: problemResponse("No such post, or no such parent comment on it, that I may see."),
+			429: problemResponse("Today's comment limit for my trust level is reached."),
+		},
 	},
-});
+	{ contribution: true },
+);
 
 const deleteOneComment = defineRoute("user", {
 	method: "delete",

@@ -125,20 +125,24 @@ const deleteHabit = defineRoute("user", {
 	responses: { 204: { description: "Archived." }, ...habitNotFound },
 });
 
-const postLog = defineRoute("user", {
-	method: "post",
-	path: "/garden/habits/{habit_id}/logs",
-	tags: ["garden"],
-	summary: "Log a completion (today by default, back-fill up to 7 days)",
-	request: { params: HabitParams, body: { required: true, content: jsonContent(CreateLog) } },
-	responses: {
-		201: {
-			description: "The log and the habit's updated statistics.",
-			content: jsonContent(LoggedCompletion),
+const postLog = defineRoute(
+	"user",
+	{
+		method: "post",
+		path: "/garden/habits/{habit_id}/logs",
+		tags: ["garden"],
+		summary: "Log a completion (today by default, back-fill up to 7 days)",
+		request: { params: HabitParams, body: { required: true, content: jsonContent(CreateLog) } },
+		responses: {
+			201: {
+				description: "The log and the habit's updated statistics.",
+				content: jsonContent(LoggedCompletion),
+			},
+			...habitNotFound,
 		},
-		...habitNotFound,
 	},
-});
+	{ contribution: true },
+);
 
 const getLogs = defineRoute("user", {
 	method: "get",

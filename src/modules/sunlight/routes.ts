@@ -59,17 +59,21 @@ const listRoute = defineRoute("user", {
 	},
 });
 
-const createRoute = defineRoute("user", {
-	method: "post",
-	path: "/sunlight",
-	tags: ["sunlight"],
-	summary: "Share gratitude, a win or a kindness (optionally anonymous)",
-	request: { body: { required: true, content: jsonContent(CreateShare) } },
-	responses: {
-		201: { description: "The new share.", content: jsonContent(ShareWithCrisis) },
-		429: problemResponse("Today's posts-and-shares limit for my trust level is reached."),
+const createRoute = defineRoute(
+	"user",
+	{
+		method: "post",
+		path: "/sunlight",
+		tags: ["sunlight"],
+		summary: "Share gratitude, a win or a kindness (optionally anonymous)",
+		request: { body: { required: true, content: jsonContent(CreateShare) } },
+		responses: {
+			201: { description: "The new share.", content: jsonContent(ShareWithCrisis) },
+			429: problemResponse("Today's posts-and-shares limit for my trust level is reached."),
+		},
 	},
-});
+	{ contribution: true },
+);
 
 const getRoute = defineRoute("user", {
 	method: "get",

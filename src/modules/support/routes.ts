@@ -1,4 +1,293 @@
-/** @module support/routes: placeholder router; the feature's issue fills it in. */
+/**
+ * @module support/routes: Anonymous Support. Creating needs a signed-in user (for limits only); editing,
+ * closing, deleting and marking responses helpful need the request's token in `X-Support-Token`.
+ */
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { isGuardian } from "../../auth/current-user";
+import { currentUser } from "../../auth/guards";
+import { createDb } from "../../db/client";
+import type { AppEnv } from "../../env";
+import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
+import { decodeCursor, toPage } from "../../lib/pagination";
+import { notFound } from "../../lib/problem";
 import { createRouter } from "../../lib/router";
+import { idParam } from "../../lib/schemas";
+import { crisisResources } from "../../moderation/crisis";
+import {
+	CreatedSupportRequest,
+	CreateSupportRequest,
+	CreateSupportResponse,
+	EditedSupportRequest,
+	SetSupportStatus,
+	SupportListQuery,
+	SupportRequest,
+	SupportRequestPage,
+	SupportRequestWithResponses,
+	SupportResponse,
+	SupportTokenHeader,
+	toSupportRequest,
+	toSupportResponse,
+	UpdateSupportRequest,
+} from "./schemas";
+import {
+	canSeeRequest,
+	createSupportRequest,
+	deleteSupportRequest,
+	editSupportRequest,
+	findResponseWithRequest,
+	findSupportRequest,
+	listSupportRequests,
+	markResponseHelpful,
+	requireSupportToken,
+	respondToSupportRequest,
+	responsesFor,
+	setSupportRequestStatus,
+	withResponder,
+} from "./service";
+import { supportTokenMatches } from "./token";
 
-export const supportRoutes = createRouter();
+const RequestParams = idParam("request_id");
+const ListCursor = z.object({ is_urgent: z.boolean(), id: z.uuid() });
+const tokenHeader = (c: Context<AppEnv>) => c.req.header("X-Support-Token");
+
+const tokenProblems = {
+	403: problemResponse("The support token is missing or does not match this request."),
+	404: problemResponse("No such support request."),
+	429: problemResponse("Too many wrong tokens for this request; see Retry-After."),
+};
+
+/**
+ * No Idempotency-Key on this route: an idempotency record keeps the answer (the request id and its raw
+ * token) beside the user id — the very link this feature must never store.
+ */
+const postRequest = defineRoute(
+	"user",
+	{
+		method: "post",
+		path: "/support/requests",
+		tags: ["support"],
+		summary: "Ask for support anonymously",
+		description: [
+			"The stored request has no link to you: no user id, no IP, no log line. Your account is used only to",
+			"count the daily limit, under a keyed hash. The answer carries the raw token once; it is the only way",
+			"to edit, close or delete the request or to mark responses helpful. When the text reads as a crisis the",
+			"request is marked urgent, guardians are alerted, and the answer lists crisis resources.",
+			"`Idempotency-Key` is deliberately not honoured here (its record would link you to the request).",
+		].join(" "),
+		request: { body: { required: true, content: jsonContent(CreateSupportRequest) } },
+		responses: {
+			201: {
+				description: "The request, and its token (shown once).",
+				content: jsonContent(CreatedSupportRequest),
+			},
+			429: problemResponse("The daily limit of support requests is reached."),
+		},
+	},
+	{ idempotency: false },
+);
+
+const getRequests = defineRoute("user", {
+	method: "get",
+	path: "/support/requests",
+	tags: ["support"],
+	summary: "Support requests I may see, urgent first",
+	description: "`guides_only` requests appear only for verified Guides (and guardians).",
+	request: { query: SupportListQuery },
+	responses: { 200: { description: "A page of requests.", content: jsonContent(SupportRequestPage) } },
+});
+
+const getRequest = defineRoute("user", {
+	method: "get",
+	path: "/support/requests/{request_id}",
+	tags: ["support"],
+	summary: "A support request with its responses",
+	description:
+		"Send `X-Support-Token` to read your own request even when others may not (e.g. pending review); a wrong token is 403.",
+	request: { params: RequestParams, headers: SupportTokenHeader },
+	responses: {
+		200: { description: "The request and its responses.", content: jsonContent(SupportRequestWithResponses) },
+		...tokenProblems,
+	},
+});
+
+const patchRequest = defineRoute("public", {
+	method: "patch",
+	path: "/support/requests/{request_id}",
+	tags: ["support"],
+	summary: "Edit my support request (token)",
+	description: "Needs the request's token in `X-Support-Token`.",
+	request: {
+		params: RequestParams,
+		headers: SupportTokenHeader,
+		body: { required: true, content: jsonContent(UpdateSupportRequest) },
+	},
+	responses: {
+		200: { description: "The edited request.", content: jsonContent(EditedSupportRequest) },
+		...tokenProblems,
+		409: problemResponse("The request is resolved, closed or removed."),
+	},
+});
+
+const deleteRequest = defineRoute("public", {
+	method: "delete",
+	path: "/support/requests/{request_id}",
+	tags: ["support"],
+	summary: "Delete a support request (token, or a guardian)",
+	description: "The token holder (`X-Support-Token`) or a signed-in guardian.",
+	request: { params: RequestParams, headers: SupportTokenHeader },
+	responses: { 204: { description: "Deleted." }, ...tokenProblems },
+});
+
+const postStatus = defineRoute("public", {
+	method: "post",
+	path: "/support/requests/{request_id}/status",
+	tags: ["support"],
+	summary: "Mark my request resolved or closed (token)",
+	description: "open/responded → resolved or closed; resolved → closed; closed is final.",
+	request: {
+		params: RequestParams,
+		headers: SupportTokenHeader,
+		body: { required: true, content: jsonContent(SetSupportStatus) },
+	},
+	responses: {
+		200: { description: "The request.", content: jsonContent(SupportRequest) },
+		...tokenProblems,
+		409: problemResponse("A closed request is final."),
+	},
+});
+
+const postResponse = defineRoute(
+	{ trust: "growing" },
+	{
+		method: "post",
+		path: "/support/requests/{request_id}/responses",
+		tags: ["support"],
+		summary: "Respond to a support request",
+		description:
+			"Responses by verified Guides are marked `is_guide_response`. Counts toward the daily comment limit.",
+		request: { params: RequestParams, body: { required: true, content: jsonContent(CreateSupportResponse) } },
+		responses: {
+			201: { description: "The response.", content: jsonContent(SupportResponse) },
+			404: problemResponse("No such request (or not visible to me)."),
+			409: problemResponse("The request is resolved or closed, or has the most responses it may have."),
+			429: problemResponse("The daily comment limit is reached."),
+		},
+	},
+);
+
+const postHelpful = defineRoute("public", {
+	method: "post",
+	path: "/support/responses/{response_id}/helpful",
+	tags: ["support"],
+	summary: "Mark a response to my request helpful (token)",
+	description: "Needs the token of the request the response answers, in `X-Support-Token`. Idempotent.",
+	request: { params: idParam("response_id"), headers: SupportTokenHeader },
+	responses: {
+		200: { description: "The response.", content: jsonContent(SupportResponse) },
+		...tokenProblems,
+		404: problemResponse("No such response."),
+	},
+});
+
+async function loadRequest(c: Context<AppEnv>, requestId: string) {
+	const db = createDb(c.env.DB);
+	const request = await findSupportRequest(db, requestId);
+	if (!request) throw notFound("support request");
+	return { db, request };
+}
+
+export const supportRoutes = createRouter()
+	.openapi(postRequest, async (c) => {
+		const { request, token, screening } = await createSupportRequest(
+			createDb(c.env.DB),
+			c.env,
+			currentUser(c),
+			c.req.valid("json"),
+		);
+		return c.json(
+			{
+				request: toSupportRequest(request, true),
+				token,
+				...(screening.urgent ? { crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : {}),
+			},
+			201,
+		);
+	})
+	.openapi(getRequests, async (c) => {
+		const { limit, cursor, ...filters } = c.req.valid("query");
+		const after = decodeCursor(cursor, ListCursor);
+		const rows = await listSupportRequests(createDb(c.env.DB), currentUser(c), { ...filters, limit, after });
+		return c.json(
+			toPage(
+				rows,
+				limit,
+				(row) => ({ is_urgent: row.isUrgent, id: row.id }),
+				(row) => toSupportRequest(row, false),
+			),
+			200,
+		);
+	})
+	.openapi(getRequest, async (c) => {
+		const viewer = currentUser(c);
+		const { db, request } = await loadRequest(c, c.req.valid("param").request_id);
+		const token = tokenHeader(c);
+		if (token !== undefined) await requireSupportToken(c.env, request, token);
+		const isMine = token !== undefined;
+		if (!canSeeRequest(viewer, request, isMine)) throw notFound("support request");
+		const responses = await responsesFor(db, viewer, request.id);
+		return c.json({ ...toSupportRequest(request, isMine), responses: responses.map(toSupportResponse) }, 200);
+	})
+	.openapi(patchRequest, async (c) => {
+		const { db, request } = await loadRequest(c, c.req.valid("param").request_id);
+		await requireSupportToken(c.env, request, tokenHeader(c));
+		const edited = await editSupportRequest(db, c.env, request, c.req.valid("json"));
+		return c.json(
+			{
+				...toSupportRequest(edited.request, true),
+				...(edited.screening?.urgent ? { crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : {}),
+			},
+			200,
+		);
+	})
+	.openapi(deleteRequest, async (c) => {
+		const { db, request } = await loadRequest(c, c.req.valid("param").request_id);
+		const token = tokenHeader(c);
+		const user = c.get("user");
+		if (token !== undefined && (await supportTokenMatches(token, request))) {
+			await deleteSupportRequest(db, request, null);
+		} else if (user && isGuardian(user)) {
+			await deleteSupportRequest(db, request, user);
+		} else {
+			await requireSupportToken(c.env, request, token);
+		}
+		return c.body(null, 204);
+	})
+	.openapi(postStatus, async (c) => {
+		const { db, request } = await loadRequest(c, c.req.valid("param").request_id);
+		await requireSupportToken(c.env, request, tokenHeader(c));
+		const updated = await setSupportRequestStatus(db, request, c.req.valid("json").status);
+		return c.json(toSupportRequest(updated, true), 200);
+	})
+	.openapi(postResponse, async (c) => {
+		const db = createDb(c.env.DB);
+		const { response } = await respondToSupportRequest(
+			db,
+			c.env,
+			currentUser(c),
+			c.req.valid("param").request_id,
+			c.req.valid("json").body,
+		);
+		return c.json(toSupportResponse(await withResponder(db, response)), 201);
+	})
+	.openapi(postHelpful, async (c) => {
+		const db = createDb(c.env.DB);
+		const { response_id } = c.req.valid("param");
+		const found = await findResponseWithRequest(db, response_id);
+		if (!found) throw notFound("support response");
+		await requireSupportToken(c.env, found.request, tokenHeader(c));
+		if (found.response.moderationStatus === "hidden" || found.response.moderationStatus === "removed") {
+			throw notFound("support response");
+		}
+		return c.json(toSupportResponse(await markResponseHelpful(db, response_id)), 200);
+	});

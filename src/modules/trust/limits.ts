@@ -3,6 +3,9 @@
  *
  * Counters are exact (one D1 upsert-increment that refuses to pass the limit), per UTC day so that
  * changing time zone cannot reset them. Burst limits are the Rate Limiting binding's job, not this.
+ *
+ * @example
+ * await consumeDailyQuota(db, currentUser(c), "posts"); // throws 429 problem+json at the limit
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { CurrentUser, TrustLevel } from "../../auth/current-user";
@@ -20,52 +23,60 @@ export const BASE_DAILY_LIMITS: Record<QuotaKind, number> = {
 	messages: 500,
 	reports: 20,
 };
+/**
+ * Anonymous support requests per UTC day for new_sprout (multiplied like the others). Counted apart, in
+ * `support_quota`, under an HMAC of the user id, so the count cannot lead back to the person.
+ */
+export const BASE_DAILY_SUPPORT_REQUESTS = 3;
 /** Per post, for new_sprout; higher levels multiply these too. */
 export const BASE_MEDIA_PER_POST = 1;
 export const BASE_LINKS_PER_POST = 2;
 
-const MULTIPLIER: Record<TrustLevel, number> = { new_sprout: 1, growing: 2, good_soil: 3, flourishing: 4 };
+export const TRUST_MULTIPLIERS: Record<TrustLevel, number> = {
+	new_sprout: 1,
+	growing: 2,
+	good_soil: 3,
+	flourishing: 4,
+};
 /** Guardians moderate and curate; their limits are generous but still finite (a stolen token stays bounded). */
-const GUARDIAN_MULTIPLIER = 10;
+export const GUARDIAN_MULTIPLIER = 10;
 
 export const multiplierFor = (user: CurrentUser) =>
-	user.role === "guardian" ? GUARDIAN_MULTIPLIER : MULTIPLIER[user.trustLevel];
+	user.role === "guardian" ? GUARDIAN_MULTIPLIER : TRUST_MULTIPLIERS[user.trustLevel];
 
 export const dailyLimit = (user: CurrentUser, kind: QuotaKind) =>
 	BASE_DAILY_LIMITS[kind] * multiplierFor(user);
+export const dailySupportRequestLimit = (user: CurrentUser) =>
+	BASE_DAILY_SUPPORT_REQUESTS * multiplierFor(user);
 export const mediaPerPost = (user: CurrentUser) => BASE_MEDIA_PER_POST * multiplierFor(user);
 export const linksPerPost = (user: CurrentUser) => BASE_LINKS_PER_POST * multiplierFor(user);
 
-const utcDay = (now: Date) => now.toISOString().slice(0, 10);
-const nextUtcMidnight = (now: Date) =>
+/** Every daily limit of a user, as `GET /trust/me` shows them. */
+export function dailyLimitsFor(user: CurrentUser): Record<QuotaKind | "support_requests", number> {
+	return {
+		posts: dailyLimit(user, "posts"),
+		comments: dailyLimit(user, "comments"),
+		connection_requests: dailyLimit(user, "connection_requests"),
+		messages: dailyLimit(user, "messages"),
+		reports: dailyLimit(user, "reports"),
+		support_requests: dailySupportRequestLimit(user),
+	};
+}
+
+export const utcDay = (now: Date) => now.toISOString().slice(0, 10);
+export const nextUtcMidnight = (now: Date) =>
 	new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
 
 /**
- * Counts one use of `kind` for today, or throws 429 problem+json naming the limit and when it resets.
- * Race-safe: the increment and the limit check are one statement.
+ * The 429 problem of a spent daily limit: `Retry-After` (seconds until the next UTC midnight),
+ * `RateLimit-Policy`/`RateLimit` headers, and `limit_kind`, `limit`, `resets_at` in the body.
  */
-export async function consumeDailyQuota(
-	db: Db,
-	user: CurrentUser,
-	kind: QuotaKind,
-	now = new Date(),
-): Promise<number> {
-	const limit = dailyLimit(user, kind);
-	const day = utcDay(now);
-	const [counted] = await db
-		.insert(dailyQuotas)
-		.values({ userId: user.id, day, kind, count: 1 })
-		.onConflictDoUpdate({
-			target: [dailyQuotas.userId, dailyQuotas.day, dailyQuotas.kind],
-			set: { count: sql`${dailyQuotas.count} + 1`, updatedAt: now.toISOString() },
-			setWhere: sql`${dailyQuotas.count} < ${limit}`,
-		})
-		.returning({ count: dailyQuotas.count });
-	if (counted) return limit - counted.count;
+export function dailyLimitProblem(kind: string, limit: number, user: CurrentUser, now: Date): Problem {
 	const resetsAt = nextUtcMidnight(now);
 	const retryAfter = Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000));
-	throw new Problem(429, {
-		detail: `Daily limit reached: ${limit} ${kind.replace("_", " ")} per day at trust level ${user.trustLevel}. It resets at ${resetsAt.toISOString()}.`,
+	const level = user.role === "guardian" ? "guardian" : `trust level ${user.trustLevel}`;
+	return new Problem(429, {
+		detail: `Daily limit reached: ${limit} ${kind.replaceAll("_", " ")} per day at ${level}. It resets at ${resetsAt.toISOString()}.`,
 		kind: "daily-limit",
 		headers: {
 			"Retry-After": String(retryAfter),
@@ -74,6 +85,30 @@ export async function consumeDailyQuota(
 		},
 		extensions: { limit_kind: kind, limit, resets_at: resetsAt.toISOString() },
 	});
+}
+
+/**
+ * Counts one use of `kind` for today, or throws 429 problem+json naming the limit and when it resets.
+ * Race-safe: the increment and the limit check are one statement. Returns the uses left today.
+ */
+export async function consumeDailyQuota(
+	db: Db,
+	user: CurrentUser,
+	kind: QuotaKind,
+	now = new Date(),
+): Promise<number> {
+	const limit = dailyLimit(user, kind);
+	const [counted] = await db
+		.insert(dailyQuotas)
+		.values({ userId: user.id, day: utcDay(now), kind, count: 1 })
+		.onConflictDoUpdate({
+			target: [dailyQuotas.userId, dailyQuotas.day, dailyQuotas.kind],
+			set: { count: sql`${dailyQuotas.count} + 1`, updatedAt: now.toISOString() },
+			setWhere: sql`${dailyQuotas.count} < ${limit}`,
+		})
+		.returning({ count: dailyQuotas.count });
+	if (counted) return limit - counted.count;
+	throw dailyLimitProblem(kind, limit, user, now);
 }
 
 /** Gives back one use (when the write it was counted for turned out not to happen). */
@@ -89,4 +124,9 @@ export async function refundDailyQuota(
 		.where(
 			and(eq(dailyQuotas.userId, user.id), eq(dailyQuotas.day, utcDay(now)), eq(dailyQuotas.kind, kind)),
 		);
+}
+
+/** Counters of past days are never read again: a scheduled task may drop them. */
+export async function purgeOldDailyQuotas(db: Db, now = new Date()): Promise<void> {
+	await db.delete(dailyQuotas).where(sql`${dailyQuotas.day} < ${utcDay(now)}`);
 }

@@ -1,0 +1,315 @@
+/**
+ * @module guardians/review: the moderation queue — listing items by weighted score, reading one with its
+ * snapshot and reports, and deciding it. A decision resolves every open report of the item at once.
+ *
+ * - `dismiss`: the reports were unfounded; hidden or flagged content is shown again.
+ * - `remove_content`: the content is removed (kept stored for the snapshot and appeals).
+ * - `warn` / `suspend`: a strike (and a suspension) for the author; reported content is removed as well.
+ */
+import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { CurrentUser } from "../../auth/current-user";
+import type { Db } from "../../db/client";
+import { newId } from "../../lib/ids";
+import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
+import { users } from "../users/tables";
+import { auditStatement } from "./audit";
+import { batchGuard, isBatchGuardFailure } from "./batch-guard";
+import {
+	anotherActiveGuardian,
+	extendSuspension,
+	PERMANENT_UNTIL,
+	type SuspensionDuration,
+	suspensionEndsAt,
+} from "./penalties";
+import type { QueueTargetType } from "./queue";
+import {
+	type ModerationQueueItemRow,
+	moderationQueueItems,
+	penalties,
+	type QUEUE_DECISIONS,
+	type QUEUE_ITEM_STATUSES,
+	reports,
+} from "./tables";
+import { isRemovable, loadTarget, setModerationStatus } from "./targets";
+
+/** Reports shown per item in the queue list; the item itself shows up to `REPORTS_PER_ITEM`. */
+export const REPORTS_PER_LIST_ITEM = 10;
+export const REPORTS_PER_ITEM = 100;
+
+const authors = alias(users, "author");
+const authorColumns = {
+	id: authors.id,
+	displayName: authors.displayName,
+	role: authors.role,
+	trustLevel: authors.trustLevel,
+	suspendedUntil: authors.suspendedUntil,
+};
+export type AuthorSummary = {
+	id: string;
+	displayName: string;
+	role: CurrentUser["role"];
+	trustLevel: CurrentUser["trustLevel"];
+	suspendedUntil: string | null;
+};
+
+export interface QueueFilters {
+	status: (typeof QUEUE_ITEM_STATUSES)[number];
+	targetType?: QueueTargetType;
+	limit: number;
+	after?: { score: number; created_at: string; id: string };
+}
+
+/** Items by score (highest first), then age (oldest first); served by the (status, score DESC, created_at, id) index. */
+export function listQueue(db: Db, filters: QueueFilters) {
+	const { after } = filters;
+	const conditions: Array<SQL | undefined> = [
+		eq(moderationQueueItems.status, filters.status),
+		filters.targetType ? eq(moderationQueueItems.targetType, filters.targetType) : undefined,
+		after
+			? or(
+					sql`${moderationQueueItems.score} < ${after.score}`,
+					and(
+						sql`${moderationQueueItems.score} = ${after.score}`,
+						or(
+							gt(moderationQueueItems.createdAt, after.created_at),
+							and(
+								eq(moderationQueueItems.createdAt, after.created_at),
+								gt(moderationQueueItems.id, after.id),
+							),
+						),
+					),
+				)
+			: undefined,
+	];
+	return db
+		.select({ item: moderationQueueItems, author: authorColumns })
+		.from(moderationQueueItems)
+		.leftJoin(authors, eq(authors.id, moderationQueueItems.targetAuthorId))
+		.where(and(...conditions))
+		.orderBy(
+			sql`${moderationQueueItems.score} DESC`,
+			asc(moderationQueueItems.createdAt),
+			asc(moderationQueueItems.id),
+		)
+		.limit(filters.limit + 1);
+}
+
+export interface ReportView {
+	id: string;
+	queueItemId: string;
+	reason: string;
+	details: string;
+	weight: number;
+	status: string;
+	createdAt: string;
+	resolvedAt: string | null;
+	reporter: { id: string; displayName: string; trustLevel: string; role: string };
+}
+
+/** The newest `perItem` reports of each item, with their reporters, in one query. */
+export async function reportsOfItems(
+	db: Db,
+	itemIds: string[],
+	perItem: number,
+): Promise<Map<string, ReportView[]>> {
+	const byItem = new Map<string, ReportView[]>();
+	if (itemIds.length === 0) return byItem;
+	const rows = await db.all<{
+		id: string;
+		queue_item_id: string;
+		reason: string;
+		details: string;
+		weight: number;
+		status: string;
+		created_at: string;
+		resolved_at: string | null;
+		reporter_id: string;
+		display_name: string;
+		trust_level: string;
+		role: string;
+	}>(sql`
+		SELECT * FROM (
+			SELECT r.id, r.queue_item_id, r.reason, r.details, r.weight, r.status, r.created_at, r.resolved_at,
+				r.reporter_id, u.display_name, u.trust_level, u.role,
+				row_number() OVER (PARTITION BY r.queue_item_id ORDER BY r.id DESC) AS position
+			FROM ${reports} r JOIN ${users} u ON u.id = r.reporter_id
+			WHERE r.queue_item_id IN (SELECT value FROM json_each(${JSON.stringify(itemIds)}))
+		) WHERE position <= ${perItem}
+		ORDER BY queue_item_id, id DESC`);
+	for (const row of rows) {
+		const list = byItem.get(row.queue_item_id) ?? [];
+		list.push({
+			id: row.id,
+			queueItemId: row.queue_item_id,
+			reason: row.reason,
+			details: row.details,
+			weight: Number(row.weight),
+			status: row.status,
+			createdAt: row.created_at,
+			resolvedAt: row.resolved_at,
+			reporter: {
+				id: row.reporter_id,
+				displayName: row.display_name,
+				trustLevel: row.trust_level,
+				role: row.role,
+			},
+		});
+		byItem.set(row.queue_item_id, list);
+	}
+	return byItem;
+}
+
+/** One item, its author, its reports and the content's live state (null when the row is gone). */
+export async function getQueueItem(db: Db, itemId: string) {
+	const found = await db
+		.select({ item: moderationQueueItems, author: authorColumns })
+		.from(moderationQueueItems)
+		.leftJoin(authors, eq(authors.id, moderationQueueItems.targetAuthorId))
+		.where(eq(moderationQueueItems.id, itemId))
+		.get();
+	if (!found) throw notFound("queue item");
+	const [reportsByItem, live] = await Promise.all([
+		reportsOfItems(db, [itemId], REPORTS_PER_ITEM),
+		loadTarget(db, found.item.targetType, found.item.targetId),
+	]);
+	return { ...found, reports: reportsByItem.get(itemId) ?? [], live };
+}
+
+export interface Decision {
+	decision: (typeof QUEUE_DECISIONS)[number];
+	duration?: SuspensionDuration;
+	reason: string;
+}
+
+/** Decides an open item: resolves its reports, acts on the content and the author, and logs it, in one batch. */
+export async function decideQueueItem(
+	db: Db,
+	guardian: CurrentUser,
+	itemId: string,
+	input: Decision,
+	now = new Date(),
+): Promise<{ item: ModerationQueueItemRow; penaltyId: string | null }> {
+	const item = await db.select().from(moderationQueueItems).where(eq(moderationQueueItems.id, itemId)).get();
+	if (!item) throw notFound("queue item");
+	if (item.status !== "open") throw conflict("This item is already resolved; a new report reopens it.");
+	if (item.targetAuthorId === guardian.id)
+		throw forbidden("Another guardian must decide on reports about you.");
+	const { decision } = input;
+	const type = item.targetType;
+	const author = item.targetAuthorId;
+	const penalising = decision === "warn" || decision === "suspend";
+	if (penalising && !author) {
+		throw unprocessable(
+			"The author is unknown (anonymous support, or a deleted account): nobody can be penalised.",
+			[{ field: "body/decision", message: "needs a known author" }],
+		);
+	}
+	if (decision === "remove_content" && !isRemovable(type)) {
+		throw unprocessable(
+			type === "user"
+				? "A user cannot be removed: warn or suspend them."
+				: "Chat messages cannot be removed from here yet: warn or suspend the sender, or dismiss.",
+			[{ field: "body/decision", message: `not available for ${type}` }],
+		);
+	}
+	let suspendingAGuardian = false;
+	if (decision === "suspend" && author) {
+		const target = await db.select({ role: users.role }).from(users).where(eq(users.id, author)).get();
+		suspendingAGuardian = target?.role === "guardian";
+	}
+
+	const nowIso = now.toISOString();
+	const statements: BatchItem<"sqlite">[] = [
+		// Two guardians deciding at once: only the first batch finds the item open.
+		batchGuard(
+			db,
+			sql`EXISTS (SELECT 1 FROM ${moderationQueueItems} WHERE id = ${item.id} AND status = 'open')`,
+		),
+		db
+			.update(moderationQueueItems)
+			.set({
+				status: "resolved",
+				decision,
+				resolvedBy: guardian.id,
+				resolvedAt: nowIso,
+				score: 0,
+				reportCount: 0,
+				isHidden: false,
+				updatedAt: nowIso,
+			})
+			.where(eq(moderationQueueItems.id, item.id)),
+		db
+			.update(reports)
+			.set({
+				status: decision === "dismiss" ? "dismissed" : "resolved",
+				resolvedAt: nowIso,
+				updatedAt: nowIso,
+			})
+			.where(and(eq(reports.queueItemId, item.id), eq(reports.status, "open"))),
+	];
+	const content =
+		decision === "dismiss"
+			? setModerationStatus(db, type, item.targetId, "clean", ["flagged", "hidden"])
+			: setModerationStatus(db, type, item.targetId, "removed", ["unchecked", "clean", "flagged", "hidden"]);
+	if (content) statements.push(content);
+
+	let penaltyId: string | null = null;
+	let endsAt: string | null = null;
+	if (penalising && author) {
+		penaltyId = newId(now.getTime());
+		const duration = decision === "suspend" ? (input.duration ?? "24h") : null;
+		endsAt = duration ? suspensionEndsAt(duration, now) : null;
+		statements.push(
+			db.insert(penalties).values({
+				id: penaltyId,
+				userId: author,
+				kind: decision === "suspend" ? "suspension" : "warning",
+				duration,
+				startsAt: nowIso,
+				endsAt,
+				reason: input.reason,
+				queueItemId: item.id,
+				issuedBy: guardian.id,
+			}),
+		);
+		if (suspendingAGuardian) statements.push(batchGuard(db, anotherActiveGuardian(author, now)));
+		if (duration) statements.push(extendSuspension(db, author, endsAt ?? PERMANENT_UNTIL));
+	}
+	statements.push(
+		auditStatement(db, {
+			actorId: guardian.id,
+			action: decision,
+			targetType: type,
+			targetId: item.targetId,
+			targetUserId: author,
+			reason: input.reason,
+			details: {
+				queue_item_id: item.id,
+				report_count: item.reportCount,
+				...(penaltyId ? { penalty_id: penaltyId } : {}),
+				...(decision === "suspend" ? { duration: input.duration, ends_at: endsAt } : {}),
+			},
+		}),
+	);
+	try {
+		await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+	} catch (error) {
+		if (isBatchGuardFailure(error)) {
+			throw conflict(
+				suspendingAGuardian
+					? "This item was resolved meanwhile, or the last active guardian would be suspended."
+					: "This item was resolved meanwhile.",
+			);
+		}
+		throw error;
+	}
+	const updated = await db
+		.select()
+		.from(moderationQueueItems)
+		.where(eq(moderationQueueItems.id, item.id))
+		.get();
+	if (!updated) throw notFound("queue item");
+	return { item: updated, penaltyId };
+}

@@ -1,0 +1,90 @@
+/**
+ * @module support/quota: daily limits on anonymous support requests without linking any request to anyone.
+ *
+ * The counter's key is HMAC-SHA256 under `SUPPORT_HMAC_SECRET` of the user id and the UTC day, so a row
+ * never holds the id, rows of different days cannot be joined, and without the secret no key can be tied
+ * to a person. The row's timestamps are the start of its day: they cannot be matched to a request's
+ * creation time either.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { CurrentUser } from "../../auth/current-user";
+import type { Db } from "../../db/client";
+import { logEvent } from "../../lib/log";
+import { Problem } from "../../lib/problem";
+import { dailyLimitProblem, dailySupportRequestLimit, utcDay } from "../trust/limits";
+import { supportQuota } from "./tables";
+
+const MIN_SECRET_LENGTH = 32;
+
+function unconfigured(): Problem {
+	logEvent("error", "support_hmac_secret_missing");
+	return new Problem(503, {
+		detail: "Anonymous support is not available right now; please try again later.",
+		kind: "unavailable",
+	});
+}
+
+/** The counter key of a user for a UTC day: hex HMAC-SHA256(secret, "support-quota:<day>:<user id>"). */
+export async function supportQuotaKey(
+	secret: string | undefined,
+	userId: string,
+	day: string,
+): Promise<string> {
+	if (!secret || secret.length < MIN_SECRET_LENGTH) throw unconfigured();
+	const key = await crypto.subtle.importKey(
+		"raw",
+		new TextEncoder().encode(secret),
+		{ name: "HMAC", hash: "SHA-256" },
+		false,
+		["sign"],
+	);
+	const mac = await crypto.subtle.sign(
+		"HMAC",
+		key,
+		new TextEncoder().encode(`support-quota:${day}:${userId}`),
+	);
+	return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Counts one support request for today or throws the daily-limit 429. Race-safe (one statement). */
+export async function consumeSupportQuota(
+	db: Db,
+	secret: string | undefined,
+	user: CurrentUser,
+	now = new Date(),
+): Promise<void> {
+	const day = utcDay(now);
+	const quotaKey = await supportQuotaKey(secret, user.id, day);
+	const limit = dailySupportRequestLimit(user);
+	const dayStart = `${day}T00:00:00.000Z`;
+	const [counted] = await db
+		.insert(supportQuota)
+		.values({ quotaKey, day, count: 1, createdAt: dayStart, updatedAt: dayStart })
+		.onConflictDoUpdate({
+			target: [supportQuota.quotaKey, supportQuota.day],
+			set: { count: sql`${supportQuota.count} + 1`, updatedAt: dayStart },
+			setWhere: sql`${supportQuota.count} < ${limit}`,
+		})
+		.returning({ count: supportQuota.count });
+	if (!counted) throw dailyLimitProblem("support_requests", limit, user, now);
+}
+
+/** Gives back the use counted for a request that was then not created. */
+export async function refundSupportQuota(
+	db: Db,
+	secret: string | undefined,
+	user: CurrentUser,
+	now = new Date(),
+): Promise<void> {
+	const day = utcDay(now);
+	const quotaKey = await supportQuotaKey(secret, user.id, day);
+	await db
+		.update(supportQuota)
+		.set({ count: sql`max(${supportQuota.count} - 1, 0)`, updatedAt: `${day}T00:00:00.000Z` })
+		.where(and(eq(supportQuota.quotaKey, quotaKey), eq(supportQuota.day, day)));
+}
+
+/** Old counters are useless after their day: a scheduled task may drop them. */
+export async function purgeOldSupportQuota(db: Db, now = new Date()): Promise<void> {
+	await db.delete(supportQuota).where(sql`${supportQuota.day} < ${utcDay(now)}`);
+}

@@ -1,0 +1,491 @@
+/**
+ * @module support/service: anonymous support requests and the responses to them.
+ *
+ * A request row holds no link to its author. The author proves ownership with the token only they hold
+ * (`X-Support-Token`); the user id is used once at creation, for the HMAC-keyed daily quota, and then
+ * forgotten. Nothing here logs a request's text, its token or who created it.
+ */
+import { and, asc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { type CurrentUser, isGuardian, isVerifiedGuide } from "../../auth/current-user";
+import type { Db } from "../../db/client";
+import type { Bindings } from "../../env";
+import { newId } from "../../lib/ids";
+import { logEvent } from "../../lib/log";
+import { conflict, forbidden, notFound, Problem } from "../../lib/problem";
+import { PUBLICLY_VISIBLE_STATUSES, type Screening, screenText } from "../../moderation/screen";
+import { auditStatement } from "../guardians/audit";
+import { queueItemForScreening } from "../guardians/queue";
+import { notBlockedWith } from "../orchard/visibility";
+import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
+import { users } from "../users/tables";
+import { consumeSupportQuota, refundSupportQuota } from "./quota";
+import {
+	ACTIVE_SUPPORT_REQUEST,
+	ACTIVE_SUPPORT_STATUSES,
+	type SUPPORT_CATEGORIES,
+	type SUPPORT_STATUSES,
+	type SUPPORT_VISIBILITIES,
+	type SupportRequestRow,
+	type SupportResponseRow,
+	supportRequests,
+	supportResponses,
+} from "./tables";
+import { newSupportToken, sealSupportToken, supportTokenMatches } from "./token";
+
+/** A request keeps at most this many responses, so reading it with its responses stays bounded. */
+export const MAX_RESPONSES_PER_REQUEST = 100;
+/** Seconds a client should wait after too many wrong tokens (the limiter's period). */
+const TOKEN_RETRY_AFTER_SECONDS = 60;
+
+type Category = (typeof SUPPORT_CATEGORIES)[number];
+type Visibility = (typeof SUPPORT_VISIBILITIES)[number];
+type Status = (typeof SUPPORT_STATUSES)[number];
+
+export interface NewSupportRequest {
+	title: string;
+	body: string;
+	category: Category;
+	visibility: Visibility;
+}
+
+const snapshotOf = (request: Pick<SupportRequestRow, "title" | "body" | "category" | "visibility">) => ({
+	title: request.title,
+	body: request.body,
+	category: request.category,
+	visibility: request.visibility,
+});
+
+/**
+ * Creates a request: the quota is counted under an HMAC of the user id, the text screened (crisis and
+ * toxicity), the token sealed; the row and any Guardian queue item are written in one batch.
+ */
+export async function createSupportRequest(
+	db: Db,
+	env: Pick<Bindings, "ML" | "SUPPORT_HMAC_SECRET">,
+	user: CurrentUser,
+	input: NewSupportRequest,
+	now = new Date(),
+): Promise<{ request: SupportRequestRow; token: string; screening: Screening }> {
+	await consumeSupportQuota(db, env.SUPPORT_HMAC_SECRET, user, now);
+	try {
+		const screening = await screenText(env, `${input.title}\n\n${input.body}`);
+		const token = newSupportToken();
+		const sealed = await sealSupportToken(token);
+		const id = newId(now.getTime());
+		const insert = db
+			.insert(supportRequests)
+			.values({
+				id,
+				...input,
+				isUrgent: screening.urgent,
+				...sealed,
+				moderationStatus: screening.status,
+				toxicityScore: screening.toxicity,
+			})
+			.returning();
+		const queued = queueItemForScreening(db, {
+			targetType: "support_request",
+			targetId: id,
+			targetAuthorId: null,
+			snapshot: snapshotOf(input),
+			screening,
+		});
+		const [rows] = queued ? await db.batch([insert, queued]) : await db.batch([insert]);
+		const request = rows[0];
+		if (!request) throw new Error("support request insert returned nothing");
+		return { request, token, screening };
+	} catch (error) {
+		await refundSupportQuota(db, env.SUPPORT_HMAC_SECRET, user, now);
+		throw error;
+	}
+}
+
+/** A live (not deleted) request, whoever may see it. */
+export const findSupportRequest = (db: Db, id: string) =>
+	db
+		.select()
+		.from(supportRequests)
+		.where(and(eq(supportRequests.id, id), isNull(supportRequests.deletedAt)))
+		.get();
+
+/**
+ * Passes when `token` is the request's token; otherwise 403, or 429 once the request has seen too many
+ * wrong or missing tokens (Workers Rate Limiting, keyed per request id).
+ */
+export async function requireSupportToken(
+	env: Pick<Bindings, "SUPPORT_TOKEN_LIMITER">,
+	request: SupportRequestRow,
+	token: string | undefined,
+): Promise<void> {
+	if (token !== undefined && (await supportTokenMatches(token, request))) return;
+	let limited = false;
+	try {
+		limited = !(await env.SUPPORT_TOKEN_LIMITER.limit({ key: `support-token:${request.id}` })).success;
+	} catch {
+		logEvent("warn", "support_token_limiter_unavailable");
+	}
+	if (limited) {
+		throw new Problem(429, {
+			detail: "Too many wrong support tokens for this request; wait a minute before trying again.",
+			kind: "rate-limited",
+			headers: { "Retry-After": String(TOKEN_RETRY_AFTER_SECONDS) },
+		});
+	}
+	throw forbidden(
+		token === undefined
+			? "This needs the request's support token in X-Support-Token."
+			: "The support token does not match this request.",
+	);
+}
+
+/** Who may read a request: its token holder, guardians, and others as its visibility and moderation allow. */
+export function canSeeRequest(viewer: CurrentUser, request: SupportRequestRow, ownsIt: boolean): boolean {
+	if (ownsIt || isGuardian(viewer)) return true;
+	if (!(PUBLICLY_VISIBLE_STATUSES as readonly string[]).includes(request.moderationStatus)) return false;
+	return request.visibility === "community" || isVerifiedGuide(viewer);
+}
+
+export interface SupportListFilters {
+	status?: Status;
+	category?: Category;
+	visibility?: Visibility;
+	limit: number;
+	after?: { is_urgent: boolean; id: string };
+}
+
+/** A `support_requests` row as D1 hands it back from a raw query. */
+type RawSupportRequest = {
+	[K in
+		| "id"
+		| "title"
+		| "body"
+		| "category"
+		| "visibility"
+		| "status"
+		| "token_hash"
+		| "token_salt"
+		| "moderation_status"
+		| "created_at"
+		| "updated_at"]: string;
+} & {
+	is_urgent: number;
+	token_iterations: number;
+	toxicity_score: number | null;
+	response_count: number;
+	deleted_at: string | null;
+};
+
+const fromRaw = (raw: RawSupportRequest): SupportRequestRow => ({
+	id: raw.id,
+	title: raw.title,
+	body: raw.body,
+	category: raw.category as Category,
+	visibility: raw.visibility as Visibility,
+	status: raw.status as Status,
+	isUrgent: raw.is_urgent === 1,
+	tokenHash: raw.token_hash,
+	tokenSalt: raw.token_salt,
+	tokenIterations: raw.token_iterations,
+	moderationStatus: raw.moderation_status as SupportRequestRow["moderationStatus"],
+	toxicityScore: raw.toxicity_score,
+	responseCount: raw.response_count,
+	deletedAt: raw.deleted_at,
+	createdAt: raw.created_at,
+	updatedAt: raw.updated_at,
+});
+
+/**
+ * The list query: requests I may see, urgent first, then newest first. Without a status filter, the
+ * still-active ones (open, responded). Each variant names the index whose order is the list's: without
+ * table statistics SQLite would rather look rows up by status and sort them all.
+ */
+export function supportListQuery(viewer: CurrentUser, filters: SupportListFilters): SQL {
+	const conditions: Array<SQL | undefined> = [
+		filters.status
+			? and(eq(supportRequests.status, filters.status), isNull(supportRequests.deletedAt))
+			: ACTIVE_SUPPORT_REQUEST,
+		filters.category ? eq(supportRequests.category, filters.category) : undefined,
+		filters.visibility ? eq(supportRequests.visibility, filters.visibility) : undefined,
+		isVerifiedGuide(viewer) ? undefined : eq(supportRequests.visibility, "community"),
+		isGuardian(viewer)
+			? undefined
+			: inArray(supportRequests.moderationStatus, [...PUBLICLY_VISIBLE_STATUSES]),
+	];
+	const { after } = filters;
+	if (after) {
+		const urgent = after.is_urgent ? 1 : 0;
+		conditions.push(
+			or(
+				sql`${supportRequests.isUrgent} < ${urgent}`,
+				and(sql`${supportRequests.isUrgent} = ${urgent}`, lt(supportRequests.id, after.id)),
+			),
+		);
+	}
+	const index = filters.status
+		? "support_requests_status_urgent_idx"
+		: filters.category
+			? "support_requests_active_category_idx"
+			: "support_requests_active_idx";
+	return sql`SELECT * FROM ${supportRequests} INDEXED BY ${sql.identifier(index)}
+		WHERE ${and(...conditions)}
+		ORDER BY ${supportRequests.isUrgent} DESC, ${supportRequests.id} DESC
+		LIMIT ${filters.limit + 1}`;
+}
+
+export async function listSupportRequests(
+	db: Db,
+	viewer: CurrentUser,
+	filters: SupportListFilters,
+): Promise<SupportRequestRow[]> {
+	const rows = await db.all<RawSupportRequest>(supportListQuery(viewer, filters));
+	return rows.map(fromRaw);
+}
+
+export type ResponseWithResponder = {
+	response: SupportResponseRow;
+	responder: {
+		id: string;
+		displayName: string;
+		avatarUrl: string | null;
+		role: CurrentUser["role"];
+		trustLevel: CurrentUser["trustLevel"];
+	};
+};
+
+const responderColumns = {
+	id: users.id,
+	displayName: users.displayName,
+	avatarUrl: users.avatarUrl,
+	role: users.role,
+	trustLevel: users.trustLevel,
+};
+
+/** The responses of a request the viewer may see (oldest first, at most MAX_RESPONSES_PER_REQUEST). */
+export function responsesFor(
+	db: Db,
+	viewer: CurrentUser,
+	requestId: string,
+): Promise<ResponseWithResponder[]> {
+	return db
+		.select({ response: supportResponses, responder: responderColumns })
+		.from(supportResponses)
+		.innerJoin(users, eq(users.id, supportResponses.responderId))
+		.where(
+			and(
+				eq(supportResponses.requestId, requestId),
+				isNull(supportResponses.deletedAt),
+				isGuardian(viewer)
+					? undefined
+					: or(
+							inArray(supportResponses.moderationStatus, [...PUBLICLY_VISIBLE_STATUSES]),
+							eq(supportResponses.responderId, viewer.id),
+						),
+				notBlockedWith(db, viewer.id, supportResponses.responderId),
+			),
+		)
+		.orderBy(asc(supportResponses.id))
+		.limit(MAX_RESPONSES_PER_REQUEST);
+}
+
+export interface SupportRequestEdit {
+	title?: string;
+	body?: string;
+	category?: Category;
+	visibility?: Visibility;
+}
+
+/** The token holder edits a still-active request; new text is screened again (hidden stays hidden). */
+export async function editSupportRequest(
+	db: Db,
+	env: Pick<Bindings, "ML">,
+	request: SupportRequestRow,
+	edit: SupportRequestEdit,
+): Promise<{ request: SupportRequestRow; screening: Screening | null }> {
+	if (request.moderationStatus === "removed") throw conflict("A guardian removed this request.");
+	if (!(ACTIVE_SUPPORT_STATUSES as readonly string[]).includes(request.status)) {
+		throw conflict(`A ${request.status} request can no longer be edited.`);
+	}
+	const next = { ...snapshotOf(request), ...edit };
+	const textChanged = next.title !== request.title || next.body !== request.body;
+	const screening = textChanged ? await screenText(env, `${next.title}\n\n${next.body}`) : null;
+	const update = db
+		.update(supportRequests)
+		.set({
+			...edit,
+			...(screening
+				? {
+						moderationStatus: request.moderationStatus === "hidden" ? "hidden" : screening.status,
+						toxicityScore: screening.toxicity,
+						isUrgent: request.isUrgent || screening.urgent,
+					}
+				: {}),
+		})
+		.where(and(eq(supportRequests.id, request.id), isNull(supportRequests.deletedAt)))
+		.returning();
+	const queued = screening
+		? queueItemForScreening(db, {
+				targetType: "support_request",
+				targetId: request.id,
+				targetAuthorId: null,
+				snapshot: snapshotOf(next),
+				screening,
+			})
+		: null;
+	const [rows] = queued ? await db.batch([update, queued]) : await db.batch([update]);
+	const updated = rows[0];
+	if (!updated) throw notFound("support request");
+	return { request: updated, screening };
+}
+
+/** Soft delete, by the token holder or by a guardian (audit-logged in the same batch). */
+export async function deleteSupportRequest(
+	db: Db,
+	request: SupportRequestRow,
+	byGuardian: CurrentUser | null,
+): Promise<void> {
+	const now = new Date().toISOString();
+	const remove = db
+		.update(supportRequests)
+		.set({ deletedAt: now })
+		.where(and(eq(supportRequests.id, request.id), isNull(supportRequests.deletedAt)));
+	if (!byGuardian) {
+		await remove;
+		return;
+	}
+	await db.batch([
+		remove,
+		auditStatement(db, {
+			actorId: byGuardian.id,
+			action: "delete_content",
+			targetType: "support_request",
+			targetId: request.id,
+			reason: "Deleted by a guardian.",
+		}),
+	]);
+}
+
+/** open/responded → resolved or closed; resolved → closed; closed is final. Same status: no change. */
+export async function setSupportRequestStatus(
+	db: Db,
+	request: SupportRequestRow,
+	status: "resolved" | "closed",
+): Promise<SupportRequestRow> {
+	if (request.status === status) return request;
+	if (request.status === "closed") throw conflict("A closed request is final.");
+	if (request.status === "resolved" && status !== "closed")
+		throw conflict("A resolved request can only be closed.");
+	const [updated] = await db
+		.update(supportRequests)
+		.set({ status })
+		.where(
+			and(
+				eq(supportRequests.id, request.id),
+				eq(supportRequests.status, request.status),
+				isNull(supportRequests.deletedAt),
+			),
+		)
+		.returning();
+	if (!updated) throw conflict("The request changed meanwhile; read it again.");
+	return updated;
+}
+
+/** A growing+ user responds to an active request they may see (guides' responses are marked). */
+export async function respondToSupportRequest(
+	db: Db,
+	env: Pick<Bindings, "ML">,
+	user: CurrentUser,
+	requestId: string,
+	body: string,
+	now = new Date(),
+): Promise<{ response: SupportResponseRow; screening: Screening }> {
+	const request = await findSupportRequest(db, requestId);
+	if (!request || !canSeeRequest(user, request, false)) throw notFound("support request");
+	if (!(ACTIVE_SUPPORT_STATUSES as readonly string[]).includes(request.status)) {
+		throw conflict(`This request is ${request.status}; it takes no more responses.`);
+	}
+	if (request.responseCount >= MAX_RESPONSES_PER_REQUEST) {
+		throw conflict(`This request already has ${MAX_RESPONSES_PER_REQUEST} responses.`);
+	}
+	await consumeDailyQuota(db, user, "comments", now);
+	try {
+		const screening = await screenText(env, body);
+		const id = newId(now.getTime());
+		const insert = db
+			.insert(supportResponses)
+			.values({
+				id,
+				requestId,
+				responderId: user.id,
+				isGuideResponse: isVerifiedGuide(user),
+				body,
+				moderationStatus: screening.status,
+				toxicityScore: screening.toxicity,
+			})
+			.returning();
+		const bump = db
+			.update(supportRequests)
+			.set({
+				responseCount: sql`${supportRequests.responseCount} + 1`,
+				status: sql`CASE WHEN ${supportRequests.status} = 'open' THEN 'responded' ELSE ${supportRequests.status} END`,
+			})
+			.where(eq(supportRequests.id, requestId));
+		const queued = queueItemForScreening(db, {
+			targetType: "support_response",
+			targetId: id,
+			targetAuthorId: user.id,
+			snapshot: { request_id: requestId, body },
+			screening,
+		});
+		const [rows] = queued ? await db.batch([insert, bump, queued]) : await db.batch([insert, bump]);
+		const response = rows[0];
+		if (!response) throw new Error("support response insert returned nothing");
+		return { response, screening };
+	} catch (error) {
+		await refundDailyQuota(db, user, "comments", now);
+		throw error;
+	}
+}
+
+/** A live response with its live request. */
+export async function findResponseWithRequest(db: Db, responseId: string) {
+	const row = await db
+		.select({ response: supportResponses, request: supportRequests })
+		.from(supportResponses)
+		.innerJoin(supportRequests, eq(supportRequests.id, supportResponses.requestId))
+		.where(
+			and(
+				eq(supportResponses.id, responseId),
+				isNull(supportResponses.deletedAt),
+				isNull(supportRequests.deletedAt),
+			),
+		)
+		.get();
+	return row;
+}
+
+/** The requester marks a (visible) response helpful; idempotent. */
+export async function markResponseHelpful(db: Db, responseId: string): Promise<ResponseWithResponder> {
+	await db
+		.update(supportResponses)
+		.set({ isHelpful: true })
+		.where(and(eq(supportResponses.id, responseId), eq(supportResponses.isHelpful, false)));
+	const row = await db
+		.select({ response: supportResponses, responder: responderColumns })
+		.from(supportResponses)
+		.innerJoin(users, eq(users.id, supportResponses.responderId))
+		.where(eq(supportResponses.id, responseId))
+		.get();
+	if (!row) throw notFound("support response");
+	return row;
+}
+
+/** The responder row of a response just created, for the answer. */
+export async function withResponder(db: Db, response: SupportResponseRow): Promise<ResponseWithResponder> {
+	const responder = await db
+		.select(responderColumns)
+		.from(users)
+		.where(eq(users.id, response.responderId))
+		.get();
+	if (!responder) throw notFound("user");
+	return { response, responder };
+}

@@ -1,0 +1,27 @@
+/**
+ * @module trust/promotion: new_sprout → growing is automatic, "checked on activity". Routes that create a
+ * contribution (habit logs, posts, comments, sunlight shares) declare `{ contribution: true }` in
+ * `defineRoute`, which runs this check after a successful write — in `waitUntil`, so it never slows the
+ * response and never fails the write.
+ */
+import type { MiddlewareHandler } from "hono";
+import { createMiddleware } from "hono/factory";
+import { createDb } from "../../db/client";
+import type { AppEnv } from "../../env";
+import { logEvent } from "../../lib/log";
+import { maybePromoteToGrowing } from "./service";
+
+export const checksPromotionAfterContribution: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(
+	async (c, next) => {
+		await next();
+		const user = c.get("user");
+		if (!user || user.trustLevel !== "new_sprout" || c.res.status >= 300) return;
+		c.executionCtx.waitUntil(
+			maybePromoteToGrowing(createDb(c.env.DB), user).catch((error: unknown) =>
+				logEvent("warn", "trust_promotion_check_failed", {
+					error: error instanceof Error ? error.name : "unknown",
+				}),
+			),
+		);
+	},
+);
