@@ -772,6 +772,22 @@ CREATE INDEX `trust_applications_user_idx` ON `trust_applications` (`user_id`,`i
 CREATE INDEX `trust_applications_status_idx` ON `trust_applications` (`status`,`id`);--> statement-breakpoint
 CREATE INDEX `trust_applications_reviewer_idx` ON `trust_applications` (`reviewer_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `trust_applications_pending_unique` ON `trust_applications` (`user_id`) WHERE status = 'pending';--> statement-breakpoint
+CREATE TABLE `account_erasure_jobs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`target_id` text NOT NULL,
+	`not_before` text NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`last_error` text,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	CONSTRAINT "account_erasure_jobs_kind_check" CHECK("account_erasure_jobs"."kind" IN ('chat', 'rsvp', 'sweep'))
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `account_erasure_jobs_target_unique` ON `account_erasure_jobs` (`user_id`,`kind`,`target_id`);--> statement-breakpoint
+CREATE INDEX `account_erasure_jobs_due_idx` ON `account_erasure_jobs` (`not_before`,`id`);--> statement-breakpoint
 CREATE TABLE `guide_profiles` (
 	`id` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,

@@ -15,6 +15,7 @@ import type { AppEnv } from "./env";
 import { classifyFailure, describeForLog } from "./lib/failures";
 import { logEvent } from "./lib/log";
 import { Problem, problemResponse } from "./lib/problem";
+import { requestLog } from "./lib/request-log";
 import { createRouter } from "./lib/router";
 import { fellowshipRoutes } from "./modules/fellowship/routes";
 import { flourishRoutes } from "./modules/flourish/routes";
@@ -64,6 +65,14 @@ function toProblem(err: unknown, c: Context<AppEnv>): Problem {
 			headers: { "Retry-After": "5" },
 		});
 	}
+	if (failure === "object-unavailable") {
+		// A chat room or an event's RSVPs: each call is one step, done whole or not at all.
+		return new Problem(503, {
+			detail: "This part of Flourish is briefly unavailable; nothing was lost. Please retry.",
+			kind: "object-unavailable",
+			headers: { "Retry-After": "1" },
+		});
+	}
 	return new Problem(500, {
 		detail: "Something went wrong on our side. Quote the request id if you report it.",
 	});
@@ -83,6 +92,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	const app = createRouter();
 
 	app.use(requestId({ headerName: "X-Request-Id" }));
+	// One JSON line per request (route pattern, status, duration, hashed user): never tokens, bodies or URLs.
+	app.use(requestLog);
 	app.use(secureHeaders());
 	app.use(
 		cors({

@@ -9,6 +9,7 @@ import { purgeExpiredIdempotencyKeys } from "./lib/idempotency";
 import { logEvent } from "./lib/log";
 import { recheckUncheckedContent } from "./ml/recheck";
 import { purgeExpiredChatTickets } from "./modules/orchard/chat";
+import { runDueErasureJobs } from "./modules/privacy/erase";
 import { purgeOldSupportQuota } from "./modules/support/quota";
 import { purgeOldDailyQuotas } from "./modules/trust/limits";
 
@@ -25,6 +26,8 @@ export const scheduledTasks: ScheduledTask[] = [
 	{ name: "purge_expired_chat_tickets", run: (env, now) => purgeExpiredChatTickets(env.DB, now) },
 	{ name: "purge_old_daily_quotas", run: (env, now) => purgeOldDailyQuotas(createDb(env.DB), now) },
 	{ name: "purge_old_support_quota", run: (env, now) => purgeOldSupportQuota(createDb(env.DB), now) },
+	// Deleted accounts: chat blanking and RSVP withdrawal that failed inline, and the delayed D1 sweep.
+	{ name: "account_erasure_jobs", run: (env, now) => runDueErasureJobs(env, now) },
 ];
 
 export async function runScheduledTasks(env: Bindings, now = new Date()): Promise<void> {

@@ -2,6 +2,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { newId } from "../../lib/ids";
+import { Problem } from "../../lib/problem";
 import { notBlockedWith } from "../orchard/visibility";
 import { type UserRow, users } from "./tables";
 
@@ -25,7 +26,7 @@ function initialDisplayName(id: string, name: string | undefined): string {
  */
 export async function findOrCreateUser(db: Db, claims: NewUserClaims): Promise<UserRow> {
 	const existing = await db.select().from(users).where(eq(users.auth0Sub, claims.sub)).get();
-	if (existing) return existing;
+	if (existing) return live(existing);
 	const id = newId();
 	const [created] = await db
 		.insert(users)
@@ -40,7 +41,22 @@ export async function findOrCreateUser(db: Db, claims: NewUserClaims): Promise<U
 	if (created) return created;
 	const winner = await db.select().from(users).where(eq(users.auth0Sub, claims.sub)).get();
 	if (!winner) throw new Error("user row vanished after a concurrent insert");
-	return winner;
+	return live(winner);
+}
+
+/**
+ * A deleted account's row keeps no `sub` (it becomes `deleted:<id>`), so no token finds it and the next
+ * sign-in starts a fresh account. Should a row ever be found with `deleted_at` set, it still lets no one in.
+ */
+function live(user: UserRow): UserRow {
+	if (user.deletedAt !== null) {
+		throw new Problem(401, {
+			detail: "This account has been deleted.",
+			kind: "unauthorized",
+			headers: { "WWW-Authenticate": 'Bearer realm="flourish", error="invalid_token"' },
+		});
+	}
+	return user;
 }
 
 /**

@@ -66,5 +66,38 @@ export const guideProfiles = sqliteTable(
 	],
 );
 
+/**
+ * Account erasure's outbox: the Durable Object work a deleted account still needs (blank its messages in a
+ * conversation's ChatRoom, withdraw its RSVP from an event's EventRsvp object) and a delayed second pass
+ * over D1 (`sweep`). Written in the same atomic D1 batch as the erasure itself, done right after it, and
+ * retried by the cron until it succeeds, so nothing is left behind even when an object is unavailable.
+ */
+export const ERASURE_JOB_KINDS = ["chat", "rsvp", "sweep"] as const;
+
+export const accountErasureJobs = sqliteTable(
+	"account_erasure_jobs",
+	{
+		id: id(),
+		/** The deleted account (its tombstone row). */
+		userId: text("user_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "cascade" }),
+		kind: text("kind", { enum: ERASURE_JOB_KINDS }).notNull(),
+		/** The conversation id (`chat`), the event id (`rsvp`), or the user id again (`sweep`). */
+		targetId: text("target_id").notNull(),
+		/** Not attempted before this instant (the sweep waits for requests still in flight). */
+		notBefore: text("not_before").notNull(),
+		attempts: integer("attempts").notNull().default(0),
+		/** The last failure, log-safe (no message text). */
+		lastError: text("last_error"),
+		...timestamps(),
+	},
+	(t) => [
+		uniqueIndex("account_erasure_jobs_target_unique").on(t.userId, t.kind, t.targetId),
+		index("account_erasure_jobs_due_idx").on(t.notBefore, t.id),
+		enumCheck("account_erasure_jobs_kind_check", t.kind, ERASURE_JOB_KINDS),
+	],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type GuideProfileRow = typeof guideProfiles.$inferSelect;
