@@ -38,6 +38,18 @@ const FAULTY_ML_WORKERS = [
 	),
 ];
 
+/**
+ * Burst limiters for tests. The suite makes far more writes per user, and anonymous requests from one
+ * "IP", than production allows in a minute, so the production bindings get generous limits here. The rate
+ * limit tests prove the behaviour with TEST_TIGHT_LIMITER, swapped in through `callWithConfig`.
+ */
+const RATE_LIMITERS = {
+	USER_WRITE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 as const } },
+	IP_READ_LIMITER: { namespace_id: "1002", simple: { limit: 1_000_000, period: 60 as const } },
+	CHAT_MESSAGE_LIMITER: { namespace_id: "1004", simple: { limit: 1_000_000, period: 10 as const } },
+	TEST_TIGHT_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 as const } },
+};
+
 export default defineConfig({
 	plugins: [
 		cloudflareTest(async () => ({
@@ -69,6 +81,7 @@ export default defineConfig({
 					ML_GARBAGE: "ml-garbage",
 				},
 				outboundService: authStub.handle,
+				ratelimits: RATE_LIMITERS,
 			},
 		})),
 	],

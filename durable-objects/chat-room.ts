@@ -21,6 +21,7 @@ import type { Bindings } from "../src/env";
 import { newId } from "../src/lib/ids";
 import { logEvent } from "../src/lib/log";
 import { Problem } from "../src/lib/problem";
+import { allowChatFrame, CHAT_FRAME_POLICY } from "../src/lib/rate-limit";
 import { type CrisisResource, crisisResources } from "../src/moderation/crisis";
 import { type Screening, screenText } from "../src/moderation/screen";
 import { queueItemForScreening } from "../src/modules/guardians/queue";
@@ -220,6 +221,25 @@ export class ChatRoom extends DurableObject<Bindings> {
 	}
 
 	/**
+	 * Data export: the newest `limit` messages `userId` sent here, newest first (the other person's
+	 * messages are theirs, never part of someone else's export), and whether older ones exist.
+	 */
+	async messagesSentBy(
+		userId: string,
+		limit: number,
+	): Promise<{ messages: WireMessage[]; hasMore: boolean }> {
+		const rows = this.rows(
+			"SELECT * FROM messages WHERE sender_id = ? ORDER BY seq DESC LIMIT ?",
+			userId,
+			limit + 1,
+		);
+		return {
+			messages: rows.slice(0, limit).map((row) => present(row, userId)),
+			hasMore: rows.length > limit,
+		};
+	}
+
+	/**
 	 * Account erasure: blanks the text of every message `userId` sent here (the rows stay, so `seq` and the
 	 * other person's read state remain consistent) and refreshes the conversation list. Returns how many.
 	 */
@@ -279,6 +299,17 @@ export class ChatRoom extends DurableObject<Bindings> {
 			return;
 		}
 		const { userId, peerId } = attachment;
+		// Per-user burst limit on frames (src/lib/rate-limit.ts); pings are answered by the runtime anyway.
+		if (frame.type !== "ping" && !(await allowChatFrame(this.env, userId))) {
+			this.sendFrame(ws, {
+				type: "error",
+				code: "rate_limited",
+				detail: `Too many frames: at most ${CHAT_FRAME_POLICY.limit} per ${CHAT_FRAME_POLICY.period} seconds. Nothing was done; retry later.`,
+				retry_after: CHAT_FRAME_POLICY.period,
+				...(frame.type === "message" ? { client_message_id: frame.client_message_id } : {}),
+			});
+			return;
+		}
 		switch (frame.type) {
 			case "message": {
 				await this.acceptMessage(

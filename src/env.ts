@@ -14,6 +14,8 @@ export interface Bindings {
 	USER_WRITE_LIMITER: RateLimit;
 	IP_READ_LIMITER: RateLimit;
 	SUPPORT_TOKEN_LIMITER: RateLimit;
+	/** Per-user burst limit on chat WebSocket frames (used by the ChatRoom Durable Object). */
+	CHAT_MESSAGE_LIMITER: RateLimit;
 
 	AUTH0_DOMAIN: string;
 	AUTH0_AUDIENCE: string;

@@ -16,6 +16,7 @@ import {
 import type { AppEnv } from "../env";
 import { checksPromotionAfterContribution } from "../modules/trust/promotion";
 import { idempotent } from "./idempotency";
+import { ANONYMOUS_POLICY, limitAnonymousCallers, limitUserWrites, USER_WRITE_POLICY } from "./rate-limit";
 
 export const ProblemSchema = z
 	.object({
@@ -33,6 +34,29 @@ const problem = (description: string) => ({
 	description,
 	content: { "application/problem+json": { schema: ProblemSchema } },
 });
+
+const RATE_LIMIT_HEADERS = {
+	"Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "string" as const } },
+	"RateLimit-Policy": {
+		description: 'The limit that was hit, e.g. `"user-writes";q=60;w=60` (IETF RateLimit header fields).',
+		schema: { type: "string" as const },
+	},
+	RateLimit: {
+		description: 'What is left of it, e.g. `"user-writes";r=0;t=60`.',
+		schema: { type: "string" as const },
+	},
+};
+const BURST_LIMIT_NOTE = `Burst limit: ${USER_WRITE_POLICY.limit} writes per ${USER_WRITE_POLICY.period} s per signed-in user; ${ANONYMOUS_POLICY.limit} requests per ${ANONYMOUS_POLICY.period} s per IP address for callers without a token.`;
+
+/** The documented 429: the burst limit every route has, joined with a route's own (a daily limit). */
+function tooManyRequests(own: unknown) {
+	const ownDescription =
+		typeof own === "object" && own !== null && "description" in own ? String(own.description) : undefined;
+	return {
+		...problem(ownDescription ? `${ownDescription} Or: ${BURST_LIMIT_NOTE}` : BURST_LIMIT_NOTE),
+		headers: RATE_LIMIT_HEADERS,
+	};
+}
 
 const IDEMPOTENCY_NOTE =
 	"Send an `Idempotency-Key` (1–255 visible ASCII characters) to make retries safe: within 24 h the same key and request replay the original response (`Idempotent-Replayed: true`); the same key with another request is 422.";
@@ -86,7 +110,8 @@ function accessNote(access: Access): string {
 
 /**
  * `createRoute` plus the access rule: installs the guard, documents the bearer requirement, and adds
- * the problem+json responses every route can give (validation, auth, body size, rate limits).
+ * the problem+json responses every route can give (validation, auth, body size, rate limits), and the
+ * burst rate limits (`src/lib/rate-limit.ts`: per IP before the guard, per user for writes after it).
  */
 export interface RouteOptions {
 	/**
@@ -113,7 +138,9 @@ export function defineRoute<const R extends RouteConfig>(
 			.filter(Boolean)
 			.join("\n\n"),
 		middleware: [
+			limitAnonymousCallers,
 			guardFor(access),
+			limitUserWrites,
 			...(retriable ? [idempotent] : []),
 			...(options.contribution ? [checksPromotionAfterContribution] : []),
 		],
@@ -132,6 +159,7 @@ export function defineRoute<const R extends RouteConfig>(
 			422: problem("The request failed validation; `errors[]` names each field."),
 			503: problem("A dependency (D1 or the identity provider) is unavailable; retry later."),
 			...config.responses,
+			429: tooManyRequests(config.responses?.[429]),
 		},
 	}) as R;
 }

@@ -5,9 +5,13 @@
  * weigh ≥ 5 or a flourishing user reports spam or harassment.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { type CurrentUser, isGuardian, trustRank } from "../../auth/current-user";
+import { type CurrentUser, isGuardian, isVerifiedGuide, trustRank } from "../../auth/current-user";
 import type { Db } from "../../db/client";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
+import { groupMembers } from "../fellowship/tables";
+import { connections } from "../orchard/tables";
+import { isBlockedEitherWay } from "../orchard/visibility";
+import { projectMembers } from "../teamup/tables";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import { users } from "../users/tables";
 import { auditStatementIf } from "./audit";
@@ -74,6 +78,97 @@ async function resolveTarget(db: Db, input: NewReport): Promise<ResolvedTarget> 
 	return { authorId: target.authorId, snapshot: target.snapshot, toxicity: target.toxicity };
 }
 
+async function membershipStatus(db: Db, table: "group" | "project", id: string, userId: string) {
+	const row =
+		table === "group"
+			? await db
+					.select({ status: groupMembers.status })
+					.from(groupMembers)
+					.where(and(eq(groupMembers.groupId, id), eq(groupMembers.userId, userId)))
+					.get()
+			: await db
+					.select({ status: projectMembers.status })
+					.from(projectMembers)
+					.where(and(eq(projectMembers.projectId, id), eq(projectMembers.userId, userId)))
+					.get();
+	return row?.status;
+}
+
+/**
+ * Whether the reporter may know the target exists: its audience (private posts, connections- and
+ * group-only posts, secret groups, private projects, members-only content, guides_only support), and no
+ * block between the reporter and a named author. Moderation hiding does not count: hidden content stays
+ * reportable. Without this, a report would confirm, hide, and copy into the queue what its reporter may
+ * not see (OWASP API1).
+ */
+async function mayKnowTarget(
+	db: Db,
+	reporter: CurrentUser,
+	type: QueueTargetType,
+	id: string,
+	target: { authorId: string | null; snapshot: Record<string, unknown> },
+): Promise<boolean> {
+	const s = target.snapshot;
+	const guardian = isGuardian(reporter);
+	if (target.authorId === reporter.id) return true;
+	// Blocks hide named authors' content (never anonymous content: that would name its author).
+	const named = target.authorId !== null && type !== "user" && !(type === "sunlight_share" && s.is_anonymous);
+	if (named && !guardian && (await isBlockedEitherWay(db, reporter.id, target.authorId as string)))
+		return false;
+	const memberOf = async (table: "group" | "project", of: unknown, statuses: string[]) =>
+		guardian || statuses.includes((await membershipStatus(db, table, String(of), reporter.id)) ?? "");
+	const parent = async (parentType: QueueTargetType, parentId: unknown) => {
+		const loaded = await loadTarget(db, parentType, String(parentId));
+		return (
+			loaded !== undefined &&
+			!loaded.deleted &&
+			mayKnowTarget(db, reporter, parentType, String(parentId), loaded)
+		);
+	};
+	switch (type) {
+		case "post": {
+			if (s.visibility === "private") return false;
+			if (s.visibility === "group") return memberOf("group", s.group_id, ["active"]);
+			if (s.visibility !== "connections" || guardian) return true;
+			const [low, high] = [reporter.id, target.authorId as string].sort() as [string, string];
+			const connected = await db
+				.select({ id: connections.id })
+				.from(connections)
+				.where(
+					and(
+						eq(connections.userLowId, low),
+						eq(connections.userHighId, high),
+						eq(connections.status, "accepted"),
+					),
+				)
+				.get();
+			return connected !== undefined;
+		}
+		case "comment":
+			return parent("post", s.post_id);
+		case "support_request":
+			return s.visibility !== "guides_only" || isVerifiedGuide(reporter);
+		case "support_response":
+			return parent("support_request", s.request_id);
+		case "fellowship_group":
+			return s.visibility !== "secret" || memberOf("group", id, ["active", "invited"]);
+		case "group_event": {
+			const group = await loadTarget(db, "fellowship_group", String(s.group_id));
+			if (!group || group.deleted) return false;
+			return group.snapshot.visibility === "public" || memberOf("group", s.group_id, ["active"]);
+		}
+		case "project":
+			return s.visibility !== "private" || memberOf("project", id, ["active", "invited"]);
+		case "project_discussion": {
+			const project = await loadTarget(db, "project", String(s.project_id));
+			if (!project) return false;
+			return project.snapshot.visibility === "public" || memberOf("project", s.project_id, ["active"]);
+		}
+		default:
+			return true;
+	}
+}
+
 export async function fileReport(
 	db: Db,
 	reporter: CurrentUser,
@@ -86,6 +181,9 @@ export async function fileReport(
 		throw unprocessable("You cannot report yourself or your own content.", [
 			{ field: "body/target_id", message: "is your own" },
 		]);
+	}
+	if (!(await mayKnowTarget(db, reporter, targetType, targetId, target))) {
+		throw notFound(targetType.replaceAll("_", " "));
 	}
 	const mine = and(
 		eq(reports.reporterId, reporter.id),

@@ -9,6 +9,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { newId } from "../../lib/ids";
 import { logEvent } from "../../lib/log";
 import { Problem } from "../../lib/problem";
 import { dailyLimitProblem, dailySupportRequestLimit, utcDay } from "../trust/limits";
@@ -59,7 +60,15 @@ export async function consumeSupportQuota(
 	const dayStart = `${day}T00:00:00.000Z`;
 	const [counted] = await db
 		.insert(supportQuota)
-		.values({ quotaKey, day, count: 1, createdAt: dayStart, updatedAt: dayStart })
+		// The id is a UUIDv7 of the day's start too: one minted now would carry this request's millisecond.
+		.values({
+			id: newId(Date.parse(dayStart)),
+			quotaKey,
+			day,
+			count: 1,
+			createdAt: dayStart,
+			updatedAt: dayStart,
+		})
 		.onConflictDoUpdate({
 			target: [supportQuota.quotaKey, supportQuota.day],
 			set: { count: sql`${supportQuota.count} + 1`, updatedAt: dayStart },
