@@ -13,6 +13,7 @@ import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { unprocessable } from "../../lib/problem";
+import { matchesEveryWord } from "../../lib/search";
 import { seesSpiritual, spiritualFilter } from "../../lib/spiritual";
 import { rankByRelevance } from "../../ml/ranking";
 import { crisisResources } from "../../moderation/crisis";
@@ -218,20 +219,13 @@ const keyOf = (view: GroupView): SortKey => ({ m: view.group.memberCount, id: vi
 const g = fellowshipGroups;
 const VISIBLE = [...PUBLICLY_VISIBLE_STATUSES];
 
-/** `%q%` for LIKE with `\` escaping the wildcards. */
-const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-
 function commonFilters(viewer: CurrentUser | undefined, options: GroupListOptions): SQL[] {
 	const filters: SQL[] = [];
 	if (options.group_type) filters.push(eq(g.groupType, options.group_type));
 	const spiritual = spiritualFilter(viewer, g.isSpiritual);
 	if (spiritual) filters.push(spiritual);
-	if (options.q) {
-		const pattern = likePattern(options.q);
-		filters.push(
-			sql`(${g.name} LIKE ${pattern} ESCAPE '\\' OR ${g.description} LIKE ${pattern} ESCAPE '\\')`,
-		);
-	}
+	const search = matchesEveryWord(options.q, [g.name, g.description]);
+	if (search) filters.push(search);
 	return filters;
 }
 

@@ -13,6 +13,7 @@ import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { conflict, unprocessable } from "../../lib/problem";
+import { matchesEveryWord } from "../../lib/search";
 import { seesSpiritual, spiritualFilter } from "../../lib/spiritual";
 import { crisisResources } from "../../moderation/crisis";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../moderation/screen";
@@ -281,7 +282,6 @@ export interface ProjectListOptions {
 
 const ProjectCursor = z.object({ id: z.string().max(64) });
 const p = projects;
-const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 export async function listProjects(db: Db, viewer: CurrentUser | undefined, options: ProjectListOptions) {
 	const after = decodeCursor(options.cursor, ProjectCursor);
@@ -290,12 +290,8 @@ export async function listProjects(db: Db, viewer: CurrentUser | undefined, opti
 	if (options.status) filters.push(eq(p.status, options.status));
 	const spiritual = spiritualFilter(viewer, p.isSpiritual);
 	if (spiritual) filters.push(spiritual);
-	if (options.q) {
-		const pattern = likePattern(options.q);
-		filters.push(
-			sql`(${p.title} LIKE ${pattern} ESCAPE '\\' OR ${p.description} LIKE ${pattern} ESCAPE '\\')`,
-		);
-	}
+	const search = matchesEveryWord(options.q, [p.title, p.description]);
+	if (search) filters.push(search);
 	if (after) filters.push(lt(p.id, after.id));
 	const limit = options.limit + 1;
 	// With a status filter (archived included) the status index serves; otherwise the not-archived ones.
