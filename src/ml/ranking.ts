@@ -10,7 +10,7 @@
  *
  * Returns null when the ML Worker is unavailable, so the caller can fall back to its own order.
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { createDb, type Db } from "../db/client";
 import { contentEmbeddings, type EMBEDDING_TARGET_TYPES } from "../db/shared-tables";
 import type { Bindings } from "../env";
@@ -35,8 +35,6 @@ export interface RankOptions {
 	queryKey?: { targetType: EmbeddingTargetType; id: string };
 }
 
-/** Ids per `IN (…)` lookup (D1 allows 100 bound parameters per statement). */
-const LOOKUP_CHUNK = 90;
 /** Texts per ML `embed` call (the ML Worker accepts up to 256). */
 const EMBED_CHUNK = 128;
 /** Candidates considered per call: callers bound their pools; this is a backstop. */
@@ -58,10 +56,19 @@ interface Keyed {
 
 const keyOf = (targetType: string, id: string) => `${targetType}\u0000${id}`;
 
+/** Recently hashed texts (a pure function, memoised: a feed ranks the same 200 posts request after request). */
+const HASHES_KEPT = 5_000;
+const recentHashes = new Map<string, string>();
+
 /** A short, stable fingerprint of an embedded text (SHA-256, hex, 128 bits). */
 export async function contentHash(text: string): Promise<string> {
+	const known = recentHashes.get(text);
+	if (known !== undefined) return known;
 	const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-	return Array.from(digest.subarray(0, 16), (byte) => byte.toString(16).padStart(2, "0")).join("");
+	const hash = Array.from(digest.subarray(0, 16), (byte) => byte.toString(16).padStart(2, "0")).join("");
+	if (recentHashes.size >= HASHES_KEPT) recentHashes.clear();
+	recentHashes.set(text, hash);
+	return hash;
 }
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -79,35 +86,62 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 	return normA > 0 && normB > 0 ? dot / Math.sqrt(normA * normB) : 0;
 }
 
+/** Hex digit → value, for decoding `hex(vector)` without a call per byte. */
+const HEX_VALUES = (() => {
+	const table = new Uint8Array(128);
+	for (let digit = 0; digit < 16; digit++) {
+		table["0123456789ABCDEF".charCodeAt(digit)] = digit;
+		table["0123456789abcdef".charCodeAt(digit)] = digit;
+	}
+	return table;
+})();
+
+/** `Uint8Array.fromHex` (ES2026) where the runtime has it: native decoding. */
+const nativeFromHex = (Uint8Array as unknown as { fromHex?: (hex: string) => Uint8Array }).fromHex;
+
+/** The float32 vector whose little-endian bytes SQLite's `hex()` spelled out (as the BLOB column stores them). */
+function vectorFromHex(hex: string): Float32Array {
+	if (nativeFromHex) return new Float32Array(nativeFromHex(hex).buffer);
+	const bytes = new Uint8Array(hex.length >> 1);
+	for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
+		bytes[i] = ((HEX_VALUES[hex.charCodeAt(j)] ?? 0) << 4) | (HEX_VALUES[hex.charCodeAt(j + 1)] ?? 0);
+	}
+	return new Float32Array(bytes.buffer);
+}
+
+/**
+ * The stored vectors of `keys`: one query per target type (ids bound as one JSON parameter), all in one
+ * batch. Vectors are read as `hex(vector)`: D1 hands a BLOB back as an array of byte values, which cost far
+ * more to encode and decode than the same bytes as one hex string (200 candidates are 400 KB of vectors).
+ */
 async function loadStored(db: Db, keys: Array<{ targetType: EmbeddingTargetType; id: string }>) {
 	const stored = new Map<string, Stored>();
 	const byType = new Map<EmbeddingTargetType, string[]>();
 	for (const { targetType, id } of keys) byType.set(targetType, [...(byType.get(targetType) ?? []), id]);
-	const queries = [];
-	for (const [targetType, ids] of byType) {
-		for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
-			queries.push(
-				db
-					.select({
-						targetType: contentEmbeddings.targetType,
-						targetId: contentEmbeddings.targetId,
-						model: contentEmbeddings.model,
-						dims: contentEmbeddings.dims,
-						vector: contentEmbeddings.vector,
-						contentHash: contentEmbeddings.contentHash,
-					})
-					.from(contentEmbeddings)
-					.where(
-						and(
-							eq(contentEmbeddings.targetType, targetType),
-							inArray(contentEmbeddings.targetId, ids.slice(start, start + LOOKUP_CHUNK)),
-						),
-					),
-			);
+	const queries = [...byType].map(([targetType, ids]) =>
+		db
+			.select({
+				targetType: contentEmbeddings.targetType,
+				targetId: contentEmbeddings.targetId,
+				model: contentEmbeddings.model,
+				dims: contentEmbeddings.dims,
+				vectorHex: sql<string>`hex(${contentEmbeddings.vector})`,
+				contentHash: contentEmbeddings.contentHash,
+			})
+			.from(contentEmbeddings)
+			.where(
+				and(
+					eq(contentEmbeddings.targetType, targetType),
+					inArray(contentEmbeddings.targetId, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`),
+				),
+			),
+	);
+	const [first, ...rest] = queries;
+	if (!first) return stored;
+	for (const rows of await db.batch([first, ...rest])) {
+		for (const { vectorHex, ...row } of rows) {
+			stored.set(keyOf(row.targetType, row.targetId), { ...row, vector: vectorFromHex(vectorHex) });
 		}
-	}
-	for (const rows of await Promise.all(queries)) {
-		for (const row of rows) stored.set(keyOf(row.targetType, row.targetId), row);
 	}
 	return stored;
 }

@@ -3,6 +3,8 @@
  * call to it. A "round trip" is one call that goes to the database: a statement's `run`/`all`/`first`/
  * `raw` outside a batch, one `batch` (however many statements it holds), or one `exec`.
  * Pass `counter.db` to the Worker with `callWithConfig({ DB: counter.db }, …)`.
+ * `executed` lists every statement that reached D1 (its SQL and bound values), for query-plan and
+ * rows-read checks (test/budgets).
  */
 
 export interface D1Counter {
@@ -11,7 +13,16 @@ export interface D1Counter {
 	roundTrips: number;
 	/** Statements prepared (including those later sent together in a batch). */
 	prepared: number;
+	/** Every statement that reached D1, alone or in a batch, in order. */
+	executed: ExecutedStatement[];
 	reset(): void;
+}
+
+export interface ExecutedStatement {
+	sql: string;
+	params: unknown[];
+	/** Which round trip (1, 2, …) carried it. */
+	roundTrip?: number;
 }
 
 const EXECUTING = new Set<PropertyKey>(["run", "all", "first", "raw"]);
@@ -19,26 +30,34 @@ const EXECUTING = new Set<PropertyKey>(["run", "all", "first", "raw"]);
 export function countingD1(real: D1Database): D1Counter {
 	/** Each wrapped statement → the real one behind it (D1's batch() only takes its own objects). */
 	const realStatements = new WeakMap<object, D1PreparedStatement>();
+	/** Each wrapped statement → its SQL and bound values. */
+	const described = new WeakMap<object, ExecutedStatement>();
 
 	const counter: D1Counter = {
 		db: real,
 		roundTrips: 0,
 		prepared: 0,
+		executed: [],
 		reset() {
 			counter.roundTrips = 0;
 			counter.prepared = 0;
+			counter.executed = [];
 		},
 	};
 
-	const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
+	const wrap = (statement: D1PreparedStatement, description: ExecutedStatement): D1PreparedStatement => {
 		const wrapped = new Proxy(statement, {
 			get(target, property) {
 				const value = Reflect.get(target, property, target);
 				if (typeof value !== "function") return value;
-				if (property === "bind") return (...values: unknown[]) => wrap(target.bind(...values));
+				if (property === "bind") {
+					return (...values: unknown[]) =>
+						wrap(target.bind(...values), { sql: description.sql, params: values });
+				}
 				if (EXECUTING.has(property)) {
 					return (...args: unknown[]) => {
 						counter.roundTrips++;
+						counter.executed.push({ ...description, roundTrip: counter.roundTrips });
 						return (value as (...a: unknown[]) => unknown).apply(target, args);
 					};
 				}
@@ -46,6 +65,7 @@ export function countingD1(real: D1Database): D1Counter {
 			},
 		});
 		realStatements.set(wrapped, statement);
+		described.set(wrapped, description);
 		return wrapped;
 	};
 
@@ -55,18 +75,23 @@ export function countingD1(real: D1Database): D1Counter {
 			if (property === "prepare") {
 				return (query: string) => {
 					counter.prepared++;
-					return wrap(target.prepare(query));
+					return wrap(target.prepare(query), { sql: query, params: [] });
 				};
 			}
 			if (property === "batch") {
 				return (statements: D1PreparedStatement[]) => {
 					counter.roundTrips++;
+					for (const statement of statements) {
+						const description = described.get(statement);
+						if (description) counter.executed.push({ ...description, roundTrip: counter.roundTrips });
+					}
 					return target.batch(statements.map((statement) => realStatements.get(statement) ?? statement));
 				};
 			}
 			if (property === "exec") {
 				return (query: string) => {
 					counter.roundTrips++;
+					counter.executed.push({ sql: query, params: [], roundTrip: counter.roundTrips });
 					return target.exec(query);
 				};
 			}

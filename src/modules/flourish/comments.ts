@@ -31,7 +31,7 @@ import {
 } from "./present";
 import type { CommentView } from "./schemas";
 import { type CommentRow, comments, MAX_COMMENT_DEPTH, posts } from "./tables";
-import { commentVisibleTo } from "./visibility";
+import { commentVisibleTo, postReadableBy } from "./visibility";
 
 export const REMOVED_BODY = "[removed]";
 /** Replies loaded under one page of top-level comments (a bound on the work of one request). */
@@ -192,13 +192,13 @@ function toView(
 export type CommentCursor = { id: string };
 
 /**
- * One page of top-level comments (oldest first) with all their replies nested. Two D1 round trips after
- * the post check: the comments (with each one's visibility to me computed in SQL), then one batch of
- * authors and reactions.
+ * One page of top-level comments (oldest first) with all their replies nested. Two D1 round trips: the
+ * post check together with the comments (each one's visibility to me computed in SQL), then one batch of
+ * authors and reactions. Comments of a post I may not read are fetched but never shown: 404.
  */
 export async function listComments(ctx: Ctx, postId: string, limit: number, after?: CommentCursor) {
 	const { db, user } = ctx;
-	const post = await findReadablePost(db, user, postId);
+	const post = { id: postId };
 	const visible = sql<number>`(${commentVisibleTo(db, user)})`.mapWith(Boolean);
 	/** Top-level comments of this post after the cursor that are live or still carry a live reply. */
 	const topLevelOf = (table: {
@@ -224,7 +224,12 @@ export async function listComments(ctx: Ctx, postId: string, limit: number, afte
 		);
 	};
 	const top = alias(comments, "top");
-	const [topLevel, replies] = await db.batch([
+	const [readable, topLevel, replies] = await db.batch([
+		db
+			.select({ id: posts.id })
+			.from(posts)
+			.where(and(eq(posts.id, postId), postReadableBy(db, user)))
+			.limit(1),
 		db
 			.select({ row: comments, visible })
 			.from(comments)
@@ -243,6 +248,7 @@ export async function listComments(ctx: Ctx, postId: string, limit: number, afte
 			.orderBy(asc(comments.id))
 			.limit(MAX_REPLIES_PER_PAGE),
 	]);
+	if (readable.length === 0) throw notFound("post");
 	const pageTop = topLevel.slice(0, limit);
 	const all = [...pageTop, ...replies];
 	const visibleIds = all.filter((entry) => entry.visible).map((entry) => entry.row.id);

@@ -135,30 +135,34 @@ export async function createPost(ctx: Ctx, input: PostInput, now = new Date()): 
 	const options = input.poll?.options ?? [];
 	const id = newId(now.getTime());
 	let screening: Screening;
+	let created: PostRow | undefined;
 	try {
 		screening = await screenText(ctx.env, moderatedText(input.body, options));
 		const createdAt = now.toISOString();
-		await db.batch([
-			db.insert(posts).values({
-				id,
-				authorId: user.id,
-				type: input.type,
-				body: input.body,
-				visibility: input.visibility,
-				groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
-				mediaUrls: input.media_urls,
-				milestoneHabitId: input.habit_id ?? null,
-				milestoneStreak: streak,
-				pollMultipleChoice: input.poll?.multiple_choice ?? false,
-				pollClosesAt: closesAt,
-				isSpiritual: input.is_spiritual,
-				moderationStatus: screening.status,
-				toxicityScore: screening.toxicity,
-				isUrgent: screening.urgent,
-				hotScore: hotScore(0, createdAt),
-				createdAt,
-				updatedAt: createdAt,
-			}),
+		const [inserted] = await db.batch([
+			db
+				.insert(posts)
+				.values({
+					id,
+					authorId: user.id,
+					type: input.type,
+					body: input.body,
+					visibility: input.visibility,
+					groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
+					mediaUrls: input.media_urls,
+					milestoneHabitId: input.habit_id ?? null,
+					milestoneStreak: streak,
+					pollMultipleChoice: input.poll?.multiple_choice ?? false,
+					pollClosesAt: closesAt,
+					isSpiritual: input.is_spiritual,
+					moderationStatus: screening.status,
+					toxicityScore: screening.toxicity,
+					isUrgent: screening.urgent,
+					hotScore: hotScore(0, createdAt),
+					createdAt,
+					updatedAt: createdAt,
+				})
+				.returning(),
 			...options.map((label, position) => db.insert(pollOptions).values({ postId: id, position, label })),
 			...moderationStatements(
 				db,
@@ -166,12 +170,18 @@ export async function createPost(ctx: Ctx, input: PostInput, now = new Date()): 
 				screening,
 			),
 		]);
+		created = inserted[0];
 	} catch (error) {
 		// Nothing was written: the use of today's quota is given back.
 		await refundDailyQuota(db, user, "posts", now);
 		throw error;
 	}
-	return { post: await getPost(ctx, id, now), screening };
+	if (!created) throw new Error("post insert returned no row");
+	// The author may always read their own new post: present the inserted row (one round trip) rather than
+	// looking it up again.
+	const [post] = await presentPosts(db, user, [created], now);
+	if (!post) throw notFound("post");
+	return { post, screening };
 }
 
 /** The post row if the viewer may open it; 404 otherwise (they may not know it exists). */
@@ -443,13 +453,22 @@ export async function forYouFeed(ctx: Ctx, filters: FeedFilters, limit: number, 
 /** Up to 5 visible posts most similar to this one (recency when the ML service is down). */
 export async function similarPosts(ctx: Ctx, postId: string, now = new Date()): Promise<PostView[]> {
 	const { db, user } = ctx;
-	const post = await findReadablePost(db, user, postId);
-	const candidates = await db
-		.select()
-		.from(posts)
-		.where(and(postsVisibleTo(db, user), sql`${posts.id} <> ${post.id}`))
-		.orderBy(desc(posts.id))
-		.limit(RANKING_CANDIDATES);
+	// The post and the candidates in one round trip (the candidates do not depend on the post's row).
+	const [readable, candidates] = await db.batch([
+		db
+			.select()
+			.from(posts)
+			.where(and(eq(posts.id, postId), postReadableBy(db, user)))
+			.limit(1),
+		db
+			.select()
+			.from(posts)
+			.where(and(postsVisibleTo(db, user), sql`${posts.id} <> ${postId}`))
+			.orderBy(desc(posts.id))
+			.limit(RANKING_CANDIDATES),
+	]);
+	const post = readable[0];
+	if (!post) throw notFound("post");
 	const ranked = await rankCandidates(ctx, post.body, candidates);
 	return presentPosts(db, user, ranked.slice(0, 5), now);
 }

@@ -63,7 +63,14 @@ function inAudience(db: Db, viewerId: string): SQL {
 	) as SQL;
 }
 
-/** Posts the viewer may see in lists (the feed, similar posts, `for_you` candidates). */
+/**
+ * Posts the viewer may see in lists (the feed, similar posts, `for_you` candidates).
+ *
+ * "Mine" is written `+author_id = me`: the unary plus keeps SQLite from answering the OR below with one
+ * index per branch (all my posts, plus every public post through `posts_visibility_idx`), then sorting
+ * them all for the page — a cost that grows with the table. Without that plan, a page walks the index of
+ * its own order (newest id, or hot score) and stops once it has `limit` visible rows.
+ */
 export function postsVisibleTo(db: Db, viewer: CurrentUser): SQL {
 	const others = and(
 		notBlockedWith(db, viewer.id, posts.authorId),
@@ -71,7 +78,7 @@ export function postsVisibleTo(db: Db, viewer: CurrentUser): SQL {
 		spiritualFilter(viewer, posts.isSpiritual),
 		isGuardian(viewer) ? undefined : publiclyVisible(posts.moderationStatus),
 	);
-	return and(isNull(posts.deletedAt), or(eq(posts.authorId, viewer.id), others)) as SQL;
+	return and(isNull(posts.deletedAt), or(sql`+${posts.authorId} = ${viewer.id}`, others)) as SQL;
 }
 
 /** The one post the viewer may open, comment on, react to or vote in (guardians: any non-private post). */

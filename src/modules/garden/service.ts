@@ -53,15 +53,24 @@ function withStats(habit: HabitRow, totals: DailyTotal[], today: string): HabitW
 	return { ...habit, stats: habitStats(habit, counts, today) };
 }
 
-/** My garden with every active habit and its statistics, in one D1 round trip. */
+/**
+ * My garden with every active habit and its statistics, in one D1 round trip of reads. Only the very first
+ * access writes (a second round trip creating the garden), so reading a garden never needs the primary.
+ */
 export async function loadGarden(db: Db, user: CurrentUser, now = new Date()): Promise<GardenView> {
-	const [, gardenRows, habitRows, totals] = await db.batch([
-		createGardenIfMissing(db, user.id),
+	const [gardenRows, habitRows, totals] = await db.batch([
 		db.select().from(gardens).where(eq(gardens.userId, user.id)),
 		db.select().from(habits).where(activeHabitsOf(user.id)).orderBy(habits.id),
 		dailyTotals(db, user.id),
 	]);
-	const garden = gardenRows[0];
+	let garden = gardenRows[0];
+	if (!garden) {
+		const [, created] = await db.batch([
+			createGardenIfMissing(db, user.id),
+			db.select().from(gardens).where(eq(gardens.userId, user.id)),
+		]);
+		garden = created[0];
+	}
 	if (!garden) throw new Error("garden missing right after its upsert");
 	const today = userToday(user, now);
 	return {

@@ -1,0 +1,848 @@
+/**
+ * The benchmark dataset: a community of realistic shape, written straight into D1 (bulk SQL through the
+ * bench Worker's D1 binding, never through the API), at two sizes that differ tenfold in every growing table.
+ *
+ * What the load generator measures is the same for both sizes: the first POOL_USERS users (whose tokens
+ * are minted) have the same habits, groups, connections and conversations in either dataset, the threads
+ * whose comments are read have the same length, and the guardians see a queue with more than one page.
+ * Only the tables around them grow, so a large/small latency ratio shows how the cost of a request grows
+ * with the size of the database, not with the size of one person's data.
+ */
+import { hotScore } from "./hot-score.mjs";
+import { createRandom, uuidv7 } from "./random.mjs";
+
+export const SIZES = {
+	small: { users: 1_000, posts: 20_000, reactions: 100_000, habitLogs: 20_000, groups: 300 },
+	large: { users: 10_000, posts: 200_000, reactions: 1_000_000, habitLogs: 200_000, groups: 3_000 },
+};
+
+/** Users whose tokens the load generator uses (the same people, with the same data, at both sizes). */
+export const POOL_USERS = 500;
+/** Users 0…POSTER_USERS-1 with trust growing or above post in the write benchmark. */
+const POSTER_USERS = 1_000;
+const GUARDIANS = 10;
+/** Posts whose comment tree is read: a fixed shape at both sizes. */
+const THREAD_POSTS = 40;
+const THREAD_TOP_LEVEL = 30;
+const THREAD_REPLIES_PER_COMMENT = 2;
+const HABITS_PER_USER = 3;
+const GROUPS_PER_USER = 3;
+const CONNECTIONS_PER_USER = 4;
+/** Pairs of pool users who chat over WebSockets in the chat benchmark. */
+export const CHAT_PAIRS = 100;
+/** Members of the event in the RSVP benchmark, and its capacity. */
+export const RSVP_MEMBERS = 500;
+export const RSVP_CAPACITY = 100;
+
+const DAY = 24 * 60 * 60 * 1000;
+const iso = (ms) => new Date(ms).toISOString();
+const localDate = (ms) => iso(ms).slice(0, 10);
+
+const INTERESTS = [
+	"meditation",
+	"running",
+	"journaling",
+	"sleep",
+	"gratitude",
+	"cooking",
+	"reading",
+	"yoga",
+	"parenting",
+	"sobriety",
+	"grief",
+	"anxiety",
+	"faith",
+	"volunteering",
+	"gardening",
+	"art",
+	"music",
+	"budgeting",
+	"hiking",
+	"languages",
+];
+const HABIT_NAMES = [
+	["Morning meditation", "mindfulness"],
+	["Evening walk", "health"],
+	["Read 20 pages", "learning"],
+	["Call a friend", "relationships"],
+	["Sketch something", "creativity"],
+	["Prayer", "spiritual"],
+	["Volunteer hour", "service"],
+	["Drink water", "health"],
+	["Gratitude journal", "mindfulness"],
+	["Practise Spanish", "learning"],
+];
+const PHRASES = [
+	"Week six of my morning routine and it finally feels natural.",
+	"Tried the box breathing exercise before my presentation and it helped a lot.",
+	"Sleep is still my weak spot; any tips for a wind-down routine that sticks?",
+	"Grateful for this group keeping me honest on the hard days.",
+	"Ran my first 5k without stopping today!",
+	"Cooked a vegetable soup from scratch, the kids loved it.",
+	"Some days are heavy. Taking it one hour at a time.",
+	"Finished the book I started in January, slowly but surely.",
+	"Thirty days sober today. Thank you all for the support.",
+	"Planted tomatoes with my daughter this weekend.",
+	"Journaling three lines every night has changed how I see my days.",
+	"Anyone want to join a Sunday morning walk in the park?",
+	"Learning to say no without feeling guilty.",
+	"Our food bank shift served two hundred families today.",
+	"Ten minutes of stretching before work, every day this week.",
+];
+const GROUP_TYPES = ["interest", "support", "faith", "local", "learning", "wellness"];
+const REACTION_TYPES = ["like", "love", "support", "celebrate", "insightful"];
+const REPORT_REASONS = ["spam", "harassment", "hate_speech", "misinformation", "other"];
+const TRUST_WEIGHT = { new_sprout: 40, growing: 35, good_soil: 20, flourishing: 5 };
+const TRUST_RANK = { new_sprout: 0, growing: 1, good_soil: 2, flourishing: 3 };
+
+/**
+ * Builds and inserts the dataset; returns what the load generator needs (subs, ids) and row counts.
+ * `sizeName` is a key of SIZES or a size object of the same shape; `subPrefix` lets a second dataset be
+ * added beside a first one (test/budgets grows the tables around the same people this way).
+ */
+export async function generateDataset(
+	seed,
+	sizeName,
+	{ now = Date.now(), log = () => {}, subPrefix = "bench|user-" } = {},
+) {
+	const size = typeof sizeName === "string" ? SIZES[sizeName] : sizeName;
+	if (!size) throw new Error(`unknown dataset size ${sizeName}`);
+	const random = createRandom(0xf10e + size.users + subPrefix.length);
+	const counts = {};
+	const insert = async (table, columns, rows, onConflict) => {
+		const started = Date.now();
+		const statements = await seed.insertRows(table, columns, rows, onConflict);
+		counts[table] = (counts[table] ?? 0) + rows.length;
+		log(`${table}: ${rows.length} rows in ${statements} statements, ${Date.now() - started} ms`);
+	};
+	const text = (sentences = 1) => Array.from({ length: sentences }, () => random.pick(PHRASES)).join(" ");
+
+	// ------------------------------------------------------------------ users
+	const users = [];
+	for (let i = 0; i < size.users; i++) {
+		const createdMs = now - (90 + random.int(90)) * DAY - random.int(DAY);
+		let trust = random.weighted(TRUST_WEIGHT);
+		if (i < POSTER_USERS && trust === "new_sprout") trust = "growing";
+		if (i < POOL_USERS && i % 10 === 0) trust = "flourishing";
+		const guardian = i >= POOL_USERS && i < POOL_USERS + GUARDIANS;
+		users.push({
+			id: uuidv7(createdMs, random),
+			sub: `${subPrefix}${i}`,
+			trust: guardian ? "flourishing" : trust,
+			role: guardian ? "guardian" : "user",
+			spiritual: random.chance(0.2),
+			createdMs,
+		});
+	}
+	const interestsOf = () => {
+		const chosen = new Set();
+		const n = 2 + random.int(3);
+		while (chosen.size < n) chosen.add(random.pick(INTERESTS));
+		return JSON.stringify([...chosen]);
+	};
+	await insert(
+		"users",
+		[
+			"id",
+			"auth0_sub",
+			"display_name",
+			"bio",
+			"interests",
+			"role",
+			"trust_level",
+			"trust_level_since",
+			"spiritual_opt_in",
+			"created_at",
+			"updated_at",
+		],
+		users.map((user, i) => [
+			user.id,
+			user.sub,
+			`Bench member ${i}`,
+			text(1),
+			interestsOf(),
+			user.role,
+			user.trust,
+			iso(user.createdMs),
+			user.spiritual ? 1 : 0,
+			iso(user.createdMs),
+			iso(user.createdMs),
+		]),
+	);
+
+	// ------------------------------------------------------------------ gardens, habits, logs
+	const gardens = users.map((user) => ({ id: uuidv7(user.createdMs + 1000, random), user }));
+	await insert(
+		"gardens",
+		["id", "user_id", "created_at", "updated_at"],
+		gardens.map((garden) => [
+			garden.id,
+			garden.user.id,
+			iso(garden.user.createdMs),
+			iso(garden.user.createdMs),
+		]),
+	);
+	const habits = [];
+	const habitsByUser = new Map();
+	gardens.forEach((garden, u) => {
+		const mine = [];
+		for (let h = 0; h < HABITS_PER_USER; h++) {
+			const [name, category] = HABIT_NAMES[(u + h * 3) % HABIT_NAMES.length];
+			const frequency = ["daily", "weekdays", "times_per_week"][h % 3];
+			const createdMs = now - 60 * DAY - random.int(30 * DAY);
+			const habit = {
+				id: uuidv7(createdMs, random),
+				gardenId: garden.id,
+				userId: garden.user.id,
+				name,
+				category,
+				frequency,
+				weekdays: frequency === "weekdays" ? "[1,2,3,4,5]" : "[]",
+				target: frequency === "times_per_week" ? 3 : 1,
+				createdMs,
+			};
+			habits.push(habit);
+			mine.push(habit);
+		}
+		habitsByUser.set(garden.user.id, mine);
+	});
+	await insert(
+		"habits",
+		[
+			"id",
+			"garden_id",
+			"user_id",
+			"name",
+			"category",
+			"frequency",
+			"weekdays",
+			"target_count",
+			"start_date",
+			"created_at",
+			"updated_at",
+		],
+		habits.map((h) => [
+			h.id,
+			h.gardenId,
+			h.userId,
+			h.name,
+			h.category,
+			h.frequency,
+			h.weekdays,
+			h.target,
+			localDate(h.createdMs),
+			iso(h.createdMs),
+			iso(h.createdMs),
+		]),
+	);
+	// Every user logs the same number of completions (size.habitLogs / size.users), on distinct recent days.
+	const logsPerUser = Math.round(size.habitLogs / size.users);
+	const logs = [];
+	for (const user of users) {
+		const mine = habitsByUser.get(user.id);
+		for (let n = 0; n < logsPerUser; n++) {
+			const habit = mine[n % mine.length];
+			const dayMs = now - Math.floor(n / mine.length) * DAY - 2 * 60 * 60 * 1000;
+			logs.push([uuidv7(dayMs, random), habit.id, user.id, localDate(dayMs), 1, iso(dayMs)]);
+		}
+	}
+	await insert("habit_logs", ["id", "habit_id", "user_id", "local_date", "count", "created_at"], logs);
+
+	// ------------------------------------------------------------------ fellowship groups and members
+	const groups = [];
+	for (let g = 0; g < size.groups; g++) {
+		const createdMs = now - 120 * DAY + g * Math.floor((110 * DAY) / size.groups);
+		const type = GROUP_TYPES[g % GROUP_TYPES.length];
+		groups.push({
+			id: uuidv7(createdMs, random),
+			owner: users[random.int(users.length)],
+			name: `${random.pick(INTERESTS)} circle ${g}`,
+			type,
+			visibility: random.weighted({ public: 80, private: 15, secret: 5 }),
+			spiritual: type === "faith",
+			createdMs,
+			members: new Set(),
+		});
+	}
+	// The RSVP benchmark's group: the whole pool are members (added on top of everyone's usual groups).
+	const rsvpGroupMs = now - 100 * DAY;
+	const rsvpGroup = {
+		id: uuidv7(rsvpGroupMs, random),
+		owner: users[0],
+		name: "Bench RSVP circle",
+		type: "local",
+		visibility: "public",
+		spiritual: false,
+		createdMs: rsvpGroupMs,
+		members: new Set(),
+	};
+	const memberRows = [];
+	const groupsByUser = new Map(users.map((user) => [user.id, []]));
+	const join = (group, user, role) => {
+		if (group.members.has(user.id)) return;
+		group.members.add(user.id);
+		groupsByUser.get(user.id).push(group);
+		const at = Math.max(group.createdMs, user.createdMs) + DAY;
+		memberRows.push([uuidv7(at, random), group.id, user.id, role, "active", iso(at), iso(at)]);
+	};
+	for (const group of groups) join(group, group.owner, "owner");
+	join(rsvpGroup, rsvpGroup.owner, "owner");
+	for (const user of users) {
+		for (let k = 0; k < GROUPS_PER_USER; k++) join(groups[random.int(groups.length)], user, "member");
+	}
+	for (let i = 0; i < Math.min(RSVP_MEMBERS, users.length); i++) join(rsvpGroup, users[i], "member");
+	const allGroups = [...groups, rsvpGroup];
+	await insert(
+		"fellowship_groups",
+		[
+			"id",
+			"owner_id",
+			"name",
+			"description",
+			"group_type",
+			"visibility",
+			"is_spiritual",
+			"member_count",
+			"moderation_status",
+			"created_at",
+			"updated_at",
+		],
+		allGroups.map((group) => [
+			group.id,
+			group.owner.id,
+			group.name,
+			text(2),
+			group.type,
+			group.visibility,
+			group.spiritual ? 1 : 0,
+			group.members.size,
+			"clean",
+			iso(group.createdMs),
+			iso(group.createdMs),
+		]),
+	);
+	await insert(
+		"group_members",
+		["id", "group_id", "user_id", "role", "status", "created_at", "updated_at"],
+		memberRows,
+	);
+	const eventStarts = now + 7 * DAY;
+	const rsvpEvent = { id: uuidv7(now - DAY, random) };
+	await insert(
+		"group_events",
+		[
+			"id",
+			"group_id",
+			"created_by",
+			"title",
+			"event_type",
+			"starts_at",
+			"ends_at",
+			"capacity",
+			"moderation_status",
+			"created_at",
+			"updated_at",
+		],
+		[
+			[
+				rsvpEvent.id,
+				rsvpGroup.id,
+				rsvpGroup.owner.id,
+				"Bench picnic",
+				"in_person",
+				iso(eventStarts),
+				iso(eventStarts + 3 * 60 * 60 * 1000),
+				RSVP_CAPACITY,
+				"clean",
+				iso(now - DAY),
+				iso(now - DAY),
+			],
+		],
+	);
+
+	// ------------------------------------------------------------------ connections, conversations, blocks
+	const pairKey = (a, b) => (a < b ? `${a}:${b}` : `${b}:${a}`);
+	const connected = new Set();
+	const connectionRows = [];
+	const summaryRows = [];
+	const chatPairs = [];
+	const connect = (a, b, status, withConversation) => {
+		const key = pairKey(a.id, b.id);
+		if (a.id === b.id || connected.has(key)) return false;
+		connected.add(key);
+		const at = Math.max(a.createdMs, b.createdMs) + DAY + random.int(30 * DAY);
+		const [low, high] = a.id < b.id ? [a.id, b.id] : [b.id, a.id];
+		connectionRows.push([
+			uuidv7(at, random),
+			a.id,
+			b.id,
+			low,
+			high,
+			random.pick(["friend", "accountability_partner", "peer_support"]),
+			status,
+			status === "accepted" ? iso(at + 60_000) : null,
+			iso(at),
+			iso(at),
+		]);
+		if (status === "accepted" && withConversation) {
+			const lastMs = now - random.int(30 * DAY);
+			const seq = 1 + random.int(40);
+			for (const [me, peer] of [
+				[a, b],
+				[b, a],
+			]) {
+				const read = random.chance(0.6) ? seq : Math.max(0, seq - 1 - random.int(3));
+				summaryRows.push([
+					uuidv7(at + 120_000, random),
+					key,
+					me.id,
+					peer.id,
+					seq,
+					random.pick(PHRASES).slice(0, 80),
+					iso(lastMs),
+					read,
+					seq - read,
+					iso(at),
+					iso(lastMs),
+				]);
+			}
+		}
+		return true;
+	};
+	// Chat pairs first: pool users 2k and 2k+1, connected, so they may open the conversation's socket.
+	for (let k = 0; k < CHAT_PAIRS && 2 * k + 1 < users.length; k++) {
+		connect(users[2 * k], users[2 * k + 1], "accepted", true);
+		chatPairs.push([users[2 * k], users[2 * k + 1]].map((user) => ({ sub: user.sub, id: user.id })));
+	}
+	for (const user of users) {
+		for (let k = 0; k < CONNECTIONS_PER_USER / 2; k++) {
+			connect(
+				user,
+				users[random.int(users.length)],
+				random.chance(0.85) ? "accepted" : "pending",
+				random.chance(0.7),
+			);
+		}
+	}
+	await insert(
+		"connections",
+		[
+			"id",
+			"requester_id",
+			"addressee_id",
+			"user_low_id",
+			"user_high_id",
+			"connection_type",
+			"status",
+			"responded_at",
+			"created_at",
+			"updated_at",
+		],
+		connectionRows,
+	);
+	await insert(
+		"conversation_summaries",
+		[
+			"id",
+			"conversation_id",
+			"user_id",
+			"peer_id",
+			"last_message_seq",
+			"last_message_preview",
+			"last_message_at",
+			"last_read_seq",
+			"unread_count",
+			"created_at",
+			"updated_at",
+		],
+		summaryRows,
+	);
+	const blockRows = [];
+	const blocked = new Set();
+	// A few people outside the pool, guardians and thread authors block someone, so every "not blocked
+	// either way" condition has rows to look at.
+	for (let i = POOL_USERS + GUARDIANS + THREAD_POSTS; i < users.length; i++) {
+		if (!random.chance(0.03)) continue;
+		const target = users[random.int(users.length)];
+		const key = `${users[i].id}>${target.id}`;
+		if (target.id === users[i].id || blocked.has(key)) continue;
+		blocked.add(key);
+		blockRows.push([uuidv7(now - random.int(60 * DAY), random), users[i].id, target.id, iso(now - DAY)]);
+	}
+	await insert("blocks", ["id", "blocker_id", "blocked_id", "created_at"], blockRows);
+
+	// ------------------------------------------------------------------ posts and poll options
+	// Authors: a heavy tail (a few people post a lot), posts spread evenly over the last 60 days.
+	const authorWeights = users.map(() => (-Math.log(1 - random.next())) ** 2);
+	const pickWeighted = cumulativePicker(authorWeights, random);
+	const posts = [];
+	const threadAuthors = users.slice(POOL_USERS + GUARDIANS, POOL_USERS + GUARDIANS + THREAD_POSTS);
+	const postCount = size.posts;
+	for (let p = 0; p < postCount; p++) {
+		const createdMs = now - 60 * DAY + Math.floor((p * 60 * DAY) / postCount) + random.int(1000);
+		const author = users[pickWeighted()];
+		const type = random.weighted({ text: 70, image: 12, video: 3, poll: 5, milestone: 10 });
+		let visibility = random.weighted({ public: 80, connections: 10, group: 6, private: 4 });
+		const myGroups = groupsByUser.get(author.id);
+		if (visibility === "group" && myGroups.length === 0) visibility = "public";
+		const moderation = random.weighted({ clean: 94, unchecked: 3, flagged: 2, hidden: 1 });
+		posts.push({
+			id: uuidv7(createdMs, random),
+			author,
+			type,
+			visibility,
+			groupId: visibility === "group" ? random.pick(myGroups).id : null,
+			spiritual: random.chance(0.1),
+			moderation,
+			toxicity:
+				moderation === "unchecked"
+					? null
+					: moderation === "clean"
+						? random.next() * 0.3
+						: moderation === "flagged"
+							? 0.7 + random.next() * 0.19
+							: 0.9 + random.next() * 0.1,
+			createdMs,
+			reactions: 0,
+			comments: 0,
+		});
+	}
+	// The read threads: public, clean, recent posts by authors nobody blocks.
+	const threadPosts = [];
+	for (let t = 0; t < THREAD_POSTS; t++) {
+		const post = posts[postCount - 1 - t * 7];
+		Object.assign(post, {
+			author: threadAuthors[t],
+			type: "text",
+			visibility: "public",
+			groupId: null,
+			spiritual: false,
+			moderation: "clean",
+			toxicity: 0.01,
+		});
+		threadPosts.push(post);
+	}
+	const pollOptionRows = [];
+	for (const post of posts) {
+		if (post.type === "milestone") post.habit = habitsByUser.get(post.author.id)[0];
+		if (post.type !== "poll") continue;
+		post.pollClosesMs = post.createdMs + 7 * DAY;
+		const options = 2 + random.int(3);
+		for (let o = 0; o < options; o++) {
+			pollOptionRows.push([
+				uuidv7(post.createdMs, random),
+				post.id,
+				o,
+				`Option ${o + 1}`,
+				iso(post.createdMs),
+			]);
+		}
+	}
+
+	// ------------------------------------------------------------------ comments
+	const commentRows = [];
+	const replyRows = [];
+	const comments = [];
+	const addComment = (post, author, parent, atMs) => {
+		const id = uuidv7(atMs, random);
+		const row = [
+			id,
+			post.id,
+			author.id,
+			parent ? parent.id : null,
+			parent ? parent.id : null,
+			parent ? 1 : 0,
+			random.pick(PHRASES),
+			random.chance(0.97) ? "clean" : "unchecked",
+			0,
+			iso(atMs),
+			iso(atMs),
+		];
+		const comment = { id, post, authorId: author.id, row, reactions: 0 };
+		(parent ? replyRows : commentRows).push(row);
+		comments.push(comment);
+		post.comments++;
+		return comment;
+	};
+	for (const post of threadPosts) {
+		for (let c = 0; c < THREAD_TOP_LEVEL; c++) {
+			const at = post.createdMs + (c + 1) * 60_000;
+			const top = addComment(post, users[random.int(users.length)], null, at);
+			for (let r = 0; r < THREAD_REPLIES_PER_COMMENT; r++) {
+				addComment(post, users[random.int(users.length)], top, at + (r + 1) * 1000);
+			}
+		}
+	}
+	// Elsewhere: about one comment per post, clustered on some posts, a third of them replies.
+	const otherComments = Math.floor(postCount * 0.8);
+	const firstTopLevel = new Map();
+	for (let c = 0; c < otherComments; c++) {
+		const post = posts[pickPostForComment(random, postCount)];
+		if (threadPosts.includes(post)) continue;
+		const at = post.createdMs + 60_000 + random.int(DAY);
+		const parent = firstTopLevel.get(post.id);
+		if (parent && random.chance(0.33)) addComment(post, users[random.int(users.length)], parent, at + 1000);
+		else {
+			const top = addComment(post, users[random.int(users.length)], null, at);
+			if (!parent) firstTopLevel.set(post.id, top);
+		}
+	}
+
+	// ------------------------------------------------------------------ reactions
+	const reactionRows = [];
+	const reacted = new Set();
+	const postWeights = posts.map(() => (-Math.log(1 - random.next())) ** 2);
+	const pickPost = cumulativePicker(postWeights, random);
+	const postReactions = Math.floor(size.reactions * 0.9);
+	let attempts = 0;
+	while (reactionRows.length < postReactions && attempts < size.reactions * 3) {
+		attempts++;
+		const post = posts[pickPost()];
+		const user = users[random.int(users.length)];
+		const key = `${user.id}:p:${post.id}`;
+		if (reacted.has(key)) continue;
+		reacted.add(key);
+		post.reactions++;
+		const at = post.createdMs + 1000 + random.int(DAY);
+		reactionRows.push([
+			uuidv7(at, random),
+			user.id,
+			"post",
+			post.id,
+			post.author.id,
+			random.pick(REACTION_TYPES),
+			iso(at),
+			iso(at),
+		]);
+	}
+	while (reactionRows.length < size.reactions && comments.length > 0 && attempts < size.reactions * 4) {
+		attempts++;
+		const comment = comments[random.int(comments.length)];
+		const user = users[random.int(users.length)];
+		const key = `${user.id}:c:${comment.id}`;
+		if (reacted.has(key)) continue;
+		reacted.add(key);
+		comment.reactions++;
+		const at = comment.post.createdMs + 5000 + random.int(DAY);
+		reactionRows.push([
+			uuidv7(at, random),
+			user.id,
+			"comment",
+			comment.id,
+			comment.authorId,
+			random.pick(REACTION_TYPES),
+			iso(at),
+			iso(at),
+		]);
+	}
+	for (const comment of comments) comment.row[8] = comment.reactions;
+
+	await insert(
+		"posts",
+		[
+			"id",
+			"author_id",
+			"type",
+			"body",
+			"visibility",
+			"group_id",
+			"media_urls",
+			"milestone_habit_id",
+			"milestone_streak",
+			"poll_closes_at",
+			"is_spiritual",
+			"moderation_status",
+			"toxicity_score",
+			"reaction_count",
+			"comment_count",
+			"hot_score",
+			"created_at",
+			"updated_at",
+		],
+		posts.map((post, p) => [
+			post.id,
+			post.author.id,
+			post.type,
+			post.type === "image" || post.type === "video" ? "" : text(1 + (p % 3)),
+			post.visibility,
+			post.groupId,
+			post.type === "image"
+				? '["https://img.example/p.jpg"]'
+				: post.type === "video"
+					? '["https://video.example/v.mp4"]'
+					: "[]",
+			post.habit ? post.habit.id : null,
+			post.habit ? 3 + (p % 20) : null,
+			post.pollClosesMs ? iso(post.pollClosesMs) : null,
+			post.spiritual ? 1 : 0,
+			post.moderation,
+			post.toxicity,
+			post.reactions,
+			post.comments,
+			hotScore(post.reactions, iso(post.createdMs)),
+			iso(post.createdMs),
+			iso(post.createdMs),
+		]),
+	);
+	await insert("poll_options", ["id", "post_id", "position", "label", "created_at"], pollOptionRows);
+	const commentColumns = [
+		"id",
+		"post_id",
+		"author_id",
+		"parent_id",
+		"root_id",
+		"depth",
+		"body",
+		"moderation_status",
+		"reaction_count",
+		"created_at",
+		"updated_at",
+	];
+	await insert("comments", commentColumns, commentRows);
+	await insert("comments", commentColumns, replyRows);
+	await insert(
+		"reactions",
+		[
+			"id",
+			"user_id",
+			"target_type",
+			"target_id",
+			"target_author_id",
+			"reaction_type",
+			"created_at",
+			"updated_at",
+		],
+		reactionRows,
+	);
+
+	// ------------------------------------------------------------------ the moderation queue
+	// About 1% of posts are in the queue (ML flags and reports), most still open.
+	const queueRows = [];
+	const reportRows = [];
+	const reporters = users.filter((user) => user.role === "user");
+	for (const post of posts) {
+		const flaggedByMl = post.moderation === "flagged" || post.moderation === "hidden";
+		if (!flaggedByMl && !random.chance(0.004)) continue;
+		const at = post.createdMs + 3_600_000;
+		const itemId = uuidv7(at, random);
+		const reportCount = flaggedByMl ? random.int(2) : 1 + random.int(3);
+		const chosen = new Set();
+		let score = flaggedByMl ? post.toxicity * 5 : 0;
+		for (let r = 0; r < reportCount; r++) {
+			const reporter = reporters[random.int(reporters.length)];
+			if (chosen.has(reporter.id) || reporter.id === post.author.id) continue;
+			chosen.add(reporter.id);
+			const weight = 1 + TRUST_RANK[reporter.trust];
+			score += weight;
+			reportRows.push([
+				uuidv7(at + r * 1000, random),
+				reporter.id,
+				"post",
+				post.id,
+				random.pick(REPORT_REASONS),
+				weight,
+				"open",
+				itemId,
+				iso(at + r * 1000),
+				iso(at + r * 1000),
+			]);
+		}
+		if (!flaggedByMl && chosen.size === 0) continue;
+		const open = random.chance(0.8);
+		queueRows.push([
+			itemId,
+			"post",
+			post.id,
+			post.author.id,
+			open ? "open" : "resolved",
+			Math.round(score * 100) / 100,
+			chosen.size,
+			flaggedByMl ? post.toxicity : null,
+			post.moderation === "hidden" ? 1 : 0,
+			JSON.stringify({ type: post.type, body: "snapshot of the reported post" }),
+			flaggedByMl ? "ml" : "reports",
+			iso(at),
+			iso(at),
+		]);
+	}
+	await insert(
+		"moderation_queue_items",
+		[
+			"id",
+			"target_type",
+			"target_id",
+			"target_author_id",
+			"status",
+			"score",
+			"report_count",
+			"ml_toxicity",
+			"is_hidden",
+			"content_snapshot",
+			"source",
+			"created_at",
+			"updated_at",
+		],
+		queueRows,
+	);
+	await insert(
+		"reports",
+		[
+			"id",
+			"reporter_id",
+			"target_type",
+			"target_id",
+			"reason",
+			"weight",
+			"status",
+			"queue_item_id",
+			"created_at",
+			"updated_at",
+		],
+		reportRows,
+	);
+
+	const pool = users.slice(0, Math.min(POOL_USERS, users.length));
+	return {
+		size: typeof sizeName === "string" ? sizeName : "custom",
+		counts,
+		fixtures: {
+			readers: pool.map((user) => user.sub),
+			posters: users.slice(0, Math.min(POSTER_USERS, users.length)).map((user) => user.sub),
+			guardians: users.filter((user) => user.role === "guardian").map((user) => user.sub),
+			threadPostIds: threadPosts.map((post) => post.id),
+			chatPairs,
+			rsvp: {
+				eventId: rsvpEvent.id,
+				capacity: RSVP_CAPACITY,
+				members: users.slice(0, Math.min(RSVP_MEMBERS, users.length)).map((user) => user.sub),
+			},
+		},
+	};
+}
+
+/** Picks an index with probability proportional to `weights[index]` (binary search over the running sum). */
+function cumulativePicker(weights, random) {
+	const cumulative = new Float64Array(weights.length);
+	let sum = 0;
+	weights.forEach((weight, i) => {
+		sum += weight;
+		cumulative[i] = sum;
+	});
+	return () => {
+		const target = random.next() * sum;
+		let low = 0;
+		let high = cumulative.length - 1;
+		while (low < high) {
+			const mid = (low + high) >> 1;
+			if (cumulative[mid] < target) low = mid + 1;
+			else high = mid;
+		}
+		return low;
+	};
+}
+
+/** Comments cluster on a fifth of the posts. */
+function pickPostForComment(random, postCount) {
+	const bucket = random.int(Math.max(1, Math.floor(postCount / 5)));
+	return Math.min(postCount - 1, bucket * 5);
+}

@@ -1,0 +1,58 @@
+/**
+ * A bench-only identity provider: one RS256 key pair made fresh for each run (never stored in the
+ * repository), its public half served as the JWKS the API fetches, its private half minting access tokens
+ * for as many dataset users as the load generator needs. The API verifies them exactly as it verifies
+ * Auth0's tokens.
+ */
+import { exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
+
+export const BENCH_ISSUER = "https://issuer.bench.test/";
+export const BENCH_JWKS_URL = "https://issuer.bench.test/.well-known/jwks.json";
+export const BENCH_AUDIENCE = "https://api.flourish.bench";
+const KID = "bench-key-1";
+
+export async function createBenchKey() {
+	const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+	const meta = { kid: KID, alg: "RS256", use: "sig" };
+	return {
+		publicJwk: { ...(await exportJWK(publicKey)), ...meta },
+		privateJwk: { ...(await exportJWK(privateKey)), ...meta },
+	};
+}
+
+export const jwksOf = (key) => {
+	const { kty, n, e, kid, alg, use } = key.publicJwk;
+	return { keys: [{ kty, n, e, kid, alg, use }] };
+};
+
+/** Answers the Worker's outbound requests: the JWKS, and nothing else (there is no network). */
+export function outboundHandler(key) {
+	const body = JSON.stringify(jwksOf(key));
+	return async (request) => {
+		if (request.url === BENCH_JWKS_URL) {
+			return new Response(body, { headers: { "content-type": "application/json" } });
+		}
+		return new Response("no network in the benchmark", { status: 502 });
+	};
+}
+
+/** Mints one token per `sub` (valid for two hours: the whole run). */
+export async function mintTokens(key, subs) {
+	const signingKey = await importJWK(key.privateJwk, "RS256");
+	const tokens = new Map();
+	for (const sub of subs) {
+		if (tokens.has(sub)) continue;
+		tokens.set(
+			sub,
+			await new SignJWT({})
+				.setProtectedHeader({ alg: "RS256", kid: KID, typ: "JWT" })
+				.setIssuer(BENCH_ISSUER)
+				.setAudience(BENCH_AUDIENCE)
+				.setSubject(sub)
+				.setIssuedAt()
+				.setExpirationTime("2h")
+				.sign(signingKey),
+		);
+	}
+	return tokens;
+}

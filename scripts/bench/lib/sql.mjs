@@ -1,0 +1,61 @@
+/**
+ * Bulk SQL into the benchmark's D1 database through the bench Worker (scripts/bench/bench-worker.js), which
+ * holds the real D1 binding inside workerd: it splits rows into multi-row INSERTs of at most 100 bound
+ * parameters (D1's limit) and sends them in batches. Rows travel to it in chunks over HTTP.
+ */
+
+/** Rows per HTTP request to the bench Worker. */
+const ROWS_PER_REQUEST = 4_000;
+/** Requests in flight at once (D1 runs them one after another; this only overlaps the transfer). */
+const PARALLEL_REQUESTS = 2;
+
+export function seedClient(benchUrl) {
+	const post = async (path, body) => {
+		const send = () =>
+			fetch(`${benchUrl}${path}`, {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body: JSON.stringify(body),
+			});
+		// A keep-alive connection left idle while the next table was being generated may have been closed
+		// by workerd: a request that could not even be written never ran, so it is sent again.
+		const response = await send().catch((error) => {
+			if (["EPIPE", "ECONNRESET", "UND_ERR_SOCKET"].includes(error?.cause?.code)) return send();
+			throw error;
+		});
+		if (!response.ok) throw new Error(`${path} failed: ${response.status} ${await response.text()}`);
+		return response.json();
+	};
+	return {
+		/** Inserts `rows` (arrays in `columns` order); returns how many INSERT statements it took. */
+		async insertRows(table, columns, rows, onConflict = "") {
+			let next = 0;
+			let statements = 0;
+			const worker = async () => {
+				while (next < rows.length) {
+					const chunk = rows.slice(next, next + ROWS_PER_REQUEST);
+					next += ROWS_PER_REQUEST;
+					statements += (await post("/insert", { table, columns, rows: chunk, onConflict })).statements;
+				}
+			};
+			await Promise.all(Array.from({ length: PARALLEL_REQUESTS }, worker));
+			return statements;
+		},
+		/**
+		 * Applies drizzle-kit migration files (statements separated by `--> statement-breakpoint`) in two
+		 * steps, as bulk loads do: `"tables"` runs everything but the secondary indexes, `"indexes"` creates
+		 * those once the rows are in (one sort each instead of a random insert per row; same final schema).
+		 */
+		async applyMigrations(sqlFiles, step) {
+			const isIndex = (statement) => /^CREATE (UNIQUE )?INDEX/i.test(statement);
+			for (const text of sqlFiles) {
+				const statements = text
+					.split("--> statement-breakpoint")
+					.map((part) => part.trim())
+					.filter((part) => part.length > 0)
+					.filter((statement) => (step === "indexes" ? isIndex(statement) : !isIndex(statement)));
+				if (statements.length > 0) await post("/exec", { statements });
+			}
+		},
+	};
+}

@@ -1,0 +1,130 @@
+/**
+ * Builds the Workers exactly as `wrangler deploy` would bundle them (`--dry-run --outdir`), and describes
+ * how Miniflare's API runs them in local workerd: the API Worker with its D1, KV, Durable Objects, rate
+ * limiters and the ML service binding taken from wrangler.toml, the ML Worker from ml/wrangler.toml, and
+ * the bench-only Worker (scripts/bench/bench-worker.js) that loads the dataset into the same D1 database
+ * and times single operations (JWT verification, PBKDF2, moderate, embed).
+ *
+ * The load generator talks to the API Worker's own socket (`unsafeDirectSockets`): no wrangler proxy, no
+ * inspector, no dev middleware and not even Miniflare's entry Worker sit in front of it.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { convertV4MiniflareOptions } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { BENCH_AUDIENCE, BENCH_ISSUER, BENCH_JWKS_URL, outboundHandler } from "./issuer.mjs";
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
+
+/**
+ * Bundles the API, the ML Worker and the bench Worker into `outDir`; returns their paths and sizes.
+ * `apiSource` builds the API from another copy of the project (a "before" tree for comparisons).
+ */
+export async function buildWorkers(outDir, { apiSource = PROJECT_ROOT } = {}) {
+	const env = {
+		...process.env,
+		PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}`,
+		WRANGLER_SEND_METRICS: "false",
+		WRANGLER_LOG: "warn",
+	};
+	const wrangler = (args, cwd = PROJECT_ROOT) =>
+		execFileSync("wrangler", ["deploy", "--dry-run", ...args], { cwd, env, stdio: "pipe" });
+	const api = path.join(outDir, "api");
+	const ml = path.join(outDir, "ml");
+	const bench = path.join(outDir, "bench");
+	wrangler(["--outdir", api], apiSource);
+	wrangler(["--config", "ml/wrangler.toml", "--env", "", "--outdir", ml]);
+	await build({
+		entryPoints: [path.join(PROJECT_ROOT, "scripts/bench/bench-worker.js")],
+		outfile: path.join(bench, "index.js"),
+		bundle: true,
+		format: "esm",
+		platform: "browser",
+		conditions: ["workerd", "worker", "browser"],
+		external: ["cloudflare:*", "node:*"],
+		logLevel: "warning",
+	});
+	const sizeOf = (file) => {
+		const bytes = readFileSync(file);
+		return { bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+	};
+	return {
+		api: { dir: api, script: path.join(api, "index.js"), ...sizeOf(path.join(api, "index.js")) },
+		ml: { dir: ml, script: path.join(ml, "index.js"), ...sizeOf(path.join(ml, "index.js")) },
+		bench: { dir: bench, script: path.join(bench, "index.js") },
+	};
+}
+
+/** The API's D1 database, shared with the bench Worker that loads the dataset into it. */
+const BENCH_D1_ID = "flourish-bench";
+
+/** The bindings that point the API at the bench issuer (the same verification path as Auth0). */
+const authBindings = {
+	AUTH0_DOMAIN: "issuer.bench.test",
+	AUTH0_AUDIENCE: BENCH_AUDIENCE,
+	AUTH0_ISSUER: BENCH_ISSUER,
+	AUTH0_JWKS_URL: BENCH_JWKS_URL,
+};
+
+/** Miniflare options for the three Workers, with D1/KV/Durable Object storage persisted in `persistDir`. */
+export function miniflareOptions({ built, persistDir, key }) {
+	// Bindings as wrangler.toml declares them (module rules do not apply to a pre-built bundle).
+	const { modulesRules: _apiRules, ...apiWorker } = unstable_getMiniflareWorkerOptions(
+		path.join(PROJECT_ROOT, "wrangler.toml"),
+	).workerOptions;
+	const { modulesRules: _mlRules, ...mlWorker } = unstable_getMiniflareWorkerOptions(
+		path.join(PROJECT_ROOT, "ml/wrangler.toml"),
+		"",
+	).workerOptions;
+	const outbound = outboundHandler(key);
+	const scripted = (build) => ({ modules: true, scriptPath: build.script, modulesRoot: build.dir });
+	return convertV4MiniflareOptions({
+		resourcePersistencePath: persistDir,
+		logRequests: false,
+		// No network: a placeholder `request.cf` instead of fetching Cloudflare's, and no telemetry.
+		cf: false,
+		telemetry: { enabled: false },
+		workers: [
+			{
+				...apiWorker,
+				...scripted(built.api),
+				name: "flourish-api",
+				rootPath: PROJECT_ROOT,
+				cronTriggers: [],
+				bindings: {
+					...apiWorker.bindings,
+					...authBindings,
+					CORS_ORIGINS: "https://app.flourish.bench",
+					SUPPORT_HMAC_SECRET: "bench-only-support-hmac-secret-0123456789abcdef",
+				},
+				d1Databases: { DB: BENCH_D1_ID },
+				serviceBindings: { ML: "flourish-ml" },
+				outboundService: outbound,
+				unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+			},
+			{
+				...mlWorker,
+				...scripted(built.ml),
+				name: "flourish-ml",
+				rootPath: PROJECT_ROOT,
+			},
+			{
+				...scripted(built.bench),
+				name: "bench-worker",
+				compatibilityDate: apiWorker.compatibilityDate,
+				compatibilityFlags: apiWorker.compatibilityFlags,
+				bindings: authBindings,
+				kvNamespaces: { CACHE: "bench-worker-cache" },
+				d1Databases: { DB: BENCH_D1_ID },
+				serviceBindings: { ML: "flourish-ml" },
+				outboundService: outbound,
+				unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+			},
+		],
+	});
+}

@@ -1,0 +1,394 @@
+/**
+ * The benchmark's load generator, a process apart from the server (run pinned to its own core by
+ * scripts/bench/run.mjs). Drives the API Worker's own socket with autocannon — one autocannon instance in
+ * this one thread, a fixed number of connections — using valid tokens of many dataset users, then runs the
+ * chat, RSVP and micro measurements when asked to.
+ *
+ *   node scripts/bench/load.mjs --fixtures FILE --key FILE --out FILE [--duration 8] [--warmup 2]
+ *        [--connections 10] [--only name,name] [--extras]
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { mintTokens } from "./lib/issuer.mjs";
+
+const { values: args } = parseArgs({
+	options: {
+		fixtures: { type: "string" },
+		key: { type: "string" },
+		out: { type: "string" },
+		duration: { type: "string", default: "8" },
+		warmup: { type: "string", default: "2" },
+		connections: { type: "string", default: "10" },
+		only: { type: "string" },
+		extras: { type: "boolean", default: false },
+	},
+});
+const fixtures = JSON.parse(readFileSync(args.fixtures, "utf8"));
+const key = JSON.parse(readFileSync(args.key, "utf8"));
+const DURATION = Number(args.duration);
+const WARMUP = Number(args.warmup);
+const CONNECTIONS = Number(args.connections);
+const API = `${fixtures.apiUrl}/api/v1`;
+const log = (message) => process.stderr.write(`[load ${fixtures.size}] ${message}\n`);
+
+const chatSubs = fixtures.chatPairs.flat().map((person) => person.sub);
+const tokens = await mintTokens(key, [
+	...fixtures.readers,
+	...fixtures.posters,
+	...fixtures.guardians,
+	...chatSubs,
+	...fixtures.rsvp.members,
+]);
+const tokensOf = (subs) => subs.map((sub) => tokens.get(sub));
+const readerTokens = tokensOf(fixtures.readers);
+const posterTokens = tokensOf(fixtures.posters);
+const guardianTokens = tokensOf(fixtures.guardians);
+
+/**
+ * The endpoints, in the order they run. Each request takes the next token of its pool (and the next path,
+ * where a list is given), so consecutive requests come from different people.
+ */
+const ENDPOINTS = [
+	{ name: "trivial", label: "GET / (liveness, no auth, no D1)", path: "/", anonymous: true },
+	{ name: "users_me", label: "GET /users/me", path: `${API}/users/me` },
+	{ name: "garden", label: "GET /garden", path: `${API}/garden` },
+	{ name: "feed_recent", label: "GET /flourish/feed?sort=recent", path: `${API}/flourish/feed?sort=recent` },
+	{ name: "feed_top", label: "GET /flourish/feed?sort=top", path: `${API}/flourish/feed?sort=top` },
+	{
+		name: "feed_for_you",
+		label: "GET /flourish/feed?sort=for_you",
+		path: `${API}/flourish/feed?sort=for_you`,
+		prime: true,
+	},
+	{
+		name: "post_comments",
+		label: "GET /flourish/posts/{id}/comments",
+		paths: fixtures.threadPostIds.map((id) => `${API}/flourish/posts/${id}/comments`),
+	},
+	{ name: "conversations", label: "GET /orchard/conversations", path: `${API}/orchard/conversations` },
+	{ name: "groups", label: "GET /fellowship/groups", path: `${API}/fellowship/groups` },
+	{
+		name: "guardian_queue",
+		label: "GET /guardians/queue (guardians)",
+		path: `${API}/guardians/queue`,
+		tokens: guardianTokens,
+	},
+	{
+		name: "recommendations_groups",
+		label: "GET /recommendations?kind=groups",
+		path: `${API}/recommendations?kind=groups`,
+		prime: true,
+	},
+	// Writes last: new posts change what the feeds above would read.
+	{
+		name: "create_post",
+		label: "POST /flourish/posts",
+		path: `${API}/flourish/posts`,
+		method: "POST",
+		tokens: posterTokens,
+		body: (n) =>
+			JSON.stringify({
+				type: "text",
+				visibility: "public",
+				body: `Bench post ${n}: ten minutes of stretching before work, every day this week.`,
+			}),
+	},
+	{ name: "trivial_again", label: "GET / (again, after the others)", path: "/", anonymous: true },
+];
+
+function percentile(sorted, p) {
+	if (sorted.length === 0) return null;
+	const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+	return sorted[index];
+}
+
+const round = (value, digits = 2) =>
+	value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** One autocannon run; latencies are kept at full resolution (autocannon's own histogram is in whole ms). */
+function runAutocannon(endpoint, seconds, record) {
+	const pool = endpoint.tokens ?? readerTokens;
+	const paths = endpoint.paths ?? [endpoint.path];
+	let n = 0;
+	const latencies = [];
+	const statuses = {};
+	const errorSamples = [];
+	return new Promise((resolve, reject) => {
+		const instance = autocannon(
+			{
+				url: fixtures.apiUrl,
+				connections: CONNECTIONS,
+				pipelining: 1,
+				duration: seconds,
+				// autocannon counts 2xx; anything else is reported, never hidden.
+				requests: [
+					{
+						setupRequest(request) {
+							const i = n++;
+							const target = new URL(paths[i % paths.length], fixtures.apiUrl);
+							request.path = `${target.pathname}${target.search}`;
+							request.method = endpoint.method ?? "GET";
+							request.headers = { ...request.headers };
+							if (!endpoint.anonymous) request.headers.authorization = `Bearer ${pool[i % pool.length]}`;
+							if (endpoint.body) {
+								request.body = endpoint.body(i);
+								request.headers["content-type"] = "application/json";
+							}
+							return request;
+						},
+						onResponse(status, body) {
+							statuses[status] = (statuses[status] ?? 0) + 1;
+							if ((status < 200 || status > 299) && errorSamples.length < 3)
+								errorSamples.push(body.slice(0, 300));
+						},
+					},
+				],
+			},
+			(error, result) => {
+				if (error) return reject(error);
+				latencies.sort((a, b) => a - b);
+				resolve({
+					requests: result.requests.total,
+					rps: round(result.requests.total / result.duration, 1),
+					p50: round(percentile(latencies, 50)),
+					p95: round(percentile(latencies, 95)),
+					p99: round(percentile(latencies, 99)),
+					statuses,
+					non2xx: result.non2xx,
+					errors: result.errors,
+					timeouts: result.timeouts,
+					errorSamples,
+				});
+			},
+		);
+		if (record)
+			instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+	});
+}
+
+async function measureEndpoints() {
+	const only = args.only ? new Set(args.only.split(",")) : undefined;
+	const results = {};
+	for (const endpoint of ENDPOINTS) {
+		if (only && !only.has(endpoint.name) && !endpoint.name.startsWith("trivial")) continue;
+		// Ranked endpoints embed their candidates once (then read the stored vectors): one request first,
+		// so the warm-up is not ten concurrent requests all embedding the same 200 texts.
+		if (endpoint.prime) {
+			const response = await fetch(endpoint.path, {
+				headers: { authorization: `Bearer ${readerTokens[0]}` },
+			});
+			await response.arrayBuffer();
+		}
+		if (WARMUP > 0) await runAutocannon(endpoint, WARMUP, false);
+		const result = await runAutocannon(endpoint, DURATION, true);
+		results[endpoint.name] = { label: endpoint.label, ...result };
+		log(
+			`${endpoint.label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, statuses ${JSON.stringify(result.statuses)}`,
+		);
+	}
+	return results;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Chat: pairs of WebSocket clients (the browser flow: a ticket from POST …/tickets, then the socket).
+
+const CHAT_SECONDS = 10;
+/** Messages per second each client sends: under the chat burst limit (30 frames per 10 s per user). */
+const CHAT_RATE_PER_CLIENT = 2;
+
+async function openSocket(me, peer) {
+	const ticket = await fetch(`${API}/orchard/conversations/${peer.id}/tickets`, {
+		method: "POST",
+		headers: { authorization: `Bearer ${tokens.get(me.sub)}` },
+	});
+	if (ticket.status !== 201) throw new Error(`ticket: ${ticket.status} ${await ticket.text()}`);
+	const { url } = await ticket.json();
+	const socket = new WebSocket(`${fixtures.apiUrl.replace(/^http/, "ws")}${url}`);
+	await new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error("socket did not get ready")), 10_000);
+		socket.addEventListener("message", function onReady(event) {
+			if (JSON.parse(event.data).type !== "ready") return;
+			clearTimeout(timer);
+			socket.removeEventListener("message", onReady);
+			resolve();
+		});
+		socket.addEventListener("error", () => reject(new Error("socket error")));
+	});
+	return socket;
+}
+
+async function measureChat(pairCount) {
+	const pairs = fixtures.chatPairs.slice(0, pairCount);
+	const sentAt = new Map();
+	const latencies = [];
+	const frames = { ack: 0, error: 0, errorCodes: {} };
+	const clients = [];
+	for (const [a, b] of pairs) {
+		clients.push({ me: a, socket: await openSocket(a, b) }, { me: b, socket: await openSocket(b, a) });
+	}
+	for (const client of clients) {
+		client.socket.addEventListener("message", (event) => {
+			const frame = JSON.parse(event.data);
+			if (frame.type === "ack") frames.ack++;
+			else if (frame.type === "error") {
+				frames.error++;
+				frames.errorCodes[frame.code] = (frames.errorCodes[frame.code] ?? 0) + 1;
+			} else if (frame.type === "message" && frame.message.sender_id !== client.me.id) {
+				const started = sentAt.get(frame.message.text);
+				if (started !== undefined) latencies.push(performance.now() - started);
+			}
+		});
+	}
+	let sent = 0;
+	const started = performance.now();
+	const timers = clients.map((client, i) => {
+		// Spread the clients' send times evenly over the interval.
+		const interval = 1000 / CHAT_RATE_PER_CLIENT;
+		let count = 0;
+		const send = () => {
+			const text = `bench ${i}-${count++}: how was your walk today?`;
+			sentAt.set(text, performance.now());
+			client.socket.send(JSON.stringify({ type: "message", client_message_id: `${i}-${count}`, text }));
+			sent++;
+		};
+		return new Promise((resolve) =>
+			setTimeout(
+				() => {
+					const timer = setInterval(() => {
+						if (performance.now() - started >= CHAT_SECONDS * 1000) {
+							clearInterval(timer);
+							resolve();
+						} else send();
+					}, interval);
+				},
+				(interval * i) / clients.length,
+			),
+		);
+	});
+	await Promise.all(timers);
+	const sendingSeconds = (performance.now() - started) / 1000;
+	// Let what is in flight arrive.
+	const deadline = performance.now() + 5_000;
+	while (latencies.length + frames.error < sent && performance.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+	for (const client of clients) client.socket.close();
+	latencies.sort((x, y) => x - y);
+	return {
+		pairs: pairs.length,
+		clients: clients.length,
+		offeredPerSecond: clients.length * CHAT_RATE_PER_CLIENT,
+		sent,
+		delivered: latencies.length,
+		acks: frames.ack,
+		errorFrames: frames.error,
+		errorCodes: frames.errorCodes,
+		messagesPerSecond: round(latencies.length / sendingSeconds, 1),
+		p50: round(percentile(latencies, 50)),
+		p99: round(percentile(latencies, 99)),
+	};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// RSVP: every member of one group answers `going` to one event at the same moment.
+
+async function measureRsvp() {
+	const { eventId, capacity, members } = fixtures.rsvp;
+	const started = performance.now();
+	const answers = await Promise.all(
+		members.map(async (sub) => {
+			const sentAt = performance.now();
+			const response = await fetch(`${API}/fellowship/events/${eventId}/rsvp`, {
+				method: "PUT",
+				headers: { authorization: `Bearer ${tokens.get(sub)}`, "content-type": "application/json" },
+				body: JSON.stringify({ status: "going" }),
+			});
+			const body = await response.json();
+			return { status: response.status, body, ms: performance.now() - sentAt };
+		}),
+	);
+	const completionMs = performance.now() - started;
+	const ok = answers.filter((answer) => answer.status === 200);
+	const going = ok.filter((answer) => answer.body.status === "going").length;
+	const waitlisted = ok.filter((answer) => answer.body.status === "waitlisted");
+	const positions = waitlisted.map((answer) => answer.body.waitlist_position).sort((x, y) => x - y);
+	const positionsExact = positions.every((position, i) => position === i + 1);
+	const event = await (
+		await fetch(`${API}/fellowship/events/${eventId}`, {
+			headers: { authorization: `Bearer ${tokens.get(members[0])}` },
+		})
+	).json();
+	const counts = event.rsvp_counts;
+	const latencies = answers.map((answer) => answer.ms).sort((x, y) => x - y);
+	const statuses = {};
+	for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+	const correct =
+		ok.length === members.length &&
+		going === Math.min(capacity, members.length) &&
+		waitlisted.length === members.length - going &&
+		positionsExact &&
+		counts?.going === going &&
+		counts?.waitlisted === waitlisted.length;
+	return {
+		requests: members.length,
+		capacity,
+		completionMs: round(completionMs, 0),
+		p50: round(percentile(latencies, 50)),
+		p99: round(percentile(latencies, 99)),
+		statuses,
+		going,
+		waitlisted: waitlisted.length,
+		waitlistPositionsExact: positionsExact,
+		eventCounts: counts,
+		correct,
+	};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Micro figures: one operation repeated n times inside workerd (bench Worker), timed from here:
+// (time of n+1 runs − time of 1 run) / n, so request overhead and cold caches drop out. Median of 3.
+
+async function timeOperation(operation, n, query = "") {
+	const once = async (count) => {
+		const started = performance.now();
+		const response = await fetch(`${fixtures.benchUrl}/${operation}?n=${count}${query}`);
+		if (!response.ok) throw new Error(`${operation}: ${response.status} ${await response.text()}`);
+		await response.json();
+		return performance.now() - started;
+	};
+	const samples = [];
+	for (let round = 0; round < 3; round++) {
+		const base = await once(1);
+		const full = await once(n + 1);
+		samples.push(Math.max(0, full - base) / n);
+	}
+	samples.sort((a, b) => a - b);
+	return samples[1];
+}
+
+async function measureMicro() {
+	const token = encodeURIComponent(readerTokens[0]);
+	return {
+		jwtVerifyWarmUs: round((await timeOperation("jwt", 2_000, `&token=${token}`)) * 1000, 1),
+		pbkdf2SupportTokenMs: round(await timeOperation("pbkdf2", 10)),
+		moderateMs: round(await timeOperation("moderate", 200)),
+		embedMs: round(await timeOperation("embed", 200)),
+	};
+}
+
+const result = { size: fixtures.size, counts: fixtures.counts, seedSeconds: fixtures.seedSeconds };
+result.endpoints = await measureEndpoints();
+if (args.extras) {
+	result.micro = await measureMicro();
+	log(`micro: ${JSON.stringify(result.micro)}`);
+	result.rsvp = await measureRsvp();
+	log(`rsvp: ${JSON.stringify(result.rsvp)}`);
+	result.chat = [];
+	for (const pairs of [25, 50, 100]) {
+		const chat = await measureChat(pairs);
+		result.chat.push(chat);
+		log(`chat: ${JSON.stringify(chat)}`);
+	}
+}
+writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -1,0 +1,281 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: builds the Workers as `wrangler deploy` bundles them, and for each dataset size
+ *
+ *  1. starts the server process (scripts/bench/server.mjs: Miniflare's API running the API and ML Workers
+ *     in local workerd, storage in a temporary directory) and loads the dataset;
+ *  2. pins the server process tree (Node host and workerd) to CPU 0 and starts the load generator
+ *     (scripts/bench/load.mjs: one autocannon instance, a fixed number of connections) pinned to CPU 1, so
+ *     neither starves the other on a 2-core machine;
+ *  3. stops the server.
+ *
+ * Then writes bench-results.json and the figures section of BENCHMARKS.md (between its markers).
+ *
+ *   npm run bench                                  # both sizes, every endpoint, chat/RSVP/micro on small
+ *   npm run bench -- --sizes small --only feed_recent,garden --duration 5 --no-report
+ *   npm run bench -- --api-src /tmp/before --no-report        # the same run against another copy of the API
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createBenchKey } from "./lib/issuer.mjs";
+import { renderFigures } from "./lib/report.mjs";
+import { buildWorkers, PROJECT_ROOT } from "./lib/workers.mjs";
+
+const { values: args } = parseArgs({
+	options: {
+		sizes: { type: "string", default: "small,large" },
+		only: { type: "string" },
+		duration: { type: "string", default: "8" },
+		warmup: { type: "string", default: "2" },
+		connections: { type: "string", default: "10" },
+		"no-extras": { type: "boolean", default: false },
+		"no-report": { type: "boolean", default: false },
+		/** Build the API from another copy of the project (e.g. the code before a fix), for comparisons. */
+		"api-src": { type: "string" },
+	},
+});
+const say = (message) => process.stderr.write(`\x1b[32m[bench]\x1b[0m ${message}\n`);
+const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
+const childEnv = {
+	...process.env,
+	PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}`,
+	WRANGLER_SEND_METRICS: "false",
+};
+const hasTaskset = (() => {
+	try {
+		execFileSync("taskset", ["-V"], { stdio: "ignore" });
+		return os.availableParallelism() >= 2;
+	} catch {
+		return false;
+	}
+})();
+
+const loadAverage = () => os.loadavg().map((value) => Math.round(value * 100) / 100);
+/** Busy share of all cores over one second, from /proc/stat (the load average lags by minutes). */
+async function cpuBusy() {
+	const sample = () => {
+		const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
+		const numbers = fields.map(Number);
+		const idle = numbers[3] + (numbers[4] ?? 0);
+		return { idle, total: numbers.reduce((sum, value) => sum + value, 0) };
+	};
+	const first = sample();
+	await new Promise((resolve) => setTimeout(resolve, 1000));
+	const second = sample();
+	const total = second.total - first.total;
+	return total > 0 ? Math.round((100 * (total - (second.idle - first.idle))) / total) : null;
+}
+
+/** The pids of `pid` and everything below it (workerd is a child of the Node host). */
+function processTree(pid) {
+	const children = new Map();
+	for (const entry of readdirSync("/proc")) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+			const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+			children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+		} catch {
+			// gone meanwhile
+		}
+	}
+	const all = [];
+	const visit = (id) => {
+		all.push(id);
+		for (const child of children.get(id) ?? []) visit(child);
+	};
+	visit(pid);
+	return all;
+}
+
+function startServer({ tmp, size }) {
+	const persist = path.join(tmp, `persist-${size}`);
+	const fixtures = path.join(tmp, `fixtures-${size}.json`);
+	const child = spawn(
+		process.execPath,
+		[
+			path.join(PROJECT_ROOT, "scripts/bench/server.mjs"),
+			"--build",
+			path.join(tmp, "build"),
+			"--persist",
+			persist,
+			"--key",
+			path.join(tmp, "key.json"),
+			"--size",
+			size,
+			"--fixtures",
+			fixtures,
+		],
+		{ cwd: PROJECT_ROOT, env: childEnv, stdio: ["pipe", "pipe", "inherit"] },
+	);
+	const ready = new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error("the server did not get ready in 8 minutes")), 480_000);
+		child.stdout.on("data", (chunk) => {
+			if (chunk.toString().includes("READY")) {
+				clearTimeout(timer);
+				resolve();
+			}
+		});
+		child.once("exit", (code) => {
+			clearTimeout(timer);
+			reject(new Error(`the server exited (${code}) before it was ready`));
+		});
+	});
+	const stop = () =>
+		new Promise((resolve) => {
+			if (child.exitCode !== null) return resolve();
+			const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+			child.once("exit", () => {
+				clearTimeout(timer);
+				resolve();
+			});
+			child.kill("SIGTERM");
+		});
+	return { child, ready, stop, fixtures };
+}
+
+function runLoad({ tmp, size, fixtures, extras }) {
+	const out = path.join(tmp, `results-${size}.json`);
+	const loadArgs = [
+		path.join(PROJECT_ROOT, "scripts/bench/load.mjs"),
+		"--fixtures",
+		fixtures,
+		"--key",
+		path.join(tmp, "key.json"),
+		"--out",
+		out,
+		"--duration",
+		args.duration,
+		"--warmup",
+		args.warmup,
+		"--connections",
+		args.connections,
+		...(args.only ? ["--only", args.only] : []),
+		...(extras ? ["--extras"] : []),
+	];
+	const [command, commandArgs] = hasTaskset
+		? ["taskset", ["-c", "1", process.execPath, ...loadArgs]]
+		: [process.execPath, loadArgs];
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, commandArgs, { cwd: PROJECT_ROOT, env: childEnv, stdio: "inherit" });
+		child.once("exit", (code) =>
+			code === 0 ? resolve(JSON.parse(readFileSync(out, "utf8"))) : reject(new Error(`load exited ${code}`)),
+		);
+	});
+}
+
+function versions() {
+	const version = (name) => {
+		try {
+			return JSON.parse(readFileSync(path.join(PROJECT_ROOT, "node_modules", name, "package.json"), "utf8"))
+				.version;
+		} catch {
+			return null;
+		}
+	};
+	let workerd = null;
+	try {
+		workerd = execFileSync(path.join(BIN, "workerd"), ["--version"], { encoding: "utf8" })
+			.trim()
+			.replace(/^workerd\s+/, "");
+	} catch {
+		// reported as null
+	}
+	return {
+		node: process.version,
+		workerd,
+		wrangler: version("wrangler"),
+		miniflare: version("miniflare"),
+		autocannon: version("autocannon"),
+		hono: version("hono"),
+		"drizzle-orm": version("drizzle-orm"),
+		jose: version("jose"),
+	};
+}
+
+function machine() {
+	const cpus = os.cpus();
+	return {
+		cpu: cpus[0]?.model ?? "unknown",
+		cores: os.availableParallelism(),
+		memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+		os: `${os.type()} ${os.release()}`,
+	};
+}
+
+const started = Date.now();
+const tmp = mkdtempSync(path.join(os.tmpdir(), "flourish-bench-"));
+const results = {
+	startedAt: new Date(started).toISOString(),
+	machine: machine(),
+	versions: versions(),
+	method: {
+		server:
+			"Miniflare API (node_modules/miniflare) running the wrangler-built bundles in local workerd; load sent to the API Worker's own socket (unsafeDirectSockets), not through wrangler dev or Miniflare's entry Worker",
+		pinning: hasTaskset
+			? "server process tree (Node host + workerd) on CPU 0, load generator on CPU 1 (taskset)"
+			: "none (taskset unavailable)",
+		loadGenerator: `autocannon, 1 instance in 1 thread, ${args.connections} connections, no pipelining, ${args.warmup} s warm-up then ${args.duration} s measured per endpoint`,
+	},
+	load: { before: { loadAverage: loadAverage(), cpuBusyPercent: await cpuBusy() } },
+	sizes: {},
+};
+let exitCode = 0;
+try {
+	say(`machine load before: ${JSON.stringify(results.load.before)}`);
+	say("building the Workers (wrangler deploy --dry-run) …");
+	const built = await buildWorkers(path.join(tmp, "build"), {
+		...(args["api-src"] ? { apiSource: path.resolve(args["api-src"]) } : {}),
+	});
+	writeFileSync(path.join(tmp, "build", "built.json"), JSON.stringify(built));
+	writeFileSync(path.join(tmp, "key.json"), JSON.stringify(await createBenchKey()));
+	results.bundle = {
+		api: { bytes: built.api.bytes, gzipBytes: built.api.gzipBytes },
+		ml: { bytes: built.ml.bytes, gzipBytes: built.ml.gzipBytes },
+	};
+	const sizes = args.sizes.split(",");
+	for (const [index, size] of sizes.entries()) {
+		say(`${size} dataset: starting the server and loading the data …`);
+		const server = startServer({ tmp, size });
+		try {
+			await server.ready;
+			if (hasTaskset) {
+				for (const pid of processTree(server.child.pid)) {
+					execFileSync("taskset", ["-a", "-p", "-c", "0", String(pid)], { stdio: "ignore" });
+				}
+			}
+			say(`${size} dataset: loaded; measuring (machine load ${JSON.stringify(loadAverage())}) …`);
+			const extras = index === 0 && !args["no-extras"];
+			results.sizes[size] = await runLoad({ tmp, size, fixtures: server.fixtures, extras });
+			results.sizes[size].loadAverageAfter = loadAverage();
+		} finally {
+			await server.stop();
+			rmSync(path.join(tmp, `persist-${size}`), { recursive: true, force: true });
+		}
+	}
+	results.load.after = { loadAverage: loadAverage(), cpuBusyPercent: await cpuBusy() };
+	results.durationSeconds = Math.round((Date.now() - started) / 1000);
+	if (!args["no-report"]) {
+		const resultsFile = path.join(PROJECT_ROOT, "bench-results.json");
+		writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+		// In the repository's own format, so `npm run lint` stays clean.
+		execFileSync(path.join(BIN, "biome"), ["format", "--write", resultsFile], { stdio: "ignore" });
+		const file = path.join(PROJECT_ROOT, "BENCHMARKS.md");
+		const current = existsSync(file) ? readFileSync(file, "utf8") : "";
+		writeFileSync(file, renderFigures(current, results));
+		say("wrote bench-results.json and the figures in BENCHMARKS.md");
+	} else {
+		writeFileSync(path.join(tmp, "bench-results.json"), `${JSON.stringify(results, null, 2)}\n`);
+		say(`results: ${path.join(tmp, "bench-results.json")}`);
+	}
+	say(`done in ${results.durationSeconds} s`);
+} catch (error) {
+	exitCode = 1;
+	process.stderr.write(`${error?.stack ?? error}\n`);
+} finally {
+	if (!args["no-report"]) rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(exitCode);

@@ -1,0 +1,321 @@
+/**
+ * Query budget: every operation of the OpenAPI document, on its success path, reaches D1 at most
+ * MAX_ROUND_TRIPS times (one `batch()` is one round trip), counted by an instrumented binding that delegates
+ * to the real local D1 (test/support/d1-counter.ts).
+ *
+ * The cases — caller, target, path, body — are the authorization matrix's own success cells
+ * (test/security/support/authorization-table.ts), so an operation is measured as soon as it has a row
+ * there, and that table must cover the OpenAPI document exactly. The few operations allowed more round
+ * trips are in EXCEPTIONS, each with its reason (BENCHMARKS.md lists them too); an exception that is no
+ * longer needed fails the test, so the list stays true.
+ *
+ * Work done inside Durable Objects (chat messages, RSVPs) uses the object's own binding and is not
+ * counted here: it is serialised per conversation or event, not per request to the Worker.
+ */
+
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+	expectedStatus,
+	MATRIX,
+	type Target,
+	type Variant,
+	variantsOf,
+} from "../security/support/authorization-table";
+import { buildWorld, CALLER_KINDS, type CallerKind, inBatches, type World } from "../security/support/world";
+import { callWithConfig } from "../support/api";
+import { countingD1, type ExecutedStatement } from "../support/d1-counter";
+
+const MAX_ROUND_TRIPS = 3;
+
+/** Operations allowed more than MAX_ROUND_TRIPS on their success path, with the budget they keep and why. */
+const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fromEntries(
+	(
+		[
+			// Reads. (Every request's first round trip is the caller's user row.)
+			[
+				"GET /api/v1/flourish/posts/{post_id}/similar",
+				5,
+				"the post with the candidates; their stored vectors (which depend on the candidates); storing the vectors of posts not embedded yet (none once warm: then 4); the page's presentation batch",
+			],
+			[
+				"GET /api/v1/fellowship/events/{event_id}/rsvps",
+				4,
+				"the event, then its group with my membership, then the attendee page",
+			],
+			[
+				"GET /api/v1/guardians/queue/{item_id}",
+				4,
+				"the item; then its reports and its live target side by side (the target's table depends on the item): 3 sequential waits",
+			],
+			// Writes: the target (and my rights over it) is read before the atomic write batch, and most answers
+			// read the changed resource back; a daily quota is its own race-safe upsert before the write.
+			[
+				"POST /api/v1/flourish/posts",
+				4,
+				"daily quota; the write batch (returning the row); the presentation batch",
+			],
+			[
+				"DELETE /api/v1/flourish/comments/{comment_id}",
+				4,
+				"the comment, then its post's visibility, then the write batch",
+			],
+			[
+				"DELETE /api/v1/flourish/comments/{comment_id}/reaction",
+				4,
+				"the comment, then its post's visibility, then the write batch",
+			],
+			[
+				"PUT /api/v1/flourish/comments/{comment_id}/reaction",
+				4,
+				"the comment, then its post's visibility, then the write batch (with the new counts)",
+			],
+			[
+				"DELETE /api/v1/teamup/projects/{project_id}/members/{user_id}",
+				4,
+				"the project, the memberships, then the write batch",
+			],
+			["PATCH /api/v1/fellowship/events/{event_id}", 4, "the event, its group with my role, then the update"],
+			[
+				"POST /api/v1/fellowship/events/{event_id}/cancel",
+				4,
+				"the event, its group with my role, then the update",
+			],
+			[
+				"PATCH /api/v1/fellowship/groups/{group_id}/members/{user_id}",
+				4,
+				"the group with my role, the member's row, then the write batch",
+			],
+			[
+				"PATCH /api/v1/guardians/appeals/{appeal_id}",
+				4,
+				"the appeal; the decision batch with its audit entry; the appeal read back",
+			],
+			[
+				"PATCH /api/v1/guardians/users/{user_id}",
+				4,
+				"the user; the write batch with its audit entry; the user read back",
+			],
+			[
+				"PATCH /api/v1/orchard/connections/{connection_id}",
+				4,
+				"the connection; the update; the peer read back",
+			],
+			[
+				"PATCH /api/v1/orchard/mentorships/{mentorship_id}",
+				4,
+				"the mentorship; the update; the mentorship read back",
+			],
+			["PATCH /api/v1/teamup/projects/{project_id}", 4, "the project; the update; my membership read back"],
+			[
+				"PATCH /api/v1/teamup/projects/{project_id}/members/{user_id}",
+				4,
+				"the project, the member's row, then the update",
+			],
+			[
+				"POST /api/v1/guardians/queue/{item_id}/decision",
+				4,
+				"the item; one decision batch (reports, content, penalty, audit); the item read back",
+			],
+			["POST /api/v1/orchard/mentorships", 4, "the open-pair check; the insert; the mentorship read back"],
+			[
+				"POST /api/v1/support/responses/{response_id}/helpful",
+				4,
+				"the response; the update; the response read back",
+			],
+			[
+				"POST /api/v1/teamup/projects/{project_id}/discussions",
+				4,
+				"the project with my membership; daily quota; the insert",
+			],
+			[
+				"PUT /api/v1/orchard/blocks/{user_id}",
+				4,
+				"the user; an existing block; the write batch (block, connection, mentorships)",
+			],
+			[
+				"DELETE /api/v1/fellowship/groups/{group_id}/members/{user_id}",
+				5,
+				"the group with my role; the member's row; the write batch; the member's RSVPs (to release seats)",
+			],
+			[
+				"PATCH /api/v1/flourish/posts/{post_id}",
+				5,
+				"the post; the update; the post read back; its presentation batch",
+			],
+			[
+				"PATCH /api/v1/sunlight/{share_id}",
+				5,
+				"the share; the update; the share read back; its presentation batch",
+			],
+			[
+				"POST /api/v1/fellowship/groups/{group_id}/invitations",
+				5,
+				"the group with my role; the invitee; an existing membership; the insert",
+			],
+			[
+				"POST /api/v1/flourish/posts/{post_id}/comments",
+				5,
+				"the post's visibility; daily quota; the write batch; the author read back",
+			],
+			["POST /api/v1/orchard/connections", 5, "the addressee; an existing pair; daily quota; the insert"],
+			["POST /api/v1/sunlight", 5, "daily quota; the insert; the share read back; its presentation batch"],
+			[
+				"POST /api/v1/support/requests/{request_id}/responses",
+				5,
+				"the request; daily quota; the write batch; the responder read back",
+			],
+			[
+				"POST /api/v1/teamup/projects/{project_id}/invitations",
+				5,
+				"the project with my role; the invitee; an existing membership; the insert",
+			],
+			[
+				"POST /api/v1/flourish/posts/{post_id}/votes",
+				6,
+				"the post; its options; the write batch; the post read back; its presentation batch",
+			],
+			[
+				"POST /api/v1/guardians/applications/{application_id}/decision",
+				6,
+				"the application (trust or guide); the applicant; the decision batch with its audit entry; the application read back",
+			],
+			[
+				"POST /api/v1/reports",
+				6,
+				"the target; blocks; an earlier report; daily quota; the report batch (queue item, weights, hiding, audit)",
+			],
+		] as const
+	).map(([operation, budget, reason]) => [operation, { budget, reason }]),
+);
+
+interface Measured {
+	operation: string;
+	kind: CallerKind;
+	expected: number;
+	status: number;
+	roundTrips: number;
+	/** Per round trip, what it did (e.g. "select users | insert posts+poll_options"). */
+	trips: string;
+	text: string;
+}
+
+/** "select users", "insert posts", … for each statement of one round trip. */
+function describeTrips(executed: ExecutedStatement[]): string {
+	const trips = new Map<number, string[]>();
+	for (const statement of executed) {
+		const verb = /^\s*(\w+)/.exec(statement.sql)?.[1]?.toLowerCase() ?? "?";
+		const table = /\b(?:from|into|update)\s+"?(\w+)"?/i.exec(statement.sql)?.[1] ?? "?";
+		const trip = statement.roundTrip ?? 0;
+		trips.set(trip, [...(trips.get(trip) ?? []), `${verb} ${table}`]);
+	}
+	return [...trips.values()].map((parts) => parts.join("+")).join(" | ");
+}
+
+let world: World;
+
+beforeAll(async () => {
+	world = await buildWorld();
+}, 90_000);
+
+const isSuccess = (status: number) => status >= 200 && status < 300;
+
+/** The matrix cell that succeeds: the target's owner when the owner may, else the first caller who may. */
+function successCell(variant: Variant): CallerKind | undefined {
+	const kinds: CallerKind[] = ["owner", ...CALLER_KINDS.filter((kind) => kind !== "owner")];
+	return kinds.find(
+		(kind) => isSuccess(expectedStatus(variant, kind)) || expectedStatus(variant, kind) === 101,
+	);
+}
+
+async function measure(operation: string, variant: Variant, kind: CallerKind): Promise<Measured> {
+	const target: Target = variant.fresh ? await variant.fresh(world, kind) : (variant.target?.(world) ?? {});
+	const user =
+		target.as ??
+		(kind === "anonymous"
+			? undefined
+			: kind === "owner"
+				? (target.owner ?? world.owner)
+				: world.callers[kind]);
+	const who = { kind, user };
+	const params = variant.params?.(target, who, world) ?? target.params ?? {};
+	const [method, template] = operation.split(" ") as [string, string];
+	const path =
+		template.replace(/\{(\w+)\}/g, (_, name: string) => {
+			const value = params[name];
+			if (value === undefined) throw new Error(`${operation}: no value for {${name}}`);
+			return value;
+		}) + (variant.query ? `?${variant.query}` : "");
+	const body = variant.body?.(target, who, world);
+	const counter = countingD1(env.DB);
+	const response = await callWithConfig({ DB: counter.db }, method, path, {
+		...(user ? { token: user.token } : {}),
+		...(body !== undefined ? { body } : {}),
+		headers: variant.headers?.(target, who, world) ?? {},
+	});
+	if (response.webSocket) {
+		response.webSocket.accept();
+		response.webSocket.close(1000, "budget case done");
+	}
+	const text = response.status === 101 ? "" : await response.text();
+	return {
+		operation,
+		kind,
+		expected: expectedStatus(variant, kind),
+		status: response.status,
+		roundTrips: counter.roundTrips,
+		trips: describeTrips(counter.executed),
+		text,
+	};
+}
+
+describe("D1 round trips per request", () => {
+	it(`every operation's success path costs at most ${MAX_ROUND_TRIPS} round trips, or its listed budget`, async () => {
+		const cases = Object.entries(MATRIX).flatMap(([operation, row]) => {
+			const variants = variantsOf(row);
+			for (const variant of variants) {
+				const kind = successCell(variant);
+				if (kind) return [{ operation, variant, kind }];
+			}
+			// No caller of the matrix succeeds (e.g. nobody there is eligible for a trust application): the
+			// owner's answer still shows what the request costs.
+			const [first] = variants;
+			return first ? [{ operation, variant: first, kind: "owner" as const }] : [];
+		});
+		// Every tabled operation has a success path to measure.
+		expect(cases.map((c) => c.operation).sort()).toEqual(Object.keys(MATRIX).sort());
+		expect(cases.length).toBeGreaterThan(100);
+
+		const shared = await inBatches(
+			6,
+			cases.filter((c) => !c.variant.fresh).map((c) => () => measure(c.operation, c.variant, c.kind)),
+		);
+		const fresh = await inBatches(
+			4,
+			cases.filter((c) => c.variant.fresh).map((c) => () => measure(c.operation, c.variant, c.kind)),
+		);
+		const measured = [...shared, ...fresh];
+
+		const notSuccessful = measured
+			.filter((m) => m.status !== m.expected)
+			.map(
+				(m) => `${m.operation} as ${m.kind}: expected ${m.expected}, got ${m.status} ${m.text.slice(0, 160)}`,
+			);
+		expect(notSuccessful).toEqual([]);
+
+		const overBudget = measured
+			.filter((m) => m.roundTrips > (EXCEPTIONS[m.operation]?.budget ?? MAX_ROUND_TRIPS))
+			.map((m) => `${m.operation}: ${m.roundTrips} round trips`);
+		const needless = measured
+			.filter((m) => EXCEPTIONS[m.operation] && m.roundTrips <= MAX_ROUND_TRIPS)
+			.map((m) => `${m.operation}: listed as an exception but took ${m.roundTrips}`);
+		const table = measured
+			.map((m) => `${String(m.roundTrips).padStart(2)}  ${m.operation}  [${m.trips}]`)
+			.sort()
+			.join("\n");
+		console.info(`D1 round trips per operation (success path):\n${table}`);
+		expect(overBudget).toEqual([]);
+		expect(needless).toEqual([]);
+		expect(Object.keys(EXCEPTIONS).filter((operation) => !MATRIX[operation])).toEqual([]);
+	}, 120_000);
+});
