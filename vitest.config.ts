@@ -86,6 +86,8 @@ export default defineConfig({
 		})),
 	],
 	test: {
+		// One JSON line per request is the Worker's access log; in a test run it only buries the failures.
+		onConsoleLog: (log) => !log.includes('"event":"request"'),
 		// obscenity (the ML Worker's profanity matcher) ships CommonJS behind an ESM wrapper: pre-bundle it so
 		// tests that import the model modules directly load it inside workerd (wrangler's bundle handles it).
 		deps: { optimizer: { ssr: { enabled: true, include: ["obscenity"] } } },
