@@ -97,6 +97,10 @@ export function figuresMarkdown(results) {
 			"|--:|--:|--:|--:|--:|--:|--:|--:|---|",
 		);
 		for (const chat of extras.chat) {
+			if (chat.error) {
+				lines.push(`| ${chat.pairs} | — | — | — | — | — | — | — | the run failed: ${chat.error} |`);
+				continue;
+			}
 			const errors = Object.entries(chat.errorCodes ?? {})
 				.map(([code, count]) => `${count}×${code}`)
 				.join(", ");
