@@ -14,7 +14,7 @@ import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { unprocessable } from "../../lib/problem";
 import { matchesEveryWord } from "../../lib/search";
-import { seesSpiritual, spiritualFilter } from "../../lib/spiritual";
+import { requireSpiritualOptIn, seesSpiritual, spiritualFilter } from "../../lib/spiritual";
 import { rankByRelevance } from "../../ml/ranking";
 import { crisisResources } from "../../moderation/crisis";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../moderation/screen";
@@ -49,14 +49,6 @@ export function presentGroup({ group, membership }: GroupView) {
 const moderationText = (group: { name: string; description: string }) =>
 	group.description ? `${group.name}\n\n${group.description}` : group.name;
 
-function requireSpiritualOptIn(user: CurrentUser, isSpiritual: boolean | undefined): void {
-	if (isSpiritual && !seesSpiritual(user)) {
-		throw unprocessable("Turn on spiritual content in your preferences to create spiritual groups.", [
-			{ field: "body/is_spiritual", message: "requires spiritual_opt_in" },
-		]);
-	}
-}
-
 // ─── create, read, update, delete ─────────────────────────────────────────────────────────────────
 
 export interface GroupInput {
@@ -69,7 +61,7 @@ export interface GroupInput {
 
 /** Creates a group; the creator becomes its active owner in the same batch. */
 export async function createGroup(db: Db, env: Bindings, user: CurrentUser, input: GroupInput) {
-	requireSpiritualOptIn(user, input.is_spiritual);
+	requireSpiritualOptIn(user, input.is_spiritual, "groups");
 	const screening = await screenText(env, moderationText(input));
 	const id = newId();
 	const queued = queueItemForScreening(db, {
@@ -126,7 +118,7 @@ export async function updateGroup(
 	if (changes.visibility !== undefined && changes.visibility !== access.group.visibility) {
 		requireOwner(access, "change the group's visibility");
 	}
-	requireSpiritualOptIn(user, changes.is_spiritual);
+	requireSpiritualOptIn(user, changes.is_spiritual, "groups");
 	const { group } = access;
 	const next = {
 		name: changes.name ?? group.name,

@@ -14,7 +14,7 @@ import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { conflict, unprocessable } from "../../lib/problem";
 import { matchesEveryWord } from "../../lib/search";
-import { seesSpiritual, spiritualFilter } from "../../lib/spiritual";
+import { requireSpiritualOptIn, seesSpiritual, spiritualFilter } from "../../lib/spiritual";
 import { crisisResources } from "../../moderation/crisis";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../moderation/screen";
 import { auditStatement } from "../guardians/audit";
@@ -100,14 +100,6 @@ async function detailOf(db: Db, access: ProjectAccess, project: ProjectRow = acc
 const moderationText = (project: { title: string; description: string }) =>
 	project.description ? `${project.title}\n\n${project.description}` : project.title;
 
-function requireSpiritualOptIn(user: CurrentUser, isSpiritual: boolean | undefined): void {
-	if (isSpiritual && !seesSpiritual(user)) {
-		throw unprocessable("Turn on spiritual content in your preferences to create spiritual projects.", [
-			{ field: "body/is_spiritual", message: "requires spiritual_opt_in" },
-		]);
-	}
-}
-
 export interface ProjectInput {
 	title: string;
 	description: string;
@@ -120,7 +112,7 @@ export interface ProjectInput {
 
 /** Creates a project; the creator becomes its active owner in the same batch. */
 export async function createProject(db: Db, env: Bindings, user: CurrentUser, input: ProjectInput) {
-	requireSpiritualOptIn(user, input.is_spiritual);
+	requireSpiritualOptIn(user, input.is_spiritual, "projects");
 	const screening = await screenText(env, moderationText(input));
 	const id = newId();
 	const queued = queueItemForScreening(db, {
@@ -182,7 +174,7 @@ export async function updateProject(
 	if (changes.visibility !== undefined && changes.visibility !== project.visibility) {
 		requireOwner(access, "change the project's visibility");
 	}
-	requireSpiritualOptIn(user, changes.is_spiritual);
+	requireSpiritualOptIn(user, changes.is_spiritual, "projects");
 	if (changes.max_members != null && changes.max_members < project.memberCount) {
 		throw conflict(
 			`The project already has ${project.memberCount} active members; max_members cannot be lower.`,
