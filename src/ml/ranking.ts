@@ -7,6 +7,8 @@
  * embedded text and the model's id: a read embeds only what is new, edited, or embedded by another model,
  * all in one ML call together with the query. A query with a stable identity (a user's interest profile)
  * may be stored too (`options.queryKey`), so a repeated read with nothing new needs no ML call at all.
+ * Vectors read or written are also remembered in the isolate (the same key and text hash as in D1): a warm
+ * isolate ranks the same candidates again without reading D1.
  *
  * Returns null when the ML Worker is unavailable, so the caller can fall back to its own order.
  */
@@ -69,6 +71,29 @@ export async function contentHash(text: string): Promise<string> {
 	if (recentHashes.size >= HASHES_KEPT) recentHashes.clear();
 	recentHashes.set(text, hash);
 	return hash;
+}
+
+/**
+ * Rows of `content_embeddings` this isolate has read or written, by the same key. An entry is used only
+ * while its text hash matches the candidate's text (a text's vector under one model never changes), and
+ * stays in line with D1 because every vector this module writes goes through `rememberVector` too.
+ * Bounded: 2,000 vectors of 512 float32 are 4 MB; the oldest entry goes first.
+ */
+const VECTORS_KEPT = 2_000;
+const rememberedVectors = new Map<string, Stored>();
+
+function rememberVector(key: string, entry: Stored): void {
+	rememberedVectors.delete(key);
+	if (rememberedVectors.size >= VECTORS_KEPT) {
+		const oldest = rememberedVectors.keys().next().value;
+		if (oldest !== undefined) rememberedVectors.delete(oldest);
+	}
+	rememberedVectors.set(key, entry);
+}
+
+/** Forgets every remembered vector, as a fresh isolate would start (for tests of the stored path). */
+export function forgetRememberedVectors(): void {
+	rememberedVectors.clear();
 }
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -232,12 +257,26 @@ export async function rankByRelevance(
 		: undefined;
 	const all = queryItem ? [queryItem, ...candidates] : candidates;
 
-	let stored: Map<string, Stored>;
-	try {
-		stored = await loadStored(db, all);
-	} catch (error) {
-		logEvent("warn", "embeddings_load_failed", { error: error instanceof Error ? error.message : "unknown" });
-		stored = new Map();
+	// Remembered vectors first; only the rest are read from D1.
+	const stored = new Map<string, Stored>();
+	const unremembered: Keyed[] = [];
+	for (const item of all) {
+		const key = keyOf(item.targetType, item.id);
+		const remembered = rememberedVectors.get(key);
+		if (remembered?.contentHash === item.hash) stored.set(key, remembered);
+		else unremembered.push(item);
+	}
+	if (unremembered.length > 0) {
+		try {
+			for (const [key, row] of await loadStored(db, unremembered)) {
+				stored.set(key, row);
+				rememberVector(key, row);
+			}
+		} catch (error) {
+			logEvent("warn", "embeddings_load_failed", {
+				error: error instanceof Error ? error.message : "unknown",
+			});
+		}
 	}
 	const fresh = (item: Keyed, model?: string) => {
 		const row = stored.get(keyOf(item.targetType, item.id));
@@ -297,7 +336,9 @@ export async function rankByRelevance(
 		// Scores use float32 vectors throughout, exactly as stored, so a later read ranks identically.
 		if (queryVector) queryVector = Float32Array.from(queryVector);
 		for (const row of toStore) {
-			vectors.set(keyOf(row.targetType, row.id), { model, vector: Float32Array.from(row.vector) });
+			const vector = Float32Array.from(row.vector);
+			vectors.set(keyOf(row.targetType, row.id), { model, vector });
+			rememberVector(keyOf(row.targetType, row.id), { model, dims, vector, contentHash: row.hash });
 		}
 		for (const item of candidates) {
 			const entry = vectors.get(keyOf(item.targetType, item.id));

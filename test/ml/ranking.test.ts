@@ -1,11 +1,14 @@
 /**
  * Relevance ranking over stored embeddings (src/ml/ranking.ts): vectors land in `content_embeddings`
  * with the text's hash and the model id, later reads reuse them instead of embedding again, an edited
- * text or another model's vector is embedded afresh, and a stored query needs no ML call at all.
+ * text or another model's vector is embedded afresh, and a stored query needs no ML call at all. A warm
+ * isolate also remembers vectors by text hash and ranks them again without reading D1; the tests of the
+ * stored path forget them first, as a fresh isolate would.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { contentHash, rankByRelevance } from "../../src/ml/ranking";
+import { contentHash, forgetRememberedVectors, rankByRelevance } from "../../src/ml/ranking";
+import { countingD1 } from "../support/d1-counter";
 import { envWithMl } from "./fixtures";
 
 interface EmbeddingRow {
@@ -66,6 +69,7 @@ describe("rankByRelevance", () => {
 		const me = { targetType: "user" as const, id: crypto.randomUUID() };
 		await rankByRelevance(env, "meditation and sleep", items, { queryKey: me });
 		// Overwrite the woodworking vector with the query's own: if it is read back (not recomputed), it wins.
+		forgetRememberedVectors();
 		await env.DB.prepare(
 			"UPDATE content_embeddings SET vector = (SELECT vector FROM content_embeddings WHERE target_type = 'user' AND target_id = ?) WHERE target_type = 'fellowship_group' AND target_id = ?",
 		)
@@ -89,6 +93,39 @@ describe("rankByRelevance", () => {
 		expect(await rankByRelevance(envWithMl("ML_THROWS"), "woodworking", items, { queryKey: me })).toBeNull();
 	});
 
+	it("on a fresh isolate, needs no ML call when D1 holds the query and every candidate", async () => {
+		const { mindful, items } = groups();
+		const me = { targetType: "user" as const, id: crypto.randomUUID() };
+		const first = await rankByRelevance(env, "meditation and sleep", items, { queryKey: me });
+		forgetRememberedVectors();
+		const counter = countingD1(env.DB);
+		const offline = await rankByRelevance(
+			{ ...envWithMl("ML_THROWS"), DB: counter.db },
+			"meditation and sleep",
+			items,
+			{ queryKey: me },
+		);
+		expect(offline).toEqual(first);
+		expect(offline?.[0]?.id).toBe(mindful);
+		expect(counter.roundTrips).toBe(1);
+	});
+
+	it("on a warm isolate, ranks remembered vectors without reading D1 or calling ML", async () => {
+		const { mindful, items } = groups();
+		const me = { targetType: "user" as const, id: crypto.randomUUID() };
+		const first = await rankByRelevance(env, "meditation and sleep", items, { queryKey: me });
+		const counter = countingD1(env.DB);
+		const again = await rankByRelevance(
+			{ ...envWithMl("ML_THROWS"), DB: counter.db },
+			"meditation and sleep",
+			items,
+			{ queryKey: me },
+		);
+		expect(again).toEqual(first);
+		expect(again?.[0]?.id).toBe(mindful);
+		expect(counter.roundTrips).toBe(0);
+	});
+
 	it("embeds an edited text afresh", async () => {
 		const { wood, items } = groups();
 		await rankByRelevance(env, "woodworking", items);
@@ -110,6 +147,7 @@ describe("rankByRelevance", () => {
 		)
 			.bind(wood)
 			.run();
+		forgetRememberedVectors();
 		const ranked = await rankByRelevance(env, "meditation", items);
 		expect(ranked?.map((item) => item.id)).toEqual([mindful, wood]);
 		expect((await stored("fellowship_group", wood))?.model).toMatch(/^flourish-hashed-ngrams-512@/);

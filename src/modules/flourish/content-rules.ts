@@ -2,7 +2,7 @@
  * @module flourish/content-rules: the per-post caps of the Trust section (media and links per post), and
  * the SQL helpers that every content list of this feature and Share the Sunlight reuses.
  */
-import { inArray, type SQL, sql } from "drizzle-orm";
+import { inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { CurrentUser } from "../../auth/current-user";
 import { Problem } from "../../lib/problem";
@@ -55,9 +55,13 @@ export function enforceLinkLimit(user: CurrentUser, text: string, field = "body/
 	}
 }
 
-/** `column IN (ids)` with the ids bound as ONE JSON parameter, so a page of 100 never hits D1's 100-bind cap. */
-export function inJsonList(column: SQLiteColumn, ids: readonly string[]): SQL {
-	return inArray(column, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+/**
+ * `column IN (ids)` with the ids bound as ONE JSON parameter, so a page of 100 never hits D1's 100-bind cap.
+ * In a prepared query, pass a placeholder and bind it to `JSON.stringify(ids)`.
+ */
+export function inJsonList(column: SQLiteColumn, ids: readonly string[] | Placeholder): SQL {
+	const list = Array.isArray(ids) ? JSON.stringify(ids) : ids;
+	return inArray(column, sql`(SELECT value FROM json_each(${list}))`);
 }
 
 /** Moderation states anyone may see. */

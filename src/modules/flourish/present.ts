@@ -8,6 +8,7 @@ import type { z } from "@hono/zod-openapi";
 import { and, count, countDistinct, eq, type SQL, sql } from "drizzle-orm";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { batchPrepared, preparedQuery } from "../../db/prepared";
 import { habits } from "../garden/tables";
 import { users } from "../users/tables";
 import { inJsonList, isPendingReview } from "./content-rules";
@@ -92,6 +93,85 @@ const distinct = (values: Array<string | null>) => [
 	...new Set(values.filter((v): v is string => v !== null)),
 ];
 
+// The presentation batch runs on every feed page: each query is built once per isolate (db/prepared), its
+// ids bound as one JSON list.
+const authorsById = preparedQuery((db) =>
+	db
+		.select(authorColumns)
+		.from(users)
+		.where(inJsonList(users.id, sql.placeholder("ids")))
+		.prepare(),
+);
+const reactionCountsOf = preparedQuery((db) =>
+	db
+		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType, n: count() })
+		.from(reactions)
+		.where(
+			and(
+				eq(reactions.targetType, sql.placeholder("targetType")),
+				inJsonList(reactions.targetId, sql.placeholder("ids")),
+			),
+		)
+		.groupBy(reactions.targetId, reactions.reactionType)
+		.prepare(),
+);
+const reactionsBy = preparedQuery((db) =>
+	db
+		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType })
+		.from(reactions)
+		.where(
+			and(
+				eq(reactions.userId, sql.placeholder("userId")),
+				eq(reactions.targetType, sql.placeholder("targetType")),
+				inJsonList(reactions.targetId, sql.placeholder("ids")),
+			),
+		)
+		.prepare(),
+);
+const pollOptionsOf = preparedQuery((db) =>
+	db
+		.select()
+		.from(pollOptions)
+		.where(inJsonList(pollOptions.postId, sql.placeholder("pollIds")))
+		.orderBy(pollOptions.postId, pollOptions.position)
+		.prepare(),
+);
+const pollVotesPerOption = preparedQuery((db) =>
+	db
+		.select({ optionId: pollVotes.optionId, n: count() })
+		.from(pollVotes)
+		.where(inJsonList(pollVotes.postId, sql.placeholder("pollIds")))
+		.groupBy(pollVotes.optionId)
+		.prepare(),
+);
+const pollVoterCounts = preparedQuery((db) =>
+	db
+		.select({ postId: pollVotes.postId, n: countDistinct(pollVotes.userId) })
+		.from(pollVotes)
+		.where(inJsonList(pollVotes.postId, sql.placeholder("pollIds")))
+		.groupBy(pollVotes.postId)
+		.prepare(),
+);
+const pollVotesBy = preparedQuery((db) =>
+	db
+		.select({ postId: pollVotes.postId, optionId: pollVotes.optionId })
+		.from(pollVotes)
+		.where(
+			and(
+				eq(pollVotes.userId, sql.placeholder("userId")),
+				inJsonList(pollVotes.postId, sql.placeholder("pollIds")),
+			),
+		)
+		.prepare(),
+);
+const habitNames = preparedQuery((db) =>
+	db
+		.select({ id: habits.id, name: habits.name })
+		.from(habits)
+		.where(inJsonList(habits.id, sql.placeholder("ids")))
+		.prepare(),
+);
+
 /** The wire form of `rows`, in their order, for `viewer`. Exactly one D1 round trip (a batch). */
 export async function presentPosts(
 	db: Db,
@@ -103,33 +183,15 @@ export async function presentPosts(
 	const ids = rows.map((row) => row.id);
 	const pollIds = rows.filter((row) => row.type === "poll").map((row) => row.id);
 	const habitIds = distinct(rows.map((row) => row.milestoneHabitId));
-	const [authors, counts, mine, options, optionVotes, voters, myVotes, habitRows] = await db.batch([
-		db
-			.select(authorColumns)
-			.from(users)
-			.where(inJsonList(users.id, distinct(rows.map((row) => row.authorId)))),
-		reactionCountsQuery(db, "post", ids),
-		myReactionsQuery(db, viewer.id, "post", ids),
-		db
-			.select()
-			.from(pollOptions)
-			.where(inJsonList(pollOptions.postId, pollIds))
-			.orderBy(pollOptions.postId, pollOptions.position),
-		db
-			.select({ optionId: pollVotes.optionId, n: count() })
-			.from(pollVotes)
-			.where(inJsonList(pollVotes.postId, pollIds))
-			.groupBy(pollVotes.optionId),
-		db
-			.select({ postId: pollVotes.postId, n: countDistinct(pollVotes.userId) })
-			.from(pollVotes)
-			.where(inJsonList(pollVotes.postId, pollIds))
-			.groupBy(pollVotes.postId),
-		db
-			.select({ postId: pollVotes.postId, optionId: pollVotes.optionId })
-			.from(pollVotes)
-			.where(and(eq(pollVotes.userId, viewer.id), inJsonList(pollVotes.postId, pollIds))),
-		db.select({ id: habits.id, name: habits.name }).from(habits).where(inJsonList(habits.id, habitIds)),
+	const [authors, counts, mine, options, optionVotes, voters, myVotes, habitRows] = await batchPrepared(db, [
+		[authorsById(db), { ids: JSON.stringify(distinct(rows.map((row) => row.authorId))) }],
+		[reactionCountsOf(db), { targetType: "post", ids: JSON.stringify(ids) }],
+		[reactionsBy(db), { userId: viewer.id, targetType: "post", ids: JSON.stringify(ids) }],
+		[pollOptionsOf(db), { pollIds: JSON.stringify(pollIds) }],
+		[pollVotesPerOption(db), { pollIds: JSON.stringify(pollIds) }],
+		[pollVoterCounts(db), { pollIds: JSON.stringify(pollIds) }],
+		[pollVotesBy(db), { userId: viewer.id, pollIds: JSON.stringify(pollIds) }],
+		[habitNames(db), { ids: JSON.stringify(habitIds) }],
 	]);
 
 	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));

@@ -15,7 +15,7 @@ export const checksPromotionAfterContribution: MiddlewareHandler<AppEnv> = creat
 	async (c, next) => {
 		await next();
 		const user = c.get("user");
-		if (!user || user.trustLevel !== "new_sprout" || c.res.status >= 300) return;
+		if (user?.trustLevel !== "new_sprout" || c.res.status >= 300) return;
 		c.executionCtx.waitUntil(
 			maybePromoteToGrowing(createDb(c.env.DB), user).catch((error: unknown) =>
 				logEvent("warn", "trust_promotion_check_failed", {

@@ -1,6 +1,7 @@
 /** @module users/service: finding people, creating them on first sight, and their profiles. */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { preparedQuery } from "../../db/prepared";
 import { newId } from "../../lib/ids";
 import { Problem } from "../../lib/problem";
 import { notBlockedWith } from "../orchard/visibility";
@@ -20,12 +21,21 @@ function initialDisplayName(id: string, name: string | undefined): string {
 	return `Sprout ${id.slice(-4)}`;
 }
 
+/** Every authenticated request runs this: built once per isolate (see db/prepared). */
+const userBySub = preparedQuery((db) =>
+	db
+		.select()
+		.from(users)
+		.where(eq(users.auth0Sub, sql.placeholder("sub")))
+		.prepare(),
+);
+
 /**
  * The user row for an Auth0 `sub`, created on first sight. Race-safe: the unique index on `auth0_sub`
  * lets only one of two concurrent first requests insert; the other reads the winner's row.
  */
 export async function findOrCreateUser(db: Db, claims: NewUserClaims): Promise<UserRow> {
-	const existing = await db.select().from(users).where(eq(users.auth0Sub, claims.sub)).get();
+	const existing = await userBySub(db).get({ sub: claims.sub });
 	if (existing) return live(existing);
 	const id = newId();
 	const [created] = await db
@@ -39,7 +49,7 @@ export async function findOrCreateUser(db: Db, claims: NewUserClaims): Promise<U
 		.onConflictDoNothing({ target: users.auth0Sub })
 		.returning();
 	if (created) return created;
-	const winner = await db.select().from(users).where(eq(users.auth0Sub, claims.sub)).get();
+	const winner = await userBySub(db).get({ sub: claims.sub });
 	if (!winner) throw new Error("user row vanished after a concurrent insert");
 	return live(winner);
 }
