@@ -45,15 +45,25 @@ function keyFor(secret: string): Promise<CryptoKey> {
 	return hashKey.key;
 }
 
+/** Hashes already computed in this isolate (under the current secret): the same people call again and again. */
+const HASHES_KEPT = 1_000;
+let recentHashes: { secret: string; byUser: Map<string, string> } | undefined;
+
 /** HMAC-SHA256(secret, "request-log:<user id>"), first 16 hex digits; undefined without a secret. */
 export async function userHash(secret: string | undefined, userId: string): Promise<string | undefined> {
 	if (!secret) return undefined;
+	if (recentHashes?.secret !== secret) recentHashes = { secret, byUser: new Map() };
+	const known = recentHashes.byUser.get(userId);
+	if (known !== undefined) return known;
 	const mac = await crypto.subtle.sign(
 		"HMAC",
 		await keyFor(secret),
 		new TextEncoder().encode(`request-log:${userId}`),
 	);
-	return Array.from(new Uint8Array(mac).slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+	const hash = Array.from(new Uint8Array(mac).slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+	if (recentHashes.byUser.size >= HASHES_KEPT) recentHashes.byUser.clear();
+	recentHashes.byUser.set(userId, hash);
+	return hash;
 }
 
 /** Logs every request once, after the response (errors included) is final. */

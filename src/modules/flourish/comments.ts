@@ -10,6 +10,7 @@ import { and, asc, eq, exists, gt, inArray, isNull, or, sql } from "drizzle-orm"
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { batchPrepared } from "../../db/prepared";
 import { newId } from "../../lib/ids";
 import { forbidden, notFound, unprocessable } from "../../lib/problem";
 import { type Screening, screenText } from "../../moderation/screen";
@@ -17,16 +18,17 @@ import { auditStatement } from "../guardians/audit";
 import { queueItemForScreening } from "../guardians/queue";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import { users } from "../users/tables";
-import { enforceLinkLimit, inJsonList, isPendingReview } from "./content-rules";
+import { enforceLinkLimit, isPendingReview } from "./content-rules";
 import type { Ctx } from "./posts";
 import { findReadablePost } from "./posts";
 import {
 	authorColumns,
+	authorsById,
 	emptyReactionCounts,
 	GONE_AUTHOR,
 	groupReactionCounts,
-	myReactionsQuery,
-	reactionCountsQuery,
+	reactionCountsOf,
+	reactionsBy,
 	toAuthor,
 } from "./present";
 import type { CommentView } from "./schemas";
@@ -253,10 +255,10 @@ export async function listComments(ctx: Ctx, postId: string, limit: number, afte
 	const all = [...pageTop, ...replies];
 	const visibleIds = all.filter((entry) => entry.visible).map((entry) => entry.row.id);
 	const authorIds = [...new Set(all.filter((entry) => entry.visible).map((entry) => entry.row.authorId))];
-	const [authors, counts, mine] = await db.batch([
-		db.select(authorColumns).from(users).where(inJsonList(users.id, authorIds)),
-		reactionCountsQuery(db, "comment", visibleIds),
-		myReactionsQuery(db, user.id, "comment", visibleIds),
+	const [authors, counts, mine] = await batchPrepared(db, [
+		[authorsById(db), { ids: JSON.stringify(authorIds) }],
+		[reactionCountsOf(db), { targetType: "comment", ids: JSON.stringify(visibleIds) }],
+		[reactionsBy(db), { userId: user.id, targetType: "comment", ids: JSON.stringify(visibleIds) }],
 	]);
 	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));
 	const countsById = groupReactionCounts(counts);

@@ -52,28 +52,6 @@ export function emptyReactionCounts(): Record<ReactionType, number> {
 	return Object.fromEntries(REACTION_TYPES.map((type) => [type, 0])) as Record<ReactionType, number>;
 }
 
-/** Reaction counts per type for posts or comments, grouped by target. */
-export function reactionCountsQuery(db: Db, targetType: "post" | "comment", ids: string[]) {
-	return db
-		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType, n: count() })
-		.from(reactions)
-		.where(and(eq(reactions.targetType, targetType), inJsonList(reactions.targetId, ids)))
-		.groupBy(reactions.targetId, reactions.reactionType);
-}
-
-export function myReactionsQuery(db: Db, viewerId: string, targetType: "post" | "comment", ids: string[]) {
-	return db
-		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType })
-		.from(reactions)
-		.where(
-			and(
-				eq(reactions.userId, viewerId),
-				eq(reactions.targetType, targetType),
-				inJsonList(reactions.targetId, ids),
-			),
-		);
-}
-
 export function groupReactionCounts(
 	rows: Array<{ targetId: string; reactionType: ReactionType; n: number }>,
 ) {
@@ -93,16 +71,18 @@ const distinct = (values: Array<string | null>) => [
 	...new Set(values.filter((v): v is string => v !== null)),
 ];
 
-// The presentation batch runs on every feed page: each query is built once per isolate (db/prepared), its
-// ids bound as one JSON list.
-const authorsById = preparedQuery((db) =>
+// The presentation batch runs on every feed page (and its first three queries on every comment page): each
+// query is built once per isolate (db/prepared), its ids bound as one JSON list.
+/** Author columns of the users whose ids are bound as `ids`. */
+export const authorsById = preparedQuery((db) =>
 	db
 		.select(authorColumns)
 		.from(users)
 		.where(inJsonList(users.id, sql.placeholder("ids")))
 		.prepare(),
 );
-const reactionCountsOf = preparedQuery((db) =>
+/** Reaction counts per type of the posts or comments `ids` (`targetType`), grouped by target. */
+export const reactionCountsOf = preparedQuery((db) =>
 	db
 		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType, n: count() })
 		.from(reactions)
@@ -115,7 +95,8 @@ const reactionCountsOf = preparedQuery((db) =>
 		.groupBy(reactions.targetId, reactions.reactionType)
 		.prepare(),
 );
-const reactionsBy = preparedQuery((db) =>
+/** The reactions of `userId` on the posts or comments `ids` (`targetType`). */
+export const reactionsBy = preparedQuery((db) =>
 	db
 		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType })
 		.from(reactions)

@@ -3,9 +3,10 @@
  * statistics, completion logs for the owner's local "today" with a short back-fill window.
  * Every read of a habit is scoped by its owner, so another user's habit is simply not found.
  */
-import { and, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, lt, lte, or, type Placeholder, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { batchPrepared, preparedQuery } from "../../db/prepared";
 import { addDays, compareDates, localToday } from "../../lib/local-date";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
 import { BACKFILL_DAYS, MAX_ACTIVE_HABITS, scheduleProblems } from "./schemas";
@@ -27,10 +28,11 @@ export const userToday = (user: CurrentUser, now: Date = new Date()): string =>
 const createGardenIfMissing = (db: Db, userId: string) =>
 	db.insert(gardens).values({ userId }).onConflictDoNothing({ target: gardens.userId });
 
-const activeHabitsOf = (userId: string) => and(eq(habits.userId, userId), isNull(habits.deletedAt));
+const activeHabitsOf = (userId: string | Placeholder) =>
+	and(eq(habits.userId, userId), isNull(habits.deletedAt));
 
 /** Per-day completion totals, for one habit or for all of the user's active habits. */
-function dailyTotals(db: Db, userId: string, habitId?: string) {
+function dailyTotals(db: Db, userId: string | Placeholder, habitId?: string) {
 	const ofHabits = habitId
 		? eq(habitLogs.habitId, habitId)
 		: inArray(habitLogs.habitId, db.select({ id: habits.id }).from(habits).where(activeHabitsOf(userId)));
@@ -53,15 +55,33 @@ function withStats(habit: HabitRow, totals: DailyTotal[], today: string): HabitW
 	return { ...habit, stats: habitStats(habit, counts, today) };
 }
 
+// The garden's reads, built once per isolate (db/prepared): GET /garden is among the busiest reads.
+const gardenOf = preparedQuery((db) =>
+	db
+		.select()
+		.from(gardens)
+		.where(eq(gardens.userId, sql.placeholder("userId")))
+		.prepare(),
+);
+const activeHabits = preparedQuery((db) =>
+	db
+		.select()
+		.from(habits)
+		.where(activeHabitsOf(sql.placeholder("userId")))
+		.orderBy(habits.id)
+		.prepare(),
+);
+const allDailyTotals = preparedQuery((db) => dailyTotals(db, sql.placeholder("userId")).prepare());
+
 /**
  * My garden with every active habit and its statistics, in one D1 round trip of reads. Only the very first
  * access writes (a second round trip creating the garden), so reading a garden never needs the primary.
  */
 export async function loadGarden(db: Db, user: CurrentUser, now = new Date()): Promise<GardenView> {
-	const [gardenRows, habitRows, totals] = await db.batch([
-		db.select().from(gardens).where(eq(gardens.userId, user.id)),
-		db.select().from(habits).where(activeHabitsOf(user.id)).orderBy(habits.id),
-		dailyTotals(db, user.id),
+	const [gardenRows, habitRows, totals] = await batchPrepared(db, [
+		[gardenOf(db), { userId: user.id }],
+		[activeHabits(db), { userId: user.id }],
+		[allDailyTotals(db), { userId: user.id }],
 	]);
 	let garden = gardenRows[0];
 	if (!garden) {

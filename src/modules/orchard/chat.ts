@@ -7,6 +7,7 @@ import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { ChatError } from "../../../durable-objects/chat-room";
 import { createDb, type Db } from "../../db/client";
+import { preparedQuery } from "../../db/prepared";
 import type { Bindings } from "../../env";
 import { logEvent } from "../../lib/log";
 import { decodeCursor, toPage } from "../../lib/pagination";
@@ -153,11 +154,14 @@ export async function redeemTicket(
 
 const ConversationCursor = z.object({ at: z.string(), id: z.string() });
 
-/** My conversations, newest message first: one indexed D1 query, bounded by the page size. */
-export async function listConversations(db: Db, userId: string, limit: number, cursor: string | undefined) {
-	const after = decodeCursor(cursor, ConversationCursor);
+/**
+ * A page of my conversations, newest message first: one indexed query, bounded by the page size. Built once
+ * per isolate in two shapes (first page, and after a cursor), its values bound as placeholders.
+ */
+function conversationPageQuery(db: Db, afterCursor: boolean) {
 	const s = conversationSummaries;
-	const rows = await db
+	const userId = sql.placeholder("userId");
+	return db
 		.select({
 			id: s.id,
 			conversationId: s.conversationId,
@@ -180,13 +184,27 @@ export async function listConversations(db: Db, userId: string, limit: number, c
 				sql`${s.lastMessageAt} IS NOT NULL`,
 				isNull(users.deletedAt),
 				notBlockedWith(db, userId, s.peerId),
-				after
-					? or(lt(s.lastMessageAt, after.at), and(eq(s.lastMessageAt, after.at), lt(s.id, after.id)))
+				afterCursor
+					? or(
+							lt(s.lastMessageAt, sql.placeholder("afterAt")),
+							and(eq(s.lastMessageAt, sql.placeholder("afterAt")), lt(s.id, sql.placeholder("afterId"))),
+						)
 					: undefined,
 			),
 		)
 		.orderBy(desc(s.lastMessageAt), desc(s.id))
-		.limit(limit + 1);
+		.limit(sql.placeholder("limit"))
+		.prepare();
+}
+const firstConversationPage = preparedQuery((db) => conversationPageQuery(db, false));
+const laterConversationPage = preparedQuery((db) => conversationPageQuery(db, true));
+
+/** My conversations, newest message first. */
+export async function listConversations(db: Db, userId: string, limit: number, cursor: string | undefined) {
+	const after = decodeCursor(cursor, ConversationCursor);
+	const rows = after
+		? await laterConversationPage(db).all({ userId, limit: limit + 1, afterAt: after.at, afterId: after.id })
+		: await firstConversationPage(db).all({ userId, limit: limit + 1 });
 	return toPage(
 		rows,
 		limit,

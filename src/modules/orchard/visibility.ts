@@ -2,12 +2,12 @@
  * @module orchard/visibility: blocks hide each side from the other everywhere. Features add these
  * conditions to their queries rather than re-implementing the rule.
  */
-import { and, eq, notExists, or, type SQL } from "drizzle-orm";
+import { and, eq, notExists, or, type Placeholder, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
 import { blocks } from "./tables";
 
-const blockBetween = (db: Db, viewerId: string, other: SQLiteColumn | string) =>
+const blockBetween = (db: Db, viewerId: string | Placeholder, other: SQLiteColumn | string) =>
 	db
 		.select({ id: blocks.id })
 		.from(blocks)
@@ -19,7 +19,7 @@ const blockBetween = (db: Db, viewerId: string, other: SQLiteColumn | string) =>
 		);
 
 /** Rows whose `authorColumn` neither blocks nor is blocked by the viewer. */
-export function notBlockedWith(db: Db, viewerId: string, authorColumn: SQLiteColumn): SQL {
+export function notBlockedWith(db: Db, viewerId: string | Placeholder, authorColumn: SQLiteColumn): SQL {
 	return notExists(blockBetween(db, viewerId, authorColumn));
 }
 
