@@ -1,11 +1,12 @@
 /**
  * @module flourish/present: turns a page of post rows into their wire form in ONE D1 round trip: authors,
- * reaction counts, my reaction, poll options, results and my votes, and milestone habits are each one
- * query over the whole page (ids bound as one JSON parameter), sent together in a single batch.
+ * reaction counts, my reaction, poll options (with their results and my votes), and milestone habits are
+ * each one query over the whole page (ids bound as one JSON parameter), sent together in a single batch.
  */
 
 import type { z } from "@hono/zod-openapi";
 import { and, count, countDistinct, eq, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
 import { batchPrepared, preparedQuery } from "../../db/prepared";
@@ -109,42 +110,34 @@ export const reactionsBy = preparedQuery((db) =>
 		)
 		.prepare(),
 );
-const pollOptionsOf = preparedQuery((db) =>
-	db
-		.select()
+/**
+ * The options of the polls `pollIds` with everything a viewer's page shows of them, in one statement:
+ * each option's votes, the poll's distinct voters, and whether `userId` chose the option (each an
+ * indexed lookup: poll_votes by option and user, and by post and user).
+ */
+const pollOptionsWithVotes = preparedQuery((db) => {
+	// Subqueries over an alias: drizzle would print a single-table select's own columns unqualified.
+	const vote = alias(pollVotes, "vote");
+	const countOf = (where: SQL | undefined) =>
+		sql<number>`(${db.select({ n: count() }).from(vote).where(where)})`.mapWith(Number);
+	return db
+		.select({
+			id: pollOptions.id,
+			postId: pollOptions.postId,
+			label: pollOptions.label,
+			votes: countOf(eq(vote.optionId, pollOptions.id)),
+			voters: sql<number>`(${db
+				.select({ n: countDistinct(vote.userId) })
+				.from(vote)
+				.where(eq(vote.postId, pollOptions.postId))})`.mapWith(Number),
+			mine: countOf(and(eq(vote.optionId, pollOptions.id), eq(vote.userId, sql.placeholder("userId")))),
+		})
 		.from(pollOptions)
 		.where(inJsonList(pollOptions.postId, sql.placeholder("pollIds")))
 		.orderBy(pollOptions.postId, pollOptions.position)
-		.prepare(),
-);
-const pollVotesPerOption = preparedQuery((db) =>
-	db
-		.select({ optionId: pollVotes.optionId, n: count() })
-		.from(pollVotes)
-		.where(inJsonList(pollVotes.postId, sql.placeholder("pollIds")))
-		.groupBy(pollVotes.optionId)
-		.prepare(),
-);
-const pollVoterCounts = preparedQuery((db) =>
-	db
-		.select({ postId: pollVotes.postId, n: countDistinct(pollVotes.userId) })
-		.from(pollVotes)
-		.where(inJsonList(pollVotes.postId, sql.placeholder("pollIds")))
-		.groupBy(pollVotes.postId)
-		.prepare(),
-);
-const pollVotesBy = preparedQuery((db) =>
-	db
-		.select({ postId: pollVotes.postId, optionId: pollVotes.optionId })
-		.from(pollVotes)
-		.where(
-			and(
-				eq(pollVotes.userId, sql.placeholder("userId")),
-				inJsonList(pollVotes.postId, sql.placeholder("pollIds")),
-			),
-		)
-		.prepare(),
-);
+		.prepare();
+});
+
 const habitNames = preparedQuery((db) =>
 	db
 		.select({ id: habits.id, name: habits.name })
@@ -164,31 +157,27 @@ export async function presentPosts(
 	const ids = rows.map((row) => row.id);
 	const pollIds = rows.filter((row) => row.type === "poll").map((row) => row.id);
 	const habitIds = distinct(rows.map((row) => row.milestoneHabitId));
-	const [authors, counts, mine, options, optionVotes, voters, myVotes, habitRows] = await batchPrepared(db, [
+	const [authors, counts, mine, options, habitRows] = await batchPrepared(db, [
 		[authorsById(db), { ids: JSON.stringify(distinct(rows.map((row) => row.authorId))) }],
 		[reactionCountsOf(db), { targetType: "post", ids: JSON.stringify(ids) }],
 		[reactionsBy(db), { userId: viewer.id, targetType: "post", ids: JSON.stringify(ids) }],
-		[pollOptionsOf(db), { pollIds: JSON.stringify(pollIds) }],
-		[pollVotesPerOption(db), { pollIds: JSON.stringify(pollIds) }],
-		[pollVoterCounts(db), { pollIds: JSON.stringify(pollIds) }],
-		[pollVotesBy(db), { userId: viewer.id, pollIds: JSON.stringify(pollIds) }],
+		[pollOptionsWithVotes(db), { userId: viewer.id, pollIds: JSON.stringify(pollIds) }],
 		[habitNames(db), { ids: JSON.stringify(habitIds) }],
 	]);
 
 	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));
 	const countsByPost = groupReactionCounts(counts);
 	const myReaction = new Map(mine.map((row) => [row.targetId, row.reactionType]));
-	const votesByOption = new Map(optionVotes.map((row) => [row.optionId, row.n]));
-	const votersByPost = new Map(voters.map((row) => [row.postId, row.n]));
 	const habitName = new Map(habitRows.map((row) => [row.id, row.name]));
-	const myVotesByPost = new Map<string, string[]>();
-	for (const vote of myVotes)
-		myVotesByPost.set(vote.postId, [...(myVotesByPost.get(vote.postId) ?? []), vote.optionId]);
+	const optionsByPost = new Map<string, typeof options>();
+	for (const option of options)
+		optionsByPost.set(option.postId, [...(optionsByPost.get(option.postId) ?? []), option]);
 
 	return rows.map((row) => {
 		let poll: PostView["poll"] = null;
 		if (row.type === "poll" && row.pollClosesAt) {
-			const myVotesHere = myVotesByPost.get(row.id) ?? [];
+			const optionsHere = optionsByPost.get(row.id) ?? [];
+			const myVotesHere = optionsHere.filter((option) => option.mine).map((option) => option.id);
 			const closed = row.pollClosesAt <= now.toISOString();
 			const resultsVisible =
 				closed || myVotesHere.length > 0 || row.authorId === viewer.id || isGuardian(viewer);
@@ -197,15 +186,13 @@ export async function presentPosts(
 				closes_at: row.pollClosesAt,
 				closed,
 				results_visible: resultsVisible,
-				voter_count: resultsVisible ? (votersByPost.get(row.id) ?? 0) : null,
+				voter_count: resultsVisible ? (optionsHere[0]?.voters ?? 0) : null,
 				my_votes: myVotesHere,
-				options: options
-					.filter((option) => option.postId === row.id)
-					.map((option) => ({
-						id: option.id,
-						label: option.label,
-						votes: resultsVisible ? (votesByOption.get(option.id) ?? 0) : null,
-					})),
+				options: optionsHere.map((option) => ({
+					id: option.id,
+					label: option.label,
+					votes: resultsVisible ? option.votes : null,
+				})),
 			};
 		}
 		return {
