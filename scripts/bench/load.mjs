@@ -5,12 +5,16 @@
  * chat, RSVP and micro measurements when asked to.
  *
  *   node scripts/bench/load.mjs --fixtures FILE --key FILE --out FILE [--duration 8] [--warmup 2]
- *        [--connections 10] [--only name,name] [--extras]
+ *        [--connections 10] [--only name,name] [--extras] [--inspector-port N --profile-dir DIR]
+ *
+ * With `--profile-dir`, each endpoint's measured phase is also CPU-profiled (scripts/bench/lib/profiler.mjs)
+ * and the busiest functions of the API isolate are printed.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { mintTokens } from "./lib/issuer.mjs";
+import { startProfiles } from "./lib/profiler.mjs";
 
 const { values: args } = parseArgs({
 	options: {
@@ -22,6 +26,8 @@ const { values: args } = parseArgs({
 		connections: { type: "string", default: "10" },
 		only: { type: "string" },
 		extras: { type: "boolean", default: false },
+		"inspector-port": { type: "string" },
+		"profile-dir": { type: "string" },
 	},
 });
 const fixtures = JSON.parse(readFileSync(args.fixtures, "utf8"));
@@ -181,11 +187,22 @@ async function measureEndpoints() {
 			await response.arrayBuffer();
 		}
 		if (WARMUP > 0) await runAutocannon(endpoint, WARMUP, false);
+		const profiles = args["profile-dir"]
+			? await startProfiles(Number(args["inspector-port"]), args["profile-dir"])
+			: undefined;
 		const result = await runAutocannon(endpoint, DURATION, true);
 		results[endpoint.name] = { label: endpoint.label, ...result };
 		log(
 			`${endpoint.label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, statuses ${JSON.stringify(result.statuses)}`,
 		);
+		if (profiles) {
+			for (const { target, file, top } of await profiles.stop(`${fixtures.size}-${endpoint.name}`)) {
+				log(`  profile of ${target}: ${file}`);
+				if (target === "core:user:flourish-api") {
+					for (const { name, percent } of top) log(`    ${String(percent).padStart(5)}%  ${name}`);
+				}
+			}
+		}
 	}
 	return results;
 }

@@ -5,6 +5,7 @@
  * (SIGTERM, SIGINT, or its standard input closing).
  *
  *   node scripts/bench/server.mjs --build DIR --persist DIR --key FILE --size small|large --fixtures FILE
+ *        [--inspector-port N]   (workerd's inspector, for `npm run bench -- --profile`)
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
 		key: { type: "string" },
 		size: { type: "string", default: "small" },
 		fixtures: { type: "string" },
+		"inspector-port": { type: "string" },
 	},
 });
 const log = (message) => process.stderr.write(`[server ${args.size}] ${message}\n`);
@@ -29,6 +31,7 @@ const built = JSON.parse(readFileSync(path.join(args.build, "built.json"), "utf8
 const key = JSON.parse(readFileSync(args.key, "utf8"));
 const mf = new Miniflare({
 	...miniflareOptions({ built, persistDir: args.persist, key }),
+	...(args["inspector-port"] ? { inspectorPort: Number(args["inspector-port"]) } : {}),
 	log: new Log(LogLevel.WARN),
 	// The API logs one JSON line per request (as in production); the bench does not print them.
 	handleStructuredLogs: () => {},

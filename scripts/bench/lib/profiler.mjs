@@ -1,0 +1,75 @@
+/**
+ * CPU profiles of isolates in the bench's workerd, over the Chrome DevTools protocol of workerd's inspector
+ * (`npm run bench -- --profile`): where an endpoint's time goes, per isolate. Targets are workerd's own
+ * names, e.g. `core:user:flourish-api` (the API Worker) and `d1:db` (Miniflare's local D1).
+ *
+ * Caveat: with an inspector attached, every `console.log` is also sent to it, so logging looks several
+ * times dearer in a profile than in the figures (which run without one).
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+
+export const PROFILED_TARGETS = ["core:user:flourish-api", "d1:db", "core:user:flourish-ml"];
+
+async function connect(port, target) {
+	const socket = new WebSocket(`ws://127.0.0.1:${port}/${target}`);
+	const pending = new Map();
+	let nextId = 0;
+	socket.addEventListener("message", (event) => {
+		const message = JSON.parse(event.data);
+		pending.get(message.id)?.(message);
+		pending.delete(message.id);
+	});
+	await new Promise((resolve, reject) => {
+		socket.addEventListener("open", resolve, { once: true });
+		socket.addEventListener("error", () => reject(new Error(`inspector: cannot attach to ${target}`)), {
+			once: true,
+		});
+	});
+	const send = (method, params = {}) =>
+		new Promise((resolve) => {
+			const id = ++nextId;
+			pending.set(id, resolve);
+			socket.send(JSON.stringify({ id, method, params }));
+		});
+	await send("Profiler.enable");
+	await send("Profiler.setSamplingInterval", { interval: 250 });
+	return { target, send, close: () => socket.close() };
+}
+
+/** Self time per function (name file:line), as shares of all samples, largest first. */
+export function topFunctions(profile, count = 15) {
+	const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+	const samples = new Map();
+	for (const id of profile.samples) samples.set(id, (samples.get(id) ?? 0) + 1);
+	const byFunction = new Map();
+	for (const [id, n] of samples) {
+		const frame = nodes.get(id).callFrame;
+		const key = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").pop()}:${frame.lineNumber + 1}`;
+		byFunction.set(key, (byFunction.get(key) ?? 0) + n);
+	}
+	const total = profile.samples.length || 1;
+	return [...byFunction]
+		.sort((a, b) => b[1] - a[1])
+		.slice(0, count)
+		.map(([name, n]) => ({ name, percent: Math.round((1000 * n) / total) / 10 }));
+}
+
+/** Starts profiling the targets; `stop(prefix)` writes `<dir>/<prefix>.<target>.cpuprofile` for each. */
+export async function startProfiles(port, dir, targets = PROFILED_TARGETS) {
+	const sessions = await Promise.all(targets.map((target) => connect(port, target)));
+	for (const session of sessions) await session.send("Profiler.start");
+	return {
+		async stop(prefix) {
+			const written = [];
+			for (const session of sessions) {
+				const { result } = await session.send("Profiler.stop");
+				const file = path.join(dir, `${prefix}.${session.target.replace(/[^\w-]/g, "_")}.cpuprofile`);
+				writeFileSync(file, JSON.stringify(result.profile));
+				written.push({ target: session.target, file, top: topFunctions(result.profile) });
+				session.close();
+			}
+			return written;
+		},
+	};
+}
