@@ -37,25 +37,32 @@ export function preparedQuery<Q>(build: (db: Db) => Q): (db: Db) => Q {
 // biome-ignore lint/suspicious/noExplicitAny: the config type is only read back through `all`'s result.
 type AnyPrepared = SQLitePreparedQuery<any> & { all(values?: Record<string, unknown>): Promise<unknown> };
 
-/** One prepared query and the values of its placeholders. */
-export type BoundQuery = readonly [query: AnyPrepared, values: Record<string, unknown>];
+/** One prepared query and the values of its placeholders; `undefined` skips it (its rows are `[]`). */
+export type BoundQuery = readonly [query: AnyPrepared, values: Record<string, unknown>] | undefined;
 
 type BatchRows<T extends readonly BoundQuery[]> = {
-	[K in keyof T]: Awaited<ReturnType<T[K][0]["all"]>>;
+	[K in keyof T]: Awaited<ReturnType<NonNullable<T[K]>[0]["all"]>>;
 };
 
 /**
- * Runs prepared queries in one D1 batch (one round trip) and maps each result as its `all()` would.
+ * Runs prepared queries in one D1 batch (one round trip) and maps each result as its `all()` would; a
+ * skipped entry (nothing to ask, e.g. no polls on the page) sends no statement and yields `[]`.
  * (drizzle's own `db.batch` rebuilds every query and does not fill placeholders.)
  */
 export async function batchPrepared<const T extends readonly [BoundQuery, ...BoundQuery[]]>(
 	db: Db,
 	queries: T,
 ): Promise<BatchRows<T>> {
-	const statements = queries.map(([query, values]) => {
+	const sent = queries.filter((entry) => entry !== undefined);
+	const statements = sent.map(([query, values]) => {
 		const { sql, params } = query.getQuery();
 		return db.$client.prepare(sql).bind(...fillPlaceholders(params, values));
 	});
-	const results = await db.$client.batch(statements);
-	return queries.map(([query], i) => query.mapResult(results[i], true)) as BatchRows<T>;
+	const results = statements.length > 0 ? await db.$client.batch(statements) : [];
+	let next = 0;
+	return queries.map((entry) => {
+		if (entry === undefined) return [];
+		const result = results[next++];
+		return entry[0].mapResult(result, true);
+	}) as BatchRows<T>;
 }

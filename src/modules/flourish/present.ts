@@ -161,8 +161,11 @@ export async function presentPosts(
 		[authorsById(db), { ids: JSON.stringify(distinct(rows.map((row) => row.authorId))) }],
 		[reactionCountsOf(db), { targetType: "post", ids: JSON.stringify(ids) }],
 		[reactionsBy(db), { userId: viewer.id, targetType: "post", ids: JSON.stringify(ids) }],
-		[pollOptionsWithVotes(db), { userId: viewer.id, pollIds: JSON.stringify(pollIds) }],
-		[habitNames(db), { ids: JSON.stringify(habitIds) }],
+		// Many pages hold no poll or no milestone: those statements are then not sent at all.
+		pollIds.length > 0
+			? [pollOptionsWithVotes(db), { userId: viewer.id, pollIds: JSON.stringify(pollIds) }]
+			: undefined,
+		habitIds.length > 0 ? [habitNames(db), { ids: JSON.stringify(habitIds) }] : undefined,
 	]);
 
 	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));
