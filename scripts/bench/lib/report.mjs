@@ -125,7 +125,9 @@ export function figuresMarkdown(results) {
 			`| JWT verification (RS256, warm key cache) | ${fmt(m.jwtVerifyWarmUs, 1)} µs/op |`,
 			...(m.jwtCachedUs === undefined
 				? []
-				: [`| the same token again on a warm isolate (verified-token cache) | ${fmt(m.jwtCachedUs, 2)} µs/op |`]),
+				: [
+						`| the same token again on a warm isolate (verified-token cache) | ${fmt(m.jwtCachedUs, 2)} µs/op |`,
+					]),
 			`| PBKDF2-SHA256 of a support token (100,000 iterations) | ${fmt(m.pbkdf2SupportTokenMs, 1)} ms/op |`,
 			`| \`moderate\` (1,000 characters, over the service binding) | ${fmt(m.moderateMs, 2)} ms/op |`,
 			`| \`embed\` (one post-sized text, over the service binding) | ${fmt(m.embedMs, 2)} ms/op |`,
