@@ -12,6 +12,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
+import { noStoreForCredentialedRequests } from "./lib/cache-control";
 import { classifyFailure, describeForLog } from "./lib/failures";
 import { logEvent } from "./lib/log";
 import { Problem, problemResponse } from "./lib/problem";
@@ -95,6 +96,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	// One JSON line per request (route pattern, status, duration, hashed user): never tokens, bodies or URLs.
 	app.use(requestLog);
 	app.use(secureHeaders());
+	app.use(noStoreForCredentialedRequests);
 	app.use(
 		cors({
 			origin: (origin, c) => (allowedOrigins(c).includes(origin) ? origin : null),

@@ -162,6 +162,34 @@ describe("secure headers", () => {
 		expect(response.status).toBe(200);
 		expect(response.headers.get("Cache-Control")).toContain("no-store");
 	});
+
+	it("mark every answer to a request with credentials private and not to be stored, errors included", async () => {
+		const credentialed: Array<[string, () => Promise<Response>]> = [
+			["my profile", () => call("GET", "/api/v1/users/me", { token: user.token })],
+			["my garden", () => call("GET", "/api/v1/garden", { token: user.token })],
+			["the feed", () => call("GET", "/api/v1/flourish/feed", { token: user.token })],
+			["bad token", () => call("GET", "/api/v1/garden", { token: "not.a.jwt" })],
+			["suspended", () => call("GET", "/api/v1/garden", { token: suspended.token })],
+			[
+				"a support token",
+				() =>
+					call("GET", `/api/v1/support/requests/${crypto.randomUUID()}`, {
+						headers: { "X-Support-Token": "not-the-token" },
+					}),
+			],
+		];
+		for (const [name, send] of credentialed) {
+			const response = await send();
+			expect(response.headers.get("Cache-Control"), name).toBe("private, no-store");
+			await response.body?.cancel();
+		}
+		// Anonymous reads of public things are left to the defaults.
+		for (const path of ["/", "/health", "/api/v1/openapi.json"]) {
+			const response = await call("GET", path);
+			expect(response.headers.get("Cache-Control") ?? "", path).not.toContain("private");
+			await response.body?.cancel();
+		}
+	});
 });
 
 describe("CORS", () => {

@@ -104,10 +104,9 @@ const getUser = defineRoute("user", {
 export const usersRoutes = createRouter()
 	.openapi(getMe, (c) => c.json(toMyProfile(currentUser(c)), 200))
 	.openapi(exportMe, async (c) => {
-		const document = await exportAccount(c.env, currentUser(c));
-		// Everything about a person: no shared cache may keep it.
-		c.header("Cache-Control", "no-store, private");
-		return c.json(document, 200);
+		// Everything about a person: like every credentialed answer, `Cache-Control: private, no-store`
+		// (lib/cache-control).
+		return c.json(await exportAccount(c.env, currentUser(c)), 200);
 	})
 	.openapi(deleteMe, async (c) => {
 		const { pendingCleanup } = await deleteAccount(c.env, currentUser(c));
