@@ -205,6 +205,11 @@ export class ChatRoom extends DurableObject<Bindings> {
 		return this.closeAll("The right to chat in this conversation has ended.");
 	}
 
+	/** Closes `userId`'s sockets in this room (a guardian suspended them); the other person's stay open. */
+	async closeSocketsOf(userId: string): Promise<number> {
+		return this.closeAll("This account is suspended.", userId);
+	}
+
 	/**
 	 * A Guardian decision on a message (`removed`, or back to `clean` when dismissed). Returns false when the
 	 * message is not in this room. The conversation list follows.

@@ -7,8 +7,18 @@ import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roomFor } from "../../src/modules/orchard/chat";
+import { guardian } from "../guardians/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
-import { api, connectedPair, growingUser, makeGuide, openChat, sendRest, type WireMessage } from "./helpers";
+import {
+	api,
+	connect,
+	connectedPair,
+	growingUser,
+	makeGuide,
+	openChat,
+	sendRest,
+	type WireMessage,
+} from "./helpers";
 
 const ACCESS_REVOKED = 4403;
 
@@ -136,6 +146,33 @@ describe("suspension", () => {
 		// Bob's socket still works (he sees typing from nobody, but his own send is acknowledged).
 		bobSocket.send({ type: "message", client_message_id: "b-1", text: "are you ok?" });
 		expect(await bobSocket.takeType("ack")).toMatchObject({ client_message_id: "b-1" });
+		bobSocket.close();
+	});
+
+	it("closes a person's open sockets as soon as a guardian suspends them, in every recent conversation", async () => {
+		const [alice, bob] = await connectedPair("suspended-live");
+		const carol = await signUp("suspended-live-c");
+		await connect(alice, carol);
+		await sendRest(alice, bob.id, "hi bob");
+		await sendRest(alice, carol.id, "hi carol");
+		const { client: withBob } = await openChat(alice, bob.id);
+		const { client: withCarol } = await openChat(alice, carol.id);
+		const { client: bobSocket } = await openChat(bob, alice.id);
+
+		const admin = await guardian("suspends-live");
+		await expectStatus(
+			await call("PATCH", `/api/v1/guardians/users/${alice.id}`, {
+				token: admin.token,
+				body: { suspension: { duration: "7d" }, reason: "Harassment in chat" },
+			}),
+			200,
+		);
+		// Closed without Alice sending anything.
+		expect((await withBob.closed).code).toBe(ACCESS_REVOKED);
+		expect((await withCarol.closed).code).toBe(ACCESS_REVOKED);
+		// Bob's socket in the same room stays open.
+		bobSocket.send({ type: "message", client_message_id: "b-live", text: "still here" });
+		expect(await bobSocket.takeType("ack")).toMatchObject({ client_message_id: "b-live" });
 		bobSocket.close();
 	});
 });

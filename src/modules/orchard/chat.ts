@@ -51,6 +51,34 @@ export async function revalidateRoom(env: Pick<Bindings, "CHAT_ROOM">, a: string
 	}
 }
 
+/** How many of a suspended person's most recent conversations are told to close their sockets at once. */
+const SUSPENSION_ROOMS = 200;
+
+/**
+ * A guardian suspended `userId`: closes their open chat sockets in their most recent conversations (the
+ * other person's stay open). Older rooms close a suspended sender's sockets on the next send anyway. The
+ * suspension is already committed, so a room that cannot be reached is only logged.
+ */
+export async function closeChatSocketsOf(
+	env: Pick<Bindings, "CHAT_ROOM">,
+	db: Db,
+	userId: string,
+): Promise<void> {
+	const rooms = await db
+		.select({ peerId: conversationSummaries.peerId })
+		.from(conversationSummaries)
+		.where(
+			and(eq(conversationSummaries.userId, userId), sql`${conversationSummaries.lastMessageAt} IS NOT NULL`),
+		)
+		.orderBy(desc(conversationSummaries.lastMessageAt))
+		.limit(SUSPENSION_ROOMS);
+	const outcomes = await Promise.allSettled(
+		rooms.map(({ peerId }) => roomFor(env, userId, peerId).closeSocketsOf(userId)),
+	);
+	const failed = outcomes.filter((outcome) => outcome.status === "rejected").length;
+	if (failed > 0) logEvent("warn", "chat_suspension_close_failed", { rooms: rooms.length, failed });
+}
+
 /**
  * For Guardians: applies a decision to a chat message (`removed`, or `clean` when a report is dismissed).
  * `conversationId` is in the queue item's snapshot. False when the message is not in that conversation.
