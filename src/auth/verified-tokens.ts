@@ -10,6 +10,8 @@
  * cached: that is read from D1 on every request.
  */
 
+import { BoundedMap } from "../lib/bounded-map";
+
 export interface VerifiedTokenCacheOptions {
 	/** Most entries kept; the oldest goes first. */
 	capacity: number;
@@ -25,11 +27,12 @@ interface Entry<T> {
 }
 
 export class VerifiedTokenCache<T> {
-	readonly #entries = new Map<string, Entry<T>>();
+	readonly #entries: BoundedMap<string, Entry<T>>;
 	readonly #options: VerifiedTokenCacheOptions;
 
 	constructor(options: VerifiedTokenCacheOptions) {
 		this.#options = options;
+		this.#entries = new BoundedMap(options.capacity);
 	}
 
 	/** The verified claims of `key`, if verified before and still inside the token's lifetime. */
@@ -50,11 +53,6 @@ export class VerifiedTokenCache<T> {
 			nowMs + this.#options.maxAgeMs,
 		);
 		if (!(usableUntilMs > nowMs)) return;
-		this.#entries.delete(key);
-		if (this.#entries.size >= this.#options.capacity) {
-			const oldest = this.#entries.keys().next().value;
-			if (oldest !== undefined) this.#entries.delete(oldest);
-		}
 		this.#entries.set(key, { value, usableUntilMs });
 	}
 

@@ -15,6 +15,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../env";
+import { BoundedMap } from "./bounded-map";
 import { logEvent } from "./log";
 
 /** Routes whose log line never names the caller, not even by hash (see the module comment). */
@@ -47,12 +48,12 @@ function keyFor(secret: string): Promise<CryptoKey> {
 
 /** Hashes already computed in this isolate (under the current secret): the same people call again and again. */
 const HASHES_KEPT = 1_000;
-let recentHashes: { secret: string; byUser: Map<string, string> } | undefined;
+let recentHashes: { secret: string; byUser: BoundedMap<string, string> } | undefined;
 
 /** HMAC-SHA256(secret, "request-log:<user id>"), first 16 hex digits; undefined without a secret. */
 export async function userHash(secret: string | undefined, userId: string): Promise<string | undefined> {
 	if (!secret) return undefined;
-	if (recentHashes?.secret !== secret) recentHashes = { secret, byUser: new Map() };
+	if (recentHashes?.secret !== secret) recentHashes = { secret, byUser: new BoundedMap(HASHES_KEPT) };
 	const known = recentHashes.byUser.get(userId);
 	if (known !== undefined) return known;
 	const mac = await crypto.subtle.sign(
@@ -61,7 +62,6 @@ export async function userHash(secret: string | undefined, userId: string): Prom
 		new TextEncoder().encode(`request-log:${userId}`),
 	);
 	const hash = Array.from(new Uint8Array(mac).slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
-	if (recentHashes.byUser.size >= HASHES_KEPT) recentHashes.byUser.clear();
 	recentHashes.byUser.set(userId, hash);
 	return hash;
 }

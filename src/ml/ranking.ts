@@ -16,6 +16,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { createDb, type Db } from "../db/client";
 import { contentEmbeddings, type EMBEDDING_TARGET_TYPES } from "../db/shared-tables";
 import type { Bindings } from "../env";
+import { BoundedMap } from "../lib/bounded-map";
 import { logEvent } from "../lib/log";
 import { embed } from "./client";
 
@@ -60,7 +61,7 @@ const keyOf = (targetType: string, id: string) => `${targetType}\u0000${id}`;
 
 /** Recently hashed texts (a pure function, memoised: a feed ranks the same 200 posts request after request). */
 const HASHES_KEPT = 5_000;
-const recentHashes = new Map<string, string>();
+const recentHashes = new BoundedMap<string, string>(HASHES_KEPT);
 
 /** A short, stable fingerprint of an embedded text (SHA-256, hex, 128 bits). */
 export async function contentHash(text: string): Promise<string> {
@@ -68,7 +69,6 @@ export async function contentHash(text: string): Promise<string> {
 	if (known !== undefined) return known;
 	const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 	const hash = Array.from(digest.subarray(0, 16), (byte) => byte.toString(16).padStart(2, "0")).join("");
-	if (recentHashes.size >= HASHES_KEPT) recentHashes.clear();
 	recentHashes.set(text, hash);
 	return hash;
 }
@@ -76,20 +76,11 @@ export async function contentHash(text: string): Promise<string> {
 /**
  * Rows of `content_embeddings` this isolate has read or written, by the same key. An entry is used only
  * while its text hash matches the candidate's text (a text's vector under one model never changes), and
- * stays in line with D1 because every vector this module writes goes through `rememberVector` too.
+ * stays in line with D1 because every vector this module writes is remembered too.
  * Bounded: 2,000 vectors of 512 float32 are 4 MB; the oldest entry goes first.
  */
 const VECTORS_KEPT = 2_000;
-const rememberedVectors = new Map<string, Stored>();
-
-function rememberVector(key: string, entry: Stored): void {
-	rememberedVectors.delete(key);
-	if (rememberedVectors.size >= VECTORS_KEPT) {
-		const oldest = rememberedVectors.keys().next().value;
-		if (oldest !== undefined) rememberedVectors.delete(oldest);
-	}
-	rememberedVectors.set(key, entry);
-}
+const rememberedVectors = new BoundedMap<string, Stored>(VECTORS_KEPT);
 
 /** Forgets every remembered vector, as a fresh isolate would start (for tests of the stored path). */
 export function forgetRememberedVectors(): void {
@@ -270,7 +261,7 @@ export async function rankByRelevance(
 		try {
 			for (const [key, row] of await loadStored(db, unremembered)) {
 				stored.set(key, row);
-				rememberVector(key, row);
+				rememberedVectors.set(key, row);
 			}
 		} catch (error) {
 			logEvent("warn", "embeddings_load_failed", {
@@ -338,7 +329,7 @@ export async function rankByRelevance(
 		for (const row of toStore) {
 			const vector = Float32Array.from(row.vector);
 			vectors.set(keyOf(row.targetType, row.id), { model, vector });
-			rememberVector(keyOf(row.targetType, row.id), { model, dims, vector, contentHash: row.hash });
+			rememberedVectors.set(keyOf(row.targetType, row.id), { model, dims, vector, contentHash: row.hash });
 		}
 		for (const item of candidates) {
 			const entry = vectors.get(keyOf(item.targetType, item.id));
