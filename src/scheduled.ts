@@ -9,6 +9,7 @@ import { purgeExpiredIdempotencyKeys } from "./lib/idempotency";
 import { logEvent } from "./lib/log";
 import { recheckUncheckedContent } from "./ml/recheck";
 import { purgeExpiredChatTickets } from "./modules/orchard/chat";
+import { purgeEndedCooldowns } from "./modules/orchard/connections";
 import { runDueErasureJobs } from "./modules/privacy/erase";
 import { purgeOldSupportQuota } from "./modules/support/quota";
 import { purgeOldDailyQuotas } from "./modules/trust/limits";
@@ -24,6 +25,7 @@ export const scheduledTasks: ScheduledTask[] = [
 	// Content published while the ML service was down (`moderation_status = 'unchecked'`) is scored now.
 	{ name: "moderation_recheck", run: (env) => recheckUncheckedContent(env) },
 	{ name: "purge_expired_chat_tickets", run: (env, now) => purgeExpiredChatTickets(env.DB, now) },
+	{ name: "purge_ended_connection_cooldowns", run: (env, now) => purgeEndedCooldowns(createDb(env.DB), now) },
 	{ name: "purge_old_daily_quotas", run: (env, now) => purgeOldDailyQuotas(createDb(env.DB), now) },
 	{ name: "purge_old_support_quota", run: (env, now) => purgeOldSupportQuota(createDb(env.DB), now) },
 	// Deleted accounts: chat blanking and RSVP withdrawal that failed inline, and the delayed D1 sweep.

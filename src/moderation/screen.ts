@@ -39,8 +39,11 @@ export function classify(result: ModerationResult | null): Screening {
 			model: null,
 		};
 	}
-	const status = result.toxicity >= HIDE_AT ? "hidden" : result.toxicity >= QUEUE_AT ? "flagged" : "clean";
 	const urgent = result.selfHarmRisk === "high";
+	// A person reaching out is never hidden, however they say it: urgent text is at most flagged, and its
+	// crisis queue item puts it in front of guardians at once.
+	const status =
+		result.toxicity >= HIDE_AT && !urgent ? "hidden" : result.toxicity >= QUEUE_AT ? "flagged" : "clean";
 	return {
 		status,
 		toxicity: result.toxicity,

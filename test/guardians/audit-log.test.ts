@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createRequest } from "../anonymous-support/helpers";
 import { call, expectProblem, expectStatus, signUp, type TestUser } from "../support/api";
 import { addContributions, addReactionsReceived, userAt } from "../trust/fixtures";
-import { atLevel, decide, guardian, postBy, queueItemFor, reported } from "./helpers";
+import { atLevel, decide, established, guardian, postBy, queueItemFor, reported } from "./helpers";
 
 type Entry = {
 	id: string;
@@ -184,7 +184,7 @@ describe("audit log completeness", () => {
 		const viewer = await guardian("audit-filters");
 		const author = await signUp("audit-hidden-author");
 		const postId = await postBy(author.id);
-		await reported(await atLevel("flourishing", "audit-flourishing"), "post", postId, "spam");
+		await reported(await established("flourishing", "audit-flourishing"), "post", postId, "spam");
 		const hides = await auditLog(viewer, `action=hide_content&target_user_id=${author.id}`);
 		expect(hides).toEqual([
 			expect.objectContaining({

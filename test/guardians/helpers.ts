@@ -15,6 +15,19 @@ export async function person(
 }
 
 export const guardian = (label = "guardian") => person(label, { role: "guardian" });
+
+/**
+ * A reporter whose reports count toward hiding: at `level`, an account 30 days old with five posts other
+ * people can see (see ESTABLISHED_AFTER_DAYS and ESTABLISHED_CONTRIBUTIONS in guardians/reports.ts).
+ */
+export async function established(level: string, label = `established-${level}`): Promise<TestUser> {
+	const user = await person(label, {
+		trust_level: level,
+		created_at: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+	});
+	for (let i = 0; i < 5; i++) await postBy(user.id, `Morning walk number ${i}`);
+	return user;
+}
 export const atLevel = (level: string, label = level) => person(label, { trust_level: level });
 
 /** A clean public post (written straight to D1, as the feed feature would). */

@@ -46,11 +46,20 @@ describe("list queries use their indexes", () => {
 		expect(byStatus).not.toContain("TEMP B-TREE");
 	});
 
-	it("the moderation queue, by score then age", async () => {
+	it("the moderation queue, urgent first, then by score and age (first page and later ones)", async () => {
 		const db = createDb(env.DB);
-		const queue = await plan(listQueue(db, { status: "open", limit: 20 }));
-		expect(queue).toContain("moderation_queue_items_status_score_idx");
-		expect(queue).not.toContain("TEMP B-TREE");
+		const first = await plan(listQueue(db, { status: "open", limit: 20 }));
+		expect(first).toContain("moderation_queue_items_status_urgent_score_idx");
+		expect(first).not.toContain("TEMP B-TREE");
+		const later = await plan(
+			listQueue(db, {
+				status: "open",
+				limit: 20,
+				after: { is_urgent: true, score: 3, created_at: "2026-01-01T00:00:00.000Z", id: "0" },
+			}),
+		);
+		expect(later).toContain("moderation_queue_items_status_urgent_score_idx");
+		expect(later).not.toContain("TEMP B-TREE");
 	});
 
 	it("the audit log, newest first, whole or by actor or affected user", async () => {

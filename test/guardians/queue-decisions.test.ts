@@ -11,6 +11,7 @@ import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUse
 import {
 	atLevel,
 	decide,
+	established,
 	guardian,
 	moderationStatusOf,
 	person,
@@ -86,20 +87,25 @@ describe("who may use the guardian endpoints", () => {
 });
 
 describe("GET /guardians/queue", () => {
-	it("lists open items by score, then oldest first, with their reports and ML flags", async () => {
+	it("lists open items urgent first, then by score, then oldest first, with their reports and ML flags", async () => {
 		const watcher = await guardian("q-list");
 		const low = await reportedPost(1);
 		const high = await reportedPost(3, "harassment");
 		const sameAsLow = await reportedPost(1);
+		const worried = await reportedPost(1, "self_harm");
 		const items = await fullQueue(watcher);
 		const ids = items.map((item) => item.id);
 		expect(new Set(ids).size).toBe(ids.length);
 		for (let i = 1; i < items.length; i++) {
 			const [previous, current] = [items[i - 1], items[i]];
 			if (!previous || !current) continue;
+			expect(Number(previous.is_urgent)).toBeGreaterThanOrEqual(Number(current.is_urgent));
+			if (previous.is_urgent !== current.is_urgent) continue;
 			expect(previous.score).toBeGreaterThanOrEqual(current.score);
 			if (previous.score === current.score) expect(previous.created_at <= current.created_at).toBe(true);
 		}
+		// One self-harm report (score 1) comes before three harassment reports (score 3).
+		expect(ids.indexOf(worried.itemId)).toBeLessThan(ids.indexOf(high.itemId));
 		expect(ids.indexOf(high.itemId)).toBeLessThan(ids.indexOf(low.itemId));
 		expect(ids.indexOf(low.itemId)).toBeLessThan(ids.indexOf(sameAsLow.itemId));
 		const highItem = items.find((item) => item.id === high.itemId);
@@ -136,7 +142,8 @@ describe("GET /guardians/queue", () => {
 describe("decisions", () => {
 	it("dismiss: resolves every report, shows hidden content again, resets the item", async () => {
 		const judge = await guardian("d-dismiss");
-		const { postId, itemId } = await reportedPost(5);
+		const { postId, itemId } = await reportedPost(1);
+		await reported(await established("flourishing", "d-dismiss-flourisher"), "post", postId, "spam");
 		expect(await moderationStatusOf("posts", postId)).toBe("hidden");
 		const result = await expectStatus<{ item: QueueItem; penalty_id: string | null }>(
 			await decide(judge, itemId, { decision: "dismiss", reason: "Satire, not spam" }),

@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import { createRequest } from "../anonymous-support/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
 import {
-	atLevel,
 	auditEntries,
 	commentBy,
+	established,
 	guardian,
 	moderationStatusOf,
 	person,
@@ -213,36 +213,127 @@ describe("filing a report", () => {
 });
 
 describe("automatic hiding", () => {
-	it("hides content once open reports weigh 5, not before, and logs it once", async () => {
+	// The Sybil attack of the adversarial review: five accounts made a minute ago report an urgent support
+	// request ("I have saved up enough pills…") as spam. It must stay visible to the guides who can answer
+	// it and go to the top of the guardians' queue.
+	it("five brand-new accounts cannot hide an urgent support request: it stays visible and goes first", async () => {
+		const writer = await signUp("sybil-writer");
+		const crisis = await createRequest(writer, {
+			title: "I can't do this anymore",
+			body: "I have saved up enough pills and tonight I am going to take them all. I want to die.",
+			category: "depression",
+		});
+		expect(crisis.request.is_urgent).toBe(true);
+		const ordinary = await postBy((await signUp("sybil-ordinary")).id, "Buy followers cheap at my shop");
+		for (let i = 0; i < 3; i++) await reported(await signUp(`sybil-other-${i}`), "post", ordinary, "spam");
+
+		const guide = await person("sybil-guide", { role: "guide", trust_level: "good_soil" });
+		for (let i = 0; i < 5; i++) {
+			await reported(await signUp(`sybil-${i}`), "support_request", crisis.request.id, "spam");
+		}
+		expect(await moderationStatusOf("support_requests", crisis.request.id)).not.toBe("hidden");
+		await expectStatus(
+			await call("GET", `/api/v1/support/requests/${crisis.request.id}`, { token: guide.token }),
+			200,
+		);
+		const listed = await expectStatus<{ data: Array<{ id: string }> }>(
+			await call("GET", "/api/v1/support/requests?limit=100", { token: guide.token }),
+			200,
+		);
+		expect(listed.data.map((request) => request.id)).toContain(crisis.request.id);
+
+		const item = await queueItemFor("support_request", crisis.request.id);
+		expect(item).toMatchObject({ is_hidden: 0, is_urgent: 1, report_count: 5 });
+		const queue = await expectStatus<{ data: Array<{ id: string; is_urgent: boolean }> }>(
+			await call("GET", "/api/v1/guardians/queue?limit=100", { token: (await guardian("sybil-g")).token }),
+			200,
+		);
+		const firstOrdinary = queue.data.findIndex((entry) => !entry.is_urgent);
+		const crisisAt = queue.data.findIndex((entry) => entry.id === item.id);
+		expect(crisisAt).toBeGreaterThanOrEqual(0);
+		expect(firstOrdinary === -1 || crisisAt < firstOrdinary).toBe(true);
+	});
+
+	it("even established reporters never hide urgent content (a crisis post, a self-harm report)", async () => {
+		const author = await signUp("urgent-post-author");
+		const postId = await postBy(author.id, "I am going to end my life tonight, I have the rope ready");
+		await env.DB.prepare("UPDATE posts SET is_urgent = 1 WHERE id = ?").bind(postId).run();
+		await reported(await established("flourishing", "urgent-flourisher"), "post", postId, "spam");
+		await reported(await established("good_soil", "urgent-soil-1"), "post", postId, "spam");
+		await reported(await established("good_soil", "urgent-soil-2"), "post", postId, "spam");
+		expect(await moderationStatusOf("posts", postId)).toBe("flagged");
+		expect(await queueItemFor("post", postId)).toMatchObject({ is_hidden: 0, is_urgent: 1 });
+
+		// A self-harm report makes an ordinary post urgent: later reports do not hide it either.
+		const other = await postBy(author.id, "Nothing matters and nobody would notice if I was gone");
+		await reported(await signUp("urgent-worried"), "post", other, "self_harm");
+		await reported(await established("good_soil", "urgent-soil-3"), "post", other, "harassment");
+		await reported(await established("good_soil", "urgent-soil-4"), "post", other, "harassment");
+		expect(await moderationStatusOf("posts", other)).toBe("flagged");
+	});
+
+	it("five brand-new accounts cannot hide a public post either", async () => {
+		const author = await signUp("sybil-post-author");
+		const postId = await postBy(author.id, "My honest opinion about the new community guidelines");
+		for (let i = 0; i < 5; i++) await reported(await signUp(`sybil-post-${i}`), "post", postId, "spam");
+		expect(await queueItemFor("post", postId)).toMatchObject({ score: 5, report_count: 5, is_hidden: 0 });
+		expect(await moderationStatusOf("posts", postId)).toBe("flagged");
+	});
+
+	it("gives no hide weight to new accounts by age or by activity, whatever their level", async () => {
+		const author = await signUp("new-weight-author");
+		const cases: Array<[string, Record<string, string>, number, number]> = [
+			// label, columns, visible posts, expected hide weight
+			["sprout-old-active", { created_at: "2026-01-01T00:00:00.000Z" }, 5, 0],
+			["growing-young", { trust_level: "growing" }, 5, 0],
+			["growing-idle", { trust_level: "growing", created_at: "2026-01-01T00:00:00.000Z" }, 4, 0],
+			["soil-young", { trust_level: "good_soil" }, 5, 0],
+			["growing-established", { trust_level: "growing", created_at: "2026-01-01T00:00:00.000Z" }, 5, 2],
+			["soil-established", { trust_level: "good_soil", created_at: "2026-01-01T00:00:00.000Z" }, 5, 3],
+			["guardian-new", { role: "guardian" }, 0, 6],
+		];
+		for (const [label, columns, postCount, expected] of cases) {
+			const reporter = await person(label, columns);
+			for (let i = 0; i < postCount; i++) await postBy(reporter.id);
+			const created = await reported(reporter, "post", await postBy(author.id), "other");
+			const row = await env.DB.prepare("SELECT hide_weight FROM reports WHERE id = ?")
+				.bind(created.id)
+				.first<{ hide_weight: number }>();
+			expect(row?.hide_weight, label).toBe(expected);
+		}
+	});
+
+	it("hides once established reporters' weight reaches 5 (three growing), not before, and logs it once", async () => {
 		const author = await signUp("hide-author");
 		const postId = await postBy(author.id);
-		const sprouts = [await signUp("s1"), await signUp("s2"), await signUp("s3"), await signUp("s4")];
-		for (const sprout of sprouts) await reported(sprout, "post", postId, "other");
-		expect(await queueItemFor("post", postId)).toMatchObject({ score: 4, is_hidden: 0 });
+		for (let i = 0; i < 4; i++) await reported(await signUp(`hide-sprout-${i}`), "post", postId, "other");
+		await reported(await established("growing", "hide-growing-1"), "post", postId, "other");
+		await reported(await established("growing", "hide-growing-2"), "post", postId, "other");
+		expect(await queueItemFor("post", postId)).toMatchObject({ score: 8, is_hidden: 0 });
 		expect(await moderationStatusOf("posts", postId)).toBe("flagged");
 
-		await reported(await signUp("s5"), "post", postId, "other");
-		expect(await queueItemFor("post", postId)).toMatchObject({ score: 5, is_hidden: 1 });
+		await reported(await established("growing", "hide-growing-3"), "post", postId, "other");
+		expect(await queueItemFor("post", postId)).toMatchObject({ is_hidden: 1 });
 		expect(await moderationStatusOf("posts", postId)).toBe("hidden");
 
-		await reported(await signUp("s6"), "post", postId, "other");
+		await reported(await established("growing", "hide-growing-4"), "post", postId, "other");
 		const hides = (await auditEntries(postId)).filter((entry) => entry.action === "hide_content");
 		expect(hides).toHaveLength(1);
 		expect(hides[0]).toMatchObject({ actor_id: null, target_type: "post", target_user_id: author.id });
 	});
 
-	it("hides at once on weight: two good_soil reports (3 + 3)", async () => {
+	it("hides at once on weight: two established good_soil reports (3 + 3)", async () => {
 		const author = await signUp("hide-soil-author");
 		const postId = await postBy(author.id);
-		await reported(await atLevel("good_soil", "soil-1"), "post", postId, "misinformation");
+		await reported(await established("good_soil", "soil-1"), "post", postId, "misinformation");
 		expect(await moderationStatusOf("posts", postId)).toBe("flagged");
-		await reported(await atLevel("good_soil", "soil-2"), "post", postId, "misinformation");
+		await reported(await established("good_soil", "soil-2"), "post", postId, "misinformation");
 		expect(await moderationStatusOf("posts", postId)).toBe("hidden");
 	});
 
 	it("hides at once on a spam or harassment report by a flourishing member, not for other reasons", async () => {
 		const author = await signUp("flourish-author");
-		const flourishing = await atLevel("flourishing", "flourisher");
+		const flourishing = await established("flourishing", "flourisher");
 		const spam = await postBy(author.id);
 		const harassment = await shareBy(author.id);
 		const other = await postBy(author.id);

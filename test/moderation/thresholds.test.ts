@@ -38,6 +38,15 @@ describe("classify", () => {
 		expect(classify(result(0, "low"))).toMatchObject({ status: "clean", urgent: false, needsReview: false });
 	});
 
+	it("never hides a person in crisis, however toxic the words: urgent text is at most flagged", () => {
+		expect(classify(result(0.97, "high"))).toMatchObject({
+			status: "flagged",
+			urgent: true,
+			needsReview: true,
+		});
+		expect(classify(result(0.97, "low"))).toMatchObject({ status: "hidden", urgent: false });
+	});
+
 	it("publishes unchecked when ML gave no answer", () => {
 		expect(classify(null)).toEqual({
 			status: "unchecked",

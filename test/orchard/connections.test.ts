@@ -5,6 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { runScheduledTasks } from "../../src/scheduled";
 import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 import { api } from "./helpers";
 
@@ -98,8 +99,11 @@ describe("asking and answering", () => {
 		expect((await list(alice)).data).toEqual([]);
 		await expectProblem(await ask(alice, bob), 409);
 
-		await env.DB.prepare("UPDATE connections SET responded_at = '2000-01-01T00:00:00.000Z' WHERE id = ?")
-			.bind(request.id)
+		// A week later (the wait is kept in connection_cooldowns).
+		await env.DB.prepare(
+			"UPDATE connection_cooldowns SET until = '2000-01-01T00:00:00.000Z' WHERE requester_id = ? AND addressee_id = ?",
+		)
+			.bind(alice.id, bob.id)
 			.run();
 		const again = await expectStatus<ConnectionBody>(await ask(alice, bob, { note: "Second try" }), 201);
 		expect(again.id).not.toBe(request.id);
@@ -111,6 +115,56 @@ describe("asking and answering", () => {
 		const other = await expectStatus<ConnectionBody>(await ask(carol, dave), 201);
 		await expectStatus(await answer(dave, other.id, "declined"), 200);
 		await expectStatus(await ask(dave, carol), 201);
+	});
+
+	// Attack: the requester wipes the declined row (by removing it, or by blocking and unblocking, which deletes
+	// it) and asks again at once. The wait must survive both.
+	it("keeps the cool-down when the requester deletes the declined row or blocks and unblocks", async () => {
+		const alice = await signUp("cooldown-wipe-alice");
+		const bob = await signUp("cooldown-wipe-bob");
+		const request = await expectStatus<ConnectionBody>(await ask(alice, bob, { note: "Please?" }), 201);
+		await expectStatus(await answer(bob, request.id, "declined"), 200);
+
+		await expectStatus(await call("DELETE", `${api}/connections/${request.id}`, { token: alice.token }), 204);
+		expect(await pairRows(alice.id, bob.id)).toEqual([]);
+		const refused = await expectProblem(await ask(alice, bob), 409);
+		expect(String(refused.detail)).toMatch(/declined/);
+
+		await expectStatus(await call("PUT", `${api}/blocks/${bob.id}`, { token: alice.token }), 201);
+		await expectStatus(await call("DELETE", `${api}/blocks/${bob.id}`, { token: alice.token }), 204);
+		await expectProblem(await ask(alice, bob), 409);
+		expect(await pairRows(alice.id, bob.id)).toEqual([]);
+
+		// The decliner may still ask at any time, and the pair can connect.
+		const back = await expectStatus<ConnectionBody>(await ask(bob, alice), 201);
+		await expectStatus(await answer(alice, back.id, "accepted"), 200);
+
+		// The cron forgets a wait once it has ended, and only then.
+		const waits = () =>
+			env.DB.prepare("SELECT count(*) AS n FROM connection_cooldowns WHERE requester_id = ?")
+				.bind(alice.id)
+				.first<{ n: number }>();
+		await runScheduledTasks(env);
+		expect((await waits())?.n).toBe(1);
+		await runScheduledTasks(env, new Date(Date.now() + 8 * 86_400_000));
+		expect((await waits())?.n).toBe(0);
+	});
+
+	it("starts the cool-down only for the decline that was applied (a lost race changes nothing)", async () => {
+		const alice = await signUp("cooldown-race-alice");
+		const bob = await signUp("cooldown-race-bob");
+		const request = await expectStatus<ConnectionBody>(await ask(alice, bob), 201);
+		const statuses = (
+			await Promise.all([answer(bob, request.id, "accepted"), answer(bob, request.id, "declined")])
+		).map((response) => response.status);
+		expect(statuses.sort()).toEqual([200, 409]);
+		const [row] = await pairRows(alice.id, bob.id);
+		const cooldowns = await env.DB.prepare(
+			"SELECT count(*) AS n FROM connection_cooldowns WHERE requester_id = ? AND addressee_id = ?",
+		)
+			.bind(alice.id, bob.id)
+			.first<{ n: number }>();
+		expect(cooldowns?.n).toBe(row?.status === "declined" ? 1 : 0);
 	});
 
 	it("is 404 for unknown, deleted or blocking users, 422 for myself and bad bodies", async () => {

@@ -1,17 +1,25 @@
 /**
  * @module guardians/reports: `POST /reports`. One report per reporter per target; each report joins the
  * target's single queue item (created, or reopened if it was resolved) with weight 1 + the reporter's
- * trust rank (guardian 5). The content is hidden pending review, in the same batch, once the open reports
- * weigh ≥ 5 or a flourishing user reports spam or harassment.
+ * trust rank (guardian 5), which orders the queue.
+ *
+ * Hiding is a separate, stricter weight (`hide_weight`), because hiding silences someone before a person
+ * has looked: only established reporters carry it (trust ≥ growing, an account at least
+ * `ESTABLISHED_AFTER_DAYS` old, and `ESTABLISHED_CONTRIBUTIONS` contributions other people can see), so a
+ * handful of fresh accounts cannot hide anything. The content is hidden pending review, in the same batch,
+ * once the open reports' hide weight is ≥ 5 or a flourishing member reports spam or harassment — never when
+ * the item is urgent (a person may be at risk): an urgent item goes to the top of the queue and stays
+ * visible to the people who can help.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { type CurrentUser, isGuardian, isVerifiedGuide, trustRank } from "../../auth/current-user";
+import { type CurrentUser, hasTrust, isGuardian, isVerifiedGuide, trustRank } from "../../auth/current-user";
 import type { Db } from "../../db/client";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
 import { groupMembers } from "../fellowship/tables";
 import { connections } from "../orchard/tables";
 import { isBlockedEitherWay } from "../orchard/visibility";
 import { projectMembers } from "../teamup/tables";
+import { DAY_MS } from "../trust/levels";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import { users } from "../users/tables";
 import { auditStatementIf } from "./audit";
@@ -20,8 +28,12 @@ import type { QueueTargetType } from "./queue";
 import { moderationQueueItems, type REPORT_REASONS, type ReportRow, reports } from "./tables";
 import { loadTarget, REPORT_TARGETS, setModerationStatus, targetStatusIs } from "./targets";
 
-/** Open reports weighing this much hide the content pending review. */
+/** Open reports whose hide weight adds up to this much hide the content pending review. */
 export const HIDE_AT_WEIGHT = 5;
+/** A reporter's account must be this old before their reports count toward hiding anything. */
+export const ESTABLISHED_AFTER_DAYS = 7;
+/** …and have this many contributions other people can see (posts, comments, sunlight shares; not habit logs). */
+export const ESTABLISHED_CONTRIBUTIONS = 5;
 export const GUARDIAN_REPORT_RANK = 5;
 /** Reasons for which a flourishing reporter hides content at once. */
 export const INSTANT_HIDE_REASONS = ["spam", "harassment"] as const;
@@ -38,6 +50,45 @@ export interface NewReport {
 
 export const reportWeight = (reporter: CurrentUser) =>
 	1 + (isGuardian(reporter) ? GUARDIAN_REPORT_RANK : trustRank(reporter.trustLevel));
+
+/**
+ * What a report adds toward hiding: its weight when the reporter is established (see the module comment),
+ * else 0. Guardians are always established (the role comes from D1).
+ */
+export function hideWeight(reporter: CurrentUser, visibleContributions: number, now: Date): number {
+	if (isGuardian(reporter)) return reportWeight(reporter);
+	const ageDays = (now.getTime() - Date.parse(reporter.createdAt)) / DAY_MS;
+	const established =
+		hasTrust(reporter, "growing") &&
+		ageDays >= ESTABLISHED_AFTER_DAYS &&
+		visibleContributions >= ESTABLISHED_CONTRIBUTIONS;
+	return established ? reportWeight(reporter) : 0;
+}
+
+/** The reporter's earlier report on this target, and their visible contributions (capped), in one read. */
+function reporterStanding(db: Db, reporterId: string, targetType: QueueTargetType, targetId: string) {
+	const capped = (table: string, column: string) =>
+		sql`(SELECT count(*) FROM (SELECT 1 FROM ${sql.identifier(table)} WHERE ${sql.identifier(column)} = ${reporterId}
+			AND deleted_at IS NULL AND moderation_status <> 'removed' LIMIT ${ESTABLISHED_CONTRIBUTIONS}))`;
+	return db.get<{ reported: number; contributions: number }>(sql`
+		SELECT EXISTS (SELECT 1 FROM ${reports} WHERE reporter_id = ${reporterId} AND target_type = ${targetType}
+				AND target_id = ${targetId}) AS reported,
+			${capped("posts", "author_id")} + ${capped("comments", "author_id")}
+				+ ${capped("sunlight_shares", "author_id")} AS contributions`);
+}
+
+/**
+ * True when the target is urgent: its queue item is (ML crisis signal, high self-harm risk, a self-harm
+ * report), or the content itself is marked urgent (a post or support request read as a crisis). Reports
+ * never hide urgent content.
+ */
+function urgentSql(targetType: QueueTargetType, targetId: string) {
+	const own =
+		targetType === "post" || targetType === "support_request"
+			? sql` OR EXISTS (SELECT 1 FROM ${sql.identifier(REPORT_TARGETS[targetType].table as string)} WHERE id = ${targetId} AND is_urgent = 1)`
+			: sql``;
+	return sql`(${moderationQueueItems.isUrgent} = 1 OR ${moderationQueueItems.mlSelfHarmRisk} IS 'high'${own})`;
+}
 
 interface ResolvedTarget {
 	authorId: string | null;
@@ -185,19 +236,15 @@ export async function fileReport(
 	if (!(await mayKnowTarget(db, reporter, targetType, targetId, target))) {
 		throw notFound(targetType.replaceAll("_", " "));
 	}
-	const mine = and(
-		eq(reports.reporterId, reporter.id),
-		eq(reports.targetType, targetType),
-		eq(reports.targetId, targetId),
-	);
-	if (await db.select({ id: reports.id }).from(reports).where(mine).get()) {
-		throw conflict("You have already reported this.");
-	}
+	const standing = await reporterStanding(db, reporter.id, targetType, targetId);
+	if (standing?.reported) throw conflict("You have already reported this.");
 	await consumeDailyQuota(db, reporter, "reports", now);
 
 	const weight = reportWeight(reporter);
+	const hiding = hideWeight(reporter, Number(standing?.contributions ?? 0), now);
 	const instantHide =
 		(INSTANT_HIDE_REASONS as readonly string[]).includes(input.reason) &&
+		hiding > 0 &&
 		(isGuardian(reporter) || reporter.trustLevel === "flourishing");
 	const nowIso = now.toISOString();
 	const itemOfTarget = sql`(SELECT id FROM ${moderationQueueItems} WHERE target_type = ${targetType} AND target_id = ${targetId})`;
@@ -236,22 +283,26 @@ export async function fileReport(
 			reason: input.reason,
 			details: input.details ?? "",
 			weight,
+			hideWeight: hiding,
 			queueItemId: itemOfTarget,
 		})
 		.returning();
+	const selfHarm = input.reason === "self_harm" ? 1 : 0;
+	// SQLite evaluates every SET expression against the row as it was, so urgency is computed once for both.
+	const urgent = sql`(${selfHarm} OR ${urgentSql(targetType, targetId)})`;
 	const weighItem = db
 		.update(moderationQueueItems)
 		.set({
 			score: sql`${moderationQueueItems.score} + ${weight}`,
 			reportCount: sql`${moderationQueueItems.reportCount} + 1`,
-			isHidden: sql`${moderationQueueItems.isHidden} OR ${instantHide ? 1 : 0} OR (SELECT coalesce(sum(weight), 0) FROM ${reports} WHERE queue_item_id = ${moderationQueueItems.id} AND status = 'open') >= ${HIDE_AT_WEIGHT}`,
-			// Someone may be at risk: guardians see the item marked urgent.
-			isUrgent: sql`${moderationQueueItems.isUrgent} OR ${input.reason === "self_harm" ? 1 : 0}`,
+			isHidden: sql`${moderationQueueItems.isHidden} OR (NOT ${urgent} AND (${instantHide ? 1 : 0} OR (SELECT coalesce(sum(hide_weight), 0) FROM ${reports} WHERE queue_item_id = ${moderationQueueItems.id} AND status = 'open') >= ${HIDE_AT_WEIGHT}))`,
+			// Someone may be at risk: the item goes to the top of the queue (urgent first) and stays visible.
+			isUrgent: urgent,
 			updatedAt: nowIso,
 		})
 		.where(and(eq(moderationQueueItems.targetType, targetType), eq(moderationQueueItems.targetId, targetId)));
 
-	const hiding = spec.moderated
+	const hideStatements = spec.moderated
 		? [
 				// The audit entry first: it is written only if this batch is the one that hides the content.
 				auditStatementIf(
@@ -276,7 +327,7 @@ export async function fileReport(
 		: [];
 
 	try {
-		const [, inserted] = await db.batch([upsertItem, insertReport, weighItem, ...hiding]);
+		const [, inserted] = await db.batch([upsertItem, insertReport, weighItem, ...hideStatements]);
 		const report = inserted[0];
 		if (!report) throw new Error("report insert returned nothing");
 		return report;

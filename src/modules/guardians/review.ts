@@ -58,25 +58,35 @@ export interface QueueFilters {
 	status: (typeof QUEUE_ITEM_STATUSES)[number];
 	targetType?: QueueTargetType;
 	limit: number;
-	after?: { score: number; created_at: string; id: string };
+	after?: { is_urgent: boolean; score: number; created_at: string; id: string };
 }
 
-/** Items by score (highest first), then age (oldest first); served by the (status, score DESC, created_at, id) index. */
+/**
+ * Items urgent first (someone may be at risk), then by score (highest first), then age (oldest first);
+ * served by the (status, is_urgent DESC, score DESC, created_at, id) index.
+ */
 export function listQueue(db: Db, filters: QueueFilters) {
 	const { after } = filters;
+	const urgent = after?.is_urgent ? 1 : 0;
 	const conditions: Array<SQL | undefined> = [
 		eq(moderationQueueItems.status, filters.status),
 		filters.targetType ? eq(moderationQueueItems.targetType, filters.targetType) : undefined,
 		after
 			? or(
-					sql`${moderationQueueItems.score} < ${after.score}`,
+					sql`${moderationQueueItems.isUrgent} < ${urgent}`,
 					and(
-						sql`${moderationQueueItems.score} = ${after.score}`,
+						sql`${moderationQueueItems.isUrgent} = ${urgent}`,
 						or(
-							gt(moderationQueueItems.createdAt, after.created_at),
+							sql`${moderationQueueItems.score} < ${after.score}`,
 							and(
-								eq(moderationQueueItems.createdAt, after.created_at),
-								gt(moderationQueueItems.id, after.id),
+								sql`${moderationQueueItems.score} = ${after.score}`,
+								or(
+									gt(moderationQueueItems.createdAt, after.created_at),
+									and(
+										eq(moderationQueueItems.createdAt, after.created_at),
+										gt(moderationQueueItems.id, after.id),
+									),
+								),
 							),
 						),
 					),
@@ -89,6 +99,7 @@ export function listQueue(db: Db, filters: QueueFilters) {
 		.leftJoin(authors, eq(authors.id, moderationQueueItems.targetAuthorId))
 		.where(and(...conditions))
 		.orderBy(
+			sql`${moderationQueueItems.isUrgent} DESC`,
 			sql`${moderationQueueItems.score} DESC`,
 			asc(moderationQueueItems.createdAt),
 			asc(moderationQueueItems.id),

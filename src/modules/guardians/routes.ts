@@ -55,7 +55,12 @@ import {
 
 const IdCursor = z.object({ id: z.uuid() });
 const TimeCursor = z.object({ created_at: z.string(), id: z.uuid() });
-const QueueCursor = z.object({ score: z.number(), created_at: z.string(), id: z.uuid() });
+const QueueCursor = z.object({
+	is_urgent: z.boolean(),
+	score: z.number(),
+	created_at: z.string(),
+	id: z.uuid(),
+});
 
 const postReport = defineRoute("user", {
 	method: "post",
@@ -77,7 +82,8 @@ const getQueue = defineRoute("guardian", {
 	method: "get",
 	path: "/guardians/queue",
 	tags: ["guardians"],
-	summary: "The moderation queue: one item per reported or flagged target, by score then age",
+	summary:
+		"The moderation queue: one item per reported or flagged target, urgent first, then by score and age",
 	request: { query: QueueQuery },
 	responses: { 200: { description: "A page of queue items.", content: jsonContent(QueueItemPage) } },
 });
@@ -238,7 +244,12 @@ export const guardiansRoutes = createRouter()
 			toPage(
 				rows,
 				limit,
-				({ item }) => ({ score: item.score, created_at: item.createdAt, id: item.id }),
+				({ item }) => ({
+					is_urgent: item.isUrgent,
+					score: item.score,
+					created_at: item.createdAt,
+					id: item.id,
+				}),
 				({ item, author }) => toQueueItem(item, author, reportsByItem.get(item.id) ?? []),
 			),
 			200,

@@ -112,12 +112,23 @@ export const moderationQueueItems = sqliteTable(
 		resolvedAt: text("resolved_at"),
 		/** The last decision taken on the item. */
 		decision: text("decision", { enum: QUEUE_DECISIONS }),
+		/**
+		 * Set when the author deleted their account while this item was open or tied to a penalty in force:
+		 * the snapshot is kept as evidence until the case has been closed for `EVIDENCE_RETENTION_DAYS`.
+		 */
+		authorErasedAt: text("author_erased_at"),
 		...timestamps(),
 	},
 	(t) => [
 		uniqueIndex("moderation_queue_items_target_unique").on(t.targetType, t.targetId),
-		/** The queue's order: highest score first, then longest waiting (oldest) first. */
-		index("moderation_queue_items_status_score_idx").on(t.status, sql`${t.score} DESC`, t.createdAt, t.id),
+		/** The queue's order: urgent first, then highest score, then longest waiting (oldest) first. */
+		index("moderation_queue_items_status_urgent_score_idx").on(
+			t.status,
+			sql`${t.isUrgent} DESC`,
+			sql`${t.score} DESC`,
+			t.createdAt,
+			t.id,
+		),
 		index("moderation_queue_items_target_author_idx").on(t.targetAuthorId, t.resolvedAt),
 		index("moderation_queue_items_resolved_by_idx").on(t.resolvedBy),
 		enumCheck("moderation_queue_items_target_type_check", t.targetType, REPORT_TARGET_TYPES),
@@ -143,6 +154,8 @@ export const reports = sqliteTable(
 		details: text("details").notNull().default(""),
 		/** 1 + the reporter's trust rank at report time (new_sprout 0 … flourishing 3, guardian 5). */
 		weight: integer("weight").notNull(),
+		/** What the report adds toward hiding the content: `weight` from an established reporter, else 0. */
+		hideWeight: integer("hide_weight").notNull().default(0),
 		status: text("status", { enum: REPORT_STATUSES }).notNull().default("open"),
 		/** The target's queue item (created or reopened in the same batch as the report). */
 		queueItemId: text("queue_item_id")
@@ -262,3 +275,22 @@ export type ReportRow = typeof reports.$inferSelect;
 export type ModerationActionRow = typeof moderationActions.$inferSelect;
 export type PenaltyRow = typeof penalties.$inferSelect;
 export type AppealRow = typeof appeals.$inferSelect;
+
+/**
+ * A suspension that outlives its account: when a person deletes their account while suspended, the
+ * suspension stays here, keyed by a keyed hash of their Auth0 `sub` (nothing else: no email, no name, no
+ * user id), and is applied to the account the same `sub` signs in to next. Purged once it has ended.
+ */
+export const penaltyTombstones = sqliteTable(
+	"penalty_tombstones",
+	{
+		/** HMAC-SHA256 of the `sub` (see users/tombstone.ts); the only link to the person. */
+		subjectHash: text("subject_hash").primaryKey(),
+		/** When the suspension ends (`PERMANENT_UNTIL` for a permanent one). */
+		suspendedUntil: text("suspended_until").notNull(),
+		/** The suspension's duration as issued (the new account's penalty repeats it). */
+		duration: text("duration", { enum: SUSPENSION_DURATIONS }).notNull(),
+		createdAt: createdAt(),
+	},
+	(t) => [index("penalty_tombstones_until_idx").on(t.suspendedUntil)],
+);

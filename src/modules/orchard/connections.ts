@@ -5,21 +5,32 @@
  * about one row:
  * - asking someone who already asked me accepts their request (no second row, no 409);
  * - after a decline the same person may ask again once `DECLINE_COOLDOWN_DAYS` have passed (the row is
- *   replaced by the new request); the person who declined may ask at any time;
+ *   replaced by the new request); the person who declined may ask at any time. The wait is kept in
+ *   `connection_cooldowns`, apart from the row, so deleting the declined row (or blocking and unblocking,
+ *   which deletes it) does not shorten it;
  * - a block deletes the row and ends open mentorships between the two, in the same batch.
  */
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
+import { DAY_MS } from "../trust/levels";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import { findVisibleUser } from "../users/service";
 import { type UserRow, users } from "../users/tables";
 import { chatAccess, sortedPair } from "./chat-access";
 import type { Connection, ConnectionListQuery, CreateConnection } from "./schemas";
-import { blocks, type CONNECTION_STATUSES, type ConnectionRow, connections, mentorships } from "./tables";
+import {
+	blocks,
+	type CONNECTION_STATUSES,
+	type ConnectionRow,
+	connectionCooldowns,
+	connections,
+	mentorships,
+} from "./tables";
 
 /** After a decline, the person declined waits this long before asking the same person again. */
 export const DECLINE_COOLDOWN_DAYS = 7;
@@ -155,7 +166,15 @@ export async function requestConnection(
 	const peer = await findVisibleUser(db, me.id, body.user_id);
 	if (!peer) throw notFound("user");
 	const [low, high] = sortedPair(me.id, peer.id);
-	const existing = await db.select().from(connections).where(pairIs(me.id, peer.id)).get();
+	const [existingRows, cooldownRows] = await db.batch([
+		db.select().from(connections).where(pairIs(me.id, peer.id)).limit(1),
+		db
+			.select({ until: connectionCooldowns.until })
+			.from(connectionCooldowns)
+			.where(and(eq(connectionCooldowns.requesterId, me.id), eq(connectionCooldowns.addresseeId, peer.id))),
+	]);
+	const existing = existingRows[0];
+	const cooldown = cooldownRows[0];
 
 	if (existing?.status === "accepted") throw conflict("You are already connected.");
 	if (existing?.status === "pending" && existing.requesterId === me.id) {
@@ -171,13 +190,8 @@ export async function requestConnection(
 		if (!accepted) throw conflict("Their request was just withdrawn or answered; reload and try again.");
 		return { created: false, connection: toConnection(accepted, me.id, peer) };
 	}
-	if (existing?.status === "declined" && existing.requesterId === me.id) {
-		const waitUntil = new Date(
-			Date.parse(existing.respondedAt ?? existing.updatedAt) + DECLINE_COOLDOWN_DAYS * 86_400_000,
-		);
-		if (waitUntil > now) {
-			throw conflict(`This request was declined; you can ask again after ${waitUntil.toISOString()}.`);
-		}
+	if (cooldown && cooldown.until > now.toISOString()) {
+		throw conflict(`Your last request was declined; you can ask again after ${cooldown.until}.`);
 	}
 
 	await consumeDailyQuota(db, me, "connection_requests", now);
@@ -233,11 +247,46 @@ export async function answerConnection(
 	const row = await findMine(db, me, connectionId);
 	if (row.addresseeId !== me) throw forbidden("Only the person asked can answer a request.");
 	if (row.status !== "pending") throw conflict(`This request was already ${row.status}.`);
-	const [answered] = await db
+	const nowIso = now.toISOString();
+	const answer = db
 		.update(connections)
-		.set({ status, respondedAt: now.toISOString(), updatedAt: now.toISOString() })
+		.set({ status, respondedAt: nowIso, updatedAt: nowIso })
 		.where(and(eq(connections.id, row.id), eq(connections.status, "pending")))
 		.returning();
+	// A decline starts the requester's wait, in the same batch (and only if this answer is the one applied).
+	const [[answered]] =
+		status === "declined"
+			? await db.batch([
+					answer,
+					db
+						.insert(connectionCooldowns)
+						.select(
+							db
+								.select({
+									id: sql<string>`${newId()}`.as("id"),
+									requesterId: connections.requesterId,
+									addresseeId: connections.addresseeId,
+									until:
+										sql<string>`${new Date(now.getTime() + DECLINE_COOLDOWN_DAYS * DAY_MS).toISOString()}`.as(
+											"until",
+										),
+									createdAt: sql<string>`${nowIso}`.as("created_at"),
+								})
+								.from(connections)
+								.where(
+									and(
+										eq(connections.id, row.id),
+										eq(connections.status, "declined"),
+										eq(connections.respondedAt, nowIso),
+									),
+								),
+						)
+						.onConflictDoUpdate({
+							target: [connectionCooldowns.requesterId, connectionCooldowns.addresseeId],
+							set: { until: sql`excluded.until` },
+						}),
+				])
+			: [await answer];
 	if (!answered) throw conflict("This request was just withdrawn or answered; reload.");
 	const peer = await peerOf(db, answered.requesterId);
 	if (!peer) throw notFound("connection");
@@ -337,4 +386,9 @@ export async function unblockUser(db: Db, me: string, userId: string): Promise<v
 		.where(and(eq(blocks.blockerId, me), eq(blocks.blockedId, userId)))
 		.returning({ id: blocks.id });
 	if (removed.length === 0) throw notFound("block");
+}
+
+/** The cron: cool-downs that have ended are forgotten. */
+export async function purgeEndedCooldowns(db: Db, now = new Date()): Promise<void> {
+	await db.delete(connectionCooldowns).where(lt(connectionCooldowns.until, now.toISOString()));
 }

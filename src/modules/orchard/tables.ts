@@ -47,6 +47,32 @@ export const connections = sqliteTable(
 	],
 );
 
+/**
+ * The wait after a declined connection request, kept apart from the request row: the requester can delete
+ * the declined row, or block and unblock (which deletes it), and the wait must survive both. One row per
+ * (requester, addressee), refreshed by each decline; the cron purges rows that have ended.
+ */
+export const connectionCooldowns = sqliteTable(
+	"connection_cooldowns",
+	{
+		id: id(),
+		requesterId: text("requester_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "cascade" }),
+		addresseeId: text("addressee_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "cascade" }),
+		/** The requester may ask the addressee again from this instant. */
+		until: text("until").notNull(),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		uniqueIndex("connection_cooldowns_pair_unique").on(t.requesterId, t.addresseeId),
+		index("connection_cooldowns_addressee_idx").on(t.addresseeId),
+		index("connection_cooldowns_until_idx").on(t.until),
+	],
+);
+
 export const blocks = sqliteTable(
 	"blocks",
 	{
