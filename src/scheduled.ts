@@ -8,9 +8,10 @@ import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./lib/idempotency";
 import { logEvent } from "./lib/log";
 import { recheckUncheckedContent } from "./ml/recheck";
+import { purgeEndedTombstones } from "./modules/guardians/tombstones";
 import { purgeExpiredChatTickets } from "./modules/orchard/chat";
 import { purgeEndedCooldowns } from "./modules/orchard/connections";
-import { runDueErasureJobs } from "./modules/privacy/erase";
+import { eraseExpiredEvidence, runDueErasureJobs } from "./modules/privacy/erase";
 import { purgeOldSupportQuota } from "./modules/support/quota";
 import { purgeOldDailyQuotas } from "./modules/trust/limits";
 
@@ -30,6 +31,9 @@ export const scheduledTasks: ScheduledTask[] = [
 	{ name: "purge_old_support_quota", run: (env, now) => purgeOldSupportQuota(createDb(env.DB), now) },
 	// Deleted accounts: chat blanking and RSVP withdrawal that failed inline, and the delayed D1 sweep.
 	{ name: "account_erasure_jobs", run: (env, now) => runDueErasureJobs(env, now) },
+	// Evidence kept after its author left, once the case has been closed for 90 days; ended carried suspensions.
+	{ name: "erase_expired_evidence", run: (env, now) => eraseExpiredEvidence(env.DB, now) },
+	{ name: "purge_ended_tombstones", run: (env, now) => purgeEndedTombstones(createDb(env.DB), now) },
 ];
 
 export async function runScheduledTasks(env: Bindings, now = new Date()): Promise<void> {

@@ -24,7 +24,7 @@ async function resolveCaller(c: Context<AppEnv>): Promise<CurrentUser | undefine
 	const token = bearerToken(c.req.header("Authorization"));
 	if (token === undefined) return undefined;
 	const claims = await verifyAccessToken(token, c.env, (promise) => c.executionCtx.waitUntil(promise));
-	return findOrCreateUser(createDb(c.env.DB), claims);
+	return findOrCreateUser(createDb(c.env.DB), claims, c.env.SUPPORT_HMAC_SECRET);
 }
 
 function suspendedProblem(user: CurrentUser) {

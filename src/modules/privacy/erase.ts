@@ -2,7 +2,7 @@
  * @module privacy/erase: deleting an account (`DELETE /users/me`).
  *
  * One atomic D1 batch is the commit point. Every statement in it is set-based (`WHERE user_id = ?1`, served
- * by the user-id indexes) with at most three bound parameters, so the batch has the same ~50 statements
+ * by the user-id indexes) with at most four bound parameters, so the batch has the same ~50 statements
  * whatever the account holds, and it either happens whole or not at all. It:
  *
  * - erases the profile and replaces the row's Auth0 `sub` by `deleted:<id>` (a tombstone: the next token
@@ -29,6 +29,8 @@ import { conflict } from "../../lib/problem";
 import { rsvpObject, termsOf } from "../fellowship/rsvp-client";
 import { groupEvents } from "../fellowship/tables";
 import { isBatchGuardFailure } from "../guardians/batch-guard";
+import { PERMANENT_UNTIL } from "../guardians/penalties";
+import { tombstoneKey } from "../guardians/tombstones";
 import { eraseChatMessagesOf } from "../orchard/chat";
 import type { accountErasureJobs, ERASURE_JOB_KINDS } from "../users/tables";
 
@@ -83,13 +85,34 @@ const outbox = (kind: JobKind, select: string) => `
 	SELECT ${SQL_UUID}, ?1, '${kind}', target_id, ?2, 0, ?2, ?2 FROM (${select}) WHERE true
 	ON CONFLICT (user_id, kind, target_id) DO NOTHING`;
 
+/** A suspension in force on ?1 (the user id) at ?2 (now) that came from queue item `item`. */
+const penaltyInForceFrom = (
+	item: string,
+) => `EXISTS (SELECT 1 FROM penalties AS p WHERE p.queue_item_id = ${item}
+	AND p.kind = 'suspension' AND p.lifted_at IS NULL AND (p.ends_at IS NULL OR p.ends_at > ?2))`;
+
 /**
- * The erasure, in order. Parameters: ?1 the user id, ?2 now, ?3 when the sweep may run (first pass only).
- * `sweep` is the delayed second pass: the same statements except that it schedules no further sweep.
+ * The erasure, in order. Parameters: ?1 the user id, ?2 now, ?3 when the sweep may run, ?4 the keyed hash of
+ * the Auth0 `sub` (?3 and ?4 on the first pass only). `sweep` is the delayed second pass: the same
+ * statements except that it schedules no further sweep and leaves no tombstone (the `sub` is gone by then).
  */
 export function erasureSql(pass: "first" | "sweep"): string[] {
 	return [
 		LAST_GUARDIAN_GUARD,
+
+		// A suspension in force outlives the account: it waits under the keyed hash of the `sub` for the next
+		// account that `sub` signs in to (guardians/tombstones). Before the row below forgets the suspension.
+		...(pass === "first"
+			? [
+					`INSERT INTO penalty_tombstones (subject_hash, suspended_until, duration, created_at)
+					 SELECT ?4, u.suspended_until, coalesce((SELECT p.duration FROM penalties AS p WHERE p.user_id = ?1
+						AND p.kind = 'suspension' AND p.lifted_at IS NULL AND (p.ends_at IS NULL OR p.ends_at > ?2)
+						ORDER BY coalesce(p.ends_at, '${PERMANENT_UNTIL}') DESC LIMIT 1), 'permanent'), ?2
+					 FROM users AS u WHERE u.id = ?1 AND u.suspended_until > ?2
+					 ON CONFLICT (subject_hash) DO UPDATE SET suspended_until = max(suspended_until, excluded.suspended_until),
+						duration = CASE WHEN excluded.suspended_until >= suspended_until THEN excluded.duration ELSE duration END`,
+				]
+			: []),
 
 		// Outbox: Durable Object work, captured before the rows that name it go.
 		outbox(
@@ -172,7 +195,12 @@ export function erasureSql(pass: "first" | "sweep"): string[] {
 		// Moderation records stay (who decided what, when, why) without the person's own words.
 		"UPDATE reports SET details = '' WHERE reporter_id = ?1 AND details <> ''",
 		"UPDATE appeals SET body = '' WHERE user_id = ?1 AND body <> ''",
-		`UPDATE moderation_queue_items SET content_snapshot = ${ERASED_MARKER} WHERE target_author_id = ?1`,
+		// …except evidence: the snapshot of my content under an open case, or behind a suspension in force, is
+		// kept until the case has been closed for EVIDENCE_RETENTION_DAYS (then the cron erases it).
+		`UPDATE moderation_queue_items SET author_erased_at = coalesce(author_erased_at, ?2)
+		 WHERE target_author_id = ?1 AND (status = 'open' OR ${penaltyInForceFrom("moderation_queue_items.id")})`,
+		`UPDATE moderation_queue_items SET content_snapshot = ${ERASED_MARKER}
+		 WHERE target_author_id = ?1 AND author_erased_at IS NULL`,
 		`UPDATE moderation_actions SET details = ${ERASED_MARKER} WHERE target_user_id = ?1`,
 
 		// Stored responses of idempotent requests hold personal data.
@@ -196,10 +224,15 @@ export function erasureStatements(
 	d1: D1Database,
 	userId: string,
 	now: Date,
-	pass: "first" | "sweep" = "first",
+	pass: { first: { subjectHash: string } } | "sweep",
 ): D1PreparedStatement[] {
-	const params = [userId, now.toISOString(), new Date(now.getTime() + SWEEP_DELAY_MS).toISOString()];
-	return erasureSql(pass).map((statement) =>
+	const params = [
+		userId,
+		now.toISOString(),
+		new Date(now.getTime() + SWEEP_DELAY_MS).toISOString(),
+		pass === "sweep" ? "" : pass.first.subjectHash,
+	];
+	return erasureSql(pass === "sweep" ? "sweep" : "first").map((statement) =>
 		d1.prepare(statement).bind(...params.slice(0, parameterCount(statement))),
 	);
 }
@@ -218,8 +251,9 @@ export async function deleteAccount(
 	user: CurrentUser,
 	now = new Date(),
 ): Promise<ErasureOutcome> {
+	const subjectHash = await tombstoneKey(env.SUPPORT_HMAC_SECRET, user.auth0Sub);
 	try {
-		await env.DB.batch(erasureStatements(env.DB, user.id, now));
+		await env.DB.batch(erasureStatements(env.DB, user.id, now, { first: { subjectHash } }));
 	} catch (error) {
 		if (isBatchGuardFailure(error)) {
 			throw conflict(
@@ -237,6 +271,27 @@ export async function deleteAccount(
 	const batch = jobs.results.slice(0, ERASURE_JOBS_PER_REQUEST);
 	const failed = await runJobs(env, batch.map(fromRow), now);
 	return { pendingCleanup: failed + (jobs.results.length - batch.length) };
+}
+
+/** Evidence of a deleted person's content is kept this long after its case is closed. */
+export const EVIDENCE_RETENTION_DAYS = 90;
+const DAY_MS = 86_400_000;
+
+/**
+ * The cron: the snapshots kept as evidence after their author deleted the account (`author_erased_at`) are
+ * erased once the case has been closed for EVIDENCE_RETENTION_DAYS and no suspension it led to is in force.
+ */
+export async function eraseExpiredEvidence(d1: D1Database, now = new Date()): Promise<number> {
+	const closedBefore = new Date(now.getTime() - EVIDENCE_RETENTION_DAYS * DAY_MS).toISOString();
+	const result = await d1
+		.prepare(
+			`UPDATE moderation_queue_items SET content_snapshot = ${ERASED_MARKER}, author_erased_at = NULL
+			 WHERE author_erased_at IS NOT NULL AND status = 'resolved' AND resolved_at <= ?1
+			 AND NOT ${penaltyInForceFrom("moderation_queue_items.id")}`,
+		)
+		.bind(closedBefore, now.toISOString())
+		.run();
+	return result.meta.changes;
 }
 
 /** The cron: due outbox jobs of every deleted account, oldest due first. Returns how many failed. */

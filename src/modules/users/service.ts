@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
 import { newId } from "../../lib/ids";
 import { Problem } from "../../lib/problem";
+import { carryOverStatements, inheritedSuspension, tombstoneKey } from "../guardians/tombstones";
 import { notBlockedWith } from "../orchard/visibility";
 import { type UserRow, users } from "./tables";
 
@@ -33,21 +34,35 @@ const userBySub = preparedQuery((db) =>
 /**
  * The user row for an Auth0 `sub`, created on first sight. Race-safe: the unique index on `auth0_sub`
  * lets only one of two concurrent first requests insert; the other reads the winner's row.
+ *
+ * A new account inherits a suspension its `sub` carried out of a deleted account (guardians/tombstones),
+ * in the same batch that creates it: deleting an account is not a way out of a ban. `secret` keys the
+ * tombstone lookup (`SUPPORT_HMAC_SECRET`); without it no account is created (503), rather than unchecked.
  */
-export async function findOrCreateUser(db: Db, claims: NewUserClaims): Promise<UserRow> {
+export async function findOrCreateUser(
+	db: Db,
+	claims: NewUserClaims,
+	secret: string | undefined,
+	now = new Date(),
+): Promise<UserRow> {
 	const existing = await userBySub(db).get({ sub: claims.sub });
 	if (existing) return live(existing);
 	const id = newId();
-	const [created] = await db
-		.insert(users)
-		.values({
-			id,
-			auth0Sub: claims.sub,
-			email: claims.email ?? null,
-			displayName: initialDisplayName(id, claims.name),
-		})
-		.onConflictDoNothing({ target: users.auth0Sub })
-		.returning();
+	const subjectHash = await tombstoneKey(secret, claims.sub);
+	const [[created]] = await db.batch([
+		db
+			.insert(users)
+			.values({
+				id,
+				auth0Sub: claims.sub,
+				email: claims.email ?? null,
+				displayName: initialDisplayName(id, claims.name),
+				suspendedUntil: inheritedSuspension(subjectHash, now),
+			})
+			.onConflictDoNothing({ target: users.auth0Sub })
+			.returning(),
+		...carryOverStatements(db, subjectHash, id, now),
+	]);
 	if (created) return created;
 	const winner = await userBySub(db).get({ sub: claims.sub });
 	if (!winner) throw new Error("user row vanished after a concurrent insert");
