@@ -11,12 +11,15 @@
  * - a block deletes the row and ends open mentorships between the two, in the same batch.
  */
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
+import { screenPersonalText } from "../../moderation/personal";
 import { DAY_MS } from "../trust/levels";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import { findVisibleUser } from "../users/service";
@@ -153,6 +156,7 @@ export interface RequestOutcome {
 }
 
 export async function requestConnection(
+	env: Pick<Bindings, "ML">,
 	db: Db,
 	me: CurrentUser,
 	body: z.infer<typeof CreateConnection>,
@@ -194,6 +198,17 @@ export async function requestConnection(
 		throw conflict(`Your last request was declined; you can ask again after ${cooldown.until}.`);
 	}
 
+	// The note reaches the other person word for word: screened first, abusive words refused.
+	const { queue: queued } = await screenPersonalText(
+		env,
+		db,
+		me,
+		"connection_request",
+		{ note: body.note },
+		{
+			to_user_id: peer.id,
+		},
+	);
 	await consumeDailyQuota(db, me, "connection_requests", now);
 	const insert = db
 		.insert(connections)
@@ -207,17 +222,18 @@ export async function requestConnection(
 		})
 		.onConflictDoNothing()
 		.returning();
-	// A declined row is replaced by the new request (a fresh id: it sorts as new).
-	const inserted = existing
-		? (
-				await db.batch([
-					db
-						.delete(connections)
-						.where(and(eq(connections.id, existing.id), eq(connections.status, "declined"))),
-					insert,
-				])
-			)[1]
-		: await insert;
+	// A declined row is replaced by the new request (a fresh id: it sorts as new); the note's queue item,
+	// if any, is written with it.
+	const statements: BatchItem<"sqlite">[] = [];
+	if (existing) {
+		statements.push(
+			db.delete(connections).where(and(eq(connections.id, existing.id), eq(connections.status, "declined"))),
+		);
+	}
+	const insertAt = statements.push(insert) - 1;
+	if (queued) statements.push(queued);
+	const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+	const inserted = results[insertAt] as ConnectionRow[];
 	const created = inserted[0];
 	if (!created) {
 		await refundDailyQuota(db, me, "connection_requests", now);

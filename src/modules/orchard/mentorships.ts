@@ -15,6 +15,7 @@ import type { Bindings } from "../../env";
 import { decodeCursor, encodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
+import { screenPersonalText } from "../../moderation/personal";
 import { guideProfiles, TRUST_LEVELS, type UserRow, users } from "../users/tables";
 import type { CreateMentorship, Guide, GuideListQuery, Mentorship, MentorshipListQuery } from "./schemas";
 import { MENTORSHIP_STATUSES, type MentorshipRow, mentorships } from "./tables";
@@ -228,6 +229,7 @@ async function viewOf(db: Db, id: string, me: string) {
 
 /** A growing+ member asks a guide with a free place (one open request per guide). */
 export async function requestMentorship(
+	env: Pick<Bindings, "ML">,
 	db: Db,
 	me: CurrentUser,
 	body: z.infer<typeof CreateMentorship>,
@@ -253,11 +255,21 @@ export async function requestMentorship(
 	if (!target.acceptingMentees || target.activeMentees >= target.maxMentees) {
 		throw conflict("This guide has no free place for a new mentee right now.");
 	}
-	const [created] = await db
+	// The goals and message reach the guide word for word: screened first, abusive words refused.
+	const { queue: queued } = await screenPersonalText(
+		env,
+		db,
+		me,
+		"mentorship_request",
+		{ goals: body.goals, message: body.message },
+		{ to_user_id: target.id },
+	);
+	const insert = db
 		.insert(mentorships)
 		.values({ menteeId: me.id, guideId: target.id, goals: body.goals, message: body.message })
 		.onConflictDoNothing()
 		.returning({ id: mentorships.id });
+	const [created] = queued ? (await db.batch([insert, queued]))[0] : await insert;
 	if (!created) throw conflict("You already have an open mentorship or request with this guide.");
 	return viewOf(db, created.id, me.id);
 }

@@ -311,7 +311,7 @@ export const orchardRoutes = createRouter()
 		c.json(await listConnections(createDb(c.env.DB), currentUser(c).id, c.req.valid("query")), 200),
 	)
 	.openapi(postConnection, async (c) => {
-		const outcome = await requestConnection(createDb(c.env.DB), currentUser(c), c.req.valid("json"));
+		const outcome = await requestConnection(c.env, createDb(c.env.DB), currentUser(c), c.req.valid("json"));
 		return outcome.created ? c.json(outcome.connection, 201) : c.json(outcome.connection, 200);
 	})
 	.openapi(patchConnection, async (c) => {
@@ -455,7 +455,7 @@ export const orchardRoutes = createRouter()
 		c.json(await listGuides(createDb(c.env.DB), c.env, currentUser(c), c.req.valid("query")), 200),
 	)
 	.openapi(postMentorship, async (c) =>
-		c.json(await requestMentorship(createDb(c.env.DB), currentUser(c), c.req.valid("json")), 201),
+		c.json(await requestMentorship(c.env, createDb(c.env.DB), currentUser(c), c.req.valid("json")), 201),
 	)
 	.openapi(getMentorships, async (c) =>
 		c.json(await listMentorships(createDb(c.env.DB), currentUser(c).id, c.req.valid("query")), 200),

@@ -11,6 +11,7 @@ import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
 import { notFound } from "../../lib/problem";
 import { createRouter } from "../../lib/router";
 import { idParam } from "../../lib/schemas";
+import { screenPersonalText } from "../../moderation/personal";
 import { deleteAccount } from "../privacy/erase";
 import { exportAccount } from "../privacy/export";
 import { AccountDeletion, AccountExport } from "../privacy/schemas";
@@ -40,7 +41,14 @@ const putMe = updateMe("put", "Update my profile and preferences (alias of PATCH
 
 const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 	const body = c.req.valid("json");
-	const [updated] = await createDb(c.env.DB)
+	const me = currentUser(c);
+	const db = createDb(c.env.DB);
+	// What everyone sees of me is screened like a post; abusive words are refused (moderation/personal).
+	const { queue: queued } = await screenPersonalText(c.env, db, me, "profile", {
+		display_name: body.display_name,
+		bio: body.bio,
+	});
+	const update = db
 		.update(users)
 		.set({
 			displayName: body.display_name,
@@ -51,8 +59,9 @@ const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 			dayStartHour: body.day_start_hour,
 			spiritualOptIn: body.spiritual_opt_in,
 		})
-		.where(eq(users.id, currentUser(c).id))
+		.where(eq(users.id, me.id))
 		.returning();
+	const [[updated]] = queued ? await db.batch([update, queued]) : [await update];
 	if (!updated) throw notFound("user");
 	return c.json(toMyProfile(updated), 200);
 };
