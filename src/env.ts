@@ -16,6 +16,9 @@ export interface Bindings {
 	SUPPORT_TOKEN_LIMITER: RateLimit;
 	/** Per-user burst limit on chat WebSocket frames (used by the ChatRoom Durable Object). */
 	CHAT_MESSAGE_LIMITER: RateLimit;
+	/** `POST /moderation/check` per user and per client IP (an attacker could tune texts against it). */
+	MODERATION_CHECK_USER_LIMITER: RateLimit;
+	MODERATION_CHECK_IP_LIMITER: RateLimit;
 
 	AUTH0_DOMAIN: string;
 	AUTH0_AUDIENCE: string;

@@ -16,7 +16,14 @@ import {
 import type { AppEnv } from "../env";
 import { checksPromotionAfterContribution } from "../modules/trust/promotion";
 import { idempotent } from "./idempotency";
-import { ANONYMOUS_POLICY, limitAnonymousCallers, limitUserWrites, USER_WRITE_POLICY } from "./rate-limit";
+import {
+	ANONYMOUS_POLICY,
+	type BurstPolicy,
+	limitAnonymousCallers,
+	limitPerCaller,
+	limitUserWrites,
+	USER_WRITE_POLICY,
+} from "./rate-limit";
 
 export const ProblemSchema = z
 	.object({
@@ -121,6 +128,8 @@ export interface RouteOptions {
 	idempotency?: boolean;
 	/** The route creates a contribution (habit log, post, comment, share): check automatic promotion after it. */
 	contribution?: boolean;
+	/** A tighter burst limit for this route, per user and per client IP (`limitPerCaller`). */
+	perCaller?: { user: BurstPolicy; ip: BurstPolicy };
 }
 
 export function defineRoute<const R extends RouteConfig>(
@@ -141,6 +150,7 @@ export function defineRoute<const R extends RouteConfig>(
 			limitAnonymousCallers,
 			guardFor(access),
 			limitUserWrites,
+			...(options.perCaller ? [limitPerCaller(options.perCaller.user, options.perCaller.ip)] : []),
 			...(retriable ? [idempotent] : []),
 			...(options.contribution ? [checksPromotionAfterContribution] : []),
 		],

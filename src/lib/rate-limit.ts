@@ -61,6 +61,26 @@ export const CHAT_FRAME_POLICY: BurstPolicy = {
 	period: 10,
 };
 
+/**
+ * `POST /moderation/check` per account (`MODERATION_CHECK_USER_LIMITER`): it answers the model's scores, so
+ * an attacker can tune a text until it passes. Far below other reads, and per IP as well (next policy), so
+ * many accounts on one address do not multiply it.
+ */
+export const MODERATION_CHECK_USER_POLICY: BurstPolicy = {
+	name: "moderation-check-user",
+	binding: "MODERATION_CHECK_USER_LIMITER",
+	limit: 10,
+	period: 60,
+};
+
+/** `POST /moderation/check` per client IP (`MODERATION_CHECK_IP_LIMITER`): room for a few people behind one NAT. */
+export const MODERATION_CHECK_IP_POLICY: BurstPolicy = {
+	name: "moderation-check-ip",
+	binding: "MODERATION_CHECK_IP_LIMITER",
+	limit: 30,
+	period: 60,
+};
+
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The 429 of a spent burst limit. The binding tells no reset time: the period is the honest upper bound. */
@@ -117,6 +137,18 @@ export const limitUserWrites = createMiddleware<AppEnv>(async (c, next) => {
 	if (user && !READ_METHODS.has(c.req.method)) await consume(c, USER_WRITE_POLICY, user.id);
 	await next();
 });
+
+/**
+ * After the auth guard, for one route: a tighter budget per signed-in user and per client IP (both must
+ * allow the request), for routes an attacker would call in a loop (`RouteOptions.perCaller`).
+ */
+export const limitPerCaller = (perUser: BurstPolicy, perIp: BurstPolicy) =>
+	createMiddleware<AppEnv>(async (c, next) => {
+		const user = c.get("user");
+		if (user) await consume(c, perUser, user.id);
+		await consume(c, perIp, clientIp(c));
+		await next();
+	});
 
 /** For the ChatRoom: may `userId` send one more WebSocket frame now? A limiter that throws says yes. */
 export async function allowChatFrame(

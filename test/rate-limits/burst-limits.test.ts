@@ -10,7 +10,13 @@
 /// <reference types="vite/client" />
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ANONYMOUS_POLICY, CHAT_FRAME_POLICY, USER_WRITE_POLICY } from "../../src/lib/rate-limit";
+import {
+	ANONYMOUS_POLICY,
+	CHAT_FRAME_POLICY,
+	MODERATION_CHECK_IP_POLICY,
+	MODERATION_CHECK_USER_POLICY,
+	USER_WRITE_POLICY,
+} from "../../src/lib/rate-limit";
 import wranglerToml from "../../wrangler.toml?raw";
 import { call, callWithConfig, expectProblem, expectStatus, signUp } from "../support/api";
 import { TIGHT_LIMIT } from "./tight-limiter";
@@ -41,6 +47,42 @@ async function expectBurstProblem(response: Response, policy: typeof USER_WRITE_
 	expect(response.headers.get("RateLimit")).toBe(`"${policy.name}";r=0;t=${policy.period}`);
 	return problem;
 }
+
+// POST /moderation/check answers the model's scores: an attacker would call it in a loop to tune an
+// abusive text until it passes. It has its own, much tighter budget per account and per client IP.
+describe("moderation checks, per account and per IP", () => {
+	const check = (token: string, ip: string, swap: Partial<Cloudflare.Env>) =>
+		callWithConfig(swap, "POST", "/api/v1/moderation/check", {
+			token,
+			headers: { "CF-Connecting-IP": ip },
+			body: { text: "Is this kind enough to post?" },
+		});
+
+	it("limits one account, whatever address it calls from", async () => {
+		const user = await signUp("check-tuner");
+		let n = 0;
+		const { passed, limited } = await untilLimited(() =>
+			check(user.token, uniqueIp() + n++, { MODERATION_CHECK_USER_LIMITER: env.TEST_TIGHT_LIMITER }),
+		);
+		expect(passed.length).toBeGreaterThanOrEqual(TIGHT_LIMIT);
+		for (const response of passed) expect(response.status).toBe(200);
+		await expectBurstProblem(limited, MODERATION_CHECK_USER_POLICY);
+	});
+
+	it("limits one address, however many accounts call from it", async () => {
+		const ip = uniqueIp();
+		const { passed, limited } = await untilLimited(async () =>
+			check((await signUp("check-sybil")).token, ip, { MODERATION_CHECK_IP_LIMITER: env.TEST_TIGHT_LIMITER }),
+		);
+		expect(passed.length).toBeGreaterThanOrEqual(TIGHT_LIMIT);
+		await expectBurstProblem(limited, MODERATION_CHECK_IP_POLICY);
+	});
+
+	it("is far tighter than the limits of other calls", () => {
+		expect(MODERATION_CHECK_USER_POLICY.limit * 5).toBeLessThanOrEqual(USER_WRITE_POLICY.limit);
+		expect(MODERATION_CHECK_IP_POLICY.limit * 10).toBeLessThanOrEqual(ANONYMOUS_POLICY.limit);
+	});
+});
 
 describe("signed-in writes, per user", () => {
 	it("lets the first writes through, then answers 429 with Retry-After and RateLimit headers and creates nothing", async () => {
@@ -245,7 +287,13 @@ describe("documentation", () => {
 	});
 
 	it("states in code the same numbers wrangler.toml configures", () => {
-		for (const policy of [USER_WRITE_POLICY, ANONYMOUS_POLICY, CHAT_FRAME_POLICY]) {
+		for (const policy of [
+			USER_WRITE_POLICY,
+			ANONYMOUS_POLICY,
+			CHAT_FRAME_POLICY,
+			MODERATION_CHECK_USER_POLICY,
+			MODERATION_CHECK_IP_POLICY,
+		]) {
 			const block = wranglerToml
 				.split("[[ratelimits]]")
 				.find((section) => section.includes(`"${policy.binding}"`));

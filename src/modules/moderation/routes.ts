@@ -6,6 +6,7 @@
 import { MODERATION_LABELS, type ModerationLabel } from "../../../ml/src/contract";
 import { currentUser } from "../../auth/guards";
 import { defineRoute, jsonContent } from "../../lib/openapi";
+import { MODERATION_CHECK_IP_POLICY, MODERATION_CHECK_USER_POLICY } from "../../lib/rate-limit";
 import { createRouter } from "../../lib/router";
 import { crisisResources } from "../../moderation/crisis";
 import { QUEUE_AT, screenText } from "../../moderation/screen";
@@ -18,18 +19,23 @@ const OUTCOMES = {
 	unchecked: "checked_later",
 } as const;
 
-const check = defineRoute("user", {
-	method: "post",
-	path: "/moderation/check",
-	tags: ["moderation"],
-	summary: "Score a draft before posting (warn from toxicity 0.7)",
-	description:
-		"Runs the moderation every write goes through and says what posting the text would do. Nothing is stored. When the draft reads as high self-harm risk, the answer carries crisis resources.",
-	request: { body: { required: true, content: jsonContent(ModerationCheckRequest) } },
-	responses: {
-		200: { description: "The draft's scores.", content: jsonContent(ModerationCheckResult) },
+const check = defineRoute(
+	"user",
+	{
+		method: "post",
+		path: "/moderation/check",
+		tags: ["moderation"],
+		summary: "Score a draft before posting (warn from toxicity 0.7)",
+		description:
+			"Runs the moderation every write goes through and says what posting the text would do. Nothing is stored. When the draft reads as high self-harm risk, the answer carries crisis resources. Limited far below other calls — 10 per minute per account and 30 per minute per client IP — because its scores would let someone tune abusive text until it passes.",
+		request: { body: { required: true, content: jsonContent(ModerationCheckRequest) } },
+		responses: {
+			200: { description: "The draft's scores.", content: jsonContent(ModerationCheckResult) },
+		},
 	},
-});
+	// It answers the model's scores, so it is an oracle for tuning abuse past moderation: a tight budget.
+	{ perCaller: { user: MODERATION_CHECK_USER_POLICY, ip: MODERATION_CHECK_IP_POLICY } },
+);
 
 export const moderationRoutes = createRouter().openapi(check, async (c) => {
 	currentUser(c);
