@@ -170,6 +170,7 @@ export function addKnownWords(words: Iterable<string>): void {
 		if (word.includes(" ")) continue;
 		STRETCH_PREFERENCES.add(word);
 		VOCABULARY.add(word);
+		vocabularyTrie = null;
 	}
 }
 
@@ -184,6 +185,7 @@ export function addVocabulary(patterns: Iterable<RegExp | string>): void {
 			if (!ENDINGS.includes(word)) VOCABULARY.add(word);
 		}
 	}
+	vocabularyTrie = null;
 }
 
 /** Adds another way of recognising a word (used only for a whole spelled-out run, never for its parts). */
@@ -195,18 +197,39 @@ export function addWordRecogniser(recognise: (word: string) => boolean): void {
 export const isKnownWord = (word: string): boolean =>
 	STRETCH_PREFERENCES.has(word) || VOCABULARY.has(word) || RECOGNISERS.some((recognise) => recognise(word));
 
-/** A known word, or a known word of three letters or more with a usual ending. */
-function isVocabularyWord(word: string): boolean {
-	if (VOCABULARY.has(word)) return true;
-	for (const ending of ENDINGS) {
-		if (
-			word.length - ending.length >= 3 &&
-			word.endsWith(ending) &&
-			VOCABULARY.has(word.slice(0, -ending.length))
-		)
-			return true;
+interface TrieNode {
+	next: Map<string, TrieNode>;
+	/** A known word ends here. */
+	word: boolean;
+}
+let vocabularyTrie: TrieNode | null = null;
+
+/**
+ * The known words, and those of three letters or more with a usual ending, as a letter tree: reading a run
+ * walks it once from each position and stops where no known word continues (built again after the models
+ * add words, which they do once, at load).
+ */
+function vocabulary(): TrieNode {
+	if (vocabularyTrie) return vocabularyTrie;
+	const root: TrieNode = { next: new Map(), word: false };
+	const add = (word: string) => {
+		let node = root;
+		for (const ch of word) {
+			let child = node.next.get(ch);
+			if (!child) {
+				child = { next: new Map(), word: false };
+				node.next.set(ch, child);
+			}
+			node = child;
+		}
+		node.word = true;
+	};
+	for (const word of VOCABULARY) {
+		add(word);
+		if (word.length >= 3) for (const ending of ENDINGS) add(word + ending);
 	}
-	return false;
+	vocabularyTrie = root;
+	return root;
 }
 
 /**
@@ -225,8 +248,9 @@ const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 const CONFUSABLES: Readonly<Record<string, string>> = UNICODE_CONFUSABLES;
 
 /**
- * Latin small capitals, read as their letter. The confusables data maps some Cyrillic lower-case letters
- * onto them (т → ᴛ), and "small caps" text generators use them, but the data has no entry for most.
+ * Latin small capitals (and kra ĸ, turned w ʍ), read as their letter. The confusables data gives them as the
+ * prototypes of Cyrillic and Greek lower-case letters (т, τ → ᴛ; к → ĸ; м → ʍ), and "small caps" text
+ * generators use them, but the data maps most of them to nothing Latin.
  */
 const SMALL_CAPITALS: Readonly<Record<string, string>> = Object.fromEntries(
 	[..."ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢĸʍ"].map((ch, i) => [ch, "abcdefghijklmnopqrstuvwyzkm"[i] ?? ch]),
@@ -317,6 +341,7 @@ export function latinOf(ch: string): string | null {
 	return folded;
 }
 
+/** Anything but printable ASCII and ordinary white space: plain ASCII text skips the Unicode steps. */
 const NON_ASCII = /[^ -~\t\n\r]/;
 const WORD = /[\p{L}\p{M}]+/gu;
 const ASCII_WORD = /^[A-Za-z]+$/;
@@ -411,43 +436,58 @@ const UNITS = new RegExp(UNIT, "gu");
 const isWordGap = (separator: string) => /\s/u.test(separator);
 /** Longest word tried when reading a run as several words. */
 const MAX_WORD = 20;
+/** What a letter no known word covers costs when reading a run as words (a known word costs 1). */
+const UNKNOWN_LETTER = 4;
 
 /**
  * Reads a run of letters with no word gaps as words ("iwanttodie" → i|want|to|die): the fewest known words,
- * an unknown stretch costing more than any known word. Answers where each word starts, or null when known
- * words cover less than two thirds of the letters or none of them has three letters ("abcd", "jrr" stay).
+ * each letter no known word covers costing more than a word (dynamic programming over a letter tree, linear
+ * in the run). Answers where each word starts, or null when known words cover less than two thirds of the
+ * letters or none of them has three letters ("abcd", "jrr" stay as written).
  */
 function segmentWords(letters: string[]): number[] | null {
 	const n = letters.length;
-	const cost = new Array<number>(n + 1).fill(Number.POSITIVE_INFINITY);
-	const from = new Array<number>(n + 1).fill(-1);
-	const known = new Array<boolean>(n + 1).fill(false);
+	const root = vocabulary();
+	const cost = new Float64Array(n + 1).fill(Number.POSITIVE_INFINITY);
+	const from = new Int32Array(n + 1);
+	const known = new Uint8Array(n + 1);
 	cost[0] = 0;
-	for (let end = 1; end <= n; end++) {
-		for (let start = Math.max(0, end - MAX_WORD); start < end; start++) {
-			const before = cost[start] ?? Number.POSITIVE_INFINITY;
-			if (before === Number.POSITIVE_INFINITY) continue;
-			const isKnown = isVocabularyWord(letters.slice(start, end).join(""));
-			const total = before + (isKnown ? 1 : 1 + 3 * (end - start));
-			if (total < (cost[end] ?? Number.POSITIVE_INFINITY)) {
-				cost[end] = total;
+	for (let start = 0; start < n; start++) {
+		const before = cost[start] ?? Number.POSITIVE_INFINITY;
+		if (before === Number.POSITIVE_INFINITY) continue;
+		// A letter no known word covers: dearer than any known word, so words win wherever they fit.
+		if (before + UNKNOWN_LETTER < (cost[start + 1] ?? Number.POSITIVE_INFINITY)) {
+			cost[start + 1] = before + UNKNOWN_LETTER;
+			from[start + 1] = start;
+			known[start + 1] = 0;
+		}
+		let node: TrieNode | undefined = root;
+		for (let end = start + 1; end <= n && end - start <= MAX_WORD; end++) {
+			node = node.next.get(letters[end - 1] ?? "");
+			if (!node) break;
+			if (node.word && before + 1 < (cost[end] ?? Number.POSITIVE_INFINITY)) {
+				cost[end] = before + 1;
 				from[end] = start;
-				known[end] = isKnown;
+				known[end] = 1;
 			}
 		}
 	}
+	// Word starts, best first from the end; letters no word covers run together as one unknown word.
 	const starts: number[] = [];
 	let knownLetters = 0;
 	let longest = 0;
-	for (let end = n; end > 0; end = from[end] ?? 0) {
-		const start = from[end] ?? 0;
-		starts.unshift(start);
+	for (let end = n; end > 0; ) {
+		let start = from[end] ?? 0;
 		if (known[end]) {
 			knownLetters += end - start;
 			longest = Math.max(longest, end - start);
+		} else {
+			while (start > 0 && !known[start]) start = from[start] ?? 0;
 		}
+		starts.push(start);
+		end = start;
 	}
-	return knownLetters * 3 >= n * 2 && longest >= 3 ? starts : null;
+	return knownLetters * 3 >= n * 2 && longest >= 3 ? starts.reverse() : null;
 }
 
 /**
@@ -497,11 +537,12 @@ export function joinSpelledOut(text: string, accept: (word: string) => boolean =
 			});
 			return out;
 		}
-		const starts = segmentWords(keys);
-		if (starts && starts.length > 1) {
+		const segmented = segmentWords(keys);
+		const starts = segmented && new Set(segmented);
+		if (starts && starts.size > 1) {
 			let out = "";
 			units.forEach((unit, i) => {
-				if (i > 0 && starts.includes(i)) {
+				if (i > 0 && starts.has(i)) {
 					// Punctuation in a gap is kept ("y o u , w a t c h" → "you, watch"), symbols are not.
 					const punctuation = (separators[i - 1] ?? "").replace(/[^.,!?;:]/g, "");
 					out += `${punctuation} `;

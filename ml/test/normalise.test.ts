@@ -103,6 +103,12 @@ describe("separators between single letters are collapsed", () => {
 		expect(normalise(text)).toBe(expected);
 	});
 
+	it("reads a long spelled-out text in one pass (the API sends up to 8,000 characters)", () => {
+		const spelled = Array.from({ length: 400 }, () => "i w a n t t o d i e").join(" ");
+		expect(spelled.length).toBeGreaterThan(7_500);
+		expect(normalise(spelled)).toBe(Array.from({ length: 400 }, () => "i want to die").join(" "));
+	});
+
 	it("keeps punctuation between spelled-out words and the text around the run", () => {
 		expect(normalise("Honestly: y.o.u, w.a.t.c.h y.o.u.r b.a.c.k!")).toBe("Honestly: you, watch your back!");
 		expect(normalise("I w a n t t o e n d i t . N o w .")).toBe("I want to end it. Now .");
