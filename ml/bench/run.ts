@@ -1,10 +1,13 @@
 /**
  * `npm run bench:ml`: CPU time of the embedded models, measured with `process.cpuUsage()` under Node (the
- * same V8 as workerd) after a warm-up: `moderate` of a 1,000-character text and `embed` of 20 short texts.
+ * same V8 as workerd) after a warm-up: `moderate` of a 1,000-character text (normalised at the entry of
+ * moderation, then scored, as the Worker does), the normalisation alone on that text and on the same text
+ * disguised with look-alike letters and zero-width spaces, and `embed` of 20 short texts.
  * A benchmark, not a test: the figures depend on the machine.
  */
 import { embedTexts } from "../src/embedding";
 import { moderateText } from "../src/moderation";
+import { normaliseForScoring } from "../src/text";
 
 const POST =
 	"Week six of my morning routine: ten minutes of meditation, a short walk, and journaling before work. " +
@@ -46,7 +49,19 @@ function cpuMicros(iterations: number, work: () => unknown): number {
 	return (used.user + used.system) / iterations;
 }
 
-const moderate = cpuMicros(2_000, () => moderateText(TEXT_1000));
+/** The same text as an attacker might disguise it: Cyrillic look-alikes and a zero-width space in every word. */
+const DISGUISED_1000 = TEXT_1000.replace(
+	/[aeo]/g,
+	(ch) => ({ a: "\u0430", e: "\u0435", o: "\u043e" })[ch] ?? ch,
+).replace(/\b(\w)(\w)/g, "$1\u200b$2");
+
+const moderate = cpuMicros(2_000, () => moderateText(normaliseForScoring(TEXT_1000)));
+const normalise = cpuMicros(2_000, () => normaliseForScoring(TEXT_1000));
+const normaliseDisguised = cpuMicros(2_000, () => normaliseForScoring(DISGUISED_1000));
 const embed = cpuMicros(1_000, () => embedTexts(SHORT_TEXTS));
 console.log(`moderate(${TEXT_1000.length} chars): ${(moderate / 1000).toFixed(3)} ms CPU per call`);
+console.log(`  of which normaliseForScoring: ${(normalise / 1000).toFixed(3)} ms`);
+console.log(
+	`normaliseForScoring(${DISGUISED_1000.length} chars, disguised): ${(normaliseDisguised / 1000).toFixed(3)} ms CPU per call`,
+);
 console.log(`embed(${SHORT_TEXTS.length} short texts): ${(embed / 1000).toFixed(3)} ms CPU per call`);

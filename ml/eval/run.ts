@@ -3,7 +3,8 @@
  * precision, recall and F1 per moderation label, toxicity at the API's queue threshold, self-harm risk,
  * and similarity-triple accuracy. Exits non-zero when a target is missed. `--verbose` lists every miss.
  *
- * Runs under Node: it imports the model modules directly (they use no workerd-only API).
+ * Runs under Node: it imports the model modules directly (they use no workerd-only API), and scores what
+ * the Worker scores: the text normalised at the entry of moderation (`normaliseForScoring`).
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -11,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { MODERATION_LABELS, type ModerationLabel, type SelfHarmRisk } from "../src/contract";
 import { cosine, embedText } from "../src/embedding";
 import { moderateText } from "../src/moderation";
+import { normaliseForScoring } from "../src/text";
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), "data");
 const verbose = process.argv.includes("--verbose");
@@ -98,7 +100,7 @@ function evaluate(
 	const toxicAtQueue = new Counts();
 	const toxicAtHalf = new Counts();
 	for (const example of moderation) {
-		const result = moderateText(example.text);
+		const result = moderateText(normaliseForScoring(example.text));
 		for (const [label, counts] of Object.entries(perLabel) as [ModerationLabel, Counts][]) {
 			const expected = example.labels.includes(label);
 			const predicted = result.labels[label] >= LABEL_THRESHOLD;
@@ -131,7 +133,7 @@ function evaluate(
 		high: { none: 0, low: 0, high: 0 },
 	};
 	for (const example of selfHarm) {
-		const result = moderateText(example.text);
+		const result = moderateText(normaliseForScoring(example.text));
 		high.add(example.risk === "high", result.selfHarmRisk === "high");
 		anyRisk.add(example.risk !== "none", result.selfHarmRisk !== "none");
 		confusion[example.risk][result.selfHarmRisk]++;

@@ -22,6 +22,7 @@ import {
 	MAX_RANK_CANDIDATES,
 	MAX_TEXT_CHARS,
 	type MlEnv,
+	moderateWith,
 	selectModels,
 } from "./providers/select";
 import { MODEL_VERSION } from "./version";
@@ -41,7 +42,7 @@ function assertVector(vector: unknown, what: string): asserts vector is number[]
 export default class FlourishMl extends WorkerEntrypoint<MlEnv> implements MlService {
 	async moderate(text: string): Promise<ModerationResult> {
 		assertText(text, "text");
-		return selectModels(this.env).moderate(text);
+		return moderateWith(selectModels(this.env), text);
 	}
 
 	async embed(texts: string[]): Promise<EmbeddingResult> {

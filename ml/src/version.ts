@@ -1,5 +1,11 @@
 /**
- * @module version: the embedded models' version. Bump it whenever a change alters scores or vectors:
- * the model ids carry it, and the API re-embeds content whose stored vector came from another model id.
+ * @module version: the embedded models' versions, carried by their model ids. Bump one whenever a change
+ * alters that model's output.
+ *
+ * - `MODEL_VERSION`: the moderation model (and the Worker's health probe). 1.1.0 scores the text normalised
+ *   at the entry of moderation (invisible characters, NFKC, look-alike letters, spelled-out letters).
+ * - `EMBEDDING_VERSION`: the embedding model. The API re-embeds content whose stored vector came from
+ *   another model id, so it moves only when vectors change; 1.1.0 left them as they were.
  */
-export const MODEL_VERSION = "1.0.0";
+export const MODEL_VERSION = "1.1.0";
+export const EMBEDDING_VERSION = "1.0.0";

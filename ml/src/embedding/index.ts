@@ -13,11 +13,11 @@
 import { stemmer } from "stemmer";
 import type { RankCandidate, RankedCandidate } from "../contract";
 import { wordTokens } from "../text";
-import { MODEL_VERSION } from "../version";
+import { EMBEDDING_VERSION } from "../version";
 import { DAMPED, STOPWORDS, TOPICS } from "./vocabulary";
 
 export const EMBEDDING_DIMS = 512;
-export const EMBEDDED_EMBEDDING_MODEL = `flourish-hashed-ngrams-${EMBEDDING_DIMS}@${MODEL_VERSION}`;
+export const EMBEDDED_EMBEDDING_MODEL = `flourish-hashed-ngrams-${EMBEDDING_DIMS}@${EMBEDDING_VERSION}`;
 /** Texts are embedded on their first this-many characters. */
 export const EMBEDDING_MAX_CHARS = 8_000;
 

@@ -6,7 +6,7 @@
  * "I felt like such a loser today" and "you are not a loser" are not; "I will hurt you" is a threat,
  * "this workout will hurt" is not.
  */
-import { addKnownWords } from "../text";
+import { addKnownWords, addVocabulary } from "../text";
 
 export interface AbuseScores {
 	insult: number;
@@ -332,6 +332,12 @@ const HARASSMENT: Array<[RegExp, number]> = [
 ];
 
 addKnownWords([...Object.keys(INSULT_NOUNS), ...Object.keys(INSULT_ADJECTIVES)]);
+// The words the rules read, so that letters spelled out one by one are read as them.
+addVocabulary(
+	[...DIRECTED_PHRASES, ...GROUP_ATTACKS, ...THREATS, ...HARASSMENT]
+		.map(([pattern]) => pattern)
+		.concat([SECOND_PERSON, THIRD_PERSON, FIRST_PERSON]),
+);
 
 const strongest = (rules: Array<[RegExp, number]>, clause: string): number =>
 	rules.reduce((best, [rule, score]) => (rule.test(clause) ? Math.max(best, score) : best), 0);

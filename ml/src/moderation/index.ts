@@ -7,7 +7,7 @@ import { MODERATION_LABELS, type ModerationLabel, type ModerationResult } from "
 import { canonicalClauses, foldText, isKnownWord, joinSpelledOut } from "../text";
 import { MODEL_VERSION } from "../version";
 import { scoreAbuse } from "./abuse";
-import { isProfane, scanProfanity } from "./profanity";
+import { scanProfanity } from "./profanity";
 import { assessSelfHarm } from "./self-harm";
 
 export const EMBEDDED_MODERATION_MODEL = `flourish-moderation-rules@${MODEL_VERSION}`;
@@ -33,13 +33,18 @@ export function toxicityOf(labels: Record<ModerationLabel, number>): number {
 	return round(1 - clean);
 }
 
-const spelledOutWord = (word: string) => isKnownWord(word) || isProfane(word);
+/** Spelled-out letters are joined when they form a word some model knows (profanity included). */
+const spelledOutWord = isKnownWord;
 
 /** Words quoted from someone else ("the villain says 'I will kill you'"): not the author's abuse. */
 const REPORTED_QUOTE =
 	/\b(said|says|say|shouted|yelled|wrote|writes|screamed|goes|line|quote|quoting|sings|sang|lyrics|called me)[:,]?\s*(["'])([^"\n]{1,300}?)\2/g;
 
-/** Scores one text with the embedded model. */
+/**
+ * Scores one text with the embedded model. The Worker hands it the text normalised at the entry of
+ * moderation (`normaliseForScoring`, see `providers/select.ts`); its own folding and spelled-out joining
+ * below are how the rules read text, and change nothing more on a normalised one.
+ */
 export function moderateText(text: string): ModerationResult & { signals: string[] } {
 	const input = text.slice(0, MODERATION_MAX_CHARS);
 	const scan = scanProfanity(joinSpelledOut(foldText(input), spelledOutWord));

@@ -5,6 +5,7 @@
  * ("fuck you", "sh1t head") read the obfuscated word as the word it is.
  */
 import { DataSet, englishDataset, englishRecommendedTransformers, pattern, RegExpMatcher } from "obscenity";
+import { addVocabulary, addWordRecogniser } from "../text";
 
 interface WordMetadata {
 	originalWord: string;
@@ -185,3 +186,9 @@ export function scanProfanity(text: string): ProfanityScan {
 
 /** True when obscenity recognises the word (used to decide whether spelled-out letters form a word). */
 export const isProfane = (word: string): boolean => matcher.hasMatch(word);
+
+// Spelled-out letters ("f u c k", "s.l.u.t") are read as these words (see `joinSpelledOut` in text.ts).
+addWordRecogniser(isProfane);
+addVocabulary(
+	[...Object.keys(PROFANE), ...Object.keys(SEXUAL), ...Object.keys(SLURS)].filter((w) => !w.includes(" ")),
+);

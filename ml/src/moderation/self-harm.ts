@@ -12,6 +12,8 @@
  * can cost far more.
  */
 
+import { addVocabulary } from "../text";
+
 export type SelfHarmRisk = "none" | "low" | "high";
 
 export interface SelfHarmAssessment {
@@ -301,6 +303,9 @@ const LOW_RULES: Rule[] = [
 	},
 	{ name: "give_up", pattern: /\b(want to|going to|ready to|about to) give up\b|\bgiving up\b/ },
 ];
+
+// The words the rules read, so that letters spelled out one by one ("i w a n t t o d i e") are read as them.
+addVocabulary([...HIGH_RULES, ...LOW_RULES].map((rule) => rule.pattern));
 
 const DESPAIR = new Set(LOW_RULES.map((rule) => rule.name).filter((name) => name !== "self_harm_mention"));
 

@@ -4,6 +4,7 @@ import type { EmbeddingResult, ModerationResult } from "../contract";
 export interface Models {
 	/** "embedded" or "workers-ai", reported by the health probe. */
 	name: string;
-	moderate(text: string): Promise<ModerationResult>;
+	/** Scores a text already normalised for scoring: call it through `moderateWith`, never directly. */
+	moderate(normalisedText: string): Promise<ModerationResult>;
 	embed(texts: string[]): Promise<EmbeddingResult>;
 }

@@ -1,4 +1,6 @@
-/** @module providers/select: which models the Worker uses, and the limits of one call. */
+/** @module providers/select: which models the Worker uses, the entry of moderation, and the limits of one call. */
+import type { ModerationResult } from "../contract";
+import { normaliseForScoring } from "../text";
 import { embeddedModels } from "./embedded";
 import type { Models } from "./models";
 import { type AiRunner, workersAiModels } from "./workers-ai";
@@ -20,4 +22,13 @@ export const MAX_TEXT_CHARS = 100_000;
 export function selectModels(env: MlEnv): Models {
 	if (env.ML_PROVIDER === "workers-ai" && env.AI) return workersAiModels(env.AI as unknown as AiRunner);
 	return embeddedModels;
+}
+
+/**
+ * The entry of moderation, the same for every provider: the text is normalised once (invisible characters,
+ * NFKC, look-alike letters, separators between single letters: `normaliseForScoring`), and every model —
+ * the embedded rules, Llama Guard — scores that copy. The caller's text is never changed.
+ */
+export function moderateWith(models: Models, text: string): Promise<ModerationResult> {
+	return models.moderate(normaliseForScoring(text));
 }

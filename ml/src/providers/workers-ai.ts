@@ -5,8 +5,9 @@
  * - Embeddings: `@cf/baai/bge-small-en-v1.5` (384 dimensions, CLS pooling), re-normalised here.
  * - Moderation: `@cf/meta/llama-guard-3-8b` for the severe hazard categories, merged with the embedded
  *   model, which still supplies what Llama Guard does not judge (profanity, insults) and the first-person
- *   self-harm reading. If Workers AI fails, moderation falls back to the embedded result alone; embedding
- *   fails (the API then falls back to its own order), because mixing two models' vectors would be wrong.
+ *   self-harm reading. Both read the same normalised text (`moderateWith`). If Workers AI fails,
+ *   moderation falls back to the embedded result alone; embedding fails (the API then falls back to its own
+ *   order), because mixing two models' vectors would be wrong.
  */
 import type { EmbeddingResult, ModerationLabel, ModerationResult, SelfHarmRisk } from "../contract";
 import { toxicityOf } from "../moderation";
