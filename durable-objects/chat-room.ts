@@ -22,6 +22,7 @@ import { newId } from "../src/lib/ids";
 import { logEvent } from "../src/lib/log";
 import { Problem } from "../src/lib/problem";
 import { allowChatFrame, CHAT_FRAME_POLICY } from "../src/lib/rate-limit";
+import { hasVisibleText } from "../src/lib/schemas";
 import { type CrisisResource, crisisResources } from "../src/moderation/crisis";
 import { type Screening, screenText } from "../src/moderation/screen";
 import { queueItemForScreening } from "../src/modules/guardians/queue";
@@ -398,13 +399,13 @@ export class ChatRoom extends DurableObject<Bindings> {
 		const { senderId, peerId, clientMessageId } = input;
 		this.bind(senderId, peerId);
 		const text = input.text.trim();
-		if (text.length === 0 || text.length > MAX_MESSAGE_CHARS) {
+		if (!hasVisibleText(text) || text.length > MAX_MESSAGE_CHARS) {
 			return {
 				ok: false,
 				error: {
 					status: 422,
 					code: "bad_frame",
-					detail: `A message is 1–${MAX_MESSAGE_CHARS} characters.`,
+					detail: `A message is 1–${MAX_MESSAGE_CHARS} characters, not only invisible ones.`,
 				},
 			};
 		}
