@@ -296,23 +296,24 @@ export class ChatRoom extends DurableObject<Bindings> {
 			return;
 		}
 		const frame = this.parseFrame(data);
-		if (!frame) {
-			this.sendFrame(ws, {
-				type: "error",
-				code: "bad_frame",
-				detail: `Frames are JSON objects of type message, read, typing, sync or ping (at most ${MAX_FRAME_BYTES} bytes; text 1–${MAX_MESSAGE_CHARS} characters).`,
-			});
-			return;
-		}
 		const { userId, peerId } = attachment;
-		// Per-user burst limit on frames (src/lib/rate-limit.ts); pings are answered by the runtime anyway.
-		if (frame.type !== "ping" && !(await allowChatFrame(this.env, userId))) {
+		// Per-user burst limit on frames (src/lib/rate-limit.ts), malformed ones included: a flood of garbage
+		// is still a flood. Pings are answered by the runtime anyway.
+		if (frame?.type !== "ping" && !(await allowChatFrame(this.env, userId))) {
 			this.sendFrame(ws, {
 				type: "error",
 				code: "rate_limited",
 				detail: `Too many frames: at most ${CHAT_FRAME_POLICY.limit} per ${CHAT_FRAME_POLICY.period} seconds. Nothing was done; retry later.`,
 				retry_after: CHAT_FRAME_POLICY.period,
-				...(frame.type === "message" ? { client_message_id: frame.client_message_id } : {}),
+				...(frame?.type === "message" ? { client_message_id: frame.client_message_id } : {}),
+			});
+			return;
+		}
+		if (!frame) {
+			this.sendFrame(ws, {
+				type: "error",
+				code: "bad_frame",
+				detail: `Frames are JSON objects of type message, read, typing, sync or ping (at most ${MAX_FRAME_BYTES} bytes; text 1–${MAX_MESSAGE_CHARS} characters, not only invisible ones).`,
 			});
 			return;
 		}
