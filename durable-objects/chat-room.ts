@@ -6,8 +6,10 @@
  * - `(sender_id, client_message_id)` is unique, so a retried send returns the original message.
  * - WebSockets use the Hibernation API: the socket's user lives in its attachment and the participants in
  *   storage, so a hibernated or evicted room wakes with nothing lost; ping/pong never wakes it.
- * - Every message re-checks the right to chat in D1 (blocks, connection, mentorship), and the API pokes the
- *   room (`revalidate`) when a block or removal ends it, which closes the open sockets.
+ * - Every message re-checks in D1 the right to chat (blocks, connection, mentorship) and both participants'
+ *   accounts (deleted, suspended); other frames re-check at most every STANDING_TTL_MS. The API pokes the
+ *   room when a block or removal ends the right (`revalidate`), when a guardian suspends a participant
+ *   (`closeSocketsOf`) and when an account is erased (`eraseMessagesOf`), which close the sockets at once.
  * - After each change the room writes both participants' `conversation_summaries` rows in D1, so the
  *   conversation list is one D1 query. The writes are serialised and computed from current state, so the
  *   last write always carries the newest state.
@@ -30,7 +32,7 @@ import { chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/module
 import { MAX_MESSAGE_CHARS } from "../src/modules/orchard/schemas";
 import { conversationSummaries } from "../src/modules/orchard/tables";
 import { consumeDailyQuota, refundDailyQuota } from "../src/modules/trust/limits";
-import { users } from "../src/modules/users/tables";
+import { type UserRow, users } from "../src/modules/users/tables";
 import {
 	type ChatErrorCode,
 	CLOSE_ACCESS_REVOKED,
@@ -52,6 +54,15 @@ export const CHAT_PEER_HEADER = "X-Chat-Peer-Id";
 const PREVIEW_CHARS = 140;
 /** Moderation states the other participant never sees. */
 const HELD_BACK = "('hidden', 'removed')";
+/**
+ * How long a D1 check of the participants' standing is trusted for frames that are not messages (read,
+ * typing, sync): one D1 read per room per this interval at most, never one per frame. Suspension and
+ * erasure close sockets at once anyway; this bounds what a room that was not told can still serve.
+ */
+export const STANDING_TTL_MS = 30_000;
+
+/** The outcome of a standing check: the user's row, or the refusal to answer with. */
+type Standing = { ok: true; user: UserRow } | { ok: false; error: ChatError };
 
 interface Attachment {
 	userId: string;
@@ -131,6 +142,12 @@ export class ChatRoom extends DurableObject<Bindings> {
 	private readonly sql: SqlStorage;
 	/** Serialises the D1 summary writes (in memory only: losing it on eviction loses nothing durable). */
 	private summaryChain: Promise<void> = Promise.resolve();
+	/**
+	 * Per participant: when their standing was last found good in D1, and a check in flight (so a burst of
+	 * frames waits for one check). In memory only: a woken room simply checks again.
+	 */
+	private readonly standingCheckedAt = new Map<string, number>();
+	private readonly standingChecks = new Map<string, Promise<Standing>>();
 
 	constructor(ctx: DurableObjectState, env: Bindings) {
 		super(ctx, env);
@@ -246,10 +263,13 @@ export class ChatRoom extends DurableObject<Bindings> {
 	}
 
 	/**
-	 * Account erasure: blanks the text of every message `userId` sent here (the rows stay, so `seq` and the
-	 * other person's read state remain consistent) and refreshes the conversation list. Returns how many.
+	 * Account erasure: closes `userId`'s open sockets here, blanks the text of every message they sent (the
+	 * rows stay, so `seq` and the other person's read state remain consistent) and refreshes the conversation
+	 * list. Returns how many messages were blanked.
 	 */
 	async eraseMessagesOf(userId: string): Promise<number> {
+		// The account is gone: its open sockets here must not receive, sync or type any more.
+		this.closeAll("This account was deleted.", userId);
 		const erased = this.sql.exec(
 			"UPDATE messages SET body = '', client_message_id = id, moderation_status = 'removed' WHERE sender_id = ?",
 			userId,
@@ -317,6 +337,10 @@ export class ChatRoom extends DurableObject<Bindings> {
 			});
 			return;
 		}
+		// Messages check standing themselves (every one); the rest rely on a recent check.
+		if (frame.type === "read" || frame.type === "typing" || frame.type === "sync") {
+			if (!(await this.standingHolds(userId, peerId, ws))) return;
+		}
 		switch (frame.type) {
 			case "message": {
 				await this.acceptMessage(
@@ -383,12 +407,75 @@ export class ChatRoom extends DurableObject<Bindings> {
 			});
 		}
 		// "Within one message": once the right to chat is gone, the next send closes the room's sockets.
-		if (!outcome.ok && outcome.error.closes === "room") {
-			this.closeAll("The right to chat in this conversation has ended.");
-		} else if (!outcome.ok && outcome.error.closes === "sender") {
-			this.closeAll("This account may not send messages now.", input.senderId);
-		}
+		if (!outcome.ok) this.closeFor(outcome.error, input.senderId);
 		return outcome;
+	}
+
+	/** Closes what a refusal says: the room's sockets (the right to chat ended) or the sender's. */
+	private closeFor(error: ChatError, senderId: string): void {
+		if (error.closes === "room") this.closeAll("The right to chat in this conversation has ended.");
+		else if (error.closes === "sender") this.closeAll("This account may not chat now.", senderId);
+	}
+
+	/**
+	 * One D1 round trip: may `userId` still chat with `peerId` here — the right to chat, `userId`'s account
+	 * (not deleted, not suspended) — and is the peer suspended? A suspended peer's sockets close at once, so
+	 * nothing more reaches them even when the room was not told of the suspension.
+	 */
+	private async checkStanding(db: Db, userId: string, peerId: string): Promise<Standing> {
+		const [userRows, accessRows] = await db.batch([
+			db.select().from(users).where(eq(users.id, userId)),
+			chatAccessQuery(db, userId, peerId),
+		]);
+		const user = userRows[0];
+		const peer = accessRows[0];
+		const access = chatAccessFrom(userId, peerId, peer);
+		if (access !== "ok") {
+			return {
+				ok: false,
+				error:
+					access === "not_found"
+						? { status: 404, code: "not_found", detail: "No such conversation.", closes: "room" }
+						: {
+								status: 403,
+								code: "forbidden",
+								detail:
+									"Only accepted connections, or a mentee and guide in an accepted mentorship, can message each other.",
+								closes: "room",
+							},
+			};
+		}
+		if (!user || user.deletedAt !== null || isSuspended(user)) {
+			const detail = user?.suspendedUntil
+				? `This account is suspended until ${user.suspendedUntil}.`
+				: "This account may not chat.";
+			return { ok: false, error: { status: 403, code: "forbidden", detail, closes: "sender" } };
+		}
+		const now = Date.now();
+		this.standingCheckedAt.set(userId, now);
+		if (peer && isSuspended(peer)) this.closeAll("This account is suspended.", peerId);
+		else this.standingCheckedAt.set(peerId, now);
+		return { ok: true, user };
+	}
+
+	/**
+	 * For read, typing and sync frames: re-checks standing when the last check is older than STANDING_TTL_MS.
+	 * A refusal answers an error frame and closes what it says; false means the frame is not acted on.
+	 */
+	private async standingHolds(userId: string, peerId: string, ws: WebSocket): Promise<boolean> {
+		if (Date.now() - (this.standingCheckedAt.get(userId) ?? 0) < STANDING_TTL_MS) return true;
+		let check = this.standingChecks.get(userId);
+		if (!check) {
+			check = this.checkStanding(createDb(this.env.DB), userId, peerId).finally(() =>
+				this.standingChecks.delete(userId),
+			);
+			this.standingChecks.set(userId, check);
+		}
+		const standing = await check;
+		if (standing.ok) return true;
+		this.sendFrame(ws, { type: "error", code: standing.error.code, detail: standing.error.detail });
+		this.closeFor(standing.error, userId);
+		return false;
 	}
 
 	/** `screen` is the moderation step (the ML verdict through `screenText`); tests hand in a verdict. */
@@ -411,33 +498,9 @@ export class ChatRoom extends DurableObject<Bindings> {
 			};
 		}
 		const db = createDb(this.env.DB);
-		const [senderRows, accessRows] = await db.batch([
-			db.select().from(users).where(eq(users.id, senderId)),
-			chatAccessQuery(db, senderId, peerId),
-		]);
-		const sender = senderRows[0];
-		const access = chatAccessFrom(senderId, peerId, accessRows[0]);
-		if (access !== "ok") {
-			return {
-				ok: false,
-				error:
-					access === "not_found"
-						? { status: 404, code: "not_found", detail: "No such conversation.", closes: "room" }
-						: {
-								status: 403,
-								code: "forbidden",
-								detail:
-									"Only accepted connections, or a mentee and guide in an accepted mentorship, can message each other.",
-								closes: "room",
-							},
-			};
-		}
-		if (!sender || sender.deletedAt !== null || isSuspended(sender)) {
-			const detail = sender?.suspendedUntil
-				? `This account is suspended until ${sender.suspendedUntil}.`
-				: "This account may not send messages.";
-			return { ok: false, error: { status: 403, code: "forbidden", detail, closes: "sender" } };
-		}
+		const standing = await this.checkStanding(db, senderId, peerId);
+		if (!standing.ok) return standing;
+		const sender = standing.user;
 
 		const existing = this.findByClientId(senderId, clientMessageId);
 		if (existing) return this.deliverDuplicate(existing, senderId, origin);
@@ -711,8 +774,10 @@ export class ChatRoom extends DurableObject<Bindings> {
 		return a && b ? [a, b] : undefined;
 	}
 
-	/** Closes every socket of the room, or only those of `userId`. */
+	/** Closes every socket of the room, or only those of `userId` (whose next socket is checked afresh). */
 	private closeAll(reason: string, userId?: string): number {
+		if (userId) this.standingCheckedAt.delete(userId);
+		else this.standingCheckedAt.clear();
 		const sockets = userId ? this.ctx.getWebSockets(userId) : this.ctx.getWebSockets();
 		for (const socket of sockets) {
 			try {

@@ -10,7 +10,6 @@ import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
 import { decodeCursor, PageQuery, toPage } from "../../lib/pagination";
 import { createRouter } from "../../lib/router";
 import { idParam } from "../../lib/schemas";
-import { closeChatSocketsOf } from "../orchard/chat";
 import { maybePromoteToGrowing } from "../trust/service";
 import { administerUser, decideApplication, listPendingApplications } from "./admin";
 import { decideAppeal, fileAppeal, listAppeals, listMyPenalties } from "./appeals";
@@ -254,6 +253,7 @@ export const guardiansRoutes = createRouter()
 	.openapi(postDecision, async (c) => {
 		const { item, penaltyId } = await decideQueueItem(
 			createDb(c.env.DB),
+			c.env,
 			currentUser(c),
 			c.req.valid("param").item_id,
 			c.req.valid("json"),
@@ -280,11 +280,13 @@ export const guardiansRoutes = createRouter()
 		return c.json(toReviewableApplication(reviewed), 200);
 	})
 	.openapi(patchUser, async (c) => {
-		const db = createDb(c.env.DB);
-		const input = c.req.valid("json");
-		const user = await administerUser(db, currentUser(c), c.req.valid("param").user_id, input);
-		// A suspension takes effect in open chats too, not only on the next request.
-		if (input.suspension) await closeChatSocketsOf(c.env, db, user.id);
+		const user = await administerUser(
+			createDb(c.env.DB),
+			c.env,
+			currentUser(c),
+			c.req.valid("param").user_id,
+			c.req.valid("json"),
+		);
 		return c.json(toAdministeredUser(user), 200);
 	})
 	.openapi(getAuditLog, async (c) => {
