@@ -107,6 +107,18 @@ export interface SendInput {
 	clientMessageId: string;
 }
 
+/** A stored message as the guardians' queue snapshots it when a participant reports it. */
+export interface ReportableMessage {
+	conversation_id: string;
+	id: string;
+	seq: number;
+	sender_id: string;
+	recipient_id: string;
+	text: string;
+	created_at: string;
+	toxicity: number | null;
+}
+
 export interface HistoryInput {
 	viewerId: string;
 	peerId: string;
@@ -241,6 +253,29 @@ export class ChatRoom extends DurableObject<Bindings> {
 		if (changed.rowsWritten === 0) return false;
 		await this.syncSummaries();
 		return true;
+	}
+
+	/**
+	 * A report: the stored message `messageId` as `reporterId` saw it — undefined unless the reporter is a
+	 * participant of this room and the message was shown to them (their own, or the other person's that
+	 * moderation did not hold back or remove). The report is built from this copy, never the reporter's.
+	 */
+	async messageForReport(messageId: string, reporterId: string): Promise<ReportableMessage | undefined> {
+		const participants = this.participants();
+		if (!participants?.includes(reporterId)) return undefined;
+		const row = this.rows("SELECT * FROM messages WHERE id = ?", messageId)[0];
+		if (!row || (row.sender_id !== reporterId && isHeldBack(row.moderation_status))) return undefined;
+		const [a, b] = participants;
+		return {
+			conversation_id: conversationIdOf(a, b),
+			id: row.id,
+			seq: row.seq,
+			sender_id: row.sender_id,
+			recipient_id: row.sender_id === a ? b : a,
+			text: row.body,
+			created_at: row.created_at,
+			toxicity: row.toxicity,
+		};
 	}
 
 	/**

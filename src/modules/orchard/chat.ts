@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { ChatError } from "../../../durable-objects/chat-room";
+import type { ChatError, ReportableMessage } from "../../../durable-objects/chat-room";
 import { createDb, type Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
 import type { Bindings } from "../../env";
@@ -102,6 +102,21 @@ export async function setChatMessageModeration(
 	const participants = participantsOf(conversationId);
 	if (!participants) return false;
 	return roomFor(env, ...participants).setModerationStatus(messageId, status);
+}
+
+/**
+ * For `POST /reports`: message `messageId` of the conversation between `reporterId` and `authorId`, as the
+ * reporter's room stores it; undefined when there is no such message there or the reporter never saw it.
+ */
+export async function chatMessageForReport(
+	env: Pick<Bindings, "CHAT_ROOM">,
+	reporterId: string,
+	authorId: string,
+	messageId: string,
+): Promise<ReportableMessage | undefined> {
+	// Nobody has a conversation with themselves.
+	if (reporterId === authorId) return undefined;
+	return roomFor(env, reporterId, authorId).messageForReport(messageId, reporterId);
 }
 
 /**
