@@ -20,7 +20,7 @@ const INVISIBLE =
 /** True when `text` would show something: empty once white space and invisible characters are gone. */
 export const hasVisibleText = (text: string) => text.replace(INVISIBLE, "").length > 0;
 
-export const INVISIBLE_TEXT_MESSAGE = "must contain visible characters";
+const INVISIBLE_TEXT_MESSAGE = "must contain visible characters";
 
 /**
  * Trimmed text with bounds. With `min` ≥ 1 it must also show something (`hasVisibleText`): a text of only
