@@ -12,6 +12,7 @@
  * Server → client: `ready`, `message`, `ack`, `read`, `typing`, `error`, `pong` (see `ServerFrame`).
  */
 import { z } from "zod";
+import { boundedText } from "../src/lib/schemas";
 import type { CrisisResource } from "../src/moderation/crisis";
 import { ClientMessageId, MAX_MESSAGE_CHARS } from "../src/modules/orchard/schemas";
 
@@ -29,7 +30,8 @@ export const ClientFrame = z.discriminatedUnion("type", [
 	z.strictObject({
 		type: z.literal("message"),
 		client_message_id: ClientMessageId,
-		text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+		// The shared rule for user text: 1–MAX characters, and something visible (not only zero-width ones).
+		text: boundedText(1, MAX_MESSAGE_CHARS),
 	}),
 	z.strictObject({ type: z.literal("read"), seq: z.number().int().min(0) }),
 	z.strictObject({ type: z.literal("typing"), typing: z.boolean().default(true) }),

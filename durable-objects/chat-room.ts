@@ -6,8 +6,10 @@
  * - `(sender_id, client_message_id)` is unique, so a retried send returns the original message.
  * - WebSockets use the Hibernation API: the socket's user lives in its attachment and the participants in
  *   storage, so a hibernated or evicted room wakes with nothing lost; ping/pong never wakes it.
- * - Every message re-checks the right to chat in D1 (blocks, connection, mentorship), and the API pokes the
- *   room (`revalidate`) when a block or removal ends it, which closes the open sockets.
+ * - Every message re-checks in D1 the right to chat (blocks, connection, mentorship) and both participants'
+ *   accounts (deleted, suspended); other frames re-check at most every STANDING_TTL_MS. The API pokes the
+ *   room when a block or removal ends the right (`revalidate`), when a guardian suspends a participant
+ *   (`closeSocketsOf`) and when an account is erased (`eraseMessagesOf`), which close the sockets at once.
  * - After each change the room writes both participants' `conversation_summaries` rows in D1, so the
  *   conversation list is one D1 query. The writes are serialised and computed from current state, so the
  *   last write always carries the newest state.
@@ -22,6 +24,7 @@ import { newId } from "../src/lib/ids";
 import { logEvent } from "../src/lib/log";
 import { Problem } from "../src/lib/problem";
 import { allowChatFrame, CHAT_FRAME_POLICY } from "../src/lib/rate-limit";
+import { hasVisibleText } from "../src/lib/schemas";
 import { type CrisisResource, crisisResources } from "../src/moderation/crisis";
 import { type Screening, screenText } from "../src/moderation/screen";
 import { queueItemForScreening } from "../src/modules/guardians/queue";
@@ -29,7 +32,7 @@ import { chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/module
 import { MAX_MESSAGE_CHARS } from "../src/modules/orchard/schemas";
 import { conversationSummaries } from "../src/modules/orchard/tables";
 import { consumeDailyQuota, refundDailyQuota } from "../src/modules/trust/limits";
-import { users } from "../src/modules/users/tables";
+import { type UserRow, users } from "../src/modules/users/tables";
 import {
 	type ChatErrorCode,
 	CLOSE_ACCESS_REVOKED,
@@ -51,6 +54,15 @@ export const CHAT_PEER_HEADER = "X-Chat-Peer-Id";
 const PREVIEW_CHARS = 140;
 /** Moderation states the other participant never sees. */
 const HELD_BACK = "('hidden', 'removed')";
+/**
+ * How long a D1 check of the participants' standing is trusted for frames that are not messages (read,
+ * typing, sync): one D1 read per room per this interval at most, never one per frame. Suspension and
+ * erasure close sockets at once anyway; this bounds what a room that was not told can still serve.
+ */
+export const STANDING_TTL_MS = 30_000;
+
+/** The outcome of a standing check: the user's row, or the refusal to answer with. */
+type Standing = { ok: true; user: UserRow } | { ok: false; error: ChatError };
 
 interface Attachment {
 	userId: string;
@@ -95,6 +107,18 @@ export interface SendInput {
 	clientMessageId: string;
 }
 
+/** A stored message as the guardians' queue snapshots it when a participant reports it. */
+export interface ReportableMessage {
+	conversation_id: string;
+	id: string;
+	seq: number;
+	sender_id: string;
+	recipient_id: string;
+	text: string;
+	created_at: string;
+	toxicity: number | null;
+}
+
 export interface HistoryInput {
 	viewerId: string;
 	peerId: string;
@@ -130,6 +154,12 @@ export class ChatRoom extends DurableObject<Bindings> {
 	private readonly sql: SqlStorage;
 	/** Serialises the D1 summary writes (in memory only: losing it on eviction loses nothing durable). */
 	private summaryChain: Promise<void> = Promise.resolve();
+	/**
+	 * Per participant: when their standing was last found good in D1, and a check in flight (so a burst of
+	 * frames waits for one check). In memory only: a woken room simply checks again.
+	 */
+	private readonly standingCheckedAt = new Map<string, number>();
+	private readonly standingChecks = new Map<string, Promise<Standing>>();
 
 	constructor(ctx: DurableObjectState, env: Bindings) {
 		super(ctx, env);
@@ -226,6 +256,29 @@ export class ChatRoom extends DurableObject<Bindings> {
 	}
 
 	/**
+	 * A report: the stored message `messageId` as `reporterId` saw it — undefined unless the reporter is a
+	 * participant of this room and the message was shown to them (their own, or the other person's that
+	 * moderation did not hold back or remove). The report is built from this copy, never the reporter's.
+	 */
+	async messageForReport(messageId: string, reporterId: string): Promise<ReportableMessage | undefined> {
+		const participants = this.participants();
+		if (!participants?.includes(reporterId)) return undefined;
+		const row = this.rows("SELECT * FROM messages WHERE id = ?", messageId)[0];
+		if (!row || (row.sender_id !== reporterId && isHeldBack(row.moderation_status))) return undefined;
+		const [a, b] = participants;
+		return {
+			conversation_id: conversationIdOf(a, b),
+			id: row.id,
+			seq: row.seq,
+			sender_id: row.sender_id,
+			recipient_id: row.sender_id === a ? b : a,
+			text: row.body,
+			created_at: row.created_at,
+			toxicity: row.toxicity,
+		};
+	}
+
+	/**
 	 * Data export: the newest `limit` messages `userId` sent here, newest first (the other person's
 	 * messages are theirs, never part of someone else's export), and whether older ones exist.
 	 */
@@ -245,10 +298,13 @@ export class ChatRoom extends DurableObject<Bindings> {
 	}
 
 	/**
-	 * Account erasure: blanks the text of every message `userId` sent here (the rows stay, so `seq` and the
-	 * other person's read state remain consistent) and refreshes the conversation list. Returns how many.
+	 * Account erasure: closes `userId`'s open sockets here, blanks the text of every message they sent (the
+	 * rows stay, so `seq` and the other person's read state remain consistent) and refreshes the conversation
+	 * list. Returns how many messages were blanked.
 	 */
 	async eraseMessagesOf(userId: string): Promise<number> {
+		// The account is gone: its open sockets here must not receive, sync or type any more.
+		this.closeAll("This account was deleted.", userId);
 		const erased = this.sql.exec(
 			"UPDATE messages SET body = '', client_message_id = id, moderation_status = 'removed' WHERE sender_id = ?",
 			userId,
@@ -295,25 +351,30 @@ export class ChatRoom extends DurableObject<Bindings> {
 			return;
 		}
 		const frame = this.parseFrame(data);
-		if (!frame) {
-			this.sendFrame(ws, {
-				type: "error",
-				code: "bad_frame",
-				detail: `Frames are JSON objects of type message, read, typing, sync or ping (at most ${MAX_FRAME_BYTES} bytes; text 1–${MAX_MESSAGE_CHARS} characters).`,
-			});
-			return;
-		}
 		const { userId, peerId } = attachment;
-		// Per-user burst limit on frames (src/lib/rate-limit.ts); pings are answered by the runtime anyway.
-		if (frame.type !== "ping" && !(await allowChatFrame(this.env, userId))) {
+		// Per-user burst limit on frames (src/lib/rate-limit.ts), malformed ones included: a flood of garbage
+		// is still a flood. Pings are answered by the runtime anyway.
+		if (frame?.type !== "ping" && !(await allowChatFrame(this.env, userId))) {
 			this.sendFrame(ws, {
 				type: "error",
 				code: "rate_limited",
 				detail: `Too many frames: at most ${CHAT_FRAME_POLICY.limit} per ${CHAT_FRAME_POLICY.period} seconds. Nothing was done; retry later.`,
 				retry_after: CHAT_FRAME_POLICY.period,
-				...(frame.type === "message" ? { client_message_id: frame.client_message_id } : {}),
+				...(frame?.type === "message" ? { client_message_id: frame.client_message_id } : {}),
 			});
 			return;
+		}
+		if (!frame) {
+			this.sendFrame(ws, {
+				type: "error",
+				code: "bad_frame",
+				detail: `Frames are JSON objects of type message, read, typing, sync or ping (at most ${MAX_FRAME_BYTES} bytes; text 1–${MAX_MESSAGE_CHARS} characters, not only invisible ones).`,
+			});
+			return;
+		}
+		// Messages check standing themselves (every one); the rest rely on a recent check.
+		if (frame.type === "read" || frame.type === "typing" || frame.type === "sync") {
+			if (!(await this.standingHolds(userId, peerId, ws))) return;
 		}
 		switch (frame.type) {
 			case "message": {
@@ -381,40 +442,29 @@ export class ChatRoom extends DurableObject<Bindings> {
 			});
 		}
 		// "Within one message": once the right to chat is gone, the next send closes the room's sockets.
-		if (!outcome.ok && outcome.error.closes === "room") {
-			this.closeAll("The right to chat in this conversation has ended.");
-		} else if (!outcome.ok && outcome.error.closes === "sender") {
-			this.closeAll("This account may not send messages now.", input.senderId);
-		}
+		if (!outcome.ok) this.closeFor(outcome.error, input.senderId);
 		return outcome;
 	}
 
-	/** `screen` is the moderation step (the ML verdict through `screenText`); tests hand in a verdict. */
-	private async storeMessage(
-		input: SendInput,
-		origin?: WebSocket,
-		screen: (text: string) => Promise<Screening> = (text) => screenText(this.env, text),
-	): Promise<SendOutcome> {
-		const { senderId, peerId, clientMessageId } = input;
-		this.bind(senderId, peerId);
-		const text = input.text.trim();
-		if (text.length === 0 || text.length > MAX_MESSAGE_CHARS) {
-			return {
-				ok: false,
-				error: {
-					status: 422,
-					code: "bad_frame",
-					detail: `A message is 1–${MAX_MESSAGE_CHARS} characters.`,
-				},
-			};
-		}
-		const db = createDb(this.env.DB);
-		const [senderRows, accessRows] = await db.batch([
-			db.select().from(users).where(eq(users.id, senderId)),
-			chatAccessQuery(db, senderId, peerId),
+	/** Closes what a refusal says: the room's sockets (the right to chat ended) or the sender's. */
+	private closeFor(error: ChatError, senderId: string): void {
+		if (error.closes === "room") this.closeAll("The right to chat in this conversation has ended.");
+		else if (error.closes === "sender") this.closeAll("This account may not chat now.", senderId);
+	}
+
+	/**
+	 * One D1 round trip: may `userId` still chat with `peerId` here — the right to chat, `userId`'s account
+	 * (not deleted, not suspended) — and is the peer suspended? A suspended peer's sockets close at once, so
+	 * nothing more reaches them even when the room was not told of the suspension.
+	 */
+	private async checkStanding(db: Db, userId: string, peerId: string): Promise<Standing> {
+		const [userRows, accessRows] = await db.batch([
+			db.select().from(users).where(eq(users.id, userId)),
+			chatAccessQuery(db, userId, peerId),
 		]);
-		const sender = senderRows[0];
-		const access = chatAccessFrom(senderId, peerId, accessRows[0]);
+		const user = userRows[0];
+		const peer = accessRows[0];
+		const access = chatAccessFrom(userId, peerId, peer);
 		if (access !== "ok") {
 			return {
 				ok: false,
@@ -430,12 +480,62 @@ export class ChatRoom extends DurableObject<Bindings> {
 							},
 			};
 		}
-		if (!sender || sender.deletedAt !== null || isSuspended(sender)) {
-			const detail = sender?.suspendedUntil
-				? `This account is suspended until ${sender.suspendedUntil}.`
-				: "This account may not send messages.";
+		if (!user || user.deletedAt !== null || isSuspended(user)) {
+			const detail = user?.suspendedUntil
+				? `This account is suspended until ${user.suspendedUntil}.`
+				: "This account may not chat.";
 			return { ok: false, error: { status: 403, code: "forbidden", detail, closes: "sender" } };
 		}
+		const now = Date.now();
+		this.standingCheckedAt.set(userId, now);
+		if (peer && isSuspended(peer)) this.closeAll("This account is suspended.", peerId);
+		else this.standingCheckedAt.set(peerId, now);
+		return { ok: true, user };
+	}
+
+	/**
+	 * For read, typing and sync frames: re-checks standing when the last check is older than STANDING_TTL_MS.
+	 * A refusal answers an error frame and closes what it says; false means the frame is not acted on.
+	 */
+	private async standingHolds(userId: string, peerId: string, ws: WebSocket): Promise<boolean> {
+		if (Date.now() - (this.standingCheckedAt.get(userId) ?? 0) < STANDING_TTL_MS) return true;
+		let check = this.standingChecks.get(userId);
+		if (!check) {
+			check = this.checkStanding(createDb(this.env.DB), userId, peerId).finally(() =>
+				this.standingChecks.delete(userId),
+			);
+			this.standingChecks.set(userId, check);
+		}
+		const standing = await check;
+		if (standing.ok) return true;
+		this.sendFrame(ws, { type: "error", code: standing.error.code, detail: standing.error.detail });
+		this.closeFor(standing.error, userId);
+		return false;
+	}
+
+	/** `screen` is the moderation step (the ML verdict through `screenText`); tests hand in a verdict. */
+	private async storeMessage(
+		input: SendInput,
+		origin?: WebSocket,
+		screen: (text: string) => Promise<Screening> = (text) => screenText(this.env, text),
+	): Promise<SendOutcome> {
+		const { senderId, peerId, clientMessageId } = input;
+		this.bind(senderId, peerId);
+		const text = input.text.trim();
+		if (!hasVisibleText(text) || text.length > MAX_MESSAGE_CHARS) {
+			return {
+				ok: false,
+				error: {
+					status: 422,
+					code: "bad_frame",
+					detail: `A message is 1–${MAX_MESSAGE_CHARS} characters, not only invisible ones.`,
+				},
+			};
+		}
+		const db = createDb(this.env.DB);
+		const standing = await this.checkStanding(db, senderId, peerId);
+		if (!standing.ok) return standing;
+		const sender = standing.user;
 
 		const existing = this.findByClientId(senderId, clientMessageId);
 		if (existing) return this.deliverDuplicate(existing, senderId, origin);
@@ -709,8 +809,10 @@ export class ChatRoom extends DurableObject<Bindings> {
 		return a && b ? [a, b] : undefined;
 	}
 
-	/** Closes every socket of the room, or only those of `userId`. */
+	/** Closes every socket of the room, or only those of `userId` (whose next socket is checked afresh). */
 	private closeAll(reason: string, userId?: string): number {
+		if (userId) this.standingCheckedAt.delete(userId);
+		else this.standingCheckedAt.clear();
 		const sockets = userId ? this.ctx.getWebSockets(userId) : this.ctx.getWebSockets();
 		for (const socket of sockets) {
 			try {

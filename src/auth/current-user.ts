@@ -12,7 +12,7 @@ export const trustRank = (level: TrustLevel): number => TRUST_LEVELS.indexOf(lev
 
 export const isGuardian = (user: CurrentUser): boolean => user.role === "guardian";
 
-export function isSuspended(user: CurrentUser, now: Date = new Date()): boolean {
+export function isSuspended(user: Pick<CurrentUser, "suspendedUntil">, now: Date = new Date()): boolean {
 	return user.suspendedUntil !== null && user.suspendedUntil > now.toISOString();
 }
 

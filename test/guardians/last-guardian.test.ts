@@ -58,7 +58,9 @@ describe("the last active guardian", () => {
 			.bind(d.id)
 			.run();
 		for (const change of [{ role: "user" as const }, { suspension: { duration: "24h" as const } }]) {
-			await expect(administerUser(db, staleC, d.id, { ...change, reason: "Coup" })).rejects.toMatchObject({
+			await expect(
+				administerUser(db, env, staleC, d.id, { ...change, reason: "Coup" }),
+			).rejects.toMatchObject({
 				status: 409,
 			});
 		}
@@ -75,7 +77,11 @@ describe("the last active guardian", () => {
 			.bind(d.id)
 			.first<{ id: string }>();
 		await expect(
-			decideQueueItem(db, staleC, item?.id ?? "", { decision: "suspend", duration: "24h", reason: "Coup" }),
+			decideQueueItem(db, env, staleC, item?.id ?? "", {
+				decision: "suspend",
+				duration: "24h",
+				reason: "Coup",
+			}),
 		).rejects.toMatchObject({ status: 409 });
 		expect(await activeGuardians([d.id])).toBe(1);
 		const penalties = await env.DB.prepare("SELECT count(*) AS n FROM penalties WHERE user_id = ?")

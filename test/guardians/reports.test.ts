@@ -5,7 +5,10 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { setChatMessageModeration } from "../../src/modules/orchard/chat";
+import { conversationIdOf } from "../../src/modules/orchard/chat-access";
 import { createRequest } from "../anonymous-support/helpers";
+import { connect, sendRest } from "../orchard/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
 import {
 	auditEntries,
@@ -139,8 +142,12 @@ describe("filing a report", () => {
 			{ target_type: "post", target_id: "0190a0a0-0000-7000-8000-000000000000", reason: "spam", weight: 6 },
 		],
 		[
-			"a chat message without its text",
+			"a chat message without the other person of its conversation",
 			{ target_type: "chat_message", target_id: "m-1", reason: "harassment" },
+		],
+		[
+			"a chat message whose author is not a user id",
+			{ target_type: "chat_message", target_id: "m-1", reason: "harassment", message: { author_id: "bob" } },
 		],
 		[
 			"message on a non-chat target",
@@ -191,16 +198,13 @@ describe("filing a report", () => {
 			target_author_id: null,
 		});
 
-		const chat = await report(reporter, "chat_message", "msg-43", "harassment", {
-			message: { author_id: author.id, body: "You are worthless" },
-		});
-		await expectStatus(chat, 201);
-		const item = await queueItemFor("chat_message", "msg-43");
-		expect(item.target_author_id).toBe(author.id);
-		expect(JSON.parse(String(item.content_snapshot))).toMatchObject({
-			body: "You are worthless",
-			supplied_by_reporter: true,
-		});
+		await connect(author, reporter);
+		const sent = await sendRest(author, reporter.id, "Send me your address or else");
+		await expectStatus(
+			await report(reporter, "chat_message", sent.id, "harassment", { message: { author_id: author.id } }),
+			201,
+		);
+		expect(await queueItemFor("chat_message", sent.id)).toMatchObject({ target_author_id: author.id });
 	});
 
 	it("marks the item urgent on a self-harm report", async () => {
@@ -209,6 +213,106 @@ describe("filing a report", () => {
 		const postId = await postBy(author.id, "Nobody would miss me");
 		await reported(reporter, "post", postId, "self_harm");
 		expect(await queueItemFor("post", postId)).toMatchObject({ is_urgent: 1 });
+	});
+});
+
+describe("reporting a chat message", () => {
+	/** Two connected people and a message from the first to the second. */
+	async function conversation(label: string, text = "See you at the market at noon") {
+		const sender = await signUp(`${label}-sender`);
+		const recipient = await signUp(`${label}-recipient`);
+		await connect(sender, recipient);
+		const message = await sendRest(sender, recipient.id, text);
+		return { sender, recipient, message };
+	}
+
+	it("snapshots the room's stored message, never the reporter's words", async () => {
+		const { sender, recipient, message } = await conversation("chat-snapshot");
+		await expectStatus(
+			await report(recipient, "chat_message", message.id, "harassment", {
+				// A body and time supplied by the reporter are still accepted, and ignored.
+				message: { author_id: sender.id, body: "I will hurt you", sent_at: "2020-01-01T00:00:00.000Z" },
+			}),
+			201,
+		);
+		const item = await queueItemFor("chat_message", message.id);
+		expect(item.target_author_id).toBe(sender.id);
+		const snapshot = JSON.parse(String(item.content_snapshot));
+		expect(snapshot).toEqual({
+			conversation_id: conversationIdOf(sender.id, recipient.id),
+			seq: message.seq,
+			sender_id: sender.id,
+			recipient_id: recipient.id,
+			text: "See you at the market at noon",
+			created_at: (message as unknown as { created_at: string }).created_at,
+		});
+		expect(JSON.stringify(snapshot)).not.toContain("hurt");
+	});
+
+	it("answers 404 for a made-up message id, and files nothing", async () => {
+		const { sender, recipient } = await conversation("chat-made-up");
+		for (const madeUp of ["msg-43", "0190a0a0-0000-7000-8000-000000000000"]) {
+			await expectProblem(
+				await report(recipient, "chat_message", madeUp, "harassment", {
+					message: { author_id: sender.id, body: "You are worthless" },
+				}),
+				404,
+			);
+			const items = await env.DB.prepare(
+				"SELECT count(*) AS n FROM moderation_queue_items WHERE target_id = ?",
+			)
+				.bind(madeUp)
+				.first<{ n: number }>();
+			expect(items?.n).toBe(0);
+		}
+	});
+
+	it("answers 404 for a message of a conversation the reporter is not part of", async () => {
+		const { sender, message } = await conversation("chat-elsewhere");
+		const outsider = await signUp("chat-elsewhere-outsider");
+		await expectProblem(
+			await report(outsider, "chat_message", message.id, "spam", {
+				message: { author_id: sender.id, body: "Made-up words" },
+			}),
+			404,
+		);
+		// Also when the outsider chats with the sender too: the message is not in *their* conversation.
+		await connect(sender, outsider);
+		await sendRest(sender, outsider.id, "hello outsider");
+		await expectProblem(
+			await report(outsider, "chat_message", message.id, "spam", {
+				message: { author_id: sender.id, body: "Made-up words" },
+			}),
+			404,
+		);
+	});
+
+	it("answers 404 for an unknown author and for a message hidden from the reporter", async () => {
+		const { sender, recipient, message } = await conversation("chat-hidden");
+		await expectProblem(
+			await report(recipient, "chat_message", message.id, "spam", {
+				message: { author_id: "0190a0a0-0000-7000-8000-000000000000", body: "Made-up words" },
+			}),
+			404,
+		);
+		// Held back by moderation: never delivered, so the recipient cannot have seen it.
+		await setChatMessageModeration(env, conversationIdOf(sender.id, recipient.id), message.id, "hidden");
+		await expectProblem(
+			await report(recipient, "chat_message", message.id, "spam", {
+				message: { author_id: sender.id, body: "Made-up words" },
+			}),
+			404,
+		);
+	});
+
+	it("answers 422 for my own message, like my own post", async () => {
+		const { sender, recipient, message } = await conversation("chat-own");
+		await expectProblem(
+			await report(sender, "chat_message", message.id, "spam", {
+				message: { author_id: recipient.id, body: "See you at the market at noon" },
+			}),
+			422,
+		);
 	});
 });
 

@@ -3,12 +3,15 @@
  * chat (block, removed connection, ended mentorship, or any change noticed on the next message) closes the
  * conversation's sockets; a mentorship alone is enough to talk.
  */
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { type ChatRoom, STANDING_TTL_MS } from "../../durable-objects/chat-room";
+import type { Bindings } from "../../src/env";
 import { roomFor } from "../../src/modules/orchard/chat";
-import { guardian } from "../guardians/helpers";
+import { decide, guardian, postBy, queueItemFor, reported } from "../guardians/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
+import { countingD1 } from "../support/d1-counter";
 import {
 	api,
 	connect,
@@ -176,6 +179,95 @@ describe("suspension", () => {
 		bobSocket.close();
 	});
 });
+
+describe("suspension through a queue decision, and suspensions the rooms were not told about", () => {
+	it("closes the author's open sockets when a guardian's queue decision suspends them", async () => {
+		const [alice, bob] = await connectedPair("queue-suspend");
+		await sendRest(alice, bob.id, "hi bob");
+		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const { client: bobSocket } = await openChat(bob, alice.id);
+		await aliceSocket.takeType("message"); // replayed on connect
+		const postId = await postBy(alice.id, "Something worth reporting");
+		await reported(await signUp("queue-suspend-reporter"), "post", postId, "harassment");
+		const item = await queueItemFor("post", postId);
+
+		const judge = await guardian("queue-suspend-judge");
+		await expectStatus(
+			await decide(judge, item.id, { decision: "suspend", duration: "72h", reason: "Harassment" }),
+			200,
+		);
+		// Closed without Alice sending anything: she receives nothing more.
+		expect((await aliceSocket.closed).code).toBe(ACCESS_REVOKED);
+		bobSocket.send({ type: "message", client_message_id: "after-decision", text: "are you there?" });
+		expect(await bobSocket.takeType("ack")).toMatchObject({ client_message_id: "after-decision" });
+		expect(aliceSocket.pending((frame) => frame.type === "message")).toEqual([]);
+		bobSocket.close();
+	});
+
+	it.each([
+		["sync", { type: "sync", since_seq: 0 }],
+		["read", { type: "read", seq: 1 }],
+		["typing", { type: "typing", typing: true }],
+	])("refuses a %s frame from a person suspended meanwhile and closes their socket", async (kind, frame) => {
+		const [alice, bob] = await connectedPair(`stale-${kind}`);
+		await sendRest(bob, alice.id, "before the suspension");
+		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const { client: bobSocket } = await openChat(bob, alice.id);
+		await aliceSocket.takeType("message"); // replayed on connect
+		// Suspended without the room being told (as if its close call had failed, or the room was not among
+		// the most recent ones), and the room's last check of the participants is older than its interval.
+		await setUserColumns(alice.id, { suspended_until: "2999-01-01T00:00:00.000Z" });
+		await ageStandingCheck(alice.id, bob.id);
+
+		aliceSocket.send(frame);
+		expect(await aliceSocket.takeType("error")).toMatchObject({ code: "forbidden" });
+		expect((await aliceSocket.closed).code).toBe(ACCESS_REVOKED);
+		// Nothing was replayed, and Bob saw neither her typing nor her read receipt.
+		expect(aliceSocket.pending((f) => f.type === "message" || f.type === "sync_done")).toEqual([]);
+		bobSocket.send({ type: "ping", note: "flush" });
+		await bobSocket.takeType("error");
+		expect(bobSocket.pending((f) => f.type === "typing" || f.type === "read")).toEqual([]);
+		bobSocket.close();
+	});
+
+	it("does not deliver a message live to a peer suspended meanwhile, and closes the peer's socket", async () => {
+		const [alice, bob] = await connectedPair("stale-peer");
+		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const { client: bobSocket } = await openChat(bob, alice.id);
+		await setUserColumns(alice.id, { suspended_until: "2999-01-01T00:00:00.000Z" });
+		bobSocket.send({ type: "message", client_message_id: "to-suspended", text: "hello?" });
+		// Bob's message is stored (Alice reads it once her suspension ends), but not delivered now.
+		expect(await bobSocket.takeType("ack")).toMatchObject({ client_message_id: "to-suspended" });
+		expect((await aliceSocket.closed).code).toBe(ACCESS_REVOKED);
+		expect(aliceSocket.pending((frame) => frame.type === "message")).toEqual([]);
+		bobSocket.close();
+	});
+
+	it("checks standing in D1 at most once per interval for other frames, not once per frame", async () => {
+		const [alice, bob] = await connectedPair("standing-budget");
+		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const { client: bobSocket } = await openChat(bob, alice.id);
+		await ageStandingCheck(alice.id, bob.id);
+		const counter = countingD1(env.DB);
+		await runInDurableObject(roomFor(env, alice.id, bob.id), (room: ChatRoom) => {
+			const live = room as unknown as { env: Bindings };
+			live.env = { ...live.env, DB: counter.db };
+		});
+		for (let i = 0; i < 6; i++) aliceSocket.send({ type: "typing", typing: i % 2 === 0 });
+		for (let i = 0; i < 6; i++) await bobSocket.takeType("typing");
+		expect(counter.roundTrips).toBe(1);
+		aliceSocket.close();
+		bobSocket.close();
+	});
+});
+
+/** As if STANDING_TTL_MS had passed since the room last checked its participants in D1. */
+async function ageStandingCheck(a: string, b: string): Promise<void> {
+	await runInDurableObject(roomFor(env, a, b), (room: ChatRoom) => {
+		const live = room as unknown as { standingCheckedAt: Map<string, number> };
+		for (const [user, at] of live.standingCheckedAt) live.standingCheckedAt.set(user, at - STANDING_TTL_MS);
+	});
+}
 
 describe("mentorship chat", () => {
 	it("lets a mentee and guide talk while the mentorship is accepted, and closes when it completes", async () => {

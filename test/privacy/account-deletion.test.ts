@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runDueErasureJobs, SWEEP_DELAY_MS } from "../../src/modules/privacy/erase";
 import { runScheduledTasks } from "../../src/scheduled";
+import { connectedPair, openChat, sendRest } from "../orchard/helpers";
 import {
 	call,
 	callWithConfig,
@@ -247,6 +248,24 @@ describe("deleting an account", () => {
 			.bind(guardian.id)
 			.first<{ n: number }>();
 		expect(habits?.n).toBe(1);
+	});
+
+	it("closes the deleted account's open chat sockets at once; nothing more reaches them", async () => {
+		const [alice, bob] = await connectedPair("erase-sockets");
+		await sendRest(alice, bob.id, "hello bob");
+		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const { client: bobSocket } = await openChat(bob, alice.id);
+		await aliceSocket.takeType("message"); // replayed on connect
+
+		expect((await call("DELETE", "/api/v1/users/me", { token: alice.token })).status).toBe(204);
+		// Closed by the erasure itself, before the deleted account sends anything.
+		expect((await aliceSocket.closed).code).toBe(4403);
+		// The socket cannot sync any more, and Bob cannot write to the deleted account.
+		bobSocket.send({ type: "message", client_message_id: "after-erasure", text: "still there?" });
+		expect(await bobSocket.takeType("error")).toMatchObject({ code: "not_found" });
+		expect(aliceSocket.pending((frame) => frame.type === "message" || frame.type === "sync_done")).toEqual(
+			[],
+		);
 	});
 
 	it("finishes chat erasure in the background when a ChatRoom is unavailable (202, then the cron)", async () => {

@@ -75,4 +75,29 @@ describe("chat frames, per user", () => {
 		expect(refused).toMatchObject({ code: "rate_limited", retry_after: CHAT_FRAME_POLICY.period });
 		client.close();
 	});
+
+	it("counts malformed frames too, and a flood of them spends the allowance", async () => {
+		const [alice, bob] = await connectedPair("bad-frames");
+		const { client } = await openChat(alice, bob.id);
+		await tightenRoom(alice.id, bob.id);
+		const garbage = ["not json", "{}", JSON.stringify({ type: "shout" }), JSON.stringify({ type: "read" })];
+		for (let i = 0; i < 3 * TIGHT_LIMIT; i++) client.send(garbage[i % garbage.length] as string);
+		const answers: Array<Record<string, unknown>> = [];
+		for (let i = 0; i < 3 * TIGHT_LIMIT; i++) answers.push(await client.takeType("error"));
+		const codes = answers.map((answer) => answer.code);
+		// The first frames within the allowance are answered bad_frame; the rest are refused unread.
+		expect(codes.filter((code) => code === "bad_frame").length).toBeLessThanOrEqual(TIGHT_LIMIT);
+		expect(codes.filter((code) => code === "rate_limited").length).toBeGreaterThanOrEqual(2 * TIGHT_LIMIT);
+		// And the allowance is spent for well-formed frames as well: a message is refused, nothing stored.
+		client.send({ type: "message", client_message_id: "after-garbage", text: "hello" });
+		expect(
+			await client.take((frame) => frame.client_message_id === "after-garbage", "the message's answer"),
+		).toMatchObject({ type: "error", code: "rate_limited" });
+		const history = await expectStatus<{ data: unknown[] }>(
+			await call("GET", `/api/v1/orchard/conversations/${bob.id}/messages`, { token: alice.token }),
+			200,
+		);
+		expect(history.data).toEqual([]);
+		client.close();
+	});
 });

@@ -1,7 +1,7 @@
 /** @module flourish/schemas: posts, polls, comments and reactions on the wire (snake_case, zod → OpenAPI). */
 import { z } from "@hono/zod-openapi";
 import { PageQuery, pageOf } from "../../lib/pagination";
-import { boundedText, HttpsUrl, IsoTimestamp, Uuid } from "../../lib/schemas";
+import { boundedText, HttpsUrl, hasVisibleText, IsoTimestamp, Uuid } from "../../lib/schemas";
 import { CrisisResource } from "../../moderation/crisis";
 import { TRUST_LEVELS } from "../users/tables";
 import { MAX_MEDIA_PER_POST } from "./content-rules";
@@ -65,8 +65,8 @@ export function postShapeIssues(post: {
 	} else if (hasMedia) {
 		issues.push({ path: ["media_urls"], message: "only image and video posts carry media" });
 	}
-	if (["text", "poll", "milestone"].includes(post.type) && post.body.length === 0) {
-		issues.push({ path: ["body"], message: `${post.type} posts need a body` });
+	if (["text", "poll", "milestone"].includes(post.type) && !hasVisibleText(post.body)) {
+		issues.push({ path: ["body"], message: `${post.type} posts need a body with visible characters` });
 	}
 	if (post.type === "poll" && post.poll === undefined)
 		issues.push({ path: ["poll"], message: "polls need `poll`" });

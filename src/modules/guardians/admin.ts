@@ -10,6 +10,7 @@ import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isSuspended, trustRank } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { conflict, forbidden, notFound } from "../../lib/problem";
 import {
@@ -23,18 +24,22 @@ import { auditStatement } from "./audit";
 import { batchGuard, isBatchGuardFailure } from "./batch-guard";
 import {
 	anotherActiveGuardian,
-	extendSuspension,
+	commitGuardianBatch,
 	PERMANENT_UNTIL,
+	type Suspension,
 	type SuspensionDuration,
 	suspensionEndsAt,
 } from "./penalties";
 import { penalties } from "./tables";
 
-type Batch = [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
-
-async function runGuarded(db: Db, statements: BatchItem<"sqlite">[], onGuardFailure: string): Promise<void> {
+async function runGuarded(
+	db: Db,
+	statements: BatchItem<"sqlite">[],
+	onGuardFailure: string,
+	suspension?: Suspension,
+): Promise<void> {
 	try {
-		await db.batch(statements as Batch);
+		await commitGuardianBatch(db, statements, suspension);
 	} catch (error) {
 		if (isBatchGuardFailure(error)) throw conflict(onGuardFailure);
 		throw error;
@@ -233,9 +238,10 @@ export interface UserAdministration {
 	reason: string;
 }
 
-/** Sets role, trust level (and its lock), or suspends / lifts a suspension. */
+/** Sets role, trust level (and its lock), or suspends (closing their chat sockets) / lifts a suspension. */
 export async function administerUser(
 	db: Db,
+	env: Pick<Bindings, "CHAT_ROOM">,
 	guardian: CurrentUser,
 	userId: string,
 	input: UserAdministration,
@@ -255,6 +261,7 @@ export async function administerUser(
 	const nowIso = now.toISOString();
 	const reason = input.reason;
 	const statements: BatchItem<"sqlite">[] = [];
+	let suspension: Suspension | undefined;
 	const guardianGuard = batchGuard(db, anotherActiveGuardian(target.id, now));
 
 	if (input.role !== undefined && input.role !== target.role) {
@@ -308,6 +315,7 @@ export async function administerUser(
 		const endsAt = suspensionEndsAt(duration, now);
 		const penaltyId = newId(now.getTime());
 		if (target.role === "guardian" && !statements.includes(guardianGuard)) statements.push(guardianGuard);
+		suspension = { env, userId: target.id, until: endsAt ?? PERMANENT_UNTIL };
 		statements.push(
 			db.insert(penalties).values({
 				id: penaltyId,
@@ -319,7 +327,6 @@ export async function administerUser(
 				reason,
 				issuedBy: guardian.id,
 			}),
-			extendSuspension(db, target.id, endsAt ?? PERMANENT_UNTIL),
 			auditStatement(db, {
 				actorId: guardian.id,
 				action: "suspend",
@@ -358,7 +365,7 @@ export async function administerUser(
 	}
 
 	if (statements.length > 0) {
-		await runGuarded(db, statements, "The last active guardian cannot be demoted or suspended.");
+		await runGuarded(db, statements, "The last active guardian cannot be demoted or suspended.", suspension);
 	}
 	const updated = await db.select().from(users).where(eq(users.id, target.id)).get();
 	if (!updated) throw notFound("user");

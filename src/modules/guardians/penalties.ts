@@ -1,9 +1,13 @@
 /**
  * @module guardians/penalties: warnings and suspensions. `users.suspended_until` is the fast-path copy the
- * auth guard compares with "now", so a suspension blocks writes at once and ends by itself on time.
+ * auth guard compares with "now", so a suspension blocks writes at once and ends by itself on time; every
+ * suspension is committed through `commitGuardianBatch`, which also closes the person's open chat sockets.
  */
 import { type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
+import type { Bindings } from "../../env";
+import { closeChatSocketsOf } from "../orchard/chat";
 import { DAY_MS } from "../trust/levels";
 import { users } from "../users/tables";
 import { penalties, type SUSPENSION_DURATIONS } from "./tables";
@@ -31,14 +35,41 @@ export function suspensionEndsAt(duration: SuspensionDuration, now: Date): strin
 export const appealDeadline = (startsAt: string) =>
 	new Date(Date.parse(startsAt) + APPEAL_WINDOW_DAYS * DAY_MS).toISOString();
 
-/** Suspends until `until`, unless the user is already suspended for longer. */
-export function extendSuspension(db: Db, userId: string, until: string) {
+/** Suspends until `until`, unless the user is already suspended for longer. Only `commitGuardianBatch` uses it. */
+function extendSuspension(db: Db, userId: string, until: string) {
 	return db
 		.update(users)
 		.set({
 			suspendedUntil: sql`CASE WHEN ${users.suspendedUntil} IS NOT NULL AND ${users.suspendedUntil} > ${until} THEN ${users.suspendedUntil} ELSE ${until} END`,
 		})
 		.where(sql`${users.id} = ${userId}`);
+}
+
+/** A suspension for `commitGuardianBatch`: who, until when, and the chat rooms to close their sockets in. */
+export interface Suspension {
+	env: Pick<Bindings, "CHAT_ROOM">;
+	userId: string;
+	until: string;
+}
+
+/**
+ * Commits a guardian's batch atomically. With `suspension` the batch also suspends that person (never
+ * shortening a longer suspension) and, once committed, their open chat sockets close, so they stop
+ * receiving messages, typing and sync at once — not only on their next request or send. Every suspending
+ * path (the user PATCH, the queue decision) goes through here, so none can leave the sockets open.
+ */
+export async function commitGuardianBatch(
+	db: Db,
+	statements: BatchItem<"sqlite">[],
+	suspension?: Suspension,
+): Promise<void> {
+	const batch = suspension
+		? [...statements, extendSuspension(db, suspension.userId, suspension.until)]
+		: statements;
+	const [first, ...rest] = batch;
+	if (!first) return;
+	await db.batch([first, ...rest]);
+	if (suspension) await closeChatSocketsOf(suspension.env, db, suspension.userId);
 }
 
 /** Sets `suspended_until` from the user's suspensions still in force (none → null). Run after lifting one. */

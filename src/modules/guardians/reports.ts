@@ -12,6 +12,7 @@
  * visible to the people who can help.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
+import type { ReportableMessage } from "../../../durable-objects/chat-room";
 import { type CurrentUser, hasTrust, isGuardian, isVerifiedGuide, trustRank } from "../../auth/current-user";
 import type { Db } from "../../db/client";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
@@ -44,8 +45,14 @@ export interface NewReport {
 	target_id: string;
 	reason: (typeof REPORT_REASONS)[number];
 	details?: string;
-	/** Chat messages live in Durable Objects: the reporter supplies what they saw. */
-	message?: { author_id: string; body: string; sent_at?: string };
+	/** Chat messages: `author_id` (the other participant) names the conversation; `body`, `sent_at` are ignored. */
+	message?: { author_id: string; body?: string | undefined; sent_at?: string | undefined };
+	/**
+	 * Chat messages live in their conversation's ChatRoom: reads message `messageId` of the reporter's
+	 * conversation with `authorId` (undefined when absent or never shown to the reporter). Bound to the
+	 * caller by the route, never taken from the request.
+	 */
+	readChatMessage?: (authorId: string, messageId: string) => Promise<ReportableMessage | undefined>;
 }
 
 export const reportWeight = (reporter: CurrentUser) =>
@@ -98,28 +105,25 @@ interface ResolvedTarget {
 
 async function resolveTarget(db: Db, input: NewReport): Promise<ResolvedTarget> {
 	if (input.target_type === "chat_message") {
-		const { message } = input;
+		// Only a message that exists, in the reporter's own conversation, as the room stored it: a made-up
+		// id, another conversation's message or the reporter's own words never reach the queue.
+		const { message, readChatMessage } = input;
 		if (!message) {
-			throw unprocessable("A chat message report needs `message` (its sender and text as you saw them).", [
+			throw unprocessable("A chat message report needs `message.author_id` (who sent it to you).", [
 				{ field: "body/message", message: "required for chat_message" },
 			]);
 		}
+		if (!readChatMessage) throw new Error("chat message reports need readChatMessage");
 		const author = await db
 			.select({ id: users.id })
 			.from(users)
 			.where(and(eq(users.id, message.author_id), isNull(users.deletedAt)))
 			.get();
-		if (!author) throw notFound("message author");
-		return {
-			authorId: author.id,
-			snapshot: {
-				author_id: author.id,
-				body: message.body,
-				sent_at: message.sent_at ?? null,
-				supplied_by_reporter: true,
-			},
-			toxicity: null,
-		};
+		const stored = author ? await readChatMessage(author.id, input.target_id) : undefined;
+		if (!stored) throw notFound("chat message");
+		const { toxicity, id: _id, ...snapshot } = stored;
+		// The sender is the room's: reporting one's own message meets fileReport's own-content 422.
+		return { authorId: stored.sender_id, snapshot, toxicity };
 	}
 	const target = await loadTarget(db, input.target_type, input.target_id);
 	// Deleted or removed content is shown to nobody but its author and guardians: nothing to report.

@@ -11,6 +11,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
 import { users } from "../users/tables";
@@ -18,8 +19,9 @@ import { auditStatement } from "./audit";
 import { batchGuard, isBatchGuardFailure } from "./batch-guard";
 import {
 	anotherActiveGuardian,
-	extendSuspension,
+	commitGuardianBatch,
 	PERMANENT_UNTIL,
+	type Suspension,
 	type SuspensionDuration,
 	suspensionEndsAt,
 } from "./penalties";
@@ -194,9 +196,13 @@ export interface Decision {
 	reason: string;
 }
 
-/** Decides an open item: resolves its reports, acts on the content and the author, and logs it, in one batch. */
+/**
+ * Decides an open item: resolves its reports, acts on the content and the author, and logs it, in one batch.
+ * A suspension also closes the author's open chat sockets (`commitGuardianBatch`).
+ */
 export async function decideQueueItem(
 	db: Db,
+	env: Pick<Bindings, "CHAT_ROOM">,
 	guardian: CurrentUser,
 	itemId: string,
 	input: Decision,
@@ -268,6 +274,7 @@ export async function decideQueueItem(
 
 	let penaltyId: string | null = null;
 	let endsAt: string | null = null;
+	let suspension: Suspension | undefined;
 	if (penalising && author) {
 		penaltyId = newId(now.getTime());
 		const duration = decision === "suspend" ? (input.duration ?? "24h") : null;
@@ -286,7 +293,7 @@ export async function decideQueueItem(
 			}),
 		);
 		if (suspendingAGuardian) statements.push(batchGuard(db, anotherActiveGuardian(author, now)));
-		if (duration) statements.push(extendSuspension(db, author, endsAt ?? PERMANENT_UNTIL));
+		if (duration) suspension = { env, userId: author, until: endsAt ?? PERMANENT_UNTIL };
 	}
 	statements.push(
 		auditStatement(db, {
@@ -305,7 +312,7 @@ export async function decideQueueItem(
 		}),
 	);
 	try {
-		await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+		await commitGuardianBatch(db, statements, suspension);
 	} catch (error) {
 		if (isBatchGuardFailure(error)) {
 			throw conflict(

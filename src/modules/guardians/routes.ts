@@ -10,7 +10,7 @@ import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
 import { decodeCursor, PageQuery, toPage } from "../../lib/pagination";
 import { createRouter } from "../../lib/router";
 import { idParam } from "../../lib/schemas";
-import { closeChatSocketsOf } from "../orchard/chat";
+import { chatMessageForReport } from "../orchard/chat";
 import { maybePromoteToGrowing } from "../trust/service";
 import { administerUser, decideApplication, listPendingApplications } from "./admin";
 import { decideAppeal, fileAppeal, listAppeals, listMyPenalties } from "./appeals";
@@ -68,11 +68,11 @@ const postReport = defineRoute("user", {
 	tags: ["guardians"],
 	summary: "Report content or a user",
 	description:
-		"One report per reporter per target (409). Reports weigh 1 + the reporter's trust rank (guardian 5); open reports weighing 5 or more, or a spam/harassment report by a flourishing member, hide the content pending review. Counts toward the daily report limit.",
+		"One report per reporter per target (409). Reports weigh 1 + the reporter's trust rank (guardian 5); open reports weighing 5 or more, or a spam/harassment report by a flourishing member, hide the content pending review. Counts toward the daily report limit. A chat message is reported by its id and `message.author_id` (the other person of the conversation): the guardians' snapshot is the message as the conversation stored it, never text supplied by the reporter; only a message the other person sent to the reporter can be reported (unknown, another conversation's or held back by moderation: 404; one's own: 422).",
 	request: { body: { required: true, content: jsonContent(CreateReport) } },
 	responses: {
 		201: { description: "The report.", content: jsonContent(Report) },
-		404: problemResponse("No such target."),
+		404: problemResponse("No such target (for chat: no such message in your conversation with `author_id`)."),
 		409: problemResponse("You already reported it."),
 		429: problemResponse("The daily report limit is reached."),
 	},
@@ -225,7 +225,12 @@ const getPenalties = defineRoute("self_even_if_suspended", {
 export const guardiansRoutes = createRouter()
 	.openapi(postReport, async (c) => {
 		const db = createDb(c.env.DB);
-		const report = await fileReport(db, currentUser(c), c.req.valid("json"));
+		const reporter = currentUser(c);
+		const report = await fileReport(db, reporter, {
+			...c.req.valid("json"),
+			// A reported chat message is read from the reporter's own conversation, as stored.
+			readChatMessage: (authorId, messageId) => chatMessageForReport(c.env, reporter.id, authorId, messageId),
+		});
 		await maybePromoteToGrowing(db, currentUser(c));
 		return c.json(toReport(report), 201);
 	})
@@ -265,6 +270,7 @@ export const guardiansRoutes = createRouter()
 	.openapi(postDecision, async (c) => {
 		const { item, penaltyId } = await decideQueueItem(
 			createDb(c.env.DB),
+			c.env,
 			currentUser(c),
 			c.req.valid("param").item_id,
 			c.req.valid("json"),
@@ -291,11 +297,13 @@ export const guardiansRoutes = createRouter()
 		return c.json(toReviewableApplication(reviewed), 200);
 	})
 	.openapi(patchUser, async (c) => {
-		const db = createDb(c.env.DB);
-		const input = c.req.valid("json");
-		const user = await administerUser(db, currentUser(c), c.req.valid("param").user_id, input);
-		// A suspension takes effect in open chats too, not only on the next request.
-		if (input.suspension) await closeChatSocketsOf(c.env, db, user.id);
+		const user = await administerUser(
+			createDb(c.env.DB),
+			c.env,
+			currentUser(c),
+			c.req.valid("param").user_id,
+			c.req.valid("json"),
+		);
 		return c.json(toAdministeredUser(user), 200);
 	})
 	.openapi(getAuditLog, async (c) => {

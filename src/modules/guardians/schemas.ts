@@ -41,19 +41,25 @@ const Json = z.record(z.string(), z.unknown());
 export const CreateReport = z
 	.strictObject({
 		target_type: z.enum(REPORT_TARGET_TYPES),
-		target_id: TargetId.openapi({ description: "The reported thing's id (a UUID, or a chat message's id)." }),
+		target_id: TargetId.openapi({
+			description: "The reported thing's id (a UUID; for `chat_message` the message's `id`).",
+		}),
 		reason: z.enum(REPORT_REASONS),
 		details: z.string().trim().max(REPORT_DETAILS_MAX).optional(),
 		message: z
 			.strictObject({
-				author_id: Uuid,
-				body: boundedText(1, CHAT_MESSAGE_MAX),
-				sent_at: IsoTimestamp.optional(),
+				author_id: Uuid.openapi({
+					description: "Who sent you the message: names the conversation it is looked up in.",
+				}),
+				body: z.string().max(CHAT_MESSAGE_MAX).optional().openapi({
+					description: "Ignored (kept for older clients): the report uses the text the conversation stored.",
+				}),
+				sent_at: IsoTimestamp.optional().openapi({ description: "Ignored (kept for older clients)." }),
 			})
 			.optional()
 			.openapi({
 				description:
-					"Chat messages only (they live in the conversation's Durable Object): the sender and the text as you saw them.",
+					"Chat messages only (required for them): the message is read from your conversation with `author_id`, and the guardians' snapshot is its stored copy (sender, text, seq, time), never what you send here.",
 			}),
 	})
 	.superRefine((body, ctx) => {

@@ -3,8 +3,9 @@
  * it carries `moderation_status` (so it can be hidden or removed), and what its queue snapshot keeps.
  *
  * The one mapping guardians use to read, hide, restore and remove other features' content. Chat messages
- * live in each conversation's ChatRoom Durable Object, not in D1: a report supplies their text and sender,
- * and removing one is not possible from here yet (see `REMOVABLE`).
+ * live in each conversation's ChatRoom Durable Object, not in D1: a report's snapshot is read from the
+ * reporter's room (`ChatRoom.messageForReport`), and removing one is not possible from here yet (see
+ * `isRemovable`).
  */
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";

@@ -1,6 +1,7 @@
 /** @module moderation/schemas: the draft check's request and answer. */
 import { z } from "@hono/zod-openapi";
 import { MODERATION_LABELS } from "../../../ml/src/contract";
+import { boundedText } from "../../lib/schemas";
 import { CrisisResource } from "../../moderation/crisis";
 
 /** Drafts up to this long are checked (the longest user text the API accepts anywhere). */
@@ -8,12 +9,10 @@ export const CHECK_MAX_CHARS = 10_000;
 
 export const ModerationCheckRequest = z
 	.strictObject({
-		text: z
-			.string()
-			.trim()
-			.min(1)
-			.max(CHECK_MAX_CHARS)
-			.openapi({ description: "The draft to score.", example: "You are all wonderful, thank you!" }),
+		text: boundedText(1, CHECK_MAX_CHARS).openapi({
+			description: "The draft to score.",
+			example: "You are all wonderful, thank you!",
+		}),
 	})
 	.openapi("ModerationCheckRequest");
 

@@ -34,6 +34,8 @@ export function chatAccessQuery(db: Db, userId: string, peerId: string) {
 	return db
 		.select({
 			id: users.id,
+			// The room closes a suspended peer's sockets when it sees this (no extra round trip).
+			suspendedUntil: users.suspendedUntil,
 			blocked: sql<number>`EXISTS (SELECT 1 FROM ${blocks} WHERE (${blocks.blockerId} = ${userId} AND ${blocks.blockedId} = ${peerId}) OR (${blocks.blockerId} = ${peerId} AND ${blocks.blockedId} = ${userId}))`,
 			connected: sql<number>`EXISTS (SELECT 1 FROM ${connections} WHERE ${connections.userLowId} = ${low} AND ${connections.userHighId} = ${high} AND ${connections.status} = 'accepted')`,
 			mentoring: sql<number>`EXISTS (SELECT 1 FROM ${mentorships} WHERE ${mentorships.status} = 'accepted' AND ((${mentorships.menteeId} = ${userId} AND ${mentorships.guideId} = ${peerId}) OR (${mentorships.menteeId} = ${peerId} AND ${mentorships.guideId} = ${userId})))`,

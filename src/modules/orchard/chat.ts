@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { ChatError } from "../../../durable-objects/chat-room";
+import type { ChatError, ReportableMessage } from "../../../durable-objects/chat-room";
 import { createDb, type Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
 import type { Bindings } from "../../env";
@@ -55,28 +55,38 @@ export async function revalidateRoom(env: Pick<Bindings, "CHAT_ROOM">, a: string
 const SUSPENSION_ROOMS = 200;
 
 /**
- * A guardian suspended `userId`: closes their open chat sockets in their most recent conversations (the
- * other person's stay open). Older rooms close a suspended sender's sockets on the next send anyway. The
- * suspension is already committed, so a room that cannot be reached is only logged.
+ * A guardian suspended `userId` (through `commitGuardianBatch`): closes their open chat sockets in their most
+ * recent conversations (the other person's stay open). Any other room refuses them within STANDING_TTL_MS
+ * of their next frame, and stops delivering to them on the next message. The suspension is already
+ * committed, so a failure here is only logged: a 5xx would invite a retry that issues a second penalty.
  */
 export async function closeChatSocketsOf(
 	env: Pick<Bindings, "CHAT_ROOM">,
 	db: Db,
 	userId: string,
 ): Promise<void> {
-	const rooms = await db
-		.select({ peerId: conversationSummaries.peerId })
-		.from(conversationSummaries)
-		.where(
-			and(eq(conversationSummaries.userId, userId), sql`${conversationSummaries.lastMessageAt} IS NOT NULL`),
-		)
-		.orderBy(desc(conversationSummaries.lastMessageAt))
-		.limit(SUSPENSION_ROOMS);
-	const outcomes = await Promise.allSettled(
-		rooms.map(({ peerId }) => roomFor(env, userId, peerId).closeSocketsOf(userId)),
-	);
-	const failed = outcomes.filter((outcome) => outcome.status === "rejected").length;
-	if (failed > 0) logEvent("warn", "chat_suspension_close_failed", { rooms: rooms.length, failed });
+	try {
+		const rooms = await db
+			.select({ peerId: conversationSummaries.peerId })
+			.from(conversationSummaries)
+			.where(
+				and(
+					eq(conversationSummaries.userId, userId),
+					sql`${conversationSummaries.lastMessageAt} IS NOT NULL`,
+				),
+			)
+			.orderBy(desc(conversationSummaries.lastMessageAt))
+			.limit(SUSPENSION_ROOMS);
+		const outcomes = await Promise.allSettled(
+			rooms.map(({ peerId }) => roomFor(env, userId, peerId).closeSocketsOf(userId)),
+		);
+		const failed = outcomes.filter((outcome) => outcome.status === "rejected").length;
+		if (failed > 0) logEvent("warn", "chat_suspension_close_failed", { rooms: rooms.length, failed });
+	} catch (error) {
+		logEvent("warn", "chat_suspension_close_failed", {
+			error: error instanceof Error ? error.message : String(error),
+		});
+	}
 }
 
 /**
@@ -94,7 +104,25 @@ export async function setChatMessageModeration(
 	return roomFor(env, ...participants).setModerationStatus(messageId, status);
 }
 
-/** For account erasure: blanks what `userId` wrote in each of their conversations (ids from the summaries). */
+/**
+ * For `POST /reports`: message `messageId` of the conversation between `reporterId` and `authorId`, as the
+ * reporter's room stores it; undefined when there is no such message there or the reporter never saw it.
+ */
+export async function chatMessageForReport(
+	env: Pick<Bindings, "CHAT_ROOM">,
+	reporterId: string,
+	authorId: string,
+	messageId: string,
+): Promise<ReportableMessage | undefined> {
+	// Nobody has a conversation with themselves.
+	if (reporterId === authorId) return undefined;
+	return roomFor(env, reporterId, authorId).messageForReport(messageId, reporterId);
+}
+
+/**
+ * For account erasure: closes `userId`'s sockets and blanks what they wrote in each of their conversations
+ * (ids from the summaries).
+ */
 export async function eraseChatMessagesOf(
 	env: Pick<Bindings, "CHAT_ROOM">,
 	userId: string,

@@ -360,7 +360,8 @@ async function runJobs(env: Bindings, jobs: Job[], now: Date): Promise<number> {
 async function runJob(env: Bindings, job: Job, now: Date): Promise<void> {
 	switch (job.kind) {
 		case "chat": {
-			// Blanks the messages and refreshes both conversation lists; mine is then removed again.
+			// Closes my open sockets in that room, blanks my messages and refreshes both conversation lists;
+			// mine is then removed again.
 			await eraseChatMessagesOf(env, job.userId, [job.targetId]);
 			await env.DB.prepare("DELETE FROM conversation_summaries WHERE user_id = ?1 AND conversation_id = ?2")
 				.bind(job.userId, job.targetId)

@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
 import { newId } from "../../lib/ids";
 import { Problem } from "../../lib/problem";
+import { hasVisibleText } from "../../lib/schemas";
 import { carryOverStatements, inheritedSuspension, tombstoneKey } from "../guardians/tombstones";
 import { notBlockedWith } from "../orchard/visibility";
 import { type UserRow, users } from "./tables";
@@ -18,7 +19,9 @@ const MAX_DISPLAY_NAME = 50;
 
 function initialDisplayName(id: string, name: string | undefined): string {
 	const trimmed = name?.trim();
-	if (trimmed && trimmed.length <= MAX_DISPLAY_NAME && !trimmed.includes("@")) return trimmed;
+	if (trimmed && hasVisibleText(trimmed) && trimmed.length <= MAX_DISPLAY_NAME && !trimmed.includes("@")) {
+		return trimmed;
+	}
 	return `Sprout ${id.slice(-4)}`;
 }
 
