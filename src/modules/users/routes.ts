@@ -16,7 +16,7 @@ import { deleteAccount } from "../privacy/erase";
 import { exportAccount } from "../privacy/export";
 import { AccountDeletion, AccountExport } from "../privacy/schemas";
 import { MyProfile, PublicProfile, toMyProfile, toPublicProfile, UpdateMyProfile } from "./schemas";
-import { findVisibleUser } from "./service";
+import { findVisibleUser, refuseImpersonation } from "./service";
 import { users } from "./tables";
 
 const getMe = defineRoute("self_even_if_suspended", {
@@ -43,6 +43,7 @@ const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 	const body = c.req.valid("json");
 	const me = currentUser(c);
 	const db = createDb(c.env.DB);
+	if (body.display_name !== undefined) await refuseImpersonation(db, me, body.display_name);
 	// What everyone sees of me is screened like a post; abusive words are refused (moderation/personal).
 	const { queue: queued } = await screenPersonalText(c.env, db, me, "profile", {
 		display_name: body.display_name,

@@ -1,10 +1,11 @@
 /** @module users/service: finding people, creating them on first sight, and their profiles. */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
 import { newId } from "../../lib/ids";
-import { Problem } from "../../lib/problem";
+import { Problem, unprocessable } from "../../lib/problem";
 import { hasVisibleText } from "../../lib/schemas";
+import { BIDI_CONTROLS, confusableWithAny, staffClaimIn } from "../../moderation/names";
 import { carryOverStatements, inheritedSuspension, tombstoneKey } from "../guardians/tombstones";
 import { notBlockedWith } from "../orchard/visibility";
 import { type UserRow, users } from "./tables";
@@ -17,12 +18,50 @@ export interface NewUserClaims {
 
 const MAX_DISPLAY_NAME = 50;
 
-function initialDisplayName(id: string, name: string | undefined): string {
+/**
+ * The display name of a new account: the token's `name` when it is usable — visible, short, not an email
+ * address, not claiming a staff role or a guardian's name (moderation/names) — else `Sprout xxxx`.
+ */
+async function initialDisplayName(db: Db, id: string, name: string | undefined): Promise<string> {
 	const trimmed = name?.trim();
-	if (trimmed && hasVisibleText(trimmed) && trimmed.length <= MAX_DISPLAY_NAME && !trimmed.includes("@")) {
-		return trimmed;
+	const usable =
+		trimmed &&
+		hasVisibleText(trimmed) &&
+		trimmed.length <= MAX_DISPLAY_NAME &&
+		!trimmed.includes("@") &&
+		staffClaimIn(trimmed) === undefined &&
+		!confusableWithAny(trimmed, await guardianNames(db, id));
+	return usable ? trimmed : `Sprout ${id.slice(-4)}`;
+}
+
+/** The display names of the active guardians other than `exceptId` (a handful of rows). */
+async function guardianNames(db: Db, exceptId: string): Promise<string[]> {
+	const rows = await db
+		.select({ name: users.displayName })
+		.from(users)
+		.where(and(eq(users.role, "guardian"), isNull(users.deletedAt), ne(users.id, exceptId)));
+	return rows.map((row) => row.name);
+}
+
+/**
+ * Refuses (422) a display name a non-guardian may not take: one that claims a staff role, carries bidi
+ * overrides, or reads as an active guardian's name. Guardians may use staff words.
+ */
+export async function refuseImpersonation(db: Db, me: UserRow, displayName: string): Promise<void> {
+	const reason =
+		me.role === "guardian"
+			? BIDI_CONTROLS.test(displayName)
+				? "must not contain bidirectional override or isolate characters"
+				: undefined
+			: (staffClaimIn(displayName) ??
+				(confusableWithAny(displayName, await guardianNames(db, me.id))
+					? "must not read as a guardian's name"
+					: undefined));
+	if (reason) {
+		throw unprocessable("This display name cannot be used.", [
+			{ field: "body/display_name", message: reason },
+		]);
 	}
-	return `Sprout ${id.slice(-4)}`;
 }
 
 /** Every authenticated request runs this: built once per isolate (see db/prepared). */
@@ -59,7 +98,7 @@ export async function findOrCreateUser(
 				id,
 				auth0Sub: claims.sub,
 				email: claims.email ?? null,
-				displayName: initialDisplayName(id, claims.name),
+				displayName: await initialDisplayName(db, id, claims.name),
 				suspendedUntil: inheritedSuspension(subjectHash, now),
 			})
 			.onConflictDoNothing({ target: users.auth0Sub })
