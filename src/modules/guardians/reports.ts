@@ -17,7 +17,7 @@ import { type CurrentUser, hasTrust, isGuardian, isVerifiedGuide, trustRank } fr
 import type { Db } from "../../db/client";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
 import { groupMembers } from "../fellowship/tables";
-import { connections } from "../orchard/tables";
+import { connections, mentorships } from "../orchard/tables";
 import { isBlockedEitherWay } from "../orchard/visibility";
 import { projectMembers } from "../teamup/tables";
 import { DAY_MS } from "../trust/levels";
@@ -103,7 +103,23 @@ interface ResolvedTarget {
 	toxicity: number | null;
 }
 
-async function resolveTarget(db: Db, input: NewReport): Promise<ResolvedTarget> {
+/**
+ * What the reported person wrote to the reporter directly — connection request notes, mentorship goals and
+ * messages — read from D1 (never the reporter's word), so a person reporting a harasser puts those words in
+ * front of a guardian. Notes go with the request row: a block deletes it, so report before blocking.
+ */
+async function wordsAddressedTo(db: Db, authorId: string, reporterId: string) {
+	const rows = await db.all<{ context: string; text: string; created_at: string }>(sql`
+		SELECT 'connection_request' AS context, note AS text, created_at FROM ${connections}
+			WHERE requester_id = ${authorId} AND addressee_id = ${reporterId} AND note <> ''
+		UNION ALL
+		SELECT 'mentorship_request', trim(goals || char(10) || message), created_at FROM ${mentorships}
+			WHERE mentee_id = ${authorId} AND guide_id = ${reporterId} AND (goals <> '' OR message <> '')
+		ORDER BY created_at DESC LIMIT 10`);
+	return rows;
+}
+
+async function resolveTarget(db: Db, input: NewReport, reporterId: string): Promise<ResolvedTarget> {
 	if (input.target_type === "chat_message") {
 		// Only a message that exists, in the reporter's own conversation, as the room stored it: a made-up
 		// id, another conversation's message or the reporter's own words never reach the queue.
@@ -129,6 +145,16 @@ async function resolveTarget(db: Db, input: NewReport): Promise<ResolvedTarget> 
 	// Deleted or removed content is shown to nobody but its author and guardians: nothing to report.
 	if (!target || target.deleted || target.moderationStatus === "removed") {
 		throw notFound(input.target_type.replaceAll("_", " "));
+	}
+	if (input.target_type === "user" && input.target_id !== reporterId) {
+		const addressed = await wordsAddressedTo(db, input.target_id, reporterId);
+		if (addressed.length > 0) {
+			return {
+				authorId: target.authorId,
+				snapshot: { ...target.snapshot, addressed_to_reporter: addressed },
+				toxicity: target.toxicity,
+			};
+		}
 	}
 	return { authorId: target.authorId, snapshot: target.snapshot, toxicity: target.toxicity };
 }
@@ -231,7 +257,7 @@ export async function fileReport(
 	now = new Date(),
 ): Promise<ReportRow> {
 	const { target_type: targetType, target_id: targetId } = input;
-	const target = await resolveTarget(db, input);
+	const target = await resolveTarget(db, input, reporter.id);
 	if (target.authorId === reporter.id) {
 		throw unprocessable("You cannot report yourself or your own content.", [
 			{ field: "body/target_id", message: "is your own" },
