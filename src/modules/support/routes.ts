@@ -58,8 +58,8 @@ const tokenProblems = {
 };
 
 /**
- * No Idempotency-Key on this route: an idempotency record keeps the answer (the request id and its raw
- * token) beside the user id — the very link this feature must never store.
+ * The answer carries the raw token, so it is never stored for Idempotency-Key replay — and no idempotency
+ * record at all is kept: even without the answer, a row would put the user id beside the request's time.
  */
 const postRequest = defineRoute(
 	"user",
@@ -73,7 +73,6 @@ const postRequest = defineRoute(
 			"count the daily limit, under a keyed hash. The answer carries the raw token once; it is the only way",
 			"to edit, close or delete the request or to mark responses helpful. When the text reads as a crisis the",
 			"request is marked urgent, guardians are alerted, and the answer lists crisis resources.",
-			"`Idempotency-Key` is deliberately not honoured here (its record would link you to the request).",
 		].join(" "),
 		request: { body: { required: true, content: jsonContent(CreateSupportRequest) } },
 		responses: {
@@ -84,7 +83,12 @@ const postRequest = defineRoute(
 			429: problemResponse("The daily limit of support requests is reached."),
 		},
 	},
-	{ idempotency: false },
+	{
+		secretInAnswer: {
+			onRetry:
+				"A retry creates a second request (its record would also link your account to this one): after a lost answer, look for the request in the list before sending it again.",
+		},
+	},
 );
 
 const getRequests = defineRoute("user", {
