@@ -33,6 +33,39 @@ describe("GET /users/me", () => {
 	});
 });
 
+describe("when the account was created", () => {
+	it("is a day to everyone, its owner included; the exact time stays stored (and in the owner's export)", async () => {
+		const user = await signUp("created-day");
+		const other = await signUp("created-day-viewer");
+		// Late in a day, so that a day-precise answer differs from the stored time by hours.
+		const exact = "2026-03-14T23:59:58.123Z";
+		await setUserColumns(user.id, { created_at: exact });
+		const me = await expectStatus<{ created_at: string; updated_at: string }>(
+			await call("GET", ME, { token: user.token }),
+			200,
+		);
+		const seen = await expectStatus<{ created_at: string }>(
+			await call("GET", `/api/v1/users/${user.id}`, { token: other.token }),
+			200,
+		);
+		expect(me.created_at).toBe("2026-03-14T00:00:00.000Z");
+		expect(seen.created_at).toBe("2026-03-14T00:00:00.000Z");
+		const exported = await expectStatus<{ profile: { created_at: string } }>(
+			await call("GET", `${ME}/export`, { token: user.token }),
+			200,
+		);
+		expect(JSON.stringify(exported)).toContain(exact);
+	});
+
+	it("dates a new account's id to its day only (a UUIDv7 of midnight UTC)", async () => {
+		const user = await signUp("created-id");
+		const millis = Number.parseInt(user.id.replaceAll("-", "").slice(0, 12), 16);
+		expect(user.id.charAt(14)).toBe("7");
+		expect(millis % (24 * 60 * 60 * 1000)).toBe(0);
+		expect(Date.now() - millis).toBeLessThan(24 * 60 * 60 * 1000);
+	});
+});
+
 describe("PATCH /users/me (and its PUT alias)", () => {
 	it("updates profile fields and preferences", async () => {
 		const { token } = await signUp("patch");

@@ -294,7 +294,8 @@ export async function exportAccount(
 		},
 		limits: EXPORT_LIMITS,
 		truncated,
-		profile: { ...toMyProfile(user), guide_profile: guideProfiles[0] ?? null },
+		// The stored creation time, exactly: answers show only its day, the export is the record itself.
+		profile: { ...toMyProfile(user), created_at: user.createdAt, guide_profile: guideProfiles[0] ?? null },
 		garden: section("garden"),
 		flourish: section("flourish"),
 		sunlight: section("sunlight"),
