@@ -89,7 +89,7 @@ export const COLLECTIONS: Collection[] = [
 	{
 		path: ["sunlight", "shares"],
 		sql: `SELECT id, share_type, body, is_anonymous, is_spiritual, moderation_status, edited_at, deleted_at, created_at, updated_at
-			FROM sunlight_shares WHERE author_id = ?1 ORDER BY id DESC LIMIT ?2`,
+			FROM sunlight_shares WHERE author_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2`,
 		bool: ["is_anonymous", "is_spiritual"],
 	},
 	{
