@@ -57,6 +57,43 @@ describe("when the account was created", () => {
 		expect(JSON.stringify(exported)).toContain(exact);
 	});
 
+	it("is a day to guardians too: their answer about a person and a user report's snapshot", async () => {
+		const user = await signUp("created-day-reported");
+		const reporter = await signUp("created-day-reporter");
+		const guardian = await signUp("created-day-guardian");
+		await setUserColumns(guardian.id, { role: "guardian" });
+		const exact = "2026-05-02T17:45:09.876Z";
+		await setUserColumns(user.id, { created_at: exact, trust_level_since: exact });
+		const administered = await expectStatus<{ created_at: string; trust_level_since: string }>(
+			await call("PATCH", `/api/v1/guardians/users/${user.id}`, {
+				token: guardian.token,
+				body: { trust_locked: true, reason: "Checking the dates" },
+			}),
+			200,
+		);
+		expect(administered).toMatchObject({
+			created_at: "2026-05-02T00:00:00.000Z",
+			trust_level_since: "2026-05-02T00:00:00.000Z",
+		});
+		await expectStatus(
+			await call("POST", "/api/v1/reports", {
+				token: reporter.token,
+				body: { target_type: "user", target_id: user.id, reason: "spam" },
+			}),
+			201,
+		);
+		const queue = await expectStatus<{ data: Array<{ id: string; target_id: string }> }>(
+			await call("GET", "/api/v1/guardians/queue?target_type=user&limit=100", { token: guardian.token }),
+			200,
+		);
+		const item = queue.data.find((each) => each.target_id === user.id);
+		const detail = await call("GET", `/api/v1/guardians/queue/${item?.id}`, { token: guardian.token });
+		const text = await detail.text();
+		expect(detail.status, text).toBe(200);
+		expect(text).toContain("2026-05-02T00:00:00.000Z");
+		expect(text).not.toContain(exact);
+	});
+
 	it("dates a new account's id to its day only (a UUIDv7 of midnight UTC)", async () => {
 		const user = await signUp("created-id");
 		const millis = Number.parseInt(user.id.replaceAll("-", "").slice(0, 12), 16);
