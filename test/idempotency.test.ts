@@ -1,9 +1,12 @@
 /**
  * Idempotency-Key on POSTs: a retried create returns the original response and creates nothing twice;
- * the same key with another body is 422; keys are per user and forgotten after 24 h.
+ * the same key with another body is 422; keys are per user and forgotten after 24 h. An answer that carries
+ * a secret (a chat ticket, a support token) is never stored for replay: the key is not honoured there.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createRequest } from "./anonymous-support/helpers";
+import { connectedPair } from "./orchard/helpers";
 import { call, expectProblem, expectStatus, signUp } from "./support/api";
 
 const HABITS = "/api/v1/garden/habits";
@@ -84,4 +87,107 @@ describe("Idempotency-Key", () => {
 		await expectProblem(await call("POST", HABITS, { token: user.token, body: walk, headers }), 422);
 		expect(await habitCount(user.id)).toBe(0);
 	});
+});
+
+/** Every stored idempotency row, every column, as text: what an insider with D1 access would read. */
+async function storedIdempotencyText(): Promise<string> {
+	const { results } = await env.DB.prepare("SELECT * FROM idempotency_keys").all();
+	return JSON.stringify(results);
+}
+
+describe("answers that carry a secret are never stored", () => {
+	it("a chat ticket: no row holds it, and a retry with the same key gets a fresh ticket", async () => {
+		const [alice, bob] = await connectedPair("idem-ticket");
+		const path = `/api/v1/orchard/conversations/${bob.id}/tickets`;
+		const headers = { "Idempotency-Key": "ticket-retry-1" };
+		type Ticket = { ticket: string; url: string };
+		const first = await expectStatus<Ticket>(await call("POST", path, { token: alice.token, headers }), 201);
+		const retry = await call("POST", path, { token: alice.token, headers });
+		expect(retry.headers.get("Idempotent-Replayed")).toBeNull();
+		const second = await expectStatus<Ticket>(retry, 201);
+		expect(second.ticket).not.toBe(first.ticket);
+
+		const stored = await storedIdempotencyText();
+		expect(stored).not.toContain(first.ticket);
+		expect(stored).not.toContain(second.ticket);
+		const mine = await env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE user_id = ?")
+			.bind(alice.id)
+			.first<{ n: number }>();
+		expect(mine?.n).toBe(0);
+	});
+
+	it("a support token: no row holds it, nor any row for its author", async () => {
+		const author = await signUp("idem-support");
+		const created = await createRequest(author, {}, { "Idempotency-Key": "support-retry-1" });
+		expect(await storedIdempotencyText()).not.toContain(created.token);
+		const mine = await env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE user_id = ?")
+			.bind(author.id)
+			.first<{ n: number }>();
+		expect(mine?.n).toBe(0);
+	});
+});
+
+type Schema = {
+	$ref?: string;
+	properties?: Record<string, Schema>;
+	items?: Schema;
+	allOf?: Schema[];
+	anyOf?: Schema[];
+	oneOf?: Schema[];
+};
+type Operation = {
+	description?: string;
+	parameters?: Array<{ name: string; in: string }>;
+	responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+};
+type Document = {
+	paths: Record<string, Record<string, Operation>>;
+	components: { schemas: Record<string, Schema> };
+};
+
+/** Property names of a schema's objects, nested ones included ($refs followed once each). */
+function propertyNames(doc: Document, schema: Schema, seen = new Set<string>()): string[] {
+	if (schema.$ref) {
+		if (seen.has(schema.$ref)) return [];
+		seen.add(schema.$ref);
+		const target = doc.components.schemas[schema.$ref.replace("#/components/schemas/", "")];
+		return target ? propertyNames(doc, target, seen) : [];
+	}
+	const nested = [
+		...Object.values(schema.properties ?? {}),
+		...(schema.items ? [schema.items] : []),
+		...(schema.allOf ?? []),
+		...(schema.anyOf ?? []),
+		...(schema.oneOf ?? []),
+	];
+	return [
+		...Object.keys(schema.properties ?? {}),
+		...nested.flatMap((each) => propertyNames(doc, each, seen)),
+	];
+}
+
+/** Fields that are bearer secrets, shown once: a support token, a chat ticket. */
+const SECRET_FIELDS = new Set(["token", "ticket", "secret"]);
+
+it("every POST whose answer carries a secret documents that Idempotency-Key is not honoured there", async () => {
+	const doc = await expectStatus<Document>(await call("GET", "/api/v1/openapi.json"), 200);
+	const secretAnswers: string[] = [];
+	for (const [path, operations] of Object.entries(doc.paths)) {
+		const post = operations.post;
+		if (!post) continue;
+		const names = Object.entries(post.responses)
+			.filter(([status]) => status.startsWith("2"))
+			.flatMap(([, response]) =>
+				Object.values(response.content ?? {}).flatMap((media) => propertyNames(doc, media.schema)),
+			);
+		if (!names.some((name) => SECRET_FIELDS.has(name))) continue;
+		secretAnswers.push(path);
+		const headers = (post.parameters ?? []).filter((p) => p.in === "header").map((p) => p.name.toLowerCase());
+		expect(headers, path).not.toContain("idempotency-key");
+		expect(post.description, path).toMatch(/`Idempotency-Key` is not honoured here/);
+	}
+	expect(secretAnswers.sort()).toEqual([
+		"/api/v1/orchard/conversations/{user_id}/tickets",
+		"/api/v1/support/requests",
+	]);
 });

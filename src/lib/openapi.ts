@@ -122,15 +122,21 @@ function accessNote(access: Access): string {
  */
 export interface RouteOptions {
 	/**
-	 * Signed-in POSTs honour Idempotency-Key unless this is false — only for a route whose stored response
-	 * must not sit beside the user id (the anonymous support request and its raw token).
+	 * The answer carries a secret shown once (a support token, a chat ticket). Signed-in POSTs otherwise
+	 * honour Idempotency-Key by storing their answer in D1 for 24 h; such a route must never do that (the
+	 * stored copy would keep the live secret beside the user id), so the key is not honoured and nothing
+	 * about the request is recorded. `onRetry` tells clients, in the OpenAPI description, what a retry does.
 	 */
-	idempotency?: boolean;
+	secretInAnswer?: { onRetry: string };
 	/** The route creates a contribution (habit log, post, comment, share): check automatic promotion after it. */
 	contribution?: boolean;
 	/** A tighter burst limit for this route, per user and per client IP (`limitPerCaller`). */
 	perCaller?: { user: BurstPolicy; ip: BurstPolicy };
 }
+
+/** What the OpenAPI description says about Idempotency-Key on a route whose answer carries a secret. */
+export const secretAnswerNote = (onRetry: string) =>
+	`\`Idempotency-Key\` is not honoured here: the answer carries a secret, and a stored copy for replay would keep it in the database, so nothing about this request is recorded for retries. ${onRetry}`;
 
 export function defineRoute<const R extends RouteConfig>(
 	access: Access,
@@ -139,13 +145,18 @@ export function defineRoute<const R extends RouteConfig>(
 ): R {
 	const signedIn = access !== "public";
 	const bodyLimited = config.request?.body !== undefined;
-	// Every signed-in POST honours Idempotency-Key: a client retry never does the work twice.
-	const retriable = signedIn && config.method === "post" && options.idempotency !== false;
+	// Every signed-in POST honours Idempotency-Key (a client retry never does the work twice), except one
+	// whose answer carries a secret: that answer must never be stored.
+	const post = signedIn && config.method === "post";
+	const retriable = post && options.secretInAnswer === undefined;
+	const idempotencyNote = retriable
+		? IDEMPOTENCY_NOTE
+		: post && options.secretInAnswer
+			? secretAnswerNote(options.secretInAnswer.onRetry)
+			: undefined;
 	return createRoute({
 		...config,
-		description: [config.description, accessNote(access), retriable ? IDEMPOTENCY_NOTE : undefined]
-			.filter(Boolean)
-			.join("\n\n"),
+		description: [config.description, accessNote(access), idempotencyNote].filter(Boolean).join("\n\n"),
 		middleware: [
 			limitAnonymousCallers,
 			guardFor(access),

@@ -2,7 +2,8 @@
  * @module ml/recheck: the scheduled re-check of content published while the ML service was down.
  *
  * Every content table keeps its `unchecked` rows in a partial index (`<table>_unchecked_idx`), so each run
- * reads only those, oldest first, in bounded batches. Each row is scored through the same moderation step
+ * reads only those, oldest first (by id; the random ids of anonymous rows come in no order, which changes
+ * only which of them waits for the next run), in bounded batches. Each row is scored through the same moderation step
  * as a write (`screenText`); its status and toxicity are set, and a Guardian queue item is raised in the
  * same batch when the score calls for one (an automatic hide is audit-logged there too). A row whose state
  * changed meanwhile (a report hid it, its author deleted it) is left as it now is. When the ML service is
@@ -318,6 +319,9 @@ async function apply(db: Db, source: Source, row: UncheckedRow, screening: Scree
 				moderationStatus: screening.status,
 				toxicityScore: screening.toxicity,
 				...(screening.urgent && source.urgentColumn ? { isUrgent: true } : {}),
+				// Moderation is not an edit (as in guardians/targets): the row keeps its own time — which for
+				// anonymous content is an hour, not the moment of this run.
+				updatedAt: sql`updated_at`,
 			} as Record<string, unknown>)
 			.where(stillUnchecked),
 	);

@@ -40,7 +40,11 @@ describe("list queries use their indexes", () => {
 		expect(byCategory).toContain("support_requests_active_category_idx");
 		expect(byCategory).not.toContain("TEMP B-TREE");
 		const byStatus = await plan(
-			supportListQuery(member, { limit: 20, status: "resolved", after: { is_urgent: false, id: "0" } }),
+			supportListQuery(member, {
+				limit: 20,
+				status: "resolved",
+				after: { is_urgent: false, created_at: "2026-01-01T00:00:00.000Z", id: "0" },
+			}),
 		);
 		expect(byStatus).toContain("support_requests_status_urgent_idx");
 		expect(byStatus).not.toContain("TEMP B-TREE");

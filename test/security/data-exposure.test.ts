@@ -1,8 +1,9 @@
 /**
  * OWASP API3 (property level), reads: no answer carries what must stay private — emails and Auth0 `sub`s
  * (only ever to their owner, on `GET /users/me` and the export), support-token hashes and salts, chat
- * ticket hashes, raw support tokens after the one answer that creates them, or who wrote anonymous content
- * (anonymous sunlight shares; support requests store no author at all).
+ * ticket hashes, raw support tokens after the one answer that creates them, who wrote anonymous content
+ * (anonymous sunlight shares; support requests store no author at all), or an exact sign-up time (which
+ * could be lined up with anonymous content).
  *
  * A "canary" signs up with a distinctive email, `sub` and name and leaves traces in every feature; an
  * "anonymous author" writes only anonymous content. Then every GET operation of the OpenAPI document is
@@ -219,6 +220,13 @@ describe("what answers never carry", () => {
 			anonRequest.token,
 		];
 		const selfOnly = new Set(["GET /api/v1/users/me", "GET /api/v1/users/me/export"]);
+		// Exact sign-up times reach no one but their owner (others see the day), so none can be lined up with
+		// the anonymous author's request or share — whose ids are random and times whole hours.
+		const signedUp = await env.DB.prepare("SELECT id, created_at FROM users WHERE id IN (?, ?)")
+			.bind(canary.id, anonAuthor.id)
+			.all<{ id: string; created_at: string }>();
+		expect(signedUp.results).toHaveLength(2);
+		expect([anonRequest.id, anonShare].map((id) => id.charAt(14))).toEqual(["4", "4"]);
 
 		const all = probes();
 		const answers = await inBatches(
@@ -250,6 +258,11 @@ describe("what answers never carry", () => {
 			const moderation = probe.viewer === "guardian" && probe.path.startsWith("/api/v1/guardians/");
 			if (!moderation && (text.includes(anonAuthor.id) || text.includes(ANON_NAME))) {
 				leaks.push(`${where}: the author of anonymous content`);
+			}
+			for (const user of signedUp.results) {
+				if (probe.as?.id !== user.id && text.includes(user.created_at)) {
+					leaks.push(`${where}: someone else's exact sign-up time`);
+				}
 			}
 			if (text.includes(canary.id) || text.includes(CANARY_NAME)) sawCanary++;
 			if (text.includes(`Anonymous gratitude ${tag}`) || text.includes(`Anonymous request for help ${tag}`)) {

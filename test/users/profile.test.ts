@@ -33,6 +33,76 @@ describe("GET /users/me", () => {
 	});
 });
 
+describe("when the account was created", () => {
+	it("is a day to everyone, its owner included; the exact time stays stored (and in the owner's export)", async () => {
+		const user = await signUp("created-day");
+		const other = await signUp("created-day-viewer");
+		// Late in a day, so that a day-precise answer differs from the stored time by hours.
+		const exact = "2026-03-14T23:59:58.123Z";
+		await setUserColumns(user.id, { created_at: exact });
+		const me = await expectStatus<{ created_at: string; updated_at: string }>(
+			await call("GET", ME, { token: user.token }),
+			200,
+		);
+		const seen = await expectStatus<{ created_at: string }>(
+			await call("GET", `/api/v1/users/${user.id}`, { token: other.token }),
+			200,
+		);
+		expect(me.created_at).toBe("2026-03-14T00:00:00.000Z");
+		expect(seen.created_at).toBe("2026-03-14T00:00:00.000Z");
+		const exported = await expectStatus<{ profile: { created_at: string } }>(
+			await call("GET", `${ME}/export`, { token: user.token }),
+			200,
+		);
+		expect(JSON.stringify(exported)).toContain(exact);
+	});
+
+	it("is a day to guardians too: their answer about a person and a user report's snapshot", async () => {
+		const user = await signUp("created-day-reported");
+		const reporter = await signUp("created-day-reporter");
+		const guardian = await signUp("created-day-guardian");
+		await setUserColumns(guardian.id, { role: "guardian" });
+		const exact = "2026-05-02T17:45:09.876Z";
+		await setUserColumns(user.id, { created_at: exact, trust_level_since: exact });
+		const administered = await expectStatus<{ created_at: string; trust_level_since: string }>(
+			await call("PATCH", `/api/v1/guardians/users/${user.id}`, {
+				token: guardian.token,
+				body: { trust_locked: true, reason: "Checking the dates" },
+			}),
+			200,
+		);
+		expect(administered).toMatchObject({
+			created_at: "2026-05-02T00:00:00.000Z",
+			trust_level_since: "2026-05-02T00:00:00.000Z",
+		});
+		await expectStatus(
+			await call("POST", "/api/v1/reports", {
+				token: reporter.token,
+				body: { target_type: "user", target_id: user.id, reason: "spam" },
+			}),
+			201,
+		);
+		const queue = await expectStatus<{ data: Array<{ id: string; target_id: string }> }>(
+			await call("GET", "/api/v1/guardians/queue?target_type=user&limit=100", { token: guardian.token }),
+			200,
+		);
+		const item = queue.data.find((each) => each.target_id === user.id);
+		const detail = await call("GET", `/api/v1/guardians/queue/${item?.id}`, { token: guardian.token });
+		const text = await detail.text();
+		expect(detail.status, text).toBe(200);
+		expect(text).toContain("2026-05-02T00:00:00.000Z");
+		expect(text).not.toContain(exact);
+	});
+
+	it("dates a new account's id to its day only (a UUIDv7 of midnight UTC)", async () => {
+		const user = await signUp("created-id");
+		const millis = Number.parseInt(user.id.replaceAll("-", "").slice(0, 12), 16);
+		expect(user.id.charAt(14)).toBe("7");
+		expect(millis % (24 * 60 * 60 * 1000)).toBe(0);
+		expect(Date.now() - millis).toBeLessThan(24 * 60 * 60 * 1000);
+	});
+});
+
 describe("PATCH /users/me (and its PUT alias)", () => {
 	it("updates profile fields and preferences", async () => {
 		const { token } = await signUp("patch");

@@ -5,9 +5,15 @@
  *
  * Score = the weights of the item's open reports + the ML boosts since it was last resolved (a decision
  * resets the score and the open-report count to 0).
+ *
+ * A screening runs when the author writes, so an item it raises or refreshes would date that write. For a
+ * support request — whose author is unknown even to guardians — the item gets a random id and times rounded
+ * down to the hour, like the request itself (`lib/coarse-time`). Other authors are named to guardians anyway.
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { anonymousTime } from "../../lib/coarse-time";
+import { newId, newRandomId } from "../../lib/ids";
 import type { Screening } from "../../moderation/screen";
 import { moderationQueueItems, type REPORT_TARGET_TYPES } from "./tables";
 
@@ -22,6 +28,9 @@ export interface QueueSignal {
 	screening: Screening;
 }
 
+/** Targets whose author is never known: their queue items carry no exact time (see the module note). */
+const ANONYMOUS_TARGETS: ReadonlySet<QueueTargetType> = new Set(["support_request"]);
+
 /** Score boost of ML signals, in report-weight units, so they sort among reported items. */
 const ML_SCORE = (screening: Screening) => (screening.urgent ? 10 : 0) + (screening.toxicity ?? 0) * 5;
 
@@ -29,8 +38,12 @@ const ML_SCORE = (screening: Screening) => (screening.urgent ? 10 : 0) + (screen
 export function queueItemForScreening(db: Db, signal: QueueSignal) {
 	const { screening } = signal;
 	if (!screening.needsReview) return null;
-	const now = new Date().toISOString();
+	const anonymous = ANONYMOUS_TARGETS.has(signal.targetType);
+	const now = anonymous ? anonymousTime() : new Date().toISOString();
 	const values = {
+		id: anonymous ? newRandomId() : newId(),
+		createdAt: now,
+		updatedAt: now,
 		targetType: signal.targetType,
 		targetId: signal.targetId,
 		targetAuthorId: signal.targetAuthorId,

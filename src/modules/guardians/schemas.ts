@@ -1,5 +1,6 @@
 /** @module guardians/schemas: reports, the queue, decisions, applications review, user admin, appeals, audit log. */
 import { z } from "@hono/zod-openapi";
+import { startOfUtcDay } from "../../lib/coarse-time";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp, Uuid } from "../../lib/schemas";
 import { APPLICATION_STATUSES, APPLIED_TRUST_LEVELS } from "../trust/tables";
@@ -323,8 +324,9 @@ export function toReviewableApplication(view: PendingApplication): z.infer<typeo
 			display_name: applicant.displayName,
 			role: applicant.role,
 			trust_level: applicant.trustLevel,
-			trust_level_since: applicant.trustLevelSince,
-			member_since: applicant.createdAt,
+			// Days, as on the public profile: exact account times could be lined up with anonymous activity.
+			trust_level_since: startOfUtcDay(applicant.trustLevelSince),
+			member_since: startOfUtcDay(applicant.createdAt),
 		},
 		trust:
 			view.kind === "trust"
@@ -390,10 +392,11 @@ export const toAdministeredUser = (user: UserRow): z.infer<typeof AdministeredUs
 	display_name: user.displayName,
 	role: user.role,
 	trust_level: user.trustLevel,
-	trust_level_since: user.trustLevelSince,
+	// Days, as on the public profile: exact account times could be lined up with anonymous activity.
+	trust_level_since: startOfUtcDay(user.trustLevelSince),
 	trust_locked: user.trustLocked,
 	suspended_until: user.suspendedUntil,
-	created_at: user.createdAt,
+	created_at: startOfUtcDay(user.createdAt),
 });
 
 // ---------------------------------------------------------------- penalties and appeals

@@ -10,6 +10,7 @@
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import type { ModerationStatus } from "../../db/shared-tables";
+import { startOfUtcDay } from "../../lib/coarse-time";
 import { fellowshipGroups, groupEvents } from "../fellowship/tables";
 import { comments, posts } from "../flourish/tables";
 import { sunlightShares } from "../sunlight/tables";
@@ -29,6 +30,8 @@ export interface TargetSpec {
 	/** Columns copied into the queue item's snapshot (JSON columns are decoded). */
 	snapshotColumns: readonly string[];
 	jsonColumns?: readonly string[];
+	/** Snapshot columns shown as their UTC day only (an account's creation, as on its public profile). */
+	dayColumns?: readonly string[];
 }
 
 export const REPORT_TARGETS: Record<QueueTargetType, TargetSpec> = {
@@ -121,6 +124,7 @@ export const REPORT_TARGETS: Record<QueueTargetType, TargetSpec> = {
 		moderated: false,
 		snapshotColumns: ["display_name", "bio", "avatar_url", "interests", "created_at"],
 		jsonColumns: ["interests"],
+		dayColumns: ["created_at"],
 	},
 };
 
@@ -158,7 +162,12 @@ export async function loadTarget(
 	if (!row) return undefined;
 	const snapshot: Record<string, unknown> = {};
 	for (const column of spec.snapshotColumns) {
-		snapshot[column] = spec.jsonColumns?.includes(column) ? decode(row[column]) : row[column];
+		const value = row[column];
+		snapshot[column] = spec.jsonColumns?.includes(column)
+			? decode(value)
+			: spec.dayColumns?.includes(column) && typeof value === "string"
+				? startOfUtcDay(value)
+				: value;
 	}
 	return {
 		authorId: spec.authorColumn ? ((row[spec.authorColumn] as string | null) ?? null) : null,

@@ -213,18 +213,26 @@ const postRead = defineRoute("user", {
 	},
 });
 
-const postTicket = defineRoute("user", {
-	method: "post",
-	path: "/orchard/conversations/{user_id}/tickets",
-	tags,
-	summary: "A single-use ticket to open the conversation's WebSocket",
-	description: `Browsers cannot send an Authorization header with a WebSocket, and access tokens do not belong in URLs: ask for a ticket (valid ${TICKET_TTL_SECONDS} s, one use, stored only as a hash) and open \`url\`.`,
-	request: { params: PeerParams },
-	responses: {
-		201: { description: "The ticket.", content: jsonContent(ChatTicket) },
-		...conversationProblems,
+const postTicket = defineRoute(
+	"user",
+	{
+		method: "post",
+		path: "/orchard/conversations/{user_id}/tickets",
+		tags,
+		summary: "A single-use ticket to open the conversation's WebSocket",
+		description: `Browsers cannot send an Authorization header with a WebSocket, and access tokens do not belong in URLs: ask for a ticket (valid ${TICKET_TTL_SECONDS} s, one use, stored only as a hash) and open \`url\`.`,
+		request: { params: PeerParams },
+		responses: {
+			201: { description: "The ticket.", content: jsonContent(ChatTicket) },
+			...conversationProblems,
+		},
 	},
-});
+	{
+		secretInAnswer: {
+			onRetry: `A retry simply issues another ticket: each is single-use and expires after ${TICKET_TTL_SECONDS} s, so asking again is harmless.`,
+		},
+	},
+);
 
 const getWs = defineRoute("public", {
 	method: "get",

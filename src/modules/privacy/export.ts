@@ -89,7 +89,7 @@ export const COLLECTIONS: Collection[] = [
 	{
 		path: ["sunlight", "shares"],
 		sql: `SELECT id, share_type, body, is_anonymous, is_spiritual, moderation_status, edited_at, deleted_at, created_at, updated_at
-			FROM sunlight_shares WHERE author_id = ?1 ORDER BY id DESC LIMIT ?2`,
+			FROM sunlight_shares WHERE author_id = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2`,
 		bool: ["is_anonymous", "is_spiritual"],
 	},
 	{
@@ -294,7 +294,8 @@ export async function exportAccount(
 		},
 		limits: EXPORT_LIMITS,
 		truncated,
-		profile: { ...toMyProfile(user), guide_profile: guideProfiles[0] ?? null },
+		// The stored creation time, exactly: answers show only its day, the export is the record itself.
+		profile: { ...toMyProfile(user), created_at: user.createdAt, guide_profile: guideProfiles[0] ?? null },
 		garden: section("garden"),
 		flourish: section("flourish"),
 		sunlight: section("sunlight"),

@@ -1,5 +1,6 @@
 /** @module privacy/schemas: the wire shapes of the account export and of an account deletion. */
 import { z } from "@hono/zod-openapi";
+import { IsoTimestamp } from "../../lib/schemas";
 import { MyProfile } from "../users/schemas";
 
 const Rows = (description: string) =>
@@ -31,6 +32,9 @@ export const AccountExport = z
 			description: "Collections cut at their limit, e.g. `garden.habit_logs` (newest rows kept).",
 		}),
 		profile: MyProfile.extend({
+			created_at: IsoTimestamp.openapi({
+				description: "When the account was created, exactly as stored (other answers show only the day).",
+			}),
 			guide_profile: z.record(z.string(), z.unknown()).nullable(),
 		}),
 		garden: Section("`gardens`, `habits` (archived ones too), `habit_logs`"),

@@ -39,7 +39,7 @@ const ShareParams = idParam("share_id");
 const ReactionParams = ShareParams.extend({
 	reaction_type: SunlightReactionType.openapi({ param: { name: "reaction_type", in: "path" } }),
 });
-const ShareCursor = z.object({ id: z.string() });
+const ShareCursor = z.object({ created_at: z.iso.datetime(), id: z.uuid() });
 const shareNotFound = { 404: problemResponse("No such share that I may see.") };
 const notAuthor = { 403: problemResponse("Not the author (or, for deletes, a guardian), or suspended.") };
 
@@ -52,6 +52,8 @@ const listRoute = defineRoute("user", {
 	path: "/sunlight",
 	tags: ["sunlight"],
 	summary: "Shares, newest first; filter by `share_type`",
+	description:
+		"Anonymous shares carry times rounded down to the hour and random ids, so within an hour they come in no particular order (after the named shares of that hour).",
 	request: { query: ShareListQuery },
 	responses: {
 		200: { description: "A page of shares.", content: jsonContent(SharePage) },
@@ -89,11 +91,14 @@ const patchRoute = defineRoute("user", {
 	path: "/sunlight/{share_id}",
 	tags: ["sunlight"],
 	summary: "Edit my share (a new text is moderated again)",
+	description:
+		"`anonymous: false` reveals an anonymous share; a share already shown with my name cannot be made anonymous (409): delete it and share again anonymously.",
 	request: { params: ShareParams, body: { required: true, content: jsonContent(UpdateShare) } },
 	responses: {
 		200: { description: "The edited share.", content: jsonContent(ShareWithCrisis) },
 		...notAuthor,
 		...shareNotFound,
+		409: problemResponse("The share was shown with my name: it cannot become anonymous."),
 	},
 });
 

@@ -16,7 +16,8 @@ export const CreateShare = z
 		share_type: ShareType,
 		body: boundedText(1, MAX_SHARE_BODY),
 		anonymous: z.boolean().default(false).openapi({
-			description: "Shown without its author to everyone else (I can still edit and delete it).",
+			description:
+				"Shown without its author to everyone else (I can still edit and delete it), with a random id and times rounded down to the hour. Only at creation: a named share cannot become anonymous later.",
 		}),
 		is_spiritual: z.boolean().default(false),
 	})
@@ -65,8 +66,10 @@ export const ShareSchema = z
 		reaction_count: z.number().int(),
 		reactions: SunlightReactionCounts,
 		my_reactions: z.array(SunlightReactionType),
-		created_at: IsoTimestamp,
-		edited_at: IsoTimestamp.nullable(),
+		created_at: IsoTimestamp.openapi({ description: "Rounded down to the hour on an anonymous share." }),
+		edited_at: IsoTimestamp.nullable().openapi({
+			description: "Rounded down to the hour on an anonymous share.",
+		}),
 	})
 	.openapi("Share");
 

@@ -6,6 +6,11 @@
  * not the list, not the detail, not the reactions. Blocks hide named shares between the two people; they
  * do not apply to anonymous shares, because a share missing for exactly the people its author blocks (or
  * who block its author) would reveal who wrote it.
+ *
+ * Nor does its time give it away: an anonymous share gets a random (v4) id and every time it stores is
+ * rounded down to the hour (`lib/coarse-time`), so a new account's first anonymous share cannot be lined
+ * up with the account. A share can stop being anonymous, never start: one already shown with its author's
+ * name (and its time-ordered id) cannot be made anonymous afterwards.
  */
 
 import type { z } from "@hono/zod-openapi";
@@ -14,8 +19,9 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
 import type { Bindings } from "../../env";
-import { newId } from "../../lib/ids";
-import { forbidden, notFound } from "../../lib/problem";
+import { anonymousTime } from "../../lib/coarse-time";
+import { newId, newRandomId } from "../../lib/ids";
+import { conflict, forbidden, notFound } from "../../lib/problem";
 import { spiritualFilter } from "../../lib/spiritual";
 import { type Screening, screenText } from "../../moderation/screen";
 import { enforceLinkLimit, inJsonList, isPendingReview, publiclyVisible } from "../flourish/content-rules";
@@ -127,7 +133,38 @@ export async function getShare(ctx: Ctx, shareId: string): Promise<ShareView> {
 	return view;
 }
 
-export type ShareCursor = { id: string };
+/** The list's sort key: newest first (an anonymous share's hour, a named one's exact time), then the id. */
+export type ShareCursor = { created_at: string; id: string };
+
+/** When an act on a share happened, as that share may store it: its hour when anonymous. */
+const timeFor = (anonymous: boolean, now: Date) => (anonymous ? anonymousTime(now) : now.toISOString());
+
+/** The list query: shares the viewer may see, newest first, `limit + 1` rows (the extra one says "more"). */
+export function shareListQuery(
+	db: Db,
+	viewer: CurrentUser,
+	filters: { share_type?: SunlightShareRow["shareType"] | undefined },
+	limit: number,
+	after?: ShareCursor,
+) {
+	return db
+		.select()
+		.from(sunlightShares)
+		.where(
+			and(
+				sharesVisibleTo(db, viewer),
+				filters.share_type ? eq(sunlightShares.shareType, filters.share_type) : undefined,
+				after
+					? or(
+							lt(sunlightShares.createdAt, after.created_at),
+							and(eq(sunlightShares.createdAt, after.created_at), lt(sunlightShares.id, after.id)),
+						)
+					: undefined,
+			),
+		)
+		.orderBy(desc(sunlightShares.createdAt), desc(sunlightShares.id))
+		.limit(limit + 1);
+}
 
 export async function listShares(
 	ctx: Ctx,
@@ -136,21 +173,13 @@ export async function listShares(
 	after?: ShareCursor,
 ) {
 	const { db, user } = ctx;
-	const rows = await db
-		.select()
-		.from(sunlightShares)
-		.where(
-			and(
-				sharesVisibleTo(db, user),
-				filters.share_type ? eq(sunlightShares.shareType, filters.share_type) : undefined,
-				after ? lt(sunlightShares.id, after.id) : undefined,
-			),
-		)
-		.orderBy(desc(sunlightShares.id))
-		.limit(limit + 1);
+	const rows = await shareListQuery(db, user, filters, limit, after);
 	const page = rows.slice(0, limit);
 	const last = page.at(-1);
-	return { data: await present(db, user, page), next: rows.length > limit && last ? { id: last.id } : null };
+	return {
+		data: await present(db, user, page),
+		next: rows.length > limit && last ? { created_at: last.createdAt, id: last.id } : null,
+	};
 }
 
 function moderation(
@@ -179,11 +208,11 @@ export async function createShare(ctx: Ctx, input: ShareInput, now = new Date())
 	const { db, user } = ctx;
 	enforceLinkLimit(user, input.body);
 	await consumeDailyQuota(db, user, "posts", now);
-	const id = newId(now.getTime());
+	const id = input.anonymous ? newRandomId() : newId(now.getTime());
 	let screening: Screening;
 	try {
 		screening = await screenText(ctx.env, input.body);
-		const at = now.toISOString();
+		const at = timeFor(input.anonymous, now);
 		await db.batch([
 			db.insert(sunlightShares).values({
 				id,
@@ -219,8 +248,13 @@ async function findOwnShare(db: Db, user: CurrentUser, shareId: string, action: 
 export async function updateShare(ctx: Ctx, shareId: string, changes: Partial<ShareInput>, now = new Date()) {
 	const { db, user } = ctx;
 	const row = await findOwnShare(db, user, shareId, "edit");
+	if (changes.anonymous === true && !row.isAnonymous) {
+		throw conflict(
+			"This share was already shown with your name, so making it anonymous now would not hide who wrote it. Delete it and share again anonymously.",
+		);
+	}
 	if (changes.body !== undefined) enforceLinkLimit(user, changes.body);
-	const at = now.toISOString();
+	const at = timeFor(changes.anonymous ?? row.isAnonymous, now);
 	const set: Partial<typeof sunlightShares.$inferInsert> = {
 		shareType: changes.share_type,
 		body: changes.body,
@@ -272,7 +306,7 @@ export async function deleteShare(ctx: Ctx, shareId: string, reason: string | un
 	if (!row) throw notFound("share");
 	const mine = row.authorId === user.id;
 	if (!mine && !isGuardian(user)) throw forbidden("Only the author or a guardian may delete this share.");
-	const at = new Date().toISOString();
+	const at = timeFor(row.isAnonymous, new Date());
 	await db.batch([
 		db
 			.update(sunlightShares)
@@ -315,6 +349,8 @@ const recount = (db: Db, shareId: string) =>
 		.update(sunlightShares)
 		.set({
 			reactionCount: sql`(SELECT count(*) FROM ${sunlightReactions} WHERE ${sunlightReactions.shareId} = ${shareId})`,
+			// A reaction is someone else's act, not an edit: it leaves no time on the share.
+			updatedAt: sql`${sunlightShares.updatedAt}`,
 		})
 		.where(eq(sunlightShares.id, shareId));
 

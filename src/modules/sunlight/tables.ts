@@ -1,4 +1,10 @@
-/** @module sunlight/tables: short gratitude, win and kindness shares, and their positive-only reactions. */
+/**
+ * @module sunlight/tables: short gratitude, win and kindness shares, and their positive-only reactions.
+ *
+ * An anonymous share has a random (UUIDv4) id and stores its times rounded down to the hour
+ * (`lib/coarse-time`); a named one keeps a UUIDv7 and exact times. Lists sort by (created_at, id), which
+ * works for both, and the indexes below serve it.
+ */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bool, createdAt, deletedAt, enumCheck, id, timestamps } from "../../db/columns";
@@ -28,9 +34,10 @@ export const sunlightShares = sqliteTable(
 		...timestamps(),
 	},
 	(t) => [
-		index("sunlight_shares_type_idx").on(t.shareType, t.deletedAt, t.id),
-		index("sunlight_shares_deleted_idx").on(t.deletedAt, t.id),
-		index("sunlight_shares_author_idx").on(t.authorId, t.id),
+		index("sunlight_shares_type_idx").on(t.shareType, t.deletedAt, t.createdAt, t.id),
+		index("sunlight_shares_deleted_idx").on(t.deletedAt, t.createdAt, t.id),
+		/** A person's shares, newest first (their export; the trust counts by author). */
+		index("sunlight_shares_author_idx").on(t.authorId, t.createdAt, t.id),
 		enumCheck("sunlight_shares_share_type_check", t.shareType, SHARE_TYPES),
 		check("sunlight_shares_reaction_count_check", sql`${t.reactionCount} >= 0`),
 		...moderationExtras("sunlight_shares", t),

@@ -48,7 +48,7 @@ import {
 import { supportTokenMatches } from "./token";
 
 const RequestParams = idParam("request_id");
-const ListCursor = z.object({ is_urgent: z.boolean(), id: z.uuid() });
+const ListCursor = z.object({ is_urgent: z.boolean(), created_at: z.iso.datetime(), id: z.uuid() });
 const tokenHeader = (c: Context<AppEnv>) => c.req.header("X-Support-Token");
 
 const tokenProblems = {
@@ -58,8 +58,8 @@ const tokenProblems = {
 };
 
 /**
- * No Idempotency-Key on this route: an idempotency record keeps the answer (the request id and its raw
- * token) beside the user id — the very link this feature must never store.
+ * The answer carries the raw token, so it is never stored for Idempotency-Key replay — and no idempotency
+ * record at all is kept: even without the answer, a row would put the user id beside the request's time.
  */
 const postRequest = defineRoute(
 	"user",
@@ -73,7 +73,8 @@ const postRequest = defineRoute(
 			"count the daily limit, under a keyed hash. The answer carries the raw token once; it is the only way",
 			"to edit, close or delete the request or to mark responses helpful. When the text reads as a crisis the",
 			"request is marked urgent, guardians are alerted, and the answer lists crisis resources.",
-			"`Idempotency-Key` is deliberately not honoured here (its record would link you to the request).",
+			"Nothing dates the request to the moment you sent it: its id is random and its times are rounded down",
+			"to the hour.",
 		].join(" "),
 		request: { body: { required: true, content: jsonContent(CreateSupportRequest) } },
 		responses: {
@@ -84,7 +85,12 @@ const postRequest = defineRoute(
 			429: problemResponse("The daily limit of support requests is reached."),
 		},
 	},
-	{ idempotency: false },
+	{
+		secretInAnswer: {
+			onRetry:
+				"A retry creates a second request (its record would also link your account to this one): after a lost answer, look for the request in the list before sending it again.",
+		},
+	},
 );
 
 const getRequests = defineRoute("user", {
@@ -92,7 +98,8 @@ const getRequests = defineRoute("user", {
 	path: "/support/requests",
 	tags: ["support"],
 	summary: "Support requests I may see, urgent first",
-	description: "`guides_only` requests appear only for verified Guides (and guardians).",
+	description:
+		"`guides_only` requests appear only for verified Guides (and guardians). Urgent first, then newest hour first; within one hour the order is arbitrary (times are rounded down to the hour and ids are random, so nothing tells who asked first).",
 	request: { query: SupportListQuery },
 	responses: { 200: { description: "A page of requests.", content: jsonContent(SupportRequestPage) } },
 });
@@ -222,7 +229,7 @@ export const supportRoutes = createRouter()
 			toPage(
 				rows,
 				limit,
-				(row) => ({ is_urgent: row.isUrgent, id: row.id }),
+				(row) => ({ is_urgent: row.isUrgent, created_at: row.createdAt, id: row.id }),
 				(row) => toSupportRequest(row, false),
 			),
 			200,

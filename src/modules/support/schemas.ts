@@ -70,10 +70,13 @@ export const SupportRequest = z
 		moderation_status: z.enum(MODERATION_STATUSES),
 		pending_review: z.boolean().openapi({ description: "Hidden from others until a guardian reviews it." }),
 		is_mine: z.boolean().openapi({ description: "True when a valid X-Support-Token came with the request." }),
-		created_at: IsoTimestamp,
-		updated_at: IsoTimestamp,
+		created_at: IsoTimestamp.openapi({ description: "Rounded down to the hour." }),
+		updated_at: IsoTimestamp.openapi({ description: "Rounded down to the hour." }),
 	})
-	.openapi("SupportRequest", { description: "No field links a request to its author." });
+	.openapi("SupportRequest", {
+		description:
+			"No field links a request to its author, nor dates it finer than the hour: the id is random (UUIDv4).",
+	});
 export const SupportRequestPage = pageOf(SupportRequest, "SupportRequestPage");
 
 export const SupportResponse = z

@@ -3,13 +3,16 @@
  *
  * A request row holds no link to its author. The author proves ownership with the token only they hold
  * (`X-Support-Token`); the user id is used once at creation, for the HMAC-keyed daily quota, and then
- * forgotten. Nothing here logs a request's text, its token or who created it.
+ * forgotten. Nothing here logs a request's text, its token or who created it. Nor does anything date it
+ * finer than the hour: its id is random and its times are rounded down (`lib/coarse-time`), and what the
+ * token holder does later (edits, status, deletion, helpful marks) leaves no exact time either.
  */
 import { and, asc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import { type CurrentUser, isGuardian, isVerifiedGuide } from "../../auth/current-user";
 import type { Db } from "../../db/client";
 import type { Bindings } from "../../env";
-import { newId } from "../../lib/ids";
+import { anonymousTime } from "../../lib/coarse-time";
+import { newId, newRandomId } from "../../lib/ids";
 import { logEvent } from "../../lib/log";
 import { conflict, forbidden, notFound, Problem } from "../../lib/problem";
 import { PUBLICLY_VISIBLE_STATUSES, type Screening, screenText } from "../../moderation/screen";
@@ -71,11 +74,14 @@ export async function createSupportRequest(
 		const screening = await screenText(env, `${input.title}\n\n${input.body}`);
 		const token = newSupportToken();
 		const sealed = await sealSupportToken(token);
-		const id = newId(now.getTime());
+		const id = newRandomId();
+		const at = anonymousTime(now);
 		const insert = db
 			.insert(supportRequests)
 			.values({
 				id,
+				createdAt: at,
+				updatedAt: at,
 				...input,
 				isUrgent: screening.urgent,
 				...sealed,
@@ -150,7 +156,14 @@ export interface SupportListFilters {
 	category?: Category;
 	visibility?: Visibility;
 	limit: number;
-	after?: { is_urgent: boolean; id: string };
+	after?: SupportListCursor;
+}
+
+/** The list's sort key: urgent first, then the newest hour, then the (random) id. */
+export interface SupportListCursor {
+	is_urgent: boolean;
+	created_at: string;
+	id: string;
 }
 
 /** A `support_requests` row as D1 hands it back from a raw query. */
@@ -195,9 +208,10 @@ const fromRaw = (raw: RawSupportRequest): SupportRequestRow => ({
 });
 
 /**
- * The list query: requests I may see, urgent first, then newest first. Without a status filter, the
- * still-active ones (open, responded). Each variant names the index whose order is the list's: without
- * table statistics SQLite would rather look rows up by status and sort them all.
+ * The list query: requests I may see, urgent first, then newest hour first, then by id (random, so the
+ * order within an hour says nothing about who came first). Without a status filter, the still-active ones
+ * (open, responded). Each variant names the index whose order is the list's: without table statistics
+ * SQLite would rather look rows up by status and sort them all.
  */
 export function supportListQuery(viewer: CurrentUser, filters: SupportListFilters): SQL {
 	const conditions: Array<SQL | undefined> = [
@@ -217,7 +231,13 @@ export function supportListQuery(viewer: CurrentUser, filters: SupportListFilter
 		conditions.push(
 			or(
 				sql`${supportRequests.isUrgent} < ${urgent}`,
-				and(sql`${supportRequests.isUrgent} = ${urgent}`, lt(supportRequests.id, after.id)),
+				and(
+					sql`${supportRequests.isUrgent} = ${urgent}`,
+					or(
+						lt(supportRequests.createdAt, after.created_at),
+						and(eq(supportRequests.createdAt, after.created_at), lt(supportRequests.id, after.id)),
+					),
+				),
 			),
 		);
 	}
@@ -228,7 +248,7 @@ export function supportListQuery(viewer: CurrentUser, filters: SupportListFilter
 			: "support_requests_active_idx";
 	return sql`SELECT * FROM ${supportRequests} INDEXED BY ${sql.identifier(index)}
 		WHERE ${and(...conditions)}
-		ORDER BY ${supportRequests.isUrgent} DESC, ${supportRequests.id} DESC
+		ORDER BY ${supportRequests.isUrgent} DESC, ${supportRequests.createdAt} DESC, ${supportRequests.id} DESC
 		LIMIT ${filters.limit + 1}`;
 }
 
@@ -343,10 +363,10 @@ export async function deleteSupportRequest(
 	request: SupportRequestRow,
 	byGuardian: CurrentUser | null,
 ): Promise<void> {
-	const now = new Date().toISOString();
+	// Rounded like every time of the request: a deletion by its token holder is their act too.
 	const remove = db
 		.update(supportRequests)
-		.set({ deletedAt: now })
+		.set({ deletedAt: anonymousTime() })
 		.where(and(eq(supportRequests.id, request.id), isNull(supportRequests.deletedAt)));
 	if (!byGuardian) {
 		await remove;
@@ -463,11 +483,14 @@ export async function findResponseWithRequest(db: Db, responseId: string) {
 	return row;
 }
 
-/** The requester marks a (visible) response helpful; idempotent. */
+/**
+ * The requester marks a (visible) response helpful; idempotent. `updated_at` stays as it was: the mark is
+ * the anonymous requester's act, and its time would otherwise reach the responder (their data export).
+ */
 export async function markResponseHelpful(db: Db, responseId: string): Promise<ResponseWithResponder> {
 	await db
 		.update(supportResponses)
-		.set({ isHelpful: true })
+		.set({ isHelpful: true, updatedAt: sql`${supportResponses.updatedAt}` })
 		.where(and(eq(supportResponses.id, responseId), eq(supportResponses.isHelpful, false)));
 	const row = await db
 		.select({ response: supportResponses, responder: responderColumns })

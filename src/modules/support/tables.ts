@@ -3,10 +3,13 @@
  *
  * A support request has NO column that can lead back to its author: no user id, no IP, no quota link. The
  * author proves ownership with the raw token, which only they hold; the database keeps a PBKDF2 hash of it.
+ * Nor can its time: its id is random (UUIDv4) and every time it stores is rounded down to the hour
+ * (`lib/coarse-time`), so it cannot be lined up with what its author did under their name at that moment.
+ * Lists sort by (urgent, created_at, id), which the indexes below serve.
  */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bool, deletedAt, enumCheck, id, timestamps } from "../../db/columns";
+import { anonymousTimestamps, bool, deletedAt, enumCheck, id, randomId, timestamps } from "../../db/columns";
 import { isoDateCheck, moderation, moderationExtras } from "../../db/shared-tables";
 import { users } from "../users/tables";
 
@@ -35,7 +38,7 @@ export const ACTIVE_SUPPORT_REQUEST = sql.raw(`status IN ('open', 'responded') A
 export const supportRequests = sqliteTable(
 	"support_requests",
 	{
-		id: id(),
+		id: randomId(),
 		title: text("title").notNull(),
 		body: text("body").notNull(),
 		category: text("category", { enum: SUPPORT_CATEGORIES }).notNull(),
@@ -51,16 +54,17 @@ export const supportRequests = sqliteTable(
 		...moderation(),
 		/** Denormalised count of live responses. */
 		responseCount: integer("response_count").notNull().default(0),
+		/** Rounded down to the hour too, when set (`deleteSupportRequest`). */
 		deletedAt: deletedAt(),
-		...timestamps(),
+		...anonymousTimestamps(),
 	},
 	(t) => [
-		/** Lists filtered by one status: urgent first, newest first. */
-		index("support_requests_status_urgent_idx").on(t.status, t.isUrgent, t.id),
-		/** The default list (still-active requests), urgent first, newest first; and the same by category. */
-		index("support_requests_active_idx").on(t.isUrgent, t.id).where(ACTIVE_SUPPORT_REQUEST),
+		/** Lists filtered by one status: urgent first, newest hour first, then the random id. */
+		index("support_requests_status_urgent_idx").on(t.status, t.isUrgent, t.createdAt, t.id),
+		/** The default list (still-active requests), in the same order; and the same by category. */
+		index("support_requests_active_idx").on(t.isUrgent, t.createdAt, t.id).where(ACTIVE_SUPPORT_REQUEST),
 		index("support_requests_active_category_idx")
-			.on(t.category, t.isUrgent, t.id)
+			.on(t.category, t.isUrgent, t.createdAt, t.id)
 			.where(ACTIVE_SUPPORT_REQUEST),
 		enumCheck("support_requests_category_check", t.category, SUPPORT_CATEGORIES),
 		enumCheck("support_requests_visibility_check", t.visibility, SUPPORT_VISIBILITIES),

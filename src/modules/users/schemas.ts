@@ -1,6 +1,7 @@
 /** @module users/schemas: the wire shapes of profiles (snake_case), reused by routes and OpenAPI. */
 import { z } from "@hono/zod-openapi";
 import { isVerifiedGuide } from "../../auth/current-user";
+import { startOfUtcDay } from "../../lib/coarse-time";
 import { boundedText, HttpsUrl, IsoTimestamp, TimeZone } from "../../lib/schemas";
 import { ROLES, TRUST_LEVELS, type UserRow } from "./tables";
 
@@ -19,7 +20,11 @@ export const PublicProfile = z
 		role: z.enum(ROLES),
 		trust_level: z.enum(TRUST_LEVELS),
 		is_verified_guide: z.boolean(),
-		created_at: IsoTimestamp,
+		created_at: IsoTimestamp.openapi({
+			description:
+				"The day the account was created (midnight UTC): no finer, so it cannot be lined up with anonymous activity.",
+			example: "2026-11-27T00:00:00.000Z",
+		}),
 	})
 	.openapi("PublicProfile");
 
@@ -63,7 +68,8 @@ export function toPublicProfile(user: UserRow): z.infer<typeof PublicProfile> {
 		role: user.role,
 		trust_level: user.trustLevel,
 		is_verified_guide: user.role === "guide" && isVerifiedGuide(user),
-		created_at: user.createdAt,
+		// Stored exactly (the growing promotion counts whole days from it), shown as a day.
+		created_at: startOfUtcDay(user.createdAt),
 	};
 }
 

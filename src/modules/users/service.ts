@@ -2,6 +2,7 @@
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
+import { startOfUtcDayMs } from "../../lib/coarse-time";
 import { newId } from "../../lib/ids";
 import { Problem, unprocessable } from "../../lib/problem";
 import { hasVisibleText } from "../../lib/schemas";
@@ -89,7 +90,9 @@ export async function findOrCreateUser(
 ): Promise<UserRow> {
 	const existing = await userBySub(db).get({ sub: claims.sub });
 	if (existing) return live(existing);
-	const id = newId();
+	// A UUIDv7 of the day's start: a sign-up millisecond in the id (shown wherever the person is named) could
+	// be lined up with the first anonymous thing the new account does. 74 random bits keep it unique.
+	const id = newId(startOfUtcDayMs(now));
 	const subjectHash = await tombstoneKey(secret, claims.sub);
 	const [[created]] = await db.batch([
 		db
