@@ -64,6 +64,34 @@ describe("connection request notes", () => {
 		expect(await queueItemFor("user", sender.id)).toMatchObject({ is_urgent: 1, source: "crisis" });
 	});
 
+	it("is reportable: reporting the sender shows guardians the note, read from D1", async () => {
+		const sender = await signUp("note-reported");
+		const target = await signUp("note-reporter");
+		// Scores clean, but the addressee finds it menacing: only a report brings it to a guardian.
+		const note = "I found your address, see you soon";
+		await expectStatus(await ask(sender, target, note), 201);
+		await expectStatus(
+			await call("POST", "/api/v1/reports", {
+				token: target.token,
+				body: { target_type: "user", target_id: sender.id, reason: "harassment", details: "the note" },
+			}),
+			201,
+		);
+		expect((await snapshotOf(sender.id)).addressed_to_reporter).toEqual([
+			expect.objectContaining({ context: "connection_request", text: note }),
+		]);
+		// A later report by someone else leaves the evidence as first reported.
+		const stranger = await signUp("note-stranger");
+		await expectStatus(
+			await call("POST", "/api/v1/reports", {
+				token: stranger.token,
+				body: { target_type: "user", target_id: sender.id, reason: "spam" },
+			}),
+			201,
+		);
+		expect((await snapshotOf(sender.id)).addressed_to_reporter).toHaveLength(1);
+	});
+
 	it("leaves an ordinary note alone (no queue item)", async () => {
 		const sender = await signUp("note-kind");
 		await expectStatus(

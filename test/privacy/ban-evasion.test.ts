@@ -12,7 +12,7 @@ import { CARRIED_OVER_REASON } from "../../src/modules/guardians/tombstones";
 import { EVIDENCE_RETENTION_DAYS } from "../../src/modules/privacy/erase";
 import { runScheduledTasks } from "../../src/scheduled";
 import { decide, guardian, postBy, queueItemFor, reported } from "../guardians/helpers";
-import { call, expectProblem, expectStatus, signUp, type TestUser } from "../support/api";
+import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 
 const DAY_MS = 86_400_000;
 
@@ -99,6 +99,17 @@ describe("a ban survives deleting the account", () => {
 		}
 		// The next account of that sub is suspended until the same instant, not longer.
 		expect((await me(banned.token)).suspended_until).toBe(until);
+	});
+
+	// Found by the fuzzer: a suspension set without a penalty row (by hand in D1) made a tombstone whose
+	// carried penalty broke the penalty shape, and the next sign-in answered 409 forever.
+	it("carries a suspension set without a penalty row, timed or permanent, and signs in", async () => {
+		for (const until of [new Date(Date.now() + 3 * DAY_MS).toISOString(), PERMANENT_UNTIL]) {
+			const banned = await signUp("hand-banned");
+			await setUserColumns(banned.id, { suspended_until: until });
+			await deleteAccount(banned);
+			expect((await me(banned.token)).suspended_until).toBe(until);
+		}
 	});
 
 	it("leaves no tombstone for a person who was not suspended, or whose suspension had ended", async () => {

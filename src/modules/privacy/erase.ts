@@ -85,6 +85,12 @@ const outbox = (kind: JobKind, select: string) => `
 	SELECT ${SQL_UUID}, ?1, '${kind}', target_id, ?2, 0, ?2, ?2 FROM (${select}) WHERE true
 	ON CONFLICT (user_id, kind, target_id) DO NOTHING`;
 
+/**
+ * The duration label of a tombstone whose timed suspension has no penalty row in force (set by hand in D1):
+ * only a label — the tombstone carries the exact end — but a timed penalty needs a timed duration.
+ */
+const UNRECORDED_DURATION = "30d";
+
 /** A suspension in force on ?1 (the user id) at ?2 (now) that came from queue item `item`. */
 const penaltyInForceFrom = (
 	item: string,
@@ -105,9 +111,9 @@ export function erasureSql(pass: "first" | "sweep"): string[] {
 		...(pass === "first"
 			? [
 					`INSERT INTO penalty_tombstones (subject_hash, suspended_until, duration, created_at)
-					 SELECT ?4, u.suspended_until, coalesce((SELECT p.duration FROM penalties AS p WHERE p.user_id = ?1
-						AND p.kind = 'suspension' AND p.lifted_at IS NULL AND (p.ends_at IS NULL OR p.ends_at > ?2)
-						ORDER BY coalesce(p.ends_at, '${PERMANENT_UNTIL}') DESC LIMIT 1), 'permanent'), ?2
+					 SELECT ?4, u.suspended_until, CASE WHEN u.suspended_until >= '${PERMANENT_UNTIL}' THEN 'permanent'
+						ELSE coalesce((SELECT p.duration FROM penalties AS p WHERE p.user_id = ?1 AND p.kind = 'suspension'
+							AND p.lifted_at IS NULL AND p.ends_at > ?2 ORDER BY p.ends_at DESC LIMIT 1), '${UNRECORDED_DURATION}') END, ?2
 					 FROM users AS u WHERE u.id = ?1 AND u.suspended_until > ?2
 					 ON CONFLICT (subject_hash) DO UPDATE SET suspended_until = max(suspended_until, excluded.suspended_until),
 						duration = CASE WHEN excluded.suspended_until >= suspended_until THEN excluded.duration ELSE duration END`,
