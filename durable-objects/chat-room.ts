@@ -300,11 +300,14 @@ export class ChatRoom extends DurableObject<Bindings> {
 	/**
 	 * Account erasure: closes `userId`'s open sockets here, blanks the text of every message they sent (the
 	 * rows stay, so `seq` and the other person's read state remain consistent) and refreshes the conversation
-	 * list. Returns how many messages were blanked.
+	 * list. Returns how many messages were blanked. With `keepAsEvidence` (a report on their messages here is
+	 * open, or led to a suspension in force) the messages stay for the other person — the victim keeps their
+	 * copy — until the case has been closed long enough; the erasure cron then calls this again without it.
 	 */
-	async eraseMessagesOf(userId: string): Promise<number> {
+	async eraseMessagesOf(userId: string, keepAsEvidence = false): Promise<number> {
 		// The account is gone: its open sockets here must not receive, sync or type any more.
 		this.closeAll("This account was deleted.", userId);
+		if (keepAsEvidence) return 0;
 		const erased = this.sql.exec(
 			"UPDATE messages SET body = '', client_message_id = id, moderation_status = 'removed' WHERE sender_id = ?",
 			userId,

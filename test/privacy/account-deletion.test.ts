@@ -1,12 +1,17 @@
 /**
  * `DELETE /users/me`: personal data is erased in one atomic step; posts, comments and shares are removed;
- * answers to support requests and project discussions stay, attributed to "Deleted user"; chats are
+ * answers to support requests and project discussions stay, signed "Former member" with no id; chats are
  * blanked in their ChatRoom; groups and projects are handed over or archived; RSVPs are withdrawn in their
  * EventRsvp object (the waitlist moves up); and the next token with the same `sub` is a fresh account.
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runDueErasureJobs, SWEEP_DELAY_MS } from "../../src/modules/privacy/erase";
+import {
+	ANONYMOUS_SHARES_DELAY_S,
+	ANONYMOUS_SHARES_JOB,
+	runDueErasureJobs,
+	SWEEP_DELAY_MS,
+} from "../../src/modules/privacy/erase";
 import { runScheduledTasks } from "../../src/scheduled";
 import { connectedPair, openChat, sendRest } from "../orchard/helpers";
 import {
@@ -52,7 +57,7 @@ describe("deleting a rich account", () => {
 		expect(row).toMatchObject({
 			auth0_sub: `deleted:${acct.alice.id}`,
 			email: null,
-			display_name: "Deleted user",
+			display_name: "Former member",
 			bio: "",
 			avatar_url: null,
 			interests: "[]",
@@ -71,7 +76,6 @@ describe("deleting a rich account", () => {
 			texts.logNote,
 			texts.post,
 			texts.comment,
-			texts.share,
 			texts.note,
 			texts.message,
 			texts.goals,
@@ -82,15 +86,24 @@ describe("deleting a rich account", () => {
 		}
 	});
 
-	it("keeps answers to support requests and project discussions, attributed to Deleted user", async () => {
+	it("keeps answers to support requests and project discussions, by a Former member with no id", async () => {
 		expect(await tablesContaining(acct.texts.supportResponse)).toEqual(["support_responses"]);
 		expect(await tablesContaining(acct.texts.discussion)).toEqual(["project_discussions"]);
-		const answer = await env.DB.prepare(
-			"SELECT u.display_name FROM support_responses AS r JOIN users AS u ON u.id = r.responder_id WHERE r.id = ?",
-		)
+		const answered = await env.DB.prepare("SELECT request_id FROM support_responses WHERE id = ?")
 			.bind(acct.ids.supportResponse)
-			.first<{ display_name: string }>();
-		expect(answer?.display_name).toBe("Deleted user");
+			.first<{ request_id: string }>();
+		const request = await ok<{ responses: Array<{ body: string; responder: Record<string, unknown> }> }>(
+			call("GET", `/api/v1/support/requests/${answered?.request_id}`, { token: acct.bob.token }),
+		);
+		const answer = request.responses.find((response) => response.body === acct.texts.supportResponse);
+		expect(answer?.responder).toEqual({
+			id: null,
+			display_name: "Former member",
+			avatar_url: null,
+			is_verified_guide: false,
+		});
+		// Nothing in any answer names the old account any more.
+		expect(JSON.stringify(request)).not.toContain(acct.alice.id);
 	});
 
 	it("leaves the anonymous support request to whoever holds its token", async () => {
@@ -109,7 +122,6 @@ describe("deleting a rich account", () => {
 			await call("GET", `/api/v1/flourish/posts/${acct.ids.post}`, { token: bob.token }),
 			404,
 		);
-		await expectProblem(await call("GET", `/api/v1/sunlight/${acct.ids.share}`, { token: bob.token }), 404);
 		const comments = await ok<{ data: Array<{ id: string }> }>(
 			call("GET", `/api/v1/flourish/posts/${acct.ids.bobPost}/comments`, { token: bob.token }),
 		);
@@ -126,11 +138,22 @@ describe("deleting a rich account", () => {
 		expect(mine.length).toBe(1);
 		expect(mine.every((m) => m.body === "" && m.moderation_status === "removed")).toBe(true);
 		expect(messages.find((m) => m.sender_id === acct.bob.id)?.body).toBe(acct.bobMessage);
-		// Bob's list no longer shows the conversation, and it cannot be written to.
-		const list = await ok<{ data: unknown[] }>(
-			call("GET", "/api/v1/orchard/conversations", { token: acct.bob.token }),
+		// Bob keeps his copy, read-only: the conversation stays on his list with a Former member, his own
+		// words are there and Alice's are blanked; it cannot be written to.
+		const list = await ok<{
+			data: Array<{ peer: { id: string; display_name: string }; can_message: boolean }>;
+		}>(call("GET", "/api/v1/orchard/conversations", { token: acct.bob.token }));
+		expect(list.data).toEqual([
+			expect.objectContaining({
+				peer: expect.objectContaining({ id: acct.alice.id, display_name: "Former member" }),
+				can_message: false,
+			}),
+		]);
+		const history = await ok<{ data: Array<{ sender_id: string; text: string }> }>(
+			call("GET", `/api/v1/orchard/conversations/${acct.alice.id}/messages`, { token: acct.bob.token }),
 		);
-		expect(list.data).toEqual([]);
+		expect(history.data.map((m) => m.text)).toContain(acct.bobMessage);
+		expect(history.data.filter((m) => m.sender_id === acct.alice.id).map((m) => m.text)).toEqual([]);
 		await expectProblem(
 			await call("POST", `/api/v1/orchard/conversations/${acct.alice.id}/messages`, {
 				token: acct.bob.token,
@@ -197,6 +220,35 @@ describe("deleting a rich account", () => {
 		expect(me).toMatchObject({ bio: "", trust_level: "new_sprout" });
 		const garden = await ok<{ habits: unknown[] }>(call("GET", "/api/v1/garden", { token }));
 		expect(garden.habits).toEqual([]);
+	});
+	// Gone at the same moment as the profile, an anonymous share would be attributed to it.
+	it("removes anonymous shares later, at a random moment one to fourteen days on", async () => {
+		const job = await env.DB.prepare(
+			"SELECT not_before, created_at FROM account_erasure_jobs WHERE user_id = ? AND target_id = ?",
+		)
+			.bind(acct.alice.id, ANONYMOUS_SHARES_JOB)
+			.first<{ not_before: string; created_at: string }>();
+		const delay = Date.parse(job?.not_before ?? "") - Date.parse(job?.created_at ?? "");
+		expect(delay).toBeGreaterThanOrEqual(ANONYMOUS_SHARES_DELAY_S.min * 1000);
+		expect(delay).toBeLessThan(ANONYMOUS_SHARES_DELAY_S.max * 1000);
+		// Still there, still anonymous, after the profile has gone and the first sweep has run.
+		await runDueErasureJobs(env, new Date(Date.now() + SWEEP_DELAY_MS + 1000));
+		const share = await ok<{ body: string; author: unknown }>(
+			call("GET", `/api/v1/sunlight/${acct.ids.share}`, { token: acct.bob.token }),
+		);
+		expect(share).toMatchObject({ body: acct.texts.share, author: null });
+		await runDueErasureJobs(env, new Date(Date.now() + 15 * 86_400_000));
+		await expectProblem(
+			await call("GET", `/api/v1/sunlight/${acct.ids.share}`, { token: acct.bob.token }),
+			404,
+		);
+		expect(await tablesContaining(acct.texts.share)).toEqual([]);
+		const removed = await env.DB.prepare("SELECT deleted_at, updated_at FROM sunlight_shares WHERE id = ?")
+			.bind(acct.ids.share)
+			.first<{ deleted_at: string; updated_at: string }>();
+		// Its times are whole hours, like every time on an anonymous share.
+		expect(removed?.deleted_at).toMatch(/T\d\d:00:00\.000Z$/);
+		expect(removed?.updated_at).toMatch(/T\d\d:00:00\.000Z$/);
 	});
 });
 
@@ -305,10 +357,11 @@ describe("deleting an account", () => {
 			body: "",
 			moderation_status: "removed",
 		});
-		const left = await env.DB.prepare("SELECT count(*) AS n FROM account_erasure_jobs WHERE user_id = ?")
+		// Only the late removal of anonymous shares is still to come.
+		const left = await env.DB.prepare("SELECT target_id FROM account_erasure_jobs WHERE user_id = ?")
 			.bind(alice.id)
-			.first<{ n: number }>();
-		expect(left?.n).toBe(0);
+			.all<{ target_id: string }>();
+		expect(left.results.map((job) => job.target_id)).toEqual([ANONYMOUS_SHARES_JOB]);
 	});
 
 	it("sweeps, a minute later, what a request already past sign-in wrote after the deletion", async () => {

@@ -12,6 +12,7 @@ import { CARRIED_OVER_REASON } from "../../src/modules/guardians/tombstones";
 import { EVIDENCE_RETENTION_DAYS } from "../../src/modules/privacy/erase";
 import { runScheduledTasks } from "../../src/scheduled";
 import { decide, guardian, postBy, queueItemFor, reported } from "../guardians/helpers";
+import { connect, sendRest } from "../orchard/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 
 const DAY_MS = 86_400_000;
@@ -210,6 +211,72 @@ describe("evidence survives the reported person's deletion", () => {
 		await runScheduledTasks(env, new Date(Date.now() + (EVIDENCE_RETENTION_DAYS + 1) * DAY_MS));
 		expect(await snapshotOf("post", threat)).toHaveProperty("erased");
 		expect((await queueItemFor("post", threat)).author_erased_at).toBeNull();
+	});
+
+	// The attack of the adversarial review: the snapshot of a reported threatening chat message became
+	// { "erased": … } and the victim's conversation vanished when its sender deleted the account.
+	it("lets the victim keep their copy of a reported conversation, with a Former member, until the case ages out", async () => {
+		const harasser = await signUp("evidence-chat-harasser");
+		const victim = await signUp("evidence-chat-victim");
+		const judge = await guardian("evidence-chat-judge");
+		await connect(harasser, victim);
+		const threat = "Delete your account or I will show up at your work";
+		const message = await sendRest(harasser, victim.id, threat);
+		await sendRest(victim, harasser.id, "Please stop");
+		await expectStatus(
+			await call("POST", "/api/v1/reports", {
+				token: victim.token,
+				body: {
+					target_type: "chat_message",
+					target_id: message.id,
+					reason: "harassment",
+					message: { author_id: harasser.id },
+				},
+			}),
+			201,
+		);
+		await deleteAccount(harasser);
+
+		const texts = async () =>
+			(
+				await expectStatus<{ data: Array<{ text: string }> }>(
+					await call("GET", `/api/v1/orchard/conversations/${harasser.id}/messages`, { token: victim.token }),
+					200,
+				)
+			).data.map((m) => m.text);
+		expect(await texts()).toEqual(["Please stop", threat]);
+		const list = await expectStatus<{
+			data: Array<{ peer: { display_name: string }; can_message: boolean }>;
+		}>(await call("GET", "/api/v1/orchard/conversations", { token: victim.token }), 200);
+		expect(list.data).toEqual([
+			expect.objectContaining({
+				peer: expect.objectContaining({ display_name: "Former member" }),
+				can_message: false,
+			}),
+		]);
+		expect(await snapshotOf("chat_message", message.id)).toMatchObject({ text: threat });
+		// Read-only: the victim cannot write to a former member.
+		await expectProblem(
+			await call("POST", `/api/v1/orchard/conversations/${harasser.id}/messages`, {
+				token: victim.token,
+				body: { text: "hello?" },
+			}),
+			404,
+		);
+
+		await expectStatus(
+			await decide(judge, (await queueItemFor("chat_message", message.id)).id, {
+				decision: "warn",
+				reason: "Threats",
+			}),
+			200,
+		);
+		// The run that ages the evidence out queues the room's blanking; the next run (ten minutes on) does it.
+		const later = Date.now() + (EVIDENCE_RETENTION_DAYS + 1) * DAY_MS;
+		await runScheduledTasks(env, new Date(later));
+		await runScheduledTasks(env, new Date(later + 10 * 60_000));
+		expect(await texts()).toEqual(["Please stop"]);
+		expect(await snapshotOf("chat_message", message.id)).toHaveProperty("erased");
 	});
 
 	it("keeps the evidence behind a suspension in force until it ends, even after the case closed", async () => {

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { erasureSql } from "../../src/modules/privacy/erase";
+import { anonymousSharesSql, erasureSql } from "../../src/modules/privacy/erase";
 import { COLLECTIONS } from "../../src/modules/privacy/export";
 
 const parametersOf = (sql: string) => Math.max(0, ...[...sql.matchAll(/\?(\d+)/g)].map((m) => Number(m[1])));
@@ -34,8 +34,9 @@ describe("query plans", () => {
 			expect(parametersOf(sql), sql).toBeLessThanOrEqual(4);
 			expect(await tableScans(sql), sql).toEqual([]);
 		}
-		// The sweep schedules no further sweep and leaves no tombstone (the `sub` is already gone).
-		expect(erasureSql("sweep")).toHaveLength(statements.length - 2);
+		// The sweep schedules no further sweeps and leaves no tombstone (the `sub` is already gone).
+		expect(erasureSql("sweep")).toHaveLength(statements.length - 3);
+		for (const sql of anonymousSharesSql()) expect(await tableScans(sql), sql).toEqual([]);
 	});
 
 	it("serve every collection of the export by an index", async () => {

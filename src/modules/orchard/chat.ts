@@ -121,17 +121,35 @@ export async function chatMessageForReport(
 
 /**
  * For account erasure: closes `userId`'s sockets and blanks what they wrote in each of their conversations
- * (ids from the summaries).
+ * (ids from the summaries) — or, with `keepAsEvidence`, leaves the words for the other person.
  */
 export async function eraseChatMessagesOf(
 	env: Pick<Bindings, "CHAT_ROOM">,
 	userId: string,
 	conversationIds: string[],
+	keepAsEvidence = false,
 ): Promise<void> {
 	for (const conversationId of conversationIds) {
 		const participants = participantsOf(conversationId);
-		if (participants) await roomFor(env, ...participants).eraseMessagesOf(userId);
+		if (participants) await roomFor(env, ...participants).eraseMessagesOf(userId, keepAsEvidence);
 	}
+}
+
+/**
+ * History may be read with a person who has deleted their account: the other participant keeps their copy
+ * of the conversation, read-only (the deleted person's words are blanked unless kept as evidence). Sending,
+ * tickets and sockets still need the right to chat.
+ */
+export async function requireChatReadAccess(db: Db, userId: string, peerId: string): Promise<void> {
+	if (userId !== peerId) {
+		const peer = await db
+			.select({ deletedAt: users.deletedAt })
+			.from(users)
+			.where(eq(users.id, peerId))
+			.get();
+		if (peer?.deletedAt) return;
+	}
+	await requireChatAccess(db, userId, peerId);
 }
 
 /** Scheduled sweep: spent and expired chat tickets (served by chat_tickets_expires_idx). */
@@ -238,7 +256,7 @@ function conversationPageQuery(db: Db, afterCursor: boolean) {
 			and(
 				eq(s.userId, userId),
 				sql`${s.lastMessageAt} IS NOT NULL`,
-				isNull(users.deletedAt),
+				// A conversation with someone who has left stays on my list (read-only, as "Former member").
 				notBlockedWith(db, userId, s.peerId),
 				afterCursor
 					? or(

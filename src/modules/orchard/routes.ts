@@ -22,6 +22,7 @@ import {
 	listConversations,
 	redeemTicket,
 	requireChatAccess,
+	requireChatReadAccess,
 	revalidateRoom,
 	roomFor,
 	TICKET_TTL_SECONDS,
@@ -177,6 +178,8 @@ const getMessages = defineRoute("user", {
 	path: "/orchard/conversations/{user_id}/messages",
 	tags,
 	summary: "Message history with a connection (newest first; or after `since_seq`, oldest first)",
+	description:
+		"Also readable, read-only, with a person who has since deleted their account: their words are blanked, unless they are kept as evidence of an open report.",
 	request: { params: PeerParams, query: MessageListQuery },
 	responses: {
 		200: { description: "A page of messages and the read state.", content: jsonContent(MessagePage) },
@@ -358,7 +361,7 @@ export const orchardRoutes = createRouter()
 		const me = currentUser(c).id;
 		const { user_id } = c.req.valid("param");
 		const { limit, cursor, since_seq } = c.req.valid("query");
-		await requireChatAccess(createDb(c.env.DB), me, user_id);
+		await requireChatReadAccess(createDb(c.env.DB), me, user_id);
 		const position = decodeCursor(cursor, HistoryCursor)?.seq;
 		const forward = since_seq !== undefined;
 		const page = await roomFor(c.env, me, user_id).history({

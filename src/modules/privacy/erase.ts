@@ -46,7 +46,8 @@ export const SWEEP_DELAY_MS = 60_000;
 const RETRY_STEP_MS = 5 * 60_000;
 const RETRY_MAX_MS = 60 * 60_000;
 
-export const DELETED_DISPLAY_NAME = "Deleted user";
+/** What others see of a person who has left: a pseudonym, never their name. */
+export const DELETED_DISPLAY_NAME = "Former member";
 const ERASED_MARKER = "json_object('erased', 'the person deleted their account')";
 
 type Job = typeof accountErasureJobs.$inferSelect;
@@ -135,6 +136,12 @@ export function erasureSql(pass: "first" | "sweep"): string[] {
 			? [
 					`INSERT INTO account_erasure_jobs (id, user_id, kind, target_id, not_before, attempts, created_at, updated_at)
 					 VALUES (${SQL_UUID}, ?1, 'sweep', ?1, ?3, 0, ?2, ?2) ON CONFLICT (user_id, kind, target_id) DO NOTHING`,
+					// Anonymous shares go later, at a random moment 1–14 days on: gone together with the profile,
+					// they would be attributed to it (see anonymousSharesSql).
+					`INSERT INTO account_erasure_jobs (id, user_id, kind, target_id, not_before, attempts, created_at, updated_at)
+					 VALUES (${SQL_UUID}, ?1, 'sweep', '${ANONYMOUS_SHARES_JOB}', strftime('%Y-%m-%dT%H:%M:%fZ', ?2,
+						'+' || (${ANONYMOUS_SHARES_DELAY_S.min} + abs(random()) % ${ANONYMOUS_SHARES_DELAY_S.max - ANONYMOUS_SHARES_DELAY_S.min}) || ' seconds'),
+						0, ?2, ?2) ON CONFLICT (user_id, kind, target_id) DO NOTHING`,
 				]
 			: []),
 
@@ -169,11 +176,11 @@ export function erasureSql(pass: "first" | "sweep"): string[] {
 		`UPDATE posts SET body = '', media_urls = '[]', deleted_at = coalesce(deleted_at, ?2), updated_at = ?2
 		 WHERE author_id = ?1 AND (deleted_at IS NULL OR body <> '' OR media_urls <> '[]')`,
 
-		// Share the Sunlight: removed the same way (anonymous shares too).
+		// Share the Sunlight: named shares removed the same way; anonymous ones later (anonymousSharesSql).
 		`DELETE FROM content_embeddings WHERE target_type = 'sunlight_share'
-		 AND target_id IN (SELECT id FROM sunlight_shares WHERE author_id = ?1)`,
+		 AND target_id IN (SELECT id FROM sunlight_shares WHERE author_id = ?1 AND is_anonymous = 0)`,
 		`UPDATE sunlight_shares SET body = '', deleted_at = coalesce(deleted_at, ?2), updated_at = ?2
-		 WHERE author_id = ?1 AND (deleted_at IS NULL OR body <> '')`,
+		 WHERE author_id = ?1 AND is_anonymous = 0 AND (deleted_at IS NULL OR body <> '')`,
 
 		// The Orchard: connections, blocks (both ways), my conversation list, tickets; open mentorships end.
 		"DELETE FROM connections WHERE requester_id = ?1",
@@ -218,6 +225,25 @@ export function erasureSql(pass: "first" | "sweep"): string[] {
 			trust_level_since = ?2, timezone = 'UTC', day_start_hour = 0, spiritual_opt_in = 0, suspended_until = NULL,
 			deleted_at = coalesce(deleted_at, ?2), updated_at = ?2
 		 WHERE id = ?1`,
+	];
+}
+
+/** The `target_id` of the delayed sweep that removes a deleted account's anonymous shares. */
+export const ANONYMOUS_SHARES_JOB = "anonymous-shares";
+/** …between one and fourteen days after the account is deleted, at random. */
+export const ANONYMOUS_SHARES_DELAY_S = { min: 86_400, max: 14 * 86_400 } as const;
+
+/**
+ * The removal of a deleted account's anonymous shares (?1 the user id, ?2 now), run by the delayed sweep. Its
+ * time is rounded down to the hour, like every time stored on an anonymous share.
+ */
+export function anonymousSharesSql(): string[] {
+	const hour = "strftime('%Y-%m-%dT%H:00:00.000Z', ?2)";
+	return [
+		`DELETE FROM content_embeddings WHERE target_type = 'sunlight_share'
+		 AND target_id IN (SELECT id FROM sunlight_shares WHERE author_id = ?1 AND is_anonymous = 1)`,
+		`UPDATE sunlight_shares SET body = '', deleted_at = coalesce(deleted_at, ${hour}), updated_at = ${hour}
+		 WHERE author_id = ?1 AND is_anonymous = 1 AND (deleted_at IS NULL OR body <> '')`,
 	];
 }
 
@@ -289,15 +315,25 @@ const DAY_MS = 86_400_000;
  */
 export async function eraseExpiredEvidence(d1: D1Database, now = new Date()): Promise<number> {
 	const closedBefore = new Date(now.getTime() - EVIDENCE_RETENTION_DAYS * DAY_MS).toISOString();
-	const result = await d1
-		.prepare(
-			`UPDATE moderation_queue_items SET content_snapshot = ${ERASED_MARKER}, author_erased_at = NULL
-			 WHERE author_erased_at IS NOT NULL AND status = 'resolved' AND resolved_at <= ?1
-			 AND NOT ${penaltyInForceFrom("moderation_queue_items.id")}`,
-		)
-		.bind(closedBefore, now.toISOString())
-		.run();
-	return result.meta.changes;
+	const expired = `author_erased_at IS NOT NULL AND status = 'resolved' AND resolved_at <= ?1
+		AND NOT ${penaltyInForceFrom("moderation_queue_items.id")}`;
+	const [, result] = await d1.batch([
+		// Chat messages kept for the other person: the room blanks them now (the outbox job runs right after).
+		d1
+			.prepare(
+				`INSERT INTO account_erasure_jobs (id, user_id, kind, target_id, not_before, attempts, created_at, updated_at)
+				 SELECT ${SQL_UUID}, target_author_id, 'chat', json_extract(content_snapshot, '$.conversation_id'), ?2, 0, ?2, ?2
+				 FROM moderation_queue_items WHERE target_type = 'chat_message' AND target_author_id IS NOT NULL AND ${expired}
+				 ON CONFLICT (user_id, kind, target_id) DO NOTHING`,
+			)
+			.bind(closedBefore, now.toISOString()),
+		d1
+			.prepare(
+				`UPDATE moderation_queue_items SET content_snapshot = ${ERASED_MARKER}, author_erased_at = NULL WHERE ${expired}`,
+			)
+			.bind(closedBefore, now.toISOString()),
+	]);
+	return result?.meta.changes ?? 0;
 }
 
 /** The cron: due outbox jobs of every deleted account, oldest due first. Returns how many failed. */
@@ -367,8 +403,16 @@ async function runJob(env: Bindings, job: Job, now: Date): Promise<void> {
 	switch (job.kind) {
 		case "chat": {
 			// Closes my open sockets in that room, blanks my messages and refreshes both conversation lists;
-			// mine is then removed again.
-			await eraseChatMessagesOf(env, job.userId, [job.targetId]);
+			// mine is then removed again. My messages stay while they are evidence (a report on one of them is
+			// open or led to a suspension in force: the erasure marked its item), so the person who reported
+			// me keeps their copy; eraseExpiredEvidence queues this job again once the case has aged out.
+			const evidence = await env.DB.prepare(
+				`SELECT 1 FROM moderation_queue_items WHERE target_author_id = ?1 AND target_type = 'chat_message'
+				 AND author_erased_at IS NOT NULL AND json_extract(content_snapshot, '$.conversation_id') = ?2 LIMIT 1`,
+			)
+				.bind(job.userId, job.targetId)
+				.first();
+			await eraseChatMessagesOf(env, job.userId, [job.targetId], evidence !== null);
 			await env.DB.prepare("DELETE FROM conversation_summaries WHERE user_id = ?1 AND conversation_id = ?2")
 				.bind(job.userId, job.targetId)
 				.run();
@@ -385,7 +429,16 @@ async function runJob(env: Bindings, job: Job, now: Date): Promise<void> {
 			return;
 		}
 		case "sweep":
-			await env.DB.batch(erasureStatements(env.DB, job.userId, now, "sweep"));
+			if (job.targetId === ANONYMOUS_SHARES_JOB) {
+				const params = [job.userId, now.toISOString()];
+				await env.DB.batch(
+					anonymousSharesSql().map((statement) =>
+						env.DB.prepare(statement).bind(...params.slice(0, parameterCount(statement))),
+					),
+				);
+			} else {
+				await env.DB.batch(erasureStatements(env.DB, job.userId, now, "sweep"));
+			}
 			return;
 	}
 }

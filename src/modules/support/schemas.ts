@@ -5,6 +5,7 @@ import { MODERATION_STATUSES } from "../../db/shared-tables";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp } from "../../lib/schemas";
 import { CrisisResource } from "../../moderation/crisis";
+import { contributorIdSchema, presentContributor } from "../users/schemas";
 import type { ResponseWithResponder } from "./service";
 import { SUPPORT_CATEGORIES, SUPPORT_STATUSES, SUPPORT_VISIBILITIES, type SupportRequestRow } from "./tables";
 
@@ -89,7 +90,7 @@ export const SupportResponse = z
 		moderation_status: z.enum(MODERATION_STATUSES),
 		pending_review: z.boolean(),
 		responder: z.object({
-			id: z.uuid(),
+			id: contributorIdSchema,
 			display_name: z.string(),
 			avatar_url: z.string().nullable(),
 			is_verified_guide: z.boolean(),
@@ -150,11 +151,11 @@ export function toSupportResponse({
 		moderation_status: response.moderationStatus,
 		pending_review: response.moderationStatus === "hidden",
 		responder: {
-			id: responder.id,
-			display_name: responder.displayName,
-			avatar_url: responder.avatarUrl,
+			...presentContributor(responder),
 			is_verified_guide:
-				responder.role === "guide" && trustRank(responder.trustLevel) >= trustRank("good_soil"),
+				responder.deletedAt === null &&
+				responder.role === "guide" &&
+				trustRank(responder.trustLevel) >= trustRank("good_soil"),
 		},
 		created_at: response.createdAt,
 	};

@@ -269,6 +269,7 @@ export type ResponseWithResponder = {
 		avatarUrl: string | null;
 		role: CurrentUser["role"];
 		trustLevel: CurrentUser["trustLevel"];
+		deletedAt: string | null;
 	};
 };
 
@@ -278,6 +279,7 @@ const responderColumns = {
 	avatarUrl: users.avatarUrl,
 	role: users.role,
 	trustLevel: users.trustLevel,
+	deletedAt: users.deletedAt,
 };
 
 /** The responses of a request the viewer may see (oldest first, at most MAX_RESPONSES_PER_REQUEST). */

@@ -21,6 +21,7 @@ import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../moderation/screen";
 import { queueItemForScreening } from "../guardians/queue";
 import { notBlockedWith } from "../orchard/visibility";
 import { consumeDailyQuota } from "../trust/limits";
+import { presentContributor } from "../users/schemas";
 import { users } from "../users/tables";
 import { isActive, isPubliclyVisible, loadProject, requireContentAccess, requireNotArchived } from "./access";
 import { type ProjectDiscussionRow, projectDiscussions } from "./tables";
@@ -31,7 +32,7 @@ const replies = alias(projectDiscussions, "replies");
 
 type DiscussionWithAuthor = {
 	discussion: ProjectDiscussionRow;
-	author: { id: string; displayName: string; avatarUrl: string | null };
+	author: { id: string; displayName: string; avatarUrl: string | null; deletedAt: string | null };
 	replyCount: number;
 };
 
@@ -39,7 +40,7 @@ const present = (row: DiscussionWithAuthor) => ({
 	id: row.discussion.id,
 	project_id: row.discussion.projectId,
 	parent_id: row.discussion.parentId,
-	author: { id: row.author.id, display_name: row.author.displayName, avatar_url: row.author.avatarUrl },
+	author: presentContributor(row.author),
 	body: row.discussion.body,
 	reply_count: row.replyCount,
 	created_at: row.discussion.createdAt,
@@ -90,7 +91,12 @@ export async function listDiscussions(
 	const rows = await db
 		.select({
 			discussion: d,
-			author: { id: users.id, displayName: users.displayName, avatarUrl: users.avatarUrl },
+			author: {
+				id: users.id,
+				displayName: users.displayName,
+				avatarUrl: users.avatarUrl,
+				deletedAt: users.deletedAt,
+			},
 			replyCount: replyCount.mapWith(Number),
 		})
 		.from(d)
@@ -163,7 +169,7 @@ export async function createDiscussion(
 	return {
 		...present({
 			discussion: created,
-			author: { id: user.id, displayName: user.displayName, avatarUrl: user.avatarUrl },
+			author: { id: user.id, displayName: user.displayName, avatarUrl: user.avatarUrl, deletedAt: null },
 			replyCount: 0,
 		}),
 		...(screening.urgent ? { crisis_resources: crisisResources(env.CRISIS_RESOURCES) } : {}),

@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp, Uuid } from "../../lib/schemas";
 import { CrisisResource } from "../../moderation/crisis";
+import { contributorIdSchema } from "../users/schemas";
 import {
 	PROJECT_MEMBER_STATUSES,
 	PROJECT_ROLES,
@@ -152,7 +153,7 @@ export const Discussion = z
 		id: Uuid,
 		project_id: Uuid,
 		parent_id: Uuid.nullable(),
-		author: PublicUser,
+		author: PublicUser.extend({ id: contributorIdSchema }).openapi("DiscussionAuthor"),
 		body: z.string(),
 		reply_count: z.number().int(),
 		created_at: IsoTimestamp,
