@@ -226,6 +226,26 @@ describe("reporting a chat message", () => {
 		return { sender, recipient, message };
 	}
 
+	// A harassed person blocks first, then reports: the block must not silence the report.
+	it("lets a person who blocked the sender report the message and the sender's posts", async () => {
+		const { sender, recipient, message } = await conversation("chat-block-first", "Answer me or else");
+		const post = await postBy(sender.id, "Public post by the harasser");
+		await expectStatus(
+			await call("PUT", `/api/v1/orchard/blocks/${sender.id}`, { token: recipient.token }),
+			201,
+		);
+		await expectStatus(
+			await report(recipient, "chat_message", message.id, "harassment", {
+				message: { author_id: sender.id },
+			}),
+			201,
+		);
+		await expectStatus(await report(recipient, "post", post, "harassment"), 201);
+		// The other way round stays closed: the blocked harasser cannot report the blocker's content.
+		const victimPost = await postBy(recipient.id, "Public post by the victim");
+		await expectProblem(await report(sender, "post", victimPost, "spam"), 404);
+	});
+
 	it("snapshots the room's stored message, never the reporter's words", async () => {
 		const { sender, recipient, message } = await conversation("chat-snapshot");
 		await expectStatus(

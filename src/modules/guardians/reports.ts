@@ -18,7 +18,7 @@ import type { Db } from "../../db/client";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
 import { groupMembers } from "../fellowship/tables";
 import { connections, mentorships } from "../orchard/tables";
-import { isBlockedEitherWay } from "../orchard/visibility";
+import { isBlockedBy } from "../orchard/visibility";
 import { projectMembers } from "../teamup/tables";
 import { DAY_MS } from "../trust/levels";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
@@ -192,10 +192,11 @@ async function mayKnowTarget(
 	const s = target.snapshot;
 	const guardian = isGuardian(reporter);
 	if (target.authorId === reporter.id) return true;
-	// Blocks hide named authors' content (never anonymous content: that would name its author).
+	// An author who blocks the reporter hides their named content from them (never anonymous content: that
+	// would name its author), so the reporter cannot get it hidden. The other way round stays open: a person
+	// who blocked their harasser can still report what the harasser wrote to them.
 	const named = target.authorId !== null && type !== "user" && !(type === "sunlight_share" && s.is_anonymous);
-	if (named && !guardian && (await isBlockedEitherWay(db, reporter.id, target.authorId as string)))
-		return false;
+	if (named && !guardian && (await isBlockedBy(db, reporter.id, target.authorId as string))) return false;
 	const memberOf = async (table: "group" | "project", of: unknown, statuses: string[]) =>
 		guardian || statuses.includes((await membershipStatus(db, table, String(of), reporter.id)) ?? "");
 	const parent = async (parentType: QueueTargetType, parentId: unknown) => {

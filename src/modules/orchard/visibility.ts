@@ -23,7 +23,13 @@ export function notBlockedWith(db: Db, viewerId: string | Placeholder, authorCol
 	return notExists(blockBetween(db, viewerId, authorColumn));
 }
 
-/** True when either of the two users blocks the other. */
-export async function isBlockedEitherWay(db: Db, a: string, b: string): Promise<boolean> {
-	return (await blockBetween(db, a, b).limit(1).get()) !== undefined;
+/** True when `blockedId` is blocked by `blockerId` (one direction only). */
+export async function isBlockedBy(db: Db, blockedId: string, blockerId: string): Promise<boolean> {
+	const row = await db
+		.select({ id: blocks.id })
+		.from(blocks)
+		.where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)))
+		.limit(1)
+		.get();
+	return row !== undefined;
 }
