@@ -19,6 +19,8 @@ import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { isSuspended } from "../src/auth/current-user";
 import { createDb, type Db } from "../src/db/client";
+import { conversationSummaries } from "../src/db/tables/orchard";
+import { type UserRow, users } from "../src/db/tables/users";
 import type { Bindings } from "../src/env";
 import { newId } from "../src/lib/ids";
 import { logEvent } from "../src/lib/log";
@@ -30,9 +32,7 @@ import { type Screening, screenText } from "../src/moderation/screen";
 import { queueItemForScreening } from "../src/modules/guardians/queue";
 import { chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/modules/orchard/chat-access";
 import { MAX_MESSAGE_CHARS } from "../src/modules/orchard/schemas";
-import { conversationSummaries } from "../src/modules/orchard/tables";
 import { consumeDailyQuota, refundDailyQuota } from "../src/modules/trust/limits";
-import { type UserRow, users } from "../src/modules/users/tables";
 import {
 	type ChatErrorCode,
 	CLOSE_ACCESS_REVOKED,

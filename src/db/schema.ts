@@ -1,14 +1,15 @@
-/** @module db/schema: every feature's tables, the one index drizzle-kit and the drizzle client read. */
-export * from "../lib/idempotency-tables";
-export * from "../modules/fellowship/tables";
-export * from "../modules/flourish/tables";
-export * from "../modules/garden/tables";
-export * from "../modules/guardians/tables";
-export * from "../modules/nourishment/tables";
-export * from "../modules/orchard/tables";
-export * from "../modules/sunlight/tables";
-export * from "../modules/support/tables";
-export * from "../modules/teamup/tables";
-export * from "../modules/trust/tables";
-export * from "../modules/users/tables";
-export * from "./shared-tables";
+/** @module db/schema: every table, the one index drizzle-kit and the drizzle client read (src/db/tables/<feature>.ts). */
+
+export * from "./tables/fellowship";
+export * from "./tables/flourish";
+export * from "./tables/garden";
+export * from "./tables/guardians";
+export * from "./tables/idempotency";
+export * from "./tables/nourishment";
+export * from "./tables/orchard";
+export * from "./tables/shared";
+export * from "./tables/sunlight";
+export * from "./tables/support";
+export * from "./tables/teamup";
+export * from "./tables/trust";
+export * from "./tables/users";

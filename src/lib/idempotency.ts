@@ -10,8 +10,8 @@ import { and, eq, lt } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
+import { idempotencyKeys } from "../db/tables/idempotency";
 import type { AppEnv } from "../env";
-import { idempotencyKeys } from "./idempotency-tables";
 import { conflict, Problem, unprocessable } from "./problem";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;

@@ -14,7 +14,7 @@
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { createDb, type Db } from "../db/client";
-import { contentEmbeddings, type EMBEDDING_TARGET_TYPES } from "../db/shared-tables";
+import { contentEmbeddings, type EMBEDDING_TARGET_TYPES } from "../db/tables/shared";
 import type { Bindings } from "../env";
 import { BoundedMap } from "../lib/bounded-map";
 import { logEvent } from "../lib/log";

@@ -12,16 +12,16 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { createDb, type Db } from "../db/client";
+import { fellowshipGroups, groupEvents } from "../db/tables/fellowship";
+import { comments, posts } from "../db/tables/flourish";
+import { sunlightShares } from "../db/tables/sunlight";
+import { supportRequests, supportResponses } from "../db/tables/support";
+import { projectDiscussions, projects } from "../db/tables/teamup";
 import type { Bindings } from "../env";
 import { logEvent } from "../lib/log";
 import { type Screening, screenText } from "../moderation/screen";
-import { fellowshipGroups, groupEvents } from "../modules/fellowship/tables";
-import { comments, posts } from "../modules/flourish/tables";
 import { auditStatementIf } from "../modules/guardians/audit";
 import { type QueueTargetType, queueItemForScreening } from "../modules/guardians/queue";
-import { sunlightShares } from "../modules/sunlight/tables";
-import { supportRequests, supportResponses } from "../modules/support/tables";
-import { projectDiscussions, projects } from "../modules/teamup/tables";
 
 /** Rows re-checked per table per run, and in all per run (the cron runs every 10 minutes). */
 export const RECHECK_BATCH = 25;

@@ -7,7 +7,7 @@
  * - ML down, slow or confused → published `unchecked`; the scheduled re-check moderates it later.
  * A write never fails because the ML service is down.
  */
-import type { ModerationStatus } from "../db/shared-tables";
+import type { ModerationStatus } from "../db/tables/shared";
 import type { Bindings } from "../env";
 import { type ModerationResult, moderate } from "../ml/client";
 

@@ -7,7 +7,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { batchPrepared, preparedQuery } from "../../src/db/prepared";
-import { users } from "../../src/modules/users/tables";
+import { users } from "../../src/db/tables/users";
 import { signUp } from "../support/api";
 import { countingD1 } from "../support/d1-counter";
 

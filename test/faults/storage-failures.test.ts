@@ -75,7 +75,7 @@ describe("storage failures", () => {
 		const logs = vi.spyOn(console, "warn");
 		// A real constraint failure through drizzle: a habit with a garden id that does not exist.
 		const { createDb } = await import("../../src/db/client");
-		const { habits } = await import("../../src/modules/garden/tables");
+		const { habits } = await import("../../src/db/tables/garden");
 		const failure = await createDb(env.DB)
 			.insert(habits)
 			.values({

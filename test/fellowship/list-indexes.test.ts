@@ -7,13 +7,8 @@ import { env } from "cloudflare:workers";
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
+import { eventRsvps, fellowshipGroups as g, groupEvents, groupMembers } from "../../src/db/tables/fellowship";
 import { listedGroup } from "../../src/modules/fellowship/access";
-import {
-	eventRsvps,
-	fellowshipGroups as g,
-	groupEvents,
-	groupMembers,
-} from "../../src/modules/fellowship/tables";
 
 const db = createDb(env.DB);
 const VISIBLE = ["unchecked", "clean", "flagged"] as const;

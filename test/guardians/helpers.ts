@@ -1,8 +1,8 @@
 /** Shared steps of the guardian tests: people at given levels, content to report, reports and queue reads. */
 import { env } from "cloudflare:workers";
 import { createDb } from "../../src/db/client";
-import { comments, posts } from "../../src/modules/flourish/tables";
-import { sunlightShares } from "../../src/modules/sunlight/tables";
+import { comments, posts } from "../../src/db/tables/flourish";
+import { sunlightShares } from "../../src/db/tables/sunlight";
 import { call, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 
 export async function person(

@@ -6,9 +6,9 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
+import { users } from "../../src/db/tables/users";
 import { administerUser } from "../../src/modules/guardians/admin";
 import { decideQueueItem } from "../../src/modules/guardians/review";
-import { users } from "../../src/modules/users/tables";
 import { call, expectStatus, signUp } from "../support/api";
 import { guardian } from "./helpers";
 

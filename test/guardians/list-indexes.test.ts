@@ -8,10 +8,10 @@ import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import type { CurrentUser } from "../../src/auth/current-user";
 import { createDb } from "../../src/db/client";
+import { users } from "../../src/db/tables/users";
 import { listAuditLog } from "../../src/modules/guardians/insights";
 import { listQueue } from "../../src/modules/guardians/review";
 import { supportListQuery } from "../../src/modules/support/service";
-import { users } from "../../src/modules/users/tables";
 import { signUp } from "../support/api";
 
 async function plan(query: { toSQL(): { sql: string; params: unknown[] } } | SQL): Promise<string> {

@@ -8,9 +8,9 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { CurrentUser } from "../../src/auth/current-user";
 import { createDb } from "../../src/db/client";
+import { users } from "../../src/db/tables/users";
 import { COLLECTIONS } from "../../src/modules/privacy/export";
 import { shareListQuery } from "../../src/modules/sunlight/service";
-import { users } from "../../src/modules/users/tables";
 import { signUp } from "../support/api";
 
 async function plan(text: string, params: unknown[]): Promise<string> {

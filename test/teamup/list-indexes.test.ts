@@ -6,8 +6,8 @@ import { env } from "cloudflare:workers";
 import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
+import { projectDiscussions as d, projects as p } from "../../src/db/tables/teamup";
 import { listedAnyStatus, listedProject } from "../../src/modules/teamup/access";
-import { projectDiscussions as d, projects as p } from "../../src/modules/teamup/tables";
 
 const db = createDb(env.DB);
 

@@ -8,6 +8,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { CurrentUser } from "../../src/auth/current-user";
 import { createDb } from "../../src/db/client";
+import { users } from "../../src/db/tables/users";
 import { Problem, problemResponse } from "../../src/lib/problem";
 import {
 	BASE_DAILY_LIMITS,
@@ -18,7 +19,6 @@ import {
 	type QuotaKind,
 	refundDailyQuota,
 } from "../../src/modules/trust/limits";
-import { users } from "../../src/modules/users/tables";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
 
 const db = () => createDb(env.DB);

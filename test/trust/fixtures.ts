@@ -5,11 +5,11 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { createDb } from "../../src/db/client";
-import { comments, posts, reactions } from "../../src/modules/flourish/tables";
-import { gardens, habitLogs, habits } from "../../src/modules/garden/tables";
-import { appeals, moderationActions, penalties } from "../../src/modules/guardians/tables";
-import { sunlightReactions, sunlightShares } from "../../src/modules/sunlight/tables";
-import { users } from "../../src/modules/users/tables";
+import { comments, posts, reactions } from "../../src/db/tables/flourish";
+import { gardens, habitLogs, habits } from "../../src/db/tables/garden";
+import { appeals, moderationActions, penalties } from "../../src/db/tables/guardians";
+import { sunlightReactions, sunlightShares } from "../../src/db/tables/sunlight";
+import { users } from "../../src/db/tables/users";
 import { setUserColumns, signUp, type TestUser } from "../support/api";
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

@@ -6,8 +6,8 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
+import { users } from "../../src/db/tables/users";
 import { countContributions, maybePromoteToGrowing } from "../../src/modules/trust/service";
-import { users } from "../../src/modules/users/tables";
 import { call, expectStatus, setUserColumns } from "../support/api";
 import { addContributions, ago, DAY_MS, levelOf, MINUTE_MS, userAt } from "./fixtures";
 

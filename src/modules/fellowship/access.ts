@@ -12,16 +12,16 @@ import { and, eq, exists, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
-import { forbidden, notFound } from "../../lib/problem";
-import { seesSpiritual } from "../../lib/spiritual";
-import { PUBLICLY_VISIBLE_STATUSES } from "../../moderation/screen";
 import {
 	type FellowshipGroupRow,
 	fellowshipGroups,
 	GROUP_MEMBER_ROLES,
 	type GroupMemberRow,
 	groupMembers,
-} from "./tables";
+} from "../../db/tables/fellowship";
+import { forbidden, notFound } from "../../lib/problem";
+import { seesSpiritual } from "../../lib/spiritual";
+import { PUBLICLY_VISIBLE_STATUSES } from "../../moderation/screen";
 
 export type GroupRole = GroupMemberRow["role"];
 

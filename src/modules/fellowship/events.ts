@@ -15,6 +15,8 @@ import type {
 } from "../../../durable-objects/rsvp-contract";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { type EventRsvpRow, eventRsvps, type GroupEventRow, groupEvents } from "../../db/tables/fellowship";
+import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { logEvent } from "../../lib/log";
@@ -24,7 +26,6 @@ import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../moderation/screen";
 import { auditStatement } from "../guardians/audit";
 import { queueItemForScreening } from "../guardians/queue";
 import { notBlockedWith } from "../orchard/visibility";
-import { users } from "../users/tables";
 import {
 	type GroupAccess,
 	holdsManagerRole,
@@ -36,7 +37,6 @@ import {
 } from "./access";
 import { callRsvpObject, rsvpObject, termsOf } from "./rsvp-client";
 import { MAX_EVENT_DAYS, MAX_EVENT_LEAD_DAYS } from "./schemas";
-import { type EventRsvpRow, eventRsvps, type GroupEventRow, groupEvents } from "./tables";
 
 const DAY_MS = 86_400_000;
 const VISIBLE = [...PUBLICLY_VISIBLE_STATUSES];

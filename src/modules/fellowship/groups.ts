@@ -9,6 +9,12 @@ import { and, desc, eq, inArray, notInArray, or, type SQL, sql } from "drizzle-o
 import { z } from "zod";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import {
+	type FellowshipGroupRow,
+	fellowshipGroups,
+	type GroupMemberRow,
+	groupMembers,
+} from "../../db/tables/fellowship";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
@@ -21,7 +27,6 @@ import { auditStatement } from "../guardians/audit";
 import { queueItemForScreening } from "../guardians/queue";
 import { isPubliclyVisible, listedGroup, loadGroup, requireManager, requireOwner } from "./access";
 import { RECOMMENDED_CANDIDATES } from "./schemas";
-import { type FellowshipGroupRow, fellowshipGroups, type GroupMemberRow, groupMembers } from "./tables";
 
 export interface GroupView {
 	group: FellowshipGroupRow;

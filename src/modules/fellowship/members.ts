@@ -15,16 +15,16 @@ import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { fellowshipGroups, type GroupMemberRow, groupMembers } from "../../db/tables/fellowship";
+import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound } from "../../lib/problem";
 import { auditStatement } from "../guardians/audit";
 import { notBlockedWith } from "../orchard/visibility";
 import { findVisibleUser } from "../users/service";
-import { users } from "../users/tables";
 import { type GroupAccess, loadGroup, requireContentAccess, requireManager, roleRank } from "./access";
 import { withdrawFromUpcomingEvents } from "./events";
-import { fellowshipGroups, type GroupMemberRow, groupMembers } from "./tables";
 
 export const presentMembership = (row: GroupMemberRow) => ({
 	group_id: row.groupId,

@@ -3,10 +3,10 @@
  * terms (capacity, end, cancellation, version) the object adopts from the event's D1 row.
  */
 import type { EventTerms } from "../../../durable-objects/rsvp-contract";
+import type { GroupEventRow } from "../../db/tables/fellowship";
 import type { Bindings } from "../../env";
 import { logEvent } from "../../lib/log";
 import { Problem } from "../../lib/problem";
-import type { GroupEventRow } from "./tables";
 
 export const termsOf = (event: GroupEventRow): EventTerms => ({
 	eventId: event.id,

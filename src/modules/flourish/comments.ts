@@ -11,13 +11,14 @@ import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
 import { batchPrepared } from "../../db/prepared";
+import { type CommentRow, comments, MAX_COMMENT_DEPTH, posts } from "../../db/tables/flourish";
+import { users } from "../../db/tables/users";
 import { newId } from "../../lib/ids";
 import { forbidden, notFound, unprocessable } from "../../lib/problem";
 import { type Screening, screenText } from "../../moderation/screen";
 import { auditStatement } from "../guardians/audit";
 import { queueItemForScreening } from "../guardians/queue";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
-import { users } from "../users/tables";
 import { enforceLinkLimit, isPendingReview } from "./content-rules";
 import type { Ctx } from "./posts";
 import { findReadablePost } from "./posts";
@@ -32,7 +33,6 @@ import {
 	toAuthor,
 } from "./present";
 import type { CommentView } from "./schemas";
-import { type CommentRow, comments, MAX_COMMENT_DEPTH, posts } from "./tables";
 import { commentVisibleTo, postReadableBy } from "./visibility";
 
 export const REMOVED_BODY = "[removed]";

@@ -9,12 +9,12 @@
 import { and, eq, exists, gt, inArray, isNull, notExists, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
+import { pollOptions, pollVotes, posts } from "../../db/tables/flourish";
 import { newId } from "../../lib/ids";
 import { conflict, unprocessable } from "../../lib/problem";
 import type { Ctx } from "./posts";
 import { findReadablePost, getPost } from "./posts";
 import type { PostView } from "./present";
-import { pollOptions, pollVotes, posts } from "./tables";
 
 function insertVote(
 	db: Db,

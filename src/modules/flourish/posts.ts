@@ -9,21 +9,21 @@ import { and, desc, eq, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { fellowshipGroups, groupMembers } from "../../db/tables/fellowship";
+import { type PostRow, pollOptions, posts } from "../../db/tables/flourish";
+import { habits } from "../../db/tables/garden";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { forbidden, notFound, Problem, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
 import { type Screening, screenText } from "../../moderation/screen";
-import { fellowshipGroups, groupMembers } from "../fellowship/tables";
 import { getHabit } from "../garden/service";
-import { habits } from "../garden/tables";
 import { auditStatement } from "../guardians/audit";
 import { queueItemForScreening } from "../guardians/queue";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import { enforceLinkLimit, enforceMediaLimit, isPendingReview } from "./content-rules";
 import { hotScore, type PostView, presentPosts } from "./present";
 import { NEW_SPROUT_EDIT_WINDOW_MS, POLL_MAX_OPEN_MS, POLL_MIN_OPEN_MS, postShapeIssues } from "./schemas";
-import { type PostRow, pollOptions, posts } from "./tables";
 import { postReadableBy, postsVisibleTo } from "./visibility";
 
 export interface Ctx {

@@ -10,11 +10,11 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
 import { batchPrepared, preparedQuery } from "../../db/prepared";
-import { habits } from "../garden/tables";
-import { users } from "../users/tables";
+import { type PostRow, pollOptions, pollVotes, REACTION_TYPES, reactions } from "../../db/tables/flourish";
+import { habits } from "../../db/tables/garden";
+import { users } from "../../db/tables/users";
 import { inJsonList, isPendingReview } from "./content-rules";
 import type { AuthorSchema, PostSchema } from "./schemas";
-import { type PostRow, pollOptions, pollVotes, REACTION_TYPES, reactions } from "./tables";
 
 export type PostView = z.infer<typeof PostSchema>;
 export type AuthorView = z.infer<typeof AuthorSchema>;

@@ -6,10 +6,10 @@
 import { and, count, eq, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { comments, posts, reactions } from "../../db/tables/flourish";
 import { findReadableComment } from "./comments";
 import { findReadablePost } from "./posts";
 import { emptyReactionCounts, hotScoreSql, type ReactionType } from "./present";
-import { comments, posts, reactions } from "./tables";
 
 export interface ReactionSummaryView {
 	reaction_count: number;

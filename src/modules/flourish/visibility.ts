@@ -15,12 +15,12 @@ import { and, eq, exists, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { groupMembers } from "../../db/tables/fellowship";
+import { comments, posts } from "../../db/tables/flourish";
+import { connections } from "../../db/tables/orchard";
 import { spiritualFilter } from "../../lib/spiritual";
-import { groupMembers } from "../fellowship/tables";
-import { connections } from "../orchard/tables";
 import { notBlockedWith } from "../orchard/visibility";
 import { publiclyVisible } from "./content-rules";
-import { comments, posts } from "./tables";
 
 /** An accepted connection between the viewer and the user in `otherColumn`, whoever asked whom. */
 export function connectedWith(db: Db, viewerId: string, otherColumn: SQLiteColumn): SQL {

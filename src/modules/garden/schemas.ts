@@ -1,8 +1,8 @@
 /** @module garden/schemas: habits, their statistics and logs on the wire. */
 import { z } from "@hono/zod-openapi";
+import { HABIT_CATEGORIES, HABIT_FREQUENCIES } from "../../db/tables/garden";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp, LocalDate } from "../../lib/schemas";
-import { HABIT_CATEGORIES, HABIT_FREQUENCIES } from "./tables";
 
 export const MAX_ACTIVE_HABITS = 100;
 /** A completion may be logged for today or up to this many days back, never for the future. */

@@ -7,11 +7,11 @@ import { and, desc, eq, gte, inArray, isNull, lt, lte, or, type Placeholder, sql
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
 import { batchPrepared, preparedQuery } from "../../db/prepared";
+import { gardens, type HabitLogRow, type HabitRow, habitLogs, habits } from "../../db/tables/garden";
 import { addDays, compareDates, localToday } from "../../lib/local-date";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
 import { BACKFILL_DAYS, MAX_ACTIVE_HABITS, scheduleProblems } from "./schemas";
 import { type HabitStats, habitStats } from "./stats";
-import { gardens, type HabitLogRow, type HabitRow, habitLogs, habits } from "./tables";
 
 export type HabitWithStats = HabitRow & { stats: HabitStats };
 export type GardenView = {

@@ -10,16 +10,17 @@ import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isSuspended, trustRank } from "../../auth/current-user";
 import type { Db } from "../../db/client";
-import type { Bindings } from "../../env";
-import { newId } from "../../lib/ids";
-import { conflict, forbidden, notFound } from "../../lib/problem";
+import { penalties } from "../../db/tables/guardians";
 import {
 	type GuideApplicationRow,
 	guideApplications,
 	type TrustApplicationRow,
 	trustApplications,
-} from "../trust/tables";
-import { guideProfiles, type ROLES, type TRUST_LEVELS, type UserRow, users } from "../users/tables";
+} from "../../db/tables/trust";
+import { guideProfiles, type ROLES, type TRUST_LEVELS, type UserRow, users } from "../../db/tables/users";
+import type { Bindings } from "../../env";
+import { newId } from "../../lib/ids";
+import { conflict, forbidden, notFound } from "../../lib/problem";
 import { auditStatement } from "./audit";
 import { batchGuard, isBatchGuardFailure } from "./batch-guard";
 import {
@@ -30,7 +31,6 @@ import {
 	type SuspensionDuration,
 	suspensionEndsAt,
 } from "./penalties";
-import { penalties } from "./tables";
 
 async function runGuarded(
 	db: Db,

@@ -5,12 +5,18 @@
 import { and, asc, desc, eq, gt, lt, or, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import {
+	type APPEAL_STATUSES,
+	type AppealRow,
+	appeals,
+	type PenaltyRow,
+	penalties,
+} from "../../db/tables/guardians";
+import { users } from "../../db/tables/users";
 import { conflict, forbidden, notFound } from "../../lib/problem";
-import { users } from "../users/tables";
 import { auditStatement } from "./audit";
 import { batchGuard, isBatchGuardFailure } from "./batch-guard";
 import { APPEAL_WINDOW_DAYS, appealDeadline, recomputeSuspension } from "./penalties";
-import { type APPEAL_STATUSES, type AppealRow, appeals, type PenaltyRow, penalties } from "./tables";
 
 export type PenaltyWithAppeal = { penalty: PenaltyRow; appeal: AppealRow | null };
 

@@ -8,8 +8,12 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import {
+	type AUDIT_TARGET_TYPES,
+	type MODERATION_ACTIONS,
+	moderationActions,
+} from "../../db/tables/guardians";
 import { newId } from "../../lib/ids";
-import { type AUDIT_TARGET_TYPES, type MODERATION_ACTIONS, moderationActions } from "./tables";
 
 export interface AuditEntry {
 	/** Null for automatic actions. */

@@ -2,8 +2,6 @@
 import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
-import { guideApplications, trustApplications } from "../trust/tables";
-import { users } from "../users/tables";
 import {
 	type AUDIT_TARGET_TYPES,
 	appeals,
@@ -11,7 +9,9 @@ import {
 	moderationActions,
 	moderationQueueItems,
 	reports,
-} from "./tables";
+} from "../../db/tables/guardians";
+import { guideApplications, trustApplications } from "../../db/tables/trust";
+import { users } from "../../db/tables/users";
 
 const actors = alias(users, "actor");
 

@@ -6,11 +6,11 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
+import { penalties, type SUSPENSION_DURATIONS } from "../../db/tables/guardians";
+import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { closeChatSocketsOf } from "../orchard/chat";
 import { DAY_MS } from "../trust/levels";
-import { users } from "../users/tables";
-import { penalties, type SUSPENSION_DURATIONS } from "./tables";
 
 export type SuspensionDuration = (typeof SUSPENSION_DURATIONS)[number];
 

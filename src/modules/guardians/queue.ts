@@ -12,10 +12,10 @@
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { moderationQueueItems, type REPORT_TARGET_TYPES } from "../../db/tables/guardians";
 import { anonymousTime } from "../../lib/coarse-time";
 import { newId, newRandomId } from "../../lib/ids";
 import type { Screening } from "../../moderation/screen";
-import { moderationQueueItems, type REPORT_TARGET_TYPES } from "./tables";
 
 export type QueueTargetType = (typeof REPORT_TARGET_TYPES)[number];
 

@@ -15,18 +15,23 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { ReportableMessage } from "../../../durable-objects/chat-room";
 import { type CurrentUser, hasTrust, isGuardian, isVerifiedGuide, trustRank } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { groupMembers } from "../../db/tables/fellowship";
+import {
+	moderationQueueItems,
+	type REPORT_REASONS,
+	type ReportRow,
+	reports,
+} from "../../db/tables/guardians";
+import { connections, mentorships } from "../../db/tables/orchard";
+import { projectMembers } from "../../db/tables/teamup";
+import { users } from "../../db/tables/users";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
-import { groupMembers } from "../fellowship/tables";
-import { connections, mentorships } from "../orchard/tables";
 import { isBlockedBy } from "../orchard/visibility";
-import { projectMembers } from "../teamup/tables";
 import { DAY_MS } from "../trust/levels";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
-import { users } from "../users/tables";
 import { auditStatementIf } from "./audit";
 import { isUniqueViolation } from "./batch-guard";
 import type { QueueTargetType } from "./queue";
-import { moderationQueueItems, type REPORT_REASONS, type ReportRow, reports } from "./tables";
 import { loadTarget, REPORT_TARGETS, setModerationStatus, targetStatusIs } from "./targets";
 
 /** Open reports whose hide weight adds up to this much hide the content pending review. */

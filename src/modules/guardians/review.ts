@@ -11,10 +11,18 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import {
+	type ModerationQueueItemRow,
+	moderationQueueItems,
+	penalties,
+	type QUEUE_DECISIONS,
+	type QUEUE_ITEM_STATUSES,
+	reports,
+} from "../../db/tables/guardians";
+import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
-import { users } from "../users/tables";
 import { auditStatement } from "./audit";
 import { batchGuard, isBatchGuardFailure } from "./batch-guard";
 import {
@@ -26,14 +34,6 @@ import {
 	suspensionEndsAt,
 } from "./penalties";
 import type { QueueTargetType } from "./queue";
-import {
-	type ModerationQueueItemRow,
-	moderationQueueItems,
-	penalties,
-	type QUEUE_DECISIONS,
-	type QUEUE_ITEM_STATUSES,
-	reports,
-} from "./tables";
 import { isRemovable, loadTarget, setModerationStatus } from "./targets";
 
 /** Reports shown per item in the queue list; the item itself shows up to `REPORTS_PER_ITEM`. */

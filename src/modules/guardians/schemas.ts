@@ -1,14 +1,5 @@
 /** @module guardians/schemas: reports, the queue, decisions, applications review, user admin, appeals, audit log. */
 import { z } from "@hono/zod-openapi";
-import { startOfUtcDay } from "../../lib/coarse-time";
-import { PageQuery, pageOf } from "../../lib/pagination";
-import { boundedText, IsoTimestamp, Uuid } from "../../lib/schemas";
-import { APPLICATION_STATUSES, APPLIED_TRUST_LEVELS } from "../trust/tables";
-import { ROLES, TRUST_LEVELS, type UserRow } from "../users/tables";
-import type { PendingApplication } from "./admin";
-import type { AppealView, PenaltyWithAppeal } from "./appeals";
-import { appealDeadline } from "./penalties";
-import type { AuthorSummary, ReportView } from "./review";
 import {
 	APPEAL_BODY_MAX,
 	APPEAL_STATUSES,
@@ -29,7 +20,16 @@ import {
 	type ReportRow,
 	SELF_HARM_RISKS,
 	SUSPENSION_DURATIONS,
-} from "./tables";
+} from "../../db/tables/guardians";
+import { APPLICATION_STATUSES, APPLIED_TRUST_LEVELS } from "../../db/tables/trust";
+import { ROLES, TRUST_LEVELS, type UserRow } from "../../db/tables/users";
+import { startOfUtcDay } from "../../lib/coarse-time";
+import { PageQuery, pageOf } from "../../lib/pagination";
+import { boundedText, IsoTimestamp, Uuid } from "../../lib/schemas";
+import type { PendingApplication } from "./admin";
+import type { AppealView, PenaltyWithAppeal } from "./appeals";
+import { appealDeadline } from "./penalties";
+import type { AuthorSummary, ReportView } from "./review";
 import type { LoadedTarget } from "./targets";
 
 export const REASON_MAX = 1000;

@@ -9,13 +9,13 @@
  */
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import type { ModerationStatus } from "../../db/shared-tables";
+import { fellowshipGroups, groupEvents } from "../../db/tables/fellowship";
+import { comments, posts } from "../../db/tables/flourish";
+import type { ModerationStatus } from "../../db/tables/shared";
+import { sunlightShares } from "../../db/tables/sunlight";
+import { supportRequests, supportResponses } from "../../db/tables/support";
+import { projectDiscussions, projects } from "../../db/tables/teamup";
 import { startOfUtcDay } from "../../lib/coarse-time";
-import { fellowshipGroups, groupEvents } from "../fellowship/tables";
-import { comments, posts } from "../flourish/tables";
-import { sunlightShares } from "../sunlight/tables";
-import { supportRequests, supportResponses } from "../support/tables";
-import { projectDiscussions, projects } from "../teamup/tables";
 import type { QueueTargetType } from "./queue";
 
 export interface TargetSpec {

@@ -8,10 +8,10 @@
  */
 import { lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { moderationActions, penalties, penaltyTombstones } from "../../db/tables/guardians";
 import { newId } from "../../lib/ids";
 import { keyedHash } from "../../lib/keyed-hash";
 import { PERMANENT_UNTIL } from "./penalties";
-import { moderationActions, penalties, penaltyTombstones } from "./tables";
 
 export const CARRIED_OVER_REASON =
 	"A suspension that was in force when this person deleted a previous account carries over to this one.";

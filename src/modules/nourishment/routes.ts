@@ -5,13 +5,13 @@
 import { z } from "@hono/zod-openapi";
 import { currentUser } from "../../auth/guards";
 import { createDb } from "../../db/client";
+import type { NourishmentItemRow } from "../../db/tables/nourishment";
 import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { createRouter } from "../../lib/router";
 import { idParam, LocalDate } from "../../lib/schemas";
 import { ArchiveQuery, CreateItem, ItemPage, ItemSchema, TodaySchema, UpdateItem } from "./schemas";
 import { createItem, deleteItem, getItem, listArchive, todaysItem, updateItem } from "./service";
-import type { NourishmentItemRow } from "./tables";
 
 const ItemParams = idParam("item_id");
 const ArchiveCursor = z.object({ date: LocalDate.nullable(), id: z.string() });

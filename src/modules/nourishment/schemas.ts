@@ -1,8 +1,8 @@
 /** @module nourishment/schemas: Daily Nourishment items on the wire. */
 import { z } from "@hono/zod-openapi";
+import { NOURISHMENT_CATEGORIES, NOURISHMENT_CONTENT_TYPES } from "../../db/tables/nourishment";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, HttpsUrl, IsoTimestamp, LocalDate } from "../../lib/schemas";
-import { NOURISHMENT_CATEGORIES, NOURISHMENT_CONTENT_TYPES } from "./tables";
 
 const ContentType = z.enum(NOURISHMENT_CONTENT_TYPES);
 const Category = z.enum(NOURISHMENT_CATEGORIES);

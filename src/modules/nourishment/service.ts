@@ -9,12 +9,12 @@
 import { and, count, desc, eq, isNull, lt, lte, or, type SQL } from "drizzle-orm";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { type NourishmentItemRow, nourishmentItems } from "../../db/tables/nourishment";
 import { localToday } from "../../lib/local-date";
 import { conflict, notFound } from "../../lib/problem";
 import { spiritualFilter } from "../../lib/spiritual";
 import { isUniqueViolation } from "../flourish/content-rules";
 import { auditStatement } from "../guardians/audit";
-import { type NourishmentItemRow, nourishmentItems } from "./tables";
 
 type Viewer = CurrentUser | undefined;
 

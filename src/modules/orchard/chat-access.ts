@@ -5,8 +5,8 @@
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { users } from "../users/tables";
-import { blocks, connections, mentorships } from "./tables";
+import { blocks, connections, mentorships } from "../../db/tables/orchard";
+import { users } from "../../db/tables/users";
 
 /** `not_found`: no such (live) person, or a block either way. `forbidden`: they exist but we may not chat. */
 export type ChatAccess = "ok" | "not_found" | "forbidden";

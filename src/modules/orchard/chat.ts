@@ -8,13 +8,13 @@ import { z } from "zod";
 import type { ChatError, ReportableMessage } from "../../../durable-objects/chat-room";
 import { createDb, type Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
+import { chatTickets, connections, conversationSummaries, mentorships } from "../../db/tables/orchard";
+import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { logEvent } from "../../lib/log";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { forbidden, notFound, Problem } from "../../lib/problem";
-import { users } from "../users/tables";
 import { chatAccess, conversationIdOf, participantsOf } from "./chat-access";
-import { chatTickets, connections, conversationSummaries, mentorships } from "./tables";
 import { notBlockedWith } from "./visibility";
 
 /** A ticket opens one WebSocket, within this many seconds of being issued. */

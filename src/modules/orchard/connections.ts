@@ -15,6 +15,15 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import {
+	blocks,
+	type CONNECTION_STATUSES,
+	type ConnectionRow,
+	connectionCooldowns,
+	connections,
+	mentorships,
+} from "../../db/tables/orchard";
+import { type UserRow, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
@@ -23,17 +32,8 @@ import { screenPersonalText } from "../../moderation/personal";
 import { DAY_MS } from "../trust/levels";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import { findVisibleUser } from "../users/service";
-import { type UserRow, users } from "../users/tables";
 import { chatAccess, sortedPair } from "./chat-access";
 import type { Connection, ConnectionListQuery, CreateConnection } from "./schemas";
-import {
-	blocks,
-	type CONNECTION_STATUSES,
-	type ConnectionRow,
-	connectionCooldowns,
-	connections,
-	mentorships,
-} from "./tables";
 
 /** After a decline, the person declined waits this long before asking the same person again. */
 export const DECLINE_COOLDOWN_DAYS = 7;

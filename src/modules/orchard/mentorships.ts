@@ -11,14 +11,14 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { type CurrentUser, isVerifiedGuide } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { MENTORSHIP_STATUSES, type MentorshipRow, mentorships } from "../../db/tables/orchard";
+import { guideProfiles, TRUST_LEVELS, type UserRow, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { decodeCursor, encodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
 import { screenPersonalText } from "../../moderation/personal";
-import { guideProfiles, TRUST_LEVELS, type UserRow, users } from "../users/tables";
 import type { CreateMentorship, Guide, GuideListQuery, Mentorship, MentorshipListQuery } from "./schemas";
-import { MENTORSHIP_STATUSES, type MentorshipRow, mentorships } from "./tables";
 import { notBlockedWith } from "./visibility";
 
 /** `sort=recommended` ranks at most this many guides (the directory is small; beyond it, name order). */

@@ -9,13 +9,13 @@ import { isSuspended } from "../../auth/current-user";
 import { currentUser } from "../../auth/guards";
 import { unauthorized } from "../../auth/verify";
 import { createDb } from "../../db/client";
+import { users } from "../../db/tables/users";
 import { newId } from "../../lib/ids";
 import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
 import { decodeCursor, encodeCursor, PageQuery } from "../../lib/pagination";
 import { forbidden, notFound, Problem } from "../../lib/problem";
 import { createRouter } from "../../lib/router";
 import { idParam } from "../../lib/schemas";
-import { users } from "../users/tables";
 import {
 	chatProblem,
 	issueTicket,

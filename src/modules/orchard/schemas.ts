@@ -1,10 +1,10 @@
 /** @module orchard/schemas: connections, blocks, guides, mentorships and conversations on the wire. */
 import { z } from "@hono/zod-openapi";
+import { CONNECTION_STATUSES, CONNECTION_TYPES, MENTORSHIP_STATUSES } from "../../db/tables/orchard";
+import { TRUST_LEVELS } from "../../db/tables/users";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp, Uuid } from "../../lib/schemas";
 import { CrisisResource } from "../../moderation/crisis";
-import { TRUST_LEVELS } from "../users/tables";
-import { CONNECTION_STATUSES, CONNECTION_TYPES, MENTORSHIP_STATUSES } from "./tables";
 
 /** Longest chat message, in characters. */
 export const MAX_MESSAGE_CHARS = 4000;

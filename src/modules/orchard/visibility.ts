@@ -5,7 +5,7 @@
 import { and, eq, notExists, or, type Placeholder, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
-import { blocks } from "./tables";
+import { blocks } from "../../db/tables/orchard";
 
 const blockBetween = (db: Db, viewerId: string | Placeholder, other: SQLiteColumn | string) =>
 	db

@@ -23,16 +23,16 @@
 import { eq } from "drizzle-orm";
 import type { CurrentUser } from "../../auth/current-user";
 import { createDb } from "../../db/client";
+import { groupEvents } from "../../db/tables/fellowship";
+import type { accountErasureJobs, ERASURE_JOB_KINDS } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { logEvent } from "../../lib/log";
 import { conflict } from "../../lib/problem";
 import { rsvpObject, termsOf } from "../fellowship/rsvp-client";
-import { groupEvents } from "../fellowship/tables";
 import { isBatchGuardFailure } from "../guardians/batch-guard";
 import { PERMANENT_UNTIL } from "../guardians/penalties";
 import { tombstoneKey } from "../guardians/tombstones";
 import { eraseChatMessagesOf } from "../orchard/chat";
-import type { accountErasureJobs, ERASURE_JOB_KINDS } from "../users/tables";
 
 /** Outbox jobs done inline by the DELETE request; the cron does the rest. */
 export const ERASURE_JOBS_PER_REQUEST = 50;

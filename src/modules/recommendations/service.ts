@@ -12,18 +12,18 @@
 import { and, desc, eq, inArray, isNull, lte, ne, notExists, or, type SQL } from "drizzle-orm";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { fellowshipGroups, groupMembers } from "../../db/tables/fellowship";
+import { posts } from "../../db/tables/flourish";
+import { habits } from "../../db/tables/garden";
+import { nourishmentItems } from "../../db/tables/nourishment";
+import { projectMembers, projects } from "../../db/tables/teamup";
+import { guideProfiles, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { localToday } from "../../lib/local-date";
 import { spiritualFilter } from "../../lib/spiritual";
 import { rankByRelevance } from "../../ml/ranking";
 import { PUBLICLY_VISIBLE_STATUSES } from "../../moderation/screen";
-import { fellowshipGroups, groupMembers } from "../fellowship/tables";
-import { posts } from "../flourish/tables";
-import { habits } from "../garden/tables";
-import { nourishmentItems } from "../nourishment/tables";
 import { notBlockedWith } from "../orchard/visibility";
-import { projectMembers, projects } from "../teamup/tables";
-import { guideProfiles, users } from "../users/tables";
 
 export const RECOMMENDATION_KINDS = ["groups", "projects", "guides", "nourishment"] as const;
 export type RecommendationKind = (typeof RECOMMENDATION_KINDS)[number];

@@ -1,10 +1,10 @@
 /** @module sunlight/schemas: gratitude, win and kindness shares and their positive reactions on the wire. */
 import { z } from "@hono/zod-openapi";
+import { SHARE_TYPES, SUNLIGHT_REACTION_TYPES } from "../../db/tables/sunlight";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp } from "../../lib/schemas";
 import { CrisisResource } from "../../moderation/crisis";
 import { AuthorSchema } from "../flourish/schemas";
-import { SHARE_TYPES, SUNLIGHT_REACTION_TYPES } from "./tables";
 
 export const MAX_SHARE_BODY = 1000;
 

@@ -18,6 +18,13 @@ import { and, count, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm
 import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import {
+	SUNLIGHT_REACTION_TYPES,
+	type SunlightShareRow,
+	sunlightReactions,
+	sunlightShares,
+} from "../../db/tables/sunlight";
+import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { anonymousTime } from "../../lib/coarse-time";
 import { newId, newRandomId } from "../../lib/ids";
@@ -30,9 +37,7 @@ import { auditStatement } from "../guardians/audit";
 import { queueItemForScreening } from "../guardians/queue";
 import { notBlockedWith } from "../orchard/visibility";
 import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
-import { users } from "../users/tables";
 import type { ShareSchema } from "./schemas";
-import { SUNLIGHT_REACTION_TYPES, type SunlightShareRow, sunlightReactions, sunlightShares } from "./tables";
 
 export type ShareView = z.infer<typeof ShareSchema>;
 export type SunlightReactionType = (typeof SUNLIGHT_REACTION_TYPES)[number];

@@ -9,11 +9,11 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { supportQuota } from "../../db/tables/support";
 import { newId } from "../../lib/ids";
 import { logEvent } from "../../lib/log";
 import { Problem } from "../../lib/problem";
 import { dailyLimitProblem, dailySupportRequestLimit, utcDay } from "../trust/limits";
-import { supportQuota } from "./tables";
 
 const MIN_SECRET_LENGTH = 32;
 

@@ -1,13 +1,18 @@
 /** @module support/schemas: anonymous support requests and responses on the wire (never an author field). */
 import { z } from "@hono/zod-openapi";
 import { trustRank } from "../../auth/current-user";
-import { MODERATION_STATUSES } from "../../db/shared-tables";
+import { MODERATION_STATUSES } from "../../db/tables/shared";
+import {
+	SUPPORT_CATEGORIES,
+	SUPPORT_STATUSES,
+	SUPPORT_VISIBILITIES,
+	type SupportRequestRow,
+} from "../../db/tables/support";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp } from "../../lib/schemas";
 import { CrisisResource } from "../../moderation/crisis";
 import { contributorIdSchema, presentContributor } from "../users/schemas";
 import type { ResponseWithResponder } from "./service";
-import { SUPPORT_CATEGORIES, SUPPORT_STATUSES, SUPPORT_VISIBILITIES, type SupportRequestRow } from "./tables";
 
 export const TITLE_MIN = 5;
 export const TITLE_MAX = 150;

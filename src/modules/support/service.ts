@@ -10,18 +10,6 @@
 import { and, asc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import { type CurrentUser, isGuardian, isVerifiedGuide } from "../../auth/current-user";
 import type { Db } from "../../db/client";
-import type { Bindings } from "../../env";
-import { anonymousTime } from "../../lib/coarse-time";
-import { newId, newRandomId } from "../../lib/ids";
-import { logEvent } from "../../lib/log";
-import { conflict, forbidden, notFound, Problem } from "../../lib/problem";
-import { PUBLICLY_VISIBLE_STATUSES, type Screening, screenText } from "../../moderation/screen";
-import { auditStatement } from "../guardians/audit";
-import { queueItemForScreening } from "../guardians/queue";
-import { notBlockedWith } from "../orchard/visibility";
-import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
-import { users } from "../users/tables";
-import { consumeSupportQuota, refundSupportQuota } from "./quota";
 import {
 	ACTIVE_SUPPORT_REQUEST,
 	ACTIVE_SUPPORT_STATUSES,
@@ -32,7 +20,19 @@ import {
 	type SupportResponseRow,
 	supportRequests,
 	supportResponses,
-} from "./tables";
+} from "../../db/tables/support";
+import { users } from "../../db/tables/users";
+import type { Bindings } from "../../env";
+import { anonymousTime } from "../../lib/coarse-time";
+import { newId, newRandomId } from "../../lib/ids";
+import { logEvent } from "../../lib/log";
+import { conflict, forbidden, notFound, Problem } from "../../lib/problem";
+import { PUBLICLY_VISIBLE_STATUSES, type Screening, screenText } from "../../moderation/screen";
+import { auditStatement } from "../guardians/audit";
+import { queueItemForScreening } from "../guardians/queue";
+import { notBlockedWith } from "../orchard/visibility";
+import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
+import { consumeSupportQuota, refundSupportQuota } from "./quota";
 import { newSupportToken, sealSupportToken, supportTokenMatches } from "./token";
 
 /** A request keeps at most this many responses, so reading it with its responses stays bounded. */

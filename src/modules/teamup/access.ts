@@ -9,10 +9,16 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import {
+	PROJECT_ROLES,
+	type ProjectMemberRow,
+	type ProjectRow,
+	projectMembers,
+	projects,
+} from "../../db/tables/teamup";
 import { conflict, forbidden, notFound } from "../../lib/problem";
 import { seesSpiritual } from "../../lib/spiritual";
 import { PUBLICLY_VISIBLE_STATUSES } from "../../moderation/screen";
-import { PROJECT_ROLES, type ProjectMemberRow, type ProjectRow, projectMembers, projects } from "./tables";
 
 export type ProjectRole = ProjectMemberRow["role"];
 

@@ -12,6 +12,8 @@ import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { type CurrentUser, isGuardian } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { type ProjectDiscussionRow, projectDiscussions } from "../../db/tables/teamup";
+import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
@@ -22,9 +24,7 @@ import { queueItemForScreening } from "../guardians/queue";
 import { notBlockedWith } from "../orchard/visibility";
 import { consumeDailyQuota } from "../trust/limits";
 import { presentContributor } from "../users/schemas";
-import { users } from "../users/tables";
 import { isActive, isPubliclyVisible, loadProject, requireContentAccess, requireNotArchived } from "./access";
-import { type ProjectDiscussionRow, projectDiscussions } from "./tables";
 
 const VISIBLE = [...PUBLICLY_VISIBLE_STATUSES];
 const d = projectDiscussions;

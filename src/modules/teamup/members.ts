@@ -13,13 +13,14 @@ import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { type ProjectMemberRow, projectMembers, projects } from "../../db/tables/teamup";
+import { users } from "../../db/tables/users";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound } from "../../lib/problem";
 import { auditStatement } from "../guardians/audit";
 import { notBlockedWith } from "../orchard/visibility";
 import { findVisibleUser } from "../users/service";
-import { users } from "../users/tables";
 import {
 	loadProject,
 	type ProjectAccess,
@@ -28,7 +29,6 @@ import {
 	requireNotArchived,
 } from "./access";
 import { presentMember } from "./projects";
-import { type ProjectMemberRow, projectMembers, projects } from "./tables";
 
 export const presentMembership = (row: ProjectMemberRow) => ({
 	project_id: row.projectId,

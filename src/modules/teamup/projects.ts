@@ -9,6 +9,8 @@ import { and, asc, desc, eq, inArray, isNull, lt, notInArray, or, type SQL, sql 
 import { z } from "zod";
 import type { CurrentUser } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { type ProjectMemberRow, type ProjectRow, projectMembers, projects } from "../../db/tables/teamup";
+import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
@@ -19,7 +21,6 @@ import { crisisResources } from "../../moderation/crisis";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../moderation/screen";
 import { auditStatement } from "../guardians/audit";
 import { queueItemForScreening } from "../guardians/queue";
-import { users } from "../users/tables";
 import {
 	isPubliclyVisible,
 	listedAnyStatus,
@@ -32,7 +33,6 @@ import {
 	requireOwner,
 } from "./access";
 import { DETAIL_MEMBERS } from "./schemas";
-import { type ProjectMemberRow, type ProjectRow, projectMembers, projects } from "./tables";
 
 const VISIBLE = [...PUBLICLY_VISIBLE_STATUSES];
 

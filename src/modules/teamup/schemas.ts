@@ -1,16 +1,16 @@
 /** @module teamup/schemas: projects, their members and discussions on the wire. */
 import { z } from "@hono/zod-openapi";
-import { PageQuery, pageOf } from "../../lib/pagination";
-import { boundedText, IsoTimestamp, Uuid } from "../../lib/schemas";
-import { CrisisResource } from "../../moderation/crisis";
-import { contributorIdSchema } from "../users/schemas";
 import {
 	PROJECT_MEMBER_STATUSES,
 	PROJECT_ROLES,
 	PROJECT_STATUSES,
 	PROJECT_TYPES,
 	PROJECT_VISIBILITIES,
-} from "./tables";
+} from "../../db/tables/teamup";
+import { PageQuery, pageOf } from "../../lib/pagination";
+import { boundedText, IsoTimestamp, Uuid } from "../../lib/schemas";
+import { CrisisResource } from "../../moderation/crisis";
+import { contributorIdSchema } from "../users/schemas";
 
 export const MAX_PROJECT_MEMBERS = 10_000;
 /** How many active members a project's detail shows (the rest through the members list). */

@@ -3,7 +3,7 @@
  * reached, the numbers it asks for, and what it unlocks. The numbers live here and nowhere else.
  */
 import type { TrustLevel } from "../../auth/current-user";
-import { TRUST_LEVELS } from "../users/tables";
+import { TRUST_LEVELS } from "../../db/tables/users";
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -10,8 +10,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { CurrentUser, TrustLevel } from "../../auth/current-user";
 import type { Db } from "../../db/client";
+import { dailyQuotas, type QUOTA_KINDS } from "../../db/tables/trust";
 import { Problem } from "../../lib/problem";
-import { dailyQuotas, type QUOTA_KINDS } from "./tables";
 
 export type QuotaKind = (typeof QUOTA_KINDS)[number];
 

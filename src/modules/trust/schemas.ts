@@ -1,18 +1,18 @@
 /** @module trust/schemas: trust standing, applications and guide applications on the wire. */
 import { z } from "@hono/zod-openapi";
 import { isVerifiedGuide } from "../../auth/current-user";
-import { pageOf } from "../../lib/pagination";
-import { boundedText, IsoTimestamp } from "../../lib/schemas";
-import { ROLES, TRUST_LEVELS, type UserRow } from "../users/tables";
-import { featuresUpTo, LEVEL_FEATURES, LEVEL_REQUIREMENTS } from "./levels";
-import { dailyLimitsFor, linksPerPost, mediaPerPost, multiplierFor } from "./limits";
-import type { Requirement } from "./service";
 import {
 	APPLICATION_STATUSES,
 	APPLIED_TRUST_LEVELS,
 	type GuideApplicationRow,
 	type TrustApplicationRow,
-} from "./tables";
+} from "../../db/tables/trust";
+import { ROLES, TRUST_LEVELS, type UserRow } from "../../db/tables/users";
+import { pageOf } from "../../lib/pagination";
+import { boundedText, IsoTimestamp } from "../../lib/schemas";
+import { featuresUpTo, LEVEL_FEATURES, LEVEL_REQUIREMENTS } from "./levels";
+import { dailyLimitsFor, linksPerPost, mediaPerPost, multiplierFor } from "./limits";
+import type { Requirement } from "./service";
 
 export const STATEMENT_MAX = 2000;
 export const MOTIVATION_MAX = 2000;

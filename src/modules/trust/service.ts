@@ -10,15 +10,15 @@
 import { and, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { type CurrentUser, isGuardian, isSuspended, type TrustLevel } from "../../auth/current-user";
 import type { Db } from "../../db/client";
-import { conflict, notFound, Problem } from "../../lib/problem";
-import { users } from "../users/tables";
-import { DAY_MS, LEVEL_REQUIREMENTS, type LevelRequirements, nextLevel } from "./levels";
 import {
 	type GuideApplicationRow,
 	guideApplications,
 	type TrustApplicationRow,
 	trustApplications,
-} from "./tables";
+} from "../../db/tables/trust";
+import { users } from "../../db/tables/users";
+import { conflict, notFound, Problem } from "../../lib/problem";
+import { DAY_MS, LEVEL_REQUIREMENTS, type LevelRequirements, nextLevel } from "./levels";
 
 export interface TrustSignals {
 	contributions: number;

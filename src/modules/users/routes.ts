@@ -6,6 +6,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { currentUser } from "../../auth/guards";
 import { createDb } from "../../db/client";
+import { users } from "../../db/tables/users";
 import type { AppEnv } from "../../env";
 import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
 import { notFound } from "../../lib/problem";
@@ -17,7 +18,6 @@ import { exportAccount } from "../privacy/export";
 import { AccountDeletion, AccountExport } from "../privacy/schemas";
 import { MyProfile, PublicProfile, toMyProfile, toPublicProfile, UpdateMyProfile } from "./schemas";
 import { findVisibleUser, refuseImpersonation } from "./service";
-import { users } from "./tables";
 
 const getMe = defineRoute("self_even_if_suspended", {
 	method: "get",

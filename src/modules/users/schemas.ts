@@ -1,9 +1,9 @@
 /** @module users/schemas: the wire shapes of profiles (snake_case), reused by routes and OpenAPI. */
 import { z } from "@hono/zod-openapi";
 import { isVerifiedGuide } from "../../auth/current-user";
+import { ROLES, TRUST_LEVELS, type UserRow } from "../../db/tables/users";
 import { startOfUtcDay } from "../../lib/coarse-time";
 import { boundedText, HttpsUrl, IsoTimestamp, TimeZone, Uuid } from "../../lib/schemas";
-import { ROLES, TRUST_LEVELS, type UserRow } from "./tables";
 
 const Interests = z
 	.array(boundedText(1, 30))

@@ -2,6 +2,7 @@
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
+import { type UserRow, users } from "../../db/tables/users";
 import { startOfUtcDayMs } from "../../lib/coarse-time";
 import { newId } from "../../lib/ids";
 import { Problem, unprocessable } from "../../lib/problem";
@@ -9,7 +10,6 @@ import { hasVisibleText } from "../../lib/schemas";
 import { BIDI_CONTROLS, confusableWithAny, staffClaimIn } from "../../moderation/names";
 import { carryOverStatements, inheritedSuspension, tombstoneKey } from "../guardians/tombstones";
 import { notBlockedWith } from "../orchard/visibility";
-import { type UserRow, users } from "./tables";
 
 export interface NewUserClaims {
 	sub: string;

@@ -1,11 +1,11 @@
 /**
- * @module orchard/tables: connections, blocks, conversation summaries (messages themselves live in each
+ * @module db/tables/orchard: connections, blocks, conversation summaries (messages themselves live in each
  * conversation's ChatRoom Durable Object), WebSocket tickets and mentorships.
  */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { createdAt, enumCheck, id, timestamps } from "../../db/columns";
-import { users } from "../users/tables";
+import { createdAt, enumCheck, id, timestamps } from "../columns";
+import { users } from "./users";
 
 export const CONNECTION_TYPES = ["friend", "accountability_partner", "peer_support"] as const;
 export const CONNECTION_STATUSES = ["pending", "accepted", "declined"] as const;

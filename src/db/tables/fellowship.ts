@@ -1,9 +1,9 @@
-/** @module fellowship/tables: interest groups, their members, events and the D1 mirror of event RSVPs. */
+/** @module db/tables/fellowship: interest groups, their members, events and the D1 mirror of event RSVPs. */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bool, deletedAt, enumCheck, id, timestamps } from "../../db/columns";
-import { moderation, moderationExtras } from "../../db/shared-tables";
-import { users } from "../users/tables";
+import { bool, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { moderation, moderationExtras } from "./shared";
+import { users } from "./users";
 
 export const GROUP_TYPES = ["interest", "support", "faith", "local", "learning", "wellness"] as const;
 /** `public` join at once; `private` listed, join by request; `secret` unlisted, invite only. */

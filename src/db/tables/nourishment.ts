@@ -1,9 +1,9 @@
-/** @module nourishment/tables: Guardian-curated daily content, scheduled by date or in the evergreen pool. */
+/** @module db/tables/nourishment: Guardian-curated daily content, scheduled by date or in the evergreen pool. */
 import { sql } from "drizzle-orm";
 import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bool, deletedAt, enumCheck, id, timestamps } from "../../db/columns";
-import { isoDateCheck } from "../../db/shared-tables";
-import { users } from "../users/tables";
+import { bool, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { isoDateCheck } from "./shared";
+import { users } from "./users";
 
 export const NOURISHMENT_CONTENT_TYPES = [
 	"quote",

@@ -1,11 +1,11 @@
 /**
- * @module lib/idempotency-tables: stored responses of creating POSTs sent with an `Idempotency-Key`, so a
+ * @module db/tables/idempotency: stored responses of creating POSTs sent with an `Idempotency-Key`, so a
  * retry within 24 h gets the original response and nothing is created twice.
  */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { createdAt, id } from "../db/columns";
-import { users } from "../modules/users/tables";
+import { createdAt, id } from "../columns";
+import { users } from "./users";
 
 export const idempotencyKeys = sqliteTable(
 	"idempotency_keys",

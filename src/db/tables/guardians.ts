@@ -1,11 +1,11 @@
 /**
- * @module guardians/tables: reports, the moderation queue (one item per reported or ML-flagged target),
+ * @module db/tables/guardians: reports, the moderation queue (one item per reported or ML-flagged target),
  * the audit log, penalties (warnings and suspensions) and appeals.
  */
 import { sql } from "drizzle-orm";
 import { check, index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bool, createdAt, enumCheck, id, timestamps } from "../../db/columns";
-import { users } from "../users/tables";
+import { bool, createdAt, enumCheck, id, timestamps } from "../columns";
+import { users } from "./users";
 
 /** Everything that can be reported (and so can have a queue item). Target ids are polymorphic: no FK. */
 export const REPORT_TARGET_TYPES = [

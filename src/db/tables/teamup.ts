@@ -1,4 +1,4 @@
-/** @module teamup/tables: collaborative projects, their members and discussion threads. */
+/** @module db/tables/teamup: collaborative projects, their members and discussion threads. */
 import { sql } from "drizzle-orm";
 import {
 	type AnySQLiteColumn,
@@ -9,9 +9,9 @@ import {
 	text,
 	uniqueIndex,
 } from "drizzle-orm/sqlite-core";
-import { bool, deletedAt, enumCheck, id, timestamps } from "../../db/columns";
-import { moderation, moderationExtras } from "../../db/shared-tables";
-import { users } from "../users/tables";
+import { bool, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { moderation, moderationExtras } from "./shared";
+import { users } from "./users";
 
 export const PROJECT_TYPES = [
 	"community_service",

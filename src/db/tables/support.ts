@@ -1,5 +1,5 @@
 /**
- * @module support/tables: anonymous support requests and their responses.
+ * @module db/tables/support: anonymous support requests and their responses.
  *
  * A support request has NO column that can lead back to its author: no user id, no IP, no quota link. The
  * author proves ownership with the raw token, which only they hold; the database keeps a PBKDF2 hash of it.
@@ -9,9 +9,9 @@
  */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { anonymousTimestamps, bool, deletedAt, enumCheck, id, randomId, timestamps } from "../../db/columns";
-import { isoDateCheck, moderation, moderationExtras } from "../../db/shared-tables";
-import { users } from "../users/tables";
+import { anonymousTimestamps, bool, deletedAt, enumCheck, id, randomId, timestamps } from "../columns";
+import { isoDateCheck, moderation, moderationExtras } from "./shared";
+import { users } from "./users";
 
 export const SUPPORT_CATEGORIES = [
 	"anxiety",

@@ -1,4 +1,4 @@
-/** @module flourish/tables: the community feed: posts, polls, threaded comments and reactions. */
+/** @module db/tables/flourish: the community feed: posts, polls, threaded comments and reactions. */
 import { sql } from "drizzle-orm";
 import {
 	type AnySQLiteColumn,
@@ -10,11 +10,11 @@ import {
 	text,
 	uniqueIndex,
 } from "drizzle-orm/sqlite-core";
-import { bool, createdAt, deletedAt, enumCheck, id, timestamps } from "../../db/columns";
-import { moderation, moderationExtras } from "../../db/shared-tables";
-import { fellowshipGroups } from "../fellowship/tables";
-import { habits } from "../garden/tables";
-import { users } from "../users/tables";
+import { bool, createdAt, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { fellowshipGroups } from "./fellowship";
+import { habits } from "./garden";
+import { moderation, moderationExtras } from "./shared";
+import { users } from "./users";
 
 export const POST_TYPES = ["text", "image", "video", "poll", "milestone"] as const;
 export const POST_VISIBILITIES = ["public", "connections", "group", "private"] as const;

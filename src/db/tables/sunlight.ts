@@ -1,5 +1,5 @@
 /**
- * @module sunlight/tables: short gratitude, win and kindness shares, and their positive-only reactions.
+ * @module db/tables/sunlight: short gratitude, win and kindness shares, and their positive-only reactions.
  *
  * An anonymous share has a random (UUIDv4) id and stores its times rounded down to the hour
  * (`lib/coarse-time`); a named one keeps a UUIDv7 and exact times. Lists sort by (created_at, id), which
@@ -7,9 +7,9 @@
  */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bool, createdAt, deletedAt, enumCheck, id, timestamps } from "../../db/columns";
-import { moderation, moderationExtras } from "../../db/shared-tables";
-import { users } from "../users/tables";
+import { bool, createdAt, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { moderation, moderationExtras } from "./shared";
+import { users } from "./users";
 
 export const SHARE_TYPES = ["gratitude", "win", "kindness"] as const;
 export const SUNLIGHT_REACTION_TYPES = ["sunshine", "heart", "celebrate", "hug", "inspired"] as const;

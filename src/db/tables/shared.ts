@@ -1,5 +1,5 @@
 /**
- * @module db/shared-tables: what several features share beyond `columns.ts`: the moderation columns every
+ * @module db/tables/shared: what several features share beyond `columns.ts`: the moderation columns every
  * user-written content table carries, a date-text check, and the ML `content_embeddings` table.
  */
 import { type SQL, sql } from "drizzle-orm";
@@ -14,7 +14,7 @@ import {
 	text,
 	uniqueIndex,
 } from "drizzle-orm/sqlite-core";
-import { enumCheck, id, timestamps } from "./columns";
+import { enumCheck, id, timestamps } from "../columns";
 
 /**
  * - `unchecked`: published, but the ML check has not run yet (or the ML service was down): a sweep retries.

@@ -1,9 +1,9 @@
-/** @module trust/tables: applications for a higher trust level or for Guide status, and daily quotas. */
+/** @module db/tables/trust: applications for a higher trust level or for Guide status, and daily quotas. */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { enumCheck, id, timestamps } from "../../db/columns";
-import { isoDateCheck } from "../../db/shared-tables";
-import { TRUST_LEVELS, users } from "../users/tables";
+import { enumCheck, id, timestamps } from "../columns";
+import { isoDateCheck } from "./shared";
+import { TRUST_LEVELS, users } from "./users";
 
 /** `growing` is reached automatically; only the two higher levels are applied for. */
 export const APPLIED_TRUST_LEVELS = ["good_soil", "flourishing"] as const;

@@ -1,8 +1,8 @@
-/** @module garden/tables: each user's private garden, its habits and their completion logs. */
+/** @module db/tables/garden: each user's private garden, its habits and their completion logs. */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bool, createdAt, deletedAt, enumCheck, id, timestamps } from "../../db/columns";
-import { users } from "../users/tables";
+import { bool, createdAt, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { users } from "./users";
 
 export const HABIT_CATEGORIES = [
 	"health",

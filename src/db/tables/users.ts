@@ -1,7 +1,7 @@
-/** @module users/tables: people, their role and trust level (authoritative here, never in tokens), and guide profiles. */
+/** @module db/tables/users: people, their role and trust level (authoritative here, never in tokens), and guide profiles. */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bool, deletedAt, enumCheck, id, nowIso, timestamps } from "../../db/columns";
+import { bool, deletedAt, enumCheck, id, nowIso, timestamps } from "../columns";
 
 export const ROLES = ["user", "guide", "guardian"] as const;
 export const TRUST_LEVELS = ["new_sprout", "growing", "good_soil", "flourishing"] as const;
