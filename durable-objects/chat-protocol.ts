@@ -11,10 +11,17 @@
  *
  * Server → client: `ready`, `message`, `ack`, `read`, `typing`, `error`, `pong` (see `ServerFrame`).
  */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
+import type { CrisisResource } from "../src/core/moderation/crisis";
 import { boundedText } from "../src/lib/schemas";
-import type { CrisisResource } from "../src/moderation/crisis";
-import { ClientMessageId, MAX_MESSAGE_CHARS } from "../src/modules/orchard/schemas";
+
+/** Longest chat message, in characters. */
+export const MAX_MESSAGE_CHARS = 4000;
+/** The id a client gives a message so that a retried send is recognised (letters, digits, `-_.:`). */
+export const ClientMessageId = z
+	.string()
+	.regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be 1–64 characters of letters, digits, - _ . :")
+	.openapi({ example: "7c0a9a5e-2f1b-4d0e-9a55-0d8f5f1b7e21" });
 
 /** Largest frame accepted from a client (a 4,000-character message fits with any JSON escaping). */
 export const MAX_FRAME_BYTES = 32 * 1024;

@@ -17,27 +17,27 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { isSuspended } from "../src/auth/current-user";
+import { isSuspended } from "../src/core/accounts/current-user";
+import { chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/core/chat-access";
+import { type CrisisResource, crisisResources } from "../src/core/moderation/crisis";
+import { queueItemForScreening } from "../src/core/moderation/queue";
+import { type Screening, screenText } from "../src/core/moderation/screen";
+import { consumeDailyQuota, refundDailyQuota } from "../src/core/quotas";
 import { createDb, type Db } from "../src/db/client";
 import { conversationSummaries } from "../src/db/tables/orchard";
 import { type UserRow, users } from "../src/db/tables/users";
-import type { Bindings } from "../src/env";
+import type { PlatformBindings } from "../src/lib/bindings";
+import { allowChatFrame, CHAT_FRAME_POLICY } from "../src/lib/burst-policies";
 import { newId } from "../src/lib/ids";
 import { logEvent } from "../src/lib/log";
 import { Problem } from "../src/lib/problem";
-import { allowChatFrame, CHAT_FRAME_POLICY } from "../src/lib/rate-limit";
 import { hasVisibleText } from "../src/lib/schemas";
-import { type CrisisResource, crisisResources } from "../src/moderation/crisis";
-import { type Screening, screenText } from "../src/moderation/screen";
-import { queueItemForScreening } from "../src/modules/guardians/queue";
-import { chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/modules/orchard/chat-access";
-import { MAX_MESSAGE_CHARS } from "../src/modules/orchard/schemas";
-import { consumeDailyQuota, refundDailyQuota } from "../src/modules/trust/limits";
 import {
 	type ChatErrorCode,
 	CLOSE_ACCESS_REVOKED,
 	ClientFrame,
 	MAX_FRAME_BYTES,
+	MAX_MESSAGE_CHARS,
 	PING_FRAME,
 	PONG_FRAME,
 	REPLAY_CHUNK,
@@ -150,7 +150,7 @@ function present(row: MessageRow, viewerId: string): WireMessage {
 
 const isHeldBack = (status: string) => status === "hidden" || status === "removed";
 
-export class ChatRoom extends DurableObject<Bindings> {
+export class ChatRoom extends DurableObject<PlatformBindings> {
 	private readonly sql: SqlStorage;
 	/** Serialises the D1 summary writes (in memory only: losing it on eviction loses nothing durable). */
 	private summaryChain: Promise<void> = Promise.resolve();
@@ -161,7 +161,7 @@ export class ChatRoom extends DurableObject<Bindings> {
 	private readonly standingCheckedAt = new Map<string, number>();
 	private readonly standingChecks = new Map<string, Promise<Standing>>();
 
-	constructor(ctx: DurableObjectState, env: Bindings) {
+	constructor(ctx: DurableObjectState, env: PlatformBindings) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
 		this.sql.exec(`
@@ -355,7 +355,7 @@ export class ChatRoom extends DurableObject<Bindings> {
 		}
 		const frame = this.parseFrame(data);
 		const { userId, peerId } = attachment;
-		// Per-user burst limit on frames (src/lib/rate-limit.ts), malformed ones included: a flood of garbage
+		// Per-user burst limit on frames (src/lib/burst-policies.ts), malformed ones included: a flood of garbage
 		// is still a flood. Pings are answered by the runtime anyway.
 		if (frame?.type !== "ping" && !(await allowChatFrame(this.env, userId))) {
 			this.sendFrame(ws, {

@@ -11,7 +11,7 @@
  *   authority) and an alarm retries the mirror.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Bindings } from "../src/env";
+import type { PlatformBindings } from "../src/lib/bindings";
 import { newId } from "../src/lib/ids";
 import { logEvent } from "../src/lib/log";
 import type { EventTerms, RsvpChoice, RsvpSnapshot, SetRsvpResult } from "./rsvp-contract";
@@ -21,12 +21,12 @@ import { writeMirror } from "./rsvp-mirror";
 /** How soon the alarm retries a mirror write that failed. */
 const MIRROR_RETRY_MS = 5_000;
 
-export class EventRsvp extends DurableObject<Bindings> {
+export class EventRsvp extends DurableObject<PlatformBindings> {
 	private readonly ledger: RsvpLedger;
 	/** The mirror write in flight, if any. */
 	private mirroring: Promise<void> | undefined;
 
-	constructor(ctx: DurableObjectState, env: Bindings) {
+	constructor(ctx: DurableObjectState, env: PlatformBindings) {
 		super(ctx, env);
 		this.ledger = new RsvpLedger(ctx.storage.sql, () => newId());
 		// Changes an earlier instance made but did not mirror (evicted mid-write): catch up soon.

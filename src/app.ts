@@ -12,12 +12,12 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
-import { noStoreForCredentialedRequests } from "./lib/cache-control";
+import { noStoreForCredentialedRequests } from "./http/cache-control";
+import { requestLog } from "./http/request-log";
+import { createRouter } from "./http/router";
 import { classifyFailure, describeForLog } from "./lib/failures";
 import { logEvent } from "./lib/log";
 import { Problem, problemResponse } from "./lib/problem";
-import { requestLog } from "./lib/request-log";
-import { createRouter } from "./lib/router";
 import { fellowshipRoutes } from "./modules/fellowship/routes";
 import { flourishRoutes } from "./modules/flourish/routes";
 import { gardenRoutes } from "./modules/garden/routes";
@@ -26,6 +26,7 @@ import { healthRoutes } from "./modules/health/routes";
 import { moderationRoutes } from "./modules/moderation/routes";
 import { nourishmentRoutes } from "./modules/nourishment/routes";
 import { orchardRoutes } from "./modules/orchard/routes";
+import { privacyRoutes } from "./modules/privacy/routes";
 import { recommendationsRoutes } from "./modules/recommendations/routes";
 import { sunlightRoutes } from "./modules/sunlight/routes";
 import { supportRoutes } from "./modules/support/routes";
@@ -139,6 +140,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	// Each feature's router declares full paths below /api/v1 (e.g. `/garden/habits`).
 	for (const routes of [
 		usersRoutes,
+		privacyRoutes,
 		gardenRoutes,
 		flourishRoutes,
 		orchardRoutes,

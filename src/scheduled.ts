@@ -3,17 +3,17 @@
  * failing is logged and does not stop the others.
  */
 
+import { purgeEndedTombstones } from "./core/accounts/tombstones";
+import { recheckUncheckedContent } from "./core/moderation/recheck";
+import { purgeOldDailyQuotas } from "./core/quotas";
 import { createDb } from "./db/client";
 import type { Bindings } from "./env";
-import { purgeExpiredIdempotencyKeys } from "./lib/idempotency";
+import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { logEvent } from "./lib/log";
-import { recheckUncheckedContent } from "./ml/recheck";
-import { purgeEndedTombstones } from "./modules/guardians/tombstones";
 import { purgeExpiredChatTickets } from "./modules/orchard/chat";
 import { purgeEndedCooldowns } from "./modules/orchard/connections";
 import { eraseExpiredEvidence, runDueErasureJobs } from "./modules/privacy/erase";
 import { purgeOldSupportQuota } from "./modules/support/quota";
-import { purgeOldDailyQuotas } from "./modules/trust/limits";
 
 export interface ScheduledTask {
 	name: string;

@@ -6,10 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
-import { createDb } from "../db/client";
-import type { AppEnv } from "../env";
-import { forbidden } from "../lib/problem";
-import { findOrCreateUser } from "../modules/users/service";
+import { findOrCreateUser } from "../core/accounts/accounts";
 import {
 	type CurrentUser,
 	hasTrust,
@@ -17,7 +14,10 @@ import {
 	isSuspended,
 	isVerifiedGuide,
 	type TrustLevel,
-} from "./current-user";
+} from "../core/accounts/current-user";
+import { createDb } from "../db/client";
+import type { AppEnv } from "../env";
+import { forbidden } from "../lib/problem";
 import { bearerToken, unauthorized, verifyAccessToken } from "./verify";
 
 async function resolveCaller(c: Context<AppEnv>): Promise<CurrentUser | undefined> {

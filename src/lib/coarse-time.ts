@@ -18,10 +18,10 @@
  * anonymousTime(new Date("2026-11-27T09:41:12.345Z")); // "2026-11-27T09:00:00.000Z"
  * startOfUtcDay("2026-11-27T09:41:12.345Z"); // "2026-11-27T00:00:00.000Z"
  */
+import { DAY_MS } from "./durations";
 
 /** The unit anonymous times are rounded down to. */
 export const ANONYMOUS_TIME_UNIT_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 const millisOf = (at: Date | number | string) =>

@@ -4,8 +4,8 @@
  * "Today" is derived from an instant, an IANA time zone and the user's day-start hour. All arithmetic
  * on dates runs in UTC on the date string itself, so the runtime's own zone and DST never shift a day.
  */
+import { DAY_MS } from "./durations";
 
-const DAY_MS = 86_400_000;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Offsets such as "+05:00" are accepted by newer Intl engines, but they are not IANA names. */
 const ZONE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;

@@ -11,11 +11,11 @@ import {
 	type RankCandidate,
 	type RankedCandidate,
 } from "../../ml/src/contract";
-import type { Bindings } from "../env";
+import type { PlatformBindings } from "../lib/bindings";
 import { logEvent } from "../lib/log";
 
 export type { EmbeddingResult, ModerationResult, RankCandidate, RankedCandidate };
-export type MlBinding = Bindings["ML"];
+export type MlBinding = PlatformBindings["ML"];
 
 export const ML_TIMEOUT_MS = 1500;
 /** Texts longer than this are cut before scoring (the start of a text carries its tone). */

@@ -15,7 +15,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { createDb, type Db } from "../db/client";
 import { contentEmbeddings, type EMBEDDING_TARGET_TYPES } from "../db/tables/shared";
-import type { Bindings } from "../env";
+import type { PlatformBindings } from "../lib/bindings";
 import { BoundedMap } from "../lib/bounded-map";
 import { logEvent } from "../lib/log";
 import { embed } from "./client";
@@ -163,7 +163,7 @@ async function loadStored(db: Db, keys: Array<{ targetType: EmbeddingTargetType;
 }
 
 /** Embeds texts in chunks; null if any chunk fails or the chunks disagree on the model. */
-async function embedAll(ml: Bindings["ML"], texts: string[]) {
+async function embedAll(ml: PlatformBindings["ML"], texts: string[]) {
 	let model: string | undefined;
 	let dims = 0;
 	const vectors: number[][] = [];
@@ -226,7 +226,7 @@ async function store(db: Db, rows: Array<Keyed & { model: string; dims: number; 
  * })));
  */
 export async function rankByRelevance(
-	env: Pick<Bindings, "ML" | "DB">,
+	env: Pick<PlatformBindings, "ML" | "DB">,
 	query: string,
 	items: RankItem[],
 	options: RankOptions = {},

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { eq, SQL } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import type { CurrentUser } from "../../src/auth/current-user";
+import type { CurrentUser } from "../../src/core/accounts/current-user";
 import { createDb } from "../../src/db/client";
 import { users } from "../../src/db/tables/users";
 import { listAuditLog } from "../../src/modules/guardians/insights";

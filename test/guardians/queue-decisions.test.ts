@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PERMANENT_UNTIL } from "../../src/modules/guardians/penalties";
+import { PERMANENT_UNTIL } from "../../src/db/tables/users";
 import { createRequest } from "../anonymous-support/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 import {

@@ -5,8 +5,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { conversationIdOf } from "../../src/core/chat-access";
 import { setChatMessageModeration } from "../../src/modules/orchard/chat";
-import { conversationIdOf } from "../../src/modules/orchard/chat-access";
 import { createRequest } from "../anonymous-support/helpers";
 import { connect, sendRest } from "../orchard/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";

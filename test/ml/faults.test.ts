@@ -6,9 +6,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { screenText } from "../../src/core/moderation/screen";
 import { embed, moderate, probeMl, rank } from "../../src/ml/client";
 import { rankByRelevance } from "../../src/ml/ranking";
-import { screenText } from "../../src/moderation/screen";
 import { runScheduledTasks } from "../../src/scheduled";
 import { call, expectStatus, signUp } from "../support/api";
 import { callWithEnv, envWithMl, FAULTS, insertRow, rowOf } from "./fixtures";

@@ -4,7 +4,7 @@
  * its input like every endpoint.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CRISIS_RESOURCES } from "../../src/moderation/crisis";
+import { DEFAULT_CRISIS_RESOURCES } from "../../src/core/moderation/crisis";
 import { callWithEnv, FAULTS } from "../ml/fixtures";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
 

@@ -7,7 +7,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { RECHECK_BATCH, recheckUncheckedContent } from "../../src/ml/recheck";
+import { RECHECK_BATCH, recheckUncheckedContent } from "../../src/core/moderation/recheck";
 import { runScheduledTasks } from "../../src/scheduled";
 import { envWithMl, insertRow, rowOf } from "../ml/fixtures";
 import { signUp } from "../support/api";

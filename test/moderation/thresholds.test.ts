@@ -5,9 +5,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { queueItemForScreening } from "../../src/core/moderation/queue";
+import { classify, HIDE_AT, QUEUE_AT, screenText } from "../../src/core/moderation/screen";
 import type { ModerationResult } from "../../src/ml/client";
-import { classify, HIDE_AT, QUEUE_AT, screenText } from "../../src/moderation/screen";
-import { queueItemForScreening } from "../../src/modules/guardians/queue";
 import { db, insertRow } from "../ml/fixtures";
 import { signUp } from "../support/api";
 

@@ -8,7 +8,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TRICKS } from "../../ml/test/tricks";
-import { DEFAULT_CRISIS_RESOURCES } from "../../src/moderation/crisis";
+import { DEFAULT_CRISIS_RESOURCES } from "../../src/core/moderation/crisis";
 import { createRequest } from "../anonymous-support/helpers";
 import { createPost } from "../flourish/helpers";
 import { signUp } from "../support/api";

@@ -7,9 +7,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatRoom, SendOutcome } from "../../durable-objects/chat-room";
-import { classify, type Screening } from "../../src/moderation/screen";
+import { conversationIdOf } from "../../src/core/chat-access";
+import { classify, type Screening } from "../../src/core/moderation/screen";
 import { eraseChatMessagesOf, roomFor, setChatMessageModeration } from "../../src/modules/orchard/chat";
-import { conversationIdOf } from "../../src/modules/orchard/chat-access";
 import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 import { api, connectedPair, openChat, sendRest, type WireMessage } from "./helpers";
 

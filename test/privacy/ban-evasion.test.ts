@@ -7,8 +7,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PERMANENT_UNTIL } from "../../src/modules/guardians/penalties";
-import { CARRIED_OVER_REASON } from "../../src/modules/guardians/tombstones";
+import { CARRIED_OVER_REASON } from "../../src/core/accounts/tombstones";
+import { PERMANENT_UNTIL } from "../../src/db/tables/users";
 import { EVIDENCE_RETENTION_DAYS } from "../../src/modules/privacy/erase";
 import { runScheduledTasks } from "../../src/scheduled";
 import { decide, guardian, postBy, queueItemFor, reported } from "../guardians/helpers";

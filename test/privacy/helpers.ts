@@ -6,8 +6,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import { conversationIdOf } from "../../src/core/chat-access";
 import { roomFor } from "../../src/modules/orchard/chat";
-import { conversationIdOf } from "../../src/modules/orchard/chat-access";
 import { call, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 
 let counter = 0;

@@ -7,7 +7,7 @@
 
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { userHash } from "../../src/lib/request-log";
+import { userHash } from "../../src/http/request-log";
 import { openChat, ticketFor } from "../orchard/helpers";
 import { call, signUp } from "../support/api";
 

@@ -16,7 +16,7 @@ import {
 	MODERATION_CHECK_IP_POLICY,
 	MODERATION_CHECK_USER_POLICY,
 	USER_WRITE_POLICY,
-} from "../../src/lib/rate-limit";
+} from "../../src/lib/burst-policies";
 import wranglerToml from "../../wrangler.toml?raw";
 import { call, callWithConfig, expectProblem, expectStatus, signUp } from "../support/api";
 import { TIGHT_LIMIT } from "./tight-limiter";

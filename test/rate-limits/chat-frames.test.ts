@@ -12,7 +12,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatRoom } from "../../durable-objects/chat-room";
 import type { Bindings } from "../../src/env";
-import { CHAT_FRAME_POLICY } from "../../src/lib/rate-limit";
+import { CHAT_FRAME_POLICY } from "../../src/lib/burst-policies";
 import { roomFor } from "../../src/modules/orchard/chat";
 import { connectedPair, openChat } from "../orchard/helpers";
 import { call, expectStatus } from "../support/api";

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { CurrentUser } from "../../src/auth/current-user";
+import type { CurrentUser } from "../../src/core/accounts/current-user";
 import { createDb } from "../../src/db/client";
 import { users } from "../../src/db/tables/users";
 import { COLLECTIONS } from "../../src/modules/privacy/export";

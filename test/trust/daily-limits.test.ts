@@ -6,10 +6,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { CurrentUser } from "../../src/auth/current-user";
-import { createDb } from "../../src/db/client";
-import { users } from "../../src/db/tables/users";
-import { Problem, problemResponse } from "../../src/lib/problem";
+import type { CurrentUser } from "../../src/core/accounts/current-user";
 import {
 	BASE_DAILY_LIMITS,
 	consumeDailyQuota,
@@ -18,7 +15,10 @@ import {
 	mediaPerPost,
 	type QuotaKind,
 	refundDailyQuota,
-} from "../../src/modules/trust/limits";
+} from "../../src/core/quotas";
+import { createDb } from "../../src/db/client";
+import { users } from "../../src/db/tables/users";
+import { Problem, problemResponse } from "../../src/lib/problem";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
 
 const db = () => createDb(env.DB);

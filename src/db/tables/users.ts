@@ -4,6 +4,8 @@ import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-o
 import { bool, deletedAt, enumCheck, id, nowIso, timestamps } from "../columns";
 
 export const ROLES = ["user", "guide", "guardian"] as const;
+/** `suspended_until` of a permanent suspension. */
+export const PERMANENT_UNTIL = "9999-12-31T23:59:59.999Z";
 export const TRUST_LEVELS = ["new_sprout", "growing", "good_soil", "flourishing"] as const;
 
 export const users = sqliteTable(

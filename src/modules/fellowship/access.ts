@@ -10,7 +10,9 @@
  */
 import { and, eq, exists, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { PUBLICLY_VISIBLE_STATUSES } from "../../core/moderation/screen";
+import { seesSpiritual } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import {
 	type FellowshipGroupRow,
@@ -20,8 +22,6 @@ import {
 	groupMembers,
 } from "../../db/tables/fellowship";
 import { forbidden, notFound } from "../../lib/problem";
-import { seesSpiritual } from "../../lib/spiritual";
-import { PUBLICLY_VISIBLE_STATUSES } from "../../moderation/screen";
 
 export type GroupRole = GroupMemberRow["role"];
 

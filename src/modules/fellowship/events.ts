@@ -13,19 +13,20 @@ import type {
 	RsvpSnapshot,
 	SetRsvpResult,
 } from "../../../durable-objects/rsvp-contract";
-import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { notBlockedWith } from "../../core/blocks";
+import { auditStatement } from "../../core/moderation/audit";
+import { queueItemForScreening } from "../../core/moderation/queue";
+import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
 import type { Db } from "../../db/client";
 import { type EventRsvpRow, eventRsvps, type GroupEventRow, groupEvents } from "../../db/tables/fellowship";
 import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
+import { DAY_MS } from "../../lib/durations";
 import { newId } from "../../lib/ids";
 import { logEvent } from "../../lib/log";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { conflict, type FieldError, forbidden, notFound, Problem, unprocessable } from "../../lib/problem";
-import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../moderation/screen";
-import { auditStatement } from "../guardians/audit";
-import { queueItemForScreening } from "../guardians/queue";
-import { notBlockedWith } from "../orchard/visibility";
 import {
 	type GroupAccess,
 	holdsManagerRole,
@@ -38,7 +39,6 @@ import {
 import { callRsvpObject, rsvpObject, termsOf } from "./rsvp-client";
 import { MAX_EVENT_DAYS, MAX_EVENT_LEAD_DAYS } from "./schemas";
 
-const DAY_MS = 86_400_000;
 const VISIBLE = [...PUBLICLY_VISIBLE_STATUSES];
 
 export interface EventAccess extends GroupAccess {

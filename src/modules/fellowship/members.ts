@@ -13,16 +13,16 @@
  */
 import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { CurrentUser } from "../../auth/current-user";
+import { findVisibleUser } from "../../core/accounts/accounts";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { notBlockedWith } from "../../core/blocks";
+import { auditStatement } from "../../core/moderation/audit";
 import type { Db } from "../../db/client";
 import { fellowshipGroups, type GroupMemberRow, groupMembers } from "../../db/tables/fellowship";
 import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound } from "../../lib/problem";
-import { auditStatement } from "../guardians/audit";
-import { notBlockedWith } from "../orchard/visibility";
-import { findVisibleUser } from "../users/service";
 import { type GroupAccess, loadGroup, requireContentAccess, requireManager, roleRank } from "./access";
 import { withdrawFromUpcomingEvents } from "./events";
 

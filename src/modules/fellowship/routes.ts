@@ -4,8 +4,8 @@
  */
 import { currentUser } from "../../auth/guards";
 import { createDb } from "../../db/client";
-import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
-import { createRouter } from "../../lib/router";
+import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
+import { createRouter } from "../../http/router";
 import { idParam } from "../../lib/schemas";
 import {
 	cancelEvent,

@@ -1,6 +1,7 @@
 /** @module fellowship/schemas: groups, memberships, events and RSVPs on the wire. */
 import { z } from "@hono/zod-openapi";
 import { RSVP_CHOICES } from "../../../durable-objects/rsvp-contract";
+import { CrisisResource } from "../../core/moderation/crisis";
 import {
 	EVENT_STATUSES,
 	EVENT_TYPES,
@@ -12,7 +13,6 @@ import {
 } from "../../db/tables/fellowship";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, HttpsUrl, IsoTimestamp, TimeZone, Uuid } from "../../lib/schemas";
-import { CrisisResource } from "../../moderation/crisis";
 
 /** An event lasts at most this long (so "upcoming" lists only ever step over this window of past starts). */
 export const MAX_EVENT_DAYS = 14;

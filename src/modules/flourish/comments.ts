@@ -8,17 +8,17 @@
  */
 import { and, asc, eq, exists, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { auditStatement } from "../../core/moderation/audit";
+import { queueItemForScreening } from "../../core/moderation/queue";
+import { type Screening, screenText } from "../../core/moderation/screen";
+import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { batchPrepared } from "../../db/prepared";
 import { type CommentRow, comments, MAX_COMMENT_DEPTH, posts } from "../../db/tables/flourish";
 import { users } from "../../db/tables/users";
 import { newId } from "../../lib/ids";
 import { forbidden, notFound, unprocessable } from "../../lib/problem";
-import { type Screening, screenText } from "../../moderation/screen";
-import { auditStatement } from "../guardians/audit";
-import { queueItemForScreening } from "../guardians/queue";
-import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import { enforceLinkLimit, isPendingReview } from "./content-rules";
 import type { Ctx } from "./posts";
 import { findReadablePost } from "./posts";

@@ -4,10 +4,10 @@
  */
 import { inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { CurrentUser } from "../../auth/current-user";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { PUBLICLY_VISIBLE_STATUSES } from "../../core/moderation/screen";
+import { linksPerPost, mediaPerPost } from "../../core/quotas";
 import { Problem } from "../../lib/problem";
-import { PUBLICLY_VISIBLE_STATUSES } from "../../moderation/screen";
-import { linksPerPost, mediaPerPost } from "../trust/limits";
 
 /** The absolute cap of media URLs on one post, whatever the trust level. */
 export const MAX_MEDIA_PER_POST = 4;

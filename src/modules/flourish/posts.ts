@@ -7,7 +7,11 @@
  */
 import { and, desc, eq, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { auditStatement } from "../../core/moderation/audit";
+import { queueItemForScreening } from "../../core/moderation/queue";
+import { type Screening, screenText } from "../../core/moderation/screen";
+import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { fellowshipGroups, groupMembers } from "../../db/tables/fellowship";
 import { type PostRow, pollOptions, posts } from "../../db/tables/flourish";
@@ -16,11 +20,7 @@ import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { forbidden, notFound, Problem, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
-import { type Screening, screenText } from "../../moderation/screen";
 import { getHabit } from "../garden/service";
-import { auditStatement } from "../guardians/audit";
-import { queueItemForScreening } from "../guardians/queue";
-import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import { enforceLinkLimit, enforceMediaLimit, isPendingReview } from "./content-rules";
 import { hotScore, type PostView, presentPosts } from "./present";
 import { NEW_SPROUT_EDIT_WINDOW_MS, POLL_MAX_OPEN_MS, POLL_MIN_OPEN_MS, postShapeIssues } from "./schemas";

@@ -7,7 +7,7 @@
 import type { z } from "@hono/zod-openapi";
 import { and, count, countDistinct, eq, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import type { Db } from "../../db/client";
 import { batchPrepared, preparedQuery } from "../../db/prepared";
 import { type PostRow, pollOptions, pollVotes, REACTION_TYPES, reactions } from "../../db/tables/flourish";

@@ -4,7 +4,7 @@
  * rows in the same batch as the change, so they can never drift, whatever the concurrency.
  */
 import { and, count, eq, sql } from "drizzle-orm";
-import type { CurrentUser } from "../../auth/current-user";
+import type { CurrentUser } from "../../core/accounts/current-user";
 import type { Db } from "../../db/client";
 import { comments, posts, reactions } from "../../db/tables/flourish";
 import { findReadableComment } from "./comments";

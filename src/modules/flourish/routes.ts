@@ -5,14 +5,15 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { currentUser } from "../../auth/guards";
+import { crisisResources } from "../../core/moderation/crisis";
+import type { Screening } from "../../core/moderation/screen";
 import { createDb } from "../../db/client";
 import type { AppEnv } from "../../env";
-import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
+import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
+import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor, PageQuery } from "../../lib/pagination";
-import { createRouter } from "../../lib/router";
 import { idParam } from "../../lib/schemas";
-import { crisisResources } from "../../moderation/crisis";
-import type { Screening } from "../../moderation/screen";
+import { checksPromotionAfterContribution } from "../trust/promotion";
 import { createComment, deleteComment, listComments } from "./comments";
 import { castVote } from "./polls";
 import {
@@ -91,7 +92,7 @@ const postPost = defineRoute(
 			429: problemResponse("Today's post limit for my trust level is reached (see `resets_at`)."),
 		},
 	},
-	{ contribution: true },
+	{ middleware: [checksPromotionAfterContribution] },
 );
 
 const getOnePost = defineRoute("user", {
@@ -155,7 +156,7 @@ const postComment = defineRoute(
 			429: problemResponse("Today's comment limit for my trust level is reached."),
 		},
 	},
-	{ contribution: true },
+	{ middleware: [checksPromotionAfterContribution] },
 );
 
 const deleteOneComment = defineRoute("user", {

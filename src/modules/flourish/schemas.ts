@@ -1,10 +1,10 @@
 /** @module flourish/schemas: posts, polls, comments and reactions on the wire (snake_case, zod → OpenAPI). */
 import { z } from "@hono/zod-openapi";
+import { CrisisResource } from "../../core/moderation/crisis";
 import { MAX_COMMENT_DEPTH, POST_TYPES, POST_VISIBILITIES, REACTION_TYPES } from "../../db/tables/flourish";
 import { TRUST_LEVELS } from "../../db/tables/users";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, HttpsUrl, hasVisibleText, IsoTimestamp, Uuid } from "../../lib/schemas";
-import { CrisisResource } from "../../moderation/crisis";
 import { MAX_MEDIA_PER_POST } from "./content-rules";
 
 export const MAX_POST_BODY = 5000;

@@ -13,13 +13,13 @@
  */
 import { and, eq, exists, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { notBlockedWith } from "../../core/blocks";
+import { spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import { groupMembers } from "../../db/tables/fellowship";
 import { comments, posts } from "../../db/tables/flourish";
 import { connections } from "../../db/tables/orchard";
-import { spiritualFilter } from "../../lib/spiritual";
-import { notBlockedWith } from "../orchard/visibility";
 import { publiclyVisible } from "./content-rules";
 
 /** An accepted connection between the viewer and the user in `otherColumn`, whoever asked whom. */

@@ -3,10 +3,11 @@ import { type RouteHandler, z } from "@hono/zod-openapi";
 import { currentUser } from "../../auth/guards";
 import { createDb } from "../../db/client";
 import type { AppEnv } from "../../env";
-import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
+import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
+import { createRouter } from "../../http/router";
 import { decodeCursor, toPage } from "../../lib/pagination";
-import { createRouter } from "../../lib/router";
 import { idParam } from "../../lib/schemas";
+import { checksPromotionAfterContribution } from "../trust/promotion";
 import {
 	CreateHabit,
 	CreateLog,
@@ -141,7 +142,7 @@ const postLog = defineRoute(
 			...habitNotFound,
 		},
 	},
-	{ contribution: true },
+	{ middleware: [checksPromotionAfterContribution] },
 );
 
 const getLogs = defineRoute("user", {

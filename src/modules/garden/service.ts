@@ -4,7 +4,7 @@
  * Every read of a habit is scoped by its owner, so another user's habit is simply not found.
  */
 import { and, desc, eq, gte, inArray, isNull, lt, lte, or, type Placeholder, sql } from "drizzle-orm";
-import type { CurrentUser } from "../../auth/current-user";
+import type { CurrentUser } from "../../core/accounts/current-user";
 import type { Db } from "../../db/client";
 import { batchPrepared, preparedQuery } from "../../db/prepared";
 import { gardens, type HabitLogRow, type HabitRow, habitLogs, habits } from "../../db/tables/garden";

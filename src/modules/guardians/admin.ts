@@ -8,7 +8,9 @@
  */
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { type CurrentUser, isSuspended, trustRank } from "../../auth/current-user";
+import { type CurrentUser, isSuspended, trustRank } from "../../core/accounts/current-user";
+import { auditStatement } from "../../core/moderation/audit";
+import { batchGuard, isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import { penalties } from "../../db/tables/guardians";
 import {
@@ -17,16 +19,20 @@ import {
 	type TrustApplicationRow,
 	trustApplications,
 } from "../../db/tables/trust";
-import { guideProfiles, type ROLES, type TRUST_LEVELS, type UserRow, users } from "../../db/tables/users";
+import {
+	guideProfiles,
+	PERMANENT_UNTIL,
+	type ROLES,
+	type TRUST_LEVELS,
+	type UserRow,
+	users,
+} from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { conflict, forbidden, notFound } from "../../lib/problem";
-import { auditStatement } from "./audit";
-import { batchGuard, isBatchGuardFailure } from "./batch-guard";
 import {
 	anotherActiveGuardian,
 	commitGuardianBatch,
-	PERMANENT_UNTIL,
 	type Suspension,
 	type SuspensionDuration,
 	suspensionEndsAt,

@@ -3,7 +3,9 @@
  * a guardian upholds it (the penalty stands) or overturns it (the penalty is lifted and a suspension ends).
  */
 import { and, asc, desc, eq, gt, lt, or, sql } from "drizzle-orm";
-import type { CurrentUser } from "../../auth/current-user";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { auditStatement } from "../../core/moderation/audit";
+import { batchGuard, isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import {
 	type APPEAL_STATUSES,
@@ -14,8 +16,6 @@ import {
 } from "../../db/tables/guardians";
 import { users } from "../../db/tables/users";
 import { conflict, forbidden, notFound } from "../../lib/problem";
-import { auditStatement } from "./audit";
-import { batchGuard, isBatchGuardFailure } from "./batch-guard";
 import { APPEAL_WINDOW_DAYS, appealDeadline, recomputeSuspension } from "./penalties";
 
 export type PenaltyWithAppeal = { penalty: PenaltyRow; appeal: AppealRow | null };

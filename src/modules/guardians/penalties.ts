@@ -7,15 +7,13 @@ import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
 import { penalties, type SUSPENSION_DURATIONS } from "../../db/tables/guardians";
-import { users } from "../../db/tables/users";
+import { PERMANENT_UNTIL, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
+import { DAY_MS } from "../../lib/durations";
 import { closeChatSocketsOf } from "../orchard/chat";
-import { DAY_MS } from "../trust/levels";
 
 export type SuspensionDuration = (typeof SUSPENSION_DURATIONS)[number];
 
-/** `suspended_until` of a permanent suspension. */
-export const PERMANENT_UNTIL = "9999-12-31T23:59:59.999Z";
 /** A warning or suspension can be appealed once, within this many days of being issued. */
 export const APPEAL_WINDOW_DAYS = 20;
 

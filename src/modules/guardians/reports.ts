@@ -13,7 +13,18 @@
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { ReportableMessage } from "../../../durable-objects/chat-room";
-import { type CurrentUser, hasTrust, isGuardian, isVerifiedGuide, trustRank } from "../../auth/current-user";
+import {
+	type CurrentUser,
+	hasTrust,
+	isGuardian,
+	isVerifiedGuide,
+	trustRank,
+} from "../../core/accounts/current-user";
+import { isBlockedBy } from "../../core/blocks";
+import { auditStatementIf } from "../../core/moderation/audit";
+import type { QueueTargetType } from "../../core/moderation/queue";
+import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
+import { isUniqueViolation } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import { groupMembers } from "../../db/tables/fellowship";
 import {
@@ -25,13 +36,8 @@ import {
 import { connections, mentorships } from "../../db/tables/orchard";
 import { projectMembers } from "../../db/tables/teamup";
 import { users } from "../../db/tables/users";
+import { DAY_MS } from "../../lib/durations";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
-import { isBlockedBy } from "../orchard/visibility";
-import { DAY_MS } from "../trust/levels";
-import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
-import { auditStatementIf } from "./audit";
-import { isUniqueViolation } from "./batch-guard";
-import type { QueueTargetType } from "./queue";
 import { loadTarget, REPORT_TARGETS, setModerationStatus, targetStatusIs } from "./targets";
 
 /** Open reports whose hide weight adds up to this much hide the content pending review. */

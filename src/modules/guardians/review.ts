@@ -9,7 +9,10 @@
 import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { alias } from "drizzle-orm/sqlite-core";
-import type { CurrentUser } from "../../auth/current-user";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { auditStatement } from "../../core/moderation/audit";
+import type { QueueTargetType } from "../../core/moderation/queue";
+import { batchGuard, isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import {
 	type ModerationQueueItemRow,
@@ -19,21 +22,17 @@ import {
 	type QUEUE_ITEM_STATUSES,
 	reports,
 } from "../../db/tables/guardians";
-import { users } from "../../db/tables/users";
+import { PERMANENT_UNTIL, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
-import { auditStatement } from "./audit";
-import { batchGuard, isBatchGuardFailure } from "./batch-guard";
 import {
 	anotherActiveGuardian,
 	commitGuardianBatch,
-	PERMANENT_UNTIL,
 	type Suspension,
 	type SuspensionDuration,
 	suspensionEndsAt,
 } from "./penalties";
-import type { QueueTargetType } from "./queue";
 import { isRemovable, loadTarget, setModerationStatus } from "./targets";
 
 /** Reports shown per item in the queue list; the item itself shows up to `REPORTS_PER_ITEM`. */

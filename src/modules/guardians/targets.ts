@@ -8,6 +8,7 @@
  * `isRemovable`).
  */
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { QueueTargetType } from "../../core/moderation/queue";
 import type { Db } from "../../db/client";
 import { fellowshipGroups, groupEvents } from "../../db/tables/fellowship";
 import { comments, posts } from "../../db/tables/flourish";
@@ -16,7 +17,6 @@ import { sunlightShares } from "../../db/tables/sunlight";
 import { supportRequests, supportResponses } from "../../db/tables/support";
 import { projectDiscussions, projects } from "../../db/tables/teamup";
 import { startOfUtcDay } from "../../lib/coarse-time";
-import type { QueueTargetType } from "./queue";
 
 export interface TargetSpec {
 	/** The D1 table; null for chat messages. */

@@ -1,6 +1,6 @@
 /** @module health: liveness (`GET /`) and readiness (`GET /health`: D1 and the ML Worker). */
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../../lib/router";
+import { createRouter } from "../../http/router";
 import { probeMl } from "../../ml/client";
 
 const Liveness = z

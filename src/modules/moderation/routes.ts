@@ -5,11 +5,11 @@
  */
 import { MODERATION_LABELS, type ModerationLabel } from "../../../ml/src/contract";
 import { currentUser } from "../../auth/guards";
-import { defineRoute, jsonContent } from "../../lib/openapi";
-import { MODERATION_CHECK_IP_POLICY, MODERATION_CHECK_USER_POLICY } from "../../lib/rate-limit";
-import { createRouter } from "../../lib/router";
-import { crisisResources } from "../../moderation/crisis";
-import { QUEUE_AT, screenText } from "../../moderation/screen";
+import { crisisResources } from "../../core/moderation/crisis";
+import { QUEUE_AT, screenText } from "../../core/moderation/screen";
+import { defineRoute, jsonContent } from "../../http/define-route";
+import { createRouter } from "../../http/router";
+import { MODERATION_CHECK_IP_POLICY, MODERATION_CHECK_USER_POLICY } from "../../lib/burst-policies";
 import { ModerationCheckRequest, ModerationCheckResult } from "./schemas";
 
 const OUTCOMES = {

@@ -1,8 +1,8 @@
 /** @module moderation/schemas: the draft check's request and answer. */
 import { z } from "@hono/zod-openapi";
 import { MODERATION_LABELS } from "../../../ml/src/contract";
+import { CrisisResource } from "../../core/moderation/crisis";
 import { boundedText } from "../../lib/schemas";
-import { CrisisResource } from "../../moderation/crisis";
 
 /** Drafts up to this long are checked (the longest user text the API accepts anywhere). */
 export const CHECK_MAX_CHARS = 10_000;

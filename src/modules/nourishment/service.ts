@@ -7,14 +7,14 @@
  * later date stay unseen until their day, except to guardians. Spiritual items only reach opted-in users.
  */
 import { and, count, desc, eq, isNull, lt, lte, or, type SQL } from "drizzle-orm";
-import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { auditStatement } from "../../core/moderation/audit";
+import { spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import { type NourishmentItemRow, nourishmentItems } from "../../db/tables/nourishment";
 import { localToday } from "../../lib/local-date";
 import { conflict, notFound } from "../../lib/problem";
-import { spiritualFilter } from "../../lib/spiritual";
 import { isUniqueViolation } from "../flourish/content-rules";
-import { auditStatement } from "../guardians/audit";
 
 type Viewer = CurrentUser | undefined;
 

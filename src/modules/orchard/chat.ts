@@ -6,6 +6,8 @@
 import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { ChatError, ReportableMessage } from "../../../durable-objects/chat-room";
+import { notBlockedWith } from "../../core/blocks";
+import { chatAccess, conversationIdOf, participantsOf } from "../../core/chat-access";
 import { createDb, type Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
 import { chatTickets, connections, conversationSummaries, mentorships } from "../../db/tables/orchard";
@@ -14,8 +16,6 @@ import type { Bindings } from "../../env";
 import { logEvent } from "../../lib/log";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { forbidden, notFound, Problem } from "../../lib/problem";
-import { chatAccess, conversationIdOf, participantsOf } from "./chat-access";
-import { notBlockedWith } from "./visibility";
 
 /** A ticket opens one WebSocket, within this many seconds of being issued. */
 export const TICKET_TTL_SECONDS = 60;

@@ -13,7 +13,11 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
-import type { CurrentUser } from "../../auth/current-user";
+import { findVisibleUser } from "../../core/accounts/accounts";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { chatAccess, sortedPair } from "../../core/chat-access";
+import { screenPersonalText } from "../../core/moderation/personal";
+import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import {
 	blocks,
@@ -25,14 +29,10 @@ import {
 } from "../../db/tables/orchard";
 import { type UserRow, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
+import { DAY_MS } from "../../lib/durations";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
-import { screenPersonalText } from "../../moderation/personal";
-import { DAY_MS } from "../trust/levels";
-import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
-import { findVisibleUser } from "../users/service";
-import { chatAccess, sortedPair } from "./chat-access";
 import type { Connection, ConnectionListQuery, CreateConnection } from "./schemas";
 
 /** After a decline, the person declined waits this long before asking the same person again. */

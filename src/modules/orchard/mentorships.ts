@@ -9,7 +9,9 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { type CurrentUser, isVerifiedGuide } from "../../auth/current-user";
+import { type CurrentUser, isVerifiedGuide } from "../../core/accounts/current-user";
+import { notBlockedWith } from "../../core/blocks";
+import { screenPersonalText } from "../../core/moderation/personal";
 import type { Db } from "../../db/client";
 import { MENTORSHIP_STATUSES, type MentorshipRow, mentorships } from "../../db/tables/orchard";
 import { guideProfiles, TRUST_LEVELS, type UserRow, users } from "../../db/tables/users";
@@ -17,9 +19,7 @@ import type { Bindings } from "../../env";
 import { decodeCursor, encodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
-import { screenPersonalText } from "../../moderation/personal";
 import type { CreateMentorship, Guide, GuideListQuery, Mentorship, MentorshipListQuery } from "./schemas";
-import { notBlockedWith } from "./visibility";
 
 /** `sort=recommended` ranks at most this many guides (the directory is small; beyond it, name order). */
 export const RECOMMEND_POOL = 200;

@@ -5,16 +5,16 @@
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { CHAT_PEER_HEADER, CHAT_USER_HEADER } from "../../../durable-objects/chat-room";
-import { isSuspended } from "../../auth/current-user";
 import { currentUser } from "../../auth/guards";
 import { unauthorized } from "../../auth/verify";
+import { isSuspended } from "../../core/accounts/current-user";
 import { createDb } from "../../db/client";
 import { users } from "../../db/tables/users";
+import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
+import { createRouter } from "../../http/router";
 import { newId } from "../../lib/ids";
-import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
 import { decodeCursor, encodeCursor, PageQuery } from "../../lib/pagination";
 import { forbidden, notFound, Problem } from "../../lib/problem";
-import { createRouter } from "../../lib/router";
 import { idParam } from "../../lib/schemas";
 import {
 	chatProblem,

@@ -1,18 +1,11 @@
 /** @module orchard/schemas: connections, blocks, guides, mentorships and conversations on the wire. */
 import { z } from "@hono/zod-openapi";
+import { ClientMessageId, MAX_MESSAGE_CHARS } from "../../../durable-objects/chat-protocol";
+import { CrisisResource } from "../../core/moderation/crisis";
 import { CONNECTION_STATUSES, CONNECTION_TYPES, MENTORSHIP_STATUSES } from "../../db/tables/orchard";
 import { TRUST_LEVELS } from "../../db/tables/users";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp, Uuid } from "../../lib/schemas";
-import { CrisisResource } from "../../moderation/crisis";
-
-/** Longest chat message, in characters. */
-export const MAX_MESSAGE_CHARS = 4000;
-/** The id a client gives a message so that a retried send is recognised (letters, digits, `-_.:`). */
-export const ClientMessageId = z
-	.string()
-	.regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be 1–64 characters of letters, digits, - _ . :")
-	.openapi({ example: "7c0a9a5e-2f1b-4d0e-9a55-0d8f5f1b7e21" });
 
 /** What one person may see of another here: enough to recognise them, nothing private. */
 export const Peer = z

@@ -21,17 +21,18 @@
  * job succeeds; every job is idempotent. See README.md, "Privacy", for what is kept and why.
  */
 import { eq } from "drizzle-orm";
-import type { CurrentUser } from "../../auth/current-user";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { tombstoneKey } from "../../core/accounts/tombstones";
+import { isBatchGuardFailure } from "../../db/batch-guard";
 import { createDb } from "../../db/client";
 import { groupEvents } from "../../db/tables/fellowship";
 import type { accountErasureJobs, ERASURE_JOB_KINDS } from "../../db/tables/users";
+import { PERMANENT_UNTIL } from "../../db/tables/users";
 import type { Bindings } from "../../env";
+import { DAY_MS } from "../../lib/durations";
 import { logEvent } from "../../lib/log";
 import { conflict } from "../../lib/problem";
 import { rsvpObject, termsOf } from "../fellowship/rsvp-client";
-import { isBatchGuardFailure } from "../guardians/batch-guard";
-import { PERMANENT_UNTIL } from "../guardians/penalties";
-import { tombstoneKey } from "../guardians/tombstones";
 import { eraseChatMessagesOf } from "../orchard/chat";
 
 /** Outbox jobs done inline by the DELETE request; the cron does the rest. */
@@ -307,7 +308,6 @@ export async function deleteAccount(
 
 /** Evidence of a deleted person's content is kept this long after its case is closed. */
 export const EVIDENCE_RETENTION_DAYS = 90;
-const DAY_MS = 86_400_000;
 
 /**
  * The cron: the snapshots kept as evidence after their author deleted the account (`author_erased_at`) are

@@ -9,10 +9,10 @@
  * - Other people appear by id only: no names, no notes or messages they wrote, no one's reports of me.
  * - Anonymous support requests are not linked to any account, so no export can contain them.
  */
-import type { CurrentUser } from "../../auth/current-user";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { participantsOf } from "../../core/chat-access";
 import type { Bindings } from "../../env";
 import { roomFor } from "../orchard/chat";
-import { participantsOf } from "../orchard/chat-access";
 import { toMyProfile } from "../users/schemas";
 import type { AccountExport } from "./schemas";
 

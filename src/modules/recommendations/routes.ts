@@ -2,9 +2,9 @@
 import { z } from "@hono/zod-openapi";
 import { currentUser } from "../../auth/guards";
 import { createDb } from "../../db/client";
-import { defineRoute, jsonContent } from "../../lib/openapi";
+import { defineRoute, jsonContent } from "../../http/define-route";
+import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
-import { createRouter } from "../../lib/router";
 import { RecommendationPage, RecommendationQuery } from "./schemas";
 import { type Candidate, recommend } from "./service";
 

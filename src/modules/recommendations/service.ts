@@ -10,7 +10,10 @@
  * come first (`ranked_by: "recency"`).
  */
 import { and, desc, eq, inArray, isNull, lte, ne, notExists, or, type SQL } from "drizzle-orm";
-import type { CurrentUser } from "../../auth/current-user";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { notBlockedWith } from "../../core/blocks";
+import { PUBLICLY_VISIBLE_STATUSES } from "../../core/moderation/screen";
+import { spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import { fellowshipGroups, groupMembers } from "../../db/tables/fellowship";
 import { posts } from "../../db/tables/flourish";
@@ -20,10 +23,7 @@ import { projectMembers, projects } from "../../db/tables/teamup";
 import { guideProfiles, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { localToday } from "../../lib/local-date";
-import { spiritualFilter } from "../../lib/spiritual";
 import { rankByRelevance } from "../../ml/ranking";
-import { PUBLICLY_VISIBLE_STATUSES } from "../../moderation/screen";
-import { notBlockedWith } from "../orchard/visibility";
 
 export const RECOMMENDATION_KINDS = ["groups", "projects", "guides", "nourishment"] as const;
 export type RecommendationKind = (typeof RECOMMENDATION_KINDS)[number];

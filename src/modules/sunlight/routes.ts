@@ -5,15 +5,16 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { currentUser } from "../../auth/guards";
+import { crisisResources } from "../../core/moderation/crisis";
+import type { Screening } from "../../core/moderation/screen";
 import { createDb } from "../../db/client";
 import type { AppEnv } from "../../env";
-import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
+import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
+import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
-import { createRouter } from "../../lib/router";
 import { idParam } from "../../lib/schemas";
-import { crisisResources } from "../../moderation/crisis";
-import type { Screening } from "../../moderation/screen";
 import { DeleteQuery } from "../flourish/schemas";
+import { checksPromotionAfterContribution } from "../trust/promotion";
 import {
 	CreateShare,
 	ShareListQuery,
@@ -74,7 +75,7 @@ const createRoute = defineRoute(
 			429: problemResponse("Today's posts-and-shares limit for my trust level is reached."),
 		},
 	},
-	{ contribution: true },
+	{ middleware: [checksPromotionAfterContribution] },
 );
 
 const getRoute = defineRoute("user", {

@@ -16,7 +16,13 @@
 import type { z } from "@hono/zod-openapi";
 import { and, count, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { notBlockedWith } from "../../core/blocks";
+import { auditStatement } from "../../core/moderation/audit";
+import { queueItemForScreening } from "../../core/moderation/queue";
+import { type Screening, screenText } from "../../core/moderation/screen";
+import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
+import { spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import {
 	SUNLIGHT_REACTION_TYPES,
@@ -29,14 +35,8 @@ import type { Bindings } from "../../env";
 import { anonymousTime } from "../../lib/coarse-time";
 import { newId, newRandomId } from "../../lib/ids";
 import { conflict, forbidden, notFound } from "../../lib/problem";
-import { spiritualFilter } from "../../lib/spiritual";
-import { type Screening, screenText } from "../../moderation/screen";
 import { enforceLinkLimit, inJsonList, isPendingReview, publiclyVisible } from "../flourish/content-rules";
 import { authorColumns, GONE_AUTHOR, toAuthor } from "../flourish/present";
-import { auditStatement } from "../guardians/audit";
-import { queueItemForScreening } from "../guardians/queue";
-import { notBlockedWith } from "../orchard/visibility";
-import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import type { ShareSchema } from "./schemas";
 
 export type ShareView = z.infer<typeof ShareSchema>;

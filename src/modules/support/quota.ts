@@ -7,13 +7,13 @@
  * creation time either.
  */
 import { and, eq, sql } from "drizzle-orm";
-import type { CurrentUser } from "../../auth/current-user";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { dailyLimitProblem, dailySupportRequestLimit, utcDay } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { supportQuota } from "../../db/tables/support";
 import { newId } from "../../lib/ids";
 import { logEvent } from "../../lib/log";
 import { Problem } from "../../lib/problem";
-import { dailyLimitProblem, dailySupportRequestLimit, utcDay } from "../trust/limits";
 
 const MIN_SECRET_LENGTH = 32;
 

@@ -4,16 +4,16 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { isGuardian } from "../../auth/current-user";
 import { currentUser } from "../../auth/guards";
+import { isGuardian } from "../../core/accounts/current-user";
+import { crisisResources } from "../../core/moderation/crisis";
 import { createDb } from "../../db/client";
 import type { AppEnv } from "../../env";
-import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
+import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
+import { createRouter } from "../../http/router";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { notFound } from "../../lib/problem";
-import { createRouter } from "../../lib/router";
 import { idParam } from "../../lib/schemas";
-import { crisisResources } from "../../moderation/crisis";
 import {
 	CreatedSupportRequest,
 	CreateSupportRequest,

@@ -1,6 +1,7 @@
 /** @module support/schemas: anonymous support requests and responses on the wire (never an author field). */
 import { z } from "@hono/zod-openapi";
-import { trustRank } from "../../auth/current-user";
+import { trustRank } from "../../core/accounts/current-user";
+import { CrisisResource } from "../../core/moderation/crisis";
 import { MODERATION_STATUSES } from "../../db/tables/shared";
 import {
 	SUPPORT_CATEGORIES,
@@ -10,7 +11,6 @@ import {
 } from "../../db/tables/support";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp } from "../../lib/schemas";
-import { CrisisResource } from "../../moderation/crisis";
 import { contributorIdSchema, presentContributor } from "../users/schemas";
 import type { ResponseWithResponder } from "./service";
 

@@ -8,7 +8,12 @@
  * token holder does later (edits, status, deletion, helpful marks) leaves no exact time either.
  */
 import { and, asc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
-import { type CurrentUser, isGuardian, isVerifiedGuide } from "../../auth/current-user";
+import { type CurrentUser, isGuardian, isVerifiedGuide } from "../../core/accounts/current-user";
+import { notBlockedWith } from "../../core/blocks";
+import { auditStatement } from "../../core/moderation/audit";
+import { queueItemForScreening } from "../../core/moderation/queue";
+import { PUBLICLY_VISIBLE_STATUSES, type Screening, screenText } from "../../core/moderation/screen";
+import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import {
 	ACTIVE_SUPPORT_REQUEST,
@@ -27,11 +32,6 @@ import { anonymousTime } from "../../lib/coarse-time";
 import { newId, newRandomId } from "../../lib/ids";
 import { logEvent } from "../../lib/log";
 import { conflict, forbidden, notFound, Problem } from "../../lib/problem";
-import { PUBLICLY_VISIBLE_STATUSES, type Screening, screenText } from "../../moderation/screen";
-import { auditStatement } from "../guardians/audit";
-import { queueItemForScreening } from "../guardians/queue";
-import { notBlockedWith } from "../orchard/visibility";
-import { consumeDailyQuota, refundDailyQuota } from "../trust/limits";
 import { consumeSupportQuota, refundSupportQuota } from "./quota";
 import { newSupportToken, sealSupportToken, supportTokenMatches } from "./token";
 

@@ -7,7 +7,9 @@
  * - Managing: active owners and admins. A guardian passes every role check (the caller audit-logs it).
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
-import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { PUBLICLY_VISIBLE_STATUSES } from "../../core/moderation/screen";
+import { seesSpiritual } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import {
 	PROJECT_ROLES,
@@ -17,8 +19,6 @@ import {
 	projects,
 } from "../../db/tables/teamup";
 import { conflict, forbidden, notFound } from "../../lib/problem";
-import { seesSpiritual } from "../../lib/spiritual";
-import { PUBLICLY_VISIBLE_STATUSES } from "../../moderation/screen";
 
 export type ProjectRole = ProjectMemberRow["role"];
 

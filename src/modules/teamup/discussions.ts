@@ -10,7 +10,12 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { type CurrentUser, isGuardian } from "../../auth/current-user";
+import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { notBlockedWith } from "../../core/blocks";
+import { crisisResources } from "../../core/moderation/crisis";
+import { queueItemForScreening } from "../../core/moderation/queue";
+import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
+import { consumeDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { type ProjectDiscussionRow, projectDiscussions } from "../../db/tables/teamup";
 import { users } from "../../db/tables/users";
@@ -18,11 +23,6 @@ import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { forbidden, notFound } from "../../lib/problem";
-import { crisisResources } from "../../moderation/crisis";
-import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../moderation/screen";
-import { queueItemForScreening } from "../guardians/queue";
-import { notBlockedWith } from "../orchard/visibility";
-import { consumeDailyQuota } from "../trust/limits";
 import { presentContributor } from "../users/schemas";
 import { isActive, isPubliclyVisible, loadProject, requireContentAccess, requireNotArchived } from "./access";
 

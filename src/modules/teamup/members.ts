@@ -11,16 +11,16 @@
  */
 import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { CurrentUser } from "../../auth/current-user";
+import { findVisibleUser } from "../../core/accounts/accounts";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { notBlockedWith } from "../../core/blocks";
+import { auditStatement } from "../../core/moderation/audit";
 import type { Db } from "../../db/client";
 import { type ProjectMemberRow, projectMembers, projects } from "../../db/tables/teamup";
 import { users } from "../../db/tables/users";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound } from "../../lib/problem";
-import { auditStatement } from "../guardians/audit";
-import { notBlockedWith } from "../orchard/visibility";
-import { findVisibleUser } from "../users/service";
 import {
 	loadProject,
 	type ProjectAccess,

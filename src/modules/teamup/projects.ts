@@ -7,7 +7,12 @@
  */
 import { and, asc, desc, eq, inArray, isNull, lt, notInArray, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { CurrentUser } from "../../auth/current-user";
+import type { CurrentUser } from "../../core/accounts/current-user";
+import { auditStatement } from "../../core/moderation/audit";
+import { crisisResources } from "../../core/moderation/crisis";
+import { queueItemForScreening } from "../../core/moderation/queue";
+import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
+import { requireSpiritualOptIn, spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import { type ProjectMemberRow, type ProjectRow, projectMembers, projects } from "../../db/tables/teamup";
 import { users } from "../../db/tables/users";
@@ -16,11 +21,6 @@ import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { conflict } from "../../lib/problem";
 import { matchesEveryWord } from "../../lib/search";
-import { requireSpiritualOptIn, spiritualFilter } from "../../lib/spiritual";
-import { crisisResources } from "../../moderation/crisis";
-import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../moderation/screen";
-import { auditStatement } from "../guardians/audit";
-import { queueItemForScreening } from "../guardians/queue";
 import {
 	isPubliclyVisible,
 	listedAnyStatus,

@@ -1,5 +1,6 @@
 /** @module teamup/schemas: projects, their members and discussions on the wire. */
 import { z } from "@hono/zod-openapi";
+import { CrisisResource } from "../../core/moderation/crisis";
 import {
 	PROJECT_MEMBER_STATUSES,
 	PROJECT_ROLES,
@@ -9,7 +10,6 @@ import {
 } from "../../db/tables/teamup";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp, Uuid } from "../../lib/schemas";
-import { CrisisResource } from "../../moderation/crisis";
 import { contributorIdSchema } from "../users/schemas";
 
 export const MAX_PROJECT_MEMBERS = 10_000;

@@ -2,10 +2,9 @@
  * @module trust/levels: the trust ladder of API.md (anchored on Discourse's trust levels) — how each level is
  * reached, the numbers it asks for, and what it unlocks. The numbers live here and nowhere else.
  */
-import type { TrustLevel } from "../../auth/current-user";
+import type { TrustLevel } from "../../core/accounts/current-user";
 import { TRUST_LEVELS } from "../../db/tables/users";
-
-export const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS } from "../../lib/durations";
 
 export interface LevelRequirements {
 	/** `automatic` for growing (checked on activity), `application` reviewed by a guardian otherwise. */

@@ -1,6 +1,6 @@
 /**
  * @module trust/promotion: new_sprout → growing is automatic, "checked on activity". Routes that create a
- * contribution (habit logs, posts, comments, sunlight shares) declare `{ contribution: true }` in
+ * contribution (habit logs, posts, comments, sunlight shares) declare `{ middleware: [checksPromotionAfterContribution] }` in
  * `defineRoute`, which runs this check after a successful write — in `waitUntil`, so it never slows the
  * response and never fails the write.
  */

@@ -2,9 +2,9 @@
 import { z } from "@hono/zod-openapi";
 import { currentUser } from "../../auth/guards";
 import { createDb } from "../../db/client";
-import { defineRoute, jsonContent, problemResponse } from "../../lib/openapi";
+import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
+import { createRouter } from "../../http/router";
 import { decodeCursor, PageQuery, toPage } from "../../lib/pagination";
-import { createRouter } from "../../lib/router";
 import { idParam } from "../../lib/schemas";
 import {
 	CreateGuideApplication,

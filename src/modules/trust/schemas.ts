@@ -1,6 +1,7 @@
 /** @module trust/schemas: trust standing, applications and guide applications on the wire. */
 import { z } from "@hono/zod-openapi";
-import { isVerifiedGuide } from "../../auth/current-user";
+import { isVerifiedGuide } from "../../core/accounts/current-user";
+import { dailyLimitsFor, linksPerPost, mediaPerPost, multiplierFor } from "../../core/quotas";
 import {
 	APPLICATION_STATUSES,
 	APPLIED_TRUST_LEVELS,
@@ -11,7 +12,6 @@ import { ROLES, TRUST_LEVELS, type UserRow } from "../../db/tables/users";
 import { pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp } from "../../lib/schemas";
 import { featuresUpTo, LEVEL_FEATURES, LEVEL_REQUIREMENTS } from "./levels";
-import { dailyLimitsFor, linksPerPost, mediaPerPost, multiplierFor } from "./limits";
 import type { Requirement } from "./service";
 
 export const STATEMENT_MAX = 2000;

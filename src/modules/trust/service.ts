@@ -8,7 +8,7 @@
  * overturned on appeal.
  */
 import { and, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
-import { type CurrentUser, isGuardian, isSuspended, type TrustLevel } from "../../auth/current-user";
+import { type CurrentUser, isGuardian, isSuspended, type TrustLevel } from "../../core/accounts/current-user";
 import type { Db } from "../../db/client";
 import {
 	type GuideApplicationRow,
@@ -17,8 +17,9 @@ import {
 	trustApplications,
 } from "../../db/tables/trust";
 import { users } from "../../db/tables/users";
+import { DAY_MS } from "../../lib/durations";
 import { conflict, notFound, Problem } from "../../lib/problem";
-import { DAY_MS, LEVEL_REQUIREMENTS, type LevelRequirements, nextLevel } from "./levels";
+import { LEVEL_REQUIREMENTS, type LevelRequirements, nextLevel } from "./levels";
 
 export interface TrustSignals {
 	contributions: number;

@@ -1,6 +1,6 @@
 /** @module users/schemas: the wire shapes of profiles (snake_case), reused by routes and OpenAPI. */
 import { z } from "@hono/zod-openapi";
-import { isVerifiedGuide } from "../../auth/current-user";
+import { isVerifiedGuide } from "../../core/accounts/current-user";
 import { ROLES, TRUST_LEVELS, type UserRow } from "../../db/tables/users";
 import { startOfUtcDay } from "../../lib/coarse-time";
 import { boundedText, HttpsUrl, IsoTimestamp, TimeZone, Uuid } from "../../lib/schemas";

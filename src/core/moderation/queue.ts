@@ -1,5 +1,5 @@
 /**
- * @module guardians/queue: raising Guardian queue items. One item per target, ever: a new signal on a
+ * @module core/moderation/queue: raising Guardian queue items. One item per target, ever: a new signal on a
  * target reopens and updates its item. Callers put the returned statement in the same `batch()` as the
  * content write, so content and its review item are written together or not at all.
  *
@@ -15,7 +15,7 @@ import type { Db } from "../../db/client";
 import { moderationQueueItems, type REPORT_TARGET_TYPES } from "../../db/tables/guardians";
 import { anonymousTime } from "../../lib/coarse-time";
 import { newId, newRandomId } from "../../lib/ids";
-import type { Screening } from "../../moderation/screen";
+import type { Screening } from "./screen";
 
 export type QueueTargetType = (typeof REPORT_TARGET_TYPES)[number];
 

@@ -1,5 +1,5 @@
 /**
- * @module rate-limit: burst limits through the Workers Rate Limiting bindings (`[[ratelimits]]` in
+ * @module http/rate-limit: burst limits through the Workers Rate Limiting bindings (`[[ratelimits]]` in
  * wrangler.toml), installed on every route by `defineRoute`.
  *
  * - Callers without an `Authorization` header: `IP_READ_LIMITER`, keyed by `CF-Connecting-IP`. Checked
@@ -12,7 +12,7 @@
  *
  * Over the limit: 429 problem+json with `Retry-After` and the IETF `RateLimit-Policy`/`RateLimit` headers
  * (draft-ietf-httpapi-ratelimit-headers). These are per-location burst limits, approximate by design;
- * the exact daily allowances per trust level are D1 counters (`src/modules/trust/limits.ts`). A limiter
+ * the exact daily allowances per trust level are D1 counters (`src/core/quotas.ts`). A limiter
  * that throws lets the request through: a burst limit must never take the API down.
  *
  * @example
@@ -20,66 +20,10 @@
  */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv, Bindings } from "../env";
-import { logEvent } from "./log";
-import { Problem } from "./problem";
-
-type LimiterBinding = { [K in keyof Bindings]-?: Bindings[K] extends RateLimit ? K : never }[keyof Bindings];
-
-/** One burst policy: its binding and the numbers configured for it in wrangler.toml. */
-export interface BurstPolicy {
-	/** The policy's name in `RateLimit-Policy` / `RateLimit`. */
-	name: string;
-	binding: LimiterBinding;
-	/** Requests per period (as in wrangler.toml; the binding does not report it). */
-	limit: number;
-	/** Seconds; the Rate Limiting binding accepts only 10 or 60. */
-	period: 10 | 60;
-}
-
-/** Signed-in writes per user: `USER_WRITE_LIMITER` in wrangler.toml. */
-export const USER_WRITE_POLICY: BurstPolicy = {
-	name: "user-writes",
-	binding: "USER_WRITE_LIMITER",
-	limit: 60,
-	period: 60,
-};
-
-/** Requests without a token per client IP: `IP_READ_LIMITER` in wrangler.toml. */
-export const ANONYMOUS_POLICY: BurstPolicy = {
-	name: "anonymous",
-	binding: "IP_READ_LIMITER",
-	limit: 300,
-	period: 60,
-};
-
-/** Frames per user over chat WebSockets (every frame but ping): `CHAT_MESSAGE_LIMITER` in wrangler.toml. */
-export const CHAT_FRAME_POLICY: BurstPolicy = {
-	name: "chat-frames",
-	binding: "CHAT_MESSAGE_LIMITER",
-	limit: 30,
-	period: 10,
-};
-
-/**
- * `POST /moderation/check` per account (`MODERATION_CHECK_USER_LIMITER`): it answers the model's scores, so
- * an attacker can tune a text until it passes. Far below other reads, and per IP as well (next policy), so
- * many accounts on one address do not multiply it.
- */
-export const MODERATION_CHECK_USER_POLICY: BurstPolicy = {
-	name: "moderation-check-user",
-	binding: "MODERATION_CHECK_USER_LIMITER",
-	limit: 10,
-	period: 60,
-};
-
-/** `POST /moderation/check` per client IP (`MODERATION_CHECK_IP_LIMITER`): room for a few people behind one NAT. */
-export const MODERATION_CHECK_IP_POLICY: BurstPolicy = {
-	name: "moderation-check-ip",
-	binding: "MODERATION_CHECK_IP_LIMITER",
-	limit: 30,
-	period: 60,
-};
+import type { AppEnv } from "../env";
+import { ANONYMOUS_POLICY, type BurstPolicy, USER_WRITE_POLICY } from "../lib/burst-policies";
+import { logEvent } from "../lib/log";
+import { Problem } from "../lib/problem";
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -149,19 +93,3 @@ export const limitPerCaller = (perUser: BurstPolicy, perIp: BurstPolicy) =>
 		await consume(c, perIp, clientIp(c));
 		await next();
 	});
-
-/** For the ChatRoom: may `userId` send one more WebSocket frame now? A limiter that throws says yes. */
-export async function allowChatFrame(
-	env: Pick<Bindings, "CHAT_MESSAGE_LIMITER">,
-	userId: string,
-): Promise<boolean> {
-	try {
-		return (await env.CHAT_MESSAGE_LIMITER.limit({ key: userId })).success;
-	} catch (error) {
-		logEvent("warn", "rate_limiter_unavailable", {
-			policy: CHAT_FRAME_POLICY.name,
-			error: error instanceof Error ? error.name : "unknown",
-		});
-		return true;
-	}
-}

@@ -1,5 +1,5 @@
 /**
- * @module moderation/screen: the one moderation step every user-generated write goes through.
+ * @module core/moderation/screen: the one moderation step every user-generated write goes through.
  *
  * - toxicity ≥ 0.9 → published `hidden` pending review, with a Guardian queue item;
  * - 0.7 ≤ toxicity < 0.9 → published `flagged` (visible), with a queue item;
@@ -7,9 +7,9 @@
  * - ML down, slow or confused → published `unchecked`; the scheduled re-check moderates it later.
  * A write never fails because the ML service is down.
  */
-import type { ModerationStatus } from "../db/tables/shared";
-import type { Bindings } from "../env";
-import { type ModerationResult, moderate } from "../ml/client";
+import type { ModerationStatus } from "../../db/tables/shared";
+import type { PlatformBindings } from "../../lib/bindings";
+import { type ModerationResult, moderate } from "../../ml/client";
 
 export const HIDE_AT = 0.9;
 export const QUEUE_AT = 0.7;
@@ -56,7 +56,7 @@ export function classify(result: ModerationResult | null): Screening {
 }
 
 /** Scores a text through the ML Worker and applies the thresholds above. */
-export async function screenText(env: Pick<Bindings, "ML">, text: string): Promise<Screening> {
+export async function screenText(env: Pick<PlatformBindings, "ML">, text: string): Promise<Screening> {
 	return classify(await moderate(env.ML, text));
 }
 

@@ -1,5 +1,5 @@
 /**
- * @module cache-control: a response to a request that carried credentials (a bearer token, or an anonymous
+ * @module http/cache-control: a response to a request that carried credentials (a bearer token, or an anonymous
  * support token) is about one person, so no browser, proxy or CDN may store it: `Cache-Control: private,
  * no-store`, unless the route set its own. WebSocket upgrades (101) have no cacheable body and are left
  * alone. Anonymous reads of public content are unaffected.

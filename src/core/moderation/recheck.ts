@@ -1,5 +1,5 @@
 /**
- * @module ml/recheck: the scheduled re-check of content published while the ML service was down.
+ * @module core/moderation/recheck: the scheduled re-check of content published while the ML service was down.
  *
  * Every content table keeps its `unchecked` rows in a partial index (`<table>_unchecked_idx`), so each run
  * reads only those, oldest first (by id; the random ids of anonymous rows come in no order, which changes
@@ -11,17 +11,17 @@
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { createDb, type Db } from "../db/client";
-import { fellowshipGroups, groupEvents } from "../db/tables/fellowship";
-import { comments, posts } from "../db/tables/flourish";
-import { sunlightShares } from "../db/tables/sunlight";
-import { supportRequests, supportResponses } from "../db/tables/support";
-import { projectDiscussions, projects } from "../db/tables/teamup";
-import type { Bindings } from "../env";
-import { logEvent } from "../lib/log";
-import { type Screening, screenText } from "../moderation/screen";
-import { auditStatementIf } from "../modules/guardians/audit";
-import { type QueueTargetType, queueItemForScreening } from "../modules/guardians/queue";
+import { createDb, type Db } from "../../db/client";
+import { fellowshipGroups, groupEvents } from "../../db/tables/fellowship";
+import { comments, posts } from "../../db/tables/flourish";
+import { sunlightShares } from "../../db/tables/sunlight";
+import { supportRequests, supportResponses } from "../../db/tables/support";
+import { projectDiscussions, projects } from "../../db/tables/teamup";
+import type { PlatformBindings } from "../../lib/bindings";
+import { logEvent } from "../../lib/log";
+import { auditStatementIf } from "./audit";
+import { type QueueTargetType, queueItemForScreening } from "./queue";
+import { type Screening, screenText } from "./screen";
 
 /** Rows re-checked per table per run, and in all per run (the cron runs every 10 minutes). */
 export const RECHECK_BATCH = 25;
@@ -340,7 +340,9 @@ async function apply(db: Db, source: Source, row: UncheckedRow, screening: Scree
 }
 
 /** One run of the re-check over every content table. */
-export async function recheckUncheckedContent(env: Pick<Bindings, "DB" | "ML">): Promise<RecheckReport> {
+export async function recheckUncheckedContent(
+	env: Pick<PlatformBindings, "DB" | "ML">,
+): Promise<RecheckReport> {
 	const db = createDb(env.DB);
 	const report: RecheckReport = { checked: 0, flagged: 0, hidden: 0, urgent: 0, stoppedEarly: false };
 	for (const source of RECHECK_SOURCES) {

@@ -1,5 +1,5 @@
 /**
- * @module guardians/batch-guard: a precondition inside a D1 batch. D1 has no interactive transactions, but a
+ * @module db/batch-guard: a precondition inside a D1 batch. D1 has no interactive transactions, but a
  * batch is atomic: a statement that fails rolls the whole batch back. `batchGuard` is a statement that
  * fails (SQLite's `json()` of malformed text raises an error) unless its condition holds when the batch
  * runs, so "decide only if still open" holds even when two guardians act at the same moment.
@@ -8,7 +8,7 @@
  * await db.batch([batchGuard(db, sql`EXISTS (SELECT 1 FROM appeals WHERE id = ${id} AND status = 'pending')`), ...]);
  */
 import { type SQL, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db } from "./client";
 
 const MARKER = "batch-guard";
 

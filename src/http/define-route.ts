@@ -1,10 +1,9 @@
 /**
- * @module openapi: route definitions that carry their own access rule, so the guard that runs and the
+ * @module http/define-route: route definitions that carry their own access rule, so the guard that runs and the
  * security and error responses the OpenAPI document shows can never disagree.
  */
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { TrustLevel } from "../auth/current-user";
 import {
 	optionalUser,
 	requireGuardian,
@@ -13,17 +12,11 @@ import {
 	requireUser,
 	requireUserEvenIfSuspended,
 } from "../auth/guards";
+import type { TrustLevel } from "../core/accounts/current-user";
 import type { AppEnv } from "../env";
-import { checksPromotionAfterContribution } from "../modules/trust/promotion";
+import { ANONYMOUS_POLICY, type BurstPolicy, USER_WRITE_POLICY } from "../lib/burst-policies";
 import { idempotent } from "./idempotency";
-import {
-	ANONYMOUS_POLICY,
-	type BurstPolicy,
-	limitAnonymousCallers,
-	limitPerCaller,
-	limitUserWrites,
-	USER_WRITE_POLICY,
-} from "./rate-limit";
+import { limitAnonymousCallers, limitPerCaller, limitUserWrites } from "./rate-limit";
 
 export const ProblemSchema = z
 	.object({
@@ -118,7 +111,7 @@ function accessNote(access: Access): string {
 /**
  * `createRoute` plus the access rule: installs the guard, documents the bearer requirement, and adds
  * the problem+json responses every route can give (validation, auth, body size, rate limits), and the
- * burst rate limits (`src/lib/rate-limit.ts`: per IP before the guard, per user for writes after it).
+ * burst rate limits (`src/http/rate-limit.ts`: per IP before the guard, per user for writes after it).
  */
 export interface RouteOptions {
 	/**
@@ -128,8 +121,11 @@ export interface RouteOptions {
 	 * about the request is recorded. `onRetry` tells clients, in the OpenAPI description, what a retry does.
 	 */
 	secretInAnswer?: { onRetry: string };
-	/** The route creates a contribution (habit log, post, comment, share): check automatic promotion after it. */
-	contribution?: boolean;
+	/**
+	 * A feature's own middleware, run after the guard and the burst limits (e.g. trust's check for automatic
+	 * promotion after a contribution): the feature brings it, so this layer knows no feature.
+	 */
+	middleware?: MiddlewareHandler<AppEnv>[];
 	/** A tighter burst limit for this route, per user and per client IP (`limitPerCaller`). */
 	perCaller?: { user: BurstPolicy; ip: BurstPolicy };
 }
@@ -163,7 +159,7 @@ export function defineRoute<const R extends RouteConfig>(
 			limitUserWrites,
 			...(options.perCaller ? [limitPerCaller(options.perCaller.user, options.perCaller.ip)] : []),
 			...(retriable ? [idempotent] : []),
-			...(options.contribution ? [checksPromotionAfterContribution] : []),
+			...(options.middleware ?? []),
 		],
 		request: retriable
 			? { ...config.request, headers: withIdempotencyHeader(config.request?.headers) }

@@ -1,5 +1,5 @@
 /**
- * @module guardians/audit: the audit log. Every guardian action (and every automatic hide) is one entry:
+ * @module core/moderation/audit: the audit log. Every guardian action (and every automatic hide) is one entry:
  * who, what, on what, about whom, why, when. Put the statement in the same batch as the action itself.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * @module trust/limits: the per-trust-level daily limits of API.md, as one mechanism every feature uses.
+ * @module core/quotas: the per-trust-level daily limits of API.md, as one mechanism every feature uses.
  *
  * Counters are exact (one D1 upsert-increment that refuses to pass the limit), per UTC day so that
  * changing time zone cannot reset them. Burst limits are the Rate Limiting binding's job, not this.
@@ -8,10 +8,10 @@
  * await consumeDailyQuota(db, currentUser(c), "posts"); // throws 429 problem+json at the limit
  */
 import { and, eq, sql } from "drizzle-orm";
-import type { CurrentUser, TrustLevel } from "../../auth/current-user";
-import type { Db } from "../../db/client";
-import { dailyQuotas, type QUOTA_KINDS } from "../../db/tables/trust";
-import { Problem } from "../../lib/problem";
+import type { Db } from "../db/client";
+import { dailyQuotas, type QUOTA_KINDS } from "../db/tables/trust";
+import { Problem } from "../lib/problem";
+import type { CurrentUser, TrustLevel } from "./accounts/current-user";
 
 export type QuotaKind = (typeof QUOTA_KINDS)[number];
 

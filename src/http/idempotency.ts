@@ -1,5 +1,5 @@
 /**
- * @module idempotency: `Idempotency-Key` on POSTs. A retry within 24 h with the same key and the same
+ * @module http/idempotency: `Idempotency-Key` on POSTs. A retry within 24 h with the same key and the same
  * request gets the original response (marked `Idempotent-Replayed: true`) and nothing is done twice; the
  * same key with another request is a 422; a retry racing the first attempt is a 409.
  *
@@ -12,7 +12,7 @@ import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
 import { idempotencyKeys } from "../db/tables/idempotency";
 import type { AppEnv } from "../env";
-import { conflict, Problem, unprocessable } from "./problem";
+import { conflict, Problem, unprocessable } from "../lib/problem";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

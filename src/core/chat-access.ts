@@ -1,12 +1,12 @@
 /**
- * @module orchard/chat-access: who may talk to whom, and which ChatRoom a pair talks in. Used by the API
+ * @module core/chat-access: who may talk to whom, and which ChatRoom a pair talks in. Used by the API
  * Worker (before a request reaches the room) and by the ChatRoom itself (on every message), so the rule
  * lives in one place: not blocked either way, and an accepted connection or an accepted mentorship.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { blocks, connections, mentorships } from "../../db/tables/orchard";
-import { users } from "../../db/tables/users";
+import type { Db } from "../db/client";
+import { blocks, connections, mentorships } from "../db/tables/orchard";
+import { users } from "../db/tables/users";
 
 /** `not_found`: no such (live) person, or a block either way. `forbidden`: they exist but we may not chat. */
 export type ChatAccess = "ok" | "not_found" | "forbidden";

@@ -1,5 +1,5 @@
 /**
- * @module guardians/tombstones: a suspension outlives the account it was given to.
+ * @module core/accounts/tombstones: a suspension outlives the account it was given to.
  *
  * Deleting an account while suspended leaves a row in `penalty_tombstones` keyed by a keyed hash of the
  * Auth0 `sub` (no email, no name, no user id), carrying when the suspension ends. The next account that
@@ -9,9 +9,9 @@
 import { lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { moderationActions, penalties, penaltyTombstones } from "../../db/tables/guardians";
+import { PERMANENT_UNTIL } from "../../db/tables/users";
 import { newId } from "../../lib/ids";
 import { keyedHash } from "../../lib/keyed-hash";
-import { PERMANENT_UNTIL } from "./penalties";
 
 export const CARRIED_OVER_REASON =
 	"A suspension that was in force when this person deleted a previous account carries over to this one.";

@@ -1,8 +1,8 @@
 /**
- * @module auth/current-user: the signed-in caller as its D1 row, and the role/trust rules.
+ * @module core/accounts/current-user: the signed-in caller as its D1 row, and the role/trust rules.
  * Roles and trust levels come from D1 only — never from token claims.
  */
-import { TRUST_LEVELS, type UserRow } from "../db/tables/users";
+import { TRUST_LEVELS, type UserRow } from "../../db/tables/users";
 
 export type CurrentUser = UserRow;
 export type Role = UserRow["role"];

@@ -1,4 +1,4 @@
-/** @module users/service: finding people, creating them on first sight, and their profiles. */
+/** @module core/accounts: finding people, creating them on first sight, and their profiles. */
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
@@ -7,9 +7,9 @@ import { startOfUtcDayMs } from "../../lib/coarse-time";
 import { newId } from "../../lib/ids";
 import { Problem, unprocessable } from "../../lib/problem";
 import { hasVisibleText } from "../../lib/schemas";
-import { BIDI_CONTROLS, confusableWithAny, staffClaimIn } from "../../moderation/names";
-import { carryOverStatements, inheritedSuspension, tombstoneKey } from "../guardians/tombstones";
-import { notBlockedWith } from "../orchard/visibility";
+import { notBlockedWith } from "../blocks";
+import { BIDI_CONTROLS, confusableWithAny, staffClaimIn } from "./names";
+import { carryOverStatements, inheritedSuspension, tombstoneKey } from "./tombstones";
 
 export interface NewUserClaims {
 	sub: string;

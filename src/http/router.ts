@@ -1,11 +1,11 @@
 /**
- * @module router: the one way features build their routers, so every route is validated by zod,
+ * @module http/router: the one way features build their routers, so every route is validated by zod,
  * documented in OpenAPI, and answers validation failures as problem+json.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
 import type { AppEnv } from "../env";
-import { type FieldError, unprocessable } from "./problem";
+import { type FieldError, unprocessable } from "../lib/problem";
 
 /** Turns zod issues into `errors[]` entries such as `{ field: "body/name", message }`. */
 export function fieldErrors(target: string, error: ZodError): FieldError[] {

@@ -1,5 +1,5 @@
 /**
- * @module moderation/names: display names that pass themselves off as staff, or hide their direction.
+ * @module core/accounts/names: display names that pass themselves off as staff, or hide their direction.
  *
  * A display name is refused when it
  * - carries bidi overrides, embeddings or isolates (U+202A–U+202E, U+2066–U+2069), which can make a name

@@ -1,5 +1,5 @@
 /**
- * @module moderation/personal: the words one person addresses to another (a connection request's note, a
+ * @module core/moderation/personal: the words one person addresses to another (a connection request's note, a
  * mentorship request's goals and message) and the profile everyone sees (display name, bio).
  *
  * Screened like posts — the same ML step and thresholds, and a Guardian queue item for flagged or urgent
@@ -9,11 +9,12 @@
  * a crisis item. The queue item is on the author (target `user`), so a guardian can warn or suspend; its
  * snapshot holds the words and where they were written. With the ML service down the text is accepted.
  */
-import type { CurrentUser } from "../auth/current-user";
-import type { Db } from "../db/client";
-import type { Bindings } from "../env";
-import { unprocessable } from "../lib/problem";
-import { queueItemForScreening } from "../modules/guardians/queue";
+
+import type { Db } from "../../db/client";
+import type { PlatformBindings } from "../../lib/bindings";
+import { unprocessable } from "../../lib/problem";
+import type { CurrentUser } from "../accounts/current-user";
+import { queueItemForScreening } from "./queue";
 import { screenText } from "./screen";
 
 /** Where the words were written, for the guardians reading the queue item. */
@@ -25,7 +26,7 @@ export type PersonalTextContext = "profile" | "connection_request" | "mentorship
  * wrapped: a drizzle query is thenable, and an async function would run it on return.
  */
 export async function screenPersonalText(
-	env: Pick<Bindings, "ML">,
+	env: Pick<PlatformBindings, "ML">,
 	db: Db,
 	author: Pick<CurrentUser, "id">,
 	context: PersonalTextContext,

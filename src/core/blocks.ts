@@ -1,11 +1,11 @@
 /**
- * @module orchard/visibility: blocks hide each side from the other everywhere. Features add these
+ * @module core/blocks: blocks hide each side from the other everywhere. Features add these
  * conditions to their queries rather than re-implementing the rule.
  */
 import { and, eq, notExists, or, type Placeholder, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { Db } from "../../db/client";
-import { blocks } from "../../db/tables/orchard";
+import type { Db } from "../db/client";
+import { blocks } from "../db/tables/orchard";
 
 const blockBetween = (db: Db, viewerId: string | Placeholder, other: SQLiteColumn | string) =>
 	db

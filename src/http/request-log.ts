@@ -1,5 +1,5 @@
 /**
- * @module request-log: one structured JSON line per request, written when the response is ready.
+ * @module http/request-log: one structured JSON line per request, written when the response is ready.
  *
  * `{"level":"info","event":"request","time":…,"request_id":…,"method":"GET","route":"/api/v1/users/:user_id",
  * "status":200,"duration_ms":12,"user":"3f1c…"}`
@@ -15,8 +15,8 @@ import type { Context, MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../env";
-import { BoundedMap } from "./bounded-map";
-import { logEvent } from "./log";
+import { BoundedMap } from "../lib/bounded-map";
+import { logEvent } from "../lib/log";
 
 /** Routes whose log line never names the caller, not even by hash (see the module comment). */
 const ANONYMOUS_ROUTES = /^\/api\/v1\/support\//;

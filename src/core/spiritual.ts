@@ -1,11 +1,11 @@
 /**
- * @module spiritual: spiritual content is opt-in. Anyone who has not set `spiritual_opt_in` (anonymous
+ * @module core/spiritual: spiritual content is opt-in. Anyone who has not set `spiritual_opt_in` (anonymous
  * callers included) never sees it: lists skip it and direct reads answer 404.
  */
 import { eq, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { CurrentUser } from "../auth/current-user";
-import { unprocessable } from "./problem";
+import { unprocessable } from "../lib/problem";
+import type { CurrentUser } from "./accounts/current-user";
 
 export const seesSpiritual = (user: CurrentUser | undefined): boolean => user?.spiritualOptIn === true;
 

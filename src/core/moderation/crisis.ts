@@ -1,9 +1,9 @@
 /**
- * @module moderation/crisis: crisis resources shown when a post or support request reads as high self-harm
+ * @module core/moderation/crisis: crisis resources shown when a post or support request reads as high self-harm
  * risk. Defaults cover several regions; `CRISIS_RESOURCES` (a JSON array of the same shape) replaces them.
  */
 import { z } from "zod";
-import { logEvent } from "../lib/log";
+import { logEvent } from "../../lib/log";
 
 export const CrisisResource = z.object({
 	region: z.string().min(1).max(40),

@@ -1,0 +1,40 @@
+/**
+ * @module bindings: the Worker's bindings and variables that every layer may name — all but the Durable
+ * Object namespaces, which `src/env.ts` adds on top. Lower layers and the Durable Objects type their `env`
+ * with these, so they never import `env.ts` (which imports the Durable Object classes).
+ */
+import type FlourishMl from "../../ml/src/index";
+
+/** The flourish-ml Worker over Workers RPC; call it through `src/ml/client.ts` only. */
+export type MlBinding = Service<FlourishMl>;
+
+export interface PlatformBindings {
+	DB: D1Database;
+	CACHE: KVNamespace;
+	/** The flourish-ml Worker over Workers RPC; call it through `src/ml/client.ts` only. */
+	ML: MlBinding;
+	USER_WRITE_LIMITER: RateLimit;
+	IP_READ_LIMITER: RateLimit;
+	SUPPORT_TOKEN_LIMITER: RateLimit;
+	/** Per-user burst limit on chat WebSocket frames (used by the ChatRoom Durable Object). */
+	CHAT_MESSAGE_LIMITER: RateLimit;
+	/** `POST /moderation/check` per user and per client IP (an attacker could tune texts against it). */
+	MODERATION_CHECK_USER_LIMITER: RateLimit;
+	MODERATION_CHECK_IP_LIMITER: RateLimit;
+
+	AUTH0_DOMAIN: string;
+	AUTH0_AUDIENCE: string;
+	/** Overrides `https://{AUTH0_DOMAIN}/`, e.g. the local development issuer. */
+	AUTH0_ISSUER?: string;
+	/** Overrides `https://{AUTH0_DOMAIN}/.well-known/jwks.json`. */
+	AUTH0_JWKS_URL?: string;
+	/** Comma-separated list of browser origins allowed by CORS. */
+	CORS_ORIGINS?: string;
+	/** Optional JSON array replacing the default crisis resources (see src/core/moderation/crisis.ts). */
+	CRISIS_RESOURCES?: string;
+	/**
+	 * Secret key (`wrangler secret put SUPPORT_HMAC_SECRET`) for counting anonymous support requests per user
+	 * by an HMAC of the user id, so no stored value can be traced back to its author.
+	 */
+	SUPPORT_HMAC_SECRET: string;
+}
