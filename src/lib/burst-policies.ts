@@ -5,7 +5,6 @@
  */
 import type { PlatformBindings } from "./bindings";
 import { logEvent } from "./log";
-import { Problem } from "./problem";
 
 type LimiterBinding = {
 	[K in keyof PlatformBindings]-?: PlatformBindings[K] extends RateLimit ? K : never;

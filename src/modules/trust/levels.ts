@@ -4,7 +4,6 @@
  */
 import type { TrustLevel } from "../../core/accounts/current-user";
 import { TRUST_LEVELS } from "../../db/tables/users";
-import { DAY_MS } from "../../lib/durations";
 
 export interface LevelRequirements {
 	/** `automatic` for growing (checked on activity), `application` reviewed by a guardian otherwise. */
