@@ -6,9 +6,12 @@
  * is left out, unless replies the viewer can see hang below it: then it keeps its place as "[removed]",
  * without author or text.
  */
+
 import { and, asc, eq, exists, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
+import { enforceLinkLimit, isPendingReview } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
 import { queueItemForScreening } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
@@ -19,18 +22,14 @@ import { type CommentRow, comments, MAX_COMMENT_DEPTH, posts } from "../../db/ta
 import { users } from "../../db/tables/users";
 import { newId } from "../../lib/ids";
 import { forbidden, notFound, unprocessable } from "../../lib/problem";
-import { enforceLinkLimit, isPendingReview } from "./content-rules";
 import type { Ctx } from "./posts";
 import { findReadablePost } from "./posts";
 import {
-	authorColumns,
 	authorsById,
 	emptyReactionCounts,
-	GONE_AUTHOR,
 	groupReactionCounts,
 	reactionCountsOf,
 	reactionsBy,
-	toAuthor,
 } from "./present";
 import type { CommentView } from "./schemas";
 import { commentVisibleTo, postReadableBy } from "./visibility";

@@ -8,6 +8,7 @@
 import { and, desc, eq, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { enforceLinkLimit, enforceMediaLimit, isPendingReview } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
 import { queueItemForScreening } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
@@ -21,7 +22,6 @@ import { newId } from "../../lib/ids";
 import { forbidden, notFound, Problem, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
 import { getHabit } from "../garden/service";
-import { enforceLinkLimit, enforceMediaLimit, isPendingReview } from "./content-rules";
 import { hotScore, type PostView, presentPosts } from "./present";
 import { NEW_SPROUT_EDIT_WINDOW_MS, POLL_MAX_OPEN_MS, POLL_MIN_OPEN_MS, postShapeIssues } from "./schemas";
 import { postReadableBy, postsVisibleTo } from "./visibility";

@@ -8,46 +8,17 @@ import type { z } from "@hono/zod-openapi";
 import { and, count, countDistinct, eq, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
+import { inJsonList, isPendingReview } from "../../core/content-rules";
 import type { Db } from "../../db/client";
 import { batchPrepared, preparedQuery } from "../../db/prepared";
 import { type PostRow, pollOptions, pollVotes, REACTION_TYPES, reactions } from "../../db/tables/flourish";
 import { habits } from "../../db/tables/garden";
 import { users } from "../../db/tables/users";
-import { inJsonList, isPendingReview } from "./content-rules";
-import type { AuthorSchema, PostSchema } from "./schemas";
+import type { PostSchema } from "./schemas";
 
 export type PostView = z.infer<typeof PostSchema>;
-export type AuthorView = z.infer<typeof AuthorSchema>;
 export type ReactionType = (typeof REACTION_TYPES)[number];
-
-export const authorColumns = {
-	id: users.id,
-	displayName: users.displayName,
-	avatarUrl: users.avatarUrl,
-	trustLevel: users.trustLevel,
-};
-
-export type AuthorRow = {
-	id: string;
-	displayName: string;
-	avatarUrl: string | null;
-	trustLevel: AuthorView["trust_level"];
-};
-
-export const toAuthor = (row: AuthorRow): AuthorView => ({
-	id: row.id,
-	display_name: row.displayName,
-	avatar_url: row.avatarUrl,
-	trust_level: row.trustLevel,
-});
-
-/** A missing author row (account erased): the content stays, attributed to nobody in particular. */
-export const GONE_AUTHOR = (id: string): AuthorView => ({
-	id,
-	display_name: "Former member",
-	avatar_url: null,
-	trust_level: "new_sprout",
-});
 
 export function emptyReactionCounts(): Record<ReactionType, number> {
 	return Object.fromEntries(REACTION_TYPES.map((type) => [type, 0])) as Record<ReactionType, number>;

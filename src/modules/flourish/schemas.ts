@@ -1,11 +1,13 @@
 /** @module flourish/schemas: posts, polls, comments and reactions on the wire (snake_case, zod → OpenAPI). */
+
 import { z } from "@hono/zod-openapi";
+import { AuthorSchema } from "../../core/authors";
+import { MAX_MEDIA_PER_POST } from "../../core/content-rules";
 import { CrisisResource } from "../../core/moderation/crisis";
 import { MAX_COMMENT_DEPTH, POST_TYPES, POST_VISIBILITIES, REACTION_TYPES } from "../../db/tables/flourish";
 import { TRUST_LEVELS } from "../../db/tables/users";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, HttpsUrl, hasVisibleText, IsoTimestamp, Uuid } from "../../lib/schemas";
-import { MAX_MEDIA_PER_POST } from "./content-rules";
 
 export const MAX_POST_BODY = 5000;
 export const MAX_COMMENT_BODY = 2000;
@@ -121,15 +123,6 @@ export const UpdatePost = z
 		description:
 			"Any subset. Type, poll options and the linked habit cannot change. Edits re-run moderation.",
 	});
-
-export const AuthorSchema = z
-	.object({
-		id: z.uuid(),
-		display_name: z.string(),
-		avatar_url: z.string().nullable(),
-		trust_level: z.enum(TRUST_LEVELS),
-	})
-	.openapi("Author");
 
 const ReactionCounts = z
 	.object(

@@ -15,12 +15,12 @@ import { and, eq, exists, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { notBlockedWith } from "../../core/blocks";
+import { publiclyVisible } from "../../core/content-rules";
 import { spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import { groupMembers } from "../../db/tables/fellowship";
 import { comments, posts } from "../../db/tables/flourish";
 import { connections } from "../../db/tables/orchard";
-import { publiclyVisible } from "./content-rules";
 
 /** An accepted connection between the viewer and the user in `otherColumn`, whoever asked whom. */
 export function connectedWith(db: Db, viewerId: string, otherColumn: SQLiteColumn): SQL {

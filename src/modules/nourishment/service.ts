@@ -10,11 +10,11 @@ import { and, count, desc, eq, isNull, lt, lte, or, type SQL } from "drizzle-orm
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
 import { spiritualFilter } from "../../core/spiritual";
+import { isUniqueViolation } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import { type NourishmentItemRow, nourishmentItems } from "../../db/tables/nourishment";
 import { localToday } from "../../lib/local-date";
 import { conflict, notFound } from "../../lib/problem";
-import { isUniqueViolation } from "../flourish/content-rules";
 
 type Viewer = CurrentUser | undefined;
 

@@ -1,10 +1,11 @@
 /** @module sunlight/schemas: gratitude, win and kindness shares and their positive reactions on the wire. */
+
 import { z } from "@hono/zod-openapi";
+import { AuthorSchema } from "../../core/authors";
 import { CrisisResource } from "../../core/moderation/crisis";
 import { SHARE_TYPES, SUNLIGHT_REACTION_TYPES } from "../../db/tables/sunlight";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp } from "../../lib/schemas";
-import { AuthorSchema } from "../flourish/schemas";
 
 export const MAX_SHARE_BODY = 1000;
 

@@ -17,7 +17,9 @@ import type { z } from "@hono/zod-openapi";
 import { and, count, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
 import { notBlockedWith } from "../../core/blocks";
+import { enforceLinkLimit, inJsonList, isPendingReview, publiclyVisible } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
 import { queueItemForScreening } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
@@ -35,8 +37,7 @@ import type { Bindings } from "../../env";
 import { anonymousTime } from "../../lib/coarse-time";
 import { newId, newRandomId } from "../../lib/ids";
 import { conflict, forbidden, notFound } from "../../lib/problem";
-import { enforceLinkLimit, inJsonList, isPendingReview, publiclyVisible } from "../flourish/content-rules";
-import { authorColumns, GONE_AUTHOR, toAuthor } from "../flourish/present";
+
 import type { ShareSchema } from "./schemas";
 
 export type ShareView = z.infer<typeof ShareSchema>;

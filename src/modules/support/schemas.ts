@@ -1,6 +1,8 @@
 /** @module support/schemas: anonymous support requests and responses on the wire (never an author field). */
+
 import { z } from "@hono/zod-openapi";
 import { trustRank } from "../../core/accounts/current-user";
+import { contributorIdSchema, presentContributor } from "../../core/authors";
 import { CrisisResource } from "../../core/moderation/crisis";
 import { MODERATION_STATUSES } from "../../db/tables/shared";
 import {
@@ -11,7 +13,7 @@ import {
 } from "../../db/tables/support";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp } from "../../lib/schemas";
-import { contributorIdSchema, presentContributor } from "../users/schemas";
+
 import type { ResponseWithResponder } from "./service";
 
 export const TITLE_MIN = 5;

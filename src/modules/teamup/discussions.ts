@@ -7,10 +7,12 @@
  * count. Hidden or removed messages are shown only to their author (pending review) and guardians; people
  * who block each other do not see each other's messages.
  */
+
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { presentContributor } from "../../core/authors";
 import { notBlockedWith } from "../../core/blocks";
 import { crisisResources } from "../../core/moderation/crisis";
 import { queueItemForScreening } from "../../core/moderation/queue";
@@ -23,7 +25,7 @@ import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { forbidden, notFound } from "../../lib/problem";
-import { presentContributor } from "../users/schemas";
+
 import { isActive, isPubliclyVisible, loadProject, requireContentAccess, requireNotArchived } from "./access";
 
 const VISIBLE = [...PUBLICLY_VISIBLE_STATUSES];

@@ -1,5 +1,7 @@
 /** @module teamup/schemas: projects, their members and discussions on the wire. */
+
 import { z } from "@hono/zod-openapi";
+import { contributorIdSchema } from "../../core/authors";
 import { CrisisResource } from "../../core/moderation/crisis";
 import {
 	PROJECT_MEMBER_STATUSES,
@@ -10,7 +12,6 @@ import {
 } from "../../db/tables/teamup";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, IsoTimestamp, Uuid } from "../../lib/schemas";
-import { contributorIdSchema } from "../users/schemas";
 
 export const MAX_PROJECT_MEMBERS = 10_000;
 /** How many active members a project's detail shows (the rest through the members list). */

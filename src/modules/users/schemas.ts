@@ -86,26 +86,3 @@ export function toMyProfile(user: UserRow): z.infer<typeof MyProfile> {
 		updated_at: user.updatedAt,
 	};
 }
-
-/** How contributions kept after their author deleted the account are signed. */
-export const FORMER_MEMBER = "Former member";
-
-/**
- * The author of a contribution that may outlive its author's account (support answers, project
- * discussions): once the account is deleted, a pseudonymous "Former member" with no id, so the kept
- * contributions cannot be tied to each other or to the account they came from.
- */
-export const contributorIdSchema = Uuid.nullable().openapi({
-	description: "Null when the author has deleted their account (shown as “Former member”).",
-});
-
-export function presentContributor(author: {
-	id: string;
-	displayName: string;
-	avatarUrl: string | null;
-	deletedAt: string | null;
-}) {
-	return author.deletedAt === null
-		? { id: author.id, display_name: author.displayName, avatar_url: author.avatarUrl }
-		: { id: null, display_name: FORMER_MEMBER, avatar_url: null };
-}

@@ -1,13 +1,13 @@
 /**
- * @module flourish/content-rules: the per-post caps of the Trust section (media and links per post), and
- * the SQL helpers that every content list of this feature and Share the Sunlight reuses.
+ * @module core/content-rules: the per-post caps of the trust levels (media and links per post), and the SQL
+ * helpers every list of user content reuses (the feed, comments, Share the Sunlight).
  */
 import { inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { CurrentUser } from "../../core/accounts/current-user";
-import { PUBLICLY_VISIBLE_STATUSES } from "../../core/moderation/screen";
-import { linksPerPost, mediaPerPost } from "../../core/quotas";
-import { Problem } from "../../lib/problem";
+import { Problem } from "../lib/problem";
+import type { CurrentUser } from "./accounts/current-user";
+import { PUBLICLY_VISIBLE_STATUSES } from "./moderation/screen";
+import { linksPerPost, mediaPerPost } from "./quotas";
 
 /** The absolute cap of media URLs on one post, whatever the trust level. */
 export const MAX_MEDIA_PER_POST = 4;
@@ -70,11 +70,3 @@ export const publiclyVisible = (column: SQLiteColumn): SQL => inArray(column, [.
 /** Hidden or removed: shown only to the author (as pending review) and guardians. */
 export const isPendingReview = (status: string): boolean =>
 	!(PUBLICLY_VISIBLE_STATUSES as readonly string[]).includes(status);
-
-/** True when a D1 error is a UNIQUE constraint violation (drizzle wraps the driver error as `cause`). */
-export function isUniqueViolation(error: unknown): boolean {
-	for (let current: unknown = error; current instanceof Error; current = current.cause) {
-		if (current.message.includes("UNIQUE constraint failed")) return true;
-	}
-	return false;
-}
