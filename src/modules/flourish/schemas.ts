@@ -5,7 +5,6 @@ import { AuthorSchema } from "../../core/authors";
 import { MAX_MEDIA_PER_POST } from "../../core/content-rules";
 import { CrisisResource } from "../../core/moderation/crisis";
 import { MAX_COMMENT_DEPTH, POST_TYPES, POST_VISIBILITIES, REACTION_TYPES } from "../../db/tables/flourish";
-import { TRUST_LEVELS } from "../../db/tables/users";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, HttpsUrl, hasVisibleText, IsoTimestamp, Uuid } from "../../lib/schemas";
 

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { isVerifiedGuide } from "../../core/accounts/current-user";
 import { ROLES, TRUST_LEVELS, type UserRow } from "../../db/tables/users";
 import { startOfUtcDay } from "../../lib/coarse-time";
-import { boundedText, HttpsUrl, IsoTimestamp, TimeZone, Uuid } from "../../lib/schemas";
+import { boundedText, HttpsUrl, IsoTimestamp, TimeZone } from "../../lib/schemas";
 
 const Interests = z
 	.array(boundedText(1, 30))
