@@ -101,3 +101,64 @@ export type ServerFrame =
 	  };
 
 export type ChatErrorCode = "bad_frame" | "forbidden" | "not_found" | "rate_limited" | "unavailable";
+
+// ---------------------------------------------------------------- the ChatRoom's RPC, as the API Worker calls it
+
+/** Headers the API Worker sets on the upgrade it forwards (the room is reachable only through the Worker). */
+export const CHAT_USER_HEADER = "X-Chat-User-Id";
+export const CHAT_PEER_HEADER = "X-Chat-Peer-Id";
+
+export interface ChatError {
+	status: 403 | 404 | 422 | 429 | 503;
+	code: ChatErrorCode;
+	detail: string;
+	headers?: Record<string, string>;
+	extensions?: Record<string, string | number>;
+	/** Whose sockets this refusal closes: the room's (the right to chat ended) or the sender's (suspended). */
+	closes?: "room" | "sender";
+}
+
+export type SendOutcome =
+	| {
+			ok: true;
+			duplicate: boolean;
+			message: WireMessage;
+			/** Crisis resources when the message reads as high self-harm risk. */
+			crisisResources?: CrisisResource[];
+	  }
+	| { ok: false; error: ChatError };
+
+export interface SendInput {
+	senderId: string;
+	peerId: string;
+	text: string;
+	clientMessageId: string;
+}
+
+/** A stored message as the guardians' queue snapshots it when a participant reports it. */
+export interface ReportableMessage {
+	conversation_id: string;
+	id: string;
+	seq: number;
+	sender_id: string;
+	recipient_id: string;
+	text: string;
+	created_at: string;
+	toxicity: number | null;
+}
+
+export interface HistoryInput {
+	viewerId: string;
+	peerId: string;
+	limit: number;
+	/** Newest first, older than this seq. */
+	beforeSeq?: number;
+	/** Oldest first, newer than this seq (catch-up). Wins over `beforeSeq`. */
+	sinceSeq?: number;
+}
+
+export interface HistoryPage {
+	messages: WireMessage[];
+	hasMore: boolean;
+	readState: ReadStateView;
+}

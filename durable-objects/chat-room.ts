@@ -19,7 +19,7 @@ import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { isSuspended } from "../src/core/accounts/current-user";
 import { chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/core/chat-access";
-import { type CrisisResource, crisisResources } from "../src/core/moderation/crisis";
+import { crisisResources } from "../src/core/moderation/crisis";
 import { queueItemForScreening } from "../src/core/moderation/queue";
 import { type Screening, screenText } from "../src/core/moderation/screen";
 import { consumeDailyQuota, refundDailyQuota } from "../src/core/quotas";
@@ -33,22 +33,25 @@ import { logEvent } from "../src/lib/log";
 import { Problem } from "../src/lib/problem";
 import { hasVisibleText } from "../src/lib/schemas";
 import {
-	type ChatErrorCode,
+	CHAT_PEER_HEADER,
+	CHAT_USER_HEADER,
+	type ChatError,
 	CLOSE_ACCESS_REVOKED,
 	ClientFrame,
+	type HistoryInput,
+	type HistoryPage,
 	MAX_FRAME_BYTES,
 	MAX_MESSAGE_CHARS,
 	PING_FRAME,
 	PONG_FRAME,
 	REPLAY_CHUNK,
 	type ReadStateView,
+	type ReportableMessage,
+	type SendInput,
+	type SendOutcome,
 	type ServerFrame,
 	type WireMessage,
 } from "./chat-protocol";
-
-/** Headers the API Worker sets on the upgrade it forwards (the room is reachable only through the Worker). */
-export const CHAT_USER_HEADER = "X-Chat-User-Id";
-export const CHAT_PEER_HEADER = "X-Chat-Peer-Id";
 
 /** Characters of the newest message kept in the D1 conversation list. */
 const PREVIEW_CHARS = 140;
@@ -79,61 +82,6 @@ type MessageRow = {
 	toxicity: number | null;
 	created_at: string;
 };
-
-export interface ChatError {
-	status: 403 | 404 | 422 | 429 | 503;
-	code: ChatErrorCode;
-	detail: string;
-	headers?: Record<string, string>;
-	extensions?: Record<string, string | number>;
-	/** Whose sockets this refusal closes: the room's (the right to chat ended) or the sender's (suspended). */
-	closes?: "room" | "sender";
-}
-
-export type SendOutcome =
-	| {
-			ok: true;
-			duplicate: boolean;
-			message: WireMessage;
-			/** Crisis resources when the message reads as high self-harm risk. */
-			crisisResources?: CrisisResource[];
-	  }
-	| { ok: false; error: ChatError };
-
-export interface SendInput {
-	senderId: string;
-	peerId: string;
-	text: string;
-	clientMessageId: string;
-}
-
-/** A stored message as the guardians' queue snapshots it when a participant reports it. */
-export interface ReportableMessage {
-	conversation_id: string;
-	id: string;
-	seq: number;
-	sender_id: string;
-	recipient_id: string;
-	text: string;
-	created_at: string;
-	toxicity: number | null;
-}
-
-export interface HistoryInput {
-	viewerId: string;
-	peerId: string;
-	limit: number;
-	/** Newest first, older than this seq. */
-	beforeSeq?: number;
-	/** Oldest first, newer than this seq (catch-up). Wins over `beforeSeq`. */
-	sinceSeq?: number;
-}
-
-export interface HistoryPage {
-	messages: WireMessage[];
-	hasMore: boolean;
-	readState: ReadStateView;
-}
 
 function present(row: MessageRow, viewerId: string): WireMessage {
 	const own = row.sender_id === viewerId;

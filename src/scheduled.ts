@@ -10,10 +10,9 @@ import { createDb } from "./db/client";
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { logEvent } from "./lib/log";
-import { purgeExpiredChatTickets } from "./modules/orchard/chat";
-import { purgeEndedCooldowns } from "./modules/orchard/connections";
-import { eraseExpiredEvidence, runDueErasureJobs } from "./modules/privacy/erase";
-import { purgeOldSupportQuota } from "./modules/support/quota";
+import { purgeEndedCooldowns, purgeExpiredChatTickets } from "./modules/orchard";
+import { eraseExpiredEvidence, runDueErasureJobs } from "./modules/privacy";
+import { purgeOldSupportQuota } from "./modules/support";
 
 export interface ScheduledTask {
 	name: string;

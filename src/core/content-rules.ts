@@ -2,6 +2,7 @@
  * @module core/content-rules: the per-post caps of the trust levels (media and links per post), and the SQL
  * helpers every list of user content reuses (the feed, comments, Share the Sunlight).
  */
+import { z } from "@hono/zod-openapi";
 import { inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { Problem } from "../lib/problem";
@@ -70,3 +71,10 @@ export const publiclyVisible = (column: SQLiteColumn): SQL => inArray(column, [.
 /** Hidden or removed: shown only to the author (as pending review) and guardians. */
 export const isPendingReview = (status: string): boolean =>
 	!(PUBLICLY_VISIBLE_STATUSES as readonly string[]).includes(status);
+
+/** The query of a content DELETE: a guardian says why (kept in the audit log). */
+export const DeleteQuery = z.object({
+	reason: z.string().trim().max(500).optional().openapi({
+		description: "Guardians: why the content is removed (kept in the audit log).",
+	}),
+});

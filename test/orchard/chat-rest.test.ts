@@ -6,7 +6,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ChatRoom, SendOutcome } from "../../durable-objects/chat-room";
+import type { SendOutcome } from "../../durable-objects/chat-protocol";
+import type { ChatRoom } from "../../durable-objects/chat-room";
 import { conversationIdOf } from "../../src/core/chat-access";
 import { classify, type Screening } from "../../src/core/moderation/screen";
 import { eraseChatMessagesOf, roomFor, setChatMessageModeration } from "../../src/modules/orchard/chat";

@@ -21,7 +21,7 @@ import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { forbidden, notFound, Problem, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
-import { getHabit } from "../garden/service";
+import { getHabit } from "../garden";
 import { hotScore, type PostView, presentPosts } from "./present";
 import { NEW_SPROUT_EDIT_WINDOW_MS, POLL_MAX_OPEN_MS, POLL_MIN_OPEN_MS, postShapeIssues } from "./schemas";
 import { postReadableBy, postsVisibleTo } from "./visibility";

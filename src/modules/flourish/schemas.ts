@@ -201,12 +201,6 @@ export const FeedQuery = PageQuery.extend({
 	group_id: Uuid.optional(),
 });
 
-export const DeleteQuery = z.object({
-	reason: z.string().trim().max(500).optional().openapi({
-		description: "Guardians: why the content is removed (kept in the audit log).",
-	}),
-});
-
 export const SetReaction = z.strictObject({ reaction_type: ReactionType }).openapi("SetReaction");
 
 export const ReactionSummary = z

@@ -7,7 +7,7 @@ import { defineRoute, jsonContent, problemResponse } from "../../http/define-rou
 import { createRouter } from "../../http/router";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { idParam } from "../../lib/schemas";
-import { checksPromotionAfterContribution } from "../trust/promotion";
+import { checksPromotionAfterContribution } from "../trust";
 import {
 	CreateHabit,
 	CreateLog,

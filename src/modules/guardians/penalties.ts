@@ -10,7 +10,7 @@ import { penalties, type SUSPENSION_DURATIONS } from "../../db/tables/guardians"
 import { PERMANENT_UNTIL, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { DAY_MS } from "../../lib/durations";
-import { closeChatSocketsOf } from "../orchard/chat";
+import { closeChatSocketsOf } from "../orchard";
 
 export type SuspensionDuration = (typeof SUSPENSION_DURATIONS)[number];
 

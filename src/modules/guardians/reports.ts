@@ -12,7 +12,7 @@
  * visible to the people who can help.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { ReportableMessage } from "../../../durable-objects/chat-room";
+import type { ReportableMessage } from "../../../durable-objects/chat-protocol";
 import {
 	type CurrentUser,
 	hasTrust,

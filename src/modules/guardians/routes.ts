@@ -10,8 +10,8 @@ import { defineRoute, jsonContent, problemResponse } from "../../http/define-rou
 import { createRouter } from "../../http/router";
 import { decodeCursor, PageQuery, toPage } from "../../lib/pagination";
 import { idParam } from "../../lib/schemas";
-import { chatMessageForReport } from "../orchard/chat";
-import { maybePromoteToGrowing } from "../trust/service";
+import { chatMessageForReport } from "../orchard";
+import { maybePromoteToGrowing } from "../trust";
 import { administerUser, decideApplication, listPendingApplications } from "./admin";
 import { decideAppeal, fileAppeal, listAppeals, listMyPenalties } from "./appeals";
 import { guardianStats, listAuditLog } from "./insights";

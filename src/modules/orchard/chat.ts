@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { ChatError, ReportableMessage } from "../../../durable-objects/chat-room";
+import type { ChatError, ReportableMessage } from "../../../durable-objects/chat-protocol";
 import { notBlockedWith } from "../../core/blocks";
 import { chatAccess, conversationIdOf, participantsOf } from "../../core/chat-access";
 import { createDb, type Db } from "../../db/client";

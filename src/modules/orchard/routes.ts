@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { CHAT_PEER_HEADER, CHAT_USER_HEADER } from "../../../durable-objects/chat-room";
+import { CHAT_PEER_HEADER, CHAT_USER_HEADER } from "../../../durable-objects/chat-protocol";
 import { currentUser } from "../../auth/guards";
 import { unauthorized } from "../../auth/verify";
 import { isSuspended } from "../../core/accounts/current-user";

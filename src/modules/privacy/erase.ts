@@ -32,8 +32,8 @@ import type { Bindings } from "../../env";
 import { DAY_MS } from "../../lib/durations";
 import { logEvent } from "../../lib/log";
 import { conflict } from "../../lib/problem";
-import { rsvpObject, termsOf } from "../fellowship/rsvp-client";
-import { eraseChatMessagesOf } from "../orchard/chat";
+import { rsvpObject, termsOf } from "../fellowship";
+import { eraseChatMessagesOf } from "../orchard";
 
 /** Outbox jobs done inline by the DELETE request; the cron does the rest. */
 export const ERASURE_JOBS_PER_REQUEST = 50;

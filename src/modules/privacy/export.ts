@@ -12,8 +12,8 @@
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { participantsOf } from "../../core/chat-access";
 import type { Bindings } from "../../env";
-import { roomFor } from "../orchard/chat";
-import { toMyProfile } from "../users/schemas";
+import { roomFor } from "../orchard";
+import { toMyProfile } from "../users";
 import type { AccountExport } from "./schemas";
 
 export const EXPORT_LIMITS = { rows: 1000, conversations: 100, messages_per_conversation: 500 } as const;

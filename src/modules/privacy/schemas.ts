@@ -1,7 +1,7 @@
 /** @module privacy/schemas: the wire shapes of the account export and of an account deletion. */
 import { z } from "@hono/zod-openapi";
 import { IsoTimestamp } from "../../lib/schemas";
-import { MyProfile } from "../users/schemas";
+import { MyProfile } from "../users";
 
 const Rows = (description: string) =>
 	z.array(z.record(z.string(), z.unknown())).openapi({ description: `${description} (snake_case columns).` });

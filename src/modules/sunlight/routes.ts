@@ -5,6 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { currentUser } from "../../auth/guards";
+import { DeleteQuery } from "../../core/content-rules";
 import { crisisResources } from "../../core/moderation/crisis";
 import type { Screening } from "../../core/moderation/screen";
 import { createDb } from "../../db/client";
@@ -13,8 +14,7 @@ import { defineRoute, jsonContent, problemResponse } from "../../http/define-rou
 import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { idParam } from "../../lib/schemas";
-import { DeleteQuery } from "../flourish/schemas";
-import { checksPromotionAfterContribution } from "../trust/promotion";
+import { checksPromotionAfterContribution } from "../trust";
 import {
 	CreateShare,
 	ShareListQuery,

@@ -1,0 +1,7 @@
+/**
+ * @module fellowship: Fellowship: interest groups (public, private, secret), their members, and events with RSVPs (capacity and waitlist held by each event's EventRsvp Durable Object).
+ *
+ * The module's public face: other modules and the Worker's entry import only what is exported here.
+ */
+export { fellowshipRoutes } from "./routes";
+export { rsvpObject, termsOf } from "./rsvp-client";

@@ -1,0 +1,7 @@
+/**
+ * @module garden: My Garden: each person's private habits, their logs, streaks and strength.
+ *
+ * The module's public face: other modules and the Worker's entry import only what is exported here.
+ */
+export { gardenRoutes } from "./routes";
+export { getHabit } from "./service";

@@ -1,0 +1,6 @@
+/**
+ * @module teamup: Team Up: collaborative projects, their members and discussions.
+ *
+ * The module's public face: other modules and the Worker's entry import only what is exported here.
+ */
+export { teamupRoutes } from "./routes";
