@@ -126,6 +126,29 @@ export async function refundDailyQuota(
 		);
 }
 
+/**
+ * The one way a write spends a daily allowance: counts one use of `kind` (or throws the 429), runs `write`,
+ * and gives the use back if `write` throws — a write that did not happen costs nothing.
+ *
+ * @example
+ * const post = await withDailyQuota(db, user, "posts", now, () => insertThePost());
+ */
+export async function withDailyQuota<T>(
+	db: Db,
+	user: CurrentUser,
+	kind: QuotaKind,
+	now: Date,
+	write: () => Promise<T>,
+): Promise<T> {
+	await consumeDailyQuota(db, user, kind, now);
+	try {
+		return await write();
+	} catch (error) {
+		await refundDailyQuota(db, user, kind, now);
+		throw error;
+	}
+}
+
 /** Counters of past days are never read again: a scheduled task may drop them. */
 export async function purgeOldDailyQuotas(db: Db, now = new Date()): Promise<void> {
 	await db.delete(dailyQuotas).where(sql`${dailyQuotas.day} < ${utcDay(now)}`);

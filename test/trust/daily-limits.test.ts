@@ -1,5 +1,5 @@
 /**
- * The per-trust-level daily limits (trust/limits.ts), the one mechanism every feature uses: exact numbers
+ * The per-trust-level daily limits (core/quotas.ts), the one mechanism every feature uses: exact numbers
  * per level (×1, ×2, ×3, ×4; guardians ×10), exact under concurrency, and a 429 problem with Retry-After,
  * RateLimit headers and `resets_at` (the next UTC midnight).
  */
@@ -15,6 +15,7 @@ import {
 	mediaPerPost,
 	type QuotaKind,
 	refundDailyQuota,
+	withDailyQuota,
 } from "../../src/core/quotas";
 import { createDb } from "../../src/db/client";
 import { users } from "../../src/db/tables/users";
@@ -91,6 +92,43 @@ describe("exact limits per trust level", () => {
 		await refundDailyQuota(db(), sprout, "posts", FIXED_NOW);
 		expect(await consumeDailyQuota(db(), sprout, "posts", FIXED_NOW)).toBe(0);
 		await expect(consumeDailyQuota(db(), sprout, "posts", FIXED_NOW)).rejects.toBeInstanceOf(Problem);
+	});
+});
+
+describe("withDailyQuota, the one way a write spends an allowance", () => {
+	const used = async (userId: string) =>
+		(
+			await env.DB.prepare("SELECT count FROM daily_quotas WHERE user_id = ? AND kind = 'comments'")
+				.bind(userId)
+				.first<{ count: number }>()
+		)?.count ?? 0;
+
+	it("counts a write that happens, gives back one that throws, and passes the error on", async () => {
+		const user = await userRow();
+		const now = new Date();
+		expect(await withDailyQuota(db(), user, "comments", now, async () => "written")).toBe("written");
+		expect(await used(user.id)).toBe(1);
+		const failure = new Error("the write failed");
+		await expect(
+			withDailyQuota(db(), user, "comments", now, async () => {
+				throw failure;
+			}),
+		).rejects.toBe(failure);
+		expect(await used(user.id)).toBe(1);
+	});
+
+	it("runs nothing when the allowance is spent (the 429 comes first)", async () => {
+		const user = await userRow();
+		const now = new Date();
+		for (let i = 0; i < dailyLimit(user, "comments"); i++)
+			await consumeDailyQuota(db(), user, "comments", now);
+		let ran = false;
+		await expect(
+			withDailyQuota(db(), user, "comments", now, async () => {
+				ran = true;
+			}),
+		).rejects.toBeInstanceOf(Problem);
+		expect(ran).toBe(false);
 	});
 });
 

@@ -14,8 +14,8 @@ import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
 import { enforceLinkLimit, isPendingReview } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
 import { queueItemForScreening } from "../../core/moderation/queue";
-import { type Screening, screenText } from "../../core/moderation/screen";
-import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
+import { screenText } from "../../core/moderation/screen";
+import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { batchPrepared } from "../../db/prepared";
 import { type CommentRow, comments, MAX_COMMENT_DEPTH, posts } from "../../db/tables/flourish";
@@ -75,12 +75,9 @@ export async function createComment(ctx: Ctx, postId: string, input: CommentInpu
 			]);
 		}
 	}
-	await consumeDailyQuota(db, user, "comments", now);
 	const id = newId(now.getTime());
-	let screening: Screening;
-	let created: CommentRow | undefined;
-	try {
-		screening = await screenText(ctx.env, input.body);
+	const { screening, created } = await withDailyQuota(db, user, "comments", now, async () => {
+		const screening = await screenText(ctx.env, input.body);
 		const at = now.toISOString();
 		const queued = queueItemForScreening(db, {
 			targetType: "comment",
@@ -112,11 +109,8 @@ export async function createComment(ctx: Ctx, postId: string, input: CommentInpu
 				.where(eq(posts.id, post.id)),
 			...(queued ? [queued] : []),
 		]);
-		created = inserted[0];
-	} catch (error) {
-		await refundDailyQuota(db, user, "comments", now);
-		throw error;
-	}
+		return { screening, created: inserted[0] };
+	});
 	if (!created) throw new Error("comment insert returned no row");
 	const author = await db.select(authorColumns).from(users).where(eq(users.id, user.id)).get();
 	return {

@@ -12,7 +12,7 @@ import { enforceLinkLimit, enforceMediaLimit, isPendingReview } from "../../core
 import { auditStatement } from "../../core/moderation/audit";
 import { queueItemForScreening } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
-import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
+import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { fellowshipGroups, groupMembers } from "../../db/tables/fellowship";
 import { type PostRow, pollOptions, posts } from "../../db/tables/flourish";
@@ -131,13 +131,11 @@ export async function createPost(ctx: Ctx, input: PostInput, now = new Date()): 
 	const closesAt = input.poll ? pollClosesAt(input.poll.closes_at, now) : null;
 	const streak = input.habit_id ? await milestoneStreak(db, user, input.habit_id, now) : null;
 
-	await consumeDailyQuota(db, user, "posts", now);
 	const options = input.poll?.options ?? [];
 	const id = newId(now.getTime());
-	let screening: Screening;
-	let created: PostRow | undefined;
-	try {
-		screening = await screenText(ctx.env, moderatedText(input.body, options));
+	// Nothing written, nothing spent: withDailyQuota gives the use back when the write throws.
+	const { screening, created } = await withDailyQuota(db, user, "posts", now, async () => {
+		const screening = await screenText(ctx.env, moderatedText(input.body, options));
 		const createdAt = now.toISOString();
 		const [inserted] = await db.batch([
 			db
@@ -170,12 +168,8 @@ export async function createPost(ctx: Ctx, input: PostInput, now = new Date()): 
 				screening,
 			),
 		]);
-		created = inserted[0];
-	} catch (error) {
-		// Nothing was written: the use of today's quota is given back.
-		await refundDailyQuota(db, user, "posts", now);
-		throw error;
-	}
+		return { screening, created: inserted[0] };
+	});
 	if (!created) throw new Error("post insert returned no row");
 	// The author may always read their own new post: present the inserted row (one round trip) rather than
 	// looking it up again.

@@ -23,7 +23,7 @@ import {
 import { isBlockedBy } from "../../core/blocks";
 import { auditStatementIf } from "../../core/moderation/audit";
 import type { QueueTargetType } from "../../core/moderation/queue";
-import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
+import { withDailyQuota } from "../../core/quotas";
 import { isUniqueViolation } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import { groupMembers } from "../../db/tables/fellowship";
@@ -280,7 +280,6 @@ export async function fileReport(
 	}
 	const standing = await reporterStanding(db, reporter.id, targetType, targetId);
 	if (standing?.reported) throw conflict("You have already reported this.");
-	await consumeDailyQuota(db, reporter, "reports", now);
 
 	const weight = reportWeight(reporter);
 	const hiding = hideWeight(reporter, Number(standing?.contributions ?? 0), now);
@@ -368,14 +367,16 @@ export async function fileReport(
 			].filter((statement) => statement !== null)
 		: [];
 
-	try {
-		const [, inserted] = await db.batch([upsertItem, insertReport, weighItem, ...hideStatements]);
-		const report = inserted[0];
-		if (!report) throw new Error("report insert returned nothing");
-		return report;
-	} catch (error) {
-		await refundDailyQuota(db, reporter, "reports", now);
-		if (isUniqueViolation(error)) throw conflict("You have already reported this.");
-		throw error;
-	}
+	return withDailyQuota(db, reporter, "reports", now, async () => {
+		try {
+			const [, inserted] = await db.batch([upsertItem, insertReport, weighItem, ...hideStatements]);
+			const report = inserted[0];
+			if (!report) throw new Error("report insert returned nothing");
+			return report;
+		} catch (error) {
+			// A concurrent report by the same person won the unique index.
+			if (isUniqueViolation(error)) throw conflict("You have already reported this.");
+			throw error;
+		}
+	});
 }

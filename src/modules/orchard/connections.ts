@@ -17,7 +17,7 @@ import { findVisibleUser } from "../../core/accounts/accounts";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { chatAccess, sortedPair } from "../../core/chat-access";
 import { screenPersonalText } from "../../core/moderation/personal";
-import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
+import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import {
 	blocks,
@@ -209,36 +209,37 @@ export async function requestConnection(
 			to_user_id: peer.id,
 		},
 	);
-	await consumeDailyQuota(db, me, "connection_requests", now);
-	const insert = db
-		.insert(connections)
-		.values({
-			requesterId: me.id,
-			addresseeId: peer.id,
-			userLowId: low,
-			userHighId: high,
-			connectionType: body.connection_type,
-			note: body.note,
-		})
-		.onConflictDoNothing()
-		.returning();
-	// A declined row is replaced by the new request (a fresh id: it sorts as new); the note's queue item,
-	// if any, is written with it.
-	const statements: BatchItem<"sqlite">[] = [];
-	if (existing) {
-		statements.push(
-			db.delete(connections).where(and(eq(connections.id, existing.id), eq(connections.status, "declined"))),
-		);
-	}
-	const insertAt = statements.push(insert) - 1;
-	if (queued) statements.push(queued);
-	const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-	const inserted = results[insertAt] as ConnectionRow[];
-	const created = inserted[0];
-	if (!created) {
-		await refundDailyQuota(db, me, "connection_requests", now);
-		throw conflict("A request between you two was just made; reload and try again.");
-	}
+	const created = await withDailyQuota(db, me, "connection_requests", now, async () => {
+		const insert = db
+			.insert(connections)
+			.values({
+				requesterId: me.id,
+				addresseeId: peer.id,
+				userLowId: low,
+				userHighId: high,
+				connectionType: body.connection_type,
+				note: body.note,
+			})
+			.onConflictDoNothing()
+			.returning();
+		// A declined row is replaced by the new request (a fresh id: it sorts as new); the note's queue item,
+		// if any, is written with it.
+		const statements: BatchItem<"sqlite">[] = [];
+		if (existing) {
+			statements.push(
+				db
+					.delete(connections)
+					.where(and(eq(connections.id, existing.id), eq(connections.status, "declined"))),
+			);
+		}
+		const insertAt = statements.push(insert) - 1;
+		if (queued) statements.push(queued);
+		const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+		const inserted = results[insertAt] as ConnectionRow[];
+		const row = inserted[0];
+		if (!row) throw conflict("A request between you two was just made; reload and try again.");
+		return row;
+	});
 	return { created: true, connection: toConnection(created, me.id, peer) };
 }
 

@@ -23,7 +23,7 @@ import { enforceLinkLimit, inJsonList, isPendingReview, publiclyVisible } from "
 import { auditStatement } from "../../core/moderation/audit";
 import { queueItemForScreening } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
-import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
+import { withDailyQuota } from "../../core/quotas";
 import { spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import {
@@ -213,11 +213,10 @@ export interface ShareInput {
 export async function createShare(ctx: Ctx, input: ShareInput, now = new Date()) {
 	const { db, user } = ctx;
 	enforceLinkLimit(user, input.body);
-	await consumeDailyQuota(db, user, "posts", now);
 	const id = input.anonymous ? newRandomId() : newId(now.getTime());
-	let screening: Screening;
-	try {
-		screening = await screenText(ctx.env, input.body);
+	// Shares count against the same daily allowance as posts.
+	const screening = await withDailyQuota(db, user, "posts", now, async () => {
+		const screening = await screenText(ctx.env, input.body);
 		const at = timeFor(input.anonymous, now);
 		await db.batch([
 			db.insert(sunlightShares).values({
@@ -238,10 +237,8 @@ export async function createShare(ctx: Ctx, input: ShareInput, now = new Date())
 				screening,
 			),
 		]);
-	} catch (error) {
-		await refundDailyQuota(db, user, "posts", now);
-		throw error;
-	}
+		return screening;
+	});
 	return { share: await getShare(ctx, id), screening };
 }
 

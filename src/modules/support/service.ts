@@ -13,7 +13,7 @@ import { notBlockedWith } from "../../core/blocks";
 import { auditStatement } from "../../core/moderation/audit";
 import { queueItemForScreening } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, type Screening, screenText } from "../../core/moderation/screen";
-import { consumeDailyQuota, refundDailyQuota } from "../../core/quotas";
+import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import {
 	ACTIVE_SUPPORT_REQUEST,
@@ -428,8 +428,8 @@ export async function respondToSupportRequest(
 	if (request.responseCount >= MAX_RESPONSES_PER_REQUEST) {
 		throw conflict(`This request already has ${MAX_RESPONSES_PER_REQUEST} responses.`);
 	}
-	await consumeDailyQuota(db, user, "comments", now);
-	try {
+	// A response counts against the same daily allowance as comments.
+	return withDailyQuota(db, user, "comments", now, async () => {
 		const screening = await screenText(env, body);
 		const id = newId(now.getTime());
 		const insert = db
@@ -462,10 +462,7 @@ export async function respondToSupportRequest(
 		const response = rows[0];
 		if (!response) throw new Error("support response insert returned nothing");
 		return { response, screening };
-	} catch (error) {
-		await refundDailyQuota(db, user, "comments", now);
-		throw error;
-	}
+	});
 }
 
 /** A live response with its live request. */

@@ -17,7 +17,7 @@ import { notBlockedWith } from "../../core/blocks";
 import { crisisResources } from "../../core/moderation/crisis";
 import { queueItemForScreening } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
-import { consumeDailyQuota } from "../../core/quotas";
+import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { type ProjectDiscussionRow, projectDiscussions } from "../../db/tables/teamup";
 import { users } from "../../db/tables/users";
@@ -142,32 +142,35 @@ export async function createDiscussion(
 			.get();
 		if (!parent) throw notFound("discussion to reply to");
 	}
-	await consumeDailyQuota(db, user, "comments");
-	const screening = await screenText(env, input.body);
-	const id = newId();
-	const queued = queueItemForScreening(db, {
-		targetType: "project_discussion",
-		targetId: id,
-		targetAuthorId: user.id,
-		snapshot: { body: input.body, project_id: projectId, parent_id: input.parent_id ?? null },
-		screening,
+	// A discussion message counts against the same daily allowance as comments, given back if it fails.
+	const { screening, created } = await withDailyQuota(db, user, "comments", new Date(), async () => {
+		const screening = await screenText(env, input.body);
+		const id = newId();
+		const queued = queueItemForScreening(db, {
+			targetType: "project_discussion",
+			targetId: id,
+			targetAuthorId: user.id,
+			snapshot: { body: input.body, project_id: projectId, parent_id: input.parent_id ?? null },
+			screening,
+		});
+		const [[created]] = await db.batch([
+			db
+				.insert(d)
+				.values({
+					id,
+					projectId,
+					authorId: user.id,
+					parentId: input.parent_id ?? null,
+					body: input.body,
+					moderationStatus: screening.status,
+					toxicityScore: screening.toxicity,
+				})
+				.returning(),
+			...(queued ? [queued] : []),
+		]);
+		if (!created) throw new Error("discussion insert returned nothing");
+		return { screening, created };
 	});
-	const [[created]] = await db.batch([
-		db
-			.insert(d)
-			.values({
-				id,
-				projectId,
-				authorId: user.id,
-				parentId: input.parent_id ?? null,
-				body: input.body,
-				moderationStatus: screening.status,
-				toxicityScore: screening.toxicity,
-			})
-			.returning(),
-		...(queued ? [queued] : []),
-	]);
-	if (!created) throw new Error("discussion insert returned nothing");
 	return {
 		...present({
 			discussion: created,
