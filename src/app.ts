@@ -13,6 +13,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
 import { noStoreForCredentialedRequests } from "./http/cache-control";
+import { provideRequestContext } from "./http/context";
 import { requestLog } from "./http/request-log";
 import { createRouter } from "./http/router";
 import { classifyFailure, describeForLog } from "./lib/failures";
@@ -94,6 +95,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	const app = createRouter();
 
 	app.use(requestId({ headerName: "X-Request-Id" }));
+	app.use(provideRequestContext);
 	// One JSON line per request (route pattern, status, duration, hashed user): never tokens, bodies or URLs.
 	app.use(requestLog);
 	app.use(secureHeaders());

@@ -5,6 +5,7 @@
 import type { ChatRoom } from "../durable-objects/chat-room";
 import type { EventRsvp } from "../durable-objects/event-rsvp";
 import type { CurrentUser } from "./core/accounts/current-user";
+import type { Db } from "./db/client";
 import type { PlatformBindings } from "./lib/bindings";
 
 export interface Bindings extends PlatformBindings {
@@ -14,6 +15,9 @@ export interface Bindings extends PlatformBindings {
 
 export interface Variables {
 	requestId: string;
+	/** The request's D1 client and clock (`http/context`). */
+	db: Db;
+	now: Date;
 	/** Set by `requireUser`/`optionalUser` once the token is verified and the D1 row resolved. */
 	user: CurrentUser | undefined;
 }

@@ -39,7 +39,7 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
 	core: ["lib", "db", "ml", "core"],
 	contracts: ["lib", "db", "core", "contracts"],
 	"durable-objects": ["lib", "db", "ml", "core", "contracts", "durable-objects"],
-	env: ["lib", "core", "durable-objects"],
+	env: ["lib", "db", "core", "durable-objects"],
 	auth: ["lib", "db", "core", "env", "auth"],
 	http: ["lib", "db", "core", "auth", "env", "http"],
 	modules: ["lib", "db", "ml", "core", "contracts", "auth", "http", "env", "modules"],

@@ -15,7 +15,6 @@ import {
 	isVerifiedGuide,
 	type TrustLevel,
 } from "../core/accounts/current-user";
-import { createDb } from "../db/client";
 import type { AppEnv } from "../env";
 import { forbidden } from "../lib/problem";
 import { bearerToken, unauthorized, verifyAccessToken } from "./verify";
@@ -24,7 +23,7 @@ async function resolveCaller(c: Context<AppEnv>): Promise<CurrentUser | undefine
 	const token = bearerToken(c.req.header("Authorization"));
 	if (token === undefined) return undefined;
 	const claims = await verifyAccessToken(token, c.env, (promise) => c.executionCtx.waitUntil(promise));
-	return findOrCreateUser(createDb(c.env.DB), claims, c.env.SUPPORT_HMAC_SECRET);
+	return findOrCreateUser(c.var.db, claims, c.env.SUPPORT_HMAC_SECRET);
 }
 
 function suspendedProblem(user: CurrentUser) {

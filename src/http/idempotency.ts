@@ -35,7 +35,7 @@ export const idempotent: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(as
 			{ field: "header/idempotency-key", message: "invalid key" },
 		]);
 	}
-	const db = createDb(c.env.DB);
+	const db = c.var.db;
 	const url = new URL(c.req.url);
 	const requestHash = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`);
 	const now = new Date();

@@ -3,7 +3,6 @@
  * Handlers only validate, call the services and shape the answer.
  */
 import { currentUser } from "../../auth/guards";
-import { createDb } from "../../db/client";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { idParam } from "../../lib/schemas";
@@ -253,38 +252,38 @@ const listRsvpsRoute = defineRoute("user", {
 
 export const fellowshipRoutes = createRouter()
 	.openapi(listGroupsRoute, async (c) => {
-		const page = await listGroups(createDb(c.env.DB), c.env, c.get("user"), c.req.valid("query"));
+		const page = await listGroups(c.var.db, c.env, c.get("user"), c.req.valid("query"));
 		return c.json(page, 200);
 	})
 	.openapi(createGroupRoute, async (c) => {
-		const group = await createGroup(createDb(c.env.DB), c.env, currentUser(c), c.req.valid("json"));
+		const group = await createGroup(c.var.db, c.env, currentUser(c), c.req.valid("json"));
 		return c.json(group, 201);
 	})
 	.openapi(getGroupRoute, async (c) => {
-		return c.json(await getGroup(createDb(c.env.DB), c.get("user"), c.req.valid("param").group_id), 200);
+		return c.json(await getGroup(c.var.db, c.get("user"), c.req.valid("param").group_id), 200);
 	})
 	.openapi(updateGroupRoute, async (c) => {
 		const { group_id } = c.req.valid("param");
-		const group = await updateGroup(createDb(c.env.DB), c.env, currentUser(c), group_id, c.req.valid("json"));
+		const group = await updateGroup(c.var.db, c.env, currentUser(c), group_id, c.req.valid("json"));
 		return c.json(group, 200);
 	})
 	.openapi(deleteGroupRoute, async (c) => {
-		await deleteGroup(createDb(c.env.DB), currentUser(c), c.req.valid("param").group_id);
+		await deleteGroup(c.var.db, currentUser(c), c.req.valid("param").group_id);
 		return c.body(null, 204);
 	})
 	.openapi(joinRoute, async (c) => {
-		const membership = await joinGroup(createDb(c.env.DB), currentUser(c), c.req.valid("param").group_id);
+		const membership = await joinGroup(c.var.db, currentUser(c), c.req.valid("param").group_id);
 		return c.json(membership, 201);
 	})
 	.openapi(listMembersRoute, async (c) => {
 		const { group_id } = c.req.valid("param");
-		const page = await listMembers(createDb(c.env.DB), currentUser(c), group_id, c.req.valid("query"));
+		const page = await listMembers(c.var.db, currentUser(c), group_id, c.req.valid("query"));
 		return c.json(page, 200);
 	})
 	.openapi(updateMemberRoute, async (c) => {
 		const { group_id, user_id } = c.req.valid("param");
 		const membership = await updateMember(
-			createDb(c.env.DB),
+			c.var.db,
 			c.env,
 			currentUser(c),
 			group_id,
@@ -295,55 +294,44 @@ export const fellowshipRoutes = createRouter()
 	})
 	.openapi(removeMemberRoute, async (c) => {
 		const { group_id, user_id } = c.req.valid("param");
-		await removeMember(createDb(c.env.DB), c.env, currentUser(c), group_id, user_id);
+		await removeMember(c.var.db, c.env, currentUser(c), group_id, user_id);
 		return c.body(null, 204);
 	})
 	.openapi(inviteRoute, async (c) => {
 		const { group_id } = c.req.valid("param");
-		const membership = await inviteToGroup(
-			createDb(c.env.DB),
-			currentUser(c),
-			group_id,
-			c.req.valid("json").user_id,
-		);
+		const membership = await inviteToGroup(c.var.db, currentUser(c), group_id, c.req.valid("json").user_id);
 		return c.json(membership, 201);
 	})
 	.openapi(listEventsRoute, async (c) => {
 		const { group_id } = c.req.valid("param");
-		const page = await listEvents(createDb(c.env.DB), currentUser(c), group_id, c.req.valid("query"));
+		const page = await listEvents(c.var.db, currentUser(c), group_id, c.req.valid("query"));
 		return c.json(page, 200);
 	})
 	.openapi(createEventRoute, async (c) => {
 		const { group_id } = c.req.valid("param");
-		const event = await createEvent(createDb(c.env.DB), c.env, currentUser(c), group_id, c.req.valid("json"));
+		const event = await createEvent(c.var.db, c.env, currentUser(c), group_id, c.req.valid("json"));
 		return c.json(event, 201);
 	})
 	.openapi(getEventRoute, async (c) => {
-		const event = await getEvent(createDb(c.env.DB), c.env, currentUser(c), c.req.valid("param").event_id);
+		const event = await getEvent(c.var.db, c.env, currentUser(c), c.req.valid("param").event_id);
 		return c.json(event, 200);
 	})
 	.openapi(updateEventRoute, async (c) => {
 		const { event_id } = c.req.valid("param");
-		const event = await updateEvent(createDb(c.env.DB), c.env, currentUser(c), event_id, c.req.valid("json"));
+		const event = await updateEvent(c.var.db, c.env, currentUser(c), event_id, c.req.valid("json"));
 		return c.json(event, 200);
 	})
 	.openapi(cancelEventRoute, async (c) => {
-		const event = await cancelEvent(createDb(c.env.DB), c.env, currentUser(c), c.req.valid("param").event_id);
+		const event = await cancelEvent(c.var.db, c.env, currentUser(c), c.req.valid("param").event_id);
 		return c.json(event, 200);
 	})
 	.openapi(setRsvpRoute, async (c) => {
 		const { event_id } = c.req.valid("param");
-		const answer = await setRsvp(
-			createDb(c.env.DB),
-			c.env,
-			currentUser(c),
-			event_id,
-			c.req.valid("json").status,
-		);
+		const answer = await setRsvp(c.var.db, c.env, currentUser(c), event_id, c.req.valid("json").status);
 		return c.json(answer, 200);
 	})
 	.openapi(listRsvpsRoute, async (c) => {
 		const { event_id } = c.req.valid("param");
-		const page = await listAttendees(createDb(c.env.DB), currentUser(c), event_id, c.req.valid("query"));
+		const page = await listAttendees(c.var.db, currentUser(c), event_id, c.req.valid("query"));
 		return c.json(page, 200);
 	});

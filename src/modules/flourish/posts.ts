@@ -17,7 +17,7 @@ import type { Db } from "../../db/client";
 import { fellowshipGroups, groupMembers } from "../../db/tables/fellowship";
 import { type PostRow, pollOptions, posts } from "../../db/tables/flourish";
 import { habits } from "../../db/tables/garden";
-import type { Bindings } from "../../env";
+import type { RequestContext } from "../../http/context";
 import { newId } from "../../lib/ids";
 import { forbidden, notFound, Problem, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
@@ -26,11 +26,8 @@ import { hotScore, type PostView, presentPosts } from "./present";
 import { NEW_SPROUT_EDIT_WINDOW_MS, POLL_MAX_OPEN_MS, POLL_MIN_OPEN_MS, postShapeIssues } from "./schemas";
 import { postReadableBy, postsVisibleTo } from "./visibility";
 
-export interface Ctx {
-	db: Db;
-	env: Pick<Bindings, "ML" | "DB">;
-	user: CurrentUser;
-}
+/** What this feature's logic needs of the request context (http/context). */
+export type Ctx = Pick<RequestContext, "db" | "env" | "user">;
 
 type Statement = BatchItem<"sqlite">;
 

@@ -4,12 +4,11 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { currentUser } from "../../auth/guards";
 import { DeleteQuery } from "../../core/content-rules";
 import { crisisResources } from "../../core/moderation/crisis";
 import type { Screening } from "../../core/moderation/screen";
-import { createDb } from "../../db/client";
 import type { AppEnv } from "../../env";
+import { requestContext } from "../../http/context";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor, PageQuery } from "../../lib/pagination";
@@ -18,7 +17,6 @@ import { checksPromotionAfterContribution } from "../trust";
 import { createComment, deleteComment, listComments } from "./comments";
 import { castVote } from "./polls";
 import {
-	type Ctx,
 	createPost,
 	deletePost,
 	forYouFeed,
@@ -56,8 +54,6 @@ const notAllowed = {
 const RecentCursor = z.object({ id: z.string() });
 const TopCursor = z.object({ hot: z.number(), id: z.string() });
 const ForYouCursor = z.object({ anchor: z.string(), offset: z.number().int().min(0).max(10_000) });
-
-const ctxOf = (c: Context<AppEnv>): Ctx => ({ db: createDb(c.env.DB), env: c.env, user: currentUser(c) });
 
 /** Crisis resources ride along with the created or edited content when its text read as high self-harm risk. */
 const withCrisis = <T extends object>(c: Context<AppEnv>, body: T, screening: Screening | null) =>
@@ -237,7 +233,7 @@ const getSimilar = defineRoute("user", {
 
 export const flourishRoutes = createRouter()
 	.openapi(getFeed, async (c) => {
-		const ctx = ctxOf(c);
+		const ctx = requestContext(c);
 		const { sort, limit, cursor, type, author_id, group_id } = c.req.valid("query");
 		const filters = { type, author_id, group_id };
 		if (sort === "for_you") {
@@ -260,22 +256,28 @@ export const flourishRoutes = createRouter()
 		return c.json({ data: await presentPosts(ctx.db, ctx.user, page), next_cursor: next }, 200);
 	})
 	.openapi(postPost, async (c) => {
-		const { post, screening } = await createPost(ctxOf(c), c.req.valid("json"));
+		const { post, screening } = await createPost(requestContext(c), c.req.valid("json"));
 		return c.json(withCrisis(c, post, screening), 201);
 	})
-	.openapi(getOnePost, async (c) => c.json(await getPost(ctxOf(c), c.req.valid("param").post_id), 200))
+	.openapi(getOnePost, async (c) =>
+		c.json(await getPost(requestContext(c), c.req.valid("param").post_id), 200),
+	)
 	.openapi(patchPost, async (c) => {
-		const { post, screening } = await updatePost(ctxOf(c), c.req.valid("param").post_id, c.req.valid("json"));
+		const { post, screening } = await updatePost(
+			requestContext(c),
+			c.req.valid("param").post_id,
+			c.req.valid("json"),
+		);
 		return c.json(withCrisis(c, post, screening), 200);
 	})
 	.openapi(deleteOnePost, async (c) => {
-		await deletePost(ctxOf(c), c.req.valid("param").post_id, c.req.valid("query").reason);
+		await deletePost(requestContext(c), c.req.valid("param").post_id, c.req.valid("query").reason);
 		return c.body(null, 204);
 	})
 	.openapi(getComments, async (c) => {
 		const { limit, cursor } = c.req.valid("query");
 		const { data, next } = await listComments(
-			ctxOf(c),
+			requestContext(c),
 			c.req.valid("param").post_id,
 			limit,
 			decodeCursor(cursor, RecentCursor),
@@ -284,18 +286,18 @@ export const flourishRoutes = createRouter()
 	})
 	.openapi(postComment, async (c) => {
 		const { comment, screening } = await createComment(
-			ctxOf(c),
+			requestContext(c),
 			c.req.valid("param").post_id,
 			c.req.valid("json"),
 		);
 		return c.json(withCrisis(c, { ...comment, replies: [] }, screening), 201);
 	})
 	.openapi(deleteOneComment, async (c) => {
-		await deleteComment(ctxOf(c), c.req.valid("param").comment_id, c.req.valid("query").reason);
+		await deleteComment(requestContext(c), c.req.valid("param").comment_id, c.req.valid("query").reason);
 		return c.body(null, 204);
 	})
 	.openapi(setPostReactionRoute, async (c) => {
-		const { db, user } = ctxOf(c);
+		const { db, user } = requestContext(c);
 		const summary = await setPostReaction(
 			db,
 			user,
@@ -305,12 +307,12 @@ export const flourishRoutes = createRouter()
 		return c.json(summary, 200);
 	})
 	.openapi(removePostReactionRoute, async (c) => {
-		const { db, user } = ctxOf(c);
+		const { db, user } = requestContext(c);
 		await removePostReaction(db, user, c.req.valid("param").post_id);
 		return c.body(null, 204);
 	})
 	.openapi(setCommentReactionRoute, async (c) => {
-		const { db, user } = ctxOf(c);
+		const { db, user } = requestContext(c);
 		const summary = await setCommentReaction(
 			db,
 			user,
@@ -320,13 +322,16 @@ export const flourishRoutes = createRouter()
 		return c.json(summary, 200);
 	})
 	.openapi(removeCommentReactionRoute, async (c) => {
-		const { db, user } = ctxOf(c);
+		const { db, user } = requestContext(c);
 		await removeCommentReaction(db, user, c.req.valid("param").comment_id);
 		return c.body(null, 204);
 	})
 	.openapi(postVote, async (c) =>
-		c.json(await castVote(ctxOf(c), c.req.valid("param").post_id, c.req.valid("json").option_ids), 201),
+		c.json(
+			await castVote(requestContext(c), c.req.valid("param").post_id, c.req.valid("json").option_ids),
+			201,
+		),
 	)
 	.openapi(getSimilar, async (c) =>
-		c.json({ data: await similarPosts(ctxOf(c), c.req.valid("param").post_id) }, 200),
+		c.json({ data: await similarPosts(requestContext(c), c.req.valid("param").post_id) }, 200),
 	);

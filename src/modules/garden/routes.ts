@@ -1,7 +1,6 @@
 /** @module garden/routes: My Garden — private to its owner; another user's habit is always 404. */
 import { type RouteHandler, z } from "@hono/zod-openapi";
 import { currentUser } from "../../auth/guards";
-import { createDb } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
@@ -113,7 +112,7 @@ const putHabit = updateHabitRoute("put", "Update a habit (alias of PATCH)");
 
 const applyHabitUpdate: RouteHandler<typeof patchHabit, AppEnv> = async (c) => {
 	const { habit_id } = c.req.valid("param");
-	const habit = await updateHabit(createDb(c.env.DB), currentUser(c), habit_id, c.req.valid("json"));
+	const habit = await updateHabit(c.var.db, currentUser(c), habit_id, c.req.valid("json"));
 	return c.json(toHabit(habit), 200);
 };
 
@@ -168,7 +167,7 @@ const deleteOneLog = defineRoute("user", {
 
 export const gardenRoutes = createRouter()
 	.openapi(getGarden, async (c) => {
-		const garden = await loadGarden(createDb(c.env.DB), currentUser(c));
+		const garden = await loadGarden(c.var.db, currentUser(c));
 		return c.json(
 			{
 				id: garden.id,
@@ -181,29 +180,29 @@ export const gardenRoutes = createRouter()
 		);
 	})
 	.openapi(postHabit, async (c) => {
-		const habit = await createHabit(createDb(c.env.DB), currentUser(c), c.req.valid("json"));
+		const habit = await createHabit(c.var.db, currentUser(c), c.req.valid("json"));
 		return c.json(toHabit(habit), 201);
 	})
 	.openapi(getOneHabit, async (c) => {
-		const habit = await getHabit(createDb(c.env.DB), currentUser(c), c.req.valid("param").habit_id);
+		const habit = await getHabit(c.var.db, currentUser(c), c.req.valid("param").habit_id);
 		return c.json(toHabit(habit), 200);
 	})
 	.openapi(patchHabit, applyHabitUpdate)
 	.openapi(putHabit, applyHabitUpdate)
 	.openapi(deleteHabit, async (c) => {
-		await archiveHabit(createDb(c.env.DB), currentUser(c), c.req.valid("param").habit_id);
+		await archiveHabit(c.var.db, currentUser(c), c.req.valid("param").habit_id);
 		return c.body(null, 204);
 	})
 	.openapi(postLog, async (c) => {
 		const { habit_id } = c.req.valid("param");
-		const result = await logCompletion(createDb(c.env.DB), currentUser(c), habit_id, c.req.valid("json"));
+		const result = await logCompletion(c.var.db, currentUser(c), habit_id, c.req.valid("json"));
 		return c.json({ log: toLog(result.log), habit: toHabit(result.habit) }, 201);
 	})
 	.openapi(getLogs, async (c) => {
 		const { habit_id } = c.req.valid("param");
 		const { from, to, limit, cursor } = c.req.valid("query");
 		const after = decodeCursor(cursor, LogCursor);
-		const rows = await listLogs(createDb(c.env.DB), currentUser(c), habit_id, { from, to, limit, after });
+		const rows = await listLogs(c.var.db, currentUser(c), habit_id, { from, to, limit, after });
 		return c.json(
 			toPage(rows, limit, (log) => ({ local_date: log.localDate, id: log.id }), toLog),
 			200,
@@ -211,6 +210,6 @@ export const gardenRoutes = createRouter()
 	})
 	.openapi(deleteOneLog, async (c) => {
 		const { habit_id, log_id } = c.req.valid("param");
-		await deleteLog(createDb(c.env.DB), currentUser(c), habit_id, log_id);
+		await deleteLog(c.var.db, currentUser(c), habit_id, log_id);
 		return c.body(null, 204);
 	});

@@ -5,7 +5,6 @@
  */
 import { z } from "@hono/zod-openapi";
 import { currentUser } from "../../auth/guards";
-import { createDb } from "../../db/client";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { decodeCursor, PageQuery, toPage } from "../../lib/pagination";
@@ -224,7 +223,7 @@ const getPenalties = defineRoute("self_even_if_suspended", {
 
 export const guardiansRoutes = createRouter()
 	.openapi(postReport, async (c) => {
-		const db = createDb(c.env.DB);
+		const db = c.var.db;
 		const reporter = currentUser(c);
 		const report = await fileReport(db, reporter, {
 			...c.req.valid("json"),
@@ -237,7 +236,7 @@ export const guardiansRoutes = createRouter()
 	.openapi(getQueue, async (c) => {
 		const { limit, cursor, status, target_type } = c.req.valid("query");
 		const after = decodeCursor(cursor, QueueCursor);
-		const db = createDb(c.env.DB);
+		const db = c.var.db;
 		const rows = await listQueue(db, { status, targetType: target_type, limit, after });
 		const page = rows.slice(0, limit);
 		const reportsByItem = await reportsOfItems(
@@ -261,15 +260,12 @@ export const guardiansRoutes = createRouter()
 		);
 	})
 	.openapi(getQueueEntry, async (c) => {
-		const { item, author, reports, live } = await getQueueItem(
-			createDb(c.env.DB),
-			c.req.valid("param").item_id,
-		);
+		const { item, author, reports, live } = await getQueueItem(c.var.db, c.req.valid("param").item_id);
 		return c.json(toQueueItemDetail(item, author, reports, live), 200);
 	})
 	.openapi(postDecision, async (c) => {
 		const { item, penaltyId } = await decideQueueItem(
-			createDb(c.env.DB),
+			c.var.db,
 			c.env,
 			currentUser(c),
 			c.req.valid("param").item_id,
@@ -281,7 +277,7 @@ export const guardiansRoutes = createRouter()
 	.openapi(getApplications, async (c) => {
 		const { limit, cursor, kind } = c.req.valid("query");
 		const after = decodeCursor(cursor, IdCursor)?.id;
-		const rows = await listPendingApplications(createDb(c.env.DB), { kind, limit, after });
+		const rows = await listPendingApplications(c.var.db, { kind, limit, after });
 		return c.json(
 			toPage(rows, limit, (row) => ({ id: row.application.id }), toReviewableApplication),
 			200,
@@ -289,7 +285,7 @@ export const guardiansRoutes = createRouter()
 	})
 	.openapi(postApplicationDecision, async (c) => {
 		const reviewed = await decideApplication(
-			createDb(c.env.DB),
+			c.var.db,
 			currentUser(c),
 			c.req.valid("param").application_id,
 			c.req.valid("json"),
@@ -298,7 +294,7 @@ export const guardiansRoutes = createRouter()
 	})
 	.openapi(patchUser, async (c) => {
 		const user = await administerUser(
-			createDb(c.env.DB),
+			c.var.db,
 			c.env,
 			currentUser(c),
 			c.req.valid("param").user_id,
@@ -309,7 +305,7 @@ export const guardiansRoutes = createRouter()
 	.openapi(getAuditLog, async (c) => {
 		const { limit, cursor, actor_id, target_user_id, action, target_type, target_id } = c.req.valid("query");
 		const after = decodeCursor(cursor, TimeCursor);
-		const rows = await listAuditLog(createDb(c.env.DB), {
+		const rows = await listAuditLog(c.var.db, {
 			actorId: actor_id,
 			targetUserId: target_user_id,
 			action,
@@ -325,13 +321,13 @@ export const guardiansRoutes = createRouter()
 	})
 	.openapi(getStats, async (c) => {
 		const { days } = c.req.valid("query");
-		const stats = await guardianStats(createDb(c.env.DB), days);
+		const stats = await guardianStats(c.var.db, days);
 		return c.json({ period_days: days, ...stats }, 200);
 	})
 	.openapi(getAppeals, async (c) => {
 		const { limit, cursor, status } = c.req.valid("query");
 		const after = decodeCursor(cursor, IdCursor)?.id;
-		const rows = await listAppeals(createDb(c.env.DB), { status, limit, after });
+		const rows = await listAppeals(c.var.db, { status, limit, after });
 		return c.json(
 			toPage(rows, limit, (row) => ({ id: row.appeal.id }), toReviewableAppeal),
 			200,
@@ -339,7 +335,7 @@ export const guardiansRoutes = createRouter()
 	})
 	.openapi(patchAppeal, async (c) => {
 		const decided = await decideAppeal(
-			createDb(c.env.DB),
+			c.var.db,
 			currentUser(c),
 			c.req.valid("param").appeal_id,
 			c.req.valid("json"),
@@ -347,13 +343,13 @@ export const guardiansRoutes = createRouter()
 		return c.json(toReviewableAppeal(decided), 200);
 	})
 	.openapi(postAppeal, async (c) => {
-		const { appeal, penalty } = await fileAppeal(createDb(c.env.DB), currentUser(c), c.req.valid("json"));
+		const { appeal, penalty } = await fileAppeal(c.var.db, currentUser(c), c.req.valid("json"));
 		return c.json(toAppeal(appeal, penalty), 201);
 	})
 	.openapi(getPenalties, async (c) => {
 		const { limit, cursor } = c.req.valid("query");
 		const after = decodeCursor(cursor, TimeCursor);
-		const rows = await listMyPenalties(createDb(c.env.DB), currentUser(c).id, { limit, after });
+		const rows = await listMyPenalties(c.var.db, currentUser(c).id, { limit, after });
 		return c.json(
 			toPage(rows, limit, ({ penalty }) => ({ created_at: penalty.createdAt, id: penalty.id }), toMyPenalty),
 			200,

@@ -4,7 +4,6 @@
  */
 import { z } from "@hono/zod-openapi";
 import { currentUser } from "../../auth/guards";
-import { createDb } from "../../db/client";
 import type { NourishmentItemRow } from "../../db/tables/nourishment";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
@@ -98,13 +97,13 @@ const deleteOne = defineRoute("guardian", {
 
 export const nourishmentRoutes = createRouter()
 	.openapi(getToday, async (c) => {
-		const { date, source, item } = await todaysItem(createDb(c.env.DB), c.get("user"));
+		const { date, source, item } = await todaysItem(c.var.db, c.get("user"));
 		return c.json({ date, source, item: toItem(item) }, 200);
 	})
 	.openapi(getArchive, async (c) => {
 		const { category, content_type, limit, cursor } = c.req.valid("query");
 		const { rows, next } = await listArchive(
-			createDb(c.env.DB),
+			c.var.db,
 			c.get("user"),
 			{ category, content_type },
 			limit,
@@ -113,18 +112,15 @@ export const nourishmentRoutes = createRouter()
 		return c.json({ data: rows.map(toItem), next_cursor: next ? encodeCursor(next) : null }, 200);
 	})
 	.openapi(getOne, async (c) =>
-		c.json(toItem(await getItem(createDb(c.env.DB), c.get("user"), c.req.valid("param").item_id)), 200),
+		c.json(toItem(await getItem(c.var.db, c.get("user"), c.req.valid("param").item_id)), 200),
 	)
 	.openapi(postItem, async (c) =>
-		c.json(toItem(await createItem(createDb(c.env.DB), currentUser(c), c.req.valid("json"))), 201),
+		c.json(toItem(await createItem(c.var.db, currentUser(c), c.req.valid("json"))), 201),
 	)
 	.openapi(patchItem, async (c) =>
-		c.json(
-			toItem(await updateItem(createDb(c.env.DB), c.req.valid("param").item_id, c.req.valid("json"))),
-			200,
-		),
+		c.json(toItem(await updateItem(c.var.db, c.req.valid("param").item_id, c.req.valid("json"))), 200),
 	)
 	.openapi(deleteOne, async (c) => {
-		await deleteItem(createDb(c.env.DB), currentUser(c), c.req.valid("param").item_id);
+		await deleteItem(c.var.db, currentUser(c), c.req.valid("param").item_id);
 		return c.body(null, 204);
 	});

@@ -8,7 +8,6 @@ import { CHAT_PEER_HEADER, CHAT_USER_HEADER } from "../../../durable-objects/cha
 import { currentUser } from "../../auth/guards";
 import { unauthorized } from "../../auth/verify";
 import { isSuspended } from "../../core/accounts/current-user";
-import { createDb } from "../../db/client";
 import { users } from "../../db/tables/users";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
@@ -319,20 +318,20 @@ const HistoryCursor = z.object({ seq: z.number().int().min(0) });
 
 export const orchardRoutes = createRouter()
 	.openapi(getConnections, async (c) =>
-		c.json(await listConnections(createDb(c.env.DB), currentUser(c).id, c.req.valid("query")), 200),
+		c.json(await listConnections(c.var.db, currentUser(c).id, c.req.valid("query")), 200),
 	)
 	.openapi(postConnection, async (c) => {
-		const outcome = await requestConnection(c.env, createDb(c.env.DB), currentUser(c), c.req.valid("json"));
+		const outcome = await requestConnection(c.env, c.var.db, currentUser(c), c.req.valid("json"));
 		return outcome.created ? c.json(outcome.connection, 201) : c.json(outcome.connection, 200);
 	})
 	.openapi(patchConnection, async (c) => {
 		const { connection_id } = c.req.valid("param");
 		const { status } = c.req.valid("json");
-		return c.json(await answerConnection(createDb(c.env.DB), currentUser(c).id, connection_id, status), 200);
+		return c.json(await answerConnection(c.var.db, currentUser(c).id, connection_id, status), 200);
 	})
 	.openapi(deleteConnection, async (c) => {
 		const me = currentUser(c).id;
-		const removed = await removeConnection(createDb(c.env.DB), me, c.req.valid("param").connection_id);
+		const removed = await removeConnection(c.var.db, me, c.req.valid("param").connection_id);
 		if (removed.status === "accepted") {
 			await revalidateRoom(c.env, removed.requesterId, removed.addresseeId);
 		}
@@ -340,28 +339,28 @@ export const orchardRoutes = createRouter()
 	})
 	.openapi(getBlocks, async (c) => {
 		const { limit, cursor } = c.req.valid("query");
-		return c.json(await listBlocks(createDb(c.env.DB), currentUser(c).id, limit, cursor), 200);
+		return c.json(await listBlocks(c.var.db, currentUser(c).id, limit, cursor), 200);
 	})
 	.openapi(putBlock, async (c) => {
 		const me = currentUser(c).id;
 		const { user_id } = c.req.valid("param");
-		const outcome = await blockUser(createDb(c.env.DB), me, user_id);
+		const outcome = await blockUser(c.var.db, me, user_id);
 		if (outcome.couldChat) await revalidateRoom(c.env, me, user_id);
 		return outcome.created ? c.json(outcome.block, 201) : c.json(outcome.block, 200);
 	})
 	.openapi(deleteBlock, async (c) => {
-		await unblockUser(createDb(c.env.DB), currentUser(c).id, c.req.valid("param").user_id);
+		await unblockUser(c.var.db, currentUser(c).id, c.req.valid("param").user_id);
 		return c.body(null, 204);
 	})
 	.openapi(getConversations, async (c) => {
 		const { limit, cursor } = c.req.valid("query");
-		return c.json(await listConversations(createDb(c.env.DB), currentUser(c).id, limit, cursor), 200);
+		return c.json(await listConversations(c.var.db, currentUser(c).id, limit, cursor), 200);
 	})
 	.openapi(getMessages, async (c) => {
 		const me = currentUser(c).id;
 		const { user_id } = c.req.valid("param");
 		const { limit, cursor, since_seq } = c.req.valid("query");
-		await requireChatReadAccess(createDb(c.env.DB), me, user_id);
+		await requireChatReadAccess(c.var.db, me, user_id);
 		const position = decodeCursor(cursor, HistoryCursor)?.seq;
 		const forward = since_seq !== undefined;
 		const page = await roomFor(c.env, me, user_id).history({
@@ -406,13 +405,13 @@ export const orchardRoutes = createRouter()
 	.openapi(postRead, async (c) => {
 		const me = currentUser(c).id;
 		const { user_id } = c.req.valid("param");
-		await requireChatAccess(createDb(c.env.DB), me, user_id);
+		await requireChatAccess(c.var.db, me, user_id);
 		return c.json(await roomFor(c.env, me, user_id).markRead(me, user_id, c.req.valid("json").seq), 200);
 	})
 	.openapi(postTicket, async (c) => {
 		const me = currentUser(c).id;
 		const { user_id } = c.req.valid("param");
-		const db = createDb(c.env.DB);
+		const db = c.var.db;
 		await requireChatAccess(db, me, user_id);
 		const { ticket, expiresAt } = await issueTicket(db, me, user_id);
 		return c.json(
@@ -435,7 +434,7 @@ export const orchardRoutes = createRouter()
 				headers: { Upgrade: "websocket" },
 			});
 		}
-		const db = createDb(c.env.DB);
+		const db = c.var.db;
 		let me = c.get("user");
 		if (ticket !== undefined) {
 			const redeemed = await redeemTicket(db, ticket);
@@ -463,18 +462,18 @@ export const orchardRoutes = createRouter()
 		return new Response(null, { status: 101, webSocket: upgraded.webSocket });
 	})
 	.openapi(getGuides, async (c) =>
-		c.json(await listGuides(createDb(c.env.DB), c.env, currentUser(c), c.req.valid("query")), 200),
+		c.json(await listGuides(c.var.db, c.env, currentUser(c), c.req.valid("query")), 200),
 	)
 	.openapi(postMentorship, async (c) =>
-		c.json(await requestMentorship(c.env, createDb(c.env.DB), currentUser(c), c.req.valid("json")), 201),
+		c.json(await requestMentorship(c.env, c.var.db, currentUser(c), c.req.valid("json")), 201),
 	)
 	.openapi(getMentorships, async (c) =>
-		c.json(await listMentorships(createDb(c.env.DB), currentUser(c).id, c.req.valid("query")), 200),
+		c.json(await listMentorships(c.var.db, currentUser(c).id, c.req.valid("query")), 200),
 	)
 	.openapi(patchMentorship, async (c) => {
 		const { mentorship_id } = c.req.valid("param");
 		const outcome = await updateMentorship(
-			createDb(c.env.DB),
+			c.var.db,
 			currentUser(c),
 			mentorship_id,
 			c.req.valid("json").status,

@@ -1,7 +1,6 @@
 /** @module recommendations/routes: `GET /recommendations?kind=groups|projects|guides|nourishment`. */
 import { z } from "@hono/zod-openapi";
 import { currentUser } from "../../auth/guards";
-import { createDb } from "../../db/client";
 import { defineRoute, jsonContent } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
@@ -85,7 +84,7 @@ export const recommendationsRoutes = createRouter().openapi(list, async (c) => {
 	const user = currentUser(c);
 	const query = c.req.valid("query");
 	const offset = decodeCursor(query.cursor, OffsetCursor)?.o ?? 0;
-	const { rankedBy, items } = await recommend(createDb(c.env.DB), c.env, user, query.kind);
+	const { rankedBy, items } = await recommend(c.var.db, c.env, user, query.kind);
 	const page = items.slice(offset, offset + query.limit);
 	const next = offset + query.limit;
 	return c.json(

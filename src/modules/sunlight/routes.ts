@@ -4,12 +4,11 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { currentUser } from "../../auth/guards";
 import { DeleteQuery } from "../../core/content-rules";
 import { crisisResources } from "../../core/moderation/crisis";
 import type { Screening } from "../../core/moderation/screen";
-import { createDb } from "../../db/client";
 import type { AppEnv } from "../../env";
+import { requestContext } from "../../http/context";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
@@ -27,7 +26,6 @@ import {
 } from "./schemas";
 import {
 	addReaction,
-	type Ctx,
 	createShare,
 	deleteShare,
 	getShare,
@@ -44,7 +42,6 @@ const ShareCursor = z.object({ created_at: z.iso.datetime(), id: z.uuid() });
 const shareNotFound = { 404: problemResponse("No such share that I may see.") };
 const notAuthor = { 403: problemResponse("Not the author (or, for deletes, a guardian), or suspended.") };
 
-const ctxOf = (c: Context<AppEnv>): Ctx => ({ db: createDb(c.env.DB), env: c.env, user: currentUser(c) });
 const withCrisis = <T extends object>(c: Context<AppEnv>, body: T, screening: Screening | null) =>
 	screening?.urgent ? { ...body, crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : body;
 
@@ -137,7 +134,7 @@ export const sunlightRoutes = createRouter()
 	.openapi(listRoute, async (c) => {
 		const { share_type, limit, cursor } = c.req.valid("query");
 		const { data, next } = await listShares(
-			ctxOf(c),
+			requestContext(c),
 			{ share_type },
 			limit,
 			decodeCursor(cursor, ShareCursor),
@@ -145,28 +142,30 @@ export const sunlightRoutes = createRouter()
 		return c.json({ data, next_cursor: next ? encodeCursor(next) : null }, 200);
 	})
 	.openapi(createRoute, async (c) => {
-		const { share, screening } = await createShare(ctxOf(c), c.req.valid("json"));
+		const { share, screening } = await createShare(requestContext(c), c.req.valid("json"));
 		return c.json(withCrisis(c, share, screening), 201);
 	})
-	.openapi(getRoute, async (c) => c.json(await getShare(ctxOf(c), c.req.valid("param").share_id), 200))
+	.openapi(getRoute, async (c) =>
+		c.json(await getShare(requestContext(c), c.req.valid("param").share_id), 200),
+	)
 	.openapi(patchRoute, async (c) => {
 		const { share, screening } = await updateShare(
-			ctxOf(c),
+			requestContext(c),
 			c.req.valid("param").share_id,
 			c.req.valid("json"),
 		);
 		return c.json(withCrisis(c, share, screening), 200);
 	})
 	.openapi(deleteRoute, async (c) => {
-		await deleteShare(ctxOf(c), c.req.valid("param").share_id, c.req.valid("query").reason);
+		await deleteShare(requestContext(c), c.req.valid("param").share_id, c.req.valid("query").reason);
 		return c.body(null, 204);
 	})
 	.openapi(addReactionRoute, async (c) => {
 		const { share_id, reaction_type } = c.req.valid("param");
-		return c.json(await addReaction(ctxOf(c), share_id, reaction_type), 200);
+		return c.json(await addReaction(requestContext(c), share_id, reaction_type), 200);
 	})
 	.openapi(removeReactionRoute, async (c) => {
 		const { share_id, reaction_type } = c.req.valid("param");
-		await removeReaction(ctxOf(c), share_id, reaction_type);
+		await removeReaction(requestContext(c), share_id, reaction_type);
 		return c.body(null, 204);
 	});

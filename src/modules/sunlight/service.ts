@@ -33,7 +33,7 @@ import {
 	sunlightShares,
 } from "../../db/tables/sunlight";
 import { users } from "../../db/tables/users";
-import type { Bindings } from "../../env";
+import type { RequestContext } from "../../http/context";
 import { anonymousTime } from "../../lib/coarse-time";
 import { newId, newRandomId } from "../../lib/ids";
 import { conflict, forbidden, notFound } from "../../lib/problem";
@@ -44,11 +44,8 @@ export type ShareView = z.infer<typeof ShareSchema>;
 export type SunlightReactionType = (typeof SUNLIGHT_REACTION_TYPES)[number];
 type Statement = BatchItem<"sqlite">;
 
-export interface Ctx {
-	db: Db;
-	env: Pick<Bindings, "ML">;
-	user: CurrentUser;
-}
+/** What this feature's logic needs of the request context (http/context). */
+export type Ctx = Pick<RequestContext, "db" | "env" | "user">;
 
 /** Shares the viewer may see: live, theirs, or (publicly visible, spiritual only if opted in, not blocked). */
 function sharesVisibleTo(db: Db, viewer: CurrentUser): SQL {

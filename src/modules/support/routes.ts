@@ -7,7 +7,6 @@ import type { Context } from "hono";
 import { currentUser } from "../../auth/guards";
 import { isGuardian } from "../../core/accounts/current-user";
 import { crisisResources } from "../../core/moderation/crisis";
-import { createDb } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
@@ -198,7 +197,7 @@ const postHelpful = defineRoute("public", {
 });
 
 async function loadRequest(c: Context<AppEnv>, requestId: string) {
-	const db = createDb(c.env.DB);
+	const db = c.var.db;
 	const request = await findSupportRequest(db, requestId);
 	if (!request) throw notFound("support request");
 	return { db, request };
@@ -207,7 +206,7 @@ async function loadRequest(c: Context<AppEnv>, requestId: string) {
 export const supportRoutes = createRouter()
 	.openapi(postRequest, async (c) => {
 		const { request, token, screening } = await createSupportRequest(
-			createDb(c.env.DB),
+			c.var.db,
 			c.env,
 			currentUser(c),
 			c.req.valid("json"),
@@ -224,7 +223,7 @@ export const supportRoutes = createRouter()
 	.openapi(getRequests, async (c) => {
 		const { limit, cursor, ...filters } = c.req.valid("query");
 		const after = decodeCursor(cursor, ListCursor);
-		const rows = await listSupportRequests(createDb(c.env.DB), currentUser(c), { ...filters, limit, after });
+		const rows = await listSupportRequests(c.var.db, currentUser(c), { ...filters, limit, after });
 		return c.json(
 			toPage(
 				rows,
@@ -277,7 +276,7 @@ export const supportRoutes = createRouter()
 		return c.json(toSupportRequest(updated, true), 200);
 	})
 	.openapi(postResponse, async (c) => {
-		const db = createDb(c.env.DB);
+		const db = c.var.db;
 		const { response } = await respondToSupportRequest(
 			db,
 			c.env,
@@ -288,7 +287,7 @@ export const supportRoutes = createRouter()
 		return c.json(toSupportResponse(await withResponder(db, response)), 201);
 	})
 	.openapi(postHelpful, async (c) => {
-		const db = createDb(c.env.DB);
+		const db = c.var.db;
 		const { response_id } = c.req.valid("param");
 		const found = await findResponseWithRequest(db, response_id);
 		if (!found) throw notFound("support response");

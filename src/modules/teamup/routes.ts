@@ -3,7 +3,6 @@
  * Handlers only validate, call the services and shape the answer.
  */
 import { currentUser } from "../../auth/guards";
-import { createDb } from "../../db/client";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { idParam } from "../../lib/schemas";
@@ -192,48 +191,37 @@ const createDiscussionRoute = defineRoute("user", {
 
 export const teamupRoutes = createRouter()
 	.openapi(listRoute, async (c) => {
-		return c.json(await listProjects(createDb(c.env.DB), c.get("user"), c.req.valid("query")), 200);
+		return c.json(await listProjects(c.var.db, c.get("user"), c.req.valid("query")), 200);
 	})
 	.openapi(createRoute, async (c) => {
-		const project = await createProject(createDb(c.env.DB), c.env, currentUser(c), c.req.valid("json"));
+		const project = await createProject(c.var.db, c.env, currentUser(c), c.req.valid("json"));
 		return c.json(project, 201);
 	})
 	.openapi(getRoute, async (c) => {
-		return c.json(await getProject(createDb(c.env.DB), c.get("user"), c.req.valid("param").project_id), 200);
+		return c.json(await getProject(c.var.db, c.get("user"), c.req.valid("param").project_id), 200);
 	})
 	.openapi(updateRoute, async (c) => {
 		const { project_id } = c.req.valid("param");
-		const project = await updateProject(
-			createDb(c.env.DB),
-			c.env,
-			currentUser(c),
-			project_id,
-			c.req.valid("json"),
-		);
+		const project = await updateProject(c.var.db, c.env, currentUser(c), project_id, c.req.valid("json"));
 		return c.json(project, 200);
 	})
 	.openapi(deleteRoute, async (c) => {
-		await archiveProject(createDb(c.env.DB), currentUser(c), c.req.valid("param").project_id);
+		await archiveProject(c.var.db, currentUser(c), c.req.valid("param").project_id);
 		return c.body(null, 204);
 	})
 	.openapi(joinRoute, async (c) => {
-		const membership = await joinProject(createDb(c.env.DB), currentUser(c), c.req.valid("param").project_id);
+		const membership = await joinProject(c.var.db, currentUser(c), c.req.valid("param").project_id);
 		return c.json(membership, 201);
 	})
 	.openapi(listMembersRoute, async (c) => {
 		const { project_id } = c.req.valid("param");
-		const page = await listProjectMembers(
-			createDb(c.env.DB),
-			currentUser(c),
-			project_id,
-			c.req.valid("query"),
-		);
+		const page = await listProjectMembers(c.var.db, currentUser(c), project_id, c.req.valid("query"));
 		return c.json(page, 200);
 	})
 	.openapi(updateMemberRoute, async (c) => {
 		const { project_id, user_id } = c.req.valid("param");
 		const membership = await updateProjectMember(
-			createDb(c.env.DB),
+			c.var.db,
 			currentUser(c),
 			project_id,
 			user_id,
@@ -243,13 +231,13 @@ export const teamupRoutes = createRouter()
 	})
 	.openapi(removeMemberRoute, async (c) => {
 		const { project_id, user_id } = c.req.valid("param");
-		await removeProjectMember(createDb(c.env.DB), currentUser(c), project_id, user_id);
+		await removeProjectMember(c.var.db, currentUser(c), project_id, user_id);
 		return c.body(null, 204);
 	})
 	.openapi(inviteRoute, async (c) => {
 		const { project_id } = c.req.valid("param");
 		const membership = await inviteToProject(
-			createDb(c.env.DB),
+			c.var.db,
 			currentUser(c),
 			project_id,
 			c.req.valid("json").user_id,
@@ -258,17 +246,11 @@ export const teamupRoutes = createRouter()
 	})
 	.openapi(listDiscussionsRoute, async (c) => {
 		const { project_id } = c.req.valid("param");
-		const page = await listDiscussions(createDb(c.env.DB), currentUser(c), project_id, c.req.valid("query"));
+		const page = await listDiscussions(c.var.db, currentUser(c), project_id, c.req.valid("query"));
 		return c.json(page, 200);
 	})
 	.openapi(createDiscussionRoute, async (c) => {
 		const { project_id } = c.req.valid("param");
-		const message = await createDiscussion(
-			createDb(c.env.DB),
-			c.env,
-			currentUser(c),
-			project_id,
-			c.req.valid("json"),
-		);
+		const message = await createDiscussion(c.var.db, c.env, currentUser(c), project_id, c.req.valid("json"));
 		return c.json(message, 201);
 	});

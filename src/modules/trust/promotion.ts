@@ -6,7 +6,6 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
-import { createDb } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { logEvent } from "../../lib/log";
 import { maybePromoteToGrowing } from "./service";
@@ -17,7 +16,7 @@ export const checksPromotionAfterContribution: MiddlewareHandler<AppEnv> = creat
 		const user = c.get("user");
 		if (user?.trustLevel !== "new_sprout" || c.res.status >= 300) return;
 		c.executionCtx.waitUntil(
-			maybePromoteToGrowing(createDb(c.env.DB), user).catch((error: unknown) =>
+			maybePromoteToGrowing(c.var.db, user).catch((error: unknown) =>
 				logEvent("warn", "trust_promotion_check_failed", {
 					error: error instanceof Error ? error.name : "unknown",
 				}),

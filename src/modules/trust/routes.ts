@@ -1,7 +1,6 @@
 /** @module trust/routes: my trust standing and progress, trust applications and guide applications. */
 import { z } from "@hono/zod-openapi";
 import { currentUser } from "../../auth/guards";
-import { createDb } from "../../db/client";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { decodeCursor, PageQuery, toPage } from "../../lib/pagination";
@@ -105,7 +104,7 @@ const deleteApplication = defineRoute("user", {
 
 export const trustRoutes = createRouter()
 	.openapi(getMine, async (c) => {
-		const db = createDb(c.env.DB);
+		const db = c.var.db;
 		const user = await maybePromoteToGrowing(db, currentUser(c));
 		const [next, pending] = await Promise.all([
 			nextLevelProgress(db, user),
@@ -114,32 +113,32 @@ export const trustRoutes = createRouter()
 		return c.json(toTrustStanding(user, next, pending?.id ?? null), 200);
 	})
 	.openapi(postApplication, async (c) => {
-		const created = await applyForTrust(createDb(c.env.DB), currentUser(c), c.req.valid("json"));
+		const created = await applyForTrust(c.var.db, currentUser(c), c.req.valid("json"));
 		return c.json(toTrustApplication(created), 201);
 	})
 	.openapi(getApplications, async (c) => {
 		const { limit, cursor } = c.req.valid("query");
 		const after = decodeCursor(cursor, IdCursor)?.id;
-		const rows = await listTrustApplications(createDb(c.env.DB), currentUser(c).id, { limit, after });
+		const rows = await listTrustApplications(c.var.db, currentUser(c).id, { limit, after });
 		return c.json(
 			toPage(rows, limit, (row) => ({ id: row.id }), toTrustApplication),
 			200,
 		);
 	})
 	.openapi(postGuideApplication, async (c) => {
-		const created = await applyForGuide(createDb(c.env.DB), currentUser(c), c.req.valid("json"));
+		const created = await applyForGuide(c.var.db, currentUser(c), c.req.valid("json"));
 		return c.json(toGuideApplication(created), 201);
 	})
 	.openapi(getGuideApplications, async (c) => {
 		const { limit, cursor } = c.req.valid("query");
 		const after = decodeCursor(cursor, IdCursor)?.id;
-		const rows = await listGuideApplications(createDb(c.env.DB), currentUser(c).id, { limit, after });
+		const rows = await listGuideApplications(c.var.db, currentUser(c).id, { limit, after });
 		return c.json(
 			toPage(rows, limit, (row) => ({ id: row.id }), toGuideApplication),
 			200,
 		);
 	})
 	.openapi(deleteApplication, async (c) => {
-		await withdrawApplication(createDb(c.env.DB), currentUser(c).id, c.req.valid("param").application_id);
+		await withdrawApplication(c.var.db, currentUser(c).id, c.req.valid("param").application_id);
 		return c.body(null, 204);
 	});

@@ -7,7 +7,6 @@ import { eq } from "drizzle-orm";
 import { currentUser } from "../../auth/guards";
 import { findVisibleUser, refuseImpersonation } from "../../core/accounts/accounts";
 import { screenPersonalText } from "../../core/moderation/personal";
-import { createDb } from "../../db/client";
 import { users } from "../../db/tables/users";
 import type { AppEnv } from "../../env";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
@@ -39,7 +38,7 @@ const putMe = updateMe("put", "Update my profile and preferences (alias of PATCH
 const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 	const body = c.req.valid("json");
 	const me = currentUser(c);
-	const db = createDb(c.env.DB);
+	const db = c.var.db;
 	if (body.display_name !== undefined) await refuseImpersonation(db, me, body.display_name);
 	// What everyone sees of me is screened like a post; abusive words are refused (moderation/personal).
 	const { queue: queued } = await screenPersonalText(c.env, db, me, "profile", {
@@ -81,7 +80,7 @@ export const usersRoutes = createRouter()
 	.openapi(getMe, (c) => c.json(toMyProfile(currentUser(c)), 200))
 	.openapi(getUser, async (c) => {
 		const { user_id } = c.req.valid("param");
-		const profile = await findVisibleUser(createDb(c.env.DB), currentUser(c).id, user_id);
+		const profile = await findVisibleUser(c.var.db, currentUser(c).id, user_id);
 		if (!profile) throw notFound("user");
 		return c.json(toPublicProfile(profile), 200);
 	})
