@@ -1,16 +1,31 @@
 /**
- * Bulk SQL into the benchmark's D1 database through the bench Worker (scripts/bench/bench-worker.js), which
+ * Bulk SQL into the benchmark's D1 database through the bench Worker (scripts/bench/bench-worker.ts), which
  * holds the real D1 binding inside workerd: it splits rows into multi-row INSERTs of at most 100 bound
  * parameters (D1's limit) and sends them in batches. Rows travel to it in chunks over HTTP.
  */
+import { isRecord } from "../../lib/guards.ts";
+import type { SeedClient } from "./dataset.mts";
 
 /** Rows per HTTP request to the bench Worker. */
 const ROWS_PER_REQUEST = 4_000;
 /** Requests in flight at once (D1 runs them one after another; this only overlaps the transfer). */
 const PARALLEL_REQUESTS = 2;
 
-export function seedClient(benchUrl) {
-	const post = async (path, body) => {
+/** Network errors of a request that could not even be written (so it never ran). */
+const UNSENT = new Set(["EPIPE", "ECONNRESET", "UND_ERR_SOCKET"]);
+
+export interface BenchSeedClient extends SeedClient {
+	applyMigrations(sqlFiles: string[], step: "tables" | "indexes"): Promise<void>;
+}
+
+/** The bench Worker's answer to /insert and /exec: how many statements it ran. */
+function statementsOf(answer: unknown, path: string): number {
+	if (isRecord(answer) && typeof answer.statements === "number") return answer.statements;
+	throw new Error(`${path}: unexpected answer ${JSON.stringify(answer)}`);
+}
+
+export function seedClient(benchUrl: string): BenchSeedClient {
+	const post = async (path: string, body: unknown): Promise<unknown> => {
 		const send = () =>
 			fetch(`${benchUrl}${path}`, {
 				method: "POST",
@@ -19,8 +34,9 @@ export function seedClient(benchUrl) {
 			});
 		// A keep-alive connection left idle while the next table was being generated may have been closed
 		// by workerd: a request that could not even be written never ran, so it is sent again.
-		const response = await send().catch((error) => {
-			if (["EPIPE", "ECONNRESET", "UND_ERR_SOCKET"].includes(error?.cause?.code)) return send();
+		const response = await send().catch((error: unknown) => {
+			const code = isRecord(error) && isRecord(error.cause) ? error.cause.code : undefined;
+			if (typeof code === "string" && UNSENT.has(code)) return send();
 			throw error;
 		});
 		if (!response.ok) throw new Error(`${path} failed: ${response.status} ${await response.text()}`);
@@ -35,7 +51,10 @@ export function seedClient(benchUrl) {
 				while (next < rows.length) {
 					const chunk = rows.slice(next, next + ROWS_PER_REQUEST);
 					next += ROWS_PER_REQUEST;
-					statements += (await post("/insert", { table, columns, rows: chunk, onConflict })).statements;
+					statements += statementsOf(
+						await post("/insert", { table, columns, rows: chunk, onConflict }),
+						"/insert",
+					);
 				}
 			};
 			await Promise.all(Array.from({ length: PARALLEL_REQUESTS }, worker));
@@ -47,7 +66,7 @@ export function seedClient(benchUrl) {
 		 * those once the rows are in (one sort each instead of a random insert per row; same final schema).
 		 */
 		async applyMigrations(sqlFiles, step) {
-			const isIndex = (statement) => /^CREATE (UNIQUE )?INDEX/i.test(statement);
+			const isIndex = (statement: string) => /^CREATE (UNIQUE )?INDEX/i.test(statement);
 			for (const text of sqlFiles) {
 				const statements = text
 					.split("--> statement-breakpoint")
