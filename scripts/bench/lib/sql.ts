@@ -61,20 +61,52 @@ export function seedClient(benchUrl: string): BenchSeedClient {
 			return statements;
 		},
 		/**
-		 * Applies drizzle-kit migration files (statements separated by `--> statement-breakpoint`) in two
-		 * steps, as bulk loads do: `"tables"` runs everything but the secondary indexes, `"indexes"` creates
-		 * those once the rows are in (one sort each instead of a random insert per row; same final schema).
+		 * Applies drizzle-kit migration files in two steps, as bulk loads do: `"tables"` runs everything but
+		 * the secondary indexes, `"indexes"` creates those once the rows are in (one sort each instead of a
+		 * random insert per row; same final schema). See bulkLoadPlan.
 		 */
 		async applyMigrations(sqlFiles, step) {
-			const isIndex = (statement: string) => /^CREATE (UNIQUE )?INDEX/i.test(statement);
-			for (const text of sqlFiles) {
-				const statements = text
-					.split("--> statement-breakpoint")
-					.map((part) => part.trim())
-					.filter((part) => part.length > 0)
-					.filter((statement) => (step === "indexes" ? isIndex(statement) : !isIndex(statement)));
+			const plan = bulkLoadPlan(sqlFiles);
+			const batches = step === "indexes" ? [plan.indexes] : plan.tables;
+			for (const statements of batches) {
 				if (statements.length > 0) await post("/exec", { statements });
 			}
 		},
 	};
+}
+
+/** `CREATE [UNIQUE] INDEX name` / `DROP INDEX name`, after any leading `--` comment lines. */
+const CREATE_INDEX = /^(?:\s*--[^\n]*\n)*\s*CREATE (?:UNIQUE )?INDEX (?:IF NOT EXISTS )?[`"]?([^`"\s(]+)/i;
+const DROP_INDEX = /^(?:\s*--[^\n]*\n)*\s*DROP INDEX (?:IF EXISTS )?[`"]?([^`"\s;]+)/i;
+
+/**
+ * The migration files (statements separated by `--> statement-breakpoint`) as a bulk load runs them:
+ * `tables`, one batch per file, is every statement but the secondary indexes' creation; `indexes` creates
+ * the indexes that exist once every migration has run, after the rows are in. An index a later migration
+ * drops is never created, and that `DROP INDEX` is left out with it (it would fail: the index does not
+ * exist yet); one dropped and created again is created once, as last defined.
+ */
+export function bulkLoadPlan(sqlFiles: string[]): { tables: string[][]; indexes: string[] } {
+	const deferred = new Map<string, string>();
+	const tables = sqlFiles.map((text) =>
+		text
+			.split("--> statement-breakpoint")
+			.map((part) => part.trim())
+			.filter((part) => part.length > 0)
+			.filter((statement) => {
+				const created = CREATE_INDEX.exec(statement)?.[1];
+				if (created !== undefined) {
+					deferred.delete(created);
+					deferred.set(created, statement);
+					return false;
+				}
+				const dropped = DROP_INDEX.exec(statement)?.[1];
+				if (dropped !== undefined && deferred.has(dropped)) {
+					deferred.delete(dropped);
+					return false;
+				}
+				return true;
+			}),
+	);
+	return { tables, indexes: [...deferred.values()] };
 }
