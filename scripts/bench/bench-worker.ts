@@ -14,8 +14,12 @@
  *   GET /pbkdf2?n=…       PBKDF2-SHA256 (100,000 iterations) of a fresh support token
  *   GET /moderate?n=…     the ML Worker's moderate() over the service binding, 1,000-character text
  *   GET /embed?n=…        the ML Worker's embed() over the service binding, one post-sized text
+ *
+ * Bundled by esbuild for workerd (lib/workers.ts), so it can be TypeScript; it is type-checked with the
+ * Workers types, like src/, through its own tsconfig.worker.json (tsconfig.node.json has Node's).
  */
 import { authConfig, verifyAccessToken, verifySignedToken } from "../../src/auth/verify.ts";
+import type { Bindings } from "../../src/env.ts";
 import { embed, moderate } from "../../src/ml/client.ts";
 import { hashSupportToken, newSupportToken, PBKDF2_ITERATIONS } from "../../src/modules/support/token.ts";
 
@@ -29,14 +33,28 @@ const POST =
 	"about a presentation, so I tried the box breathing exercise someone shared here and it really helped. ";
 const TEXT_1000 = POST.repeat(4).slice(0, 1000);
 
-const operations = {
+/** What lib/workers.ts binds: the API's auth configuration, the JWKS cache, D1 and the ML Worker. */
+type BenchEnv = Pick<
+	Bindings,
+	"DB" | "CACHE" | "ML" | "AUTH0_DOMAIN" | "AUTH0_AUDIENCE" | "AUTH0_ISSUER" | "AUTH0_JWKS_URL"
+>;
+
+/**
+ * authConfig and verifyAccessToken are typed with all the API's bindings but read only the auth variables
+ * and CACHE (src/auth/verify.ts), which this Worker has.
+ */
+const asApiBindings = (env: BenchEnv) => env as Bindings;
+
+type Operation = (env: BenchEnv, url: URL, ctx: ExecutionContext) => Promise<void>;
+
+const operations: Record<string, Operation> = {
 	async jwt(env, url, ctx) {
 		const token = url.searchParams.get("token") ?? "";
-		await verifySignedToken(token, authConfig(env), env, (promise) => ctx.waitUntil(promise));
+		await verifySignedToken(token, authConfig(asApiBindings(env)), env, (promise) => ctx.waitUntil(promise));
 	},
 	async jwt_cached(env, url, ctx) {
 		const token = url.searchParams.get("token") ?? "";
-		await verifyAccessToken(token, env, (promise) => ctx.waitUntil(promise));
+		await verifyAccessToken(token, asApiBindings(env), (promise) => ctx.waitUntil(promise));
 	},
 	async pbkdf2() {
 		await hashSupportToken(newSupportToken(), crypto.getRandomValues(new Uint8Array(16)), PBKDF2_ITERATIONS);
@@ -49,7 +67,17 @@ const operations = {
 	},
 };
 
-async function insert(db, { table, columns, rows, onConflict = "" }) {
+interface InsertRequest {
+	table: string;
+	columns: string[];
+	rows: unknown[][];
+	onConflict?: string;
+}
+
+async function insert(
+	db: D1Database,
+	{ table, columns, rows, onConflict = "" }: InsertRequest,
+): Promise<number> {
 	const perStatement = Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / columns.length));
 	const tuple = `(${columns.map(() => "?").join(", ")})`;
 	const statements = [];
@@ -67,11 +95,12 @@ async function insert(db, { table, columns, rows, onConflict = "" }) {
 export default {
 	async fetch(request, env, ctx) {
 		const url = new URL(request.url);
+		// The bodies come from lib/sql.ts, the only client of this Worker.
 		if (request.method === "POST" && url.pathname === "/insert") {
-			return Response.json({ statements: await insert(env.DB, await request.json()) });
+			return Response.json({ statements: await insert(env.DB, await request.json<InsertRequest>()) });
 		}
 		if (request.method === "POST" && url.pathname === "/exec") {
-			const { statements } = await request.json();
+			const { statements } = await request.json<{ statements: string[] }>();
 			await env.DB.batch(statements.map((statement) => env.DB.prepare(statement)));
 			return Response.json({ statements: statements.length });
 		}
@@ -81,4 +110,4 @@ export default {
 		for (let i = 0; i < n; i++) await operation(env, url, ctx);
 		return Response.json({ n });
 	},
-};
+} satisfies ExportedHandler<BenchEnv>;

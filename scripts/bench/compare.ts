@@ -1,21 +1,23 @@
-#!/usr/bin/env node
 /**
  * Compares two runs of `npm run bench` (their results JSON): per endpoint and dataset size, throughput and
  * p50 before and after, each with its ratio to the trivial endpoint of its own run. Prints Markdown.
  *
- *   node scripts/bench/compare.mjs before.json after.json
+ *   node --import tsx scripts/bench/compare.ts before.json after.json
  */
 import { readFileSync } from "node:fs";
-import { summarise } from "./lib/report.mjs";
+import { summarise } from "./lib/report.ts";
+import type { BenchResults } from "./lib/results.ts";
 
 const [beforeFile, afterFile] = process.argv.slice(2);
 if (!beforeFile || !afterFile) {
-	console.error("usage: node scripts/bench/compare.mjs before.json after.json");
+	console.error("usage: node --import tsx scripts/bench/compare.ts before.json after.json");
 	process.exit(2);
 }
-const before = summarise(JSON.parse(readFileSync(beforeFile, "utf8")));
-const after = new Map(summarise(JSON.parse(readFileSync(afterFile, "utf8"))).map((row) => [row.name, row]));
-const fmt = (value, digits = 0) =>
+/** A results file of `npm run bench` (bench-results.json, or the copy a `--no-report` run leaves). */
+const readResults = (file: string): BenchResults => JSON.parse(readFileSync(file, "utf8"));
+const before = summarise(readResults(beforeFile));
+const after = new Map(summarise(readResults(afterFile)).map((row) => [row.name, row]));
+const fmt = (value: number | null | undefined, digits = 0) =>
 	value === null || value === undefined || Number.isNaN(value) ? "—" : Number(value).toFixed(digits);
 
 const lines = [
@@ -25,7 +27,7 @@ const lines = [
 for (const old of before) {
 	const now = after.get(old.name);
 	if (!now) continue;
-	for (const size of ["small", "large"]) {
+	for (const size of ["small", "large"] as const) {
 		const was = old[size];
 		const is = now[size];
 		if (!was && !is) continue;

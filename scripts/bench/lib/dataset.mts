@@ -7,11 +7,104 @@
  * whose comments are read have the same length, and the guardians see a queue with more than one page.
  * Only the tables around them grow, so a large/small latency ratio shows how the cost of a request grows
  * with the size of the database, not with the size of one person's data.
+ *
+ * `.mts`, not `.ts`: test/budgets/rows-read.test.ts imports it as `dataset.mjs`, a name that TypeScript and
+ * Vite both resolve to this file.
  */
-import { hotScore } from "./hot-score.mjs";
-import { createRandom, uuidv7 } from "./random.mjs";
+import { hotScore } from "./hot-score.ts";
+import { createRandom, type Random, uuidv7 } from "./random.ts";
 
-export const SIZES = {
+export interface DatasetSize {
+	users: number;
+	posts: number;
+	reactions: number;
+	habitLogs: number;
+	groups: number;
+}
+
+/** Where the rows go: the bench Worker (scripts/bench/lib/sql.ts), or D1 directly in a test. */
+export interface SeedClient {
+	insertRows(table: string, columns: string[], rows: unknown[][], onConflict?: string): Promise<number>;
+}
+
+export interface ChatPerson {
+	sub: string;
+	id: string;
+}
+
+export interface Dataset {
+	size: string;
+	counts: Record<string, number>;
+	fixtures: {
+		readers: string[];
+		posters: string[];
+		guardians: string[];
+		threadPostIds: string[];
+		chatPairs: Array<[ChatPerson, ChatPerson]>;
+		rsvp: { eventId: string; capacity: number; members: string[] };
+	};
+}
+
+type Trust = "new_sprout" | "growing" | "good_soil" | "flourishing";
+
+interface User {
+	id: string;
+	sub: string;
+	trust: Trust;
+	role: "guardian" | "user";
+	spiritual: boolean;
+	createdMs: number;
+}
+
+interface Habit {
+	id: string;
+	gardenId: string;
+	userId: string;
+	name: string;
+	category: string;
+	frequency: string;
+	weekdays: string;
+	target: number;
+	createdMs: number;
+}
+
+interface Group {
+	id: string;
+	owner: User;
+	name: string;
+	type: string;
+	visibility: "public" | "private" | "secret";
+	spiritual: boolean;
+	createdMs: number;
+	members: Set<string>;
+}
+
+interface Post {
+	id: string;
+	author: User;
+	type: "text" | "image" | "video" | "poll" | "milestone";
+	visibility: "public" | "connections" | "group" | "private";
+	groupId: string | null;
+	spiritual: boolean;
+	moderation: "clean" | "unchecked" | "flagged" | "hidden";
+	toxicity: number | null;
+	createdMs: number;
+	reactions: number;
+	comments: number;
+	habit?: Habit;
+	pollClosesMs?: number;
+}
+
+interface Comment {
+	id: string;
+	post: Post;
+	authorId: string;
+	/** The row as inserted; its reaction count is filled in once the reactions are drawn. */
+	row: unknown[];
+	reactions: number;
+}
+
+export const SIZES: Record<"small" | "large", DatasetSize> = {
 	small: { users: 1_000, posts: 20_000, reactions: 100_000, habitLogs: 20_000, groups: 300 },
 	large: { users: 10_000, posts: 200_000, reactions: 1_000_000, habitLogs: 200_000, groups: 3_000 },
 };
@@ -35,8 +128,8 @@ export const RSVP_MEMBERS = 500;
 export const RSVP_CAPACITY = 100;
 
 const DAY = 24 * 60 * 60 * 1000;
-const iso = (ms) => new Date(ms).toISOString();
-const localDate = (ms) => iso(ms).slice(0, 10);
+const iso = (ms: number) => new Date(ms).toISOString();
+const localDate = (ms: number) => iso(ms).slice(0, 10);
 
 const INTERESTS = [
 	"meditation",
@@ -60,7 +153,7 @@ const INTERESTS = [
 	"hiking",
 	"languages",
 ];
-const HABIT_NAMES = [
+const HABIT_NAMES: ReadonlyArray<readonly [name: string, category: string]> = [
 	["Morning meditation", "mindfulness"],
 	["Evening walk", "health"],
 	["Read 20 pages", "learning"],
@@ -92,8 +185,8 @@ const PHRASES = [
 const GROUP_TYPES = ["interest", "support", "faith", "local", "learning", "wellness"];
 const REACTION_TYPES = ["like", "love", "support", "celebrate", "insightful"];
 const REPORT_REASONS = ["spam", "harassment", "hate_speech", "misinformation", "other"];
-const TRUST_WEIGHT = { new_sprout: 40, growing: 35, good_soil: 20, flourishing: 5 };
-const TRUST_RANK = { new_sprout: 0, growing: 1, good_soil: 2, flourishing: 3 };
+const TRUST_WEIGHT: Record<Trust, number> = { new_sprout: 40, growing: 35, good_soil: 20, flourishing: 5 };
+const TRUST_RANK: Record<Trust, number> = { new_sprout: 0, growing: 1, good_soil: 2, flourishing: 3 };
 
 /**
  * Builds and inserts the dataset; returns what the load generator needs (subs, ids) and row counts.
@@ -101,15 +194,19 @@ const TRUST_RANK = { new_sprout: 0, growing: 1, good_soil: 2, flourishing: 3 };
  * added beside a first one (test/budgets grows the tables around the same people this way).
  */
 export async function generateDataset(
-	seed,
-	sizeName,
-	{ now = Date.now(), log = () => {}, subPrefix = "bench|user-" } = {},
-) {
+	seed: SeedClient,
+	sizeName: "small" | "large" | DatasetSize,
+	{
+		now = Date.now(),
+		log = () => {},
+		subPrefix = "bench|user-",
+	}: { now?: number; log?: (message: string) => void; subPrefix?: string } = {},
+): Promise<Dataset> {
 	const size = typeof sizeName === "string" ? SIZES[sizeName] : sizeName;
 	if (!size) throw new Error(`unknown dataset size ${sizeName}`);
 	const random = createRandom(0xf10e + size.users + subPrefix.length);
-	const counts = {};
-	const insert = async (table, columns, rows, onConflict) => {
+	const counts: Record<string, number> = {};
+	const insert = async (table: string, columns: string[], rows: unknown[][], onConflict?: string) => {
 		const started = Date.now();
 		const statements = await seed.insertRows(table, columns, rows, onConflict);
 		counts[table] = (counts[table] ?? 0) + rows.length;
@@ -118,7 +215,7 @@ export async function generateDataset(
 	const text = (sentences = 1) => Array.from({ length: sentences }, () => random.pick(PHRASES)).join(" ");
 
 	// ------------------------------------------------------------------ users
-	const users = [];
+	const users: User[] = [];
 	for (let i = 0; i < size.users; i++) {
 		const createdMs = now - (90 + random.int(90)) * DAY - random.int(DAY);
 		let trust = random.weighted(TRUST_WEIGHT);
@@ -182,15 +279,15 @@ export async function generateDataset(
 			iso(garden.user.createdMs),
 		]),
 	);
-	const habits = [];
-	const habitsByUser = new Map();
+	const habits: Habit[] = [];
+	const habitsByUser = new Map<string, Habit[]>();
 	gardens.forEach((garden, u) => {
-		const mine = [];
+		const mine: Habit[] = [];
 		for (let h = 0; h < HABITS_PER_USER; h++) {
-			const [name, category] = HABIT_NAMES[(u + h * 3) % HABIT_NAMES.length];
-			const frequency = ["daily", "weekdays", "times_per_week"][h % 3];
+			const [name, category] = nth(HABIT_NAMES, (u + h * 3) % HABIT_NAMES.length);
+			const frequency = nth(["daily", "weekdays", "times_per_week"], h % 3);
 			const createdMs = now - 60 * DAY - random.int(30 * DAY);
-			const habit = {
+			const habit: Habit = {
 				id: uuidv7(createdMs, random),
 				gardenId: garden.id,
 				userId: garden.user.id,
@@ -237,11 +334,11 @@ export async function generateDataset(
 	);
 	// Every user logs the same number of completions (size.habitLogs / size.users), on distinct recent days.
 	const logsPerUser = Math.round(size.habitLogs / size.users);
-	const logs = [];
+	const logs: unknown[][] = [];
 	for (const user of users) {
-		const mine = habitsByUser.get(user.id);
+		const mine = defined(habitsByUser.get(user.id));
 		for (let n = 0; n < logsPerUser; n++) {
-			const habit = mine[n % mine.length];
+			const habit = nth(mine, n % mine.length);
 			const dayMs = now - Math.floor(n / mine.length) * DAY - 2 * 60 * 60 * 1000;
 			logs.push([uuidv7(dayMs, random), habit.id, user.id, localDate(dayMs), 1, iso(dayMs)]);
 		}
@@ -249,13 +346,13 @@ export async function generateDataset(
 	await insert("habit_logs", ["id", "habit_id", "user_id", "local_date", "count", "created_at"], logs);
 
 	// ------------------------------------------------------------------ fellowship groups and members
-	const groups = [];
+	const groups: Group[] = [];
 	for (let g = 0; g < size.groups; g++) {
 		const createdMs = now - 120 * DAY + g * Math.floor((110 * DAY) / size.groups);
-		const type = GROUP_TYPES[g % GROUP_TYPES.length];
+		const type = nth(GROUP_TYPES, g % GROUP_TYPES.length);
 		groups.push({
 			id: uuidv7(createdMs, random),
-			owner: users[random.int(users.length)],
+			owner: random.pick(users),
 			name: `${random.pick(INTERESTS)} circle ${g}`,
 			type,
 			visibility: random.weighted({ public: 80, private: 15, secret: 5 }),
@@ -266,9 +363,9 @@ export async function generateDataset(
 	}
 	// The RSVP benchmark's group: the whole pool are members (added on top of everyone's usual groups).
 	const rsvpGroupMs = now - 100 * DAY;
-	const rsvpGroup = {
+	const rsvpGroup: Group = {
 		id: uuidv7(rsvpGroupMs, random),
-		owner: users[0],
+		owner: nth(users, 0),
 		name: "Bench RSVP circle",
 		type: "local",
 		visibility: "public",
@@ -276,21 +373,21 @@ export async function generateDataset(
 		createdMs: rsvpGroupMs,
 		members: new Set(),
 	};
-	const memberRows = [];
-	const groupsByUser = new Map(users.map((user) => [user.id, []]));
-	const join = (group, user, role) => {
+	const memberRows: unknown[][] = [];
+	const groupsByUser = new Map<string, Group[]>(users.map((user) => [user.id, []]));
+	const join = (group: Group, user: User, role: "owner" | "member") => {
 		if (group.members.has(user.id)) return;
 		group.members.add(user.id);
-		groupsByUser.get(user.id).push(group);
+		defined(groupsByUser.get(user.id)).push(group);
 		const at = Math.max(group.createdMs, user.createdMs) + DAY;
 		memberRows.push([uuidv7(at, random), group.id, user.id, role, "active", iso(at), iso(at)]);
 	};
 	for (const group of groups) join(group, group.owner, "owner");
 	join(rsvpGroup, rsvpGroup.owner, "owner");
 	for (const user of users) {
-		for (let k = 0; k < GROUPS_PER_USER; k++) join(groups[random.int(groups.length)], user, "member");
+		for (let k = 0; k < GROUPS_PER_USER; k++) join(random.pick(groups), user, "member");
 	}
-	for (let i = 0; i < Math.min(RSVP_MEMBERS, users.length); i++) join(rsvpGroup, users[i], "member");
+	for (let i = 0; i < Math.min(RSVP_MEMBERS, users.length); i++) join(rsvpGroup, nth(users, i), "member");
 	const allGroups = [...groups, rsvpGroup];
 	await insert(
 		"fellowship_groups",
@@ -361,12 +458,12 @@ export async function generateDataset(
 	);
 
 	// ------------------------------------------------------------------ connections, conversations, blocks
-	const pairKey = (a, b) => (a < b ? `${a}:${b}` : `${b}:${a}`);
-	const connected = new Set();
-	const connectionRows = [];
-	const summaryRows = [];
-	const chatPairs = [];
-	const connect = (a, b, status, withConversation) => {
+	const pairKey = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);
+	const connected = new Set<string>();
+	const connectionRows: unknown[][] = [];
+	const summaryRows: unknown[][] = [];
+	const chatPairs: Array<[ChatPerson, ChatPerson]> = [];
+	const connect = (a: User, b: User, status: "accepted" | "pending", withConversation: boolean) => {
 		const key = pairKey(a.id, b.id);
 		if (a.id === b.id || connected.has(key)) return false;
 		connected.add(key);
@@ -387,10 +484,11 @@ export async function generateDataset(
 		if (status === "accepted" && withConversation) {
 			const lastMs = now - random.int(30 * DAY);
 			const seq = 1 + random.int(40);
-			for (const [me, peer] of [
+			const sides: Array<[User, User]> = [
 				[a, b],
 				[b, a],
-			]) {
+			];
+			for (const [me, peer] of sides) {
 				const read = random.chance(0.6) ? seq : Math.max(0, seq - 1 - random.int(3));
 				summaryRows.push([
 					uuidv7(at + 120_000, random),
@@ -411,17 +509,16 @@ export async function generateDataset(
 	};
 	// Chat pairs first: pool users 2k and 2k+1, connected, so they may open the conversation's socket.
 	for (let k = 0; k < CHAT_PAIRS && 2 * k + 1 < users.length; k++) {
-		connect(users[2 * k], users[2 * k + 1], "accepted", true);
-		chatPairs.push([users[2 * k], users[2 * k + 1]].map((user) => ({ sub: user.sub, id: user.id })));
+		const [a, b] = [nth(users, 2 * k), nth(users, 2 * k + 1)];
+		connect(a, b, "accepted", true);
+		chatPairs.push([
+			{ sub: a.sub, id: a.id },
+			{ sub: b.sub, id: b.id },
+		]);
 	}
 	for (const user of users) {
 		for (let k = 0; k < CONNECTIONS_PER_USER / 2; k++) {
-			connect(
-				user,
-				users[random.int(users.length)],
-				random.chance(0.85) ? "accepted" : "pending",
-				random.chance(0.7),
-			);
+			connect(user, random.pick(users), random.chance(0.85) ? "accepted" : "pending", random.chance(0.7));
 		}
 	}
 	await insert(
@@ -457,17 +554,18 @@ export async function generateDataset(
 		],
 		summaryRows,
 	);
-	const blockRows = [];
-	const blocked = new Set();
+	const blockRows: unknown[][] = [];
+	const blocked = new Set<string>();
 	// A few people outside the pool, guardians and thread authors block someone, so every "not blocked
 	// either way" condition has rows to look at.
 	for (let i = POOL_USERS + GUARDIANS + THREAD_POSTS; i < users.length; i++) {
 		if (!random.chance(0.03)) continue;
-		const target = users[random.int(users.length)];
-		const key = `${users[i].id}>${target.id}`;
-		if (target.id === users[i].id || blocked.has(key)) continue;
+		const blocker = nth(users, i);
+		const target = random.pick(users);
+		const key = `${blocker.id}>${target.id}`;
+		if (target.id === blocker.id || blocked.has(key)) continue;
 		blocked.add(key);
-		blockRows.push([uuidv7(now - random.int(60 * DAY), random), users[i].id, target.id, iso(now - DAY)]);
+		blockRows.push([uuidv7(now - random.int(60 * DAY), random), blocker.id, target.id, iso(now - DAY)]);
 	}
 	await insert("blocks", ["id", "blocker_id", "blocked_id", "created_at"], blockRows);
 
@@ -475,15 +573,15 @@ export async function generateDataset(
 	// Authors: a heavy tail (a few people post a lot), posts spread evenly over the last 60 days.
 	const authorWeights = users.map(() => (-Math.log(1 - random.next())) ** 2);
 	const pickWeighted = cumulativePicker(authorWeights, random);
-	const posts = [];
+	const posts: Post[] = [];
 	const threadAuthors = users.slice(POOL_USERS + GUARDIANS, POOL_USERS + GUARDIANS + THREAD_POSTS);
 	const postCount = size.posts;
 	for (let p = 0; p < postCount; p++) {
 		const createdMs = now - 60 * DAY + Math.floor((p * 60 * DAY) / postCount) + random.int(1000);
-		const author = users[pickWeighted()];
+		const author = nth(users, pickWeighted());
 		const type = random.weighted({ text: 70, image: 12, video: 3, poll: 5, milestone: 10 });
 		let visibility = random.weighted({ public: 80, connections: 10, group: 6, private: 4 });
-		const myGroups = groupsByUser.get(author.id);
+		const myGroups = defined(groupsByUser.get(author.id));
 		if (visibility === "group" && myGroups.length === 0) visibility = "public";
 		const moderation = random.weighted({ clean: 94, unchecked: 3, flagged: 2, hidden: 1 });
 		posts.push({
@@ -508,11 +606,11 @@ export async function generateDataset(
 		});
 	}
 	// The read threads: public, clean, recent posts by authors nobody blocks.
-	const threadPosts = [];
+	const threadPosts: Post[] = [];
 	for (let t = 0; t < THREAD_POSTS; t++) {
-		const post = posts[postCount - 1 - t * 7];
+		const post = nth(posts, postCount - 1 - t * 7);
 		Object.assign(post, {
-			author: threadAuthors[t],
+			author: nth(threadAuthors, t),
 			type: "text",
 			visibility: "public",
 			groupId: null,
@@ -522,9 +620,9 @@ export async function generateDataset(
 		});
 		threadPosts.push(post);
 	}
-	const pollOptionRows = [];
+	const pollOptionRows: unknown[][] = [];
 	for (const post of posts) {
-		if (post.type === "milestone") post.habit = habitsByUser.get(post.author.id)[0];
+		if (post.type === "milestone") post.habit = nth(defined(habitsByUser.get(post.author.id)), 0);
 		if (post.type !== "poll") continue;
 		post.pollClosesMs = post.createdMs + 7 * DAY;
 		const options = 2 + random.int(3);
@@ -540,10 +638,10 @@ export async function generateDataset(
 	}
 
 	// ------------------------------------------------------------------ comments
-	const commentRows = [];
-	const replyRows = [];
-	const comments = [];
-	const addComment = (post, author, parent, atMs) => {
+	const commentRows: unknown[][] = [];
+	const replyRows: unknown[][] = [];
+	const comments: Comment[] = [];
+	const addComment = (post: Post, author: User, parent: Comment | null, atMs: number): Comment => {
 		const id = uuidv7(atMs, random);
 		const row = [
 			id,
@@ -558,7 +656,7 @@ export async function generateDataset(
 			iso(atMs),
 			iso(atMs),
 		];
-		const comment = { id, post, authorId: author.id, row, reactions: 0 };
+		const comment: Comment = { id, post, authorId: author.id, row, reactions: 0 };
 		(parent ? replyRows : commentRows).push(row);
 		comments.push(comment);
 		post.comments++;
@@ -567,38 +665,38 @@ export async function generateDataset(
 	for (const post of threadPosts) {
 		for (let c = 0; c < THREAD_TOP_LEVEL; c++) {
 			const at = post.createdMs + (c + 1) * 60_000;
-			const top = addComment(post, users[random.int(users.length)], null, at);
+			const top = addComment(post, random.pick(users), null, at);
 			for (let r = 0; r < THREAD_REPLIES_PER_COMMENT; r++) {
-				addComment(post, users[random.int(users.length)], top, at + (r + 1) * 1000);
+				addComment(post, random.pick(users), top, at + (r + 1) * 1000);
 			}
 		}
 	}
 	// Elsewhere: about one comment per post, clustered on some posts, a third of them replies.
 	const otherComments = Math.floor(postCount * 0.8);
-	const firstTopLevel = new Map();
+	const firstTopLevel = new Map<string, Comment>();
 	for (let c = 0; c < otherComments; c++) {
-		const post = posts[pickPostForComment(random, postCount)];
+		const post = nth(posts, pickPostForComment(random, postCount));
 		if (threadPosts.includes(post)) continue;
 		const at = post.createdMs + 60_000 + random.int(DAY);
 		const parent = firstTopLevel.get(post.id);
-		if (parent && random.chance(0.33)) addComment(post, users[random.int(users.length)], parent, at + 1000);
+		if (parent && random.chance(0.33)) addComment(post, random.pick(users), parent, at + 1000);
 		else {
-			const top = addComment(post, users[random.int(users.length)], null, at);
+			const top = addComment(post, random.pick(users), null, at);
 			if (!parent) firstTopLevel.set(post.id, top);
 		}
 	}
 
 	// ------------------------------------------------------------------ reactions
-	const reactionRows = [];
-	const reacted = new Set();
+	const reactionRows: unknown[][] = [];
+	const reacted = new Set<string>();
 	const postWeights = posts.map(() => (-Math.log(1 - random.next())) ** 2);
 	const pickPost = cumulativePicker(postWeights, random);
 	const postReactions = Math.floor(size.reactions * 0.9);
 	let attempts = 0;
 	while (reactionRows.length < postReactions && attempts < size.reactions * 3) {
 		attempts++;
-		const post = posts[pickPost()];
-		const user = users[random.int(users.length)];
+		const post = nth(posts, pickPost());
+		const user = random.pick(users);
 		const key = `${user.id}:p:${post.id}`;
 		if (reacted.has(key)) continue;
 		reacted.add(key);
@@ -617,8 +715,8 @@ export async function generateDataset(
 	}
 	while (reactionRows.length < size.reactions && comments.length > 0 && attempts < size.reactions * 4) {
 		attempts++;
-		const comment = comments[random.int(comments.length)];
-		const user = users[random.int(users.length)];
+		const comment = random.pick(comments);
+		const user = random.pick(users);
 		const key = `${user.id}:c:${comment.id}`;
 		if (reacted.has(key)) continue;
 		reacted.add(key);
@@ -717,8 +815,8 @@ export async function generateDataset(
 
 	// ------------------------------------------------------------------ the moderation queue
 	// About 1% of posts are in the queue (ML flags and reports), most still open.
-	const queueRows = [];
-	const reportRows = [];
+	const queueRows: unknown[][] = [];
+	const reportRows: unknown[][] = [];
 	const reporters = users.filter((user) => user.role === "user");
 	for (const post of posts) {
 		const flaggedByMl = post.moderation === "flagged" || post.moderation === "hidden";
@@ -726,10 +824,10 @@ export async function generateDataset(
 		const at = post.createdMs + 3_600_000;
 		const itemId = uuidv7(at, random);
 		const reportCount = flaggedByMl ? random.int(2) : 1 + random.int(3);
-		const chosen = new Set();
-		let score = flaggedByMl ? post.toxicity * 5 : 0;
+		const chosen = new Set<string>();
+		let score = flaggedByMl ? (post.toxicity ?? 0) * 5 : 0;
 		for (let r = 0; r < reportCount; r++) {
-			const reporter = reporters[random.int(reporters.length)];
+			const reporter = random.pick(reporters);
 			if (chosen.has(reporter.id) || reporter.id === post.author.id) continue;
 			chosen.add(reporter.id);
 			const weight = 1 + TRUST_RANK[reporter.trust];
@@ -821,7 +919,7 @@ export async function generateDataset(
 }
 
 /** Picks an index with probability proportional to `weights[index]` (binary search over the running sum). */
-function cumulativePicker(weights, random) {
+function cumulativePicker(weights: number[], random: Random): () => number {
 	const cumulative = new Float64Array(weights.length);
 	let sum = 0;
 	weights.forEach((weight, i) => {
@@ -834,7 +932,7 @@ function cumulativePicker(weights, random) {
 		let high = cumulative.length - 1;
 		while (low < high) {
 			const mid = (low + high) >> 1;
-			if (cumulative[mid] < target) low = mid + 1;
+			if (nth(cumulative, mid) < target) low = mid + 1;
 			else high = mid;
 		}
 		return low;
@@ -842,7 +940,20 @@ function cumulativePicker(weights, random) {
 }
 
 /** Comments cluster on a fifth of the posts. */
-function pickPostForComment(random, postCount) {
+function pickPostForComment(random: Random, postCount: number): number {
 	const bucket = random.int(Math.max(1, Math.floor(postCount / 5)));
 	return Math.min(postCount - 1, bucket * 5);
+}
+
+/** `list[index]`, which must be there: every index here is computed within the list. */
+function nth<T>(list: ArrayLike<T>, index: number): T {
+	const item = list[index];
+	if (item === undefined) throw new Error(`index ${index} is outside a list of ${list.length}`);
+	return item;
+}
+
+/** A value the dataset put in a map before reading it. */
+function defined<T>(value: T | undefined): T {
+	if (value === undefined) throw new Error("a map lookup found nothing");
+	return value;
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `npm run dev`: everything a fresh clone needs to serve the API locally.
  *
@@ -23,23 +22,24 @@ import {
 	ensureDevKey,
 	PROJECT_ROOT,
 	startIssuerServer,
-} from "./lib/dev-issuer.mjs";
+} from "./lib/dev-issuer.ts";
+import { errnoCode } from "./lib/guards.ts";
 
 const API_PORT = 8787;
 const API_URL = `http://localhost:${API_PORT}`;
 const BIN = path.resolve(PROJECT_ROOT, "node_modules/.bin");
 const DEMO_SUBS = ["dev|demo-alice", "dev|demo-bob", "dev|demo-guide", "dev|demo-guardian"];
 
-const childEnv = (extra = {}) => ({
+const childEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 	...process.env,
 	PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}`,
 	WRANGLER_SEND_METRICS: "false",
 	...extra,
 });
 
-const say = (message) => console.log(`\x1b[32m[dev]\x1b[0m ${message}`);
+const say = (message: string) => console.log(`\x1b[32m[dev]\x1b[0m ${message}`);
 
-function fail(message) {
+function fail(message: string): never {
 	console.error(`\x1b[31m[dev]\x1b[0m ${message}`);
 	process.exit(1);
 }
@@ -48,7 +48,11 @@ function fail(message) {
  * Runs a command to completion; rejects on a non-zero exit. `quiet` captures its output and shows it
  * only if the command fails.
  */
-function run(command, args, { env, quiet = false } = {}) {
+function run(
+	command: string,
+	args: string[],
+	{ env, quiet = false }: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {},
+): Promise<void> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, {
 			cwd: PROJECT_ROOT,
@@ -64,7 +68,7 @@ function run(command, args, { env, quiet = false } = {}) {
 		});
 		child.once("error", reject);
 		child.once("exit", (code, signal) => {
-			if (code === 0) return resolve(undefined);
+			if (code === 0) return resolve();
 			if (quiet) process.stderr.write(output);
 			reject(new Error(`\`${command} ${args.join(" ")}\` failed (${signal ?? `exit code ${code}`})`));
 		});
@@ -80,7 +84,7 @@ async function ensureDevVars() {
 		);
 		say("created .dev.vars from .dev.vars.example");
 	} catch (err) {
-		if (err?.code !== "EEXIST") throw err;
+		if (errnoCode(err) !== "EEXIST") throw err;
 	}
 }
 
@@ -109,7 +113,7 @@ function banner() {
 }
 
 /** Polls the API's liveness route until it answers (or the child exits / 90 s pass). */
-async function waitForApi(isAlive) {
+async function waitForApi(isAlive: () => boolean): Promise<boolean> {
 	const deadline = Date.now() + 90_000;
 	while (Date.now() < deadline && isAlive()) {
 		try {
@@ -141,15 +145,12 @@ async function main() {
 	});
 	say("demo data loaded (existing rows are kept)");
 
-	let issuer;
-	try {
-		issuer = await startIssuerServer();
-	} catch (err) {
-		if (err?.code === "EADDRINUSE") {
+	const issuer = await startIssuerServer().catch((err: unknown) => {
+		if (errnoCode(err) === "EADDRINUSE") {
 			fail(`port ${DEV_ISSUER_PORT} is in use: is another \`npm run dev\` running?`);
 		}
 		throw err;
-	}
+	});
 	say(`development issuer on ${devJwksUrl()}`);
 
 	const child = spawn(
@@ -159,11 +160,11 @@ async function main() {
 	);
 	let exited = false;
 
-	const stop = (signal) => {
+	const stop = (signal: NodeJS.Signals) => {
 		if (exited) process.exit(1);
 		child.kill(signal);
 	};
-	for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(signal));
+	for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal));
 	// `npm run` starts us through a shell that does not pass on a SIGTERM sent to npm: if our parent
 	// goes away, stop wrangler too instead of leaving it running.
 	const parentPid = process.ppid;

@@ -2,7 +2,7 @@
  * Builds the Workers exactly as `wrangler deploy` would bundle them (`--dry-run --outdir`), and describes
  * how Miniflare's API runs them in local workerd: the API Worker with its D1, KV, Durable Objects, rate
  * limiters and the ML service binding taken from wrangler.toml, the ML Worker from ml/wrangler.toml, and
- * the bench-only Worker (scripts/bench/bench-worker.js) that loads the dataset into the same D1 database
+ * the bench-only Worker (scripts/bench/bench-worker.ts) that loads the dataset into the same D1 database
  * and times single operations (JWT verification, PBKDF2, moderate, embed).
  *
  * The load generator talks to the API Worker's own socket (`unsafeDirectSockets`): no wrangler proxy, no
@@ -14,9 +14,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { convertV4MiniflareOptions } from "miniflare";
+import { convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptionsShape } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { BENCH_AUDIENCE, BENCH_ISSUER, BENCH_JWKS_URL, outboundHandler } from "./issuer.mjs";
+import { BENCH_AUDIENCE, BENCH_ISSUER, BENCH_JWKS_URL, type BenchKey, outboundHandler } from "./issuer.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
@@ -25,14 +25,28 @@ const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
  * Bundles the API, the ML Worker and the bench Worker into `outDir`; returns their paths and sizes.
  * `apiSource` builds the API from another copy of the project (a "before" tree for comparisons).
  */
-export async function buildWorkers(outDir, { apiSource = PROJECT_ROOT } = {}) {
+export interface BuiltWorker {
+	dir: string;
+	script: string;
+}
+
+export interface BuiltWorkers {
+	api: BuiltWorker & { bytes: number; gzipBytes: number };
+	ml: BuiltWorker & { bytes: number; gzipBytes: number };
+	bench: BuiltWorker;
+}
+
+export async function buildWorkers(
+	outDir: string,
+	{ apiSource = PROJECT_ROOT }: { apiSource?: string } = {},
+): Promise<BuiltWorkers> {
 	const env = {
 		...process.env,
 		PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}`,
 		WRANGLER_SEND_METRICS: "false",
 		WRANGLER_LOG: "warn",
 	};
-	const wrangler = (args, cwd = PROJECT_ROOT) =>
+	const wrangler = (args: string[], cwd = PROJECT_ROOT) =>
 		execFileSync("wrangler", ["deploy", "--dry-run", ...args], { cwd, env, stdio: "pipe" });
 	const api = path.join(outDir, "api");
 	const ml = path.join(outDir, "ml");
@@ -40,7 +54,7 @@ export async function buildWorkers(outDir, { apiSource = PROJECT_ROOT } = {}) {
 	wrangler(["--outdir", api], apiSource);
 	wrangler(["--config", "ml/wrangler.toml", "--env", "", "--outdir", ml]);
 	await build({
-		entryPoints: [path.join(PROJECT_ROOT, "scripts/bench/bench-worker.js")],
+		entryPoints: [path.join(PROJECT_ROOT, "scripts/bench/bench-worker.ts")],
 		outfile: path.join(bench, "index.js"),
 		bundle: true,
 		format: "esm",
@@ -49,7 +63,7 @@ export async function buildWorkers(outDir, { apiSource = PROJECT_ROOT } = {}) {
 		external: ["cloudflare:*", "node:*"],
 		logLevel: "warning",
 	});
-	const sizeOf = (file) => {
+	const sizeOf = (file: string) => {
 		const bytes = readFileSync(file);
 		return { bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
 	};
@@ -71,18 +85,37 @@ const authBindings = {
 	AUTH0_JWKS_URL: BENCH_JWKS_URL,
 };
 
+/**
+ * A wrangler.toml's Worker as Miniflare options, without its source (a pre-built bundle is given instead) and
+ * without module rules (which do not apply to a pre-built bundle).
+ */
+function workerOptionsOf(configPath: string, env?: string): V4WorkerOptionsShape {
+	const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath, env);
+	const { modulesRules: _rules, ...options } = workerOptions;
+	// wrangler types these as `Omit<V4WorkerOptions, …>`, and Omit over a type with an index signature keeps
+	// only the signature (every field reads as `unknown`); they are Miniflare's worker options all the same.
+	return options as V4WorkerOptionsShape;
+}
+
 /** Miniflare options for the three Workers, with D1/KV/Durable Object storage persisted in `persistDir`. */
-export function miniflareOptions({ built, persistDir, key }) {
-	// Bindings as wrangler.toml declares them (module rules do not apply to a pre-built bundle).
-	const { modulesRules: _apiRules, ...apiWorker } = unstable_getMiniflareWorkerOptions(
-		path.join(PROJECT_ROOT, "wrangler.toml"),
-	).workerOptions;
-	const { modulesRules: _mlRules, ...mlWorker } = unstable_getMiniflareWorkerOptions(
-		path.join(PROJECT_ROOT, "ml/wrangler.toml"),
-		"",
-	).workerOptions;
+export function miniflareOptions({
+	built,
+	persistDir,
+	key,
+}: {
+	built: BuiltWorkers;
+	persistDir: string;
+	key: BenchKey;
+}): MiniflareOptions {
+	// Bindings as wrangler.toml declares them.
+	const apiWorker = workerOptionsOf(path.join(PROJECT_ROOT, "wrangler.toml"));
+	const mlWorker = workerOptionsOf(path.join(PROJECT_ROOT, "ml/wrangler.toml"), "");
 	const outbound = outboundHandler(key);
-	const scripted = (build) => ({ modules: true, scriptPath: build.script, modulesRoot: build.dir });
+	const scripted = (build: BuiltWorker) => ({
+		modules: true,
+		scriptPath: build.script,
+		modulesRoot: build.dir,
+	});
 	return convertV4MiniflareOptions({
 		resourcePersistencePath: persistDir,
 		logRequests: false,

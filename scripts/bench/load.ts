@@ -1,20 +1,29 @@
 /**
  * The benchmark's load generator, a process apart from the server (run pinned to its own core by
- * scripts/bench/run.mjs). Drives the API Worker's own socket with autocannon — one autocannon instance in
+ * scripts/bench/run.ts). Drives the API Worker's own socket with autocannon — one autocannon instance in
  * this one thread, a fixed number of connections — using valid tokens of many dataset users, then runs the
  * chat, RSVP and micro measurements when asked to.
  *
- *   node scripts/bench/load.mjs --fixtures FILE --key FILE --out FILE [--duration 8] [--warmup 2]
+ *   node --import tsx scripts/bench/load.ts --fixtures FILE --key FILE --out FILE [--duration 8] [--warmup 2]
  *        [--connections 10] [--only name,name] [--extras] [--inspector-port N --profile-dir DIR]
  *
- * With `--profile-dir`, each endpoint's measured phase is also CPU-profiled (scripts/bench/lib/profiler.mjs)
+ * With `--profile-dir`, each endpoint's measured phase is also CPU-profiled (scripts/bench/lib/profiler.ts)
  * and the busiest functions of the API isolate are printed.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { mintTokens } from "./lib/issuer.mjs";
-import { startProfiles } from "./lib/profiler.mjs";
+import { isRecord } from "../lib/guards.ts";
+import { type BenchKey, mintTokens } from "./lib/issuer.ts";
+import { startProfiles } from "./lib/profiler.ts";
+import type {
+	BenchFixtures,
+	ChatResult,
+	EndpointResult,
+	MicroResult,
+	RsvpResult,
+	SizeResult,
+} from "./lib/results.ts";
 
 const { values: args } = parseArgs({
 	options: {
@@ -30,13 +39,35 @@ const { values: args } = parseArgs({
 		"profile-dir": { type: "string" },
 	},
 });
-const fixtures = JSON.parse(readFileSync(args.fixtures, "utf8"));
-const key = JSON.parse(readFileSync(args.key, "utf8"));
+declare module "autocannon" {
+	namespace autocannon {
+		interface Instance {
+			/**
+			 * Each response, with the client that received it (autocannon 9's lib/run.js); @types/autocannon
+			 * declares this event only on a client.
+			 */
+			on(
+				event: "response",
+				listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
+			): this;
+		}
+	}
+}
+
+/** run.ts always passes these. */
+function required(name: "fixtures" | "key" | "out"): string {
+	const value = args[name];
+	if (value === undefined) throw new Error(`--${name} is required`);
+	return value;
+}
+// Written by server.ts and run.ts.
+const fixtures: BenchFixtures = JSON.parse(readFileSync(required("fixtures"), "utf8"));
+const key: BenchKey = JSON.parse(readFileSync(required("key"), "utf8"));
 const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
 const API = `${fixtures.apiUrl}/api/v1`;
-const log = (message) => process.stderr.write(`[load ${fixtures.size}] ${message}\n`);
+const log = (message: string) => process.stderr.write(`[load ${fixtures.size}] ${message}\n`);
 
 const chatSubs = fixtures.chatPairs.flat().map((person) => person.sub);
 const tokens = await mintTokens(key, [
@@ -46,16 +77,37 @@ const tokens = await mintTokens(key, [
 	...chatSubs,
 	...fixtures.rsvp.members,
 ]);
-const tokensOf = (subs) => subs.map((sub) => tokens.get(sub));
+/** The token of a sub (every dataset sub the load generator uses has one). */
+const tokenOf = (sub: string): string => {
+	const token = tokens.get(sub);
+	if (token === undefined) throw new Error(`no token was minted for ${sub}`);
+	return token;
+};
+const tokensOf = (subs: string[]) => subs.map(tokenOf);
 const readerTokens = tokensOf(fixtures.readers);
 const posterTokens = tokensOf(fixtures.posters);
 const guardianTokens = tokensOf(fixtures.guardians);
+
+interface Endpoint {
+	name: string;
+	label: string;
+	/** One path, or `paths` taken in turn. */
+	path?: string;
+	paths?: string[];
+	anonymous?: boolean;
+	/** One request before the warm-up (see measureEndpoints). */
+	prime?: boolean;
+	method?: "POST";
+	/** The token pool; readers by default. */
+	tokens?: string[];
+	body?: (n: number) => string;
+}
 
 /**
  * The endpoints, in the order they run. Each request takes the next token of its pool (and the next path,
  * where a list is given), so consecutive requests come from different people.
  */
-const ENDPOINTS = [
+const ENDPOINTS: Endpoint[] = [
 	{ name: "trivial", label: "GET / (liveness, no auth, no D1)", path: "/", anonymous: true },
 	{ name: "users_me", label: "GET /users/me", path: `${API}/users/me` },
 	{ name: "garden", label: "GET /garden", path: `${API}/garden` },
@@ -103,23 +155,27 @@ const ENDPOINTS = [
 	{ name: "trivial_again", label: "GET / (again, after the others)", path: "/", anonymous: true },
 ];
 
-function percentile(sorted, p) {
+function percentile(sorted: number[], p: number): number | null {
 	if (sorted.length === 0) return null;
 	const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-	return sorted[index];
+	return sorted[index] ?? null;
 }
 
-const round = (value, digits = 2) =>
+const round = (value: number | null, digits = 2) =>
 	value === null ? null : Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** One autocannon run; latencies are kept at full resolution (autocannon's own histogram is in whole ms). */
-function runAutocannon(endpoint, seconds, record) {
+function runAutocannon(
+	endpoint: Endpoint,
+	seconds: number,
+	record: boolean,
+): Promise<Omit<EndpointResult, "label">> {
 	const pool = endpoint.tokens ?? readerTokens;
-	const paths = endpoint.paths ?? [endpoint.path];
+	const paths = endpoint.paths ?? [endpoint.path ?? "/"];
 	let n = 0;
-	const latencies = [];
-	const statuses = {};
-	const errorSamples = [];
+	const latencies: number[] = [];
+	const statuses: Record<string, number> = {};
+	const errorSamples: string[] = [];
 	return new Promise((resolve, reject) => {
 		const instance = autocannon(
 			{
@@ -132,14 +188,15 @@ function runAutocannon(endpoint, seconds, record) {
 					{
 						setupRequest(request) {
 							const i = n++;
-							const target = new URL(paths[i % paths.length], fixtures.apiUrl);
+							const target = new URL(paths[i % paths.length] ?? "/", fixtures.apiUrl);
 							request.path = `${target.pathname}${target.search}`;
 							request.method = endpoint.method ?? "GET";
-							request.headers = { ...request.headers };
-							if (!endpoint.anonymous) request.headers.authorization = `Bearer ${pool[i % pool.length]}`;
+							const headers = { ...request.headers };
+							request.headers = headers;
+							if (!endpoint.anonymous) headers.authorization = `Bearer ${pool[i % pool.length]}`;
 							if (endpoint.body) {
 								request.body = endpoint.body(i);
-								request.headers["content-type"] = "application/json";
+								headers["content-type"] = "application/json";
 							}
 							return request;
 						},
@@ -173,14 +230,14 @@ function runAutocannon(endpoint, seconds, record) {
 	});
 }
 
-async function measureEndpoints() {
+async function measureEndpoints(): Promise<Record<string, EndpointResult>> {
 	const only = args.only ? new Set(args.only.split(",")) : undefined;
-	const results = {};
+	const results: Record<string, EndpointResult> = {};
 	for (const endpoint of ENDPOINTS) {
 		if (only && !only.has(endpoint.name) && !endpoint.name.startsWith("trivial")) continue;
 		// Ranked endpoints embed their candidates once (then read the stored vectors): one request first,
 		// so the warm-up is not ten concurrent requests all embedding the same 200 texts.
-		if (endpoint.prime) {
+		if (endpoint.prime && endpoint.path) {
 			const response = await fetch(endpoint.path, {
 				headers: { authorization: `Bearer ${readerTokens[0]}` },
 			});
@@ -214,18 +271,22 @@ const CHAT_SECONDS = 10;
 /** Messages per second each client sends: under the chat burst limit (30 frames per 10 s per user). */
 const CHAT_RATE_PER_CLIENT = 2;
 
-async function openSocket(me, peer) {
+type Person = BenchFixtures["chatPairs"][number][number];
+
+async function openSocket(me: Person, peer: Person): Promise<WebSocket> {
 	const ticket = await fetch(`${API}/orchard/conversations/${peer.id}/tickets`, {
 		method: "POST",
 		headers: { authorization: `Bearer ${tokens.get(me.sub)}` },
 	});
 	if (ticket.status !== 201) throw new Error(`ticket: ${ticket.status} ${await ticket.text()}`);
-	const { url } = await ticket.json();
-	const socket = new WebSocket(`${fixtures.apiUrl.replace(/^http/, "ws")}${url}`);
-	await new Promise((resolve, reject) => {
+	const answer: unknown = await ticket.json();
+	if (!isRecord(answer) || typeof answer.url !== "string")
+		throw new Error(`ticket: ${JSON.stringify(answer)}`);
+	const socket = new WebSocket(`${fixtures.apiUrl.replace(/^http/, "ws")}${answer.url}`);
+	await new Promise<void>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error("socket did not get ready")), 10_000);
 		socket.addEventListener("message", function onReady(event) {
-			if (JSON.parse(event.data).type !== "ready") return;
+			if (frameOf(event).type !== "ready") return;
 			clearTimeout(timer);
 			socket.removeEventListener("message", onReady);
 			resolve();
@@ -235,23 +296,41 @@ async function openSocket(me, peer) {
 	return socket;
 }
 
-async function measureChat(pairCount) {
+/** A chat frame from the server, as far as it is read here. */
+interface Frame {
+	type?: string;
+	code?: string;
+	message?: { sender_id: string; text: string };
+}
+
+/** The ChatRoom sends JSON text frames. */
+function frameOf(event: MessageEvent): Frame {
+	const frame: unknown = JSON.parse(String(event.data));
+	return isRecord(frame) ? frame : {};
+}
+
+async function measureChat(pairCount: number): Promise<ChatResult> {
 	const pairs = fixtures.chatPairs.slice(0, pairCount);
-	const sentAt = new Map();
-	const latencies = [];
-	const frames = { ack: 0, error: 0, errorCodes: {} };
-	const clients = [];
+	const sentAt = new Map<string, number>();
+	const latencies: number[] = [];
+	const frames: { ack: number; error: number; errorCodes: Record<string, number> } = {
+		ack: 0,
+		error: 0,
+		errorCodes: {},
+	};
+	const clients: Array<{ me: Person; socket: WebSocket }> = [];
 	for (const [a, b] of pairs) {
 		clients.push({ me: a, socket: await openSocket(a, b) }, { me: b, socket: await openSocket(b, a) });
 	}
 	for (const client of clients) {
 		client.socket.addEventListener("message", (event) => {
-			const frame = JSON.parse(event.data);
+			const frame = frameOf(event);
 			if (frame.type === "ack") frames.ack++;
 			else if (frame.type === "error") {
 				frames.error++;
-				frames.errorCodes[frame.code] = (frames.errorCodes[frame.code] ?? 0) + 1;
-			} else if (frame.type === "message" && frame.message.sender_id !== client.me.id) {
+				const code = String(frame.code);
+				frames.errorCodes[code] = (frames.errorCodes[code] ?? 0) + 1;
+			} else if (frame.type === "message" && frame.message && frame.message.sender_id !== client.me.id) {
 				const started = sentAt.get(frame.message.text);
 				if (started !== undefined) latencies.push(performance.now() - started);
 			}
@@ -273,7 +352,7 @@ async function measureChat(pairCount) {
 			);
 			sent++;
 		};
-		return new Promise((resolve) =>
+		return new Promise<void>((resolve) =>
 			setTimeout(
 				() => {
 					const timer = setInterval(() => {
@@ -314,7 +393,7 @@ async function measureChat(pairCount) {
 // ---------------------------------------------------------------------------------------------------
 // RSVP: every member of one group answers `going` to one event at the same moment.
 
-async function measureRsvp() {
+async function measureRsvp(): Promise<RsvpResult> {
 	const { eventId, capacity, members } = fixtures.rsvp;
 	const started = performance.now();
 	const answers = await Promise.all(
@@ -325,7 +404,7 @@ async function measureRsvp() {
 				headers: { authorization: `Bearer ${tokens.get(sub)}`, "content-type": "application/json" },
 				body: JSON.stringify({ status: "going" }),
 			});
-			const body = await response.json();
+			const body: { status?: string; waitlist_position?: number } = await response.json();
 			return { status: response.status, body, ms: performance.now() - sentAt };
 		}),
 	);
@@ -333,16 +412,16 @@ async function measureRsvp() {
 	const ok = answers.filter((answer) => answer.status === 200);
 	const going = ok.filter((answer) => answer.body.status === "going").length;
 	const waitlisted = ok.filter((answer) => answer.body.status === "waitlisted");
-	const positions = waitlisted.map((answer) => answer.body.waitlist_position).sort((x, y) => x - y);
+	const positions = waitlisted.map((answer) => answer.body.waitlist_position ?? 0).sort((x, y) => x - y);
 	const positionsExact = positions.every((position, i) => position === i + 1);
-	const event = await (
+	const event: { rsvp_counts?: Record<string, number> } = await (
 		await fetch(`${API}/fellowship/events/${eventId}`, {
-			headers: { authorization: `Bearer ${tokens.get(members[0])}` },
+			headers: { authorization: `Bearer ${tokens.get(members[0] ?? "")}` },
 		})
 	).json();
 	const counts = event.rsvp_counts;
 	const latencies = answers.map((answer) => answer.ms).sort((x, y) => x - y);
-	const statuses = {};
+	const statuses: Record<string, number> = {};
 	for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
 	const correct =
 		ok.length === members.length &&
@@ -370,8 +449,8 @@ async function measureRsvp() {
 // Micro figures: one operation repeated n times inside workerd (bench Worker), timed from here:
 // (time of n+1 runs − time of 1 run) / n, so request overhead and cold caches drop out. Median of 3.
 
-async function timeOperation(operation, n, query = "") {
-	const once = async (count) => {
+async function timeOperation(operation: string, n: number, query = ""): Promise<number> {
+	const once = async (count: number) => {
 		const started = performance.now();
 		const response = await fetch(`${fixtures.benchUrl}/${operation}?n=${count}${query}`);
 		if (!response.ok) throw new Error(`${operation}: ${response.status} ${await response.text()}`);
@@ -385,11 +464,11 @@ async function timeOperation(operation, n, query = "") {
 		samples.push(Math.max(0, full - base) / n);
 	}
 	samples.sort((a, b) => a - b);
-	return samples[1];
+	return samples[1] ?? Number.NaN;
 }
 
-async function measureMicro() {
-	const token = encodeURIComponent(readerTokens[0]);
+async function measureMicro(): Promise<MicroResult> {
+	const token = encodeURIComponent(readerTokens[0] ?? "");
 	return {
 		jwtVerifyWarmUs: round((await timeOperation("jwt", 2_000, `&token=${token}`)) * 1000, 1),
 		jwtCachedUs: round((await timeOperation("jwt_cached", 20_000, `&token=${token}`)) * 1000, 2),
@@ -399,8 +478,12 @@ async function measureMicro() {
 	};
 }
 
-const result = { size: fixtures.size, counts: fixtures.counts, seedSeconds: fixtures.seedSeconds };
-result.endpoints = await measureEndpoints();
+const result: SizeResult = {
+	size: fixtures.size,
+	counts: fixtures.counts,
+	seedSeconds: fixtures.seedSeconds,
+	endpoints: await measureEndpoints(),
+};
 if (args.extras) {
 	result.micro = await measureMicro();
 	log(`micro: ${JSON.stringify(result.micro)}`);
@@ -409,7 +492,7 @@ if (args.extras) {
 	result.chat = [];
 	// Below, near and at the capacity of this machine (≈ 180 messages/s): the latency knee.
 	for (const pairs of [10, 25, 50]) {
-		let chat;
+		let chat: ChatResult;
 		try {
 			chat = await measureChat(pairs);
 		} catch (error) {
@@ -421,4 +504,4 @@ if (args.extras) {
 		await new Promise((resolve) => setTimeout(resolve, 3_000));
 	}
 }
-writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(required("out"), `${JSON.stringify(result, null, 2)}\n`);

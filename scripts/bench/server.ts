@@ -4,16 +4,18 @@
  * writes what the load generator needs to `--fixtures`, prints `READY`, and serves until it is told to stop
  * (SIGTERM, SIGINT, or its standard input closing).
  *
- *   node scripts/bench/server.mjs --build DIR --persist DIR --key FILE --size small|large --fixtures FILE
+ *   node --import tsx scripts/bench/server.ts --build DIR --persist DIR --key FILE --size small|large --fixtures FILE
  *        [--inspector-port N]   (workerd's inspector, for `npm run bench -- --profile`)
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Log, LogLevel, Miniflare } from "miniflare";
-import { generateDataset } from "./lib/dataset.mjs";
-import { seedClient } from "./lib/sql.mjs";
-import { miniflareOptions, PROJECT_ROOT } from "./lib/workers.mjs";
+import { generateDataset, SIZES } from "./lib/dataset.mts";
+import type { BenchKey } from "./lib/issuer.ts";
+import type { BenchFixtures } from "./lib/results.ts";
+import { seedClient } from "./lib/sql.ts";
+import { type BuiltWorkers, miniflareOptions, PROJECT_ROOT } from "./lib/workers.ts";
 
 const { values: args } = parseArgs({
 	options: {
@@ -25,12 +27,19 @@ const { values: args } = parseArgs({
 		"inspector-port": { type: "string" },
 	},
 });
-const log = (message) => process.stderr.write(`[server ${args.size}] ${message}\n`);
+const log = (message: string) => process.stderr.write(`[server ${args.size}] ${message}\n`);
+/** run.ts always passes these. */
+function required(name: "build" | "persist" | "key" | "fixtures"): string {
+	const value = args[name];
+	if (value === undefined) throw new Error(`--${name} is required`);
+	return value;
+}
 
-const built = JSON.parse(readFileSync(path.join(args.build, "built.json"), "utf8"));
-const key = JSON.parse(readFileSync(args.key, "utf8"));
+// Written by run.ts: the build's paths and sizes, and the run's key pair.
+const built: BuiltWorkers = JSON.parse(readFileSync(path.join(required("build"), "built.json"), "utf8"));
+const key: BenchKey = JSON.parse(readFileSync(required("key"), "utf8"));
 const mf = new Miniflare({
-	...miniflareOptions({ built, persistDir: args.persist, key }),
+	...miniflareOptions({ built, persistDir: required("persist"), key }),
 	...(args["inspector-port"] ? { inspectorPort: Number(args["inspector-port"]) } : {}),
 	log: new Log(LogLevel.WARN),
 	// The API logs one JSON line per request (as in production); the bench does not print them.
@@ -48,22 +57,23 @@ const migrations = readdirSync(migrationsDir)
 await seed.applyMigrations(migrations, "tables");
 
 const started = Date.now();
-const dataset = await generateDataset(seed, args.size, { log });
+const size = args.size;
+if (size !== "small" && size !== "large")
+	throw new Error(`unknown dataset size ${size}; one of ${Object.keys(SIZES)}`);
+const dataset = await generateDataset(seed, size, { log });
 await seed.applyMigrations(migrations, "indexes");
 const seedSeconds = (Date.now() - started) / 1000;
 log(`dataset loaded in ${seedSeconds.toFixed(1)} s`);
 
-writeFileSync(
-	args.fixtures,
-	JSON.stringify({
-		apiUrl: apiUrl.href.replace(/\/$/, ""),
-		benchUrl,
-		size: args.size,
-		counts: dataset.counts,
-		seedSeconds,
-		...dataset.fixtures,
-	}),
-);
+const fixtures: BenchFixtures = {
+	apiUrl: apiUrl.href.replace(/\/$/, ""),
+	benchUrl,
+	size: args.size,
+	counts: dataset.counts,
+	seedSeconds,
+	...dataset.fixtures,
+};
+writeFileSync(required("fixtures"), JSON.stringify(fixtures));
 process.stdout.write("READY\n");
 
 let stopping = false;

@@ -1,8 +1,7 @@
-#!/usr/bin/env node
 /**
  * `npm run token -- --sub <sub> [--email x@y] [--ttl 3600]`: prints a development access token.
  *
- * The token is a real RS256 JWT signed by the local development key (scripts/lib/dev-issuer.mjs),
+ * The token is a real RS256 JWT signed by the local development key (scripts/lib/dev-issuer.ts),
  * for the API's audience; the local API trusts it because `.dev.vars` points it at the development
  * issuer's JWKS. Only the token goes to stdout, so `TOKEN=$(npm run -s token -- --sub 'dev|demo-alice')`
  * works.
@@ -10,7 +9,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { mintToken, PROJECT_ROOT } from "./lib/dev-issuer.mjs";
+import { mintToken, PROJECT_ROOT } from "./lib/dev-issuer.ts";
+import { errnoCode } from "./lib/guards.ts";
 
 const DEFAULT_SUB = "dev|demo-user";
 const MAX_TTL = 30 * 24 * 3600;
@@ -32,27 +32,27 @@ Quote subs that contain "|":
 `;
 
 /** Reads `KEY=value` from a dotenv-style file (`.dev.vars`). */
-function fromDotenv(text, key) {
+function fromDotenv(text: string, key: string): string | undefined {
 	const match = text.match(new RegExp(`^\\s*${key}\\s*=\\s*(.*?)\\s*$`, "m"));
 	return match?.[1]?.replace(/^(["'])(.*)\1$/, "$2") || undefined;
 }
 
 /** Reads `KEY = "value"` from the top-level `[vars]` table of wrangler.toml. */
-function fromWranglerVars(text, key) {
+function fromWranglerVars(text: string, key: string): string | undefined {
 	const vars = text.match(/^\[vars\][^\S\n]*\n([\s\S]*?)(?=^\[|(?![\s\S]))/m)?.[1] ?? "";
 	return vars.match(new RegExp(`^\\s*${key}\\s*=\\s*"([^"]*)"`, "m"))?.[1] || undefined;
 }
 
-async function readText(file) {
+async function readText(file: string): Promise<string> {
 	try {
 		return await readFile(path.join(PROJECT_ROOT, file), "utf8");
 	} catch (err) {
-		if (err?.code === "ENOENT") return "";
+		if (errnoCode(err) === "ENOENT") return "";
 		throw err;
 	}
 }
 
-async function resolveAudience() {
+async function resolveAudience(): Promise<string> {
 	const audience =
 		fromDotenv(await readText(".dev.vars"), "AUTH0_AUDIENCE") ??
 		fromWranglerVars(await readText("wrangler.toml"), "AUTH0_AUDIENCE");

@@ -1,15 +1,15 @@
-#!/usr/bin/env node
 /**
  * `npm run bench`: builds the Workers as `wrangler deploy` bundles them, and for each dataset size
  *
- *  1. starts the server process (scripts/bench/server.mjs: Miniflare's API running the API and ML Workers
+ *  1. starts the server process (scripts/bench/server.ts: Miniflare's API running the API and ML Workers
  *     in local workerd, storage in a temporary directory) and loads the dataset;
  *  2. pins workerd (the Workers, D1, KV, Durable Objects) to CPU 0 and starts the load generator
- *     (scripts/bench/load.mjs: one autocannon instance, a fixed number of connections) pinned to CPU 1 with
+ *     (scripts/bench/load.ts: one autocannon instance, a fixed number of connections) pinned to CPU 1 with
  *     the Node host (which only relays workerd's log lines), so neither starves the other on 2 cores;
  *  3. stops the server.
  *
  * Then writes bench-results.json and the figures section of BENCHMARKS.md (between its markers).
+ * The server and the load generator run as `node --import tsx`, like this script.
  *
  *   npm run bench                                  # both sizes, every endpoint, chat/RSVP/micro on small
  *   npm run bench -- --sizes small --only feed_recent,garden --duration 5 --no-report
@@ -21,9 +21,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createBenchKey } from "./lib/issuer.mjs";
-import { renderFigures } from "./lib/report.mjs";
-import { buildWorkers, PROJECT_ROOT } from "./lib/workers.mjs";
+import { createBenchKey } from "./lib/issuer.ts";
+import { renderFigures } from "./lib/report.ts";
+import type { BenchResults, SizeResult } from "./lib/results.ts";
+import { buildWorkers, PROJECT_ROOT } from "./lib/workers.ts";
 
 const { values: args } = parseArgs({
 	options: {
@@ -43,8 +44,10 @@ const { values: args } = parseArgs({
 /** workerd's inspector port when profiling (nothing listens on it otherwise). */
 const INSPECTOR_PORT = 9239;
 if (args.profile) args["no-report"] = true;
-const say = (message) => process.stderr.write(`\x1b[32m[bench]\x1b[0m ${message}\n`);
+const say = (message: string) => process.stderr.write(`\x1b[32m[bench]\x1b[0m ${message}\n`);
 const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
+/** The child scripts are TypeScript too: node loads them through tsx (resolved from PROJECT_ROOT, their cwd). */
+const TSX = ["--import", "tsx"];
 const childEnv = {
 	...process.env,
 	PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}`,
@@ -61,11 +64,12 @@ const hasTaskset = (() => {
 
 const loadAverage = () => os.loadavg().map((value) => Math.round(value * 100) / 100);
 /** Busy share of all cores over one second, from /proc/stat (the load average lags by minutes). */
-async function cpuBusy() {
+async function cpuBusy(): Promise<number | null> {
 	const sample = () => {
-		const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
+		const [, ...fields] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/);
 		const numbers = fields.map(Number);
-		const idle = numbers[3] + (numbers[4] ?? 0);
+		// user nice system idle iowait …: idle and iowait are the idle time.
+		const idle = (numbers[3] ?? Number.NaN) + (numbers[4] ?? 0);
 		return { idle, total: numbers.reduce((sum, value) => sum + value, 0) };
 	};
 	const first = sample();
@@ -76,8 +80,8 @@ async function cpuBusy() {
 }
 
 /** The pids of `pid` and everything below it (workerd is a child of the Node host). */
-function processTree(pid) {
-	const children = new Map();
+function processTree(pid: number): number[] {
+	const children = new Map<number, number[]>();
 	for (const entry of readdirSync("/proc")) {
 		if (!/^\d+$/.test(entry)) continue;
 		try {
@@ -88,8 +92,8 @@ function processTree(pid) {
 			// gone meanwhile
 		}
 	}
-	const all = [];
-	const visit = (id) => {
+	const all: number[] = [];
+	const visit = (id: number) => {
 		all.push(id);
 		for (const child of children.get(id) ?? []) visit(child);
 	};
@@ -97,7 +101,7 @@ function processTree(pid) {
 	return all;
 }
 
-function isWorkerd(pid) {
+function isWorkerd(pid: number): boolean {
 	try {
 		return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "workerd";
 	} catch {
@@ -105,13 +109,14 @@ function isWorkerd(pid) {
 	}
 }
 
-function startServer({ tmp, size }) {
+function startServer({ tmp, size }: { tmp: string; size: string }) {
 	const persist = path.join(tmp, `persist-${size}`);
 	const fixtures = path.join(tmp, `fixtures-${size}.json`);
 	const child = spawn(
 		process.execPath,
 		[
-			path.join(PROJECT_ROOT, "scripts/bench/server.mjs"),
+			...TSX,
+			path.join(PROJECT_ROOT, "scripts/bench/server.ts"),
 			"--build",
 			path.join(tmp, "build"),
 			"--persist",
@@ -126,7 +131,7 @@ function startServer({ tmp, size }) {
 		],
 		{ cwd: PROJECT_ROOT, env: childEnv, stdio: ["pipe", "pipe", "inherit"] },
 	);
-	const ready = new Promise((resolve, reject) => {
+	const ready = new Promise<void>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error("the server did not get ready in 8 minutes")), 480_000);
 		child.stdout.on("data", (chunk) => {
 			if (chunk.toString().includes("READY")) {
@@ -140,7 +145,7 @@ function startServer({ tmp, size }) {
 		});
 	});
 	const stop = () =>
-		new Promise((resolve) => {
+		new Promise<void>((resolve) => {
 			if (child.exitCode !== null) return resolve();
 			const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
 			child.once("exit", () => {
@@ -152,10 +157,21 @@ function startServer({ tmp, size }) {
 	return { child, ready, stop, fixtures };
 }
 
-function runLoad({ tmp, size, fixtures, extras }) {
+function runLoad({
+	tmp,
+	size,
+	fixtures,
+	extras,
+}: {
+	tmp: string;
+	size: string;
+	fixtures: string;
+	extras: boolean;
+}): Promise<SizeResult> {
 	const out = path.join(tmp, `results-${size}.json`);
 	const loadArgs = [
-		path.join(PROJECT_ROOT, "scripts/bench/load.mjs"),
+		...TSX,
+		path.join(PROJECT_ROOT, "scripts/bench/load.ts"),
 		"--fixtures",
 		fixtures,
 		"--key",
@@ -172,7 +188,7 @@ function runLoad({ tmp, size, fixtures, extras }) {
 		...(extras ? ["--extras"] : []),
 		...(args.profile ? ["--inspector-port", String(INSPECTOR_PORT), "--profile-dir", tmp] : []),
 	];
-	const [command, commandArgs] = hasTaskset
+	const [command, commandArgs]: [string, string[]] = hasTaskset
 		? ["taskset", ["-c", "1", process.execPath, ...loadArgs]]
 		: [process.execPath, loadArgs];
 	return new Promise((resolve, reject) => {
@@ -183,8 +199,8 @@ function runLoad({ tmp, size, fixtures, extras }) {
 	});
 }
 
-function versions() {
-	const version = (name) => {
+function versions(): BenchResults["versions"] {
+	const version = (name: string): string | null => {
 		try {
 			return JSON.parse(readFileSync(path.join(PROJECT_ROOT, "node_modules", name, "package.json"), "utf8"))
 				.version;
@@ -212,7 +228,7 @@ function versions() {
 	};
 }
 
-function machine() {
+function machine(): BenchResults["machine"] {
 	const cpus = os.cpus();
 	return {
 		cpu: cpus[0]?.model ?? "unknown",
@@ -224,7 +240,7 @@ function machine() {
 
 const started = Date.now();
 const tmp = mkdtempSync(path.join(os.tmpdir(), "flourish-bench-"));
-const results = {
+const results: BenchResults = {
 	startedAt: new Date(started).toISOString(),
 	machine: machine(),
 	versions: versions(),
@@ -258,7 +274,7 @@ try {
 		const server = startServer({ tmp, size });
 		try {
 			await server.ready;
-			if (hasTaskset) {
+			if (hasTaskset && server.child.pid !== undefined) {
 				// workerd (the Workers, D1, KV, Durable Objects) gets CPU 0 to itself; the Node host only relays
 				// workerd's log lines (production ships them outside the request), so it shares CPU 1 with the
 				// load generator, which leaves that core ≈ 60% idle even at the trivial route's rate.
@@ -269,8 +285,9 @@ try {
 			}
 			say(`${size} dataset: loaded; measuring (machine load ${JSON.stringify(loadAverage())}) …`);
 			const extras = index === 0 && !args["no-extras"];
-			results.sizes[size] = await runLoad({ tmp, size, fixtures: server.fixtures, extras });
-			results.sizes[size].loadAverageAfter = loadAverage();
+			const measured = await runLoad({ tmp, size, fixtures: server.fixtures, extras });
+			measured.loadAverageAfter = loadAverage();
+			results.sizes[size] = measured;
 		} finally {
 			await server.stop();
 			rmSync(path.join(tmp, `persist-${size}`), { recursive: true, force: true });
@@ -294,7 +311,7 @@ try {
 	say(`done in ${results.durationSeconds} s`);
 } catch (error) {
 	exitCode = 1;
-	process.stderr.write(`${error?.stack ?? error}\n`);
+	process.stderr.write(`${error instanceof Error ? error.stack : error}\n`);
 } finally {
 	if (!args["no-report"]) rmSync(tmp, { recursive: true, force: true });
 }

@@ -8,15 +8,35 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { isRecord } from "../../lib/guards.ts";
 
 export const PROFILED_TARGETS = ["core:user:flourish-api", "d1:db", "core:user:flourish-ml"];
 
-async function connect(port, target) {
+/**
+ * A V8 CPU profile (the Chrome DevTools protocol's `Profiler.Profile`), as far as it is read here. (A type
+ * alias, not an interface, so that a parsed JSON record can be asserted to be one.)
+ */
+export type CpuProfile = {
+	nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+	samples: number[];
+};
+
+/** A protocol answer: `{ id, result }` (or `{ id, error }`). */
+type Answer = Record<string, unknown>;
+
+interface Session {
+	target: string;
+	send(method: string, params?: Record<string, unknown>): Promise<Answer>;
+	close(): void;
+}
+
+async function connect(port: number, target: string): Promise<Session> {
 	const socket = new WebSocket(`ws://127.0.0.1:${port}/${target}`);
-	const pending = new Map();
+	const pending = new Map<unknown, (message: Answer) => void>();
 	let nextId = 0;
 	socket.addEventListener("message", (event) => {
-		const message = JSON.parse(event.data);
+		const message: unknown = JSON.parse(String(event.data));
+		if (!isRecord(message)) return;
 		pending.get(message.id)?.(message);
 		pending.delete(message.id);
 	});
@@ -26,8 +46,8 @@ async function connect(port, target) {
 			once: true,
 		});
 	});
-	const send = (method, params = {}) =>
-		new Promise((resolve) => {
+	const send = (method: string, params: Record<string, unknown> = {}) =>
+		new Promise<Answer>((resolve) => {
 			const id = ++nextId;
 			pending.set(id, resolve);
 			socket.send(JSON.stringify({ id, method, params }));
@@ -38,13 +58,14 @@ async function connect(port, target) {
 }
 
 /** Self time per function (name file:line), as shares of all samples, largest first. */
-export function topFunctions(profile, count = 15) {
+export function topFunctions(profile: CpuProfile, count = 15): Array<{ name: string; percent: number }> {
 	const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-	const samples = new Map();
+	const samples = new Map<number, number>();
 	for (const id of profile.samples) samples.set(id, (samples.get(id) ?? 0) + 1);
-	const byFunction = new Map();
+	const byFunction = new Map<string, number>();
 	for (const [id, n] of samples) {
-		const frame = nodes.get(id).callFrame;
+		const frame = nodes.get(id)?.callFrame;
+		if (!frame) throw new Error(`the profile samples node ${id}, which it does not have`);
 		const key = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").pop()}:${frame.lineNumber + 1}`;
 		byFunction.set(key, (byFunction.get(key) ?? 0) + n);
 	}
@@ -56,17 +77,32 @@ export function topFunctions(profile, count = 15) {
 }
 
 /** Starts profiling the targets; `stop(prefix)` writes `<dir>/<prefix>.<target>.cpuprofile` for each. */
-export async function startProfiles(port, dir, targets = PROFILED_TARGETS) {
+export interface ProfilesWritten {
+	target: string;
+	file: string;
+	top: Array<{ name: string; percent: number }>;
+}
+
+export async function startProfiles(
+	port: number,
+	dir: string,
+	targets: string[] = PROFILED_TARGETS,
+): Promise<{ stop(prefix: string): Promise<ProfilesWritten[]> }> {
 	const sessions = await Promise.all(targets.map((target) => connect(port, target)));
 	for (const session of sessions) await session.send("Profiler.start");
 	return {
 		async stop(prefix) {
-			const written = [];
+			const written: ProfilesWritten[] = [];
 			for (const session of sessions) {
 				const { result } = await session.send("Profiler.stop");
+				if (!isRecord(result) || !isRecord(result.profile)) {
+					throw new Error(`${session.target}: Profiler.stop answered no profile`);
+				}
+				// workerd's inspector speaks the DevTools protocol: the answer is a `Profiler.Profile`.
+				const profile = result.profile as CpuProfile;
 				const file = path.join(dir, `${prefix}.${session.target.replace(/[^\w-]/g, "_")}.cpuprofile`);
-				writeFileSync(file, JSON.stringify(result.profile));
-				written.push({ target: session.target, file, top: topFunctions(result.profile) });
+				writeFileSync(file, JSON.stringify(profile));
+				written.push({ target: session.target, file, top: topFunctions(profile) });
 				session.close();
 			}
 			return written;

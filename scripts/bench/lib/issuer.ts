@@ -4,14 +4,20 @@
  * for as many dataset users as the load generator needs. The API verifies them exactly as it verifies
  * Auth0's tokens.
  */
-import { exportJWK, generateKeyPair, importJWK, SignJWT } from "jose";
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 
 export const BENCH_ISSUER = "https://issuer.bench.test/";
 export const BENCH_JWKS_URL = "https://issuer.bench.test/.well-known/jwks.json";
 export const BENCH_AUDIENCE = "https://api.flourish.bench";
 const KID = "bench-key-1";
 
-export async function createBenchKey() {
+/** The run's key pair, as JWKs (passed to the server and load processes in a file). */
+export interface BenchKey {
+	publicJwk: JWK;
+	privateJwk: JWK;
+}
+
+export async function createBenchKey(): Promise<BenchKey> {
 	const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
 	const meta = { kid: KID, alg: "RS256", use: "sig" };
 	return {
@@ -20,13 +26,13 @@ export async function createBenchKey() {
 	};
 }
 
-export const jwksOf = (key) => {
+export const jwksOf = (key: BenchKey): { keys: JWK[] } => {
 	const { kty, n, e, kid, alg, use } = key.publicJwk;
 	return { keys: [{ kty, n, e, kid, alg, use }] };
 };
 
 /** Answers the Worker's outbound requests: the JWKS, and nothing else (there is no network). */
-export function outboundHandler(key) {
+export function outboundHandler(key: BenchKey): (request: Request) => Promise<Response> {
 	const body = JSON.stringify(jwksOf(key));
 	return async (request) => {
 		if (request.url === BENCH_JWKS_URL) {
@@ -37,9 +43,9 @@ export function outboundHandler(key) {
 }
 
 /** Mints one token per `sub` (valid for two hours: the whole run). */
-export async function mintTokens(key, subs) {
+export async function mintTokens(key: BenchKey, subs: string[]): Promise<Map<string, string>> {
 	const signingKey = await importJWK(key.privateJwk, "RS256");
-	const tokens = new Map();
+	const tokens = new Map<string, string>();
 	for (const sub of subs) {
 		if (tokens.has(sub)) continue;
 		tokens.set(

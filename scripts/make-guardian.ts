@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `npm run make-guardian -- --sub "<auth0 sub>" [--remote]`: grants the guardian role to one user.
  *
@@ -10,7 +9,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { PROJECT_ROOT } from "./lib/dev-issuer.mjs";
+import { PROJECT_ROOT } from "./lib/dev-issuer.ts";
+import { isRecord } from "./lib/guards.ts";
 
 const SUB_PATTERN = /^[A-Za-z0-9|_.@:-]{1,200}$/;
 
@@ -23,7 +23,7 @@ Sets role = 'guardian' on the user whose Auth0 subject is <sub>.
 The user must have signed in to the API once first (that creates their row).
 `;
 
-function runWrangler(args) {
+function runWrangler(args: string[]): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const child = spawn("wrangler", args, {
 			cwd: PROJECT_ROOT,
@@ -55,15 +55,17 @@ function runWrangler(args) {
  * The statement ends in `RETURNING id`, so the returned rows count the changes: local D1's `meta`
  * carries no `changes` field (only the remote one does), which is the fallback.
  */
-function changedRows(output) {
+function changedRows(output: string): number {
 	const start = output.search(/[[{]/);
 	if (start < 0) throw new Error(`unexpected wrangler output: ${output.trim()}`);
-	const parsed = JSON.parse(output.slice(start));
-	const statements = Array.isArray(parsed) ? parsed : [parsed];
-	return statements.reduce((sum, statement) => {
-		if (statement?.success === false) throw new Error(`the update failed: ${JSON.stringify(statement)}`);
-		const returned = Array.isArray(statement?.results) ? statement.results.length : 0;
-		return sum + Math.max(returned, Number(statement?.meta?.changes) || 0);
+	const parsed: unknown = JSON.parse(output.slice(start));
+	const statements: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+	return statements.reduce<number>((sum, statement) => {
+		const result = isRecord(statement) ? statement : {};
+		if (result.success === false) throw new Error(`the update failed: ${JSON.stringify(statement)}`);
+		const returned = Array.isArray(result.results) ? result.results.length : 0;
+		const changes = isRecord(result.meta) ? Number(result.meta.changes) : 0;
+		return sum + Math.max(returned, changes || 0);
 	}, 0);
 }
 

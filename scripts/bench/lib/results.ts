@@ -1,0 +1,111 @@
+/**
+ * The shape of a benchmark run's files: the fixtures server.ts hands load.ts, what load.ts measures for one
+ * dataset size, what run.ts adds around it and writes to bench-results.json, and what report.ts and
+ * compare.ts read back.
+ */
+import type { Dataset } from "./dataset.mts";
+
+type DatasetFixtures = Dataset["fixtures"];
+
+/** What the load generator needs of a loaded server (server.ts writes it to `--fixtures`). */
+export interface BenchFixtures extends DatasetFixtures {
+	/** The API Worker's own socket. */
+	apiUrl: string;
+	/** The bench Worker's socket (micro figures). */
+	benchUrl: string;
+	size: string;
+	counts: Record<string, number>;
+	seedSeconds: number;
+}
+
+/** One endpoint measured with autocannon. */
+export interface EndpointResult {
+	label: string;
+	requests: number;
+	rps: number | null;
+	p50: number | null;
+	p95: number | null;
+	p99: number | null;
+	/** Responses per HTTP status. */
+	statuses: Record<string, number>;
+	non2xx: number;
+	errors: number;
+	timeouts: number;
+	/** The first few bodies of non-2xx answers. */
+	errorSamples: string[];
+}
+
+export interface ChatResult {
+	pairs: number;
+	clients?: number;
+	offeredPerSecond?: number;
+	sent?: number;
+	delivered?: number;
+	acks?: number;
+	errorFrames?: number;
+	errorCodes?: Record<string, number>;
+	messagesPerSecond?: number | null;
+	p50?: number | null;
+	p99?: number | null;
+	/** Set instead of the figures when the level could not be run. */
+	error?: string;
+}
+
+export interface RsvpResult {
+	requests: number;
+	capacity: number;
+	completionMs: number | null;
+	p50: number | null;
+	p99: number | null;
+	statuses: Record<string, number>;
+	going: number;
+	waitlisted: number;
+	waitlistPositionsExact: boolean;
+	/** The event's own counts afterwards (going, waitlisted, capacity…). */
+	eventCounts: Record<string, number> | undefined;
+	correct: boolean;
+}
+
+export interface MicroResult {
+	jwtVerifyWarmUs: number | null;
+	/** Absent from runs made before the verified-token cache existed. */
+	jwtCachedUs?: number | null;
+	pbkdf2SupportTokenMs: number | null;
+	moderateMs: number | null;
+	embedMs: number | null;
+}
+
+/** Everything measured on one dataset size (load.ts's output). */
+export interface SizeResult {
+	size: string;
+	counts: Record<string, number>;
+	seedSeconds: number;
+	endpoints: Record<string, EndpointResult>;
+	micro?: MicroResult;
+	rsvp?: RsvpResult;
+	chat?: ChatResult[];
+	/** Added by run.ts once the size is measured. */
+	loadAverageAfter?: number[];
+}
+
+export interface MachineLoad {
+	loadAverage: number[];
+	cpuBusyPercent: number | null;
+}
+
+interface BundleSize {
+	bytes: number;
+	gzipBytes: number;
+}
+
+/** A whole run (bench-results.json). */
+export interface BenchResults {
+	startedAt: string;
+	machine: { cpu: string; cores: number; memoryGiB: number; os: string };
+	versions: Record<string, string | null>;
+	method: { server: string; pinning: string; loadGenerator: string };
+	load: { before: MachineLoad; after?: MachineLoad };
+	sizes: Partial<Record<string, SizeResult>>;
+	bundle?: { api: BundleSize; ml: BundleSize };
+	durationSeconds?: number;
+}
