@@ -12,6 +12,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { type ContentKind, contentAuthor, contentSnapshot } from "../../db/content";
 import { moderationQueueItems, type REPORT_TARGET_TYPES } from "../../db/tables/guardians";
 import { anonymousTime } from "../../lib/coarse-time";
 import { newId, newRandomId } from "../../lib/ids";
@@ -78,4 +79,25 @@ export function queueItemForScreening(db: Db, signal: QueueSignal) {
 				updatedAt: now,
 			},
 		});
+}
+
+/**
+ * The queue statement for a row of a declared content kind (db/content-kinds): its id, author and snapshot
+ * come from the declaration, so every create and edit path queues the same evidence as a report would.
+ * `row` may be the values about to be inserted; `extra` adds what lives outside the row (a poll's options).
+ */
+export function queueItemForContent(
+	db: Db,
+	kind: ContentKind,
+	row: Record<string, unknown> & { id: string },
+	screening: Screening,
+	extra: Record<string, unknown> = {},
+) {
+	return queueItemForScreening(db, {
+		targetType: kind.type,
+		targetId: row.id,
+		targetAuthorId: contentAuthor(kind, row),
+		snapshot: { ...contentSnapshot(kind, row), ...extra },
+		screening,
+	});
 }

@@ -12,15 +12,18 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { createDb, type Db } from "../../db/client";
-import { fellowshipGroups, groupEvents } from "../../db/tables/fellowship";
-import { comments, posts } from "../../db/tables/flourish";
-import { sunlightShares } from "../../db/tables/sunlight";
-import { supportRequests, supportResponses } from "../../db/tables/support";
-import { projectDiscussions, projects } from "../../db/tables/teamup";
+import {
+	type ContentKind,
+	contentAuthor,
+	contentSnapshot,
+	contentText,
+	isDeletedContent,
+} from "../../db/content";
+import { D1_CONTENT_KINDS } from "../../db/content-kinds";
 import type { PlatformBindings } from "../../lib/bindings";
 import { logEvent } from "../../lib/log";
 import { auditStatementIf } from "./audit";
-import { type QueueTargetType, queueItemForScreening } from "./queue";
+import { queueItemForScreening } from "./queue";
 import { type Screening, screenText } from "./screen";
 
 /** Rows re-checked per table per run, and in all per run (the cron runs every 10 minutes). */
@@ -41,243 +44,31 @@ interface UncheckedRow {
 	snapshot: Record<string, unknown>;
 }
 
-interface Source {
-	targetType: QueueTargetType;
-	table: SQLiteTable & { id: SQLiteColumn; moderationStatus: SQLiteColumn; toxicityScore: SQLiteColumn };
-	/** Has an `is_urgent` column (posts, support requests): high self-harm risk sets it. */
-	urgentColumn?: SQLiteColumn;
-	load(db: Db, limit: number): Promise<UncheckedRow[]>;
-}
+type ModeratedTable = SQLiteTable & {
+	id: SQLiteColumn;
+	moderationStatus: SQLiteColumn;
+	toxicityScore: SQLiteColumn;
+};
 
-export const RECHECK_SOURCES: Source[] = [
-	{
-		targetType: "post",
-		table: posts,
-		urgentColumn: posts.isUrgent,
-		async load(db, limit) {
-			const rows = await db
-				.select({
-					id: posts.id,
-					body: posts.body,
-					type: posts.type,
-					authorId: posts.authorId,
-					deletedAt: posts.deletedAt,
-				})
-				.from(posts)
-				.where(UNCHECKED)
-				.orderBy(asc(posts.id))
-				.limit(limit);
-			return rows.map((row) => ({
-				id: row.id,
-				text: row.body,
-				authorId: row.authorId,
-				gone: row.deletedAt !== null,
-				snapshot: { type: row.type, body: row.body },
-			}));
-		},
-	},
-	{
-		targetType: "comment",
-		table: comments,
-		async load(db, limit) {
-			const rows = await db
-				.select({
-					id: comments.id,
-					body: comments.body,
-					postId: comments.postId,
-					authorId: comments.authorId,
-					deletedAt: comments.deletedAt,
-				})
-				.from(comments)
-				.where(UNCHECKED)
-				.orderBy(asc(comments.id))
-				.limit(limit);
-			return rows.map((row) => ({
-				id: row.id,
-				text: row.body,
-				authorId: row.authorId,
-				gone: row.deletedAt !== null,
-				snapshot: { body: row.body, post_id: row.postId },
-			}));
-		},
-	},
-	{
-		targetType: "sunlight_share",
-		table: sunlightShares,
-		async load(db, limit) {
-			const rows = await db
-				.select({
-					id: sunlightShares.id,
-					body: sunlightShares.body,
-					shareType: sunlightShares.shareType,
-					authorId: sunlightShares.authorId,
-					deletedAt: sunlightShares.deletedAt,
-				})
-				.from(sunlightShares)
-				.where(UNCHECKED)
-				.orderBy(asc(sunlightShares.id))
-				.limit(limit);
-			return rows.map((row) => ({
-				id: row.id,
-				text: row.body,
-				authorId: row.authorId,
-				gone: row.deletedAt !== null,
-				snapshot: { share_type: row.shareType, body: row.body },
-			}));
-		},
-	},
-	{
-		targetType: "support_request",
-		table: supportRequests,
-		urgentColumn: supportRequests.isUrgent,
-		async load(db, limit) {
-			const rows = await db
-				.select({
-					id: supportRequests.id,
-					title: supportRequests.title,
-					body: supportRequests.body,
-					category: supportRequests.category,
-					deletedAt: supportRequests.deletedAt,
-				})
-				.from(supportRequests)
-				.where(UNCHECKED)
-				.orderBy(asc(supportRequests.id))
-				.limit(limit);
-			// Anonymous by design: a support request has no author to link.
-			return rows.map((row) => ({
-				id: row.id,
-				text: `${row.title}\n${row.body}`,
-				authorId: null,
-				gone: row.deletedAt !== null,
-				snapshot: { title: row.title, body: row.body, category: row.category },
-			}));
-		},
-	},
-	{
-		targetType: "support_response",
-		table: supportResponses,
-		async load(db, limit) {
-			const rows = await db
-				.select({
-					id: supportResponses.id,
-					body: supportResponses.body,
-					requestId: supportResponses.requestId,
-					responderId: supportResponses.responderId,
-					deletedAt: supportResponses.deletedAt,
-				})
-				.from(supportResponses)
-				.where(UNCHECKED)
-				.orderBy(asc(supportResponses.id))
-				.limit(limit);
-			return rows.map((row) => ({
-				id: row.id,
-				text: row.body,
-				authorId: row.responderId,
-				gone: row.deletedAt !== null,
-				snapshot: { body: row.body, request_id: row.requestId },
-			}));
-		},
-	},
-	{
-		targetType: "project_discussion",
-		table: projectDiscussions,
-		async load(db, limit) {
-			const rows = await db
-				.select({
-					id: projectDiscussions.id,
-					body: projectDiscussions.body,
-					projectId: projectDiscussions.projectId,
-					authorId: projectDiscussions.authorId,
-					deletedAt: projectDiscussions.deletedAt,
-				})
-				.from(projectDiscussions)
-				.where(UNCHECKED)
-				.orderBy(asc(projectDiscussions.id))
-				.limit(limit);
-			return rows.map((row) => ({
-				id: row.id,
-				text: row.body,
-				authorId: row.authorId,
-				gone: row.deletedAt !== null,
-				snapshot: { body: row.body, project_id: row.projectId },
-			}));
-		},
-	},
-	{
-		targetType: "fellowship_group",
-		table: fellowshipGroups,
-		async load(db, limit) {
-			const rows = await db
-				.select({
-					id: fellowshipGroups.id,
-					name: fellowshipGroups.name,
-					description: fellowshipGroups.description,
-					ownerId: fellowshipGroups.ownerId,
-					deletedAt: fellowshipGroups.deletedAt,
-				})
-				.from(fellowshipGroups)
-				.where(UNCHECKED)
-				.orderBy(asc(fellowshipGroups.id))
-				.limit(limit);
-			return rows.map((row) => ({
-				id: row.id,
-				text: `${row.name}\n${row.description}`,
-				authorId: row.ownerId,
-				gone: row.deletedAt !== null,
-				snapshot: { name: row.name, description: row.description },
-			}));
-		},
-	},
-	{
-		targetType: "group_event",
-		table: groupEvents,
-		async load(db, limit) {
-			const rows = await db
-				.select({
-					id: groupEvents.id,
-					title: groupEvents.title,
-					description: groupEvents.description,
-					groupId: groupEvents.groupId,
-					createdBy: groupEvents.createdBy,
-				})
-				.from(groupEvents)
-				.where(UNCHECKED)
-				.orderBy(asc(groupEvents.id))
-				.limit(limit);
-			return rows.map((row) => ({
-				id: row.id,
-				text: `${row.title}\n${row.description}`,
-				authorId: row.createdBy,
-				gone: false,
-				snapshot: { title: row.title, description: row.description, group_id: row.groupId },
-			}));
-		},
-	},
-	{
-		targetType: "project",
-		table: projects,
-		async load(db, limit) {
-			const rows = await db
-				.select({
-					id: projects.id,
-					title: projects.title,
-					description: projects.description,
-					ownerId: projects.ownerId,
-				})
-				.from(projects)
-				.where(UNCHECKED)
-				.orderBy(asc(projects.id))
-				.limit(limit);
-			return rows.map((row) => ({
-				id: row.id,
-				text: `${row.title}\n${row.description}`,
-				authorId: row.ownerId,
-				gone: false,
-				snapshot: { title: row.title, description: row.description },
-			}));
-		},
-	},
-];
+/** The content kinds that carry a moderation status (db/content-kinds), in their order. */
+export const RECHECK_KINDS: ContentKind[] = D1_CONTENT_KINDS.filter((kind) => kind.moderated);
+
+const tableOf = (kind: ContentKind) => kind.table as ModeratedTable;
+
+/** The oldest `unchecked` rows of one kind (served by its partial index), as the re-check reads them. */
+async function loadUnchecked(db: Db, kind: ContentKind, limit: number): Promise<UncheckedRow[]> {
+	const table = tableOf(kind);
+	const rows = (await db.select().from(table).where(UNCHECKED).orderBy(asc(table.id)).limit(limit)) as Array<
+		Record<string, unknown> & { id: string }
+	>;
+	return rows.map((row) => ({
+		id: row.id,
+		text: contentText(kind, row),
+		authorId: contentAuthor(kind, row),
+		gone: isDeletedContent(kind, row),
+		snapshot: contentSnapshot(kind, row),
+	}));
+}
 
 export interface RecheckReport {
 	checked: number;
@@ -289,8 +80,8 @@ export interface RecheckReport {
 }
 
 /** Writes one row's screening: status and score, its queue item and, for an automatic hide, the audit entry. */
-async function apply(db: Db, source: Source, row: UncheckedRow, screening: Screening): Promise<void> {
-	const { table } = source;
+async function apply(db: Db, kind: ContentKind, row: UncheckedRow, screening: Screening): Promise<void> {
+	const table = tableOf(kind);
 	const stillUnchecked = and(eq(table.id, row.id), UNCHECKED);
 	const existsUnchecked = sql`EXISTS (SELECT 1 FROM ${table} WHERE ${stillUnchecked})`;
 	const statements = [];
@@ -302,7 +93,7 @@ async function apply(db: Db, source: Source, row: UncheckedRow, screening: Scree
 				{
 					actorId: null,
 					action: "hide_content",
-					targetType: source.targetType,
+					targetType: kind.type,
 					targetId: row.id,
 					targetUserId: row.authorId,
 					reason: "Automatic: ML toxicity at or above the hide threshold (scheduled re-check).",
@@ -318,7 +109,7 @@ async function apply(db: Db, source: Source, row: UncheckedRow, screening: Scree
 			.set({
 				moderationStatus: screening.status,
 				toxicityScore: screening.toxicity,
-				...(screening.urgent && source.urgentColumn ? { isUrgent: true } : {}),
+				...(screening.urgent && kind.urgent ? { isUrgent: true } : {}),
 				// Moderation is not an edit (as in guardians/targets): the row keeps its own time — which for
 				// anonymous content is an hour, not the moment of this run.
 				updatedAt: sql`updated_at`,
@@ -328,7 +119,7 @@ async function apply(db: Db, source: Source, row: UncheckedRow, screening: Scree
 	const queued = row.gone
 		? null
 		: queueItemForScreening(db, {
-				targetType: source.targetType,
+				targetType: kind.type,
 				targetId: row.id,
 				targetAuthorId: row.authorId,
 				snapshot: row.snapshot,
@@ -345,10 +136,10 @@ export async function recheckUncheckedContent(
 ): Promise<RecheckReport> {
 	const db = createDb(env.DB);
 	const report: RecheckReport = { checked: 0, flagged: 0, hidden: 0, urgent: 0, stoppedEarly: false };
-	for (const source of RECHECK_SOURCES) {
+	for (const kind of RECHECK_KINDS) {
 		const budget = Math.min(RECHECK_BATCH, RECHECK_MAX_PER_RUN - report.checked);
 		if (budget <= 0) break;
-		const rows = await source.load(db, budget);
+		const rows = await loadUnchecked(db, kind, budget);
 		for (let start = 0; start < rows.length; start += CONCURRENCY) {
 			const slice = rows.slice(start, start + CONCURRENCY);
 			const screenings = await Promise.all(slice.map((row) => screenText(env, row.text)));
@@ -358,7 +149,7 @@ export async function recheckUncheckedContent(
 					report.stoppedEarly = true;
 					continue;
 				}
-				await apply(db, source, row, screening);
+				await apply(db, kind, row, screening);
 				report.checked++;
 				if (screening.status === "flagged") report.flagged++;
 				if (screening.status === "hidden") report.hidden++;

@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bool, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { defineContent } from "../content";
 import { moderation, moderationExtras } from "./shared";
 import { users } from "./users";
 
@@ -168,3 +169,40 @@ export type FellowshipGroupRow = typeof fellowshipGroups.$inferSelect;
 export type GroupMemberRow = typeof groupMembers.$inferSelect;
 export type GroupEventRow = typeof groupEvents.$inferSelect;
 export type EventRsvpRow = typeof eventRsvps.$inferSelect;
+
+/** Groups, as content (their name and description). When the owner leaves, a moderator takes over. */
+export const fellowshipGroupContent = defineContent({
+	type: "fellowship_group",
+	table: fellowshipGroups,
+	author: fellowshipGroups.ownerId,
+	deletedAt: fellowshipGroups.deletedAt,
+	text: [fellowshipGroups.name, fellowshipGroups.description],
+	snapshot: [
+		fellowshipGroups.name,
+		fellowshipGroups.description,
+		fellowshipGroups.groupType,
+		fellowshipGroups.visibility,
+		fellowshipGroups.isSpiritual,
+		fellowshipGroups.createdAt,
+	],
+	erasure: "keep",
+});
+
+export const groupEventContent = defineContent({
+	type: "group_event",
+	table: groupEvents,
+	author: groupEvents.createdBy,
+	text: [groupEvents.title, groupEvents.description],
+	snapshot: [
+		groupEvents.groupId,
+		groupEvents.title,
+		groupEvents.description,
+		groupEvents.eventType,
+		groupEvents.startsAt,
+		groupEvents.endsAt,
+		groupEvents.location,
+		groupEvents.url,
+		groupEvents.status,
+	],
+	erasure: "keep",
+});

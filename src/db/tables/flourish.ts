@@ -11,6 +11,7 @@ import {
 	uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 import { bool, createdAt, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { defineContent } from "../content";
 import { fellowshipGroups } from "./fellowship";
 import { habits } from "./garden";
 import { moderation, moderationExtras } from "./shared";
@@ -185,3 +186,33 @@ export type PollOptionRow = typeof pollOptions.$inferSelect;
 export type PollVoteRow = typeof pollVotes.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect;
 export type ReactionRow = typeof reactions.$inferSelect;
+
+/** Posts, as content: screened, re-checked, reportable, removed with their author's account. */
+export const postContent = defineContent({
+	type: "post",
+	table: posts,
+	author: posts.authorId,
+	deletedAt: posts.deletedAt,
+	urgent: posts.isUrgent,
+	text: [posts.body],
+	snapshot: [
+		posts.type,
+		posts.body,
+		posts.mediaUrls,
+		posts.visibility,
+		posts.groupId,
+		posts.isSpiritual,
+		posts.createdAt,
+	],
+	erasure: "remove",
+});
+
+export const commentContent = defineContent({
+	type: "comment",
+	table: comments,
+	author: comments.authorId,
+	deletedAt: comments.deletedAt,
+	text: [comments.body],
+	snapshot: [comments.postId, comments.parentId, comments.body, comments.createdAt],
+	erasure: "remove",
+});

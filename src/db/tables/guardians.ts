@@ -5,22 +5,11 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bool, createdAt, enumCheck, id, timestamps } from "../columns";
+import { REPORT_TARGET_TYPES } from "../content";
 import { users } from "./users";
 
-/** Everything that can be reported (and so can have a queue item). Target ids are polymorphic: no FK. */
-export const REPORT_TARGET_TYPES = [
-	"post",
-	"comment",
-	"sunlight_share",
-	"support_request",
-	"support_response",
-	"project_discussion",
-	"chat_message",
-	"fellowship_group",
-	"group_event",
-	"project",
-	"user",
-] as const;
+/** Everything that can be reported (and so can have a queue item): the content types of db/content. */
+export { REPORT_TARGET_TYPES };
 export const REPORT_REASONS = [
 	"spam",
 	"harassment",

@@ -8,6 +8,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bool, createdAt, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { defineContent } from "../content";
 import { moderation, moderationExtras } from "./shared";
 import { users } from "./users";
 
@@ -68,3 +69,20 @@ export const sunlightReactions = sqliteTable(
 
 export type SunlightShareRow = typeof sunlightShares.$inferSelect;
 export type SunlightReactionRow = typeof sunlightReactions.$inferSelect;
+
+/** Shares, as content. A named share goes with its author's account; an anonymous one at a random later time. */
+export const sunlightShareContent = defineContent({
+	type: "sunlight_share",
+	table: sunlightShares,
+	author: sunlightShares.authorId,
+	deletedAt: sunlightShares.deletedAt,
+	text: [sunlightShares.body],
+	snapshot: [
+		sunlightShares.shareType,
+		sunlightShares.body,
+		sunlightShares.isAnonymous,
+		sunlightShares.isSpiritual,
+		sunlightShares.createdAt,
+	],
+	erasure: "anonymous-later",
+});

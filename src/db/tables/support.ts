@@ -10,6 +10,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { anonymousTimestamps, bool, deletedAt, enumCheck, id, randomId, timestamps } from "../columns";
+import { defineContent } from "../content";
 import { isoDateCheck, moderation, moderationExtras } from "./shared";
 import { users } from "./users";
 
@@ -126,3 +127,32 @@ export const supportQuota = sqliteTable(
 export type SupportRequestRow = typeof supportRequests.$inferSelect;
 export type SupportResponseRow = typeof supportResponses.$inferSelect;
 export type SupportQuotaRow = typeof supportQuota.$inferSelect;
+
+/** Support requests, as content: anonymous by design, so no author is ever stored (none can be penalised). */
+export const supportRequestContent = defineContent({
+	type: "support_request",
+	table: supportRequests,
+	author: null,
+	deletedAt: supportRequests.deletedAt,
+	urgent: supportRequests.isUrgent,
+	text: [supportRequests.title, supportRequests.body],
+	snapshot: [
+		supportRequests.title,
+		supportRequests.body,
+		supportRequests.category,
+		supportRequests.visibility,
+		supportRequests.createdAt,
+	],
+	erasure: "keep",
+});
+
+/** Answers to support requests: kept when their author leaves (the person who asked keeps the help). */
+export const supportResponseContent = defineContent({
+	type: "support_response",
+	table: supportResponses,
+	author: supportResponses.responderId,
+	deletedAt: supportResponses.deletedAt,
+	text: [supportResponses.body],
+	snapshot: [supportResponses.requestId, supportResponses.body, supportResponses.createdAt],
+	erasure: "keep",
+});

@@ -10,6 +10,7 @@ import {
 	uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 import { bool, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { defineContent } from "../content";
 import { moderation, moderationExtras } from "./shared";
 import { users } from "./users";
 
@@ -127,3 +128,35 @@ export const projectDiscussions = sqliteTable(
 export type ProjectRow = typeof projects.$inferSelect;
 export type ProjectMemberRow = typeof projectMembers.$inferSelect;
 export type ProjectDiscussionRow = typeof projectDiscussions.$inferSelect;
+
+export const projectContent = defineContent({
+	type: "project",
+	table: projects,
+	author: projects.ownerId,
+	text: [projects.title, projects.description],
+	snapshot: [
+		projects.title,
+		projects.description,
+		projects.projectType,
+		projects.status,
+		projects.visibility,
+		projects.isSpiritual,
+	],
+	erasure: "keep",
+});
+
+/** Project discussions: kept when their author leaves (the thread keeps the replies written under them). */
+export const projectDiscussionContent = defineContent({
+	type: "project_discussion",
+	table: projectDiscussions,
+	author: projectDiscussions.authorId,
+	deletedAt: projectDiscussions.deletedAt,
+	text: [projectDiscussions.body],
+	snapshot: [
+		projectDiscussions.projectId,
+		projectDiscussions.parentId,
+		projectDiscussions.body,
+		projectDiscussions.createdAt,
+	],
+	erasure: "keep",
+});

@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { bool, deletedAt, enumCheck, id, nowIso, timestamps } from "../columns";
+import { defineContent } from "../content";
 
 export const ROLES = ["user", "guide", "guardian"] as const;
 /** `suspended_until` of a permanent suspension. */
@@ -103,3 +104,18 @@ export const accountErasureJobs = sqliteTable(
 
 export type UserRow = typeof users.$inferSelect;
 export type GuideProfileRow = typeof guideProfiles.$inferSelect;
+
+/**
+ * A profile, as content: what everyone sees of a person (reportable; its words screened on every change,
+ * see core/moderation/personal). Its creation is shown to the day, as on the public profile.
+ */
+export const profileContent = defineContent({
+	type: "user",
+	table: users,
+	author: users.id,
+	deletedAt: users.deletedAt,
+	text: [users.displayName, users.bio],
+	snapshot: [users.displayName, users.bio, users.avatarUrl, users.interests, users.createdAt],
+	dayPrecision: [users.createdAt],
+	erasure: "account",
+});

@@ -16,10 +16,16 @@ import type {
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { notBlockedWith } from "../../core/blocks";
 import { auditStatement } from "../../core/moderation/audit";
-import { queueItemForScreening } from "../../core/moderation/queue";
+import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
 import type { Db } from "../../db/client";
-import { type EventRsvpRow, eventRsvps, type GroupEventRow, groupEvents } from "../../db/tables/fellowship";
+import {
+	type EventRsvpRow,
+	eventRsvps,
+	type GroupEventRow,
+	groupEventContent,
+	groupEvents,
+} from "../../db/tables/fellowship";
 import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { DAY_MS } from "../../lib/durations";
@@ -192,33 +198,25 @@ export async function createEvent(
 	requireValidShape(input, true, now);
 	const screening = await screenText(env, moderationText(input));
 	const id = newId();
-	const queued = queueItemForScreening(db, {
-		targetType: "group_event",
-		targetId: id,
-		targetAuthorId: user.id,
-		snapshot: { title: input.title, description: input.description, group_id: groupId },
-		screening,
-	});
+	const values = {
+		id,
+		groupId,
+		createdBy: user.id,
+		title: input.title,
+		description: input.description,
+		eventType: input.event_type,
+		startsAt: input.starts_at,
+		endsAt: input.ends_at,
+		timezone: input.timezone,
+		location: input.location,
+		url: input.url,
+		capacity: input.capacity,
+		moderationStatus: screening.status,
+		toxicityScore: screening.toxicity,
+	};
+	const queued = queueItemForContent(db, groupEventContent, values, screening);
 	const [[event]] = await db.batch([
-		db
-			.insert(groupEvents)
-			.values({
-				id,
-				groupId,
-				createdBy: user.id,
-				title: input.title,
-				description: input.description,
-				eventType: input.event_type,
-				startsAt: input.starts_at,
-				endsAt: input.ends_at,
-				timezone: input.timezone,
-				location: input.location,
-				url: input.url,
-				capacity: input.capacity,
-				moderationStatus: screening.status,
-				toxicityScore: screening.toxicity,
-			})
-			.returning(),
+		db.insert(groupEvents).values(values).returning(),
 		...(queued ? [queued] : []),
 	]);
 	if (!event) throw new Error("event insert returned nothing");
@@ -346,13 +344,21 @@ export async function updateEvent(
 	const screening = textChanged ? await screenText(env, moderationText(merged)) : undefined;
 	const keepStatus = !isPubliclyVisible(event.moderationStatus);
 	const queued = screening
-		? queueItemForScreening(db, {
-				targetType: "group_event",
-				targetId: event.id,
-				targetAuthorId: event.createdBy,
-				snapshot: { title: merged.title, description: merged.description, group_id: event.groupId },
+		? queueItemForContent(
+				db,
+				groupEventContent,
+				{
+					...event,
+					title: merged.title,
+					description: merged.description,
+					eventType: merged.event_type,
+					startsAt: merged.starts_at,
+					endsAt: merged.ends_at,
+					location: merged.location,
+					url: merged.url,
+				},
 				screening,
-			})
+			)
 		: null;
 	const [[updated]] = await db.batch([
 		db

@@ -10,12 +10,13 @@ import { z } from "zod";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
 import { crisisResources } from "../../core/moderation/crisis";
-import { queueItemForScreening } from "../../core/moderation/queue";
+import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
 import { requireSpiritualOptIn, spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import {
 	type FellowshipGroupRow,
+	fellowshipGroupContent,
 	fellowshipGroups,
 	type GroupMemberRow,
 	groupMembers,
@@ -68,29 +69,22 @@ export async function createGroup(db: Db, env: Bindings, user: CurrentUser, inpu
 	requireSpiritualOptIn(user, input.is_spiritual, "groups");
 	const screening = await screenText(env, moderationText(input));
 	const id = newId();
-	const queued = queueItemForScreening(db, {
-		targetType: "fellowship_group",
-		targetId: id,
-		targetAuthorId: user.id,
-		snapshot: { name: input.name, description: input.description },
-		screening,
-	});
+	const values = {
+		id,
+		ownerId: user.id,
+		name: input.name,
+		description: input.description,
+		groupType: input.group_type,
+		visibility: input.visibility,
+		isSpiritual: input.is_spiritual,
+		memberCount: 1,
+		moderationStatus: screening.status,
+		toxicityScore: screening.toxicity,
+		createdAt: new Date().toISOString(),
+	};
+	const queued = queueItemForContent(db, fellowshipGroupContent, values, screening);
 	const [[group], [membership]] = await db.batch([
-		db
-			.insert(fellowshipGroups)
-			.values({
-				id,
-				ownerId: user.id,
-				name: input.name,
-				description: input.description,
-				groupType: input.group_type,
-				visibility: input.visibility,
-				isSpiritual: input.is_spiritual,
-				memberCount: 1,
-				moderationStatus: screening.status,
-				toxicityScore: screening.toxicity,
-			})
-			.returning(),
+		db.insert(fellowshipGroups).values(values).returning(),
 		db
 			.insert(groupMembers)
 			.values({ groupId: id, userId: user.id, role: "owner", status: "active" })
@@ -133,13 +127,7 @@ export async function updateGroup(
 	// A group hidden for review or removed stays so: editing is no way around a review.
 	const keepStatus = !isPubliclyVisible(group.moderationStatus);
 	const queued = screening
-		? queueItemForScreening(db, {
-				targetType: "fellowship_group",
-				targetId: group.id,
-				targetAuthorId: group.ownerId,
-				snapshot: next,
-				screening,
-			})
+		? queueItemForContent(db, fellowshipGroupContent, { ...group, ...next }, screening)
 		: null;
 	const [[updated]] = await db.batch([
 		db

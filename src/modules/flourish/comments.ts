@@ -13,12 +13,18 @@ import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
 import { enforceLinkLimit, isPendingReview } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
-import { queueItemForScreening } from "../../core/moderation/queue";
+import { queueItemForContent } from "../../core/moderation/queue";
 import { screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { batchPrepared } from "../../db/prepared";
-import { type CommentRow, comments, MAX_COMMENT_DEPTH, posts } from "../../db/tables/flourish";
+import {
+	type CommentRow,
+	commentContent,
+	comments,
+	MAX_COMMENT_DEPTH,
+	posts,
+} from "../../db/tables/flourish";
 import { users } from "../../db/tables/users";
 import { newId } from "../../lib/ids";
 import { forbidden, notFound, unprocessable } from "../../lib/problem";
@@ -79,30 +85,22 @@ export async function createComment(ctx: Ctx, postId: string, input: CommentInpu
 	const { screening, created } = await withDailyQuota(db, user, "comments", now, async () => {
 		const screening = await screenText(ctx.env, input.body);
 		const at = now.toISOString();
-		const queued = queueItemForScreening(db, {
-			targetType: "comment",
-			targetId: id,
-			targetAuthorId: user.id,
-			snapshot: { post_id: post.id, body: input.body },
-			screening,
-		});
+		const values = {
+			id,
+			postId: post.id,
+			authorId: user.id,
+			parentId: parent?.id ?? null,
+			rootId: parent ? (parent.rootId ?? parent.id) : null,
+			depth: parent ? parent.depth + 1 : 0,
+			body: input.body,
+			moderationStatus: screening.status,
+			toxicityScore: screening.toxicity,
+			createdAt: at,
+			updatedAt: at,
+		};
+		const queued = queueItemForContent(db, commentContent, values, screening);
 		const [inserted] = await db.batch([
-			db
-				.insert(comments)
-				.values({
-					id,
-					postId: post.id,
-					authorId: user.id,
-					parentId: parent?.id ?? null,
-					rootId: parent ? (parent.rootId ?? parent.id) : null,
-					depth: parent ? parent.depth + 1 : 0,
-					body: input.body,
-					moderationStatus: screening.status,
-					toxicityScore: screening.toxicity,
-					createdAt: at,
-					updatedAt: at,
-				})
-				.returning(),
+			db.insert(comments).values(values).returning(),
 			db
 				.update(posts)
 				.set({ commentCount: sql`${posts.commentCount} + 1` })

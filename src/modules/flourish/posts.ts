@@ -10,12 +10,12 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { enforceLinkLimit, enforceMediaLimit, isPendingReview } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
-import { queueItemForScreening } from "../../core/moderation/queue";
+import { queueItemForContent } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { fellowshipGroups, groupMembers } from "../../db/tables/fellowship";
-import { type PostRow, pollOptions, posts } from "../../db/tables/flourish";
+import { type PostRow, pollOptions, postContent, posts } from "../../db/tables/flourish";
 import { habits } from "../../db/tables/garden";
 import type { RequestContext } from "../../http/context";
 import { newId } from "../../lib/ids";
@@ -99,18 +99,23 @@ async function milestoneStreak(db: Db, user: CurrentUser, habitId: string, now: 
 	}
 }
 
+/** The queue item of a post's screening, with the poll's options (screened with the body) as evidence. */
 function moderationStatements(
 	db: Db,
-	post: { id: string; authorId: string; type: string; body: string; mediaUrls: string[]; options: string[] },
+	post: Pick<
+		PostRow,
+		"id" | "authorId" | "type" | "body" | "mediaUrls" | "visibility" | "groupId" | "isSpiritual" | "createdAt"
+	>,
+	options: readonly string[],
 	screening: Screening,
 ): Statement[] {
-	const queued = queueItemForScreening(db, {
-		targetType: "post",
-		targetId: post.id,
-		targetAuthorId: post.authorId,
-		snapshot: { type: post.type, body: post.body, media_urls: post.mediaUrls, poll_options: post.options },
+	const queued = queueItemForContent(
+		db,
+		postContent,
+		post,
 		screening,
-	});
+		options.length > 0 ? { poll_options: options } : {},
+	);
 	return queued ? [queued] : [];
 }
 
@@ -161,7 +166,18 @@ export async function createPost(ctx: Ctx, input: PostInput, now = new Date()): 
 			...options.map((label, position) => db.insert(pollOptions).values({ postId: id, position, label })),
 			...moderationStatements(
 				db,
-				{ id, authorId: user.id, type: input.type, body: input.body, mediaUrls: input.media_urls, options },
+				{
+					id,
+					authorId: user.id,
+					type: input.type,
+					body: input.body,
+					mediaUrls: input.media_urls,
+					visibility: input.visibility,
+					groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
+					isSpiritual: input.is_spiritual,
+					createdAt,
+				},
+				options,
 				screening,
 			),
 		]);
@@ -274,14 +290,8 @@ export async function updatePost(
 		statements.push(
 			...moderationStatements(
 				db,
-				{
-					id: row.id,
-					authorId: row.authorId,
-					type: row.type,
-					body: merged.body,
-					mediaUrls: merged.media_urls,
-					options,
-				},
+				{ ...row, body: merged.body, mediaUrls: merged.media_urls },
+				options,
 				screening,
 			),
 		);

@@ -26,6 +26,7 @@ import type { QueueTargetType } from "../../core/moderation/queue";
 import { withDailyQuota } from "../../core/quotas";
 import { isUniqueViolation } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
+import { contentKindOf } from "../../db/content-kinds";
 import { groupMembers } from "../../db/tables/fellowship";
 import {
 	moderationQueueItems,
@@ -38,7 +39,7 @@ import { projectMembers } from "../../db/tables/teamup";
 import { users } from "../../db/tables/users";
 import { DAY_MS } from "../../lib/durations";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
-import { loadTarget, REPORT_TARGETS, setModerationStatus, targetStatusIs } from "./targets";
+import { isRemovable, loadTarget, setModerationStatus, targetStatusIs } from "./targets";
 
 /** Open reports whose hide weight adds up to this much hide the content pending review. */
 export const HIDE_AT_WEIGHT = 5;
@@ -101,9 +102,10 @@ function reporterStanding(db: Db, reporterId: string, targetType: QueueTargetTyp
  * never hide urgent content.
  */
 function urgentSql(targetType: QueueTargetType, targetId: string) {
+	const kind = contentKindOf(targetType);
 	const own =
-		targetType === "post" || targetType === "support_request"
-			? sql` OR EXISTS (SELECT 1 FROM ${sql.identifier(REPORT_TARGETS[targetType].table as string)} WHERE id = ${targetId} AND is_urgent = 1)`
+		kind?.urgent !== undefined
+			? sql` OR EXISTS (SELECT 1 FROM ${kind.table} WHERE id = ${targetId} AND ${kind.urgent} = 1)`
 			: sql``;
 	return sql`(${moderationQueueItems.isUrgent} = 1 OR ${moderationQueueItems.mlSelfHarmRisk} IS 'high'${own})`;
 }
@@ -290,7 +292,6 @@ export async function fileReport(
 	const nowIso = now.toISOString();
 	const itemOfTarget = sql`(SELECT id FROM ${moderationQueueItems} WHERE target_type = ${targetType} AND target_id = ${targetId})`;
 	const itemHidden = sql`EXISTS (SELECT 1 FROM ${moderationQueueItems} WHERE target_type = ${targetType} AND target_id = ${targetId} AND is_hidden = 1)`;
-	const spec = REPORT_TARGETS[targetType];
 
 	const upsertItem = db
 		.insert(moderationQueueItems)
@@ -343,7 +344,7 @@ export async function fileReport(
 		})
 		.where(and(eq(moderationQueueItems.targetType, targetType), eq(moderationQueueItems.targetId, targetId)));
 
-	const hideStatements = spec.moderated
+	const hideStatements = isRemovable(targetType)
 		? [
 				// The audit entry first: it is written only if this batch is the one that hides the content.
 				auditStatementIf(

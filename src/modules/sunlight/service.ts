@@ -21,7 +21,7 @@ import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
 import { notBlockedWith } from "../../core/blocks";
 import { enforceLinkLimit, inJsonList, isPendingReview, publiclyVisible } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
-import { queueItemForScreening } from "../../core/moderation/queue";
+import { queueItemForContent } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
 import { spiritualFilter } from "../../core/spiritual";
@@ -30,6 +30,7 @@ import {
 	SUNLIGHT_REACTION_TYPES,
 	type SunlightShareRow,
 	sunlightReactions,
+	sunlightShareContent,
 	sunlightShares,
 } from "../../db/tables/sunlight";
 import { users } from "../../db/tables/users";
@@ -185,18 +186,16 @@ export async function listShares(
 	};
 }
 
+/** The queue item of a share's screening, from its declaration (db/tables/sunlight: sunlightShareContent). */
 function moderation(
 	db: Db,
-	share: { id: string; authorId: string; shareType: string; body: string; anonymous: boolean },
+	share: Pick<
+		SunlightShareRow,
+		"id" | "authorId" | "shareType" | "body" | "isAnonymous" | "isSpiritual" | "createdAt"
+	>,
 	screening: Screening,
 ): Statement[] {
-	const queued = queueItemForScreening(db, {
-		targetType: "sunlight_share",
-		targetId: share.id,
-		targetAuthorId: share.authorId,
-		snapshot: { share_type: share.shareType, body: share.body, anonymous: share.anonymous },
-		screening,
-	});
+	const queued = queueItemForContent(db, sunlightShareContent, share, screening);
 	return queued ? [queued] : [];
 }
 
@@ -215,25 +214,19 @@ export async function createShare(ctx: Ctx, input: ShareInput, now = new Date())
 	const screening = await withDailyQuota(db, user, "posts", now, async () => {
 		const screening = await screenText(ctx.env, input.body);
 		const at = timeFor(input.anonymous, now);
-		await db.batch([
-			db.insert(sunlightShares).values({
-				id,
-				authorId: user.id,
-				shareType: input.share_type,
-				body: input.body,
-				isAnonymous: input.anonymous,
-				isSpiritual: input.is_spiritual,
-				moderationStatus: screening.status,
-				toxicityScore: screening.toxicity,
-				createdAt: at,
-				updatedAt: at,
-			}),
-			...moderation(
-				db,
-				{ id, authorId: user.id, shareType: input.share_type, body: input.body, anonymous: input.anonymous },
-				screening,
-			),
-		]);
+		const values = {
+			id,
+			authorId: user.id,
+			shareType: input.share_type,
+			body: input.body,
+			isAnonymous: input.anonymous,
+			isSpiritual: input.is_spiritual,
+			moderationStatus: screening.status,
+			toxicityScore: screening.toxicity,
+			createdAt: at,
+			updatedAt: at,
+		};
+		await db.batch([db.insert(sunlightShares).values(values), ...moderation(db, values, screening)]);
 		return screening;
 	});
 	return { share: await getShare(ctx, id), screening };
@@ -273,11 +266,11 @@ export async function updateShare(ctx: Ctx, shareId: string, changes: Partial<Sh
 			...moderation(
 				db,
 				{
-					id: row.id,
-					authorId: row.authorId,
+					...row,
 					shareType: changes.share_type ?? row.shareType,
 					body: changes.body,
-					anonymous: changes.anonymous ?? row.isAnonymous,
+					isAnonymous: changes.anonymous ?? row.isAnonymous,
+					isSpiritual: changes.is_spiritual ?? row.isSpiritual,
 				},
 				screening,
 			),

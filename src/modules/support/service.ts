@@ -11,7 +11,7 @@ import { and, asc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-or
 import { type CurrentUser, isGuardian, isVerifiedGuide } from "../../core/accounts/current-user";
 import { notBlockedWith } from "../../core/blocks";
 import { auditStatement } from "../../core/moderation/audit";
-import { queueItemForScreening } from "../../core/moderation/queue";
+import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, type Screening, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
@@ -23,7 +23,9 @@ import {
 	type SUPPORT_VISIBILITIES,
 	type SupportRequestRow,
 	type SupportResponseRow,
+	supportRequestContent,
 	supportRequests,
+	supportResponseContent,
 	supportResponses,
 } from "../../db/tables/support";
 import { users } from "../../db/tables/users";
@@ -51,7 +53,8 @@ export interface NewSupportRequest {
 	visibility: Visibility;
 }
 
-const snapshotOf = (request: Pick<SupportRequestRow, "title" | "body" | "category" | "visibility">) => ({
+/** The fields an edit can change, as they are now. */
+const editableOf = (request: Pick<SupportRequestRow, "title" | "body" | "category" | "visibility">) => ({
 	title: request.title,
 	body: request.body,
 	category: request.category,
@@ -76,26 +79,18 @@ export async function createSupportRequest(
 		const sealed = await sealSupportToken(token);
 		const id = newRandomId();
 		const at = anonymousTime(now);
-		const insert = db
-			.insert(supportRequests)
-			.values({
-				id,
-				createdAt: at,
-				updatedAt: at,
-				...input,
-				isUrgent: screening.urgent,
-				...sealed,
-				moderationStatus: screening.status,
-				toxicityScore: screening.toxicity,
-			})
-			.returning();
-		const queued = queueItemForScreening(db, {
-			targetType: "support_request",
-			targetId: id,
-			targetAuthorId: null,
-			snapshot: snapshotOf(input),
-			screening,
-		});
+		const values = {
+			id,
+			createdAt: at,
+			updatedAt: at,
+			...input,
+			isUrgent: screening.urgent,
+			...sealed,
+			moderationStatus: screening.status,
+			toxicityScore: screening.toxicity,
+		};
+		const insert = db.insert(supportRequests).values(values).returning();
+		const queued = queueItemForContent(db, supportRequestContent, values, screening);
 		const [rows] = queued ? await db.batch([insert, queued]) : await db.batch([insert]);
 		const request = rows[0];
 		if (!request) throw new Error("support request insert returned nothing");
@@ -327,7 +322,7 @@ export async function editSupportRequest(
 	if (!(ACTIVE_SUPPORT_STATUSES as readonly string[]).includes(request.status)) {
 		throw conflict(`A ${request.status} request can no longer be edited.`);
 	}
-	const next = { ...snapshotOf(request), ...edit };
+	const next = { ...editableOf(request), ...edit };
 	const textChanged = next.title !== request.title || next.body !== request.body;
 	const screening = textChanged ? await screenText(env, `${next.title}\n\n${next.body}`) : null;
 	const update = db
@@ -345,13 +340,7 @@ export async function editSupportRequest(
 		.where(and(eq(supportRequests.id, request.id), isNull(supportRequests.deletedAt)))
 		.returning();
 	const queued = screening
-		? queueItemForScreening(db, {
-				targetType: "support_request",
-				targetId: request.id,
-				targetAuthorId: null,
-				snapshot: snapshotOf(next),
-				screening,
-			})
+		? queueItemForContent(db, supportRequestContent, { ...request, ...next }, screening)
 		: null;
 	const [rows] = queued ? await db.batch([update, queued]) : await db.batch([update]);
 	const updated = rows[0];
@@ -432,18 +421,17 @@ export async function respondToSupportRequest(
 	return withDailyQuota(db, user, "comments", now, async () => {
 		const screening = await screenText(env, body);
 		const id = newId(now.getTime());
-		const insert = db
-			.insert(supportResponses)
-			.values({
-				id,
-				requestId,
-				responderId: user.id,
-				isGuideResponse: isVerifiedGuide(user),
-				body,
-				moderationStatus: screening.status,
-				toxicityScore: screening.toxicity,
-			})
-			.returning();
+		const values = {
+			id,
+			requestId,
+			responderId: user.id,
+			isGuideResponse: isVerifiedGuide(user),
+			body,
+			moderationStatus: screening.status,
+			toxicityScore: screening.toxicity,
+			createdAt: now.toISOString(),
+		};
+		const insert = db.insert(supportResponses).values(values).returning();
 		const bump = db
 			.update(supportRequests)
 			.set({
@@ -451,13 +439,7 @@ export async function respondToSupportRequest(
 				status: sql`CASE WHEN ${supportRequests.status} = 'open' THEN 'responded' ELSE ${supportRequests.status} END`,
 			})
 			.where(eq(supportRequests.id, requestId));
-		const queued = queueItemForScreening(db, {
-			targetType: "support_response",
-			targetId: id,
-			targetAuthorId: user.id,
-			snapshot: { request_id: requestId, body },
-			screening,
-		});
+		const queued = queueItemForContent(db, supportResponseContent, values, screening);
 		const [rows] = queued ? await db.batch([insert, bump, queued]) : await db.batch([insert, bump]);
 		const response = rows[0];
 		if (!response) throw new Error("support response insert returned nothing");

@@ -15,11 +15,15 @@ import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { presentContributor } from "../../core/authors";
 import { notBlockedWith } from "../../core/blocks";
 import { crisisResources } from "../../core/moderation/crisis";
-import { queueItemForScreening } from "../../core/moderation/queue";
+import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
-import { type ProjectDiscussionRow, projectDiscussions } from "../../db/tables/teamup";
+import {
+	type ProjectDiscussionRow,
+	projectDiscussionContent,
+	projectDiscussions,
+} from "../../db/tables/teamup";
 import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
@@ -146,26 +150,19 @@ export async function createDiscussion(
 	const { screening, created } = await withDailyQuota(db, user, "comments", new Date(), async () => {
 		const screening = await screenText(env, input.body);
 		const id = newId();
-		const queued = queueItemForScreening(db, {
-			targetType: "project_discussion",
-			targetId: id,
-			targetAuthorId: user.id,
-			snapshot: { body: input.body, project_id: projectId, parent_id: input.parent_id ?? null },
-			screening,
-		});
+		const values = {
+			id,
+			projectId,
+			authorId: user.id,
+			parentId: input.parent_id ?? null,
+			body: input.body,
+			moderationStatus: screening.status,
+			toxicityScore: screening.toxicity,
+			createdAt: new Date().toISOString(),
+		};
+		const queued = queueItemForContent(db, projectDiscussionContent, values, screening);
 		const [[created]] = await db.batch([
-			db
-				.insert(d)
-				.values({
-					id,
-					projectId,
-					authorId: user.id,
-					parentId: input.parent_id ?? null,
-					body: input.body,
-					moderationStatus: screening.status,
-					toxicityScore: screening.toxicity,
-				})
-				.returning(),
+			db.insert(d).values(values).returning(),
 			...(queued ? [queued] : []),
 		]);
 		if (!created) throw new Error("discussion insert returned nothing");

@@ -10,11 +10,17 @@ import { z } from "zod";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
 import { crisisResources } from "../../core/moderation/crisis";
-import { queueItemForScreening } from "../../core/moderation/queue";
+import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
 import { requireSpiritualOptIn, spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
-import { type ProjectMemberRow, type ProjectRow, projectMembers, projects } from "../../db/tables/teamup";
+import {
+	type ProjectMemberRow,
+	type ProjectRow,
+	projectContent,
+	projectMembers,
+	projects,
+} from "../../db/tables/teamup";
 import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
@@ -115,31 +121,23 @@ export async function createProject(db: Db, env: Bindings, user: CurrentUser, in
 	requireSpiritualOptIn(user, input.is_spiritual, "projects");
 	const screening = await screenText(env, moderationText(input));
 	const id = newId();
-	const queued = queueItemForScreening(db, {
-		targetType: "project",
-		targetId: id,
-		targetAuthorId: user.id,
-		snapshot: { title: input.title, description: input.description },
-		screening,
-	});
+	const values = {
+		id,
+		ownerId: user.id,
+		title: input.title,
+		description: input.description,
+		projectType: input.project_type,
+		status: input.status,
+		visibility: input.visibility,
+		maxMembers: input.max_members,
+		isSpiritual: input.is_spiritual,
+		memberCount: 1,
+		moderationStatus: screening.status,
+		toxicityScore: screening.toxicity,
+	};
+	const queued = queueItemForContent(db, projectContent, values, screening);
 	const [[project], [membership]] = await db.batch([
-		db
-			.insert(projects)
-			.values({
-				id,
-				ownerId: user.id,
-				title: input.title,
-				description: input.description,
-				projectType: input.project_type,
-				status: input.status,
-				visibility: input.visibility,
-				maxMembers: input.max_members,
-				isSpiritual: input.is_spiritual,
-				memberCount: 1,
-				moderationStatus: screening.status,
-				toxicityScore: screening.toxicity,
-			})
-			.returning(),
+		db.insert(projects).values(values).returning(),
 		db
 			.insert(projectMembers)
 			.values({ projectId: id, userId: user.id, role: "owner", status: "active" })
@@ -188,13 +186,7 @@ export async function updateProject(
 	const screening = textChanged ? await screenText(env, moderationText(next)) : undefined;
 	const keepStatus = !isPubliclyVisible(project.moderationStatus);
 	const queued = screening
-		? queueItemForScreening(db, {
-				targetType: "project",
-				targetId: project.id,
-				targetAuthorId: project.ownerId,
-				snapshot: next,
-				screening,
-			})
+		? queueItemForContent(db, projectContent, { ...project, ...next }, screening)
 		: null;
 	const [[updated]] = await db.batch([
 		db
