@@ -25,6 +25,7 @@ import { gardenRoutes } from "./modules/garden";
 import { guardiansRoutes } from "./modules/guardians";
 import { healthRoutes } from "./modules/health";
 import { moderationRoutes } from "./modules/moderation";
+import { notificationsRoutes } from "./modules/notifications";
 import { nourishmentRoutes } from "./modules/nourishment";
 import { orchardRoutes } from "./modules/orchard";
 import { privacyRoutes } from "./modules/privacy";
@@ -154,6 +155,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 		fellowshipRoutes,
 		guardiansRoutes,
 		moderationRoutes,
+		notificationsRoutes,
 		recommendationsRoutes,
 	]) {
 		app.route(API_PREFIX, routes);

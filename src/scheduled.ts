@@ -10,6 +10,7 @@ import { createDb } from "./db/client";
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { logEvent } from "./lib/log";
+import { purgeOldNotifications } from "./modules/notifications";
 import { purgeEndedCooldowns, purgeExpiredChatTickets } from "./modules/orchard";
 import { eraseExpiredEvidence, runDueErasureJobs } from "./modules/privacy";
 import { purgeOldSupportQuota } from "./modules/support";
@@ -33,6 +34,8 @@ export const scheduledTasks: ScheduledTask[] = [
 	// Evidence kept after its author left, once the case has been closed for 90 days; ended carried suspensions.
 	{ name: "erase_expired_evidence", run: (env, now) => eraseExpiredEvidence(env.DB, now) },
 	{ name: "purge_ended_tombstones", run: (env, now) => purgeEndedTombstones(createDb(env.DB), now) },
+	// Notifications are kept 90 days after their last change.
+	{ name: "purge_old_notifications", run: (env, now) => purgeOldNotifications(createDb(env.DB), now) },
 ];
 
 export async function runScheduledTasks(env: Bindings, now = new Date()): Promise<void> {

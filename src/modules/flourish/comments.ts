@@ -15,6 +15,7 @@ import { enforceLinkLimit, isPendingReview } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { screenText } from "../../core/moderation/screen";
+import { type NotificationEvent, notificationStatements } from "../../core/notifications";
 import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { batchPrepared } from "../../db/prepared";
@@ -62,6 +63,58 @@ export async function findReadableComment(
 	return row;
 }
 
+/**
+ * Who a new comment tells: the author of the comment it answers (`reply`), and the post's author
+ * (`comment`) unless they are that person. Held-back comments tell no one until a guardian approves them
+ * (`notificationsForApprovedComment`); core/notifications leaves out one's own action and blocks.
+ */
+function commentEvents(
+	comment: { id: string; postId: string; authorId: string },
+	postAuthorId: string,
+	parentAuthorId: string | null,
+): NotificationEvent[] {
+	const events: NotificationEvent[] = [];
+	if (parentAuthorId !== null) {
+		events.push({
+			type: "reply",
+			recipientId: parentAuthorId,
+			actorId: comment.authorId,
+			subject: { type: "comment", id: comment.id },
+			groupKey: `reply:${comment.id}`,
+		});
+	}
+	if (parentAuthorId !== postAuthorId) {
+		events.push({
+			type: "comment",
+			recipientId: postAuthorId,
+			actorId: comment.authorId,
+			subject: { type: "post", id: comment.postId },
+			groupKey: `comment:${comment.id}`,
+		});
+	}
+	return events;
+}
+
+/** The notifications of a held-back comment that a guardian has just approved (for the decision's batch). */
+export async function notificationsForApprovedComment(db: Db, commentId: string, now = new Date()) {
+	const parents = alias(comments, "parent");
+	const row = await db
+		.select({
+			id: comments.id,
+			postId: comments.postId,
+			authorId: comments.authorId,
+			postAuthorId: posts.authorId,
+			parentAuthorId: sql<string | null>`${parents.authorId}`.as("parent_author_id"),
+		})
+		.from(comments)
+		.innerJoin(posts, eq(posts.id, comments.postId))
+		.leftJoin(parents, eq(parents.id, comments.parentId))
+		.where(and(eq(comments.id, commentId), isNull(comments.deletedAt)))
+		.get();
+	if (!row) return [];
+	return notificationStatements(db, commentEvents(row, row.postAuthorId, row.parentAuthorId), now);
+}
+
 export interface CommentInput {
 	body: string;
 	parent_id?: string | undefined;
@@ -99,8 +152,12 @@ export async function createComment(ctx: Ctx, postId: string, input: CommentInpu
 			updatedAt: at,
 		};
 		const queued = queueItemForContent(db, commentContent, values, screening);
+		const notified = isPendingReview(screening.status)
+			? []
+			: notificationStatements(db, commentEvents(values, post.authorId, parent?.authorId ?? null), now);
 		const [inserted] = await db.batch([
 			db.insert(comments).values(values).returning(),
+			...notified,
 			db
 				.update(posts)
 				.set({ commentCount: sql`${posts.commentCount} + 1` })

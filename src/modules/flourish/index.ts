@@ -3,4 +3,5 @@
  *
  * The module's public face: other modules and the Worker's entry import only what is exported here.
  */
+export { notificationsForApprovedComment } from "./comments";
 export { flourishRoutes } from "./routes";

@@ -5,6 +5,7 @@
  */
 import { and, count, eq, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../core/accounts/current-user";
+import { type NotificationEvent, notificationStatements } from "../../core/notifications";
 import type { Db } from "../../db/client";
 import { comments, posts, reactions } from "../../db/tables/flourish";
 import { findReadableComment } from "./comments";
@@ -98,8 +99,25 @@ async function setReaction(db: Db, viewer: CurrentUser, target: Target, type: Re
 		recount(db, target),
 		perType,
 		mine,
+		...notificationStatements(db, [reactionEvent(viewer, target)]),
 	]);
 	return toSummary(counts, my);
+}
+
+/**
+ * A reaction tells the target's author, grouped: one notification per post or comment, updated in place
+ * (the newest reactor first, the count of everyone else's reactions now), moved to the top, unread again.
+ */
+function reactionEvent(viewer: CurrentUser, target: Target): NotificationEvent {
+	return {
+		type: "reaction",
+		recipientId: target.authorId,
+		actorId: viewer.id,
+		subject: { type: target.type, id: target.id },
+		groupKey: `reaction:${target.type}:${target.id}`,
+		actorCount: sql`(SELECT count(*) FROM ${reactions} WHERE ${reactions.targetType} = ${target.type}
+			AND ${reactions.targetId} = ${target.id} AND ${reactions.userId} <> ${target.authorId})`,
+	};
 }
 
 async function removeReaction(db: Db, viewer: CurrentUser, target: Target): Promise<void> {

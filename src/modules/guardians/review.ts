@@ -26,6 +26,7 @@ import { PERMANENT_UNTIL, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
+import { notificationsForApprovedComment } from "../flourish";
 import {
 	anotherActiveGuardian,
 	commitGuardianBatch,
@@ -270,6 +271,11 @@ export async function decideQueueItem(
 			? setModerationStatus(db, type, item.targetId, "clean", ["flagged", "hidden"])
 			: setModerationStatus(db, type, item.targetId, "removed", ["unchecked", "clean", "flagged", "hidden"]);
 	if (content) statements.push(content);
+	// A held-back comment tells its post's author (and the person it answers) once a guardian approves it;
+	// for one that was shown all along this writes nothing new (one notification per comment).
+	if (decision === "dismiss" && type === "comment") {
+		statements.push(...(await notificationsForApprovedComment(db, item.targetId, now)));
+	}
 
 	let penaltyId: string | null = null;
 	let endsAt: string | null = null;

@@ -17,6 +17,7 @@ import { findVisibleUser } from "../../core/accounts/accounts";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { chatAccess, sortedPair } from "../../core/chat-access";
 import { screenPersonalText } from "../../core/moderation/personal";
+import { type NotificationEvent, notificationStatements } from "../../core/notifications";
 import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import {
@@ -186,11 +187,14 @@ export async function requestConnection(
 	}
 	if (existing?.status === "pending") {
 		// They asked me first: asking back is saying yes.
-		const [accepted] = await db
-			.update(connections)
-			.set({ status: "accepted", respondedAt: now.toISOString(), updatedAt: now.toISOString() })
-			.where(and(eq(connections.id, existing.id), eq(connections.status, "pending")))
-			.returning();
+		const [[accepted]] = await db.batch([
+			db
+				.update(connections)
+				.set({ status: "accepted", respondedAt: now.toISOString(), updatedAt: now.toISOString() })
+				.where(and(eq(connections.id, existing.id), eq(connections.status, "pending")))
+				.returning(),
+			...notificationStatements(db, [acceptedEvent(existing, me.id, now)], now),
+		]);
 		if (!accepted) throw conflict("Their request was just withdrawn or answered; reload and try again.");
 		return { created: false, connection: toConnection(accepted, me.id, peer) };
 	}
@@ -210,9 +214,11 @@ export async function requestConnection(
 		},
 	);
 	const created = await withDailyQuota(db, me, "connection_requests", now, async () => {
+		const id = newId(now.getTime());
 		const insert = db
 			.insert(connections)
 			.values({
+				id,
 				requesterId: me.id,
 				addresseeId: peer.id,
 				userLowId: low,
@@ -234,6 +240,23 @@ export async function requestConnection(
 		}
 		const insertAt = statements.push(insert) - 1;
 		if (queued) statements.push(queued);
+		statements.push(
+			...notificationStatements(
+				db,
+				[
+					{
+						type: "connection_request",
+						recipientId: peer.id,
+						actorId: me.id,
+						subject: { type: "connection", id },
+						groupKey: `connection_request:${id}`,
+						// Only if this insert won (a concurrent request between us leaves nothing to tell).
+						when: sql`EXISTS (SELECT 1 FROM ${connections} WHERE ${connections.id} = ${id})`,
+					},
+				],
+				now,
+			),
+		);
 		const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 		const inserted = results[insertAt] as ConnectionRow[];
 		const row = inserted[0];
@@ -303,11 +326,24 @@ export async function answerConnection(
 							set: { until: sql`excluded.until` },
 						}),
 				])
-			: [await answer];
+			: await db.batch([answer, ...notificationStatements(db, [acceptedEvent(row, me, now)], now)]);
 	if (!answered) throw conflict("This request was just withdrawn or answered; reload.");
 	const peer = await peerOf(db, answered.requesterId);
 	if (!peer) throw notFound("connection");
 	return toConnection(answered, me, peer);
+}
+
+/** The requester learns their request was accepted — if the acceptance at `now` is the one that applied. */
+function acceptedEvent(request: ConnectionRow, accepterId: string, now: Date): NotificationEvent {
+	return {
+		type: "connection_accepted",
+		recipientId: request.requesterId,
+		actorId: accepterId,
+		subject: { type: "connection", id: request.id },
+		groupKey: `connection_accepted:${request.id}`,
+		when: sql`EXISTS (SELECT 1 FROM ${connections} WHERE ${connections.id} = ${request.id}
+			AND ${connections.status} = 'accepted' AND ${connections.respondedAt} = ${now.toISOString()})`,
+	};
 }
 
 /** Either side removes a connection or request (the requester cancelling included). Returns the removed row. */

@@ -217,6 +217,12 @@ export function erasureSql(pass: "first" | "sweep"): string[] {
 		 WHERE target_author_id = ?1 AND author_erased_at IS NULL`,
 		`UPDATE moderation_actions SET details = ${ERASED_MARKER} WHERE target_user_id = ?1`,
 
+		// Notifications: mine and my preferences go; where I was an actor I am shown as no person (the
+		// tombstone is deleted_at), and my live-stream tickets go.
+		"DELETE FROM notifications WHERE user_id = ?1",
+		"DELETE FROM notification_preferences WHERE user_id = ?1",
+		"DELETE FROM stream_tickets WHERE user_id = ?1",
+
 		// Stored responses of idempotent requests hold personal data.
 		"DELETE FROM idempotency_keys WHERE user_id = ?1",
 

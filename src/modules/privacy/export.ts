@@ -197,6 +197,17 @@ export const COLLECTIONS: Collection[] = [
 		sql: `SELECT id, penalty_id, body, status, reviewer_notes, decided_at, created_at
 			FROM appeals WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2`,
 	},
+	{
+		path: ["notifications", "notifications"],
+		sql: `SELECT id, type, subject_type, subject_id, actor_ids, actor_count, data, created_at, updated_at, read_at
+			FROM notifications WHERE user_id = ?1 ORDER BY updated_at DESC, id DESC LIMIT ?2`,
+		json: ["actor_ids", "data"],
+	},
+	{
+		path: ["notifications", "preferences"],
+		sql: "SELECT type, in_app, push, updated_at FROM notification_preferences WHERE user_id = ?1 LIMIT ?2",
+		bool: ["in_app", "push"],
+	},
 ];
 
 const CONVERSATIONS_SQL = `SELECT conversation_id, peer_id, last_message_at, last_read_seq, unread_count
@@ -310,5 +321,6 @@ export async function exportAccount(
 		support: section("support"),
 		trust: section("trust"),
 		moderation: section("moderation"),
+		notifications: section("notifications"),
 	};
 }

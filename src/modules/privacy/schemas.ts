@@ -63,6 +63,7 @@ export const AccountExport = z
 		support: Section("`responses` I wrote to support requests"),
 		trust: Section("`applications`, `guide_applications`, `daily_usage`"),
 		moderation: Section("`reports_filed`, `penalties`, `appeals`"),
+		notifications: Section("`notifications` I was sent (actors by id) and my `preferences`"),
 	})
 	.openapi("AccountExport", {
 		description:

@@ -1133,6 +1133,17 @@ export const MATRIX: Record<string, Row> = {
 		expect: { others: 200 },
 	},
 	"GET /api/v1/recommendations": { access: "user", query: "kind=groups", expect: { others: 200 } },
+
+	// ------------------------------------------------------------ notifications (one's own, suspended too)
+	"GET /api/v1/notifications": { access: "self", expect: { others: 200 } },
+	"GET /api/v1/notifications/unread-count": { access: "self", expect: { others: 200 } },
+	"POST /api/v1/notifications/read": { access: "self", body: () => ({ all: true }), expect: { others: 200 } },
+	"GET /api/v1/notifications/preferences": { access: "self", expect: { others: 200 } },
+	"PATCH /api/v1/notifications/preferences": {
+		access: "self",
+		body: () => ({ types: { reaction: { push: false } } }),
+		expect: { others: 200 },
+	},
 };
 
 /** Every variant of a row, as an array. */

@@ -1,0 +1,218 @@
+/**
+ * @module core/notifications: how a feature tells a person that something happened.
+ *
+ * A feature describes the event (`NotificationEvent`: who is told, who acted, what a tap opens) and puts the
+ * statement `notificationStatement` builds into the same D1 batch as the action — so the notification
+ * exists exactly when the action does, and a retried action never writes it twice (one row per person and
+ * `group_key`). The statement itself applies the rules, in SQL, at the moment it runs:
+ * - never a person's own action, never to a deleted account;
+ * - never across a block, either way;
+ * - never of content moderation holds back (`when`: a held comment notifies when a guardian approves it);
+ * - never a type the person turned off in their preferences.
+ * A grouped type (reactions) is one row per target, updated in place: the new actor first, the count
+ * recomputed, moved to the top and unread again.
+ *
+ * The live stream and fan-out to many people build on these rows (the list is the source of truth).
+ */
+import { and, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import {
+	NOTIFICATION_TYPES,
+	type NotificationRow,
+	type NotificationSubjectType,
+	type NotificationType,
+	notificationPreferences,
+	notifications,
+} from "../db/tables/notifications";
+import { blocks } from "../db/tables/orchard";
+import { users } from "../db/tables/users";
+import { newId } from "../lib/ids";
+
+/** A notification stays this long after its last change; the cron deletes it then. */
+export const NOTIFICATION_RETENTION_DAYS = 90;
+/** Actors kept (and shown) per notification, most recent first. */
+export const MAX_ACTORS = 3;
+
+/** Types that gather every actor on one subject into one row, updated in place. */
+export const GROUPED_TYPES: ReadonlySet<NotificationType> = new Set(["reaction"]);
+
+/**
+ * Defaults of the per-type preferences: everything in the app, and on the lock screen what a person would
+ * want to know at once (the push issue uses `push`). Reactions stay off the lock screen by default.
+ */
+export const DEFAULT_PREFERENCES: Record<NotificationType, { in_app: boolean; push: boolean }> =
+	Object.fromEntries(
+		NOTIFICATION_TYPES.map((type) => [type, { in_app: true, push: type !== "reaction" }]),
+	) as Record<NotificationType, { in_app: boolean; push: boolean }>;
+
+export interface NotificationEvent {
+	type: NotificationType;
+	/** The person told. */
+	recipientId: string;
+	/** The person who acted; null when no person is to be shown (moderation, the system). */
+	actorId: string | null;
+	subject: { type: NotificationSubjectType; id: string };
+	/**
+	 * What makes it one notification: the cause (`comment:<id>`) so a retry writes nothing new, or for a
+	 * grouped type its subject (`reaction:post:<id>`).
+	 */
+	groupKey: string;
+	data?: Record<string, unknown>;
+	/** A condition that must hold when the statement runs (e.g. the comment is visible to others). */
+	when?: SQL;
+	/** For grouped types: the exact number of actors now (e.g. the target's reactions by others). */
+	actorCount?: SQL;
+}
+
+const notBlocked = (a: string, b: string) => sql`NOT EXISTS (SELECT 1 FROM ${blocks}
+	WHERE (${blocks.blockerId} = ${a} AND ${blocks.blockedId} = ${b}) OR (${blocks.blockerId} = ${b} AND ${blocks.blockedId} = ${a}))`;
+
+/**
+ * The statement that writes (or, for a grouped type, updates) the notification of `event` if the rules let
+ * it through when it runs; null when it can never apply (a person's own action). Put it in the action's batch.
+ */
+export function notificationStatement(db: Db, event: NotificationEvent, now = new Date()) {
+	const { recipientId: recipient, actorId: actor } = event;
+	if (actor !== null && actor === recipient) return null;
+	const at = now.toISOString();
+	const conditions: SQL[] = [
+		sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${recipient} AND ${users.deletedAt} IS NULL)`,
+		sql`NOT EXISTS (SELECT 1 FROM ${notificationPreferences} WHERE ${notificationPreferences.userId} = ${recipient}
+			AND ${notificationPreferences.type} = ${event.type} AND ${notificationPreferences.inApp} = 0)`,
+	];
+	if (actor !== null) conditions.push(notBlocked(recipient, actor));
+	if (event.when) conditions.push(event.when);
+	const actors = JSON.stringify(actor === null ? [] : [actor]);
+	const count = event.actorCount ?? sql`${actor === null ? 0 : 1}`;
+	// Columns in the table's order (db/tables/notifications): id, user_id, type, subject_type, subject_id,
+	// group_key, actor_ids, actor_count, data, created_at, updated_at, read_at.
+	const insert = db.insert(notifications).select(sql`
+		SELECT ${newId(now.getTime())}, ${recipient}, ${event.type}, ${event.subject.type}, ${event.subject.id},
+			${event.groupKey}, ${actors}, ${count}, ${JSON.stringify(event.data ?? {})}, ${at}, ${at}, NULL
+		WHERE ${and(...conditions)}`);
+	if (!GROUPED_TYPES.has(event.type) || actor === null) return insert.onConflictDoNothing();
+	// The new actor first, without repeating them, at most MAX_ACTORS; moved to the top and unread again.
+	return insert.onConflictDoUpdate({
+		target: [notifications.userId, notifications.groupKey],
+		set: {
+			actorIds: sql`(SELECT json_group_array(value) FROM (
+				SELECT value, position FROM (
+					SELECT ${actor} AS value, -1 AS position
+					UNION ALL
+					SELECT value, key AS position FROM json_each(${notifications.actorIds}) WHERE value <> ${actor}
+				) ORDER BY position LIMIT ${MAX_ACTORS}
+			))`,
+			actorCount: count,
+			updatedAt: at,
+			readAt: null,
+		},
+	});
+}
+
+/** The statements of several events (those that can never apply are left out). */
+export function notificationStatements(db: Db, events: readonly NotificationEvent[], now = new Date()) {
+	return events
+		.map((event) => notificationStatement(db, event, now))
+		.filter((statement) => statement !== null);
+}
+
+// ---------------------------------------------------------------- presentation
+
+/** A person shown on a notification. */
+export interface ActorView {
+	id: string;
+	display_name: string;
+	avatar_url: string | null;
+	trust_level: string;
+}
+
+export interface NotificationView {
+	id: string;
+	type: NotificationType;
+	created_at: string;
+	updated_at: string;
+	read_at: string | null;
+	actors: ActorView[];
+	actor_count: number;
+	subject: { type: NotificationSubjectType; id: string };
+	text: string;
+}
+
+/**
+ * The sentence of a notification, as a UI can show it. `actors` are the ones that still exist (a deleted
+ * account is no person any more: never its old name).
+ */
+export function notificationText(row: NotificationRow, actors: readonly ActorView[]): string {
+	const [first] = actors;
+	const others = Math.max(row.actorCount - 1, 0);
+	const who = first
+		? others > 0
+			? `${first.display_name} and ${others} other${others === 1 ? "" : "s"}`
+			: first.display_name
+		: row.actorCount > 1
+			? `${row.actorCount} people`
+			: "Someone";
+	const data = row.data as Record<string, string | undefined>;
+	switch (row.type) {
+		case "comment":
+			return `${who} commented on your post.`;
+		case "reply":
+			return `${who} replied to your comment.`;
+		case "reaction":
+			return `${who} reacted to your ${row.subjectType === "comment" ? "comment" : "post"}.`;
+		case "connection_request":
+			return `${who} asked to connect with you.`;
+		case "connection_accepted":
+			return `${who} accepted your connection request.`;
+		case "mentorship_request":
+			return `${who} asked you to be their guide.`;
+		case "mentorship_update":
+			return `Your mentorship was ${data.status ?? "updated"}.`;
+		case "group_invitation":
+			return `${who} invited you to join ${data.name ? `“${data.name}”` : "a group"}.`;
+		case "group_join_request":
+			return `${who} asked to join ${data.name ? `“${data.name}”` : "your group"}.`;
+		case "event_updated":
+			return `${data.title ? `“${data.title}”` : "An event you are going to"} has changed.`;
+		case "event_cancelled":
+			return `${data.title ? `“${data.title}”` : "An event you were going to"} was cancelled.`;
+		case "waitlist_promoted":
+			return `A place opened up: you are going to ${data.title ? `“${data.title}”` : "the event"}.`;
+		case "project_invitation":
+			return `${who} invited you to ${data.title ? `“${data.title}”` : "a project"}.`;
+		case "content_moderated":
+			return `Your ${data.content ?? "content"} was ${data.status ?? "reviewed"} by the moderators.`;
+		case "appeal_decided":
+			return `Your appeal was ${data.status ?? "decided"}.`;
+		case "account_status":
+			return data.status === "lifted" ? "Your suspension was lifted." : "Your account was suspended.";
+		case "trust_level":
+			return `Your trust level is now ${data.level ?? "changed"}.`;
+		case "application_decided":
+			return `Your ${data.kind === "guide" ? "guide" : "trust level"} application was ${data.status ?? "decided"}.`;
+		case "guardian_alert":
+			return "Someone may be at risk: an urgent item is in the moderation queue.";
+	}
+}
+
+/** A notification row as the API shows it, with the actors that still exist. */
+export function presentNotification(
+	row: NotificationRow,
+	profiles: ReadonlyMap<string, ActorView>,
+): NotificationView {
+	const actors = row.actorIds.flatMap((id) => {
+		const profile = profiles.get(id);
+		return profile ? [profile] : [];
+	});
+	return {
+		id: row.id,
+		type: row.type,
+		created_at: row.createdAt,
+		updated_at: row.updatedAt,
+		read_at: row.readAt,
+		actors,
+		actor_count: row.actorCount,
+		subject: { type: row.subjectType, id: row.subjectId },
+		text: notificationText(row, actors),
+	};
+}

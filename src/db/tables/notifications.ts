@@ -1,0 +1,131 @@
+/**
+ * @module db/tables/notifications: what Flourish tells a person happened — one row per notification (a
+ * grouped one, such as reactions on one post, is one row updated in place), the person's preferences per
+ * type, and the single-use tickets that open their live stream.
+ *
+ * `type` and `subject_type` carry no CHECK constraint, unlike other enums: new types arrive with new
+ * features (reminders, for one), and on D1 a changed CHECK means rebuilding the table, which cascades to
+ * foreign keys. The code validates them (`NOTIFICATION_TYPES`).
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { bool, createdAt, id } from "../columns";
+import { users } from "./users";
+
+/** Every kind of notification, as the API names it. */
+export const NOTIFICATION_TYPES = [
+	"comment",
+	"reply",
+	"reaction",
+	"connection_request",
+	"connection_accepted",
+	"mentorship_request",
+	"mentorship_update",
+	"group_invitation",
+	"group_join_request",
+	"event_updated",
+	"event_cancelled",
+	"waitlist_promoted",
+	"project_invitation",
+	"content_moderated",
+	"appeal_decided",
+	"account_status",
+	"trust_level",
+	"application_decided",
+	"guardian_alert",
+] as const;
+
+/** What a tap on a notification opens. */
+export const NOTIFICATION_SUBJECT_TYPES = [
+	"post",
+	"comment",
+	"connection",
+	"mentorship",
+	"group",
+	"event",
+	"project",
+	"report",
+	"appeal",
+	"application",
+	"user",
+] as const;
+
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+export type NotificationSubjectType = (typeof NOTIFICATION_SUBJECT_TYPES)[number];
+
+export const notifications = sqliteTable(
+	"notifications",
+	{
+		id: id(),
+		/** The person told. */
+		userId: text("user_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "cascade" }),
+		type: text("type").$type<NotificationType>().notNull(),
+		subjectType: text("subject_type").$type<NotificationSubjectType>().notNull(),
+		subjectId: text("subject_id").notNull(),
+		/**
+		 * What makes two events one notification for this person: the cause itself for most types (so a
+		 * retried or redelivered write never creates a second row), the target for grouped ones (reactions).
+		 */
+		groupKey: text("group_key").notNull(),
+		/** Up to three people who acted, most recent first (ids; shown as profiles while they exist). */
+		actorIds: text("actor_ids", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+		/** How many people acted in all (a grouped notification shows three of them). */
+		actorCount: integer("actor_count").notNull().default(0),
+		/** What the sentence needs beyond the actors, e.g. `{"status": "hidden"}` or `{"level": "growing"}`. */
+		data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+		createdAt: createdAt(),
+		/** When it last changed (a new actor of a grouped notification moves it to the top). */
+		updatedAt: text("updated_at").notNull(),
+		/** Null while unread. */
+		readAt: text("read_at"),
+	},
+	(t) => [
+		uniqueIndex("notifications_group_unique").on(t.userId, t.groupKey),
+		/** My list, newest change first. */
+		index("notifications_user_updated_idx").on(t.userId, t.updatedAt, t.id),
+		/** My unread ones: the unread count and the `unread=true` list read only these. */
+		index("notifications_unread_idx").on(t.userId, t.updatedAt, t.id).where(sql`read_at IS NULL`),
+		/** Retention: the cron deletes what has not changed for 90 days. */
+		index("notifications_updated_idx").on(t.updatedAt),
+	],
+);
+
+/** A person's choice per type; a type without a row has its default (see core/notifications). */
+export const notificationPreferences = sqliteTable(
+	"notification_preferences",
+	{
+		userId: text("user_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "cascade" }),
+		type: text("type").$type<NotificationType>().notNull(),
+		inApp: bool("in_app").notNull(),
+		push: bool("push").notNull(),
+		updatedAt: text("updated_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.userId, t.type] })],
+);
+
+/** Single-use, short-lived tickets that open a person's live stream (a WebSocket URL carries no token). */
+export const streamTickets = sqliteTable(
+	"stream_tickets",
+	{
+		id: id(),
+		/** SHA-256 (hex) of the random ticket. */
+		ticketHash: text("ticket_hash").notNull(),
+		userId: text("user_id")
+			.notNull()
+			.references(() => users.id, { onDelete: "cascade" }),
+		expiresAt: text("expires_at").notNull(),
+		usedAt: text("used_at"),
+		createdAt: createdAt(),
+	},
+	(t) => [
+		uniqueIndex("stream_tickets_hash_unique").on(t.ticketHash),
+		index("stream_tickets_user_idx").on(t.userId),
+		index("stream_tickets_expires_idx").on(t.expiresAt),
+	],
+);
+
+export type NotificationRow = typeof notifications.$inferSelect;

@@ -1,0 +1,8 @@
+/**
+ * @module notifications: what Flourish tells a person happened — the list, the unread count, marking read,
+ * and preferences per type. Features write notifications through core/notifications.
+ *
+ * The module's public face: other modules and the Worker's entry import only what is exported here.
+ */
+export { notificationsRoutes } from "./routes";
+export { purgeOldNotifications } from "./service";

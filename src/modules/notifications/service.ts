@@ -1,0 +1,187 @@
+/**
+ * @module notifications/service: my notifications — the list (newest change first, cursor-paged), the unread
+ * count (one read of the partial unread index), marking read, and my preferences per type. Notifications
+ * are written by the features, through core/notifications.
+ */
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import {
+	type ActorView,
+	DEFAULT_PREFERENCES,
+	NOTIFICATION_RETENTION_DAYS,
+	type NotificationView,
+	presentNotification,
+} from "../../core/notifications";
+import type { Db } from "../../db/client";
+import {
+	NOTIFICATION_TYPES,
+	type NotificationRow,
+	type NotificationType,
+	notificationPreferences,
+	notifications,
+} from "../../db/tables/notifications";
+import { users } from "../../db/tables/users";
+import { DAY_MS } from "../../lib/durations";
+import { decodeCursor, encodeCursor } from "../../lib/pagination";
+
+const Cursor = z.object({ at: z.string(), id: z.string() });
+
+/** The profiles of the actors of some notifications (deleted accounts are no person any more). */
+export async function actorProfiles(
+	db: Db,
+	rows: readonly NotificationRow[],
+): Promise<Map<string, ActorView>> {
+	const ids = [...new Set(rows.flatMap((row) => row.actorIds))];
+	if (ids.length === 0) return new Map();
+	const found = await db
+		.select({
+			id: users.id,
+			displayName: users.displayName,
+			avatarUrl: users.avatarUrl,
+			trustLevel: users.trustLevel,
+		})
+		.from(users)
+		.where(
+			and(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`, isNull(users.deletedAt)),
+		);
+	return new Map(
+		found.map((user) => [
+			user.id,
+			{
+				id: user.id,
+				display_name: user.displayName,
+				avatar_url: user.avatarUrl,
+				trust_level: user.trustLevel,
+			},
+		]),
+	);
+}
+
+/** The unread count: one read of the partial index of unread notifications. */
+export function unreadCountQuery(db: Db, userId: string) {
+	return db
+		.select({ count: sql<number>`count(*)` })
+		.from(notifications)
+		.where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+}
+
+export async function unreadCount(db: Db, userId: string): Promise<number> {
+	return Number((await unreadCountQuery(db, userId).get())?.count ?? 0);
+}
+
+export interface ListQuery {
+	limit: number;
+	cursor?: string | undefined;
+	unread?: boolean | undefined;
+}
+
+/** A page of my notifications, newest change first, with the unread count (one D1 batch, then the actors). */
+export async function listNotifications(db: Db, userId: string, query: ListQuery) {
+	const after = decodeCursor(query.cursor, Cursor);
+	const page = db
+		.select()
+		.from(notifications)
+		.where(
+			and(
+				eq(notifications.userId, userId),
+				query.unread === true ? isNull(notifications.readAt) : undefined,
+				query.unread === false ? sql`${notifications.readAt} IS NOT NULL` : undefined,
+				after
+					? or(
+							lt(notifications.updatedAt, after.at),
+							and(eq(notifications.updatedAt, after.at), lt(notifications.id, after.id)),
+						)
+					: undefined,
+			),
+		)
+		.orderBy(desc(notifications.updatedAt), desc(notifications.id))
+		.limit(query.limit + 1);
+	const [rows, [count]] = await db.batch([page, unreadCountQuery(db, userId)]);
+	const shown = rows.slice(0, query.limit);
+	const profiles = await actorProfiles(db, shown);
+	const last = shown.at(-1);
+	return {
+		data: shown.map((row): NotificationView => presentNotification(row, profiles)),
+		next_cursor: rows.length > query.limit && last ? encodeCursor({ at: last.updatedAt, id: last.id }) : null,
+		unread_count: Number(count?.count ?? 0),
+	};
+}
+
+/** Marks some of mine (others' ids are ignored) or all of mine read; answers the unread count after. */
+export async function markRead(
+	db: Db,
+	userId: string,
+	which: { ids: string[] } | { all: true },
+	now: Date,
+): Promise<number> {
+	const mine = and(
+		eq(notifications.userId, userId),
+		isNull(notifications.readAt),
+		"ids" in which ? inArray(notifications.id, which.ids) : undefined,
+	);
+	const [, [count]] = await db.batch([
+		db.update(notifications).set({ readAt: now.toISOString() }).where(mine),
+		unreadCountQuery(db, userId),
+	]);
+	return Number(count?.count ?? 0);
+}
+
+export type Preferences = Record<NotificationType, { in_app: boolean; push: boolean }>;
+
+/** Every type with my setting, its default where I changed nothing. */
+export async function preferencesOf(db: Db, userId: string): Promise<Preferences> {
+	const rows = await db
+		.select()
+		.from(notificationPreferences)
+		.where(eq(notificationPreferences.userId, userId));
+	const types = structuredClone(DEFAULT_PREFERENCES);
+	for (const row of rows) {
+		if ((NOTIFICATION_TYPES as readonly string[]).includes(row.type)) {
+			types[row.type] = { in_app: row.inApp, push: row.push };
+		}
+	}
+	return types;
+}
+
+/** Changes some types (in one batch), keeping the rest; answers every type's setting. */
+export async function updatePreferences(
+	db: Db,
+	userId: string,
+	changes: Partial<Record<NotificationType, { in_app?: boolean | undefined; push?: boolean | undefined }>>,
+	now: Date,
+): Promise<Preferences> {
+	const current = await preferencesOf(db, userId);
+	const statements = Object.entries(changes).flatMap(([type, change]) => {
+		if (!change) return [];
+		const next = { ...current[type as NotificationType], ...stripUndefined(change) };
+		return [
+			db
+				.insert(notificationPreferences)
+				.values({
+					userId,
+					type: type as NotificationType,
+					inApp: next.in_app,
+					push: next.push,
+					updatedAt: now.toISOString(),
+				})
+				.onConflictDoUpdate({
+					target: [notificationPreferences.userId, notificationPreferences.type],
+					set: { inApp: next.in_app, push: next.push, updatedAt: now.toISOString() },
+				}),
+		];
+	});
+	const [first, ...rest] = statements;
+	if (first) await db.batch([first, ...rest]);
+	return preferencesOf(db, userId);
+}
+
+const stripUndefined = <T extends object>(value: T) =>
+	Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+		[K in keyof T]-?: Exclude<T[K], undefined>;
+	};
+
+/** The cron: notifications that have not changed for NOTIFICATION_RETENTION_DAYS are deleted. */
+export async function purgeOldNotifications(db: Db, now = new Date()): Promise<void> {
+	const before = new Date(now.getTime() - NOTIFICATION_RETENTION_DAYS * DAY_MS).toISOString();
+	await db.delete(notifications).where(lt(notifications.updatedAt, before));
+}
