@@ -14,6 +14,7 @@
  *
  * The live stream and fan-out to many people build on these rows (the list is the source of truth).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { and, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
@@ -74,6 +75,7 @@ const notBlocked = (a: string, b: string) => sql`NOT EXISTS (SELECT 1 FROM ${blo
 export function notificationStatement(db: Db, event: NotificationEvent, now = new Date()) {
 	const { recipientId: recipient, actorId: actor } = event;
 	if (actor !== null && actor === recipient) return null;
+	noteRecipient(recipient);
 	const at = now.toISOString();
 	const conditions: SQL[] = [
 		sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${recipient} AND ${users.deletedAt} IS NULL)`,
@@ -107,6 +109,28 @@ export function notificationStatement(db: Db, event: NotificationEvent, now = ne
 			readAt: null,
 		},
 	});
+}
+
+// ---------------------------------------------------------------- who to tell live
+
+const recipientsInScope = new AsyncLocalStorage<Set<string>>();
+
+/**
+ * Runs `work` while collecting the people notification statements were built for (request handlers and
+ * the queue consumer run inside one), so that once the writes have committed their live streams can be
+ * told to catch up from the list. A person collected whose notification the rules left out costs one
+ * look at their list, nothing more.
+ */
+export async function collectingRecipients<T>(
+	work: () => Promise<T>,
+): Promise<{ result: T; recipients: Set<string> }> {
+	const recipients = new Set<string>();
+	const result = await recipientsInScope.run(recipients, work);
+	return { result, recipients };
+}
+
+function noteRecipient(userId: string): void {
+	recipientsInScope.getStore()?.add(userId);
 }
 
 /** The statements of several events (those that can never apply are left out). */
