@@ -14,6 +14,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
 import { noStoreForCredentialedRequests } from "./http/cache-control";
 import { provideRequestContext } from "./http/context";
+import { dispatchFanOutsAfterCommit } from "./http/fan-out";
 import { requestLog } from "./http/request-log";
 import { createRouter } from "./http/router";
 import { classifyFailure, describeForLog } from "./lib/failures";
@@ -97,6 +98,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
 	app.use(requestId({ headerName: "X-Request-Id" }));
 	app.use(provideRequestContext);
+	app.use(dispatchFanOutsAfterCommit);
 	// One JSON line per request (route pattern, status, duration, hashed user): never tokens, bodies or URLs.
 	app.use(requestLog);
 	app.use(secureHeaders());

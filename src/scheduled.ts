@@ -4,6 +4,7 @@
  */
 
 import { purgeEndedTombstones } from "./core/accounts/tombstones";
+import { dispatchFanOuts } from "./core/fan-outs";
 import { recheckUncheckedContent } from "./core/moderation/recheck";
 import { purgeOldDailyQuotas } from "./core/quotas";
 import { createDb } from "./db/client";
@@ -23,8 +24,17 @@ export interface ScheduledTask {
 /** Features append their periodic work here (e.g. the ML re-check of unchecked content). */
 export const scheduledTasks: ScheduledTask[] = [
 	{ name: "purge_expired_idempotency_keys", run: (env, now) => purgeExpiredIdempotencyKeys(env.DB, now) },
-	// Content published while the ML service was down (`moderation_status = 'unchecked'`) is scored now.
-	{ name: "moderation_recheck", run: (env) => recheckUncheckedContent(env) },
+	// Content published while the ML service was down (`moderation_status = 'unchecked'`) is scored now; an
+	// urgent item it raises alerts the guardians at once (its fan-out is handed to the queue right after).
+	{
+		name: "moderation_recheck",
+		run: async (env, now) => {
+			await recheckUncheckedContent(env);
+			await dispatchFanOuts(env, createDb(env.DB), now);
+		},
+	},
+	// Notifications to many people not yet handed to the queue, or handed over and not finished.
+	{ name: "dispatch_notification_fan_outs", run: (env, now) => dispatchFanOuts(env, createDb(env.DB), now) },
 	{ name: "purge_expired_chat_tickets", run: (env, now) => purgeExpiredChatTickets(env.DB, now) },
 	{ name: "purge_ended_connection_cooldowns", run: (env, now) => purgeEndedCooldowns(createDb(env.DB), now) },
 	{ name: "purge_old_daily_quotas", run: (env, now) => purgeOldDailyQuotas(createDb(env.DB), now) },

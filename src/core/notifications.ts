@@ -65,7 +65,7 @@ export interface NotificationEvent {
 	actorCount?: SQL;
 }
 
-const notBlocked = (a: string, b: string) => sql`NOT EXISTS (SELECT 1 FROM ${blocks}
+const notBlocked = (a: string | SQL, b: string) => sql`NOT EXISTS (SELECT 1 FROM ${blocks}
 	WHERE (${blocks.blockerId} = ${a} AND ${blocks.blockedId} = ${b}) OR (${blocks.blockerId} = ${b} AND ${blocks.blockedId} = ${a}))`;
 
 /**
@@ -139,6 +139,37 @@ export function notificationStatements(db: Db, events: readonly NotificationEven
 		.map((event) => notificationStatement(db, event, now))
 		.filter((statement) => statement !== null);
 }
+
+/**
+ * One statement that writes the same notification to many people at once (a fan-out): `recipients` is a
+ * SELECT of user ids named `id`. The same rules apply per person (not the actor, not deleted, no block with the actor,
+ * the type not turned off), and one row per person and `group_key`, so a redelivered fan-out writes nothing
+ * twice. Answers the people it wrote to (for their live streams).
+ */
+export function fanOutNotificationsStatement(
+	db: Db,
+	event: Omit<NotificationEvent, "recipientId" | "when" | "actorCount"> & { recipients: SQL },
+	now = new Date(),
+) {
+	const at = now.toISOString();
+	const { actorId: actor } = event;
+	// Columns in the table's order (db/tables/notifications).
+	return db.all<{ user_id: string }>(sql`
+		INSERT INTO ${notifications}
+		SELECT ${sql.raw(SQL_UUID)}, recipient.id, ${event.type}, ${event.subject.type}, ${event.subject.id},
+			${event.groupKey}, ${JSON.stringify(actor === null ? [] : [actor])}, ${actor === null ? 0 : 1},
+			${JSON.stringify(event.data ?? {})}, ${at}, ${at}, NULL
+		FROM (${event.recipients}) AS recipient
+		WHERE ${actor === null ? sql`1` : sql`recipient.id <> ${actor} AND ${notBlocked(sql`recipient.id`, actor)}`}
+			AND EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = recipient.id AND ${users.deletedAt} IS NULL)
+			AND NOT EXISTS (SELECT 1 FROM ${notificationPreferences} WHERE ${notificationPreferences.userId} = recipient.id
+				AND ${notificationPreferences.type} = ${event.type} AND ${notificationPreferences.inApp} = 0)
+		ON CONFLICT (user_id, group_key) DO NOTHING
+		RETURNING user_id`);
+}
+
+/** A random UUID (version 4) in SQL: one per row of a set-based insert. */
+const SQL_UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
 
 // ---------------------------------------------------------------- presentation
 

@@ -113,3 +113,7 @@ export const contentAuthor = (kind: ContentKind, row: Row): string | null =>
 /** True when its author has deleted it. */
 export const isDeletedContent = (kind: ContentKind, row: Row): boolean =>
 	kind.deletedAt ? row[keyOf(kind, kind.deletedAt)] != null : false;
+
+/** True when the row is marked urgent (a crisis), for kinds that carry the mark. */
+export const isUrgentContent = (kind: ContentKind, row: Row): boolean =>
+	kind.urgent ? Boolean(row[keyOf(kind, kind.urgent)]) : false;

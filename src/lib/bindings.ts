@@ -8,8 +8,15 @@ import type FlourishMl from "../../ml/src/index";
 /** The flourish-ml Worker over Workers RPC; call it through `src/ml/client.ts` only. */
 export type MlBinding = Service<FlourishMl>;
 
+/** What the notifications queue carries: a fan-out to work on (its D1 row holds the rest; core/fan-outs). */
+export interface FanOutMessage {
+	fanOutId: string;
+}
+
 export interface PlatformBindings {
 	DB: D1Database;
+	/** Notifications to many people (core/fan-outs); consumed by this Worker's `queue` handler. */
+	NOTIFY_QUEUE: Queue<FanOutMessage>;
 	CACHE: KVNamespace;
 	/** The flourish-ml Worker over Workers RPC; call it through `src/ml/client.ts` only. */
 	ML: MlBinding;

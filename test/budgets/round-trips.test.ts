@@ -75,11 +75,15 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				4,
 				"the project, the memberships, then the write batch",
 			],
-			["PATCH /api/v1/fellowship/events/{event_id}", 4, "the event, its group with my role, then the update"],
+			[
+				"PATCH /api/v1/fellowship/events/{event_id}",
+				5,
+				"the event, its group with my role, then the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
+			],
 			[
 				"POST /api/v1/fellowship/events/{event_id}/cancel",
-				4,
-				"the event, its group with my role, then the update",
+				5,
+				"the event, its group with my role, then the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
 			],
 			[
 				"PATCH /api/v1/fellowship/groups/{group_id}/members/{user_id}",

@@ -16,6 +16,7 @@ import { type ContentKind, contentAuthor, contentSnapshot } from "../../db/conte
 import { moderationQueueItems, type REPORT_TARGET_TYPES } from "../../db/tables/guardians";
 import { anonymousTime } from "../../lib/coarse-time";
 import { newId, newRandomId } from "../../lib/ids";
+import { noteFanOut } from "../fan-outs";
 import type { Screening } from "./screen";
 
 export type QueueTargetType = (typeof REPORT_TARGET_TYPES)[number];
@@ -39,6 +40,8 @@ const ML_SCORE = (screening: Screening) => (screening.urgent ? 10 : 0) + (screen
 export function queueItemForScreening(db: Db, signal: QueueSignal) {
 	const { screening } = signal;
 	if (!screening.needsReview) return null;
+	// An urgent item alerts every guardian: the table's trigger writes the fan-out; this request hands it over.
+	if (screening.urgent) noteFanOut();
 	const anonymous = ANONYMOUS_TARGETS.has(signal.targetType);
 	const now = anonymous ? anonymousTime() : new Date().toISOString();
 	const values = {

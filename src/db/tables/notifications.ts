@@ -129,3 +129,39 @@ export const streamTickets = sqliteTable(
 );
 
 export type NotificationRow = typeof notifications.$inferSelect;
+
+/** What a fan-out tells many people about. */
+export const FAN_OUT_KINDS = ["event_updated", "event_cancelled", "guardian_alert"] as const;
+export type FanOutKind = (typeof FAN_OUT_KINDS)[number];
+
+/**
+ * The outbox of notifications to many people (everyone going to a cancelled event, every guardian): written
+ * in the same D1 batch as the action (or, for a guardian alert, by the trigger on urgent queue items — see
+ * migration 0004), sent to the notifications queue after the commit and again by the cron until the queue
+ * consumer has written every notification and deleted the row. One row per `dedupe_key`, so an action
+ * retried writes one fan-out.
+ */
+export const notificationFanOuts = sqliteTable(
+	"notification_fan_outs",
+	{
+		id: id(),
+		kind: text("kind").$type<FanOutKind>().notNull(),
+		/** The event, or the moderation queue item. */
+		subjectId: text("subject_id").notNull(),
+		/** The person who acted (never told themselves); null for system alerts. */
+		actorId: text("actor_id"),
+		/** E.g. `event_cancelled:<event id>`, `event_updated:<event id>:<version>`, `guardian_alert:<item id>`. */
+		dedupeKey: text("dedupe_key").notNull(),
+		data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+		createdAt: createdAt(),
+		/** When it was last handed to the queue (null: not yet). */
+		dispatchedAt: text("dispatched_at"),
+		attempts: integer("attempts").notNull().default(0),
+	},
+	(t) => [
+		uniqueIndex("notification_fan_outs_dedupe_unique").on(t.dedupeKey),
+		index("notification_fan_outs_dispatched_idx").on(t.dispatchedAt, t.createdAt),
+	],
+);
+
+export type NotificationFanOutRow = typeof notificationFanOuts.$inferSelect;

@@ -15,6 +15,7 @@ import type {
 } from "../../../durable-objects/rsvp-contract";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { notBlockedWith } from "../../core/blocks";
+import { fanOutStatement } from "../../core/fan-outs";
 import { auditStatement } from "../../core/moderation/audit";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
@@ -388,6 +389,17 @@ export async function updateEvent(
 			.returning(),
 		...(queued ? [queued] : []),
 		...(asGuardian ? [auditEdit(db, user, event, { fields: Object.keys(changes) })] : []),
+		// Everyone going or waiting is told, once this edit is the one that applied (a fan-out: there may be
+		// hundreds; notifications/fan-out writes them).
+		fanOutStatement(db, {
+			kind: "event_updated",
+			subjectId: event.id,
+			actorId: user.id,
+			dedupeKey: `event_updated:${event.id}:${event.version + 1}`,
+			data: { title: merged.title },
+			when: sql`EXISTS (SELECT 1 FROM ${groupEvents} WHERE ${groupEvents.id} = ${event.id}
+				AND ${groupEvents.version} = ${event.version + 1})`,
+		}),
 	]);
 	if (!updated) throw conflict("The event changed meanwhile; reload it and try again.");
 	const counts = await pushTerms(env, updated);
@@ -417,6 +429,14 @@ export async function cancelEvent(db: Db, env: Bindings, user: CurrentUser, even
 			.where(and(eq(groupEvents.id, event.id), eq(groupEvents.status, "scheduled")))
 			.returning(),
 		...(asGuardian ? [auditEdit(db, user, event, { cancelled: true })] : []),
+		// Everyone going or waiting is told (a fan-out; one per event, however often a cancel is retried).
+		fanOutStatement(db, {
+			kind: "event_cancelled",
+			subjectId: event.id,
+			actorId: user.id,
+			dedupeKey: `event_cancelled:${event.id}`,
+			data: { title: event.title },
+		}),
 	]);
 	if (!cancelled) throw conflict("This event is cancelled; cancelled is final.");
 	const counts = await pushTerms(env, cancelled);

@@ -21,6 +21,7 @@ import {
 	trustRank,
 } from "../../core/accounts/current-user";
 import { isBlockedBy } from "../../core/blocks";
+import { noteFanOut } from "../../core/fan-outs";
 import { auditStatementIf } from "../../core/moderation/audit";
 import type { QueueTargetType } from "../../core/moderation/queue";
 import { withDailyQuota } from "../../core/quotas";
@@ -112,6 +113,7 @@ function urgentSql(targetType: QueueTargetType, targetId: string) {
 
 interface ResolvedTarget {
 	authorId: string | null;
+	urgent?: boolean;
 	snapshot: Record<string, unknown>;
 	toxicity: number | null;
 }
@@ -164,12 +166,18 @@ async function resolveTarget(db: Db, input: NewReport, reporterId: string): Prom
 		if (addressed.length > 0) {
 			return {
 				authorId: target.authorId,
+				urgent: target.urgent,
 				snapshot: { ...target.snapshot, addressed_to_reporter: addressed },
 				toxicity: target.toxicity,
 			};
 		}
 	}
-	return { authorId: target.authorId, snapshot: target.snapshot, toxicity: target.toxicity };
+	return {
+		authorId: target.authorId,
+		urgent: target.urgent,
+		snapshot: target.snapshot,
+		toxicity: target.toxicity,
+	};
 }
 
 async function membershipStatus(db: Db, table: "group" | "project", id: string, userId: string) {
@@ -330,6 +338,9 @@ export async function fileReport(
 		})
 		.returning();
 	const selfHarm = input.reason === "self_harm" ? 1 : 0;
+	// A report can make the item urgent (a self-harm report, urgent content): the queue table's trigger then
+	// writes the guardians' alert, which this request hands to the queue once it has answered.
+	if (selfHarm || target.urgent) noteFanOut();
 	// SQLite evaluates every SET expression against the row as it was, so urgency is computed once for both.
 	const urgent = sql`(${selfHarm} OR ${urgentSql(targetType, targetId)})`;
 	const weighItem = db

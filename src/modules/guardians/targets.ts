@@ -11,7 +11,7 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { QueueTargetType } from "../../core/moderation/queue";
 import type { Db } from "../../db/client";
-import { contentAuthor, contentSnapshot, isDeletedContent } from "../../db/content";
+import { contentAuthor, contentSnapshot, isDeletedContent, isUrgentContent } from "../../db/content";
 import { contentKindOf } from "../../db/content-kinds";
 import type { ModerationStatus } from "../../db/tables/shared";
 
@@ -33,6 +33,8 @@ export const isRemovable = (type: QueueTargetType) => moderatedTable(type) !== n
 
 export interface LoadedTarget {
 	authorId: string | null;
+	/** Marked urgent (a crisis): reports never hide it, and it alerts the guardians. */
+	urgent: boolean;
 	deleted: boolean;
 	moderationStatus: ModerationStatus | null;
 	toxicity: number | null;
@@ -54,6 +56,7 @@ export async function loadTarget(
 	if (!row) return undefined;
 	return {
 		authorId: contentAuthor(kind, row),
+		urgent: isUrgentContent(kind, row),
 		deleted: isDeletedContent(kind, row),
 		moderationStatus: kind.moderated ? (row.moderationStatus ?? null) : null,
 		toxicity: kind.moderated ? (row.toxicityScore ?? null) : null,

@@ -172,7 +172,12 @@ export async function updatePreferences(
 	});
 	const [first, ...rest] = statements;
 	if (first) await db.batch([first, ...rest]);
-	return preferencesOf(db, userId);
+	// What was just written, on top of what was read: no second read.
+	const next = structuredClone(current);
+	for (const [type, change] of Object.entries(changes)) {
+		if (change) Object.assign(next[type as NotificationType], stripUndefined(change));
+	}
+	return next;
 }
 
 const stripUndefined = <T extends object>(value: T) =>

@@ -1,0 +1,108 @@
+/**
+ * @module notifications/fan-out: the queue consumer that turns a fan-out (core/fan-outs) into notifications
+ * for everyone concerned, in one set-based statement each — 500 people going to a cancelled event are one
+ * D1 statement — then finishes the fan-out. A redelivered message writes nothing twice (one notification
+ * per person and cause) and a finished fan-out is simply gone.
+ */
+import { sql } from "drizzle-orm";
+import { fanOutById, finishFanOut } from "../../core/fan-outs";
+import { fanOutNotificationsStatement } from "../../core/notifications";
+import { createDb, type Db } from "../../db/client";
+import { eventRsvps } from "../../db/tables/fellowship";
+import { moderationQueueItems } from "../../db/tables/guardians";
+import type { NotificationFanOutRow } from "../../db/tables/notifications";
+import { users } from "../../db/tables/users";
+import type { FanOutMessage, PlatformBindings } from "../../lib/bindings";
+import { logEvent } from "../../lib/log";
+
+/** Retry delays of a message that failed (the queue gives up after `max_retries` in wrangler.toml). */
+const RETRY_DELAY_SECONDS = 30;
+
+/** Writes one fan-out's notifications; answers the people notified. */
+async function deliver(db: Db, fanOut: NotificationFanOutRow, now: Date): Promise<string[]> {
+	const data = fanOut.data as Record<string, unknown>;
+	switch (fanOut.kind) {
+		case "event_updated":
+		case "event_cancelled": {
+			// Everyone going or waiting for a place (the D1 mirror of the event's RSVPs).
+			const rows = await fanOutNotificationsStatement(
+				db,
+				{
+					type: fanOut.kind,
+					actorId: fanOut.actorId,
+					subject: { type: "event", id: fanOut.subjectId },
+					groupKey: fanOut.dedupeKey,
+					data,
+					recipients: sql`SELECT ${eventRsvps.userId} AS id FROM ${eventRsvps}
+						WHERE ${eventRsvps.eventId} = ${fanOut.subjectId} AND ${eventRsvps.status} IN ('going', 'waitlisted')`,
+				},
+				now,
+			);
+			return rows.map((row) => row.user_id);
+		}
+		case "guardian_alert": {
+			// Every active guardian, while the item is still open and urgent.
+			const rows = await fanOutNotificationsStatement(
+				db,
+				{
+					type: "guardian_alert",
+					actorId: null,
+					subject: { type: "report", id: fanOut.subjectId },
+					groupKey: fanOut.dedupeKey,
+					recipients: sql`SELECT ${users.id} AS id FROM ${users}
+						WHERE ${users.role} = 'guardian' AND ${users.deletedAt} IS NULL
+						AND (${users.suspendedUntil} IS NULL OR ${users.suspendedUntil} <= ${now.toISOString()})
+						AND EXISTS (SELECT 1 FROM ${moderationQueueItems} WHERE ${moderationQueueItems.id} = ${fanOut.subjectId}
+							AND ${moderationQueueItems.isUrgent} = 1 AND ${moderationQueueItems.status} = 'open')`,
+				},
+				now,
+			);
+			return rows.map((row) => row.user_id);
+		}
+	}
+}
+
+/**
+ * Works off one fan-out: its notifications, then the row. Answers the people notified (empty when the
+ * fan-out was already done).
+ */
+export async function processFanOut(db: Db, fanOutId: string, now = new Date()): Promise<string[]> {
+	const fanOut = await fanOutById(db, fanOutId);
+	if (!fanOut) return [];
+	const notified = await deliver(db, fanOut, now);
+	await finishFanOut(db, fanOut.id);
+	return notified;
+}
+
+/** The queue handler of `flourish-notifications`: each message acked once done, retried when it failed. */
+export async function consumeFanOuts(
+	batch: MessageBatch<FanOutMessage>,
+	env: Pick<PlatformBindings, "DB">,
+	onNotified: (userIds: string[]) => Promise<void> = async () => {},
+): Promise<void> {
+	const db = createDb(env.DB);
+	for (const message of batch.messages) {
+		try {
+			const notified = await processFanOut(db, message.body.fanOutId);
+			if (notified.length > 0) await onNotified(notified);
+			message.ack();
+		} catch (error) {
+			logEvent("warn", "notification_fan_out_failed", {
+				attempts: message.attempts,
+				error: error instanceof Error ? error.name : "unknown",
+			});
+			message.retry({ delaySeconds: RETRY_DELAY_SECONDS * message.attempts });
+		}
+	}
+}
+
+/**
+ * The dead-letter queue's handler: a fan-out that failed every retry is logged for a person to look at.
+ * Its row stays, and the cron hands it to the queue again a few more times (core/fan-outs).
+ */
+export function consumeDeadFanOuts(batch: MessageBatch<FanOutMessage>): void {
+	for (const message of batch.messages) {
+		logEvent("error", "notification_fan_out_dead_letter", { attempts: message.attempts });
+		message.ack();
+	}
+}
