@@ -27,6 +27,29 @@ ON CONFLICT (event_id, user_id) DO UPDATE SET
 	updated_at = excluded.updated_at
 WHERE excluded.seq > event_rsvps.seq`;
 
+/**
+ * A person moved from the waitlist to going is told (`waitlist_promoted`), read from the mirror as it was
+ * before this batch's upsert: one notification per promotion (keyed by the row's change number), under the
+ * rules of every notification (core/notifications): no deleted account, not a type turned off.
+ */
+const NOTIFY_PROMOTED = `
+INSERT INTO notifications (id, user_id, type, subject_type, subject_id, group_key, actor_ids, actor_count, data,
+	created_at, updated_at, read_at)
+SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+		|| substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+	before.user_id, 'waitlist_promoted', 'event', ?1,
+	'waitlist_promoted:' || ?1 || ':' || json_extract(r.value, '$.seq'), '[]', 0, json_object('title', e.title), ?3, ?3, NULL
+FROM json_each(?2) AS r
+JOIN event_rsvps AS before ON before.event_id = ?1 AND before.user_id = json_extract(r.value, '$.user_id')
+JOIN group_events AS e ON e.id = ?1
+WHERE before.status = 'waitlisted' AND json_extract(r.value, '$.status') = 'going'
+	AND json_extract(r.value, '$.seq') > before.seq
+	AND EXISTS (SELECT 1 FROM users WHERE users.id = before.user_id AND users.deleted_at IS NULL)
+	AND NOT EXISTS (SELECT 1 FROM notification_preferences AS p WHERE p.user_id = before.user_id
+		AND p.type = 'waitlist_promoted' AND p.in_app = 0)
+ON CONFLICT (user_id, group_key) DO NOTHING
+RETURNING user_id`;
+
 const UPDATE_COUNTS = `
 UPDATE group_events SET going_count = ?1, maybe_count = ?2, waitlist_count = ?3, rsvp_seq = ?4
 WHERE id = ?5 AND rsvp_seq < ?4`;
@@ -39,9 +62,13 @@ export interface MirrorBatch {
 	rows: RsvpRow[];
 }
 
-/** Writes one mirror batch atomically (one D1 batch). */
-export async function writeMirror(db: D1Database, batch: MirrorBatch): Promise<void> {
+/**
+ * Writes one mirror batch atomically (one D1 batch), with the notifications of the people it moves from the
+ * waitlist to going. Answers who was told (for their live streams).
+ */
+export async function writeMirror(db: D1Database, batch: MirrorBatch, now = new Date()): Promise<string[]> {
 	const statements: D1PreparedStatement[] = [];
+	const notifying: number[] = [];
 	for (let start = 0; start < batch.rows.length; start += ROWS_PER_STATEMENT) {
 		const chunk = batch.rows.slice(start, start + ROWS_PER_STATEMENT).map((row) => ({
 			id: row.mirror_id,
@@ -52,9 +79,13 @@ export async function writeMirror(db: D1Database, batch: MirrorBatch): Promise<v
 			created_at: row.created_at,
 			updated_at: row.updated_at,
 		}));
-		statements.push(db.prepare(UPSERT_ROWS).bind(batch.eventId, JSON.stringify(chunk)));
+		const rows = JSON.stringify(chunk);
+		// Before the upsert: it reads the rows as they were.
+		notifying.push(statements.push(db.prepare(NOTIFY_PROMOTED).bind(batch.eventId, rows, now.toISOString())) - 1);
+		statements.push(db.prepare(UPSERT_ROWS).bind(batch.eventId, rows));
 	}
 	const { going, maybe, waitlisted } = batch.counts;
 	statements.push(db.prepare(UPDATE_COUNTS).bind(going, maybe, waitlisted, batch.seq, batch.eventId));
-	await db.batch(statements);
+	const results = await db.batch<{ user_id: string }>(statements);
+	return notifying.flatMap((index) => results[index]?.results.map((row) => row.user_id) ?? []);
 }

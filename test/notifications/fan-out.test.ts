@@ -137,6 +137,30 @@ describe("events: everyone going or waitlisted is told, through the queue", () =
 	});
 });
 
+describe("waitlist promotion", () => {
+	it("tells the person moved from the waitlist to going, once", async () => {
+		const { event, going, waitlisted } = await eventWithAttendees("promote", 1);
+		const leaving = going[0] as TestUser;
+		await expectStatus(await rsvp(leaving, event.id, "not_going"), 200);
+		const rows = await eventually(
+			() => notificationsOf(waitlisted.id, "waitlist_promoted"),
+			(r) => r.length > 0,
+		);
+		expect(rows).toHaveLength(1);
+		const page = await expectStatus<{ data: Notification[] }>(
+			await call("GET", "/api/v1/notifications", { token: waitlisted.token }),
+			200,
+		);
+		expect(page.data[0]).toMatchObject({
+			type: "waitlist_promoted",
+			subject: { type: "event", id: event.id },
+			actors: [],
+			text: "A place opened up: you are going to “Saturday run”.",
+		});
+		expect(await notificationsOf(leaving.id, "waitlist_promoted")).toHaveLength(0);
+	});
+});
+
 describe("guardian alerts", () => {
 	it("tells every active guardian when an urgent item enters the queue, not a suspended one or anyone else", async () => {
 		const guardians = [await guardian("alert-g1"), await guardian("alert-g2")];
