@@ -81,7 +81,9 @@ export async function writeMirror(db: D1Database, batch: MirrorBatch, now = new 
 		}));
 		const rows = JSON.stringify(chunk);
 		// Before the upsert: it reads the rows as they were.
-		notifying.push(statements.push(db.prepare(NOTIFY_PROMOTED).bind(batch.eventId, rows, now.toISOString())) - 1);
+		notifying.push(
+			statements.push(db.prepare(NOTIFY_PROMOTED).bind(batch.eventId, rows, now.toISOString())) - 1,
+		);
 		statements.push(db.prepare(UPSERT_ROWS).bind(batch.eventId, rows));
 	}
 	const { going, maybe, waitlisted } = batch.counts;
