@@ -399,15 +399,22 @@ export function foldConfusables(text: string): string {
  * 2. NFKC: fullwidth (ｋｉｌｌ), mathematical (𝐤𝐢𝐥𝐥, 𝕜𝕚𝕝𝕝), circled, superscript and other compatibility
  *    forms become their plain letters, and odd spaces a space;
  * 3. look-alike letters folded to Latin (`foldConfusables`);
- * 4. separators between single letters collapsed (`joinSpelledOut`): "k/i/l/l y/o/u", "k i l l".
+ * 4. UUIDs and long hex strings removed (`IDENTIFIER`);
+ * 5. separators between single letters collapsed (`joinSpelledOut`): "k/i/l/l y/o/u", "k i l l".
  * Case, punctuation, emoji used as emoji, and letters of other scripts in their own prose are kept.
  */
 export function normaliseForScoring(text: string): string {
 	const unicode = NON_ASCII.test(text)
 		? foldConfusables(text.replace(INVISIBLE, "").normalize("NFKC").replace(INVISIBLE, ""))
 		: text;
-	return joinSpelledOut(unicode);
+	return joinSpelledOut(unicode.replace(IDENTIFIER, " "));
 }
+
+/**
+ * UUIDs and long hex strings (ids, hashes pasted into a post) are not words: read as leetspeak, about one
+ * random UUID in two hundred spelled a slur ("f46e" → "fage").
+ */
+const IDENTIFIER = /\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b|\b[0-9a-f]{16,}\b/gi;
 
 /** Unicode compatibility folding, lower case, curly quotes straightened, diacritics removed. */
 export function foldText(text: string): string {
