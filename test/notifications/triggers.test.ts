@@ -1,0 +1,314 @@
+/**
+ * The triggers of the notifications beyond the feed and connections: mentorships, group invitations and
+ * join requests, project invitations. Each one, through HTTP: exactly one notification for exactly the right people, with
+ * its type, subject, actors (none for moderation and the system — never the reporter) and sentence; a
+ * retried or repeated request writes no second row; never one's own action; never across a block where a
+ * blocked person can still act; never a type the person turned off.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createGroup, invite, join, organiser } from "../fellowship/helpers";
+import { growingUser, makeGuide } from "../orchard/helpers";
+import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
+import { createProject, grower, inviteToProject } from "../teamup/helpers";
+
+type Notification = {
+	id: string;
+	type: string;
+	actors: Array<{ id: string; display_name: string }>;
+	actor_count: number;
+	subject: { type: string; id: string };
+	text: string;
+};
+type Page = { data: Notification[]; next_cursor: string | null; unread_count: number };
+
+const inbox = async (user: TestUser) =>
+	(await expectStatus<Page>(await call("GET", "/api/v1/notifications?limit=100", { token: user.token }), 200))
+		.data;
+
+/** The person's notifications of one type (read straight from the list). */
+const ofType = async (user: TestUser, type: string) => (await inbox(user)).filter((n) => n.type === type);
+
+/** Exactly one notification of `type` for `user`; returned. */
+async function onlyOne(user: TestUser, type: string): Promise<Notification> {
+	const found = await ofType(user, type);
+	expect(found, `${type} notifications`).toHaveLength(1);
+	return found[0] as Notification;
+}
+
+/** Rows in D1, whoever they are for: proves nothing was written anywhere (not only not listed). */
+async function rowsWhere(type: string, groupKeyLike = "%"): Promise<number> {
+	const row = await env.DB.prepare(
+		"SELECT count(*) AS n FROM notifications WHERE type = ? AND group_key LIKE ?",
+	)
+		.bind(type, groupKeyLike)
+		.first<{ n: number }>();
+	return Number(row?.n ?? 0);
+}
+
+const turnOff = async (user: TestUser, type: string) =>
+	expectStatus(
+		await call("PATCH", "/api/v1/notifications/preferences", {
+			token: user.token,
+			body: { types: { [type]: { in_app: false } } },
+		}),
+		200,
+	);
+
+const block = async (blocker: TestUser, blocked: TestUser) =>
+	expectStatus(await call("PUT", `/api/v1/orchard/blocks/${blocked.id}`, { token: blocker.token }), 201);
+
+// ---------------------------------------------------------------- orchard: mentorships
+
+const askGuide = (mentee: TestUser, guideId: string, headers: Record<string, string> = {}) =>
+	call("POST", "/api/v1/orchard/mentorships", {
+		token: mentee.token,
+		body: { guide_id: guideId, goals: "Sleep better", message: "Could you help me?" },
+		headers,
+	});
+const moveMentorship = (by: TestUser, id: string, status: string) =>
+	call("PATCH", `/api/v1/orchard/mentorships/${id}`, { token: by.token, body: { status } });
+
+describe("mentorship_request and mentorship_update", () => {
+	it("tells the guide who asked, once, even when the request is retried", async () => {
+		const guide = await makeGuide("t-mr-guide");
+		const mentee = await growingUser("t-mr-mentee");
+		await setUserColumns(mentee.id, { display_name: "Mia" });
+		const headers = { "Idempotency-Key": "ask-guide-once" };
+		const asked = await expectStatus<{ id: string }>(await askGuide(mentee, guide.id, headers), 201);
+		const again = await expectStatus<{ id: string }>(await askGuide(mentee, guide.id, headers), 201);
+		expect(again.id).toBe(asked.id);
+		const told = await onlyOne(guide, "mentorship_request");
+		expect(told).toMatchObject({
+			actors: [expect.objectContaining({ id: mentee.id, display_name: "Mia" })],
+			actor_count: 1,
+			subject: { type: "mentorship", id: asked.id },
+			text: "Mia asked you to be their guide.",
+		});
+		expect(await inbox(mentee)).toEqual([]);
+		expect(await rowsWhere("mentorship_request", `%${asked.id}%`)).toBe(1);
+	});
+
+	it("tells the mentee when the guide accepts or declines, and the other side when one ends it", async () => {
+		const guide = await makeGuide("t-mu-guide", { maxMentees: 5 });
+		await setUserColumns(guide.id, { display_name: "Gus" });
+		const [first, second, third] = await Promise.all(
+			["t-mu-first", "t-mu-second", "t-mu-third"].map((label) => growingUser(label)),
+		);
+		const ids: string[] = [];
+		for (const mentee of [first, second, third] as TestUser[]) {
+			ids.push((await expectStatus<{ id: string }>(await askGuide(mentee, guide.id), 201)).id);
+		}
+		const [firstId, secondId, thirdId] = ids as [string, string, string];
+
+		// Accepted: the mentee is told, by the guide; a repeated accept is 409 and writes nothing.
+		await expectStatus(await moveMentorship(guide, firstId, "accepted"), 200);
+		await expectProblem(await moveMentorship(guide, firstId, "accepted"), 409);
+		expect(await onlyOne(first as TestUser, "mentorship_update")).toMatchObject({
+			actors: [expect.objectContaining({ id: guide.id, display_name: "Gus" })],
+			subject: { type: "mentorship", id: firstId },
+			text: "Your mentorship was accepted.",
+		});
+		// Completed by the mentee: the guide is told, not the mentee (their own action).
+		await expectStatus(await moveMentorship(first as TestUser, firstId, "completed"), 200);
+		expect((await ofType(first as TestUser, "mentorship_update")).map((n) => n.text)).toEqual([
+			"Your mentorship was accepted.",
+		]);
+		expect(await onlyOne(guide, "mentorship_update")).toMatchObject({
+			actors: [expect.objectContaining({ id: (first as TestUser).id })],
+			subject: { type: "mentorship", id: firstId },
+			text: "Your mentorship was completed.",
+		});
+
+		// Declined: the mentee is told.
+		await expectStatus(await moveMentorship(guide, secondId, "declined"), 200);
+		expect((await onlyOne(second as TestUser, "mentorship_update")).text).toBe(
+			"Your mentorship was declined.",
+		);
+
+		// Cancelled by the mentee after acceptance: the guide is told; completed by the guide: the mentee.
+		await expectStatus(await moveMentorship(guide, thirdId, "accepted"), 200);
+		await expectStatus(await moveMentorship(third as TestUser, thirdId, "cancelled"), 200);
+		expect((await ofType(guide, "mentorship_update")).map((n) => [n.subject.id, n.text])).toEqual([
+			[thirdId, "Your mentorship was cancelled."],
+			[firstId, "Your mentorship was completed."],
+		]);
+		expect((await ofType(third as TestUser, "mentorship_update")).map((n) => n.text)).toEqual([
+			"Your mentorship was accepted.",
+		]);
+	});
+
+	it("writes nothing of a type the person turned off", async () => {
+		const guide = await makeGuide("t-mr-off-guide");
+		const mentee = await growingUser("t-mr-off-mentee");
+		await turnOff(guide, "mentorship_request");
+		await turnOff(mentee, "mentorship_update");
+		const asked = await expectStatus<{ id: string }>(await askGuide(mentee, guide.id), 201);
+		await expectStatus(await moveMentorship(guide, asked.id, "accepted"), 200);
+		expect(await rowsWhere("mentorship_request", `%${asked.id}%`)).toBe(0);
+		expect(await rowsWhere("mentorship_update", `%${asked.id}%`)).toBe(0);
+	});
+});
+
+// ---------------------------------------------------------------- fellowship
+
+describe("group_invitation", () => {
+	it("tells the person invited, by whom and to which group, once", async () => {
+		const owner = await organiser("t-gi-owner");
+		await setUserColumns(owner.id, { display_name: "Olive" });
+		const group = await createGroup(owner, { name: "Dawn walkers", visibility: "secret" });
+		const invitee = await signUp("t-gi-invitee");
+		const headers = { "Idempotency-Key": "invite-once" };
+		const path = `/api/v1/fellowship/groups/${group.id}/invitations`;
+		for (let i = 0; i < 2; i++) {
+			await expectStatus(
+				await call("POST", path, { token: owner.token, body: { user_id: invitee.id }, headers }),
+				201,
+			);
+		}
+		await expectProblem(await invite(owner, group.id, invitee.id), 409);
+		expect(await onlyOne(invitee, "group_invitation")).toMatchObject({
+			actors: [expect.objectContaining({ id: owner.id, display_name: "Olive" })],
+			subject: { type: "group", id: group.id },
+			text: "Olive invited you to join “Dawn walkers”.",
+		});
+		expect(await inbox(owner)).toEqual([]);
+		// Accepting tells no one; a type turned off is not written.
+		await expectStatus(await join(invitee, group.id), 201);
+		const quiet = await signUp("t-gi-quiet");
+		await turnOff(quiet, "group_invitation");
+		await expectStatus(await invite(owner, group.id, quiet.id), 201);
+		expect(await rowsWhere("group_invitation", `%`)).toBeGreaterThan(0);
+		expect(await inbox(quiet)).toEqual([]);
+	});
+});
+
+describe("group_join_request", () => {
+	const setRole = (by: TestUser, groupId: string, userId: string, role: string) =>
+		call("PATCH", `/api/v1/fellowship/groups/${groupId}/members/${userId}`, {
+			token: by.token,
+			body: { role },
+		});
+
+	async function memberWithRole(owner: TestUser, groupId: string, label: string, role: string) {
+		const user = await signUp(label);
+		await expectStatus(await invite(owner, groupId, user.id), 201);
+		await expectStatus(await join(user, groupId), 201);
+		if (role !== "member") await expectStatus(await setRole(owner, groupId, user.id, role), 200);
+		return user;
+	}
+
+	it("tells each owner and moderator of a private group, once, never across a block, not members", async () => {
+		const owner = await organiser("t-gj-owner");
+		const group = await createGroup(owner, { name: "Quiet readers", visibility: "private" });
+		const coOwner = await memberWithRole(owner, group.id, "t-gj-coowner", "owner");
+		const moderator = await memberWithRole(owner, group.id, "t-gj-mod", "moderator");
+		const blockingModerator = await memberWithRole(owner, group.id, "t-gj-blockmod", "moderator");
+		const quietModerator = await memberWithRole(owner, group.id, "t-gj-quietmod", "moderator");
+		const member = await memberWithRole(owner, group.id, "t-gj-member", "member");
+		await turnOff(quietModerator, "group_join_request");
+		for (const user of [owner, coOwner, moderator, blockingModerator, quietModerator, member]) {
+			await expectStatus(
+				await call("POST", "/api/v1/notifications/read", { token: user.token, body: { all: true } }),
+				200,
+			);
+		}
+		const before = await Promise.all(
+			[owner, coOwner, moderator, blockingModerator, quietModerator, member].map(
+				async (u) => (await inbox(u)).length,
+			),
+		);
+
+		const asker = await signUp("t-gj-asker", { name: "Ray" });
+		await block(blockingModerator, asker);
+		const headers = { "Idempotency-Key": "ask-to-join" };
+		const path = `/api/v1/fellowship/groups/${group.id}/members`;
+		for (let i = 0; i < 2; i++) {
+			const membership = await expectStatus<{ status: string }>(
+				await call("POST", path, { token: asker.token, headers }),
+				201,
+			);
+			expect(membership.status).toBe("pending");
+		}
+		await expectProblem(await join(asker, group.id), 409);
+
+		for (const manager of [owner, coOwner, moderator]) {
+			expect(await onlyOne(manager, "group_join_request")).toMatchObject({
+				actors: [expect.objectContaining({ id: asker.id, display_name: "Ray" })],
+				subject: { type: "group", id: group.id },
+				text: "Ray asked to join “Quiet readers”.",
+			});
+		}
+		for (const user of [blockingModerator, quietModerator, member, asker]) {
+			expect(await ofType(user, "group_join_request")).toEqual([]);
+		}
+		const after = await Promise.all(
+			[owner, coOwner, moderator, blockingModerator, quietModerator, member].map(
+				async (u) => (await inbox(u)).length,
+			),
+		);
+		expect(after.map((n, i) => n - (before[i] ?? 0))).toEqual([1, 1, 1, 0, 0, 0]);
+
+		// A public group lets people in at once: nobody is asked.
+		const open = await createGroup(owner, { name: "Open circle", visibility: "public" });
+		await expectStatus(await join(await signUp("t-gj-open"), open.id), 201);
+		expect(await ofType(owner, "group_join_request")).toHaveLength(1);
+	});
+
+	it("tells at most 20 managers of a group (owners first)", async () => {
+		const owner = await organiser("t-gj-many-owner");
+		const group = await createGroup(owner, { name: "Big circle", visibility: "private" });
+		const now = new Date().toISOString();
+		const ids = Array.from({ length: 24 }, () => crypto.randomUUID());
+		await env.DB.batch(
+			ids.flatMap((id, i) => [
+				env.DB.prepare(
+					"INSERT INTO users (id, auth0_sub, display_name, trust_level_since, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4, ?4)",
+				).bind(id, `test|many-mod-${id}`, `Moderator ${i}`, now),
+				env.DB.prepare(
+					"INSERT INTO group_members (id, group_id, user_id, role, status, created_at, updated_at) VALUES (?1, ?2, ?3, 'moderator', 'active', ?4, ?4)",
+				).bind(crypto.randomUUID(), group.id, id, now),
+			]),
+		);
+		const asker = await signUp("t-gj-many-asker");
+		await expectStatus(await join(asker, group.id), 201);
+		expect(await rowsWhere("group_join_request", `%`)).toBeGreaterThan(0);
+		const told = await env.DB.prepare(
+			"SELECT user_id FROM notifications WHERE type = 'group_join_request' AND actor_ids LIKE ?",
+		)
+			.bind(`%${asker.id}%`)
+			.all<{ user_id: string }>();
+		expect(told.results).toHaveLength(20);
+		expect(told.results.map((row) => row.user_id)).toContain(owner.id);
+	});
+});
+
+// ---------------------------------------------------------------- team up
+
+describe("project_invitation", () => {
+	it("tells the person invited, by whom and to which project, once; never the inviter", async () => {
+		const owner = await grower("t-pi-owner");
+		await setUserColumns(owner.id, { display_name: "Pat" });
+		const project = await createProject(owner, { title: "Seed library", visibility: "private" });
+		const invitee = await signUp("t-pi-invitee");
+		const headers = { "Idempotency-Key": "invite-to-project" };
+		const path = `/api/v1/teamup/projects/${project.id}/invitations`;
+		for (let i = 0; i < 2; i++) {
+			await expectStatus(
+				await call("POST", path, { token: owner.token, body: { user_id: invitee.id }, headers }),
+				201,
+			);
+		}
+		await expectProblem(await inviteToProject(owner, project.id, invitee.id), 409);
+		expect(await onlyOne(invitee, "project_invitation")).toMatchObject({
+			actors: [expect.objectContaining({ id: owner.id, display_name: "Pat" })],
+			subject: { type: "project", id: project.id },
+			text: "Pat invited you to “Seed library”.",
+		});
+		expect(await inbox(owner)).toEqual([]);
+		const quiet = await signUp("t-pi-quiet");
+		await turnOff(quiet, "project_invitation");
+		await expectStatus(await inviteToProject(owner, project.id, quiet.id), 201);
+		expect(await inbox(quiet)).toEqual([]);
+	});
+});
