@@ -1,13 +1,25 @@
 /**
  * The triggers of the notifications beyond the feed and connections: mentorships, group invitations and
- * join requests, project invitations. Each one, through HTTP: exactly one notification for exactly the right people, with
+ * join requests, project invitations, moderation of a person's content. Each one, through HTTP: exactly one notification for exactly the right people, with
  * its type, subject, actors (none for moderation and the system — never the reporter) and sentence; a
  * retried or repeated request writes no second row; never one's own action; never across a block where a
  * blocked person can still act; never a type the person turned off.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { recheckUncheckedContent } from "../../src/core/moderation/recheck";
 import { createGroup, invite, join, organiser } from "../fellowship/helpers";
+import {
+	commentBy,
+	decide,
+	established,
+	guardian,
+	postBy,
+	queueItemFor,
+	reported,
+	shareBy,
+} from "../guardians/helpers";
+import { insertRow } from "../ml/fixtures";
 import { growingUser, makeGuide } from "../orchard/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 import { createProject, grower, inviteToProject } from "../teamup/helpers";
@@ -310,5 +322,190 @@ describe("project_invitation", () => {
 		await turnOff(quiet, "project_invitation");
 		await expectStatus(await inviteToProject(owner, project.id, quiet.id), 201);
 		expect(await inbox(quiet)).toEqual([]);
+	});
+});
+
+// ---------------------------------------------------------------- moderation of content
+
+/** The JSON of every notification anyone has: the reporter's id must appear nowhere. */
+async function allNotificationsJson(): Promise<string> {
+	const { results } = await env.DB.prepare("SELECT * FROM notifications").all();
+	return JSON.stringify(results);
+}
+
+describe("content_moderated", () => {
+	it("tells the author when reports hide their post, when it is restored, and when hidden again", async () => {
+		const author = await signUp("t-cm-author");
+		const postId = await postBy(author.id);
+		const reporter = await established("flourishing", "t-cm-reporter");
+		await reported(reporter, "post", postId, "spam");
+		const hidden = await onlyOne(author, "content_moderated");
+		expect(hidden).toMatchObject({
+			actors: [],
+			actor_count: 0,
+			subject: { type: "post", id: postId },
+			text: "Your post was hidden by the moderators.",
+		});
+		// A further report on hidden content hides nothing new: no second notification.
+		await reported(await established("flourishing", "t-cm-reporter-2"), "post", postId, "spam");
+		expect(await ofType(author, "content_moderated")).toHaveLength(1);
+		expect(await ofType(reporter, "content_moderated")).toEqual([]);
+
+		const judge = await guardian("t-cm-judge");
+		const item = await queueItemFor("post", postId);
+		await expectStatus(await decide(judge, item.id, { decision: "dismiss", reason: "Fine" }), 200);
+		await expectProblem(await decide(judge, item.id, { decision: "dismiss", reason: "Fine" }), 409);
+		// The same post can be hidden again later (a new wave of reports): that is news again.
+		await reported(await established("flourishing", "t-cm-reporter-3"), "post", postId, "spam");
+		expect((await ofType(author, "content_moderated")).map((n) => n.text)).toEqual([
+			"Your post was hidden by the moderators.",
+			"Your post was restored by the moderators.",
+			"Your post was hidden by the moderators.",
+		]);
+		const json = await allNotificationsJson();
+		expect(json).not.toContain(reporter.id);
+		expect(json).not.toContain(judge.id);
+		expect(JSON.stringify(await inbox(author))).not.toContain(reporter.id);
+	});
+
+	it("tells the author when reports reach the hide weight", async () => {
+		const author = await signUp("t-cm-weight-author");
+		const postId = await postBy(author.id);
+		const reporters = await Promise.all(
+			["a", "b", "c"].map((l) => established("growing", `t-cm-weight-${l}`)),
+		);
+		for (const [i, reporter] of reporters.entries()) {
+			await reported(reporter, "post", postId, "other");
+			expect(await ofType(author, "content_moderated")).toHaveLength(i < 2 ? 0 : 1);
+		}
+		const json = await allNotificationsJson();
+		for (const reporter of reporters) expect(json).not.toContain(reporter.id);
+	});
+
+	it("tells the author of a removed comment once, even if they blocked the guardian", async () => {
+		const author = await signUp("t-cm-rm-author");
+		const postId = await postBy((await signUp("t-cm-rm-host")).id);
+		const commentId = await commentBy(author.id, postId, "Buy cheap pills here");
+		const reporter = await signUp("t-cm-rm-reporter");
+		await reported(reporter, "comment", commentId, "spam");
+		const judge = await guardian("t-cm-rm-judge");
+		await block(author, judge);
+		const item = await queueItemFor("comment", commentId);
+		await expectStatus(await decide(judge, item.id, { decision: "remove_content", reason: "Spam" }), 200);
+		await expectProblem(await decide(judge, item.id, { decision: "remove_content", reason: "Spam" }), 409);
+		expect(await onlyOne(author, "content_moderated")).toMatchObject({
+			actors: [],
+			subject: { type: "comment", id: commentId },
+			text: "Your comment was removed by the moderators.",
+		});
+		expect(await allNotificationsJson()).not.toContain(reporter.id);
+	});
+
+	it("tells the author of a post a guardian deletes, once", async () => {
+		const author = await signUp("t-cm-del-author");
+		const postId = await postBy(author.id);
+		const judge = await guardian("t-cm-del-judge");
+		await expectStatus(await call("DELETE", `/api/v1/flourish/posts/${postId}`, { token: judge.token }), 204);
+		await expectProblem(
+			await call("DELETE", `/api/v1/flourish/posts/${postId}`, { token: judge.token }),
+			404,
+		);
+		expect(await onlyOne(author, "content_moderated")).toMatchObject({
+			actors: [],
+			subject: { type: "post", id: postId },
+			text: "Your post was removed by the moderators.",
+		});
+		// Deleting one's own post is no moderation.
+		const own = await postBy(judge.id);
+		await expectStatus(await call("DELETE", `/api/v1/flourish/posts/${own}`, { token: judge.token }), 204);
+		expect(await inbox(judge)).toEqual([]);
+	});
+
+	it("tells the author of an anonymous share, without naming the share to anyone", async () => {
+		const author = await signUp("t-cm-anon-author");
+		const share = await expectStatus<{ id: string }>(
+			await call("POST", "/api/v1/sunlight", {
+				token: author.token,
+				body: { share_type: "win", body: "Finally slept eight hours", anonymous: true },
+			}),
+			201,
+		);
+		await reported(await signUp("t-cm-anon-reporter"), "sunlight_share", share.id, "spam");
+		const judge = await guardian("t-cm-anon-judge");
+		const item = await queueItemFor("sunlight_share", share.id);
+		await expectStatus(
+			await decide(judge, item.id, { decision: "remove_content", reason: "Off topic" }),
+			200,
+		);
+		expect(await onlyOne(author, "content_moderated")).toMatchObject({
+			actors: [],
+			subject: { type: "user", id: author.id },
+			text: "Your Sunlight share was removed by the moderators.",
+		});
+		// A named share is told the same way.
+		const named = await shareBy(author.id);
+		await expectStatus(await call("DELETE", `/api/v1/sunlight/${named}`, { token: judge.token }), 204);
+		expect(await ofType(author, "content_moderated")).toHaveLength(2);
+	});
+
+	it("tells nobody about an anonymous support request", async () => {
+		const author = await signUp("t-cm-support-author");
+		const before = await rowsWhere("content_moderated");
+		const created = await expectStatus<{ request: { id: string } }>(
+			await call("POST", "/api/v1/support/requests", {
+				token: author.token,
+				body: { title: "Buy followers", body: "Cheap followers at my site", category: "other" },
+			}),
+			201,
+		);
+		await reported(
+			await established("flourishing", "t-cm-support-reporter"),
+			"support_request",
+			created.request.id,
+			"spam",
+		);
+		const judge = await guardian("t-cm-support-judge");
+		const item = await queueItemFor("support_request", created.request.id);
+		await expectStatus(await decide(judge, item.id, { decision: "remove_content", reason: "Spam" }), 200);
+		expect(await rowsWhere("content_moderated")).toBe(before);
+		expect(await inbox(author)).toEqual([]);
+	});
+
+	it("tells the author when the scheduled re-check hides what was published while ML was down", async () => {
+		const author = await signUp("t-cm-recheck-author");
+		const postId = await insertRow("posts", {
+			author_id: author.id,
+			type: "text",
+			body: "I will kill you if I see you again.",
+			visibility: "public",
+		});
+		await recheckUncheckedContent(env);
+		await recheckUncheckedContent(env);
+		expect(await onlyOne(author, "content_moderated")).toMatchObject({
+			actors: [],
+			subject: { type: "post", id: postId },
+			text: "Your post was hidden by the moderators.",
+		});
+	});
+
+	it("tells nothing when ML hides a post as it is written (the answer already says pending_review)", async () => {
+		const author = await signUp("t-cm-ml-author");
+		const post = await expectStatus<{ pending_review: boolean }>(
+			await call("POST", "/api/v1/flourish/posts", {
+				token: author.token,
+				body: { type: "text", body: "I will kill you if I see you again.", visibility: "public" },
+			}),
+			201,
+		);
+		expect(post.pending_review).toBe(true);
+		expect(await inbox(author)).toEqual([]);
+	});
+
+	it("writes nothing when the author turned the type off", async () => {
+		const author = await signUp("t-cm-off-author");
+		await turnOff(author, "content_moderated");
+		const postId = await postBy(author.id);
+		await reported(await established("flourishing", "t-cm-off-reporter"), "post", postId, "spam");
+		expect(await rowsWhere("content_moderated", `%${postId}%`)).toBe(0);
 	});
 });
