@@ -1,6 +1,7 @@
 /**
  * The triggers of the notifications beyond the feed and connections: mentorships, group invitations and
- * join requests, project invitations, moderation of a person's content. Each one, through HTTP: exactly one notification for exactly the right people, with
+ * join requests, project invitations, moderation of a person's content, appeals, suspensions, trust levels
+ * and applications. Each one, through HTTP: exactly one notification for exactly the right people, with
  * its type, subject, actors (none for moderation and the system — never the reporter) and sentence; a
  * retried or repeated request writes no second row; never one's own action; never across a block where a
  * blocked person can still act; never a type the person turned off.
@@ -14,6 +15,7 @@ import {
 	decide,
 	established,
 	guardian,
+	person,
 	postBy,
 	queueItemFor,
 	reported,
@@ -21,8 +23,17 @@ import {
 } from "../guardians/helpers";
 import { insertRow } from "../ml/fixtures";
 import { growingUser, makeGuide } from "../orchard/helpers";
-import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
+import {
+	call,
+	callWithConfig,
+	expectProblem,
+	expectStatus,
+	setUserColumns,
+	signUp,
+	type TestUser,
+} from "../support/api";
 import { createProject, grower, inviteToProject } from "../teamup/helpers";
+import { addContributions, addReactionsReceived, ago, DAY_MS, MINUTE_MS, userAt } from "../trust/fixtures";
 
 type Notification = {
 	id: string;
@@ -507,5 +518,223 @@ describe("content_moderated", () => {
 		const postId = await postBy(author.id);
 		await reported(await established("flourishing", "t-cm-off-reporter"), "post", postId, "spam");
 		expect(await rowsWhere("content_moderated", `%${postId}%`)).toBe(0);
+	});
+});
+
+// ---------------------------------------------------------------- appeals and suspensions
+
+async function suspendedByDecision(label: string) {
+	const judge = await guardian(`${label}-judge`);
+	const author = await signUp(`${label}-author`);
+	const postId = await postBy(author.id);
+	const reporter = await signUp(`${label}-reporter`);
+	await reported(reporter, "post", postId, "harassment");
+	const item = await queueItemFor("post", postId);
+	const result = await expectStatus<{ penalty_id: string }>(
+		await decide(judge, item.id, { decision: "suspend", duration: "30d", reason: "Insults" }),
+		200,
+	);
+	return { judge, author, postId, reporter, penaltyId: result.penalty_id };
+}
+
+const appeal = (user: TestUser, penaltyId: string) =>
+	call("POST", "/api/v1/appeals", {
+		token: user.token,
+		body: { penalty_id: penaltyId, body: "I was quoting someone else, please look again." },
+	});
+const decideAppeal = (by: TestUser, appealId: string, decision: string) =>
+	call("PATCH", `/api/v1/guardians/appeals/${appealId}`, {
+		token: by.token,
+		body: { decision, notes: "Checked" },
+	});
+const administer = (by: TestUser, userId: string, body: Record<string, unknown>) =>
+	call("PATCH", `/api/v1/guardians/users/${userId}`, { token: by.token, body });
+
+describe("account_status and appeal_decided", () => {
+	it("tells a person suspended by a queue decision (and that their post was removed), who can read it", async () => {
+		const { author, postId, reporter, judge } = await suspendedByDecision("t-as-queue");
+		// The suspended person may still read their notifications.
+		const list = await inbox(author);
+		expect(list.map((n) => [n.type, n.subject, n.text, n.actors])).toEqual(
+			expect.arrayContaining([
+				["account_status", { type: "user", id: author.id }, "Your account was suspended.", []],
+				["content_moderated", { type: "post", id: postId }, "Your post was removed by the moderators.", []],
+			]),
+		);
+		expect(list).toHaveLength(2);
+		const json = await allNotificationsJson();
+		expect(json).not.toContain(reporter.id);
+		expect(json).not.toContain(judge.id);
+	});
+
+	it("tells the appellant whether their appeal was upheld or overturned, once", async () => {
+		const upheld = await suspendedByDecision("t-ad-upheld");
+		const appealed = await expectStatus<{ id: string }>(await appeal(upheld.author, upheld.penaltyId), 201);
+		const reviewer = await guardian("t-ad-reviewer");
+		await expectStatus(await decideAppeal(reviewer, appealed.id, "uphold"), 200);
+		await expectProblem(await decideAppeal(reviewer, appealed.id, "uphold"), 409);
+		expect(await onlyOne(upheld.author, "appeal_decided")).toMatchObject({
+			actors: [],
+			subject: { type: "appeal", id: appealed.id },
+			text: "Your appeal was upheld.",
+		});
+
+		const overturned = await suspendedByDecision("t-ad-overturned");
+		const second = await expectStatus<{ id: string }>(
+			await appeal(overturned.author, overturned.penaltyId),
+			201,
+		);
+		await expectStatus(await decideAppeal(reviewer, second.id, "overturn"), 200);
+		expect(await onlyOne(overturned.author, "appeal_decided")).toMatchObject({
+			actors: [],
+			subject: { type: "appeal", id: second.id },
+			text: "Your appeal was overturned.",
+		});
+		expect(await inbox(reviewer)).toEqual([]);
+	});
+
+	it("tells a person a guardian suspends, and when the suspension is lifted; each once", async () => {
+		const admin = await guardian("t-as-admin");
+		const target = await signUp("t-as-target");
+		await expectStatus(
+			await administer(admin, target.id, { suspension: { duration: "7d" }, reason: "Spam" }),
+			200,
+		);
+		expect(await onlyOne(target, "account_status")).toMatchObject({
+			actors: [],
+			subject: { type: "user", id: target.id },
+			text: "Your account was suspended.",
+		});
+		await expectStatus(await administer(admin, target.id, { suspension: null, reason: "Served" }), 200);
+		await expectProblem(await administer(admin, target.id, { suspension: null, reason: "Again" }), 409);
+		expect((await ofType(target, "account_status")).map((n) => n.text)).toEqual([
+			"Your suspension was lifted.",
+			"Your account was suspended.",
+		]);
+		expect(await inbox(admin)).toEqual([]);
+	});
+
+	it("writes nothing of a type the person turned off", async () => {
+		const admin = await guardian("t-as-off-admin");
+		const target = await signUp("t-as-off-target");
+		await turnOff(target, "account_status");
+		await expectStatus(
+			await administer(admin, target.id, { suspension: { duration: "24h" }, reason: "x" }),
+			200,
+		);
+		expect(await inbox(target)).toEqual([]);
+	});
+});
+
+// ---------------------------------------------------------------- trust and applications
+
+const decideApplication = (by: TestUser, id: string, decision: string) =>
+	call("POST", `/api/v1/guardians/applications/${id}/decision`, {
+		token: by.token,
+		body: { decision, notes: "Thanks" },
+	});
+
+async function eligibleForGoodSoil(label: string): Promise<TestUser> {
+	const user = await userAt("growing", 14, 30, label);
+	await setUserColumns(user.id, { trust_level_since: ago(14 * DAY_MS + MINUTE_MS) });
+	await addReactionsReceived(user.id, 5, 3);
+	await addContributions(user.id, { posts: 18 });
+	return user;
+}
+
+describe("trust_level and application_decided", () => {
+	it("tells a person promoted to growing automatically, once", async () => {
+		const user = await signUp("t-tl-auto");
+		await setUserColumns(user.id, { created_at: ago(4 * DAY_MS) });
+		await addContributions(user.id, { posts: 4 });
+		const post = () =>
+			callWithConfig({}, "POST", "/api/v1/flourish/posts", {
+				token: user.token,
+				body: { type: "text", body: "Another walk today", visibility: "public" },
+			});
+		await expectStatus(await post(), 201);
+		await expectStatus(await post(), 201);
+		expect(await onlyOne(user, "trust_level")).toMatchObject({
+			actors: [],
+			subject: { type: "user", id: user.id },
+			text: "Your trust level is now growing.",
+		});
+	});
+
+	it("tells a person whose level a guardian changes, never a guardian changing their own", async () => {
+		const admin = await guardian("t-tl-admin");
+		const target = await signUp("t-tl-target");
+		await expectStatus(
+			await administer(admin, target.id, { trust_level: "good_soil", reason: "Helper" }),
+			200,
+		);
+		// The same level again is no change: nothing new.
+		await expectStatus(
+			await administer(admin, target.id, { trust_level: "good_soil", reason: "Helper" }),
+			200,
+		);
+		expect(await onlyOne(target, "trust_level")).toMatchObject({
+			actors: [],
+			subject: { type: "user", id: target.id },
+			text: "Your trust level is now good_soil.",
+		});
+		await expectStatus(await administer(admin, admin.id, { trust_level: "flourishing", reason: "Me" }), 200);
+		expect(await inbox(admin)).toEqual([]);
+	});
+
+	it("tells the applicant of a trust application its decision, and their new level when approved", async () => {
+		const reviewer = await guardian("t-app-reviewer");
+		const approved = await eligibleForGoodSoil("t-app-approved");
+		const rejected = await eligibleForGoodSoil("t-app-rejected");
+		const ids: string[] = [];
+		for (const user of [approved, rejected]) {
+			ids.push(
+				(
+					await expectStatus<{ id: string }>(
+						await call("POST", "/api/v1/trust/applications", {
+							token: user.token,
+							body: { statement: "Hi" },
+						}),
+						201,
+					)
+				).id,
+			);
+		}
+		const [approvedId, rejectedId] = ids as [string, string];
+		await expectStatus(await decideApplication(reviewer, approvedId, "approve"), 200);
+		await expectProblem(await decideApplication(reviewer, approvedId, "approve"), 409);
+		await expectStatus(await decideApplication(reviewer, rejectedId, "reject"), 200);
+		expect(await onlyOne(approved, "application_decided")).toMatchObject({
+			actors: [],
+			subject: { type: "application", id: approvedId },
+			text: "Your trust level application was approved.",
+		});
+		expect(await onlyOne(approved, "trust_level")).toMatchObject({
+			text: "Your trust level is now good_soil.",
+		});
+		expect(await onlyOne(rejected, "application_decided")).toMatchObject({
+			subject: { type: "application", id: rejectedId },
+			text: "Your trust level application was rejected.",
+		});
+		expect(await ofType(rejected, "trust_level")).toEqual([]);
+		expect(await inbox(reviewer)).toEqual([]);
+	});
+
+	it("tells the applicant of a guide application its decision", async () => {
+		const reviewer = await guardian("t-guide-reviewer");
+		const soil = await person("t-guide-applicant", { trust_level: "good_soil" });
+		const applied = await expectStatus<{ id: string }>(
+			await call("POST", "/api/v1/trust/guide-applications", {
+				token: soil.token,
+				body: { motivation: "I have walked through grief myself and want to help others do the same." },
+			}),
+			201,
+		);
+		await expectStatus(await decideApplication(reviewer, applied.id, "approve"), 200);
+		expect(await onlyOne(soil, "application_decided")).toMatchObject({
+			actors: [],
+			subject: { type: "application", id: applied.id },
+			text: "Your guide application was approved.",
+		});
 	});
 });

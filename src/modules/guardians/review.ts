@@ -7,7 +7,7 @@
  * - `warn` / `suspend`: a strike (and a suspension) for the author; reported content is removed as well.
  *
  * The author is told in the same batch: their content restored (if it was hidden) or removed
- * (`content_moderated`) — never by whom, never who reported.
+ * (`content_moderated`), and a suspension (`account_status`) — never by whom, never who reported.
  */
 import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
@@ -16,6 +16,7 @@ import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
 import { contentIs, contentModeratedStatements } from "../../core/moderation/notices";
 import type { QueueTargetType } from "../../core/moderation/queue";
+import { notificationStatements } from "../../core/notifications";
 import { batchGuard, isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import {
@@ -31,6 +32,7 @@ import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
 import { notificationsForApprovedComment } from "../flourish";
+import { suspendedEvent } from "./notices";
 import {
 	anotherActiveGuardian,
 	commitGuardianBatch,
@@ -325,7 +327,11 @@ export async function decideQueueItem(
 			}),
 		);
 		if (suspendingAGuardian) statements.push(batchGuard(db, anotherActiveGuardian(author, now)));
-		if (duration) suspension = { env, userId: author, until: endsAt ?? PERMANENT_UNTIL };
+		if (duration) {
+			suspension = { env, userId: author, until: endsAt ?? PERMANENT_UNTIL };
+			// One notification per effect: this one for the account, content_moderated for the content.
+			statements.push(...notificationStatements(db, [suspendedEvent(author, penaltyId)], now));
+		}
 	}
 	statements.push(
 		auditStatement(db, {
