@@ -5,9 +5,10 @@
  * reads only those, oldest first (by id; the random ids of anonymous rows come in no order, which changes
  * only which of them waits for the next run), in bounded batches. Each row is scored through the same moderation step
  * as a write (`screenText`); its status and toxicity are set, and a Guardian queue item is raised in the
- * same batch when the score calls for one (an automatic hide is audit-logged there too). A row whose state
- * changed meanwhile (a report hid it, its author deleted it) is left as it now is. When the ML service is
- * still down, the run stops at the first failure and leaves everything for the next one.
+ * same batch when the score calls for one (an automatic hide is audit-logged there too, and tells the
+ * author, who saw the content published: `content_moderated`). A row whose state changed meanwhile (a
+ * report hid it, its author deleted it) is left as it now is. When the ML service is still down, the run
+ * stops at the first failure and leaves everything for the next one.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
@@ -23,6 +24,7 @@ import { D1_CONTENT_KINDS } from "../../db/content-kinds";
 import type { PlatformBindings } from "../../lib/bindings";
 import { logEvent } from "../../lib/log";
 import { auditStatementIf } from "./audit";
+import { contentModeratedStatements } from "./notices";
 import { queueItemForScreening } from "./queue";
 import { type Screening, screenText } from "./screen";
 
@@ -101,6 +103,16 @@ async function apply(db: Db, kind: ContentKind, row: UncheckedRow, screening: Sc
 				},
 				existsUnchecked,
 			),
+			// Its author saw it published (the ML service was down then): they learn it is hidden now.
+			...contentModeratedStatements(db, {
+				targetType: kind.type,
+				targetId: row.id,
+				authorId: row.authorId,
+				status: "hidden",
+				cause: new Date().toISOString(),
+				snapshot: row.snapshot,
+				when: existsUnchecked,
+			}),
 		);
 	}
 	statements.push(

@@ -32,6 +32,24 @@ export interface GroupAccess {
 	viewer: CurrentUser | undefined;
 }
 
+/**
+ * The most owners and moderators told of one request to join (owners first, then the longest-serving
+ * moderators): a group has a handful of them, and one request must stay a bounded write.
+ */
+export const MAX_JOIN_REQUEST_RECIPIENTS = 20;
+
+/**
+ * For a group that approves members (`private`), the ids of its active owners and moderators as a JSON
+ * array, at most MAX_JOIN_REQUEST_RECIPIENTS (served by group_members_group_status_idx); `[]` for others.
+ */
+const managerIdsOf = (groupColumn: SQLiteColumn) =>
+	sql<string>`(SELECT json_group_array(user_id) FROM (
+		SELECT m.user_id FROM ${groupMembers} AS m
+		WHERE ${fellowshipGroups.visibility} = 'private'
+			AND m.group_id = ${groupColumn} AND m.status = 'active' AND m.role IN ('owner', 'moderator')
+		ORDER BY m.role = 'owner' DESC, m.id LIMIT ${MAX_JOIN_REQUEST_RECIPIENTS}
+	))`;
+
 /** owner 3 > moderator 2 > member 1. */
 export const roleRank = (role: GroupRole): number =>
 	GROUP_MEMBER_ROLES.length - GROUP_MEMBER_ROLES.indexOf(role);
@@ -68,10 +86,36 @@ export async function loadGroup(
 	viewer: CurrentUser | undefined,
 	groupId: string,
 ): Promise<GroupAccess> {
+	return (await loadGroupWith(db, viewer, groupId, false)).access;
+}
+
+/**
+ * `loadGroup`, plus the owners and moderators to tell of a request to join a private group (at most
+ * MAX_JOIN_REQUEST_RECIPIENTS), read in the same query.
+ */
+export async function loadGroupWithManagers(
+	db: Db,
+	viewer: CurrentUser,
+	groupId: string,
+): Promise<{ access: GroupAccess; managerIds: string[] }> {
+	return loadGroupWith(db, viewer, groupId, true);
+}
+
+async function loadGroupWith(
+	db: Db,
+	viewer: CurrentUser | undefined,
+	groupId: string,
+	withManagers: boolean,
+): Promise<{ access: GroupAccess; managerIds: string[] }> {
 	let access: GroupAccess | undefined;
+	let managerIds: string[] = [];
 	if (viewer) {
 		const row = await db
-			.select({ group: fellowshipGroups, membership: groupMembers })
+			.select({
+				group: fellowshipGroups,
+				membership: groupMembers,
+				managers: withManagers ? managerIdsOf(fellowshipGroups.id) : sql<string>`NULL`,
+			})
 			.from(fellowshipGroups)
 			.leftJoin(
 				groupMembers,
@@ -79,14 +123,17 @@ export async function loadGroup(
 			)
 			.where(eq(fellowshipGroups.id, groupId))
 			.get();
-		if (row) access = { group: row.group, membership: row.membership ?? undefined, viewer };
+		if (row) {
+			access = { group: row.group, membership: row.membership ?? undefined, viewer };
+			managerIds = row.managers ? (JSON.parse(row.managers) as string[]) : [];
+		}
 	} else {
 		const group = await db.select().from(fellowshipGroups).where(eq(fellowshipGroups.id, groupId)).get();
 		if (group) access = { group, membership: undefined, viewer };
 	}
 	if (!access) throw notFound("group");
 	if (!mayKnow(access)) throw notFound("group");
-	return access;
+	return { access, managerIds };
 }
 
 /** Members, events and attendees: every signed-in user for public groups, active members otherwise. */

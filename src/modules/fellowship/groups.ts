@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
 import { crisisResources } from "../../core/moderation/crisis";
+import { removalNotice } from "../../core/moderation/notices";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
 import { requireSpiritualOptIn, spiritualFilter } from "../../core/spiritual";
@@ -168,6 +169,8 @@ export async function deleteGroup(db: Db, user: CurrentUser, groupId: string): P
 	const now = new Date().toISOString();
 	await db.batch([
 		db.update(fellowshipGroups).set({ deletedAt: now }).where(eq(fellowshipGroups.id, groupId)),
+		// A guardian's deletion tells the group's owner.
+		...(asGuardian ? removalNotice(db, "fellowship_group", groupId, access.group.ownerId, user.id, now) : []),
 		...(asGuardian
 			? [
 					auditStatement(db, {

@@ -3,6 +3,9 @@
  *
  * - `public`: join at once. `private`: a request (`pending`) an owner or moderator approves. `secret`:
  *   invitation only. An invitation is accepted by joining; inviting someone who asked approves them.
+ * - Notifications, in the same batch as the write: the person invited (`group_invitation`), and the owners
+ *   and moderators of a group asked to let someone in (`group_join_request`, one row each, at most
+ *   MAX_JOIN_REQUEST_RECIPIENTS). Approving, accepting, leaving and removal tell no one.
  * - Roles rank owner > moderator > member. Moderators approve, ban and remove members and make members
  *   moderators; owners do everything. The last active owner can neither leave nor be demoted (checked in
  *   the same statement as the write, so two owners stepping down at once cannot leave none).
@@ -17,13 +20,22 @@ import { findVisibleUser } from "../../core/accounts/accounts";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { notBlockedWith } from "../../core/blocks";
 import { auditStatement } from "../../core/moderation/audit";
+import { notificationStatement, notificationStatements } from "../../core/notifications";
 import type { Db } from "../../db/client";
 import { fellowshipGroups, type GroupMemberRow, groupMembers } from "../../db/tables/fellowship";
 import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
+import { newId } from "../../lib/ids";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound } from "../../lib/problem";
-import { type GroupAccess, loadGroup, requireContentAccess, requireManager, roleRank } from "./access";
+import {
+	type GroupAccess,
+	loadGroup,
+	loadGroupWithManagers,
+	requireContentAccess,
+	requireManager,
+	roleRank,
+} from "./access";
 import { withdrawFromUpcomingEvents } from "./events";
 
 export const presentMembership = (row: GroupMemberRow) => ({
@@ -85,9 +97,16 @@ function auditMembership(db: Db, actor: CurrentUser, access: GroupAccess, detail
 	});
 }
 
-/** Join a public group, request to join a private one, or accept an invitation (any visibility). */
+/** A membership row with this id is there in `status` (the statement before it in the batch won). */
+const membershipIs = (id: string, status: GroupMemberRow["status"]) =>
+	sql`EXISTS (SELECT 1 FROM ${groupMembers} WHERE ${groupMembers.id} = ${id} AND ${groupMembers.status} = ${status})`;
+
+/**
+ * Join a public group, request to join a private one, or accept an invitation (any visibility). A request
+ * tells the group's owners and moderators (at most MAX_JOIN_REQUEST_RECIPIENTS, read with the group).
+ */
 export async function joinGroup(db: Db, user: CurrentUser, groupId: string) {
-	const access = await loadGroup(db, user, groupId);
+	const { access, managerIds } = await loadGroupWithManagers(db, user, groupId);
 	const current = access.membership;
 	if (current?.status === "banned") throw forbidden("You are banned from this group.");
 	if (current?.status === "active") throw conflict("You are already a member of this group.");
@@ -107,13 +126,32 @@ export async function joinGroup(db: Db, user: CurrentUser, groupId: string) {
 	// Secret groups are invitation only; loadGroup already answered 404 to anyone not invited.
 	if (access.group.visibility === "secret") throw notFound("group");
 	const status = access.group.visibility === "public" ? "active" : "pending";
+	const id = newId();
+	const now = new Date();
+	const told =
+		status === "pending"
+			? notificationStatements(
+					db,
+					managerIds.map((managerId) => ({
+						type: "group_join_request" as const,
+						recipientId: managerId,
+						actorId: user.id,
+						subject: { type: "group" as const, id: groupId },
+						groupKey: `group_join_request:${id}`,
+						data: { name: access.group.name },
+						when: membershipIs(id, "pending"),
+					})),
+					now,
+				)
+			: [];
 	const [[created]] = await db.batch([
 		db
 			.insert(groupMembers)
-			.values({ groupId, userId: user.id, role: "member", status })
+			.values({ id, groupId, userId: user.id, role: "member", status })
 			.onConflictDoNothing({ target: [groupMembers.groupId, groupMembers.userId] })
 			.returning(),
 		recount(db, groupId),
+		...told,
 	]);
 	if (!created) throw conflict("You already have a membership in this group.");
 	return presentMembership(created);
@@ -143,13 +181,24 @@ export async function inviteToGroup(db: Db, user: CurrentUser, groupId: string, 
 		if (!approved) throw conflict("The request changed meanwhile; reload and try again.");
 		return presentMembership(approved);
 	}
+	const id = newId();
+	const told = notificationStatement(db, {
+		type: "group_invitation",
+		recipientId: inviteeId,
+		actorId: user.id,
+		subject: { type: "group", id: groupId },
+		groupKey: `group_invitation:${id}`,
+		data: { name: access.group.name },
+		when: membershipIs(id, "invited"),
+	});
 	const [[invited]] = await db.batch([
 		db
 			.insert(groupMembers)
-			.values({ groupId, userId: inviteeId, role: "member", status: "invited", invitedBy: user.id })
+			.values({ id, groupId, userId: inviteeId, role: "member", status: "invited", invitedBy: user.id })
 			.onConflictDoNothing({ target: [groupMembers.groupId, groupMembers.userId] })
 			.returning(),
 		...audit,
+		...(told ? [told] : []),
 	]);
 	if (!invited) throw conflict("This person's membership changed meanwhile; reload and try again.");
 	return presentMembership(invited);

@@ -13,6 +13,7 @@ import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
 import { enforceLinkLimit, isPendingReview } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
+import { removalNotice } from "../../core/moderation/notices";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { screenText } from "../../core/moderation/screen";
 import { type NotificationEvent, notificationStatements } from "../../core/notifications";
@@ -196,6 +197,8 @@ export async function deleteComment(ctx: Ctx, commentId: string, reason: string 
 			.update(comments)
 			.set({ deletedAt: now, updatedAt: now })
 			.where(and(eq(comments.id, comment.id), isNull(comments.deletedAt))),
+		// A guardian's deletion tells the author (only if this deletion is the one that applied).
+		...(mine ? [] : removalNotice(db, "comment", comment.id, comment.authorId, user.id, now)),
 		db
 			.update(posts)
 			.set({ commentCount: sql`max(${posts.commentCount} - 1, 0)` })

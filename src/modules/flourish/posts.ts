@@ -10,6 +10,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { enforceLinkLimit, enforceMediaLimit, isPendingReview } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
+import { removalNotice } from "../../core/moderation/notices";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
@@ -325,6 +326,8 @@ export async function deletePost(ctx: Ctx, postId: string, reason: string | unde
 			.update(posts)
 			.set({ deletedAt: now, updatedAt: now })
 			.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
+		// A guardian's deletion tells the author (only if this deletion is the one that applied).
+		...(mine ? [] : removalNotice(db, "post", row.id, row.authorId, user.id, now)),
 		...(mine
 			? []
 			: [

@@ -2,6 +2,9 @@
  * @module guardians/admin: reviewing trust and guide applications, and administering users (role, trust
  * level and its lock, suspension and its lifting). Every change is audit-logged in the same batch.
  *
+ * The person is told in the same batch: an application decided (and a trust level it changes), a trust
+ * level set, a suspension or its lifting (guardians/notices). A role or a lock tells no one.
+ *
  * A guardian cannot demote or suspend themselves, nor the last active guardian: the guarded statements
  * re-check "another active guardian exists" inside the batch, so two guardians demoting each other at the
  * same moment cannot leave the community without one.
@@ -10,6 +13,7 @@ import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isSuspended, trustRank } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
+import { notificationStatements } from "../../core/notifications";
 import { batchGuard, isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import { penalties } from "../../db/tables/guardians";
@@ -30,6 +34,7 @@ import {
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { conflict, forbidden, notFound } from "../../lib/problem";
+import { applicationDecidedEvent, liftedEvent, suspendedEvent, trustLevelEvent } from "./notices";
 import {
 	anotherActiveGuardian,
 	commitGuardianBatch,
@@ -187,6 +192,11 @@ export async function decideApplication(
 					.update(users)
 					.set({ trustLevel: trust.requestedLevel, trustLevelSince: nowIso })
 					.where(eq(users.id, person.id)),
+				...notificationStatements(
+					db,
+					[trustLevelEvent(person.id, trust.requestedLevel, nowIso, guardian.id)],
+					now,
+				),
 			);
 		}
 	} else if (guide) {
@@ -214,7 +224,14 @@ export async function decideApplication(
 			);
 		}
 	}
-	statements.push(audit);
+	statements.push(
+		audit,
+		...notificationStatements(
+			db,
+			[applicationDecidedEvent(application, trust ? "trust" : "guide", review.status)],
+			now,
+		),
+	);
 	await runGuarded(db, statements, "This application was reviewed meanwhile.");
 
 	// Not a batch: D1 batches mangle joined rows with same-named columns.
@@ -293,6 +310,22 @@ export async function administerUser(
 	const lockChanges = input.trust_locked !== undefined && input.trust_locked !== target.trustLocked;
 	if (levelChanges || lockChanges) {
 		statements.push(
+			// Before the change: only if the level is not already this one when the batch runs.
+			...(levelChanges && input.trust_level
+				? notificationStatements(
+						db,
+						[
+							trustLevelEvent(
+								target.id,
+								input.trust_level,
+								nowIso,
+								guardian.id,
+								sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${target.id} AND ${users.trustLevel} <> ${input.trust_level})`,
+							),
+						],
+						now,
+					)
+				: []),
 			db
 				.update(users)
 				.set({
@@ -342,10 +375,23 @@ export async function administerUser(
 				reason,
 				details: { penalty_id: penaltyId, duration, ends_at: endsAt },
 			}),
+			...notificationStatements(db, [suspendedEvent(target.id, penaltyId)], now),
 		);
 	} else if (input.suspension === null) {
 		if (!isSuspended(target, now)) throw conflict("This user is not suspended.");
 		statements.push(
+			// Before the lift: only if the person is still suspended when the batch runs (one lift tells).
+			...notificationStatements(
+				db,
+				[
+					liftedEvent(
+						target.id,
+						nowIso,
+						sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${target.id} AND ${users.suspendedUntil} > ${nowIso})`,
+					),
+				],
+				now,
+			),
 			db
 				.update(penalties)
 				.set({ liftedAt: nowIso, liftedBy: guardian.id, updatedAt: nowIso })

@@ -1,10 +1,12 @@
 /**
  * @module guardians/appeals: a warned or suspended person appeals once per penalty, within 20 days of it;
  * a guardian upholds it (the penalty stands) or overturns it (the penalty is lifted and a suspension ends).
+ * The appellant is told the decision (`appeal_decided`) in the decision's batch.
  */
 import { and, asc, desc, eq, gt, lt, or, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
+import { notificationStatements } from "../../core/notifications";
 import { batchGuard, isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import {
@@ -16,6 +18,7 @@ import {
 } from "../../db/tables/guardians";
 import { users } from "../../db/tables/users";
 import { conflict, forbidden, notFound } from "../../lib/problem";
+import { appealDecidedEvent } from "./notices";
 import { APPEAL_WINDOW_DAYS, appealDeadline, recomputeSuspension } from "./penalties";
 
 export type PenaltyWithAppeal = { penalty: PenaltyRow; appeal: AppealRow | null };
@@ -171,7 +174,13 @@ export async function decideAppeal(
 			]
 		: [];
 	try {
-		await db.batch([...statements, ...lifting]);
+		// The appellant is told in the same batch (an overturned suspension's end included: one notification).
+		const told = notificationStatements(
+			db,
+			[appealDecidedEvent(appeal, overturn ? "overturned" : "upheld")],
+			now,
+		);
+		await db.batch([...statements, ...lifting, ...told]);
 	} catch (error) {
 		if (isBatchGuardFailure(error)) throw conflict("This appeal was decided meanwhile.");
 		throw error;

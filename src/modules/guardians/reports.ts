@@ -9,7 +9,8 @@
  * handful of fresh accounts cannot hide anything. The content is hidden pending review, in the same batch,
  * once the open reports' hide weight is ≥ 5 or a flourishing member reports spam or harassment — never when
  * the item is urgent (a person may be at risk): an urgent item goes to the top of the queue and stays
- * visible to the people who can help.
+ * visible to the people who can help. The batch that hides it also tells its author (`content_moderated`,
+ * no person shown: nothing in it leads to a reporter).
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { ReportableMessage } from "../../../durable-objects/chat-protocol";
@@ -23,6 +24,7 @@ import {
 import { isBlockedBy } from "../../core/blocks";
 import { noteFanOut } from "../../core/fan-outs";
 import { auditStatementIf } from "../../core/moderation/audit";
+import { contentIs, contentModeratedStatements } from "../../core/moderation/notices";
 import type { QueueTargetType } from "../../core/moderation/queue";
 import { withDailyQuota } from "../../core/quotas";
 import { isUniqueViolation } from "../../db/batch-guard";
@@ -372,6 +374,20 @@ export async function fileReport(
 						details: { automatic: true, trigger: instantHide ? "trusted_reporter" : "report_weight" },
 					},
 					sql`${itemHidden} AND ${targetStatusIs(targetType, targetId, VISIBLE_BEFORE_HIDING)}`,
+				),
+				// The author is told, likewise only by the batch that hides it — and never by whom.
+				...contentModeratedStatements(
+					db,
+					{
+						targetType,
+						targetId,
+						authorId: target.authorId,
+						status: "hidden",
+						cause: nowIso,
+						snapshot: target.snapshot,
+						when: sql`${itemHidden} AND ${contentIs(targetType, targetId, VISIBLE_BEFORE_HIDING)}`,
+					},
+					now,
 				),
 				setModerationStatus(db, targetType, targetId, "hidden", VISIBLE_BEFORE_HIDING, itemHidden),
 				// Reported but still visible: flagged for review.

@@ -5,13 +5,18 @@
  * - `dismiss`: the reports were unfounded; hidden or flagged content is shown again.
  * - `remove_content`: the content is removed (kept stored for the snapshot and appeals).
  * - `warn` / `suspend`: a strike (and a suspension) for the author; reported content is removed as well.
+ *
+ * The author is told in the same batch: their content restored (if it was hidden) or removed
+ * (`content_moderated`), and a suspension (`account_status`) — never by whom, never who reported.
  */
 import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
+import { contentIs, contentModeratedStatements } from "../../core/moderation/notices";
 import type { QueueTargetType } from "../../core/moderation/queue";
+import { notificationStatements } from "../../core/notifications";
 import { batchGuard, isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import {
@@ -27,6 +32,7 @@ import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
 import { notificationsForApprovedComment } from "../flourish";
+import { suspendedEvent } from "./notices";
 import {
 	anotherActiveGuardian,
 	commitGuardianBatch,
@@ -270,7 +276,30 @@ export async function decideQueueItem(
 		decision === "dismiss"
 			? setModerationStatus(db, type, item.targetId, "clean", ["flagged", "hidden"])
 			: setModerationStatus(db, type, item.targetId, "removed", ["unchecked", "clean", "flagged", "hidden"]);
-	if (content) statements.push(content);
+	if (content) {
+		// The author learns what happened to their content (hidden content shown again, or content removed),
+		// before the change, so only if it is about to apply. No person is shown; the reporters never.
+		const dismissing = decision === "dismiss";
+		statements.push(
+			...contentModeratedStatements(
+				db,
+				{
+					targetType: type,
+					targetId: item.targetId,
+					authorId: author,
+					status: dismissing ? "restored" : "removed",
+					cause: nowIso,
+					guardianId: guardian.id,
+					snapshot: item.contentSnapshot,
+					when: dismissing
+						? contentIs(type, item.targetId, ["hidden"])
+						: contentIs(type, item.targetId, ["unchecked", "clean", "flagged", "hidden"]),
+				},
+				now,
+			),
+			content,
+		);
+	}
 	// A held-back comment tells its post's author (and the person it answers) once a guardian approves it;
 	// for one that was shown all along this writes nothing new (one notification per comment).
 	if (decision === "dismiss" && type === "comment") {
@@ -298,7 +327,11 @@ export async function decideQueueItem(
 			}),
 		);
 		if (suspendingAGuardian) statements.push(batchGuard(db, anotherActiveGuardian(author, now)));
-		if (duration) suspension = { env, userId: author, until: endsAt ?? PERMANENT_UNTIL };
+		if (duration) {
+			suspension = { env, userId: author, until: endsAt ?? PERMANENT_UNTIL };
+			// One notification per effect: this one for the account, content_moderated for the content.
+			statements.push(...notificationStatements(db, [suspendedEvent(author, penaltyId)], now));
+		}
 	}
 	statements.push(
 		auditStatement(db, {

@@ -5,6 +5,10 @@
  * application, which also creates the guide profile) and trust good_soil or above. A guide never has more
  * accepted mentorships than `max_mentees`: the accept is one conditional UPDATE that counts the accepted
  * ones inside its own WHERE, so two accepts at the same moment cannot both take the last place.
+ *
+ * Notifications go in the write's own batch: the guide is asked (`mentorship_request`); the other side
+ * learns of an acceptance, a decline, a completion or a cancellation (`mentorship_update`). Ending one by
+ * blocking tells no one (that would reveal the block).
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
@@ -12,10 +16,16 @@ import { z } from "zod";
 import { type CurrentUser, isVerifiedGuide } from "../../core/accounts/current-user";
 import { notBlockedWith } from "../../core/blocks";
 import { screenPersonalText } from "../../core/moderation/personal";
+import {
+	type NotificationEvent,
+	notificationStatement,
+	notificationStatements,
+} from "../../core/notifications";
 import type { Db } from "../../db/client";
 import { MENTORSHIP_STATUSES, type MentorshipRow, mentorships } from "../../db/tables/orchard";
 import { guideProfiles, TRUST_LEVELS, type UserRow, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
+import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor, toPage } from "../../lib/pagination";
 import { conflict, forbidden, notFound, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
@@ -264,12 +274,26 @@ export async function requestMentorship(
 		{ goals: body.goals, message: body.message },
 		{ to_user_id: target.id },
 	);
+	const id = newId(now.getTime());
 	const insert = db
 		.insert(mentorships)
-		.values({ menteeId: me.id, guideId: target.id, goals: body.goals, message: body.message })
+		.values({ id, menteeId: me.id, guideId: target.id, goals: body.goals, message: body.message })
 		.onConflictDoNothing()
 		.returning({ id: mentorships.id });
-	const [created] = queued ? (await db.batch([insert, queued]))[0] : await insert;
+	// The guide learns who asked — only if this insert won (an open pair already there leaves nothing new).
+	const notified = notificationStatement(
+		db,
+		{
+			type: "mentorship_request",
+			recipientId: target.id,
+			actorId: me.id,
+			subject: { type: "mentorship", id },
+			groupKey: `mentorship_request:${id}`,
+			when: sql`EXISTS (SELECT 1 FROM ${mentorships} WHERE ${mentorships.id} = ${id})`,
+		},
+		now,
+	);
+	const [[created]] = await db.batch([insert, ...(notified ? [notified] : []), ...(queued ? [queued] : [])]);
 	if (!created) throw conflict("You already have an open mentorship or request with this guide.");
 	return viewOf(db, created.id, me.id);
 }
@@ -340,6 +364,29 @@ function checkTransition(row: MentorshipRow, me: CurrentUser, to: MentorshipChan
 }
 
 /**
+ * The other side learns what became of the mentorship: the mentee when the guide accepts, declines or
+ * completes it; the guide when the mentee completes or cancels it. Written only if this change is the one
+ * that applied (the status and time it set are there), so a repeated change tells no one twice.
+ */
+function updateEvent(
+	row: MentorshipRow,
+	actorId: string,
+	to: MentorshipChange,
+	at: string,
+): NotificationEvent {
+	return {
+		type: "mentorship_update",
+		recipientId: row.guideId === actorId ? row.menteeId : row.guideId,
+		actorId,
+		subject: { type: "mentorship", id: row.id },
+		groupKey: `mentorship_update:${row.id}:${to}`,
+		data: { status: to },
+		when: sql`EXISTS (SELECT 1 FROM ${mentorships} WHERE ${mentorships.id} = ${row.id}
+			AND ${mentorships.status} = ${to} AND ${mentorships.updatedAt} = ${at})`,
+	};
+}
+
+/**
  * Moves a mentorship on. Returns the view and whether an accepted mentorship ended (the caller then lets the
  * chat room re-check who may still talk).
  */
@@ -363,7 +410,7 @@ export async function updateMentorship(
 	if (!row) throw notFound("mentorship");
 	checkTransition(row, me, to);
 	const at = now.toISOString();
-	const [updated] = await db
+	const update = db
 		.update(mentorships)
 		.set({
 			status: to,
@@ -382,6 +429,10 @@ export async function updateMentorship(
 			),
 		)
 		.returning({ id: mentorships.id });
+	const [[updated]] = await db.batch([
+		update,
+		...notificationStatements(db, [updateEvent(row, me.id, to, at)], now),
+	]);
 	if (!updated) {
 		const current = await db
 			.select({ status: mentorships.status })

@@ -21,6 +21,7 @@ import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
 import { notBlockedWith } from "../../core/blocks";
 import { enforceLinkLimit, inJsonList, isPendingReview, publiclyVisible } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
+import { removalNotice } from "../../core/moderation/notices";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
@@ -305,6 +306,8 @@ export async function deleteShare(ctx: Ctx, shareId: string, reason: string | un
 			.update(sunlightShares)
 			.set({ deletedAt: at, updatedAt: at })
 			.where(and(eq(sunlightShares.id, row.id), isNull(sunlightShares.deletedAt))),
+		// A guardian's deletion tells the author, anonymous or not (only they see it; the share is not named).
+		...(mine ? [] : removalNotice(db, "sunlight_share", row.id, row.authorId, user.id, at)),
 		...(mine
 			? []
 			: [

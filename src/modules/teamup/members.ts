@@ -8,6 +8,8 @@
  *   rows in the same batch — D1 runs batches one at a time, so two joins can never take the last seat.
  * - Roles rank owner > admin > member. Admins approve, remove members and make members admins; owners do
  *   everything. The last active owner can neither leave nor be demoted (checked inside the write).
+ * - The person invited is told in the invitation's batch (`project_invitation`). Requests to join a
+ *   members_only project, approvals and removals tell no one (no such notification type yet).
  */
 import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -15,6 +17,7 @@ import { findVisibleUser } from "../../core/accounts/accounts";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { notBlockedWith } from "../../core/blocks";
 import { auditStatement } from "../../core/moderation/audit";
+import { notificationStatement } from "../../core/notifications";
 import type { Db } from "../../db/client";
 import { type ProjectMemberRow, projectMembers, projects } from "../../db/tables/teamup";
 import { users } from "../../db/tables/users";
@@ -170,13 +173,25 @@ export async function inviteToProject(db: Db, user: CurrentUser, projectId: stri
 	if (current?.status === "invited") throw conflict("This person is already invited.");
 	const audit = asGuardian ? [auditMembership(db, user, access, { invited: true, user_id: inviteeId })] : [];
 	if (current?.status === "pending") return presentMembership(await activate(db, current, audit));
+	// The person invited is told, by whom and to what — only if this insert won.
+	const id = newId();
+	const told = notificationStatement(db, {
+		type: "project_invitation",
+		recipientId: inviteeId,
+		actorId: user.id,
+		subject: { type: "project", id: projectId },
+		groupKey: `project_invitation:${id}`,
+		data: { title: access.project.title },
+		when: sql`EXISTS (SELECT 1 FROM ${projectMembers} WHERE ${projectMembers.id} = ${id} AND ${projectMembers.status} = 'invited')`,
+	});
 	const [[invited]] = await db.batch([
 		db
 			.insert(projectMembers)
-			.values({ projectId, userId: inviteeId, role: "member", status: "invited", invitedBy: user.id })
+			.values({ id, projectId, userId: inviteeId, role: "member", status: "invited", invitedBy: user.id })
 			.onConflictDoNothing({ target: [projectMembers.projectId, projectMembers.userId] })
 			.returning(),
 		...audit,
+		...(told ? [told] : []),
 	]);
 	if (!invited) throw conflict("This person's membership changed meanwhile; reload and try again.");
 	return presentMembership(invited);

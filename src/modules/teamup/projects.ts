@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
 import { crisisResources } from "../../core/moderation/crisis";
+import { removalNotice } from "../../core/moderation/notices";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
 import { requireSpiritualOptIn, spiritualFilter } from "../../core/spiritual";
@@ -234,11 +235,24 @@ export async function archiveProject(db: Db, user: CurrentUser, projectId: strin
 	const access = await loadProject(db, user, projectId);
 	const { asGuardian } = requireOwner(access, "delete the project");
 	if (access.project.archivedAt !== null) return;
+	const now = new Date().toISOString();
 	await db.batch([
 		db
 			.update(projects)
-			.set({ status: "archived", archivedAt: new Date().toISOString() })
+			.set({ status: "archived", archivedAt: now })
 			.where(and(eq(projects.id, projectId), isNull(projects.archivedAt))),
+		// A guardian's archiving tells the project's owner (only if this archiving is the one that applied).
+		...(asGuardian
+			? removalNotice(
+					db,
+					"project",
+					projectId,
+					access.project.ownerId,
+					user.id,
+					now,
+					sql`EXISTS (SELECT 1 FROM ${projects} WHERE ${projects.id} = ${projectId} AND ${projects.archivedAt} = ${now})`,
+				)
+			: []),
 		...(asGuardian
 			? [
 					auditStatement(db, {

@@ -9,6 +9,7 @@
  */
 import { and, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { type CurrentUser, isGuardian, isSuspended, type TrustLevel } from "../../core/accounts/current-user";
+import { notificationStatements } from "../../core/notifications";
 import type { Db } from "../../db/client";
 import {
 	type GuideApplicationRow,
@@ -191,7 +192,8 @@ export async function nextLevelProgress(db: Db, user: CurrentUser, now = new Dat
 /**
  * new_sprout → growing, automatically: account ≥ 3 days old and ≥ 5 contributions, not suspended, level
  * not locked by a guardian. Cheap when nothing can change (no query before the account is 3 days old).
- * Any feature may call it after a write; returns the (possibly promoted) user.
+ * The promotion tells the person (`trust_level`) in the same batch. Any feature may call it after a write;
+ * returns the (possibly promoted) user.
  *
  * @example
  * const user = await maybePromoteToGrowing(db, currentUser(c));
@@ -207,7 +209,7 @@ export async function maybePromoteToGrowing(
 	if (elapsedDays(user.createdAt, now) < rules.minDays) return user;
 	if ((await countContributions(db, user.id, rules.minContributions)) < rules.minContributions) return user;
 	const nowIso = now.toISOString();
-	const [promoted] = await db
+	const promote = db
 		.update(users)
 		.set({ trustLevel: "growing", trustLevelSince: nowIso })
 		.where(
@@ -219,6 +221,26 @@ export async function maybePromoteToGrowing(
 			),
 		)
 		.returning();
+	// The person learns of it — only if this update is the one that promoted them.
+	const [[promoted]] = await db.batch([
+		promote,
+		...notificationStatements(
+			db,
+			[
+				{
+					type: "trust_level",
+					recipientId: user.id,
+					actorId: null,
+					subject: { type: "user", id: user.id },
+					groupKey: `trust_level:growing:${nowIso}`,
+					data: { level: "growing" },
+					when: sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${user.id}
+						AND ${users.trustLevel} = 'growing' AND ${users.trustLevelSince} = ${nowIso})`,
+				},
+			],
+			now,
+		),
+	]);
 	return promoted ?? user;
 }
 
