@@ -19,6 +19,7 @@ import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { isSuspended } from "../src/core/accounts/current-user";
 import { chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/core/chat-access";
+import { dispatchFanOuts } from "../src/core/fan-outs";
 import { crisisResources } from "../src/core/moderation/crisis";
 import { queueItemForScreening } from "../src/core/moderation/queue";
 import { type Screening, screenText } from "../src/core/moderation/screen";
@@ -551,7 +552,18 @@ export class ChatRoom extends DurableObject<PlatformBindings> {
 			screening,
 		});
 		await this.syncSummaries(queued ? [queued] : []);
+		// An urgent message's queue item wrote a guardian alert (the table's trigger): hand it to the queue
+		// now rather than at the next cron. A failure leaves it for the cron.
+		if (screening.urgent) this.ctx.waitUntil(this.dispatchAlerts(db));
 		return { ok: true, duplicate: false, message, ...(resources ? { crisisResources: resources } : {}) };
+	}
+
+	private async dispatchAlerts(db: Db): Promise<void> {
+		try {
+			await dispatchFanOuts(this.env, db);
+		} catch (error) {
+			logEvent("warn", "notification_fan_out_dispatch_failed", { error: String(error) });
+		}
 	}
 
 	private deliverDuplicate(row: MessageRow, senderId: string, origin?: WebSocket): SendOutcome {

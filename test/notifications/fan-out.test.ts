@@ -15,6 +15,7 @@ import { runScheduledTasks } from "../../src/scheduled";
 import { createRequest } from "../anonymous-support/helpers";
 import { createEvent, createGroup, insertActiveMembers, join, organiser, rsvp } from "../fellowship/helpers";
 import { guardian } from "../guardians/helpers";
+import { connectedPair, sendRest } from "../orchard/helpers";
 import { call, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 
 type Notification = { type: string; subject: { type: string; id: string }; text: string; actors: unknown[] };
@@ -191,6 +192,32 @@ describe("guardian alerts", () => {
 			actors: [],
 			text: "Someone may be at risk: an urgent item is in the moderation queue.",
 		});
+	});
+
+	it("an urgent chat message alerts the guardians at once, not at the next cron", async () => {
+		const watcher = await guardian("alert-chat-g");
+		const [writer, friend] = await connectedPair("alert-chat");
+		const message = await sendRest(
+			writer,
+			friend.id,
+			"I have saved up enough pills and tonight I am going to take them all.",
+		);
+		const item = await env.DB.prepare(
+			"SELECT id FROM moderation_queue_items WHERE target_type = 'chat_message' AND target_id = ? AND is_urgent = 1",
+		)
+			.bind(message.id)
+			.first<{ id: string }>();
+		expect(item).not.toBeNull();
+		const alerts = await eventually(
+			() =>
+				env.DB.prepare(
+					"SELECT id FROM notifications WHERE user_id = ? AND type = 'guardian_alert' AND subject_id = ?",
+				)
+					.bind(watcher.id, item?.id)
+					.all(),
+			(rows) => rows.results.length > 0,
+		);
+		expect(alerts.results).toHaveLength(1);
 	});
 });
 
