@@ -4,6 +4,7 @@
  * are written by the features, through core/notifications.
  */
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
 import {
 	type ActorView,
@@ -128,12 +129,14 @@ export async function markRead(
 
 export type Preferences = Record<NotificationType, { in_app: boolean; push: boolean }>;
 
-/** Every type with my setting, its default where I changed nothing. */
-export async function preferencesOf(db: Db, userId: string): Promise<Preferences> {
-	const rows = await db
-		.select()
-		.from(notificationPreferences)
-		.where(eq(notificationPreferences.userId, userId));
+type PreferenceRow = typeof notificationPreferences.$inferSelect;
+
+/** My stored settings. */
+const preferenceRowsQuery = (db: Db, userId: string) =>
+	db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, userId));
+
+/** Every type's setting from my stored rows (its default where there is none). */
+function preferencesFrom(rows: readonly PreferenceRow[]): Preferences {
 	const types = structuredClone(DEFAULT_PREFERENCES);
 	for (const row of rows) {
 		if ((NOTIFICATION_TYPES as readonly string[]).includes(row.type)) {
@@ -143,41 +146,45 @@ export async function preferencesOf(db: Db, userId: string): Promise<Preferences
 	return types;
 }
 
-/** Changes some types (in one batch), keeping the rest; answers every type's setting. */
+/** Every type with my setting, its default where I changed nothing. */
+export async function preferencesOf(db: Db, userId: string): Promise<Preferences> {
+	return preferencesFrom(await preferenceRowsQuery(db, userId));
+}
+
+/**
+ * Changes some types, keeping the rest, and answers every type's setting: one D1 batch (each change an upsert
+ * that sets only what it names, a new row starting from the type's defaults; then the settings read back).
+ */
 export async function updatePreferences(
 	db: Db,
 	userId: string,
 	changes: Partial<Record<NotificationType, { in_app?: boolean | undefined; push?: boolean | undefined }>>,
 	now: Date,
 ): Promise<Preferences> {
-	const current = await preferencesOf(db, userId);
-	const statements = Object.entries(changes).flatMap(([type, change]) => {
-		if (!change) return [];
-		const next = { ...current[type as NotificationType], ...stripUndefined(change) };
+	const at = now.toISOString();
+	const statements: BatchItem<"sqlite">[] = Object.entries(changes).flatMap(([key, change]) => {
+		const type = key as NotificationType;
+		if (!change || (change.in_app === undefined && change.push === undefined)) return [];
+		const initial = { ...DEFAULT_PREFERENCES[type], ...stripUndefined(change) };
 		return [
 			db
 				.insert(notificationPreferences)
-				.values({
-					userId,
-					type: type as NotificationType,
-					inApp: next.in_app,
-					push: next.push,
-					updatedAt: now.toISOString(),
-				})
+				.values({ userId, type, inApp: initial.in_app, push: initial.push, updatedAt: at })
 				.onConflictDoUpdate({
 					target: [notificationPreferences.userId, notificationPreferences.type],
-					set: { inApp: next.in_app, push: next.push, updatedAt: now.toISOString() },
+					set: {
+						...(change.in_app !== undefined ? { inApp: change.in_app } : {}),
+						...(change.push !== undefined ? { push: change.push } : {}),
+						updatedAt: at,
+					},
 				}),
 		];
 	});
+	// The read comes last in the batch, so it sees the changes.
+	const read = preferenceRowsQuery(db, userId);
 	const [first, ...rest] = statements;
-	if (first) await db.batch([first, ...rest]);
-	// What was just written, on top of what was read: no second read.
-	const next = structuredClone(current);
-	for (const [type, change] of Object.entries(changes)) {
-		if (change) Object.assign(next[type as NotificationType], stripUndefined(change));
-	}
-	return next;
+	const rows = first ? ((await db.batch([first, ...rest, read])).at(-1) as PreferenceRow[]) : await read;
+	return preferencesFrom(rows);
 }
 
 const stripUndefined = <T extends object>(value: T) =>
