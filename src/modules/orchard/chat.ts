@@ -16,6 +16,7 @@ import type { Bindings } from "../../env";
 import { logEvent } from "../../lib/log";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { forbidden, notFound, Problem } from "../../lib/problem";
+import { randomTicket, sha256Hex } from "../../lib/tickets";
 
 /** A ticket opens one WebSocket, within this many seconds of being issued. */
 export const TICKET_TTL_SECONDS = 60;
@@ -169,17 +170,6 @@ export function chatProblem(error: ChatError): Problem {
 
 // ---------------------------------------------------------------- tickets
 
-function toBase64Url(bytes: Uint8Array): string {
-	let binary = "";
-	for (const byte of bytes) binary += String.fromCharCode(byte);
-	return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-async function sha256Hex(text: string): Promise<string> {
-	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-	return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** A new single-use ticket for `userId` to open the conversation with `peerId`; only its hash is stored. */
 export async function issueTicket(
 	db: Db,
@@ -187,7 +177,7 @@ export async function issueTicket(
 	peerId: string,
 	now = new Date(),
 ): Promise<{ ticket: string; expiresAt: string }> {
-	const ticket = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+	const ticket = randomTicket();
 	const expiresAt = new Date(now.getTime() + TICKET_TTL_SECONDS * 1000).toISOString();
 	await db.batch([
 		// My own spent and expired tickets are dead weight.
