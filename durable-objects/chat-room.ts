@@ -10,6 +10,8 @@
  *   accounts (deleted, suspended); other frames re-check at most every STANDING_TTL_MS. The API pokes the
  *   room when a block or removal ends the right (`revalidate`), when a guardian suspends a participant
  *   (`closeSocketsOf`) and when an account is erased (`eraseMessagesOf`), which close the sockets at once.
+ * - A stored message the recipient may see (not held back, recipient not suspended) is forwarded to their
+ *   PersonStream (`ctx.waitUntil`: the send never waits for it, and a failure is only logged).
  * - After each change the room writes both participants' `conversation_summaries` rows in D1, so the
  *   conversation list is one D1 query. The writes are serialised and computed from current state, so the
  *   last write always carries the newest state.
@@ -53,6 +55,8 @@ import {
 	type ServerFrame,
 	type WireMessage,
 } from "./chat-protocol";
+import type { PersonStream } from "./person-stream";
+import type { DirectMessageFrame } from "./stream-protocol";
 
 /** Characters of the newest message kept in the D1 conversation list. */
 const PREVIEW_CHARS = 140;
@@ -65,8 +69,14 @@ const HELD_BACK = "('hidden', 'removed')";
  */
 export const STANDING_TTL_MS = 30_000;
 
-/** The outcome of a standing check: the user's row, or the refusal to answer with. */
-type Standing = { ok: true; user: UserRow } | { ok: false; error: ChatError };
+/**
+ * The outcome of a standing check: the user's row (and whether the other person is suspended: nothing is
+ * forwarded to their live stream then), or the refusal to answer with.
+ */
+type Standing = { ok: true; user: UserRow; peerSuspended: boolean } | { ok: false; error: ChatError };
+
+/** The room's bindings: the platform's, and the people's live streams (a message is forwarded to its recipient). */
+export type ChatRoomBindings = PlatformBindings & { PERSON_STREAM: DurableObjectNamespace<PersonStream> };
 
 interface Attachment {
 	userId: string;
@@ -99,7 +109,7 @@ function present(row: MessageRow, viewerId: string): WireMessage {
 
 const isHeldBack = (status: string) => status === "hidden" || status === "removed";
 
-export class ChatRoom extends DurableObject<PlatformBindings> {
+export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	private readonly sql: SqlStorage;
 	/** Serialises the D1 summary writes (in memory only: losing it on eviction loses nothing durable). */
 	private summaryChain: Promise<void> = Promise.resolve();
@@ -110,7 +120,7 @@ export class ChatRoom extends DurableObject<PlatformBindings> {
 	private readonly standingCheckedAt = new Map<string, number>();
 	private readonly standingChecks = new Map<string, Promise<Standing>>();
 
-	constructor(ctx: DurableObjectState, env: PlatformBindings) {
+	constructor(ctx: DurableObjectState, env: ChatRoomBindings) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
 		this.sql.exec(`
@@ -440,9 +450,10 @@ export class ChatRoom extends DurableObject<PlatformBindings> {
 		}
 		const now = Date.now();
 		this.standingCheckedAt.set(userId, now);
-		if (peer && isSuspended(peer)) this.closeAll("This account is suspended.", peerId);
+		const peerSuspended = peer !== undefined && isSuspended(peer);
+		if (peerSuspended) this.closeAll("This account is suspended.", peerId);
 		else this.standingCheckedAt.set(peerId, now);
-		return { ok: true, user };
+		return { ok: true, user, peerSuspended };
 	}
 
 	/**
@@ -487,7 +498,7 @@ export class ChatRoom extends DurableObject<PlatformBindings> {
 		const db = createDb(this.env.DB);
 		const standing = await this.checkStanding(db, senderId, peerId);
 		if (!standing.ok) return standing;
-		const sender = standing.user;
+		const { user: sender, peerSuspended } = standing;
 
 		const existing = this.findByClientId(senderId, clientMessageId);
 		if (existing) return this.deliverDuplicate(existing, senderId, origin);
@@ -536,6 +547,7 @@ export class ChatRoom extends DurableObject<PlatformBindings> {
 			});
 		}
 		this.deliver(row, origin);
+		if (!isHeldBack(row.moderation_status) && !peerSuspended) this.forwardToStream(row, peerId);
 
 		const queued = queueItemForScreening(db, {
 			targetType: "chat_message",
@@ -610,6 +622,29 @@ export class ChatRoom extends DurableObject<PlatformBindings> {
 			if (!own && isHeldBack(row.moderation_status)) continue;
 			this.sendFrame(socket, { type: "message", message: present(row, attachment.userId) });
 		}
+	}
+
+	/**
+	 * The recipient's live stream gets the message too (every device, whichever conversation is open). The
+	 * send never waits for it and never fails because of it: the conversation is where the message lives.
+	 */
+	private forwardToStream(row: MessageRow, recipientId: string): void {
+		const frame: DirectMessageFrame = {
+			type: "message",
+			peer_id: row.sender_id,
+			message: present(row, recipientId),
+		};
+		const stream = this.env.PERSON_STREAM.get(this.env.PERSON_STREAM.idFromName(recipientId));
+		this.ctx.waitUntil(
+			stream.message(frame).then(
+				() => undefined,
+				(error: unknown) => {
+					logEvent("warn", "stream_forward_failed", {
+						error: error instanceof Error ? error.name : "unknown",
+					});
+				},
+			),
+		);
 	}
 
 	// ------------------------------------------------------------------ reading and replay

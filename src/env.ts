@@ -4,6 +4,7 @@
  */
 import type { ChatRoom } from "../durable-objects/chat-room";
 import type { EventRsvp } from "../durable-objects/event-rsvp";
+import type { PersonStream } from "../durable-objects/person-stream";
 import type { CurrentUser } from "./core/accounts/current-user";
 import type { Db } from "./db/client";
 import type { PlatformBindings } from "./lib/bindings";
@@ -11,6 +12,8 @@ import type { PlatformBindings } from "./lib/bindings";
 export interface Bindings extends PlatformBindings {
 	CHAT_ROOM: DurableObjectNamespace<ChatRoom>;
 	EVENT_RSVP: DurableObjectNamespace<EventRsvp>;
+	/** Each person's live stream (notifications, unread count, direct messages). */
+	PERSON_STREAM: DurableObjectNamespace<PersonStream>;
 }
 
 export interface Variables {

@@ -14,6 +14,7 @@ export const NOTIFY_DEAD_LETTER_QUEUE_NAME = "flourish-notifications-dlq";
 
 export { ChatRoom } from "../durable-objects/chat-room";
 export { EventRsvp } from "../durable-objects/event-rsvp";
+export { PersonStream } from "../durable-objects/person-stream";
 
 const app = createApp();
 

@@ -12,10 +12,12 @@
  * A grouped type (reactions) is one row per target, updated in place: the new actor first, the count
  * recomputed, moved to the top and unread again.
  *
- * The live stream and fan-out to many people build on these rows (the list is the source of truth).
+ * The live stream builds on these rows (the list is the source of truth): the people a request wrote for are
+ * collected (`collectingRecipients`), and once the writes have committed their streams are poked; each
+ * stream then reads what changed from the list itself ("poke, then read").
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { and, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
 	NOTIFICATION_TYPES,
@@ -133,6 +135,15 @@ function noteRecipient(userId: string): void {
 	recipientsInScope.getStore()?.add(userId);
 }
 
+/**
+ * Asks that `userId`'s live stream look again once the work in scope has succeeded, for a change no
+ * notification statement was built for: their notifications were marked read (other devices update their
+ * count), or their standing changed (a suspension: the stream reads it and closes). Outside a scope, nothing.
+ */
+export function announceLater(userId: string): void {
+	noteRecipient(userId);
+}
+
 /** The statements of several events (those that can never apply are left out). */
 export function notificationStatements(db: Db, events: readonly NotificationEvent[], now = new Date()) {
 	return events
@@ -170,6 +181,72 @@ export function fanOutNotificationsStatement(
 
 /** A random UUID (version 4) in SQL: one per row of a set-based insert. */
 const SQL_UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
+
+// ---------------------------------------------------------------- reading (the list and the live stream)
+
+/** The unread count: one read of the partial index of unread notifications. */
+export function unreadCountQuery(db: Db, userId: string) {
+	return db
+		.select({ count: sql<number>`count(*)` })
+		.from(notifications)
+		.where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+}
+
+/**
+ * My notifications that changed at or after `since` (or after the position `after`), oldest change first:
+ * one range read of `notifications_user_updated_idx`. The live stream reads with this.
+ */
+export function notificationsChangedQuery(
+	db: Db,
+	userId: string,
+	from: { since: string } | { after: { at: string; id: string } },
+	limit: number,
+) {
+	const range =
+		"since" in from
+			? sql`${notifications.updatedAt} >= ${from.since}`
+			: or(
+					gt(notifications.updatedAt, from.after.at),
+					and(eq(notifications.updatedAt, from.after.at), gt(notifications.id, from.after.id)),
+				);
+	return db
+		.select()
+		.from(notifications)
+		.where(and(eq(notifications.userId, userId), range))
+		.orderBy(asc(notifications.updatedAt), asc(notifications.id))
+		.limit(limit);
+}
+
+/** The profiles of the actors of some notifications (deleted accounts are no person any more). */
+export async function actorProfiles(
+	db: Db,
+	rows: readonly NotificationRow[],
+): Promise<Map<string, ActorView>> {
+	const ids = [...new Set(rows.flatMap((row) => row.actorIds))];
+	if (ids.length === 0) return new Map();
+	const found = await db
+		.select({
+			id: users.id,
+			displayName: users.displayName,
+			avatarUrl: users.avatarUrl,
+			trustLevel: users.trustLevel,
+		})
+		.from(users)
+		.where(
+			and(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`, isNull(users.deletedAt)),
+		);
+	return new Map(
+		found.map((user) => [
+			user.id,
+			{
+				id: user.id,
+				display_name: user.displayName,
+				avatar_url: user.avatarUrl,
+				trust_level: user.trustLevel,
+			},
+		]),
+	);
+}
 
 // ---------------------------------------------------------------- presentation
 

@@ -11,7 +11,7 @@ declare global {
 		}
 		interface GlobalProps {
 			mainModule: typeof import("../../src/index");
-			durableNamespaces: "ChatRoom" | "EventRsvp";
+			durableNamespaces: "ChatRoom" | "EventRsvp" | "PersonStream";
 		}
 	}
 }

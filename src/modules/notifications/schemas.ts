@@ -1,42 +1,12 @@
 /** @module notifications/schemas: notifications, the unread count and preferences on the wire. */
 import { z } from "@hono/zod-openapi";
-import {
-	NOTIFICATION_SUBJECT_TYPES,
-	NOTIFICATION_TYPES,
-	type NotificationType,
-} from "../../db/tables/notifications";
+import { Notification, StreamSince } from "../../../durable-objects/stream-protocol";
+import { NOTIFICATION_TYPES, type NotificationType } from "../../db/tables/notifications";
 import { PageQuery } from "../../lib/pagination";
 import { IsoTimestamp, Uuid } from "../../lib/schemas";
 
-export const NotificationActor = z
-	.object({
-		id: Uuid,
-		display_name: z.string(),
-		avatar_url: z.string().nullable(),
-		trust_level: z.string(),
-	})
-	.openapi("NotificationActor");
-
-export const Notification = z
-	.object({
-		id: Uuid,
-		type: z.enum(NOTIFICATION_TYPES),
-		created_at: IsoTimestamp,
-		updated_at: IsoTimestamp.openapi({
-			description: "When it last changed (a new actor moves it to the top).",
-		}),
-		read_at: IsoTimestamp.nullable().openapi({ description: "Null while unread." }),
-		actors: z.array(NotificationActor).openapi({
-			description:
-				"Up to three people who acted, most recent first; empty when there is no person to show (moderation, a deleted account).",
-		}),
-		actor_count: z.number().int().openapi({ description: "How many people acted in all." }),
-		subject: z
-			.object({ type: z.enum(NOTIFICATION_SUBJECT_TYPES), id: z.string() })
-			.openapi({ description: "What a tap opens." }),
-		text: z.string().openapi({ description: "A short sentence a UI can show as is." }),
-	})
-	.openapi("Notification");
+// The Notification object is the stream's too: it is declared once, in the stream's contract.
+export { Notification, NotificationActor } from "../../../durable-objects/stream-protocol";
 
 export const NotificationPage = z
 	.object({
@@ -97,3 +67,23 @@ export const UpdateNotificationPreferences = z
 	.openapi("UpdateNotificationPreferences", {
 		description: "Any subset of types, each with `in_app` and/or `push`; the others keep their setting.",
 	});
+
+export const StreamTicket = z
+	.object({
+		ticket: z.string().openapi({ description: "Single use; valid for `expires_in` seconds." }),
+		expires_at: IsoTimestamp,
+		expires_in: z.number().int(),
+		url: z.string().openapi({ description: "The path to open the stream with (ticket included)." }),
+	})
+	.openapi("StreamTicket");
+
+export const StreamQuery = z.object({
+	ticket: z.string().max(100).optional().openapi({
+		description:
+			"A ticket from `POST /stream/tickets` (browsers); or send a bearer token instead (native clients).",
+	}),
+	since: StreamSince.optional().openapi({
+		description:
+			"The newest `updated_at` I hold: on connect the stream sends what changed since then (and a little before: frames are upserts by id). Without it, only the unread count.",
+	}),
+});

@@ -7,64 +7,25 @@ import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
 import {
-	type ActorView,
+	actorProfiles,
+	announceLater,
 	DEFAULT_PREFERENCES,
 	NOTIFICATION_RETENTION_DAYS,
 	type NotificationView,
 	presentNotification,
+	unreadCountQuery,
 } from "../../core/notifications";
 import type { Db } from "../../db/client";
 import {
 	NOTIFICATION_TYPES,
-	type NotificationRow,
 	type NotificationType,
 	notificationPreferences,
 	notifications,
 } from "../../db/tables/notifications";
-import { users } from "../../db/tables/users";
 import { DAY_MS } from "../../lib/durations";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 
 const Cursor = z.object({ at: z.string(), id: z.string() });
-
-/** The profiles of the actors of some notifications (deleted accounts are no person any more). */
-export async function actorProfiles(
-	db: Db,
-	rows: readonly NotificationRow[],
-): Promise<Map<string, ActorView>> {
-	const ids = [...new Set(rows.flatMap((row) => row.actorIds))];
-	if (ids.length === 0) return new Map();
-	const found = await db
-		.select({
-			id: users.id,
-			displayName: users.displayName,
-			avatarUrl: users.avatarUrl,
-			trustLevel: users.trustLevel,
-		})
-		.from(users)
-		.where(
-			and(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`, isNull(users.deletedAt)),
-		);
-	return new Map(
-		found.map((user) => [
-			user.id,
-			{
-				id: user.id,
-				display_name: user.displayName,
-				avatar_url: user.avatarUrl,
-				trust_level: user.trustLevel,
-			},
-		]),
-	);
-}
-
-/** The unread count: one read of the partial index of unread notifications. */
-export function unreadCountQuery(db: Db, userId: string) {
-	return db
-		.select({ count: sql<number>`count(*)` })
-		.from(notifications)
-		.where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
-}
 
 export async function unreadCount(db: Db, userId: string): Promise<number> {
 	return Number((await unreadCountQuery(db, userId).get())?.count ?? 0);
@@ -108,7 +69,10 @@ export async function listNotifications(db: Db, userId: string, query: ListQuery
 	};
 }
 
-/** Marks some of mine (others' ids are ignored) or all of mine read; answers the unread count after. */
+/**
+ * Marks some of mine (others' ids are ignored) or all of mine read; answers the unread count after. My live
+ * stream is told too, so my other devices get the new count.
+ */
 export async function markRead(
 	db: Db,
 	userId: string,
@@ -124,6 +88,7 @@ export async function markRead(
 		db.update(notifications).set({ readAt: now.toISOString() }).where(mine),
 		unreadCountQuery(db, userId),
 	]);
+	announceLater(userId);
 	return Number(count?.count ?? 0);
 }
 
