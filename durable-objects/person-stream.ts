@@ -12,6 +12,8 @@
  *   deleted account's object forgets what it kept.
  * - Chat messages are not read here: the ChatRoom that stored one forwards it (`message()`), and the
  *   conversation's own history is where a reconnecting client catches up.
+ * - At most MAX_STREAMS_PER_PERSON sockets: a new one beyond that closes the oldest (4429), so a flood of
+ *   connections (a client reconnecting in a loop, a stolen token) holds a bounded number open.
  * - Hibernation: the person lives in each socket's attachment and the mark in storage; ping/pong never wakes it.
  */
 import { DurableObject } from "cloudflare:workers";
@@ -33,8 +35,10 @@ import {
 	CATCH_UP_LIMIT,
 	CLOCK_SKEW_WINDOW_MS,
 	CLOSE_ACCOUNT_CLOSED,
+	CLOSE_TOO_MANY_STREAMS,
 	type DirectMessageFrame,
 	MAX_STREAM_FRAME_BYTES,
+	MAX_STREAMS_PER_PERSON,
 	STREAM_PING_FRAME,
 	STREAM_PONG_FRAME,
 	STREAM_USER_HEADER,
@@ -50,6 +54,8 @@ const PUSH_PAGES = 5;
 
 interface Attachment {
 	userId: string;
+	/** When the socket was accepted (ms): the oldest closes first when there are too many. */
+	openedAt?: number;
 }
 
 type Standing = "ok" | "suspended" | "deleted";
@@ -119,7 +125,8 @@ export class PersonStream extends DurableObject<PlatformBindings> {
 		const [client, server] = [pair[0], pair[1]];
 		const first = this.ctx.getWebSockets().length === 0;
 		this.ctx.acceptWebSocket(server, [userId]);
-		server.serializeAttachment({ userId } satisfies Attachment);
+		server.serializeAttachment({ userId, openedAt: Date.now() } satisfies Attachment);
+		this.closeOldest(server);
 		if (first) {
 			// Nobody was told anything while no socket was open: the mark starts now (the client catches up
 			// from its own `since`), and what was sent to sockets long gone is forgotten.
@@ -315,6 +322,30 @@ export class PersonStream extends DurableObject<PlatformBindings> {
 			this.sql.exec("DELETE FROM sent");
 			this.sql.exec("DELETE FROM meta");
 		}
+	}
+
+	/** Beyond MAX_STREAMS_PER_PERSON open sockets, closes the oldest (never `newest`, the one just accepted). */
+	private closeOldest(newest: WebSocket): void {
+		const open = this.ctx
+			.getWebSockets()
+			.filter((socket) => socket !== newest && socket.readyState === WebSocket.OPEN)
+			.map((socket) => ({
+				socket,
+				openedAt: (socket.deserializeAttachment() as Attachment | null)?.openedAt ?? 0,
+			}))
+			.sort((a, b) => a.openedAt - b.openedAt);
+		const excess = open.length + 1 - MAX_STREAMS_PER_PERSON;
+		for (const { socket } of open.slice(0, Math.max(0, excess))) {
+			try {
+				socket.close(
+					CLOSE_TOO_MANY_STREAMS,
+					`At most ${MAX_STREAMS_PER_PERSON} streams at once: this, the oldest, was closed.`,
+				);
+			} catch {
+				// already closing
+			}
+		}
+		if (excess > 0) logEvent("info", "stream_oldest_closed", { closed: excess });
 	}
 
 	/** Records the object's person on first use; false for anyone else afterwards. */

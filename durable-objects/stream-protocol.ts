@@ -18,7 +18,8 @@
  * - `{ "type": "sync", "since": "<updated_at>" }` — what changed since then, and the unread count.
  * - `{ "type": "ping" }` — answered `{ "type": "pong" }` without waking the object.
  *
- * The socket closes with 4403 when the account is suspended or deleted.
+ * The socket closes with 4403 when the account is suspended or deleted, and with 4429 when it is the oldest of
+ * more than MAX_STREAMS_PER_PERSON open streams of the person (a new one was opened).
  */
 import { z } from "@hono/zod-openapi";
 import { NOTIFICATION_SUBJECT_TYPES, NOTIFICATION_TYPES } from "../src/db/tables/notifications";
@@ -29,6 +30,10 @@ import type { WireMessage } from "./chat-protocol";
 export const STREAM_USER_HEADER = "X-Stream-User-Id";
 /** Close code when the account may no longer have a stream (suspended, deleted). */
 export const CLOSE_ACCOUNT_CLOSED = 4403;
+/** Streams one person may hold open at once (every device of theirs); a new one beyond it closes the oldest. */
+export const MAX_STREAMS_PER_PERSON = 5;
+/** Close code of the oldest stream when a newer one would exceed MAX_STREAMS_PER_PERSON. */
+export const CLOSE_TOO_MANY_STREAMS = 4429;
 /** Largest frame accepted from a client (a `sync` is far smaller). */
 export const MAX_STREAM_FRAME_BYTES = 1024;
 /** Notifications sent per catch-up (`ready`, `sync_done`); with more, `has_more` says reload the list. */
