@@ -11,7 +11,7 @@ import { createDb } from "./db/client";
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { logEvent } from "./lib/log";
-import { purgeOldNotifications } from "./modules/notifications";
+import { purgeExpiredStreamTickets, purgeOldNotifications } from "./modules/notifications";
 import { purgeEndedCooldowns, purgeExpiredChatTickets } from "./modules/orchard";
 import { eraseExpiredEvidence, runDueErasureJobs } from "./modules/privacy";
 import { purgeOldSupportQuota } from "./modules/support";
@@ -46,6 +46,7 @@ export const scheduledTasks: ScheduledTask[] = [
 	{ name: "purge_ended_tombstones", run: (env, now) => purgeEndedTombstones(createDb(env.DB), now) },
 	// Notifications are kept 90 days after their last change.
 	{ name: "purge_old_notifications", run: (env, now) => purgeOldNotifications(createDb(env.DB), now) },
+	{ name: "purge_expired_stream_tickets", run: (env, now) => purgeExpiredStreamTickets(env.DB, now) },
 ];
 
 export async function runScheduledTasks(env: Bindings, now = new Date()): Promise<void> {

@@ -116,6 +116,28 @@ describe("answers that carry a secret are never stored", () => {
 		expect(mine?.n).toBe(0);
 	});
 
+	it("a stream ticket: no row holds it, and a retry with the same key gets a fresh ticket", async () => {
+		const alice = await signUp("idem-stream-ticket");
+		const headers = { "Idempotency-Key": "stream-ticket-retry-1" };
+		type Ticket = { ticket: string; url: string };
+		const first = await expectStatus<Ticket>(
+			await call("POST", "/api/v1/stream/tickets", { token: alice.token, headers }),
+			201,
+		);
+		const retry = await call("POST", "/api/v1/stream/tickets", { token: alice.token, headers });
+		expect(retry.headers.get("Idempotent-Replayed")).toBeNull();
+		const second = await expectStatus<Ticket>(retry, 201);
+		expect(second.ticket).not.toBe(first.ticket);
+
+		const stored = await storedIdempotencyText();
+		expect(stored).not.toContain(first.ticket);
+		expect(stored).not.toContain(second.ticket);
+		const mine = await env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE user_id = ?")
+			.bind(alice.id)
+			.first<{ n: number }>();
+		expect(mine?.n).toBe(0);
+	});
+
 	it("a support token: no row holds it, nor any row for its author", async () => {
 		const author = await signUp("idem-support");
 		const created = await createRequest(author, {}, { "Idempotency-Key": "support-retry-1" });
@@ -188,6 +210,7 @@ it("every POST whose answer carries a secret documents that Idempotency-Key is n
 	}
 	expect(secretAnswers.sort()).toEqual([
 		"/api/v1/orchard/conversations/{user_id}/tickets",
+		"/api/v1/stream/tickets",
 		"/api/v1/support/requests",
 	]);
 });

@@ -1,6 +1,7 @@
 /**
  * @module notifications: what Flourish tells a person happened — the list, the unread count, marking read,
- * and preferences per type. Features write notifications through core/notifications.
+ * preferences per type, and the live stream (each person's PersonStream, poked once a change has committed).
+ * Features write notifications through core/notifications.
  *
  * The module's public face: other modules and the Worker's entry import only what is exported here.
  */
@@ -8,3 +9,4 @@
 export { consumeDeadFanOuts, consumeFanOuts, processFanOut } from "./fan-out";
 export { notificationsRoutes } from "./routes";
 export { purgeOldNotifications } from "./service";
+export { announceNotifications, purgeExpiredStreamTickets } from "./stream";

@@ -1,20 +1,29 @@
 /**
- * @module notifications/routes: my notifications, their unread count, marking them read, and my preferences
- * per type. (The live stream is `/stream`.)
+ * @module notifications/routes: my notifications, their unread count, marking them read, my preferences per
+ * type, and my live stream (a ticket, and the WebSocket upgrade forwarded to my PersonStream).
  */
+import { eq } from "drizzle-orm";
+import { STREAM_USER_HEADER } from "../../../durable-objects/stream-protocol";
+import { unauthorized } from "../../auth/verify";
+import { isSuspended } from "../../core/accounts/current-user";
+import { users } from "../../db/tables/users";
 import { requestContext } from "../../http/context";
-import { defineRoute, jsonContent } from "../../http/define-route";
+import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
+import { forbidden, Problem } from "../../lib/problem";
 import {
 	MarkRead,
 	NotificationListQuery,
 	NotificationPage,
 	NotificationPreferences,
+	StreamQuery,
+	StreamTicket,
 	UnreadCount,
 	UnreadCountAfterRead,
 	UpdateNotificationPreferences,
 } from "./schemas";
 import { listNotifications, markRead, preferencesOf, unreadCount, updatePreferences } from "./service";
+import { issueStreamTicket, redeemStreamTicket, STREAM_TICKET_TTL_SECONDS, streamOf } from "./stream";
 
 const tags = ["notifications"];
 
@@ -64,6 +73,52 @@ const patchPreferences = defineRoute("self_even_if_suspended", {
 	responses: { 200: { description: "Every type's setting.", content: jsonContent(NotificationPreferences) } },
 });
 
+const streamTags = ["stream"];
+
+const postStreamTicket = defineRoute(
+	"user",
+	{
+		method: "post",
+		path: "/stream/tickets",
+		operationId: "createStreamTicket",
+		tags: streamTags,
+		summary: "A single-use ticket to open my live stream",
+		description: `Browsers cannot send an Authorization header with a WebSocket, and access tokens do not belong in URLs: ask for a ticket (valid ${STREAM_TICKET_TTL_SECONDS} s, one use, stored only as a hash) and open \`url\`. A suspended account has no stream (403); it still reads its list.`,
+		responses: {
+			201: { description: "The ticket.", content: jsonContent(StreamTicket) },
+			403: problemResponse("The account is suspended."),
+		},
+	},
+	{
+		secretInAnswer: {
+			onRetry: `A retry simply issues another ticket: each is single-use and expires after ${STREAM_TICKET_TTL_SECONDS} s, so asking again is harmless.`,
+		},
+	},
+);
+
+const getStream = defineRoute("public", {
+	method: "get",
+	path: "/stream",
+	operationId: "openStream",
+	tags: streamTags,
+	summary: "WebSocket: my live stream of notifications, unread count and direct messages",
+	description: [
+		"Authenticate with `?ticket=` from `POST /stream/tickets` (browsers) or an `Authorization: Bearer` header (native clients); one of the two is required. Every device of mine may be connected at once: each gets every frame. Suspended accounts are refused (403) and their open streams close (4403).",
+		"Server → client (JSON): `{type:'notification', notification}` (the object `GET /notifications` lists; an upsert by `id`), `{type:'unread_count', count}` (after every change, also reads on another device), `{type:'message', peer_id, message}` (a direct message sent to me, as the conversation's history shows it), `ready` (after the catch-up on connect), `sync_done`, `pong`, `error`.",
+		"Client → server: `{type:'sync', since}` (what changed since `since`, then the count), `{type:'ping'}`.",
+		"Nothing is lost while no socket is open: the list is the source of truth. On (re)connect pass `since` (the newest `updated_at` held) to receive what changed; when `ready` says `has_more`, reload `GET /notifications`. Messages are caught up per conversation (`GET /orchard/conversations`, then `since_seq`).",
+	].join("\n\n"),
+	request: { query: StreamQuery },
+	responses: {
+		101: { description: "Switching Protocols: the WebSocket is open." },
+		401: problemResponse(
+			"No ticket and no bearer token; or the ticket is unknown, expired, already used, or another person's.",
+		),
+		403: problemResponse("The account is suspended."),
+		426: problemResponse("Not a WebSocket upgrade request."),
+	},
+});
+
 export const notificationsRoutes = createRouter()
 	.openapi(list, async (c) => {
 		const { db, user } = requestContext(c);
@@ -84,4 +139,59 @@ export const notificationsRoutes = createRouter()
 	.openapi(patchPreferences, async (c) => {
 		const { db, user, now } = requestContext(c);
 		return c.json({ types: await updatePreferences(db, user.id, c.req.valid("json").types, now) }, 200);
+	})
+	.openapi(postStreamTicket, async (c) => {
+		const { db, user } = requestContext(c);
+		const { ticket, expiresAt } = await issueStreamTicket(db, user.id);
+		return c.json(
+			{
+				ticket,
+				expires_at: expiresAt,
+				expires_in: STREAM_TICKET_TTL_SECONDS,
+				url: `/api/v1/stream?ticket=${ticket}`,
+			},
+			201,
+		);
+	})
+	.openapi(getStream, async (c) => {
+		const { ticket, since } = c.req.valid("query");
+		if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+			throw new Problem(426, {
+				detail: "Open this URL as a WebSocket.",
+				kind: "upgrade-required",
+				headers: { Upgrade: "websocket" },
+			});
+		}
+		const db = c.var.db;
+		// A bearer token was checked by the route's guard (a suspended caller is already refused there).
+		let me = c.get("user");
+		if (ticket !== undefined) {
+			const userId = await redeemStreamTicket(db, ticket);
+			if (!userId) throw unauthorized("The ticket is unknown, expired or already used.");
+			// A bearer token beside a ticket must be the same person's (the ticket is spent either way).
+			if (me && me.id !== userId) throw unauthorized("The ticket belongs to another account.");
+			me = await db.select().from(users).where(eq(users.id, userId)).get();
+			if (!me || me.deletedAt !== null) throw unauthorized("The ticket's account no longer exists.");
+			if (isSuspended(me)) throw forbidden(`This account is suspended until ${me.suspendedUntil}.`);
+		}
+		if (!me) {
+			throw unauthorized(
+				"Open the stream with a ticket (POST /stream/tickets) or a bearer token.",
+				"invalid_request",
+			);
+		}
+		const url = new URL("https://person-stream/ws");
+		if (since !== undefined) url.searchParams.set("since", since);
+		const upgraded = await streamOf(c.env, me.id).fetch(url, {
+			headers: { Upgrade: "websocket", [STREAM_USER_HEADER]: me.id },
+		});
+		if (upgraded.status !== 101 || !upgraded.webSocket) {
+			throw new Problem(503, {
+				detail: "The live stream is briefly unavailable; reload the list and retry.",
+				kind: "object-unavailable",
+				headers: { "Retry-After": "1" },
+			});
+		}
+		// A fresh response: the middleware may add headers (a Durable Object's response is immutable).
+		return new Response(null, { status: 101, webSocket: upgraded.webSocket });
 	});

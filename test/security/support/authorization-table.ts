@@ -1144,6 +1144,14 @@ export const MATRIX: Record<string, Row> = {
 		body: () => ({ types: { reaction: { push: false } } }),
 		expect: { others: 200 },
 	},
+	// The live stream: everyone has their own, suspended people have none (they still read the list).
+	"POST /api/v1/stream/tickets": { access: "user", expect: { others: 201 } },
+	"GET /api/v1/stream": {
+		// Public in the router (a ticket may stand in for the token) but never open without a caller.
+		access: "public",
+		headers: () => ({ Upgrade: "websocket" }),
+		expect: { anonymous: 401, others: 101 },
+	},
 };
 
 /** Every variant of a row, as an array. */
