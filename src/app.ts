@@ -12,6 +12,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
+import { announcingRecipients } from "./http/announce";
 import { noStoreForCredentialedRequests } from "./http/cache-control";
 import { provideRequestContext } from "./http/context";
 import { dispatchFanOutsAfterCommit } from "./http/fan-out";
@@ -26,7 +27,7 @@ import { gardenRoutes } from "./modules/garden";
 import { guardiansRoutes } from "./modules/guardians";
 import { healthRoutes } from "./modules/health";
 import { moderationRoutes } from "./modules/moderation";
-import { notificationsRoutes } from "./modules/notifications";
+import { announceNotifications, notificationsRoutes } from "./modules/notifications";
 import { nourishmentRoutes } from "./modules/nourishment";
 import { orchardRoutes } from "./modules/orchard";
 import { privacyRoutes } from "./modules/privacy";
@@ -98,7 +99,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
 	app.use(requestId({ headerName: "X-Request-Id" }));
 	app.use(provideRequestContext);
+	// Notifications to many people this request wrote (fan-outs) go to the queue after the answer.
 	app.use(dispatchFanOutsAfterCommit);
+	// The people a successful request notified (or whose standing it changed): their live streams are poked
+	// after the answer (`waitUntil`), and read what changed from the list.
+	app.use(announcingRecipients(announceNotifications));
 	// One JSON line per request (route pattern, status, duration, hashed user): never tokens, bodies or URLs.
 	app.use(requestLog);
 	app.use(secureHeaders());

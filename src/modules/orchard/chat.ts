@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { ChatError, ReportableMessage } from "../../../durable-objects/chat-protocol";
 import { notBlockedWith } from "../../core/blocks";
 import { chatAccess, conversationIdOf, participantsOf } from "../../core/chat-access";
+import { announceLater } from "../../core/notifications";
 import { createDb, type Db } from "../../db/client";
 import { preparedQuery } from "../../db/prepared";
 import { chatTickets, connections, conversationSummaries, mentorships } from "../../db/tables/orchard";
@@ -58,14 +59,17 @@ const SUSPENSION_ROOMS = 200;
 /**
  * A guardian suspended `userId` (through `commitGuardianBatch`): closes their open chat sockets in their most
  * recent conversations (the other person's stay open). Any other room refuses them within STANDING_TTL_MS
- * of their next frame, and stops delivering to them on the next message. The suspension is already
- * committed, so a failure here is only logged: a 5xx would invite a retry that issues a second penalty.
+ * of their next frame, and stops delivering to them on the next message. Their live stream is asked to look
+ * again once the request has succeeded: it reads their standing and closes its sockets too. The suspension
+ * is already committed, so a failure here is only logged: a 5xx would invite a retry that issues a second
+ * penalty.
  */
 export async function closeChatSocketsOf(
 	env: Pick<Bindings, "CHAT_ROOM">,
 	db: Db,
 	userId: string,
 ): Promise<void> {
+	announceLater(userId);
 	try {
 		const rooms = await db
 			.select({ peerId: conversationSummaries.peerId })

@@ -17,8 +17,9 @@
  *   (promoting the waitlist), and one delayed `sweep` that runs this batch again for anything a request
  *   already past authentication wrote after the commit.
  *
- * The outbox is worked off right away (bounded: ERASURE_JOBS_PER_REQUEST) and then by the cron until each
- * job succeeds; every job is idempotent. See README.md, "Privacy", for what is kept and why.
+ * After the commit the person's live stream is told: it reads that the account is gone, closes its sockets
+ * and forgets what it kept. The outbox is worked off right away (bounded: ERASURE_JOBS_PER_REQUEST) and
+ * then by the cron until each job succeeds; every job is idempotent. See README.md, "Privacy", for what is kept and why.
  */
 import { eq } from "drizzle-orm";
 import type { CurrentUser } from "../../core/accounts/current-user";
@@ -33,6 +34,7 @@ import { DAY_MS } from "../../lib/durations";
 import { logEvent } from "../../lib/log";
 import { conflict } from "../../lib/problem";
 import { rsvpObject, termsOf } from "../fellowship";
+import { announceNotifications } from "../notifications";
 import { eraseChatMessagesOf } from "../orchard";
 
 /** Outbox jobs done inline by the DELETE request; the cron does the rest. */
@@ -302,6 +304,9 @@ export async function deleteAccount(
 		throw error;
 	}
 	logEvent("info", "account_deleted", { jobs_inline_limit: ERASURE_JOBS_PER_REQUEST });
+	// The live stream reads the account's standing, closes its sockets and forgets what it kept (its chat
+	// sockets close with the outbox's chat jobs, below).
+	await announceNotifications(env, [user.id]);
 	const jobs = await env.DB.prepare(
 		"SELECT * FROM account_erasure_jobs WHERE user_id = ?1 AND kind <> 'sweep' AND not_before <= ?2 LIMIT ?3",
 	)
