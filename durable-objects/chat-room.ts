@@ -55,7 +55,7 @@ import {
 	type ServerFrame,
 	type WireMessage,
 } from "./chat-protocol";
-import type { PersonStream } from "./person-stream";
+import type { PersonStreamBindings } from "./person-stream";
 import type { DirectMessageFrame } from "./stream-protocol";
 
 /** Characters of the newest message kept in the D1 conversation list. */
@@ -76,7 +76,7 @@ export const STANDING_TTL_MS = 30_000;
 type Standing = { ok: true; user: UserRow; peerSuspended: boolean } | { ok: false; error: ChatError };
 
 /** The room's bindings: the platform's, and the people's live streams (a message is forwarded to its recipient). */
-export type ChatRoomBindings = PlatformBindings & { PERSON_STREAM: DurableObjectNamespace<PersonStream> };
+export type ChatRoomBindings = PlatformBindings & PersonStreamBindings;
 
 interface Attachment {
 	userId: string;

@@ -14,6 +14,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { PlatformBindings } from "../src/lib/bindings";
 import { newId } from "../src/lib/ids";
 import { logEvent } from "../src/lib/log";
+import { type PersonStreamBindings, pokeStreams } from "./person-stream";
 import type { EventTerms, RsvpChoice, RsvpSnapshot, SetRsvpResult } from "./rsvp-contract";
 import { RsvpLedger } from "./rsvp-ledger";
 import { writeMirror } from "./rsvp-mirror";
@@ -21,12 +22,15 @@ import { writeMirror } from "./rsvp-mirror";
 /** How soon the alarm retries a mirror write that failed. */
 const MIRROR_RETRY_MS = 5_000;
 
-export class EventRsvp extends DurableObject<PlatformBindings> {
+/** The object's bindings: the platform's, and the live streams (a person promoted from the waitlist is told). */
+export type EventRsvpBindings = PlatformBindings & PersonStreamBindings;
+
+export class EventRsvp extends DurableObject<EventRsvpBindings> {
 	private readonly ledger: RsvpLedger;
 	/** The mirror write in flight, if any. */
 	private mirroring: Promise<void> | undefined;
 
-	constructor(ctx: DurableObjectState, env: PlatformBindings) {
+	constructor(ctx: DurableObjectState, env: EventRsvpBindings) {
 		super(ctx, env);
 		this.ledger = new RsvpLedger(ctx.storage.sql, () => newId());
 		// Changes an earlier instance made but did not mirror (evicted mid-write): catch up soon.
@@ -120,12 +124,15 @@ export class EventRsvp extends DurableObject<PlatformBindings> {
 		const event = this.ledger.event();
 		if (!event || event.mirrored_seq >= event.seq) return;
 		const upTo = event.seq;
-		await writeMirror(this.env.DB, {
+		const promoted = await writeMirror(this.env.DB, {
 			eventId: event.event_id,
 			seq: upTo,
 			counts: this.ledger.counts(),
 			rows: this.ledger.changedSince(event.mirrored_seq),
 		});
 		this.ledger.markMirrored(upTo);
+		// The people moved from the waitlist were told in that batch: their live streams look now (no
+		// request collects them: the write is this object's). The caller never waits for it.
+		if (promoted.length > 0) this.ctx.waitUntil(pokeStreams(this.env.PERSON_STREAM, promoted));
 	}
 }

@@ -62,6 +62,36 @@ type Standing = "ok" | "suspended" | "deleted";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Streams poked at once by one call of `pokeStreams`. */
+const POKES_IN_FLIGHT = 20;
+
+/** The live streams, as a Durable Object that writes notifications names them beside its other bindings. */
+export interface PersonStreamBindings {
+	PERSON_STREAM: DurableObjectNamespace<PersonStream>;
+}
+
+/**
+ * For the Durable Objects that write notifications themselves (outside any request, so no request pokes for
+ * them): tells the streams of `userIds` to look again, once the write has committed. Never throws: a failed
+ * poke is logged, and the next poke or the client's reconnect catches up from the list.
+ */
+export async function pokeStreams(
+	namespace: PersonStreamBindings["PERSON_STREAM"],
+	userIds: Iterable<string>,
+): Promise<void> {
+	const people = [...new Set(userIds)];
+	let failed = 0;
+	for (let start = 0; start < people.length; start += POKES_IN_FLIGHT) {
+		const outcomes = await Promise.allSettled(
+			people
+				.slice(start, start + POKES_IN_FLIGHT)
+				.map((userId) => namespace.get(namespace.idFromName(userId)).changed()),
+		);
+		failed += outcomes.filter((outcome) => outcome.status === "rejected").length;
+	}
+	if (failed > 0) logEvent("warn", "stream_poke_failed", { people: people.length, failed });
+}
+
 export class PersonStream extends DurableObject<PlatformBindings> {
 	private readonly sql: SqlStorage;
 	/** The poke being answered, and whether another arrived meanwhile (in memory: a woken object reads anew). */

@@ -5,7 +5,7 @@
 import { createApp } from "./app";
 import type { Bindings } from "./env";
 import type { FanOutMessage } from "./lib/bindings";
-import { consumeDeadFanOuts, consumeFanOuts } from "./modules/notifications";
+import { announceNotifications, consumeDeadFanOuts, consumeFanOuts } from "./modules/notifications";
 import { runScheduledTasks } from "./scheduled";
 
 /** Queue names (wrangler.toml): the fan-outs, and where the ones that failed every retry go. */
@@ -24,6 +24,7 @@ export default {
 		ctx.waitUntil(runScheduledTasks(env, new Date(controller.scheduledTime))),
 	queue: async (batch, env) => {
 		if (batch.queue === NOTIFY_DEAD_LETTER_QUEUE_NAME) consumeDeadFanOuts(batch);
-		else await consumeFanOuts(batch, env);
+		// The people each fan-out notified: their live streams are poked once its statement has committed.
+		else await consumeFanOuts(batch, env, (userIds) => announceNotifications(env, userIds));
 	},
 } satisfies ExportedHandler<Bindings, FanOutMessage>;

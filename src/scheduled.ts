@@ -1,17 +1,23 @@
 /**
  * @module scheduled: the cron handler (`[triggers]` in wrangler.toml). Each task is independent: one
- * failing is logged and does not stop the others.
+ * failing is logged and does not stop the others. The people a task notified (the moderation re-check tells
+ * an author their content is hidden) have their live streams poked once the tasks are done.
  */
 
 import { purgeEndedTombstones } from "./core/accounts/tombstones";
 import { dispatchFanOuts } from "./core/fan-outs";
 import { recheckUncheckedContent } from "./core/moderation/recheck";
+import { collectingRecipients } from "./core/notifications";
 import { purgeOldDailyQuotas } from "./core/quotas";
 import { createDb } from "./db/client";
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { logEvent } from "./lib/log";
-import { purgeExpiredStreamTickets, purgeOldNotifications } from "./modules/notifications";
+import {
+	announceNotifications,
+	purgeExpiredStreamTickets,
+	purgeOldNotifications,
+} from "./modules/notifications";
 import { purgeEndedCooldowns, purgeExpiredChatTickets } from "./modules/orchard";
 import { eraseExpiredEvidence, runDueErasureJobs } from "./modules/privacy";
 import { purgeOldSupportQuota } from "./modules/support";
@@ -50,7 +56,11 @@ export const scheduledTasks: ScheduledTask[] = [
 ];
 
 export async function runScheduledTasks(env: Bindings, now = new Date()): Promise<void> {
-	const results = await Promise.allSettled(scheduledTasks.map((task) => task.run(env, now)));
+	const { result: results, recipients } = await collectingRecipients(() =>
+		Promise.allSettled(scheduledTasks.map((task) => task.run(env, now))),
+	);
+	// Also after a task that failed: what it committed before failing is in the list (a poke only reads).
+	if (recipients.size > 0) await announceNotifications(env, recipients);
 	results.forEach((result, i) => {
 		const task = scheduledTasks[i]?.name;
 		if (result.status === "rejected") {

@@ -22,7 +22,9 @@ import { announceNotifications } from "../../src/modules/notifications";
 import { streamOf } from "../../src/modules/notifications/stream";
 import { roomFor } from "../../src/modules/orchard/chat";
 import { runScheduledTasks } from "../../src/scheduled";
+import { createEvent, createGroup, insertActiveMembers, organiser, rsvp } from "../fellowship/helpers";
 import { guardian } from "../guardians/helpers";
+import { insertRow } from "../ml/fixtures";
 import { ChatClient, connect, type Frame, sendRest, ticketFor, type WireMessage } from "../orchard/helpers";
 import {
 	call,
@@ -506,6 +508,59 @@ describe("nothing is lost", () => {
 			.bind(alice.id)
 			.first<{ n: number }>();
 		expect(left?.n).toBe(0);
+	});
+});
+
+describe("notifications written outside a request", () => {
+	it("pokes the attendees the queue consumer notified of a cancelled event, and the person promoted from the waitlist", async () => {
+		const owner = await organiser("stream-queue-owner");
+		const group = await createGroup(owner);
+		const event = await createEvent(owner, group.id, { capacity: 1 });
+		const [going, waiting] = (await insertActiveMembers(group.id, 2)) as [TestUser, TestUser];
+		await expectStatus(await rsvp(going, event.id, "going"), 200);
+		await expectStatus(await rsvp(waiting, event.id, "going"), 200);
+		const { client: goings } = await openStream(going);
+		const { client: waitings } = await openStream(waiting);
+
+		// The mirror of the event's RSVPs writes the promotion inside the EventRsvp object: it pokes.
+		await expectStatus(await rsvp(going, event.id, "not_going"), 200);
+		expect(notificationOf(await waitings.takeType("notification"))).toMatchObject({
+			type: "waitlist_promoted",
+			subject: { type: "event", id: event.id },
+		});
+		await waitings.takeType("unread_count", countFrame(1));
+
+		// A cancellation is a fan-out: written by the queue consumer, which pokes whom it told.
+		await expectStatus(
+			await call("POST", `/api/v1/fellowship/events/${event.id}/cancel`, { token: owner.token }),
+			200,
+		);
+		expect(notificationOf(await waitings.takeType("notification"))).toMatchObject({
+			type: "event_cancelled",
+			subject: { type: "event", id: event.id },
+		});
+		await settle();
+		expect(goings.pending((f) => f.type === "notification")).toEqual([]);
+		goings.close();
+		waitings.close();
+	});
+
+	it("pokes the author the scheduled moderation re-check told that their post is hidden", async () => {
+		const author = await signUp("stream-recheck-author");
+		const { client } = await openStream(author);
+		const postId = await insertRow("posts", {
+			author_id: author.id,
+			type: "text",
+			body: "I will kill you if I see you again.",
+			visibility: "public",
+		});
+		await runScheduledTasks(env);
+		expect(notificationOf(await client.takeType("notification"))).toMatchObject({
+			type: "content_moderated",
+			subject: { type: "post", id: postId },
+		});
+		await client.takeType("unread_count", countFrame(1));
+		client.close();
 	});
 });
 
