@@ -26,6 +26,8 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
 	const text = value?.trim();
 	if (!text) return undefined;
 	if (/^\d+$/.test(text)) return Number.parseInt(text, 10);
+	// An HTTP date begins with the day's name (all three of RFC 9110's formats); Date.parse alone takes "1.5".
+	if (!/^[A-Za-z]{3}/.test(text)) return undefined;
 	const at = Date.parse(text);
 	if (Number.isNaN(at)) return undefined;
 	return Math.max(0, Math.ceil((at - nowMs) / 1000));

@@ -45,8 +45,9 @@ export interface AllowedOrigin {
 }
 
 /**
- * Parses `PUSH_ENDPOINT_ALLOWLIST`: comma-separated origins (`https://push.test`, `http://127.0.0.1:*`).
- * An entry that is not a bare `http(s)` origin is ignored: the guard fails closed.
+ * Parses `PUSH_ENDPOINT_ALLOWLIST`: comma-separated origins (`https://push.test`, `http://127.0.0.1:*`); the
+ * port may be `*`, the host is exact. An entry that is not a bare `http(s)` origin is ignored: the guard
+ * fails closed.
  */
 export function parseEndpointAllowlist(value: string | undefined): AllowedOrigin[] {
 	const origins: AllowedOrigin[] = [];
@@ -59,6 +60,8 @@ export function parseEndpointAllowlist(value: string | undefined): AllowedOrigin
 		const url = new URL(origin);
 		if (url.origin !== origin || (url.protocol !== "https:" && url.protocol !== "http:")) continue;
 		if (anyPort && url.port !== "") continue;
+		// Hosts are exact: `https://*.test` is no wildcard (the URL parser would take `*` as a host character).
+		if (!/^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname)) continue;
 		origins.push({ protocol: url.protocol, hostname: url.hostname, port: anyPort ? "*" : url.port });
 	}
 	return origins;
