@@ -1,13 +1,23 @@
 /**
  * Tests run inside workerd (the Workers test integration) against real local D1, KV, Durable Objects
- * and the ML Worker behind the `ML` service binding. The only stand-in is the one thing outside our
- * system: the Auth0 tenant, served by `test/support/auth-stub.ts` as outbound traffic.
+ * and the ML Worker behind the `ML` service binding. The only stand-ins are the things outside our
+ * system, answering outbound traffic: the Auth0 tenant (`test/harness/auth-stub.ts`) and a Web Push
+ * service (`test/harness/push-service.ts`, on `https://push.test`).
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { generateVapidKeyPair } from "./scripts/lib/vapid-keys.ts";
 import { createAuthStub } from "./test/harness/auth-stub.ts";
+import { createPushService } from "./test/harness/push-service.ts";
 
 const authStub = await createAuthStub();
+const pushService = createPushService();
+/** A VAPID key pair made for this run, never written anywhere. */
+const vapid = await generateVapidKeyPair();
+
+/** Outbound requests by origin: the push service's, or the Auth0 stub (which refuses every other origin). */
+const outbound = (request: Request): Promise<Response> =>
+	new URL(request.url).origin === pushService.origin ? pushService.handle(request) : authStub.handle(request);
 
 /**
  * Test-only stand-ins for a failing ML Worker, bound as ML_THROWS, ML_HANGS and ML_GARBAGE: fault tests swap
@@ -66,6 +76,10 @@ export default defineConfig({
 					AUTH0_JWKS_URL: authStub.jwksUrl("default"),
 					CORS_ORIGINS: "https://app.flourish.test",
 					SUPPORT_HMAC_SECRET: "test-only-support-hmac-secret-0123456789abcdef",
+					VAPID_PRIVATE_KEY: vapid.privateKey,
+					VAPID_SUBJECT: "mailto:push@flourish.test",
+					PUSH_ENDPOINT_ALLOWLIST: pushService.origin,
+					TEST_VAPID_PUBLIC_KEY: vapid.publicKey,
 				},
 				workers: [
 					{
@@ -82,7 +96,7 @@ export default defineConfig({
 					ML_HANGS: "ml-hangs",
 					ML_GARBAGE: "ml-garbage",
 				},
-				outboundService: authStub.handle,
+				outboundService: outbound,
 				ratelimits: RATE_LIMITERS,
 			},
 		})),

@@ -1,7 +1,8 @@
 /**
  * `npm run dev`: everything a fresh clone needs to serve the API locally.
  *
- *  1. copies `.dev.vars.example` to `.dev.vars` if missing (points the API at the local issuer);
+ *  1. copies `.dev.vars.example` to `.dev.vars` if missing (points the API at the local issuer), and adds a
+ *     Web Push (VAPID) key pair to it if it has none;
  *  2. creates the development signing key once (`.dev/issuer.json`);
  *  3. applies the D1 migrations to the local database;
  *  4. loads the demo data (`scripts/seed.sql`, idempotent);
@@ -24,6 +25,7 @@ import {
 	startIssuerServer,
 } from "./lib/dev-issuer.ts";
 import { errnoCode } from "./lib/guards.ts";
+import { ensureDevVapidKey } from "./lib/vapid-keys.ts";
 
 const API_PORT = 8787;
 const API_URL = `http://localhost:${API_PORT}`;
@@ -76,16 +78,19 @@ function run(
 }
 
 async function ensureDevVars() {
+	const devVars = path.join(PROJECT_ROOT, ".dev.vars");
 	try {
 		await copyFile(
 			path.join(PROJECT_ROOT, ".dev.vars.example"),
-			path.join(PROJECT_ROOT, ".dev.vars"),
+			devVars,
 			constants.COPYFILE_EXCL, // never overwrite a developer's own .dev.vars
 		);
 		say("created .dev.vars from .dev.vars.example");
 	} catch (err) {
 		if (errnoCode(err) !== "EEXIST") throw err;
 	}
+	const vapid = await ensureDevVapidKey(devVars);
+	if (vapid) say(`added a local VAPID key pair to .dev.vars (public key ${vapid.publicKey.slice(0, 12)}…)`);
 }
 
 async function ensureMigrations() {

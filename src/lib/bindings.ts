@@ -44,4 +44,16 @@ export interface PlatformBindings {
 	 * by an HMAC of the user id, so no stored value can be traced back to its author.
 	 */
 	SUPPORT_HMAC_SECRET: string;
+	/**
+	 * Web Push (src/lib/web-push): the VAPID private key (`wrangler secret put VAPID_PRIVATE_KEY`), the P-256
+	 * private scalar as 43 characters of base64url (`npm run vapid:keys`). Without it nothing is pushed.
+	 */
+	VAPID_PRIVATE_KEY?: string;
+	/** How push services reach the operator: `mailto:` address or `https:` URL (VAPID `sub`). */
+	VAPID_SUBJECT?: string;
+	/**
+	 * Comma-separated origins push endpoints may have besides the browsers' push services (a port may be `*`):
+	 * a local or test push service, e.g. `https://push.test`, `http://127.0.0.1:*`. Empty in production.
+	 */
+	PUSH_ENDPOINT_ALLOWLIST?: string;
 }

@@ -8,6 +8,8 @@ declare global {
 			TEST_MIGRATIONS: D1Migration[];
 			/** JSON: `{ current: JWK, unknown: JWK }` private keys of the stand-in Auth0 tenant. */
 			TEST_SIGNING_KEYS: string;
+			/** The public half of this run's `VAPID_PRIVATE_KEY`, as the key generator (scripts/lib) made it. */
+			TEST_VAPID_PUBLIC_KEY: string;
 		}
 		interface GlobalProps {
 			mainModule: typeof import("../../src/index");
