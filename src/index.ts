@@ -20,7 +20,7 @@ const app = createApp();
 export default {
 	fetch: app.fetch,
 	scheduled: (controller, env, ctx) =>
-		ctx.waitUntil(runScheduledTasks(env, new Date(controller.scheduledTime))),
+		ctx.waitUntil(runScheduledTasks(env, new Date(controller.scheduledTime), controller.cron)),
 	queue: async (batch, env) => {
 		if (batch.queue === NOTIFY_DEAD_LETTER_QUEUE_NAME) consumeDeadFanOuts(batch);
 		else await consumeFanOuts(batch, env);
