@@ -61,14 +61,13 @@ export const scheduledTasks: ScheduledTask[] = [
 ];
 
 /**
- * Runs the tasks of schedule `cron` (every task when none is given: tests, `wrangler dev`'s
- * `/cdn-cgi/local/scheduled` without `?cron=`).
+ * Runs the tasks of schedule `cron` — every task when there is none (tests; `wrangler dev`'s
+ * `/cdn-cgi/local/scheduled` without `?cron=`, which has no or an empty expression).
  */
 export async function runScheduledTasks(env: Bindings, now = new Date(), cron?: string): Promise<void> {
-	const tasks =
-		cron === undefined
-			? scheduledTasks
-			: scheduledTasks.filter((task) => (task.cron ?? EVERY_TEN_MINUTES) === cron);
+	const tasks = !cron
+		? scheduledTasks
+		: scheduledTasks.filter((task) => (task.cron ?? EVERY_TEN_MINUTES) === cron);
 	if (tasks.length === 0) logEvent("error", "scheduled_cron_unknown", { cron });
 	const results = await Promise.allSettled(tasks.map((task) => task.run(env, now)));
 	results.forEach((result, i) => {

@@ -170,7 +170,8 @@ function dueMove(row: ReminderRow, now: Date): Move {
 			...(fire ? { fire: { notification: newId(now.getTime()), date: fire.localDate } } : {}),
 		};
 	} catch (error) {
-		// A zone the runtime does not know (never accepted by the API): no more reminders, and say so.
+		// A zone the runtime does not know (the API never accepts one): no reminder, and say so (the backfill step
+		// will try, and log, again each minute until the zone is fixed).
 		logEvent("error", "habit_reminder_unschedulable", { habit: row.id, error: String(error) });
 		return { habit: row.id, was, next: null };
 	}
