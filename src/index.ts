@@ -24,7 +24,7 @@ const app = createApp();
 export default {
 	fetch: app.fetch,
 	scheduled: (controller, env, ctx) =>
-		ctx.waitUntil(runScheduledTasks(env, new Date(controller.scheduledTime))),
+		ctx.waitUntil(runScheduledTasks(env, new Date(controller.scheduledTime), controller.cron)),
 	queue: async (batch, env) => {
 		if (batch.queue === NOTIFY_DEAD_LETTER_QUEUE_NAME) consumeDeadFanOuts(batch);
 		// The people each fan-out notified: their live streams are poked once its statement has committed.

@@ -1,7 +1,9 @@
 /**
- * @module scheduled: the cron handler (`[triggers]` in wrangler.toml). Each task is independent: one
- * failing is logged and does not stop the others. The people a task notified (the moderation re-check tells
- * an author their content is hidden) have their live streams poked once the tasks are done.
+ * @module scheduled: the cron handler (`[triggers]` in wrangler.toml). Two schedules, each its own invocation:
+ * every minute (habit reminders: delivered within a minute of their time) and every 10 minutes (housekeeping).
+ * Each task is independent: one failing is logged and does not stop the others. The people a task notified
+ * (the moderation re-check tells an author their content is hidden) have their live streams poked once the
+ * tasks are done.
  */
 
 import { purgeEndedTombstones } from "./core/accounts/tombstones";
@@ -13,6 +15,7 @@ import { createDb } from "./db/client";
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { logEvent } from "./lib/log";
+import { runHabitReminders } from "./modules/garden";
 import {
 	announceNotifications,
 	purgeExpiredStreamTickets,
@@ -22,13 +25,23 @@ import { purgeEndedCooldowns, purgeExpiredChatTickets } from "./modules/orchard"
 import { eraseExpiredEvidence, runDueErasureJobs } from "./modules/privacy";
 import { purgeOldSupportQuota } from "./modules/support";
 
+/** The cron expressions of wrangler.toml's `[triggers]`: the handler runs the tasks of the one that fired. */
+export const EVERY_MINUTE = "* * * * *";
+export const EVERY_TEN_MINUTES = "*/10 * * * *";
+export const CRONS = [EVERY_MINUTE, EVERY_TEN_MINUTES] as const;
+export type Cron = (typeof CRONS)[number];
+
 export interface ScheduledTask {
 	name: string;
 	run: (env: Bindings, now: Date) => Promise<unknown>;
+	/** Which schedule runs it (default: every 10 minutes). */
+	cron?: Cron;
 }
 
 /** Features append their periodic work here (e.g. the ML re-check of unchecked content). */
 export const scheduledTasks: ScheduledTask[] = [
+	// Habit reminders due this minute become notifications; each reminder moves to its next time.
+	{ name: "habit_reminders", cron: EVERY_MINUTE, run: (env, now) => runHabitReminders(env, now) },
 	{ name: "purge_expired_idempotency_keys", run: (env, now) => purgeExpiredIdempotencyKeys(env.DB, now) },
 	// Content published while the ML service was down (`moderation_status = 'unchecked'`) is scored now; an
 	// urgent item it raises alerts the guardians at once (its fan-out is handed to the queue right after).
@@ -55,14 +68,22 @@ export const scheduledTasks: ScheduledTask[] = [
 	{ name: "purge_expired_stream_tickets", run: (env, now) => purgeExpiredStreamTickets(env.DB, now) },
 ];
 
-export async function runScheduledTasks(env: Bindings, now = new Date()): Promise<void> {
+/**
+ * Runs the tasks of schedule `cron` — every task when there is none (tests; `wrangler dev`'s
+ * `/cdn-cgi/local/scheduled` without `?cron=`, which has no or an empty expression).
+ */
+export async function runScheduledTasks(env: Bindings, now = new Date(), cron?: string): Promise<void> {
+	const tasks = !cron
+		? scheduledTasks
+		: scheduledTasks.filter((task) => (task.cron ?? EVERY_TEN_MINUTES) === cron);
+	if (tasks.length === 0) logEvent("error", "scheduled_cron_unknown", { cron });
 	const { result: results, recipients } = await collectingRecipients(() =>
-		Promise.allSettled(scheduledTasks.map((task) => task.run(env, now))),
+		Promise.allSettled(tasks.map((task) => task.run(env, now))),
 	);
 	// Also after a task that failed: what it committed before failing is in the list (a poke only reads).
 	if (recipients.size > 0) await announceNotifications(env, recipients);
 	results.forEach((result, i) => {
-		const task = scheduledTasks[i]?.name;
+		const task = tasks[i]?.name;
 		if (result.status === "rejected") {
 			logEvent("error", "scheduled_task_failed", { task, error: String(result.reason) });
 		}

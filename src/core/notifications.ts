@@ -179,6 +179,37 @@ export function fanOutNotificationsStatement(
 		RETURNING user_id`);
 }
 
+/**
+ * One statement that writes many notifications of one type, each to its own person about its own subject,
+ * with no actor: the system telling people something at a set time (habit reminders, from the cron). `rows`
+ * is a SELECT naming, per notification, `id` (the new row's), `recipient_id`, `subject_id`, `group_key` and
+ * `data` (JSON text); the feature's own conditions go in it. The rules of a notification without an actor
+ * apply per row (not to a deleted account, not a type the person turned off), one row per person and
+ * `group_key`, so a repeated run writes nothing twice. Answers the notifications it wrote.
+ */
+export function systemNotificationsStatement(
+	db: Db,
+	event: { type: NotificationType; subjectType: NotificationSubjectType; rows: SQL },
+	now = new Date(),
+) {
+	const at = now.toISOString();
+	// A query builder, not `db.all(sql)`, so that it can join a D1 batch. Columns in the table's order (db/tables/
+	// notifications): id, user_id, type, subject_type, subject_id, group_key, actor_ids, actor_count, data,
+	// created_at, updated_at, read_at.
+	return db
+		.insert(notifications)
+		.select(sql`
+			SELECT r.id, r.recipient_id, ${event.type}, ${event.subjectType}, r.subject_id, r.group_key, '[]', 0, r.data,
+				${at}, ${at}, NULL
+			FROM (${event.rows}) AS r
+			WHERE EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = r.recipient_id AND ${users.deletedAt} IS NULL)
+				AND NOT EXISTS (SELECT 1 FROM ${notificationPreferences}
+					WHERE ${notificationPreferences.userId} = r.recipient_id AND ${notificationPreferences.type} = ${event.type}
+					AND ${notificationPreferences.inApp} = 0)`)
+		.onConflictDoNothing()
+		.returning({ id: notifications.id, userId: notifications.userId, subjectId: notifications.subjectId });
+}
+
 /** A random UUID (version 4) in SQL: one per row of a set-based insert. */
 const SQL_UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
 
@@ -324,6 +355,8 @@ export function notificationText(row: NotificationRow, actors: readonly ActorVie
 			return `Your ${data.kind === "guide" ? "guide" : "trust level"} application was ${data.status ?? "decided"}.`;
 		case "guardian_alert":
 			return "Someone may be at risk: an urgent item is in the moderation queue.";
+		case "habit_reminder":
+			return data.name ? `Time for “${data.name}”.` : "Time for your habit.";
 	}
 }
 

@@ -562,6 +562,34 @@ describe("notifications written outside a request", () => {
 		await client.takeType("unread_count", countFrame(1));
 		client.close();
 	});
+
+	it("pokes a person whose habit reminder the minute cron fired", async () => {
+		const person = await signUp("stream-reminder");
+		// The cron's minute is tomorrow's, at the habit's reminder time (the person's zone is UTC).
+		const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 86_400_000);
+		const habit = await expectStatus<{ id: string }>(
+			await call("POST", "/api/v1/garden/habits", {
+				token: person.token,
+				body: {
+					name: "Stretch",
+					category: "health",
+					reminder_enabled: true,
+					reminder_time: at.toISOString().slice(11, 16),
+				},
+			}),
+			201,
+		);
+		await env.DB.prepare("UPDATE habits SET next_reminder_at = ? WHERE id = ?")
+			.bind(at.toISOString(), habit.id)
+			.run();
+		const { client } = await openStream(person);
+		await runScheduledTasks(env, at, "* * * * *");
+		expect(notificationOf(await client.takeType("notification"))).toMatchObject({
+			type: "habit_reminder",
+			subject: { type: "habit", id: habit.id },
+		});
+		client.close();
+	});
 });
 
 describe("closing", () => {

@@ -4,7 +4,8 @@
  * `raw` outside a batch, one `batch` (however many statements it holds), or one `exec`.
  * Pass `counter.db` to the Worker with `callWithConfig({ DB: counter.db }, …)`.
  * `executed` lists every statement that reached D1 (its SQL and bound values), for query-plan and
- * rows-read checks (test/budgets).
+ * rows-read checks (test/budgets); `rowsRead` and `rowsWritten` sum D1's own `meta` of the results that carry
+ * it (`run`, `all`, every statement of a `batch`).
  */
 
 export interface D1Counter {
@@ -15,6 +16,10 @@ export interface D1Counter {
 	prepared: number;
 	/** Every statement that reached D1, alone or in a batch, in order. */
 	executed: ExecutedStatement[];
+	/** D1's `meta.rows_read`, summed over the results that report it. */
+	rowsRead: number;
+	/** D1's `meta.rows_written`, likewise. */
+	rowsWritten: number;
 	reset(): void;
 }
 
@@ -38,11 +43,23 @@ export function countingD1(real: D1Database): D1Counter {
 		roundTrips: 0,
 		prepared: 0,
 		executed: [],
+		rowsRead: 0,
+		rowsWritten: 0,
 		reset() {
 			counter.roundTrips = 0;
 			counter.prepared = 0;
 			counter.executed = [];
+			counter.rowsRead = 0;
+			counter.rowsWritten = 0;
 		},
+	};
+
+	/** Adds a result's `meta` (when it has one) to the totals, and passes the result on. */
+	const tally = <T>(result: T): T => {
+		const meta = (result as { meta?: { rows_read?: number; rows_written?: number } } | null)?.meta;
+		counter.rowsRead += meta?.rows_read ?? 0;
+		counter.rowsWritten += meta?.rows_written ?? 0;
+		return result;
 	};
 
 	const wrap = (statement: D1PreparedStatement, description: ExecutedStatement): D1PreparedStatement => {
@@ -58,7 +75,8 @@ export function countingD1(real: D1Database): D1Counter {
 					return (...args: unknown[]) => {
 						counter.roundTrips++;
 						counter.executed.push({ ...description, roundTrip: counter.roundTrips });
-						return (value as (...a: unknown[]) => unknown).apply(target, args);
+						const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+						return result instanceof Promise ? result.then(tally) : result;
 					};
 				}
 				return value.bind(target);
@@ -85,7 +103,9 @@ export function countingD1(real: D1Database): D1Counter {
 						const description = described.get(statement);
 						if (description) counter.executed.push({ ...description, roundTrip: counter.roundTrips });
 					}
-					return target.batch(statements.map((statement) => realStatements.get(statement) ?? statement));
+					return target
+						.batch(statements.map((statement) => realStatements.get(statement) ?? statement))
+						.then((results) => results.map(tally));
 				};
 			}
 			if (property === "exec") {

@@ -51,6 +51,13 @@ export const habits = sqliteTable(
 		/** Local HH:MM in the owner's time zone. */
 		reminderTime: text("reminder_time"),
 		reminderEnabled: bool("reminder_enabled").notNull().default(false),
+		/**
+		 * The instant (UTC ISO) the reminder next fires; null when there is none (disabled, no time, archived).
+		 * Written with every change of the schedule or the owner's time zone, and advanced by the cron when it
+		 * fires (modules/garden/reminders). A reminder habit still null (from before this column) is filled in
+		 * by the cron's backfill step.
+		 */
+		nextReminderAt: text("next_reminder_at"),
 		/** The owner's local date the habit starts counting from (its creation day). */
 		startDate: text("start_date").notNull(),
 		deletedAt: deletedAt(),
@@ -59,6 +66,16 @@ export const habits = sqliteTable(
 	(t) => [
 		index("habits_garden_idx").on(t.gardenId),
 		index("habits_user_active_idx").on(t.userId, t.deletedAt, t.id),
+		/** The cron's read of due reminders: one range of this index, as long as the reminders due. */
+		index("habits_reminder_due_idx")
+			.on(t.nextReminderAt, t.id)
+			.where(sql`next_reminder_at IS NOT NULL AND deleted_at IS NULL`),
+		/** Reminder habits with no next reminder yet (from before the column): the cron's backfill reads these. */
+		index("habits_reminder_unscheduled_idx")
+			.on(t.id)
+			.where(
+				sql`reminder_enabled = 1 AND reminder_time IS NOT NULL AND next_reminder_at IS NULL AND deleted_at IS NULL`,
+			),
 		enumCheck("habits_category_check", t.category, HABIT_CATEGORIES),
 		enumCheck("habits_frequency_check", t.frequency, HABIT_FREQUENCIES),
 		check("habits_target_count_check", sql`${t.targetCount} BETWEEN 1 AND 100`),

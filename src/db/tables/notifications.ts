@@ -33,6 +33,7 @@ export const NOTIFICATION_TYPES = [
 	"trust_level",
 	"application_decided",
 	"guardian_alert",
+	"habit_reminder",
 ] as const;
 
 /** What a tap on a notification opens. */
@@ -48,6 +49,7 @@ export const NOTIFICATION_SUBJECT_TYPES = [
 	"appeal",
 	"application",
 	"user",
+	"habit",
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

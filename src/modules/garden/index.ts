@@ -3,5 +3,12 @@
  *
  * The module's public face: other modules and the Worker's entry import only what is exported here.
  */
+export {
+	deliverFiredReminders,
+	type FiredReminder,
+	type ReminderTick,
+	rescheduleRemindersStatements,
+	runHabitReminders,
+} from "./reminders";
 export { gardenRoutes } from "./routes";
 export { getHabit } from "./service";

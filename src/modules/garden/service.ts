@@ -10,6 +10,7 @@ import { batchPrepared, preparedQuery } from "../../db/prepared";
 import { gardens, type HabitLogRow, type HabitRow, habitLogs, habits } from "../../db/tables/garden";
 import { addDays, compareDates, localToday } from "../../lib/local-date";
 import { conflict, notFound, unprocessable } from "../../lib/problem";
+import { nextReminderColumn } from "./reminders";
 import { BACKFILL_DAYS, MAX_ACTIVE_HABITS, scheduleProblems } from "./schemas";
 import { type HabitStats, habitStats } from "./stats";
 
@@ -24,6 +25,8 @@ export type GardenView = {
 
 export const userToday = (user: CurrentUser, now: Date = new Date()): string =>
 	localToday(user.timezone, user.dayStartHour, now);
+
+const zoneOf = (user: CurrentUser) => ({ timeZone: user.timezone, dayStartHour: user.dayStartHour });
 
 const createGardenIfMissing = (db: Db, userId: string) =>
 	db.insert(gardens).values({ userId }).onConflictDoNothing({ target: gardens.userId });
@@ -157,6 +160,17 @@ export async function createHabit(db: Db, user: CurrentUser, input: HabitInput, 
 				reminderTime: input.reminder_time,
 				reminderEnabled: input.reminder_enabled,
 				startDate: today,
+				nextReminderAt: nextReminderColumn(
+					{
+						frequency: input.frequency,
+						weekdays: input.weekdays ?? [],
+						reminderTime: input.reminder_time,
+						reminderEnabled: input.reminder_enabled,
+						startDate: today,
+					},
+					zoneOf(user),
+					now,
+				),
 			})
 			.returning(),
 	]);
@@ -178,6 +192,20 @@ export async function updateHabit(
 	const weekdays = frequency === "weekdays" ? (changes.weekdays ?? habit.weekdays) : (changes.weekdays ?? []);
 	const problem = scheduleProblems({ frequency, weekdays });
 	if (problem) throw unprocessable(problem, [{ field: "body/weekdays", message: problem }]);
+	const reminder = {
+		frequency,
+		weekdays,
+		reminderTime: changes.reminder_time === undefined ? habit.reminderTime : changes.reminder_time,
+		reminderEnabled: changes.reminder_enabled ?? habit.reminderEnabled,
+		startDate: habit.startDate,
+	};
+	// A new schedule moves the next reminder (from now); other edits leave it, so a reminder due this very
+	// minute and not yet fired by the cron is not skipped because the habit's name changed.
+	const rescheduled =
+		reminder.frequency !== habit.frequency ||
+		JSON.stringify(reminder.weekdays) !== JSON.stringify(habit.weekdays) ||
+		reminder.reminderTime !== habit.reminderTime ||
+		reminder.reminderEnabled !== habit.reminderEnabled;
 	const [updated] = await db
 		.update(habits)
 		.set({
@@ -189,6 +217,7 @@ export async function updateHabit(
 			targetCount: changes.target_count,
 			reminderTime: changes.reminder_time,
 			reminderEnabled: changes.reminder_enabled,
+			nextReminderAt: rescheduled ? nextReminderColumn(reminder, zoneOf(user), now) : undefined,
 		})
 		.where(and(eq(habits.id, habitId), activeHabitsOf(user.id)))
 		.returning();
@@ -200,7 +229,7 @@ export async function updateHabit(
 export async function archiveHabit(db: Db, user: CurrentUser, habitId: string): Promise<void> {
 	const [archived] = await db
 		.update(habits)
-		.set({ deletedAt: new Date().toISOString() })
+		.set({ deletedAt: new Date().toISOString(), nextReminderAt: null })
 		.where(and(eq(habits.id, habitId), activeHabitsOf(user.id)))
 		.returning({ id: habits.id });
 	if (!archived) throw notFound("habit");

@@ -52,7 +52,7 @@ const MAX_STRENGTH_STEPS = 400;
  * Whether `date` falls on the habit's schedule, ignoring its start date. Every day of a
  * `times_per_week` habit is due: any of them can contribute to the week.
  */
-export function isDue(schedule: HabitSchedule, date: string): boolean {
+export function isDue(schedule: Pick<HabitSchedule, "frequency" | "weekdays">, date: string): boolean {
 	if (schedule.frequency !== "weekdays") return true;
 	return schedule.weekdays.includes(isoWeekday(date));
 }

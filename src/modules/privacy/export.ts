@@ -48,7 +48,7 @@ export const COLLECTIONS: Collection[] = [
 	{
 		path: ["garden", "habits"],
 		sql: `SELECT id, garden_id, name, description, category, frequency, weekdays, target_count, reminder_time,
-				reminder_enabled, start_date, deleted_at AS archived_at, created_at, updated_at
+				reminder_enabled, next_reminder_at, start_date, deleted_at AS archived_at, created_at, updated_at
 			FROM habits WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2`,
 		json: ["weekdays"],
 		bool: ["reminder_enabled"],

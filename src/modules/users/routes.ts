@@ -13,6 +13,7 @@ import { defineRoute, jsonContent, problemResponse } from "../../http/define-rou
 import { createRouter } from "../../http/router";
 import { notFound } from "../../lib/problem";
 import { idParam } from "../../lib/schemas";
+import { rescheduleRemindersStatements } from "../garden";
 import { MyProfile, PublicProfile, toMyProfile, toPublicProfile, UpdateMyProfile } from "./schemas";
 
 const getMe = defineRoute("self_even_if_suspended", {
@@ -45,6 +46,15 @@ const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 		display_name: body.display_name,
 		bio: body.bio,
 	});
+	// A new time zone or day start moves every habit reminder of mine, in the same batch as the change.
+	const zone = {
+		timeZone: body.timezone ?? me.timezone,
+		dayStartHour: body.day_start_hour ?? me.dayStartHour,
+	};
+	const reschedule =
+		zone.timeZone !== me.timezone || zone.dayStartHour !== me.dayStartHour
+			? await rescheduleRemindersStatements(db, me.id, zone, c.var.now)
+			: [];
 	const update = db
 		.update(users)
 		.set({
@@ -58,7 +68,8 @@ const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 		})
 		.where(eq(users.id, me.id))
 		.returning();
-	const [[updated]] = queued ? await db.batch([update, queued]) : [await update];
+	const others = [...(queued ? [queued] : []), ...reschedule];
+	const [[updated]] = others.length > 0 ? await db.batch([update, ...others]) : [await update];
 	if (!updated) throw notFound("user");
 	return c.json(toMyProfile(updated), 200);
 };

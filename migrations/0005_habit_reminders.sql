@@ -1,0 +1,3 @@
+ALTER TABLE `habits` ADD `next_reminder_at` text;--> statement-breakpoint
+CREATE INDEX `habits_reminder_due_idx` ON `habits` (`next_reminder_at`,`id`) WHERE next_reminder_at IS NOT NULL AND deleted_at IS NULL;--> statement-breakpoint
+CREATE INDEX `habits_reminder_unscheduled_idx` ON `habits` (`id`) WHERE reminder_enabled = 1 AND reminder_time IS NOT NULL AND next_reminder_at IS NULL AND deleted_at IS NULL;
