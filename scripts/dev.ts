@@ -17,6 +17,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:fs";
 import { copyFile, readdir } from "node:fs/promises";
 import path from "node:path";
+import { DEV_CONFIGS, MIGRATE_LOCAL_ARGS, wranglerDevArgs } from "./lib/dev-command.ts";
 import {
 	DEV_ISSUER_PORT,
 	devJwksUrl,
@@ -142,7 +143,7 @@ async function main() {
 	await ensureMigrations();
 	say("applying D1 migrations to the local database");
 	// CI=true: wrangler applies without asking for confirmation.
-	await run("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { env: { CI: "true" } });
+	await run("wrangler", [...MIGRATE_LOCAL_ARGS], { env: { CI: "true" } });
 	say("loading demo data (scripts/seed.sql)");
 	await run("wrangler", ["d1", "execute", "DB", "--local", "--file", "scripts/seed.sql"], {
 		env: { CI: "true" },
@@ -158,11 +159,11 @@ async function main() {
 	});
 	say(`development issuer on ${devJwksUrl()}`);
 
-	const child = spawn(
-		"wrangler",
-		["dev", "-c", "wrangler.toml", "-c", "ml/wrangler.toml", "--port", String(API_PORT)],
-		{ cwd: PROJECT_ROOT, env: childEnv(), stdio: "inherit" },
-	);
+	const child = spawn("wrangler", wranglerDevArgs(DEV_CONFIGS, API_PORT), {
+		cwd: PROJECT_ROOT,
+		env: childEnv(),
+		stdio: "inherit",
+	});
 	let exited = false;
 
 	const stop = (signal: NodeJS.Signals) => {
