@@ -8,9 +8,12 @@ import type { FanOutMessage } from "./lib/bindings";
 import { consumeDeadFanOuts, consumeFanOuts } from "./modules/notifications";
 import { runScheduledTasks } from "./scheduled";
 
-/** Queue names (wrangler.toml): the fan-outs, and where the ones that failed every retry go. */
-export const NOTIFY_QUEUE_NAME = "flourish-notifications";
-export const NOTIFY_DEAD_LETTER_QUEUE_NAME = "flourish-notifications-dlq";
+/**
+ * The dead-letter queue of the fan-outs (wrangler.toml); every other batch is of `flourish-notifications`.
+ * Not exported: workerd takes every export of the entry module for a handler or a class, and refuses to
+ * start on a string.
+ */
+const NOTIFY_DEAD_LETTER_QUEUE_NAME = "flourish-notifications-dlq";
 
 export { ChatRoom } from "../durable-objects/chat-room";
 export { EventRsvp } from "../durable-objects/event-rsvp";

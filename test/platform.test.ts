@@ -6,6 +6,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp, MAX_BODY_BYTES } from "../src/app";
+import * as entry from "../src/index";
 import { call, expectProblem, expectStatus, signUp } from "./support/api";
 
 describe("errors are RFC 9457 problem+json", () => {
@@ -110,5 +111,14 @@ describe("the OpenAPI document", () => {
 		const response = await call("GET", "/docs");
 		expect(response.status).toBe(200);
 		expect(await response.text()).toContain("openapi.json");
+	});
+});
+
+describe("the Worker's entry module", () => {
+	it("exports only its handler and classes (workerd refuses to start on any other export)", () => {
+		const others = Object.entries(entry).filter(
+			([name, value]) => name !== "default" && typeof value !== "function",
+		);
+		expect(others.map(([name]) => name)).toEqual([]);
 	});
 });
