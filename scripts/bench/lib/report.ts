@@ -192,7 +192,7 @@ function notificationsMarkdown(rows: SummaryRow[], fanOut: FanOutResult | undefi
 		else
 			lines.push(
 				"",
-				`The fan-out was watched by reading D1 through the bench Worker every ${fanOut.pollIntervalMs} ms (${fanOut.polls} reads), so its figure is good to about that; one cancellation, one sample.`,
+				`The fan-out was watched by reading D1 through the bench Worker, ${fanOut.pollIntervalMs} ms after each read had answered (${fanOut.polls} reads${fanOut.fanOutMs !== null && fanOut.polls > 0 ? `, one per ${fmt(fanOut.fanOutMs / fanOut.polls, 0)} ms on average` : ""}), so its figure is good to about one read's interval; one cancellation, one sample.`,
 			);
 	}
 	return lines;
