@@ -2,10 +2,14 @@
  * Bench-only Worker (never deployed), run beside the API in the same workerd and bound to the same D1
  * database. Two jobs:
  *
- * Loading the dataset, as plain SQL through the D1 binding (never through the API):
+ * Loading the dataset, as plain SQL through the D1 binding (never through the API), and reading it back:
  *   POST /exec    { statements: [sql…] }                       one batch (the migrations)
  *   POST /insert  { table, columns, rows: [[…]…], onConflict? } multi-row INSERTs of at most 100 bound
  *                                                               parameters each, sent in batches
+ *   POST /run     { statements: [{ sql, params }…] }           one batch of set-based statements
+ *                                                               (INSERT … SELECT, generating their rows)
+ *   POST /query   { sql, params }                              one statement's rows (the load generator
+ *                                                               watching what a queue consumer wrote)
  *
  * Timing single operations of the API's own code, repeated `n` times so the caller can time them from
  * outside (workerd's clocks do not advance during pure computation):
@@ -67,6 +71,12 @@ const operations: Record<string, Operation> = {
 	},
 };
 
+/** A statement with its bound parameters (at most 100). */
+interface Statement {
+	sql: string;
+	params: unknown[];
+}
+
 interface InsertRequest {
 	table: string;
 	columns: string[];
@@ -98,6 +108,18 @@ export default {
 		// The bodies come from lib/sql.ts, the only client of this Worker.
 		if (request.method === "POST" && url.pathname === "/insert") {
 			return Response.json({ statements: await insert(env.DB, await request.json<InsertRequest>()) });
+		}
+		if (request.method === "POST" && url.pathname === "/run") {
+			const { statements } = await request.json<{ statements: Statement[] }>();
+			await env.DB.batch(statements.map(({ sql, params }) => env.DB.prepare(sql).bind(...params)));
+			return Response.json({ statements: statements.length });
+		}
+		if (request.method === "POST" && url.pathname === "/query") {
+			const { sql, params } = await request.json<Statement>();
+			const { results } = await env.DB.prepare(sql)
+				.bind(...params)
+				.all();
+			return Response.json({ results });
 		}
 		if (request.method === "POST" && url.pathname === "/exec") {
 			const { statements } = await request.json<{ statements: string[] }>();

@@ -2,10 +2,13 @@
  * The benchmark's load generator, a process apart from the server (run pinned to its own core by
  * scripts/bench/run.ts). Drives the API Worker's own socket with autocannon — one autocannon instance in
  * this one thread, a fixed number of connections — using valid tokens of many dataset users, then runs the
- * chat, RSVP and micro measurements when asked to.
+ * extras when asked to (`--extras`): micro figures, RSVP, the fan-out of a cancelled event, chat.
  *
  *   node --import tsx scripts/bench/load.ts --fixtures FILE --key FILE --out FILE [--duration 8] [--warmup 2]
  *        [--connections 10] [--only name,name] [--extras] [--inspector-port N --profile-dir DIR]
+ *
+ * `--only` names endpoints (the trivial one always runs) and extras (EXTRAS below); with `--only`, only the
+ * extras it names run.
  *
  * With `--profile-dir`, each endpoint's measured phase is also CPU-profiled (scripts/bench/lib/profiler.ts)
  * and the busiest functions of the API isolate are printed.
@@ -20,6 +23,7 @@ import type {
 	BenchFixtures,
 	ChatResult,
 	EndpointResult,
+	FanOutResult,
 	MicroResult,
 	RsvpResult,
 	SizeResult,
@@ -76,6 +80,8 @@ const tokens = await mintTokens(key, [
 	...fixtures.guardians,
 	...chatSubs,
 	...fixtures.rsvp.members,
+	...fixtures.notified,
+	fixtures.fanOut.organiser,
 ]);
 /** The token of a sub (every dataset sub the load generator uses has one). */
 const tokenOf = (sub: string): string => {
@@ -87,6 +93,7 @@ const tokensOf = (subs: string[]) => subs.map(tokenOf);
 const readerTokens = tokensOf(fixtures.readers);
 const posterTokens = tokensOf(fixtures.posters);
 const guardianTokens = tokensOf(fixtures.guardians);
+const notifiedTokens = tokensOf(fixtures.notified);
 
 interface Endpoint {
 	name: string;
@@ -138,6 +145,19 @@ const ENDPOINTS: Endpoint[] = [
 		path: `${API}/recommendations?kind=groups`,
 		prime: true,
 	},
+	// People with 10,000 notifications each (scripts/bench/lib/dataset.mts), read in turn.
+	{
+		name: "notifications",
+		label: "GET /notifications (10,000 each)",
+		path: `${API}/notifications`,
+		tokens: notifiedTokens,
+	},
+	{
+		name: "unread_count",
+		label: "GET /notifications/unread-count (10,000 each)",
+		path: `${API}/notifications/unread-count`,
+		tokens: notifiedTokens,
+	},
 	// Writes last: new posts change what the feeds above would read.
 	{
 		name: "create_post",
@@ -154,6 +174,14 @@ const ENDPOINTS: Endpoint[] = [
 	},
 	{ name: "trivial_again", label: "GET / (again, after the others)", path: "/", anonymous: true },
 ];
+
+/** The extras (run with `--extras`), by the names `--only` selects them with. */
+const EXTRAS = ["micro", "rsvp", "event_cancel_fan_out", "chat"] as const;
+const onlyNames = args.only ? new Set(args.only.split(",")) : undefined;
+for (const name of onlyNames ?? []) {
+	if (!ENDPOINTS.some((endpoint) => endpoint.name === name) && !(EXTRAS as readonly string[]).includes(name))
+		throw new Error(`--only: ${name} is neither an endpoint nor an extra`);
+}
 
 function percentile(sorted: number[], p: number): number | null {
 	if (sorted.length === 0) return null;
@@ -231,10 +259,9 @@ function runAutocannon(
 }
 
 async function measureEndpoints(): Promise<Record<string, EndpointResult>> {
-	const only = args.only ? new Set(args.only.split(",")) : undefined;
 	const results: Record<string, EndpointResult> = {};
 	for (const endpoint of ENDPOINTS) {
-		if (only && !only.has(endpoint.name) && !endpoint.name.startsWith("trivial")) continue;
+		if (onlyNames && !onlyNames.has(endpoint.name) && !endpoint.name.startsWith("trivial")) continue;
 		// Ranked endpoints embed their candidates once (then read the stored vectors): one request first,
 		// so the warm-up is not ten concurrent requests all embedding the same 200 texts.
 		if (endpoint.prime && endpoint.path) {
@@ -446,6 +473,72 @@ async function measureRsvp(): Promise<RsvpResult> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Fan-out: an organiser cancels an event 500 people are going to (or waitlisted for); the request writes a
+// fan-out row and hands it to the notifications queue, whose consumer writes one notification per person.
+// Timed from the cancel's answer until every attendee's row is in D1, read through the bench Worker (the
+// same database; one indexed statement per poll, so the polling costs workerd little).
+
+const FAN_OUT_POLL_MS = 10;
+const FAN_OUT_TIMEOUT_MS = 60_000;
+
+async function notifiedCount(): Promise<number> {
+	const { groupKey, attendeeIds } = fixtures.fanOut;
+	const response = await fetch(`${fixtures.benchUrl}/query`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({
+			sql: "SELECT count(*) AS n FROM notifications WHERE group_key = ?1 AND user_id IN (SELECT value FROM json_each(?2))",
+			params: [groupKey, JSON.stringify(attendeeIds)],
+		}),
+	});
+	if (!response.ok) throw new Error(`query: ${response.status} ${await response.text()}`);
+	const answer: unknown = await response.json();
+	const [row] = isRecord(answer) && Array.isArray(answer.results) ? answer.results : [];
+	if (!isRecord(row) || typeof row.n !== "number") throw new Error(`query: ${JSON.stringify(answer)}`);
+	return row.n;
+}
+
+async function measureFanOut(): Promise<FanOutResult> {
+	const { eventId, organiser, attendeeIds } = fixtures.fanOut;
+	const attendees = attendeeIds.length;
+	const result: FanOutResult = {
+		attendees,
+		cancelMs: null,
+		cancelStatus: 0,
+		fanOutMs: null,
+		notified: 0,
+		polls: 0,
+		pollIntervalMs: FAN_OUT_POLL_MS,
+	};
+	try {
+		const before = await notifiedCount();
+		if (before !== 0) throw new Error(`${before} attendees were told before the cancel`);
+		const started = performance.now();
+		const response = await fetch(`${API}/fellowship/events/${eventId}/cancel`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${tokenOf(organiser)}` },
+		});
+		await response.arrayBuffer();
+		const answered = performance.now();
+		result.cancelMs = round(answered - started);
+		result.cancelStatus = response.status;
+		if (response.status !== 200) throw new Error(`cancel answered ${response.status}`);
+		while (performance.now() - answered < FAN_OUT_TIMEOUT_MS) {
+			result.polls++;
+			result.notified = await notifiedCount();
+			if (result.notified >= attendees) {
+				result.fanOutMs = round(performance.now() - answered, 0);
+				break;
+			}
+			await new Promise((resolve) => setTimeout(resolve, FAN_OUT_POLL_MS));
+		}
+	} catch (error) {
+		result.error = error instanceof Error ? error.message : String(error);
+	}
+	return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Micro figures: one operation repeated n times inside workerd (bench Worker), timed from here:
 // (time of n+1 runs − time of 1 run) / n, so request overhead and cold caches drop out. Median of 3.
 
@@ -484,11 +577,20 @@ const result: SizeResult = {
 	seedSeconds: fixtures.seedSeconds,
 	endpoints: await measureEndpoints(),
 };
-if (args.extras) {
+const extra = (name: (typeof EXTRAS)[number]) => args.extras && (!onlyNames || onlyNames.has(name));
+if (extra("micro")) {
 	result.micro = await measureMicro();
 	log(`micro: ${JSON.stringify(result.micro)}`);
+}
+if (extra("rsvp")) {
 	result.rsvp = await measureRsvp();
 	log(`rsvp: ${JSON.stringify(result.rsvp)}`);
+}
+if (extra("event_cancel_fan_out")) {
+	result.fanOut = await measureFanOut();
+	log(`event_cancel_fan_out: ${JSON.stringify(result.fanOut)}`);
+}
+if (extra("chat")) {
 	result.chat = [];
 	// Below, near and at the capacity of this machine (≈ 180 messages/s): the latency knee.
 	for (const pairs of [10, 25, 50]) {

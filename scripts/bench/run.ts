@@ -11,10 +11,14 @@
  * Then writes bench-results.json and the figures section of BENCHMARKS.md (between its markers).
  * The server and the load generator run as `node --import tsx`, like this script.
  *
- *   npm run bench                                  # both sizes, every endpoint, chat/RSVP/micro on small
+ *   npm run bench                                  # both sizes, every endpoint, the extras on small
  *   npm run bench -- --sizes small --only feed_recent,garden --duration 5 --no-report
+ *   npm run bench -- --sizes small --only notifications,unread_count,event_cancel_fan_out --duration 5
  *   npm run bench -- --api-src /tmp/before --no-report        # the same run against another copy of the API
  *   npm run bench -- --sizes small --only feed_recent --no-extras --no-report --profile   # + CPU profiles
+ *
+ * The extras (small dataset only) are micro, rsvp, event_cancel_fan_out and chat; `--only` names endpoints
+ * and extras alike, and with `--only` only the extras it names run.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -42,6 +42,9 @@ const seed: SeedClient = {
 		}
 		return statements.length;
 	},
+	async run(statements) {
+		await env.DB.batch(statements.map(({ sql, params }) => env.DB.prepare(sql).bind(...params)));
+	},
 };
 
 interface ListCase {

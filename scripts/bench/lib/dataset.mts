@@ -20,11 +20,24 @@ export interface DatasetSize {
 	reactions: number;
 	habitLogs: number;
 	groups: number;
+	/**
+	 * Notifications of everyone but the NOTIFIED_USERS (who have NOTIFICATIONS_PER_NOTIFIED_USER each at
+	 * every size). Absent: no notifications at all (the budget tests, which do not read them).
+	 */
+	notifications?: number;
+}
+
+/** A statement with its bound parameters (`?1`, `?2`, …; at most 100). */
+export interface SeedStatement {
+	sql: string;
+	params: unknown[];
 }
 
 /** Where the rows go: the bench Worker (scripts/bench/lib/sql.ts), or D1 directly in a test. */
 export interface SeedClient {
 	insertRows(table: string, columns: string[], rows: unknown[][], onConflict?: string): Promise<number>;
+	/** Runs set-based statements (`INSERT … SELECT` generating their rows) in one batch. */
+	run(statements: SeedStatement[]): Promise<void>;
 }
 
 export interface ChatPerson {
@@ -42,6 +55,10 @@ export interface Dataset {
 		threadPostIds: string[];
 		chatPairs: Array<[ChatPerson, ChatPerson]>;
 		rsvp: { eventId: string; capacity: number; members: string[] };
+		/** People with NOTIFICATIONS_PER_NOTIFIED_USER notifications each (empty without notifications). */
+		notified: string[];
+		/** The event cancelled in the fan-out benchmark: its organiser's sub, and the ids of those told. */
+		fanOut: { eventId: string; organiser: string; groupKey: string; attendeeIds: string[] };
 	};
 }
 
@@ -105,8 +122,22 @@ interface Comment {
 }
 
 export const SIZES: Record<"small" | "large", DatasetSize> = {
-	small: { users: 1_000, posts: 20_000, reactions: 100_000, habitLogs: 20_000, groups: 300 },
-	large: { users: 10_000, posts: 200_000, reactions: 1_000_000, habitLogs: 200_000, groups: 3_000 },
+	small: {
+		users: 1_000,
+		posts: 20_000,
+		reactions: 100_000,
+		habitLogs: 20_000,
+		groups: 300,
+		notifications: 20_000,
+	},
+	large: {
+		users: 10_000,
+		posts: 200_000,
+		reactions: 1_000_000,
+		habitLogs: 200_000,
+		groups: 3_000,
+		notifications: 200_000,
+	},
 };
 
 /** Users whose tokens the load generator uses (the same people, with the same data, at both sizes). */
@@ -126,6 +157,19 @@ export const CHAT_PAIRS = 100;
 /** Members of the event in the RSVP benchmark, and its capacity. */
 export const RSVP_MEMBERS = 500;
 export const RSVP_CAPACITY = 100;
+/**
+ * People whose notifications are read (GET /notifications and its unread count): the first pool users, each
+ * with this many notifications over the last 90 days, at both sizes.
+ */
+export const NOTIFIED_USERS = 50;
+export const NOTIFICATIONS_PER_NOTIFIED_USER = 10_000;
+/** Notifications go this far back (the cron deletes what has not changed for 90 days). */
+const NOTIFICATION_SPAN_DAYS = 89;
+/** Other people's notifications are written this many people per statement. */
+const NOTIFICATION_PEOPLE_PER_STATEMENT = 100;
+/** The event cancelled in the fan-out benchmark: the whole pool going (200) or waitlisted (300). */
+export const FAN_OUT_ATTENDEES = 500;
+const FAN_OUT_CAPACITY = 200;
 
 const DAY = 24 * 60 * 60 * 1000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -205,6 +249,9 @@ export async function generateDataset(
 	const size = typeof sizeName === "string" ? SIZES[sizeName] : sizeName;
 	if (!size) throw new Error(`unknown dataset size ${sizeName}`);
 	const random = createRandom(0xf10e + size.users + subPrefix.length);
+	// Draws for what was added later (the fan-out event, notifications) come from their own generator, so
+	// the rest of the dataset stays exactly as it was.
+	const later = createRandom(0x5eed + size.users + subPrefix.length);
 	const counts: Record<string, number> = {};
 	const insert = async (table: string, columns: string[], rows: unknown[][], onConflict?: string) => {
 		const started = Date.now();
@@ -388,6 +435,15 @@ export async function generateDataset(
 		for (let k = 0; k < GROUPS_PER_USER; k++) join(random.pick(groups), user, "member");
 	}
 	for (let i = 0; i < Math.min(RSVP_MEMBERS, users.length); i++) join(rsvpGroup, nth(users, i), "member");
+	// The fan-out benchmark's organiser: a moderator of that group from outside the pool, who cancels an event
+	// the whole pool is going to (an organiser is never told of their own cancellation). Added by hand, not
+	// through join(): the posts drawn below pick from people's groups, and would all change.
+	const organiser = nth(users, Math.min(POOL_USERS + GUARDIANS, users.length - 1));
+	if (!rsvpGroup.members.has(organiser.id)) {
+		rsvpGroup.members.add(organiser.id);
+		const at = rsvpGroupMs + DAY;
+		memberRows.push([uuidv7(at, later), rsvpGroup.id, organiser.id, "moderator", "active", iso(at), iso(at)]);
+	}
 	const allGroups = [...groups, rsvpGroup];
 	await insert(
 		"fellowship_groups",
@@ -455,6 +511,66 @@ export async function generateDataset(
 				iso(now - DAY),
 			],
 		],
+	);
+	// The fan-out benchmark's event, with its RSVPs as the EventRsvp object mirrors them to D1: the first
+	// FAN_OUT_CAPACITY pool users going, the rest waitlisted in order. `rsvp_seq` is the object's change
+	// number of those counts (the object itself starts empty: its later mirror writes never lower them).
+	const attendees = users.slice(0, Math.min(FAN_OUT_ATTENDEES, users.length)).filter((u) => u !== organiser);
+	const fanOutEvent = { id: uuidv7(now - DAY, later), startsMs: now + 14 * DAY };
+	const going = Math.min(FAN_OUT_CAPACITY, attendees.length);
+	await insert(
+		"group_events",
+		[
+			"id",
+			"group_id",
+			"created_by",
+			"title",
+			"event_type",
+			"starts_at",
+			"ends_at",
+			"capacity",
+			"going_count",
+			"waitlist_count",
+			"rsvp_seq",
+			"moderation_status",
+			"created_at",
+			"updated_at",
+		],
+		[
+			[
+				fanOutEvent.id,
+				rsvpGroup.id,
+				organiser.id,
+				"Bench fan-out picnic",
+				"in_person",
+				iso(fanOutEvent.startsMs),
+				iso(fanOutEvent.startsMs + 3 * 60 * 60 * 1000),
+				FAN_OUT_CAPACITY,
+				going,
+				attendees.length - going,
+				attendees.length,
+				"clean",
+				iso(now - DAY),
+				iso(now - DAY),
+			],
+		],
+	);
+	await insert(
+		"event_rsvps",
+		["id", "event_id", "user_id", "status", "waitlist_position", "seq", "created_at", "updated_at"],
+		attendees.map((user, i) => {
+			const at = now - DAY + 60_000 + i * 1000;
+			return [
+				uuidv7(at, later),
+				fanOutEvent.id,
+				user.id,
+				i < going ? "going" : "waitlisted",
+				i < going ? null : i - going + 1,
+				i + 1,
+				iso(at),
+				iso(at),
+			];
+		}),
 	);
 
 	// ------------------------------------------------------------------ connections, conversations, blocks
@@ -899,6 +1015,20 @@ export async function generateDataset(
 		reportRows,
 	);
 
+	// ------------------------------------------------------------------ notifications
+	const notified =
+		size.notifications === undefined ? [] : users.slice(0, Math.min(NOTIFIED_USERS, users.length));
+	if (size.notifications !== undefined) {
+		await insertNotifications(seed, later, {
+			users,
+			notified,
+			otherPerPerson: Math.round(size.notifications / Math.max(1, users.length - notified.length)),
+			now,
+			counts,
+			log,
+		});
+	}
+
 	const pool = users.slice(0, Math.min(POOL_USERS, users.length));
 	return {
 		size: typeof sizeName === "string" ? sizeName : "custom",
@@ -914,8 +1044,212 @@ export async function generateDataset(
 				capacity: RSVP_CAPACITY,
 				members: users.slice(0, Math.min(RSVP_MEMBERS, users.length)).map((user) => user.sub),
 			},
+			notified: notified.map((user) => user.sub),
+			fanOut: {
+				eventId: fanOutEvent.id,
+				organiser: organiser.sub,
+				// The fan-out's dedupe key, which its notifications carry as their group key.
+				groupKey: `event_cancelled:${fanOutEvent.id}`,
+				attendeeIds: attendees.map((user) => user.id),
+			},
 		},
 	};
+}
+
+/**
+ * The kinds of notification a person receives, and how often (weights sum to 100): reactions (grouped, one
+ * row per post or comment, up to three actors shown of up to 32), comments and replies most, then
+ * connections, groups, events, mentorships, projects, and what moderation and the system tell (no actor).
+ */
+const NOTIFICATION_MIX: ReadonlyArray<{
+	type: string;
+	subject: string;
+	weight: number;
+	actors: "none" | "one" | "grouped";
+	data?: Record<string, string>;
+}> = [
+	{ type: "reaction", subject: "post", weight: 30, actors: "grouped" },
+	{ type: "reaction", subject: "comment", weight: 8, actors: "grouped" },
+	{ type: "comment", subject: "post", weight: 20, actors: "one" },
+	{ type: "reply", subject: "comment", weight: 12, actors: "one" },
+	{ type: "connection_request", subject: "connection", weight: 4, actors: "one" },
+	{ type: "connection_accepted", subject: "connection", weight: 4, actors: "one" },
+	{ type: "group_invitation", subject: "group", weight: 2, actors: "one", data: { name: "Evening walkers" } },
+	{
+		type: "group_join_request",
+		subject: "group",
+		weight: 2,
+		actors: "one",
+		data: { name: "Sunday readers" },
+	},
+	{ type: "event_updated", subject: "event", weight: 4, actors: "one", data: { title: "Park clean-up" } },
+	{ type: "event_cancelled", subject: "event", weight: 1, actors: "one", data: { title: "Picnic" } },
+	{ type: "waitlist_promoted", subject: "event", weight: 2, actors: "none", data: { title: "Yoga at dawn" } },
+	{ type: "mentorship_request", subject: "mentorship", weight: 2, actors: "one" },
+	{
+		type: "mentorship_update",
+		subject: "mentorship",
+		weight: 2,
+		actors: "one",
+		data: { status: "accepted" },
+	},
+	{ type: "project_invitation", subject: "project", weight: 2, actors: "one", data: { title: "Food bank" } },
+	{
+		type: "content_moderated",
+		subject: "post",
+		weight: 2,
+		actors: "none",
+		data: { status: "hidden", content: "post" },
+	},
+	{ type: "trust_level", subject: "user", weight: 1, actors: "none", data: { level: "growing" } },
+	{ type: "appeal_decided", subject: "appeal", weight: 1, actors: "none", data: { status: "overturned" } },
+	{
+		type: "application_decided",
+		subject: "application",
+		weight: 1,
+		actors: "none",
+		data: { kind: "trust", status: "approved" },
+	},
+];
+
+/** An ISO 8601 instant (as `toISOString` writes it) from integer milliseconds, in SQL. */
+const isoSql = (ms: string) =>
+	`(strftime('%Y-%m-%dT%H:%M:%S', (${ms}) / 1000, 'unixepoch') || printf('.%03dZ', (${ms}) % 1000))`;
+/** A UUIDv7-shaped id in SQL: integer milliseconds, two integers for its random bits, one that makes it unique. */
+const uuidSql = (ms: string, a: string, b: string, unique: string) =>
+	`(substr(printf('%012x', ${ms}), 1, 8) || '-' || substr(printf('%012x', ${ms}), 9, 4) || '-7' || printf('%03x', (${a}) % 4096) || '-' || printf('%04x', 32768 + (${b}) % 16384) || '-' || printf('%012x', ${unique}))`;
+
+/**
+ * Every person's notifications, written set-based: one `INSERT … SELECT` generates `?2` rows per person of
+ * `?1` (`[[id, index], …]`), newest first, evenly over the last NOTIFICATION_SPAN_DAYS days with a jitter;
+ * the kind drawn from `?3` (NOTIFICATION_MIX, one slot per percent), actors from `?4`. Read state by age:
+ * 97% of those older than two weeks are read, 60% of the last two weeks', 15% of the last day's. A grouped
+ * reaction was created up to three days before its last change. Subjects are ids of their kind's shape (no
+ * statement of the list reads them); every value is derived from the person's index and the row's number,
+ * so the same dataset is written every time. `mix` and `keyed` are MATERIALIZED and `mix` is joined inner
+ * (CROSS JOIN): flattened, SQLite recomputed every id where it is used, or ran the recursion once per kind
+ * (≈ 5 times slower).
+ */
+const NOTIFICATIONS_SQL = `
+INSERT INTO notifications (id, user_id, type, subject_type, subject_id, group_key, actor_ids, actor_count, data,
+	created_at, updated_at, read_at)
+WITH RECURSIVE
+	n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k + 1 < ?2),
+	people AS (SELECT json_extract(value, '$[0]') AS user_id, json_extract(value, '$[1]') AS u FROM json_each(?1)),
+	mix AS MATERIALIZED (SELECT key AS slot, json_extract(value, '$.type') AS type, json_extract(value, '$.subject') AS subject_type,
+		json_extract(value, '$.actors') AS actor_kind, json_extract(value, '$.data') AS data FROM json_each(?3)),
+	drawn AS (
+		SELECT people.user_id, people.u, n.k,
+			(n.k * 2654435761 + people.u * 97531 + 12345) % 2147483647 AS h,
+			(n.k * 40503 + people.u * 2246822519 + 777) % 2147483629 AS g,
+			?5 - n.k * ?6 / ?2 - (n.k * 7919 + people.u * 104729) % 600000 AS ts
+		FROM people, n
+	),
+	kinds AS (
+		SELECT drawn.*, mix.type, mix.subject_type, mix.actor_kind, mix.data,
+			CASE mix.actor_kind WHEN 'none' THEN 0 WHEN 'one' THEN 1
+				ELSE CASE drawn.g % 4 WHEN 0 THEN 1 WHEN 1 THEN 2 ELSE 3 + (drawn.g / 4) % 30 END END AS actor_count,
+			(drawn.h / 100) % json_array_length(?4) AS a
+		FROM drawn CROSS JOIN mix ON mix.slot = drawn.h % 100
+	),
+	keyed AS MATERIALIZED (
+		SELECT kinds.*,
+			${uuidSql("ts", "g", "h / 7", "u * 1000000 + k")} AS id,
+			${uuidSql("ts - 60000", "h", "g / 7", "u * 1000000 + k")} AS subject_uuid,
+			(h / 13) % 100 < CASE WHEN ?5 - ts > 14 * 86400000 THEN 97 WHEN ?5 - ts > 86400000 THEN 60 ELSE 15 END AS is_read
+		FROM kinds
+	)
+SELECT id, user_id, type, subject_type,
+	CASE subject_type WHEN 'user' THEN user_id ELSE subject_uuid END,
+	CASE actor_kind WHEN 'grouped' THEN type || ':' || subject_type || ':' || subject_uuid ELSE type || ':' || id END,
+	CASE min(actor_count, 3)
+		WHEN 0 THEN '[]'
+		WHEN 1 THEN json_array(json_extract(?4, '$[' || a || ']'))
+		WHEN 2 THEN json_array(json_extract(?4, '$[' || a || ']'), json_extract(?4, '$[' || ((a + 1) % json_array_length(?4)) || ']'))
+		ELSE json_array(json_extract(?4, '$[' || a || ']'), json_extract(?4, '$[' || ((a + 1) % json_array_length(?4)) || ']'),
+			json_extract(?4, '$[' || ((a + 2) % json_array_length(?4)) || ']'))
+	END,
+	actor_count,
+	coalesce(data, '{}'),
+	${isoSql("CASE actor_kind WHEN 'grouped' THEN ts - (h / 3) % (3 * 86400000) ELSE ts END")},
+	${isoSql("ts")},
+	CASE WHEN is_read THEN ${isoSql("min(ts + (g / 11) % 3600000, ?5)")} END
+FROM keyed`;
+
+/** How many actor ids a statement draws from (people other than those it writes for). */
+const NOTIFICATION_ACTORS = 300;
+
+/** Inserts everyone's notifications (see NOTIFICATIONS_SQL): the notified people one statement each. */
+async function insertNotifications(
+	seed: SeedClient,
+	random: Random,
+	{
+		users,
+		notified,
+		otherPerPerson,
+		now,
+		counts,
+		log,
+	}: {
+		users: User[];
+		notified: User[];
+		otherPerPerson: number;
+		now: number;
+		counts: Record<string, number>;
+		log: (message: string) => void;
+	},
+): Promise<void> {
+	const started = Date.now();
+	const mix = JSON.stringify(
+		NOTIFICATION_MIX.flatMap((kind) =>
+			Array.from({ length: kind.weight }, () => ({
+				type: kind.type,
+				subject: kind.subject,
+				actors: kind.actors,
+				data: kind.data ? JSON.stringify(kind.data) : null,
+			})),
+		),
+	);
+	if (JSON.parse(mix).length !== 100) throw new Error("NOTIFICATION_MIX's weights must sum to 100");
+	const index = new Map(users.map((user, i) => [user.id, i]));
+	/** Actors for a statement: people drawn from everyone but those it writes for. */
+	const actorsBesides = (people: User[]) => {
+		const excluded = new Set(people.map((person) => person.id));
+		const actors = new Set<string>();
+		while (actors.size < Math.min(NOTIFICATION_ACTORS, users.length - excluded.size)) {
+			const candidate = random.pick(users);
+			if (!excluded.has(candidate.id)) actors.add(candidate.id);
+		}
+		return JSON.stringify([...actors]);
+	};
+	const statement = (people: User[], perPerson: number): SeedStatement => ({
+		sql: NOTIFICATIONS_SQL,
+		params: [
+			JSON.stringify(people.map((person) => [person.id, index.get(person.id)])),
+			perPerson,
+			mix,
+			actorsBesides(people),
+			now,
+			NOTIFICATION_SPAN_DAYS * DAY,
+		],
+	});
+	const statements = notified.map((person) => statement([person], NOTIFICATIONS_PER_NOTIFIED_USER));
+	const notifiedIds = new Set(notified.map((person) => person.id));
+	const others = users.filter((user) => !notifiedIds.has(user.id));
+	if (otherPerPerson > 0) {
+		for (let start = 0; start < others.length; start += NOTIFICATION_PEOPLE_PER_STATEMENT) {
+			statements.push(
+				statement(others.slice(start, start + NOTIFICATION_PEOPLE_PER_STATEMENT), otherPerPerson),
+			);
+		}
+	}
+	// A few statements per batch: each writes up to 10,000 rows.
+	for (let start = 0; start < statements.length; start += 10) {
+		await seed.run(statements.slice(start, start + 10));
+	}
+	const rows = notified.length * NOTIFICATIONS_PER_NOTIFIED_USER + others.length * otherPerPerson;
+	counts.notifications = (counts.notifications ?? 0) + rows;
+	log(`notifications: ${rows} rows in ${statements.length} set-based statements, ${Date.now() - started} ms`);
 }
 
 /** Picks an index with probability proportional to `weights[index]` (binary search over the running sum). */

@@ -66,6 +66,27 @@ export interface RsvpResult {
 	correct: boolean;
 }
 
+/**
+ * An event with FAN_OUT_ATTENDEES people going or waitlisted is cancelled through the API; its fan-out goes
+ * through the notifications queue, whose consumer writes one `event_cancelled` notification per person.
+ */
+export interface FanOutResult {
+	/** The people who should be told (everyone going or waitlisted; the organiser is not one of them). */
+	attendees: number;
+	/** The cancel request's own latency, and its status. */
+	cancelMs: number | null;
+	cancelStatus: number;
+	/** From the cancel's answer until every attendee had the notification row; null if that never happened. */
+	fanOutMs: number | null;
+	/** How many had it when the polling stopped. */
+	notified: number;
+	/** How often D1 was asked (through the bench Worker), and how long the polling waited between asks. */
+	polls: number;
+	pollIntervalMs: number;
+	/** Set when the cancel or the polling failed. */
+	error?: string;
+}
+
 export interface MicroResult {
 	jwtVerifyWarmUs: number | null;
 	/** Absent from runs made before the verified-token cache existed. */
@@ -83,6 +104,8 @@ export interface SizeResult {
 	endpoints: Record<string, EndpointResult>;
 	micro?: MicroResult;
 	rsvp?: RsvpResult;
+	/** Absent from runs made before notifications existed. */
+	fanOut?: FanOutResult;
 	chat?: ChatResult[];
 	/** Added by run.ts once the size is measured. */
 	loadAverageAfter?: number[];

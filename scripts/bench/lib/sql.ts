@@ -1,7 +1,8 @@
 /**
  * Bulk SQL into the benchmark's D1 database through the bench Worker (scripts/bench/bench-worker.ts), which
  * holds the real D1 binding inside workerd: it splits rows into multi-row INSERTs of at most 100 bound
- * parameters (D1's limit) and sends them in batches. Rows travel to it in chunks over HTTP.
+ * parameters (D1's limit) and sends them in batches. Rows travel to it in chunks over HTTP; set-based
+ * statements (which generate their rows in SQL) travel as they are.
  */
 import { isRecord } from "../../lib/guards.ts";
 import type { SeedClient } from "./dataset.mts";
@@ -59,6 +60,9 @@ export function seedClient(benchUrl: string): BenchSeedClient {
 			};
 			await Promise.all(Array.from({ length: PARALLEL_REQUESTS }, worker));
 			return statements;
+		},
+		async run(statements) {
+			statementsOf(await post("/run", { statements }), "/run");
 		},
 		/**
 		 * Applies drizzle-kit migration files in two steps, as bulk loads do: `"tables"` runs everything but
