@@ -19,6 +19,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { and, asc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { fellowshipGroups, groupEvents } from "../db/tables/fellowship";
+import { comments, posts } from "../db/tables/flourish";
 import {
 	NOTIFICATION_TYPES,
 	type NotificationRow,
@@ -28,6 +30,7 @@ import {
 	notifications,
 } from "../db/tables/notifications";
 import { blocks } from "../db/tables/orchard";
+import { projects } from "../db/tables/teamup";
 import { users } from "../db/tables/users";
 import { newId } from "../lib/ids";
 
@@ -71,6 +74,44 @@ const notBlocked = (a: string | SQL, b: string) => sql`NOT EXISTS (SELECT 1 FROM
 	WHERE (${blocks.blockerId} = ${a} AND ${blocks.blockedId} = ${b}) OR (${blocks.blockerId} = ${b} AND ${blocks.blockedId} = ${a}))`;
 
 /**
+ * Spiritual content is opt-in (core/spiritual): a notification about a spiritual post (or a comment on one),
+ * group, event of such a group, or project reaches only a person who has opted in. Moderation's notices about
+ * a person's own content reach them whatever their preference.
+ */
+function spiritualAllowed(
+	event: Pick<NotificationEvent, "type" | "subject">,
+	recipient: string | SQL,
+): SQL | null {
+	if (event.type === "content_moderated") return null;
+	const id = event.subject.id;
+	let spiritual: SQL;
+	switch (event.subject.type) {
+		case "post":
+			spiritual = sql`EXISTS (SELECT 1 FROM ${posts} WHERE ${posts.id} = ${id} AND ${posts.isSpiritual} = 1)`;
+			break;
+		case "comment":
+			spiritual = sql`EXISTS (SELECT 1 FROM ${comments} JOIN ${posts} ON ${posts.id} = ${comments.postId}
+				WHERE ${comments.id} = ${id} AND ${posts.isSpiritual} = 1)`;
+			break;
+		case "group":
+			spiritual = sql`EXISTS (SELECT 1 FROM ${fellowshipGroups} WHERE ${fellowshipGroups.id} = ${id}
+				AND ${fellowshipGroups.isSpiritual} = 1)`;
+			break;
+		case "event":
+			spiritual = sql`EXISTS (SELECT 1 FROM ${groupEvents} JOIN ${fellowshipGroups} ON ${fellowshipGroups.id} = ${groupEvents.groupId}
+				WHERE ${groupEvents.id} = ${id} AND ${fellowshipGroups.isSpiritual} = 1)`;
+			break;
+		case "project":
+			spiritual = sql`EXISTS (SELECT 1 FROM ${projects} WHERE ${projects.id} = ${id} AND ${projects.isSpiritual} = 1)`;
+			break;
+		default:
+			return null;
+	}
+	return sql`(NOT ${spiritual} OR EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${recipient}
+		AND ${users.spiritualOptIn} = 1))`;
+}
+
+/**
  * The statement that writes (or, for a grouped type, updates) the notification of `event` if the rules let
  * it through when it runs; null when it can never apply (a person's own action). Put it in the action's batch.
  */
@@ -85,6 +126,8 @@ export function notificationStatement(db: Db, event: NotificationEvent, now = ne
 			AND ${notificationPreferences.type} = ${event.type} AND ${notificationPreferences.inApp} = 0)`,
 	];
 	if (actor !== null) conditions.push(notBlocked(recipient, actor));
+	const spiritual = spiritualAllowed(event, recipient);
+	if (spiritual) conditions.push(spiritual);
 	if (event.when) conditions.push(event.when);
 	const actors = JSON.stringify(actor === null ? [] : [actor]);
 	const count = event.actorCount ?? sql`${actor === null ? 0 : 1}`;
@@ -175,6 +218,7 @@ export function fanOutNotificationsStatement(
 			AND EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = recipient.id AND ${users.deletedAt} IS NULL)
 			AND NOT EXISTS (SELECT 1 FROM ${notificationPreferences} WHERE ${notificationPreferences.userId} = recipient.id
 				AND ${notificationPreferences.type} = ${event.type} AND ${notificationPreferences.inApp} = 0)
+			AND ${spiritualAllowed(event, sql`recipient.id`) ?? sql`1`}
 		ON CONFLICT (user_id, group_key) DO NOTHING
 		RETURNING user_id`);
 }

@@ -127,6 +127,32 @@ describe("comments and replies", () => {
 		expect((await inbox(recipient as TestUser)).data.map((n) => n.actors[0]?.id)).toEqual([actor?.id]);
 	});
 
+	it("tells of spiritual content only a person who has opted in to it", async () => {
+		const optIn = (user: TestUser, on: boolean) =>
+			call("PATCH", "/api/v1/users/me", { token: user.token, body: { spiritual_opt_in: on } });
+		const [author, first, second] = await Promise.all(
+			["n-spirit-author", "n-spirit-first", "n-spirit-second"].map((label) => signUp(label)),
+		);
+		for (const user of [author, first, second]) await expectStatus(await optIn(user as TestUser, true), 200);
+		const post = await expectStatus<{ id: string }>(
+			await call("POST", "/api/v1/flourish/posts", {
+				token: author?.token,
+				body: { type: "text", body: "A prayer for the week", visibility: "public", is_spiritual: true },
+			}),
+			201,
+		);
+		// The author turns spiritual content off: a comment on their spiritual post tells them nothing…
+		await expectStatus(await optIn(author as TestUser, false), 200);
+		await expectStatus(await commentOn(first as TestUser, post.id, "Amen to that"), 201);
+		expect((await inbox(author as TestUser)).data).toEqual([]);
+		// …and once it is back on, the next one does.
+		await expectStatus(await optIn(author as TestUser, true), 200);
+		await expectStatus(await commentOn(second as TestUser, post.id, "Thank you for sharing"), 201);
+		expect((await inbox(author as TestUser)).data.map((n) => [n.type, n.actors[0]?.id])).toEqual([
+			["comment", second?.id],
+		]);
+	});
+
 	it("tells nothing of a held-back comment until a guardian approves it", async () => {
 		const author = await signUp("n-held-author");
 		const troll = await signUp("n-held-troll");
