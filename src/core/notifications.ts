@@ -17,8 +17,9 @@
  * stream then reads what changed from the list itself ("poke, then read").
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { and, asc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { afterCursor } from "../db/keyset";
 import { fellowshipGroups, groupEvents } from "../db/tables/fellowship";
 import { comments, posts } from "../db/tables/flourish";
 import {
@@ -280,10 +281,7 @@ export function notificationsChangedQuery(
 	const range =
 		"since" in from
 			? sql`${notifications.updatedAt} >= ${from.since}`
-			: or(
-					gt(notifications.updatedAt, from.after.at),
-					and(eq(notifications.updatedAt, from.after.at), gt(notifications.id, from.after.id)),
-				);
+			: afterCursor("asc", [notifications.updatedAt, from.after.at], [notifications.id, from.after.id]);
 	return db
 		.select()
 		.from(notifications)

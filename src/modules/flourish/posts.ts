@@ -5,7 +5,7 @@
  * batch as the content; creations count against the author's daily quota; media and links are capped by
  * trust level. Reads go through `postsVisibleTo` / `postReadableBy`, so no path can skip a visibility rule.
  */
-import { and, desc, eq, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { enforceLinkLimit, enforceMediaLimit, isPendingReview } from "../../core/content-rules";
@@ -15,6 +15,7 @@ import { queueItemForContent } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
+import { afterCursor } from "../../db/keyset";
 import { fellowshipGroups, groupMembers } from "../../db/tables/fellowship";
 import { type PostRow, pollOptions, postContent, posts } from "../../db/tables/flourish";
 import { habits } from "../../db/tables/garden";
@@ -386,9 +387,7 @@ export async function recentFeed(ctx: Ctx, filters: FeedFilters, limit: number, 
 export async function topFeed(ctx: Ctx, filters: FeedFilters, limit: number, after?: TopCursor) {
 	const conditions = feedConditions(ctx, filters);
 	if (after) {
-		conditions.push(
-			or(lt(posts.hotScore, after.hot), and(eq(posts.hotScore, after.hot), lt(posts.id, after.id))) as SQL,
-		);
+		conditions.push(afterCursor("desc", [posts.hotScore, after.hot], [posts.id, after.id]));
 	}
 	return ctx.db
 		.select()

@@ -3,9 +3,10 @@
  * statistics, completion logs for the owner's local "today" with a short back-fill window.
  * Every read of a habit is scoped by its owner, so another user's habit is simply not found.
  */
-import { and, desc, eq, gte, inArray, isNull, lt, lte, or, type Placeholder, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, lte, type Placeholder, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import type { Db } from "../../db/client";
+import { afterCursor } from "../../db/keyset";
 import { batchPrepared, preparedQuery } from "../../db/prepared";
 import { gardens, type HabitLogRow, type HabitRow, habitLogs, habits } from "../../db/tables/garden";
 import { addDays, compareDates, localToday } from "../../lib/local-date";
@@ -305,10 +306,7 @@ export async function listLogs(db: Db, user: CurrentUser, habitId: string, page:
 					page.from ? gte(habitLogs.localDate, page.from) : undefined,
 					page.to ? lte(habitLogs.localDate, page.to) : undefined,
 					page.after
-						? or(
-								lt(habitLogs.localDate, page.after.local_date),
-								and(eq(habitLogs.localDate, page.after.local_date), lt(habitLogs.id, page.after.id)),
-							)
+						? afterCursor("desc", [habitLogs.localDate, page.after.local_date], [habitLogs.id, page.after.id])
 						: undefined,
 				),
 			)

@@ -3,12 +3,13 @@
  * a guardian upholds it (the penalty stands) or overturns it (the penalty is lifted and a suspension ends).
  * The appellant is told the decision (`appeal_decided`) in the decision's batch.
  */
-import { and, asc, desc, eq, gt, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
 import { notificationStatements } from "../../core/notifications";
 import { batchGuard, isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
+import { afterCursor } from "../../db/keyset";
 import {
 	type APPEAL_STATUSES,
 	type AppealRow,
@@ -37,10 +38,7 @@ export async function listMyPenalties(
 			and(
 				eq(penalties.userId, userId),
 				after
-					? or(
-							lt(penalties.createdAt, after.created_at),
-							and(eq(penalties.createdAt, after.created_at), lt(penalties.id, after.id)),
-						)
+					? afterCursor("desc", [penalties.createdAt, after.created_at], [penalties.id, after.id])
 					: undefined,
 			),
 		)

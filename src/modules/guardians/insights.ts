@@ -1,7 +1,8 @@
 /** @module guardians/insights: the audit log (every moderation action: who, what, on what, why, when) and stats. */
-import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
+import { afterCursor } from "../../db/keyset";
 import {
 	type AUDIT_TARGET_TYPES,
 	appeals,
@@ -35,10 +36,7 @@ export function listAuditLog(db: Db, filters: AuditFilters) {
 		filters.targetType ? eq(moderationActions.targetType, filters.targetType) : undefined,
 		filters.targetId ? eq(moderationActions.targetId, filters.targetId) : undefined,
 		after
-			? or(
-					lt(moderationActions.createdAt, after.created_at),
-					and(eq(moderationActions.createdAt, after.created_at), lt(moderationActions.id, after.id)),
-				)
+			? afterCursor("desc", [moderationActions.createdAt, after.created_at], [moderationActions.id, after.id])
 			: undefined,
 	];
 	return db

@@ -19,6 +19,7 @@ import type { QueueTargetType } from "../../core/moderation/queue";
 import { notificationStatements } from "../../core/notifications";
 import { batchGuard, isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
+import { fromCursor } from "../../db/keyset";
 import {
 	type ModerationQueueItemRow,
 	moderationQueueItems,
@@ -79,6 +80,11 @@ export function listQueue(db: Db, filters: QueueFilters) {
 	const conditions: Array<SQL | undefined> = [
 		eq(moderationQueueItems.status, filters.status),
 		filters.targetType ? eq(moderationQueueItems.targetType, filters.targetType) : undefined,
+		// The order mixes directions (score down, age up), which one row value cannot say: this bound lets
+		// SQLite seek to the cursor's (urgency, score) in the index; the exact condition below does the rest.
+		after
+			? fromCursor("desc", [moderationQueueItems.isUrgent, urgent], [moderationQueueItems.score, after.score])
+			: undefined,
 		after
 			? or(
 					sql`${moderationQueueItems.isUrgent} < ${urgent}`,

@@ -3,7 +3,7 @@
  * count (one read of the partial unread index), marking read, and my preferences per type. Notifications
  * are written by the features, through core/notifications.
  */
-import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
 import {
@@ -16,6 +16,7 @@ import {
 	unreadCountQuery,
 } from "../../core/notifications";
 import type { Db } from "../../db/client";
+import { afterCursor } from "../../db/keyset";
 import {
 	NOTIFICATION_TYPES,
 	type NotificationType,
@@ -49,10 +50,7 @@ export async function listNotifications(db: Db, userId: string, query: ListQuery
 				query.unread === true ? isNull(notifications.readAt) : undefined,
 				query.unread === false ? sql`${notifications.readAt} IS NOT NULL` : undefined,
 				after
-					? or(
-							lt(notifications.updatedAt, after.at),
-							and(eq(notifications.updatedAt, after.at), lt(notifications.id, after.id)),
-						)
+					? afterCursor("desc", [notifications.updatedAt, after.at], [notifications.id, after.id])
 					: undefined,
 			),
 		)

@@ -12,6 +12,7 @@ import { auditStatement } from "../../core/moderation/audit";
 import { spiritualFilter } from "../../core/spiritual";
 import { isUniqueViolation } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
+import { afterCursor } from "../../db/keyset";
 import { type NourishmentItemRow, nourishmentItems } from "../../db/tables/nourishment";
 import { localToday } from "../../lib/local-date";
 import { conflict, notFound } from "../../lib/problem";
@@ -94,14 +95,13 @@ export async function listArchive(
 	after?: ArchiveCursor,
 	now = new Date(),
 ) {
-	let afterCursor: SQL | undefined;
+	let pastCursor: SQL | undefined;
 	if (after) {
-		afterCursor =
+		pastCursor =
 			after.date === null
 				? and(isNull(nourishmentItems.publishDate), lt(nourishmentItems.id, after.id))
 				: or(
-						lt(nourishmentItems.publishDate, after.date),
-						and(eq(nourishmentItems.publishDate, after.date), lt(nourishmentItems.id, after.id)),
+						afterCursor("desc", [nourishmentItems.publishDate, after.date], [nourishmentItems.id, after.id]),
 						isNull(nourishmentItems.publishDate),
 					);
 	}
@@ -113,7 +113,7 @@ export async function listArchive(
 				visibleTo(viewer, todayFor(viewer, now)),
 				filters.category ? eq(nourishmentItems.category, filters.category) : undefined,
 				filters.content_type ? eq(nourishmentItems.contentType, filters.content_type) : undefined,
-				afterCursor,
+				pastCursor,
 			),
 		)
 		.orderBy(desc(nourishmentItems.publishDate), desc(nourishmentItems.id))

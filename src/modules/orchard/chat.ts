@@ -10,6 +10,7 @@ import { notBlockedWith } from "../../core/blocks";
 import { chatAccess, conversationIdOf, participantsOf } from "../../core/chat-access";
 import { announceLater } from "../../core/notifications";
 import { createDb, type Db } from "../../db/client";
+import { afterCursor } from "../../db/keyset";
 import { preparedQuery } from "../../db/prepared";
 import { chatTickets, connections, conversationSummaries, mentorships } from "../../db/tables/orchard";
 import { users } from "../../db/tables/users";
@@ -226,7 +227,7 @@ const ConversationCursor = z.object({ at: z.string(), id: z.string() });
  * A page of my conversations, newest message first: one indexed query, bounded by the page size. Built once
  * per isolate in two shapes (first page, and after a cursor), its values bound as placeholders.
  */
-function conversationPageQuery(db: Db, afterCursor: boolean) {
+function conversationPageQuery(db: Db, later: boolean) {
 	const s = conversationSummaries;
 	const userId = sql.placeholder("userId");
 	return db
@@ -252,10 +253,11 @@ function conversationPageQuery(db: Db, afterCursor: boolean) {
 				sql`${s.lastMessageAt} IS NOT NULL`,
 				// A conversation with someone who has left stays on my list (read-only, as "Former member").
 				notBlockedWith(db, userId, s.peerId),
-				afterCursor
-					? or(
-							lt(s.lastMessageAt, sql.placeholder("afterAt")),
-							and(eq(s.lastMessageAt, sql.placeholder("afterAt")), lt(s.id, sql.placeholder("afterId"))),
+				later
+					? afterCursor(
+							"desc",
+							[s.lastMessageAt, sql.placeholder("afterAt")],
+							[s.id, sql.placeholder("afterId")],
 						)
 					: undefined,
 			),

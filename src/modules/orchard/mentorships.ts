@@ -10,7 +10,7 @@
  * learns of an acceptance, a decline, a completion or a cancellation (`mentorship_update`). Ending one by
  * blocking tells no one (that would reveal the block).
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { type CurrentUser, isVerifiedGuide } from "../../core/accounts/current-user";
@@ -22,6 +22,7 @@ import {
 	notificationStatements,
 } from "../../core/notifications";
 import type { Db } from "../../db/client";
+import { afterCursor } from "../../db/keyset";
 import { MENTORSHIP_STATUSES, type MentorshipRow, mentorships } from "../../db/tables/orchard";
 import { guideProfiles, TRUST_LEVELS, type UserRow, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
@@ -141,9 +142,7 @@ export async function listGuides(
 			.where(
 				and(
 					filters,
-					after
-						? or(gt(users.displayName, after.n), and(eq(users.displayName, after.n), gt(users.id, after.i)))
-						: undefined,
+					after ? afterCursor("asc", [users.displayName, after.n], [users.id, after.i]) : undefined,
 				),
 			)
 			.orderBy(asc(users.displayName), asc(users.id))

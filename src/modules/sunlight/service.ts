@@ -14,7 +14,7 @@
  */
 
 import type { z } from "@hono/zod-openapi";
-import { and, count, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
@@ -27,6 +27,7 @@ import { type Screening, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
 import { spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
+import { afterCursor } from "../../db/keyset";
 import {
 	SUNLIGHT_REACTION_TYPES,
 	type SunlightShareRow,
@@ -160,10 +161,7 @@ export function shareListQuery(
 				sharesVisibleTo(db, viewer),
 				filters.share_type ? eq(sunlightShares.shareType, filters.share_type) : undefined,
 				after
-					? or(
-							lt(sunlightShares.createdAt, after.created_at),
-							and(eq(sunlightShares.createdAt, after.created_at), lt(sunlightShares.id, after.id)),
-						)
+					? afterCursor("desc", [sunlightShares.createdAt, after.created_at], [sunlightShares.id, after.id])
 					: undefined,
 			),
 		)

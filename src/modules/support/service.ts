@@ -7,7 +7,7 @@
  * finer than the hour: its id is random and its times are rounded down (`lib/coarse-time`), and what the
  * token holder does later (edits, status, deletion, helpful marks) leaves no exact time either.
  */
-import { and, asc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import { type CurrentUser, isGuardian, isVerifiedGuide } from "../../core/accounts/current-user";
 import { notBlockedWith } from "../../core/blocks";
 import { auditStatement } from "../../core/moderation/audit";
@@ -15,6 +15,7 @@ import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, type Screening, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
+import { afterCursor } from "../../db/keyset";
 import {
 	ACTIVE_SUPPORT_REQUEST,
 	ACTIVE_SUPPORT_STATUSES,
@@ -224,15 +225,11 @@ export function supportListQuery(viewer: CurrentUser, filters: SupportListFilter
 	if (after) {
 		const urgent = after.is_urgent ? 1 : 0;
 		conditions.push(
-			or(
-				sql`${supportRequests.isUrgent} < ${urgent}`,
-				and(
-					sql`${supportRequests.isUrgent} = ${urgent}`,
-					or(
-						lt(supportRequests.createdAt, after.created_at),
-						and(eq(supportRequests.createdAt, after.created_at), lt(supportRequests.id, after.id)),
-					),
-				),
+			afterCursor(
+				"desc",
+				[supportRequests.isUrgent, urgent],
+				[supportRequests.createdAt, after.created_at],
+				[supportRequests.id, after.id],
 			),
 		);
 	}
