@@ -5,10 +5,12 @@
  * extras when asked to (`--extras`): micro figures, RSVP, the fan-out of a cancelled event, chat.
  *
  *   node --import tsx scripts/bench/load.ts --fixtures FILE --key FILE --out FILE [--duration 8] [--warmup 2]
- *        [--connections 10] [--only name,name] [--extras] [--inspector-port N --profile-dir DIR]
+ *        [--connections 10] [--only name,name] [--extras] [--live-streams 500]
+ *        [--inspector-port N --profile-dir DIR]
  *
  * `--only` names endpoints (the trivial one always runs) and extras (EXTRAS below); with `--only`, only the
- * extras it names run.
+ * extras it names run. `--live-streams` is how many of the fan-out's attendees hold their live stream open
+ * during the cancel.
  *
  * With `--profile-dir`, each endpoint's measured phase is also CPU-profiled (scripts/bench/lib/profiler.ts)
  * and the busiest functions of the API isolate are printed.
@@ -39,6 +41,8 @@ const { values: args } = parseArgs({
 		connections: { type: "string", default: "10" },
 		only: { type: "string" },
 		extras: { type: "boolean", default: false },
+		/** Attendees of the fan-out whose live stream is open during the cancel (0: none). */
+		"live-streams": { type: "string", default: "500" },
 		"inspector-port": { type: "string" },
 		"profile-dir": { type: "string" },
 	},
@@ -82,6 +86,7 @@ const tokens = await mintTokens(key, [
 	...fixtures.rsvp.members,
 	...fixtures.notified,
 	fixtures.fanOut.organiser,
+	...fixtures.fanOut.attendeeSubs.slice(0, Number(args["live-streams"])),
 ]);
 /** The token of a sub (every dataset sub the load generator uses has one). */
 const tokenOf = (sub: string): string => {
@@ -300,16 +305,27 @@ const CHAT_RATE_PER_CLIENT = 2;
 
 type Person = BenchFixtures["chatPairs"][number][number];
 
-async function openSocket(me: Person, peer: Person): Promise<WebSocket> {
-	const ticket = await fetch(`${API}/orchard/conversations/${peer.id}/tickets`, {
+/**
+ * A WebSocket opened as a browser does: a ticket from `ticketPath` (POST, with the person's token), then its
+ * `url`; resolves once the server's `ready` frame has arrived (chat and the live stream both send one).
+ * `clientIp`, when given, is sent as `CF-Connecting-IP` on the upgrade (which carries no token, so the API
+ * counts it against the anonymous limit of 300 per minute per address): each person on their own address,
+ * as in production, rather than every bench client on one.
+ */
+async function openTicketedSocket(ticketPath: string, token: string, clientIp?: string): Promise<WebSocket> {
+	const ticket = await fetch(`${API}${ticketPath}`, {
 		method: "POST",
-		headers: { authorization: `Bearer ${tokens.get(me.sub)}` },
+		headers: { authorization: `Bearer ${token}` },
 	});
 	if (ticket.status !== 201) throw new Error(`ticket: ${ticket.status} ${await ticket.text()}`);
 	const answer: unknown = await ticket.json();
 	if (!isRecord(answer) || typeof answer.url !== "string")
 		throw new Error(`ticket: ${JSON.stringify(answer)}`);
-	const socket = new WebSocket(`${fixtures.apiUrl.replace(/^http/, "ws")}${answer.url}`);
+	const url = `${fixtures.apiUrl.replace(/^http/, "ws")}${answer.url}`;
+	// Node's WebSocket (undici) takes `{ headers }` as its second argument; the DOM's type does not say so.
+	const socket = clientIp
+		? new WebSocket(url, { headers: { "CF-Connecting-IP": clientIp } } as unknown as string[])
+		: new WebSocket(url);
 	await new Promise<void>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error("socket did not get ready")), 10_000);
 		socket.addEventListener("message", function onReady(event) {
@@ -323,14 +339,18 @@ async function openSocket(me: Person, peer: Person): Promise<WebSocket> {
 	return socket;
 }
 
-/** A chat frame from the server, as far as it is read here. */
+const openSocket = (me: Person, peer: Person) =>
+	openTicketedSocket(`/orchard/conversations/${peer.id}/tickets`, tokenOf(me.sub));
+
+/** A chat or live-stream frame from the server, as far as it is read here. */
 interface Frame {
 	type?: string;
 	code?: string;
 	message?: { sender_id: string; text: string };
+	notification?: { type?: string; subject?: { type?: string; id?: string } };
 }
 
-/** The ChatRoom sends JSON text frames. */
+/** The ChatRoom and the PersonStream send JSON text frames. */
 function frameOf(event: MessageEvent): Frame {
 	const frame: unknown = JSON.parse(String(event.data));
 	return isRecord(frame) ? frame : {};
@@ -476,7 +496,10 @@ async function measureRsvp(): Promise<RsvpResult> {
 // Fan-out: an organiser cancels an event 500 people are going to (or waitlisted for); the request writes a
 // fan-out row and hands it to the notifications queue, whose consumer writes one notification per person.
 // Timed from the cancel's answer until every attendee's row is in D1, read through the bench Worker (the
-// same database; one indexed statement per poll, so the polling costs workerd little).
+// same database; one indexed statement per poll, so the polling costs workerd little). Before the cancel,
+// `--live-streams` of the attendees open their live stream; each socket is timed from the same answer to
+// its `event_cancelled` notification frame (the consumer pokes each person's PersonStream once its
+// statement has committed; the object reads the list and sends what is new).
 
 const FAN_OUT_POLL_MS = 10;
 const FAN_OUT_TIMEOUT_MS = 60_000;
@@ -498,6 +521,59 @@ async function notifiedCount(): Promise<number> {
 	return row.n;
 }
 
+/** Live streams opened at once while preparing the fan-out (each: a ticket, an upgrade, the catch-up). */
+const LIVE_OPEN_CONCURRENCY = 10;
+
+/**
+ * The first `count` attendees open their live stream (a ticket, then the socket, past `ready`); each socket
+ * then notes when its `event_cancelled` frame for the fan-out's event arrives, and how it closed if it closes
+ * before that.
+ */
+async function openLiveStreams(count: number) {
+	const { eventId, attendeeSubs } = fixtures.fanOut;
+	const subs = attendeeSubs.slice(0, count);
+	const sockets: WebSocket[] = [];
+	const arrivals: number[] = [];
+	const closedEarly: Record<string, number> = {};
+	const started = performance.now();
+	let next = 0;
+	const failures: string[] = [];
+	const opener = async () => {
+		while (next < subs.length) {
+			const index = next++;
+			const sub = subs[index] ?? "";
+			try {
+				const clientIp = `10.15.${Math.floor(index / 250)}.${(index % 250) + 1}`;
+				const socket = await openTicketedSocket("/stream/tickets", tokenOf(sub), clientIp);
+				let arrived = false;
+				socket.addEventListener("message", (event) => {
+					const { type, notification } = frameOf(event);
+					if (
+						!arrived &&
+						type === "notification" &&
+						notification?.type === "event_cancelled" &&
+						notification.subject?.id === eventId
+					) {
+						arrived = true;
+						arrivals.push(performance.now());
+					}
+				});
+				socket.addEventListener("close", (event) => {
+					if (!arrived) closedEarly[event.code] = (closedEarly[event.code] ?? 0) + 1;
+				});
+				sockets.push(socket);
+			} catch (failure) {
+				failures.push(`stream ${index}: ${failure instanceof Error ? failure.message : String(failure)}`);
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: LIVE_OPEN_CONCURRENCY }, opener));
+	const error = failures.length
+		? `${failures.length} did not open (${failures.slice(0, 3).join("; ")})`
+		: undefined;
+	return { sockets, arrivals, closedEarly, openMs: round(performance.now() - started, 0), error };
+}
+
 async function measureFanOut(): Promise<FanOutResult> {
 	const { eventId, organiser, attendeeIds } = fixtures.fanOut;
 	const attendees = attendeeIds.length;
@@ -510,6 +586,16 @@ async function measureFanOut(): Promise<FanOutResult> {
 		polls: 0,
 		pollIntervalMs: FAN_OUT_POLL_MS,
 	};
+	const streamCount = Math.min(Number(args["live-streams"]), attendees);
+	const live = streamCount > 0 ? await openLiveStreams(streamCount) : undefined;
+	if (live) {
+		log(
+			`event_cancel_fan_out: ${live.sockets.length} of ${streamCount} live streams open in ${live.openMs} ms`,
+		);
+		// The cancel still runs (its list figure stands); the streams that did not open count as missing.
+		if (live.error) log(`\x1b[31mevent_cancel_fan_out: LIVE STREAMS FAILED: ${live.error}\x1b[0m`);
+	}
+	let answered: number | null = null;
 	try {
 		const before = await notifiedCount();
 		if (before !== 0) throw new Error(`${before} attendees were told before the cancel`);
@@ -519,7 +605,7 @@ async function measureFanOut(): Promise<FanOutResult> {
 			headers: { authorization: `Bearer ${tokenOf(organiser)}` },
 		});
 		await response.arrayBuffer();
-		const answered = performance.now();
+		answered = performance.now();
 		result.cancelMs = round(answered - started);
 		result.cancelStatus = response.status;
 		if (response.status !== 200) throw new Error(`cancel answered ${response.status}`);
@@ -534,6 +620,36 @@ async function measureFanOut(): Promise<FanOutResult> {
 		}
 	} catch (error) {
 		result.error = error instanceof Error ? error.message : String(error);
+	}
+	if (live) {
+		// The frames still on their way: every socket is waited for until FAN_OUT_TIMEOUT_MS after the answer.
+		const from = answered;
+		if (from !== null) {
+			while (live.arrivals.length < live.sockets.length && performance.now() - from < FAN_OUT_TIMEOUT_MS) {
+				await new Promise((resolve) => setTimeout(resolve, 10));
+			}
+		}
+		const waitedMs = from === null ? null : round(performance.now() - from, 0);
+		for (const socket of live.sockets) socket.close();
+		const latencies = from === null ? [] : live.arrivals.map((at) => at - from).sort((x, y) => x - y);
+		result.live = {
+			streams: streamCount,
+			opened: live.sockets.length,
+			openMs: live.openMs,
+			received: live.arrivals.length,
+			missing: streamCount - live.arrivals.length,
+			waitedMs,
+			min: round(latencies[0] ?? null, 0),
+			p50: round(percentile(latencies, 50), 0),
+			p99: round(percentile(latencies, 99), 0),
+			max: round(latencies.at(-1) ?? null, 0),
+			closedEarly: live.closedEarly,
+			...(live.error ? { error: live.error } : {}),
+		};
+		if (result.live.missing > 0)
+			log(
+				`\x1b[31mevent_cancel_fan_out: ${result.live.missing} OF ${streamCount} LIVE STREAMS NEVER RECEIVED THEIR event_cancelled FRAME\x1b[0m`,
+			);
 	}
 	return result;
 }

@@ -14,6 +14,7 @@
  *   npm run bench                                  # both sizes, every endpoint, the extras on small
  *   npm run bench -- --sizes small --only feed_recent,garden --duration 5 --no-report
  *   npm run bench -- --sizes small --only notifications,unread_count,event_cancel_fan_out --duration 5
+ *   npm run bench -- --sizes small --only event_cancel_fan_out --live-streams 200 --no-report
  *   npm run bench -- --api-src /tmp/before --no-report        # the same run against another copy of the API
  *   npm run bench -- --sizes small --only feed_recent --no-extras --no-report --profile   # + CPU profiles
  *
@@ -37,6 +38,8 @@ const { values: args } = parseArgs({
 		duration: { type: "string", default: "8" },
 		warmup: { type: "string", default: "2" },
 		connections: { type: "string", default: "10" },
+		/** Attendees of event_cancel_fan_out with their live stream open during the cancel (0: none). */
+		"live-streams": { type: "string", default: "500" },
 		"no-extras": { type: "boolean", default: false },
 		"no-report": { type: "boolean", default: false },
 		/** Build the API from another copy of the project (e.g. the code before a fix), for comparisons. */
@@ -188,6 +191,8 @@ function runLoad({
 		args.warmup,
 		"--connections",
 		args.connections,
+		"--live-streams",
+		args["live-streams"],
 		...(args.only ? ["--only", args.only] : []),
 		...(extras ? ["--extras"] : []),
 		...(args.profile ? ["--inspector-port", String(INSPECTOR_PORT), "--profile-dir", tmp] : []),

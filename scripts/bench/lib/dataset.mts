@@ -57,8 +57,15 @@ export interface Dataset {
 		rsvp: { eventId: string; capacity: number; members: string[] };
 		/** People with NOTIFICATIONS_PER_NOTIFIED_USER notifications each (empty without notifications). */
 		notified: string[];
-		/** The event cancelled in the fan-out benchmark: its organiser's sub, and the ids of those told. */
-		fanOut: { eventId: string; organiser: string; groupKey: string; attendeeIds: string[] };
+		/** The event cancelled in the fan-out benchmark: its organiser's sub, and the ids and subs of those told. */
+		fanOut: {
+			eventId: string;
+			organiser: string;
+			groupKey: string;
+			attendeeIds: string[];
+			/** The same people's subs, in the same order (the live-stream clients sign in as them). */
+			attendeeSubs: string[];
+		};
 	};
 }
 
@@ -1051,6 +1058,7 @@ export async function generateDataset(
 				// The fan-out's dedupe key, which its notifications carry as their group key.
 				groupKey: `event_cancelled:${fanOutEvent.id}`,
 				attendeeIds: attendees.map((user) => user.id),
+				attendeeSubs: attendees.map((user) => user.sub),
 			},
 		},
 	};

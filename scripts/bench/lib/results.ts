@@ -85,6 +85,38 @@ export interface FanOutResult {
 	pollIntervalMs: number;
 	/** Set when the cancel or the polling failed. */
 	error?: string;
+	/** Attendees' live streams open during the cancel; absent from runs made before it was measured. */
+	live?: LiveFanOutResult;
+}
+
+/**
+ * N of the fan-out's attendees hold their live stream open (`GET /api/v1/stream`, opened with a ticket, each
+ * past its `ready` frame) when the event is cancelled; each socket's time is from the cancel's answer to its
+ * `notification` frame of type `event_cancelled` for that event.
+ */
+export interface LiveFanOutResult {
+	/** Streams asked for (N), and how many reached `ready`. */
+	streams: number;
+	opened: number;
+	/** How long opening them took (ticket, upgrade, `ready`; a few at a time). */
+	openMs: number | null;
+	/** Sockets that received the frame, and those that did not by the deadline (must be 0). */
+	received: number;
+	missing: number;
+	/** How long the sockets were waited for after the cancel's answer. */
+	waitedMs: number | null;
+	/**
+	 * The first frame: the consumer writes all the notifications in one statement and pokes the streams
+	 * after it committed, so by then every row is in D1 (whatever the polling saw).
+	 */
+	min: number | null;
+	p50: number | null;
+	p99: number | null;
+	max: number | null;
+	/** Sockets that closed before their frame arrived, by close code. */
+	closedEarly: Record<string, number>;
+	/** Set when the streams could not be opened (the figures above are then partial). */
+	error?: string;
 }
 
 export interface MicroResult {
