@@ -56,6 +56,7 @@ import {
 	type WireMessage,
 } from "./chat-protocol";
 import type { PersonStreamBindings } from "./person-stream";
+import { closeOnError, completeClose } from "./socket-close";
 import type { DirectMessageFrame } from "./stream-protocol";
 
 /** Characters of the newest message kept in the D1 conversation list. */
@@ -367,20 +368,11 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	}
 
 	override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-		// Complete the closing handshake (codes 1005/1006 cannot be sent back).
-		try {
-			ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-		} catch {
-			// already closed
-		}
+		completeClose(ws, code, reason);
 	}
 
 	override async webSocketError(ws: WebSocket): Promise<void> {
-		try {
-			ws.close(1011, "WebSocket error");
-		} catch {
-			// already closed
-		}
+		closeOnError(ws);
 	}
 
 	// ------------------------------------------------------------------ sending

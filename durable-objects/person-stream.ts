@@ -31,6 +31,7 @@ import { users } from "../src/db/tables/users";
 import type { PlatformBindings } from "../src/lib/bindings";
 import { allowChatFrame, CHAT_FRAME_POLICY } from "../src/lib/burst-policies";
 import { logEvent } from "../src/lib/log";
+import { closeOnError, completeClose } from "./socket-close";
 import {
 	CATCH_UP_LIMIT,
 	CLOCK_SKEW_WINDOW_MS,
@@ -203,20 +204,11 @@ export class PersonStream extends DurableObject<PlatformBindings> {
 	}
 
 	override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-		// Complete the closing handshake (codes 1005/1006 cannot be sent back).
-		try {
-			ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-		} catch {
-			// already closed
-		}
+		completeClose(ws, code, reason);
 	}
 
 	override async webSocketError(ws: WebSocket): Promise<void> {
-		try {
-			ws.close(1011, "WebSocket error");
-		} catch {
-			// already closed
-		}
+		closeOnError(ws);
 	}
 
 	// ------------------------------------------------------------------ reading from the list
