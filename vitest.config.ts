@@ -59,6 +59,8 @@ const RATE_LIMITERS = {
 	CHAT_MESSAGE_LIMITER: { namespace_id: "1004", simple: { limit: 1_000_000, period: 10 as const } },
 	MODERATION_CHECK_USER_LIMITER: { namespace_id: "1005", simple: { limit: 1_000_000, period: 60 as const } },
 	MODERATION_CHECK_IP_LIMITER: { namespace_id: "1006", simple: { limit: 1_000_000, period: 60 as const } },
+	PUSH_TEST_USER_LIMITER: { namespace_id: "1007", simple: { limit: 1_000_000, period: 60 as const } },
+	PUSH_TEST_IP_LIMITER: { namespace_id: "1008", simple: { limit: 1_000_000, period: 60 as const } },
 	TEST_TIGHT_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 as const } },
 };
 

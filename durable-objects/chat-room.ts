@@ -25,6 +25,7 @@ import { dispatchFanOuts } from "../src/core/fan-outs";
 import { crisisResources } from "../src/core/moderation/crisis";
 import { queueItemForScreening } from "../src/core/moderation/queue";
 import { type Screening, screenText } from "../src/core/moderation/screen";
+import { requestMessagePush } from "../src/core/push-jobs";
 import { consumeDailyQuota, refundDailyQuota } from "../src/core/quotas";
 import { createDb, type Db } from "../src/db/client";
 import { conversationSummaries } from "../src/db/tables/orchard";
@@ -619,6 +620,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	/**
 	 * The recipient's live stream gets the message too (every device, whichever conversation is open). The
 	 * send never waits for it and never fails because of it: the conversation is where the message lives.
+	 * When no socket of theirs is open — neither here nor a stream — it is pushed instead (Web Push).
 	 */
 	private forwardToStream(row: MessageRow, recipientId: string): void {
 		const frame: DirectMessageFrame = {
@@ -626,10 +628,20 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			peer_id: row.sender_id,
 			message: present(row, recipientId),
 		};
+		const here = this.ctx
+			.getWebSockets()
+			.some((socket) => (socket.deserializeAttachment() as Attachment | null)?.userId === recipientId);
 		const stream = this.env.PERSON_STREAM.get(this.env.PERSON_STREAM.idFromName(recipientId));
 		this.ctx.waitUntil(
 			stream.message(frame).then(
-				() => undefined,
+				async (streams) => {
+					if (streams > 0 || here) return;
+					await requestMessagePush(this.env, {
+						userId: recipientId,
+						senderId: row.sender_id,
+						messageId: row.id,
+					});
+				},
 				(error: unknown) => {
 					logEvent("warn", "stream_forward_failed", {
 						error: error instanceof Error ? error.name : "unknown",

@@ -27,10 +27,11 @@ import { gardenRoutes } from "./modules/garden";
 import { guardiansRoutes } from "./modules/guardians";
 import { healthRoutes } from "./modules/health";
 import { moderationRoutes } from "./modules/moderation";
-import { announceNotifications, notificationsRoutes } from "./modules/notifications";
+import { announce, notificationsRoutes } from "./modules/notifications";
 import { nourishmentRoutes } from "./modules/nourishment";
 import { orchardRoutes } from "./modules/orchard";
 import { privacyRoutes } from "./modules/privacy";
+import { pushRoutes } from "./modules/push";
 import { recommendationsRoutes } from "./modules/recommendations";
 import { sunlightRoutes } from "./modules/sunlight";
 import { supportRoutes } from "./modules/support";
@@ -102,8 +103,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	// Notifications to many people this request wrote (fan-outs) go to the queue after the answer.
 	app.use(dispatchFanOutsAfterCommit);
 	// The people a successful request notified (or whose standing it changed): their live streams are poked
-	// after the answer (`waitUntil`), and read what changed from the list.
-	app.use(announcingRecipients(announceNotifications));
+	// after the answer (`waitUntil`), and read what changed from the list; the pushes are queued.
+	app.use(announcingRecipients(announce));
 	// One JSON line per request (route pattern, status, duration, hashed user): never tokens, bodies or URLs.
 	app.use(requestLog);
 	app.use(secureHeaders());
@@ -163,6 +164,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 		guardiansRoutes,
 		moderationRoutes,
 		notificationsRoutes,
+		pushRoutes,
 		recommendationsRoutes,
 	]) {
 		app.route(API_PREFIX, routes);

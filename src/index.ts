@@ -1,15 +1,17 @@
 /**
  * @module index: the Worker entry — the Hono app, the cron handler, the queue consumers (notifications to
- * many people, and their dead letters), and the Durable Object classes.
+ * many people and push jobs, and their dead letters), and the Durable Object classes.
  */
 import { createApp } from "./app";
+import { isPushJob } from "./core/push-jobs";
 import type { Bindings } from "./env";
-import type { FanOutMessage } from "./lib/bindings";
-import { announceNotifications, consumeDeadFanOuts, consumeFanOuts } from "./modules/notifications";
+import type { FanOutMessage, NotifyQueueMessage, PushJob } from "./lib/bindings";
+import { announce, consumeDeadLetters, consumeFanOuts } from "./modules/notifications";
+import { consumePushJobs } from "./modules/push";
 import { runScheduledTasks } from "./scheduled";
 
 /**
- * The dead-letter queue of the fan-outs (wrangler.toml); every other batch is of `flourish-notifications`.
+ * The dead-letter queue of `flourish-notifications` (wrangler.toml); every other batch is of that queue.
  * Not exported: workerd takes every export of the entry module for a handler or a class, and refuses to
  * start on a string.
  */
@@ -26,8 +28,17 @@ export default {
 	scheduled: (controller, env, ctx) =>
 		ctx.waitUntil(runScheduledTasks(env, new Date(controller.scheduledTime), controller.cron)),
 	queue: async (batch, env) => {
-		if (batch.queue === NOTIFY_DEAD_LETTER_QUEUE_NAME) consumeDeadFanOuts(batch);
-		// The people each fan-out notified: their live streams are poked once its statement has committed.
-		else await consumeFanOuts(batch, env, (userIds) => announceNotifications(env, userIds));
+		if (batch.queue === NOTIFY_DEAD_LETTER_QUEUE_NAME) return consumeDeadLetters(batch);
+		const pushes = batch.messages.filter((message): message is Message<PushJob> => isPushJob(message.body));
+		const fanOuts = batch.messages.filter(
+			(message): message is Message<FanOutMessage> => !isPushJob(message.body),
+		);
+		await Promise.all([
+			// The people each fan-out notified: their live streams are poked, their pushes queued.
+			consumeFanOuts(fanOuts, env, (userIds, since) =>
+				announce(env, { streams: userIds, notified: userIds, since }),
+			),
+			consumePushJobs(pushes, env),
+		]);
 	},
-} satisfies ExportedHandler<Bindings, FanOutMessage>;
+} satisfies ExportedHandler<Bindings, NotifyQueueMessage>;

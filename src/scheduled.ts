@@ -3,7 +3,7 @@
  * every minute (habit reminders: delivered within a minute of their time) and every 10 minutes (housekeeping).
  * Each task is independent: one failing is logged and does not stop the others. The people a task notified
  * (the moderation re-check tells an author their content is hidden) have their live streams poked once the
- * tasks are done.
+ * tasks are done, and their pushes queued.
  */
 
 import { purgeEndedTombstones } from "./core/accounts/tombstones";
@@ -16,13 +16,10 @@ import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { logEvent } from "./lib/log";
 import { runHabitReminders } from "./modules/garden";
-import {
-	announceNotifications,
-	purgeExpiredStreamTickets,
-	purgeOldNotifications,
-} from "./modules/notifications";
+import { announce, purgeExpiredStreamTickets, purgeOldNotifications } from "./modules/notifications";
 import { purgeEndedCooldowns, purgeExpiredChatTickets } from "./modules/orchard";
 import { eraseExpiredEvidence, runDueErasureJobs } from "./modules/privacy";
+import { purgeOldPushDeliveries } from "./modules/push";
 import { purgeOldSupportQuota } from "./modules/support";
 
 /** The cron expressions of wrangler.toml's `[triggers]`: the handler runs the tasks of the one that fired. */
@@ -66,6 +63,8 @@ export const scheduledTasks: ScheduledTask[] = [
 	// Notifications are kept 90 days after their last change.
 	{ name: "purge_old_notifications", run: (env, now) => purgeOldNotifications(createDb(env.DB), now) },
 	{ name: "purge_expired_stream_tickets", run: (env, now) => purgeExpiredStreamTickets(env.DB, now) },
+	// Push claims outlive any retry of their queue message, then go.
+	{ name: "purge_old_push_deliveries", run: (env, now) => purgeOldPushDeliveries(createDb(env.DB), now) },
 ];
 
 /**
@@ -77,11 +76,16 @@ export async function runScheduledTasks(env: Bindings, now = new Date(), cron?: 
 		? scheduledTasks
 		: scheduledTasks.filter((task) => (task.cron ?? EVERY_TEN_MINUTES) === cron);
 	if (tasks.length === 0) logEvent("error", "scheduled_cron_unknown", { cron });
-	const { result: results, recipients } = await collectingRecipients(() =>
-		Promise.allSettled(tasks.map((task) => task.run(env, now))),
-	);
-	// Also after a task that failed: what it committed before failing is in the list (a poke only reads).
-	if (recipients.size > 0) await announceNotifications(env, recipients);
+	const {
+		result: results,
+		recipients,
+		notified,
+	} = await collectingRecipients(() => Promise.allSettled(tasks.map((task) => task.run(env, now))));
+	// Also after a task that failed: what it committed before failing is in the list (a poke only reads; a
+	// push job pushes what it finds written from `now`).
+	if (recipients.size > 0) {
+		await announce(env, { streams: [...recipients], notified: [...notified], since: now });
+	}
 	results.forEach((result, i) => {
 		const task = tasks[i]?.name;
 		if (result.status === "rejected") {

@@ -159,33 +159,51 @@ export function notificationStatement(db: Db, event: NotificationEvent, now = ne
 
 // ---------------------------------------------------------------- who to tell live
 
-const recipientsInScope = new AsyncLocalStorage<Set<string>>();
+interface RecipientsScope {
+	/** Everyone whose live stream should look again. */
+	recipients: Set<string>;
+	/** Those a notification statement was built for (their pushes are asked for: core/push-jobs). */
+	notified: Set<string>;
+}
+
+const recipientsInScope = new AsyncLocalStorage<RecipientsScope>();
 
 /**
- * Runs `work` while collecting the people notification statements were built for (request handlers and
- * the queue consumer run inside one), so that once the writes have committed their live streams can be
- * told to catch up from the list. A person collected whose notification the rules left out costs one
- * look at their list, nothing more.
+ * Runs `work` while collecting the people notification statements were built for (request handlers, the cron
+ * and the queue consumer run inside one), so that once the writes have committed their live streams can be
+ * told to catch up from the list, and their pushes asked for. A person collected whose notification the rules
+ * left out costs one look at their list, nothing more.
  */
 export async function collectingRecipients<T>(
 	work: () => Promise<T>,
-): Promise<{ result: T; recipients: Set<string> }> {
-	const recipients = new Set<string>();
-	const result = await recipientsInScope.run(recipients, work);
-	return { result, recipients };
+): Promise<{ result: T; recipients: Set<string>; notified: Set<string> }> {
+	const scope: RecipientsScope = { recipients: new Set(), notified: new Set() };
+	const result = await recipientsInScope.run(scope, work);
+	return { result, ...scope };
+}
+
+/**
+ * Notes that a notification may have been written for `userId` by a statement that names no person itself
+ * (`systemNotificationsStatement`): their stream looks again and their push is asked for, as for any other.
+ */
+export function noteNotified(userId: string): void {
+	noteRecipient(userId);
 }
 
 function noteRecipient(userId: string): void {
-	recipientsInScope.getStore()?.add(userId);
+	const scope = recipientsInScope.getStore();
+	scope?.recipients.add(userId);
+	scope?.notified.add(userId);
 }
 
 /**
  * Asks that `userId`'s live stream look again once the work in scope has succeeded, for a change no
  * notification statement was built for: their notifications were marked read (other devices update their
- * count), or their standing changed (a suspension: the stream reads it and closes). Outside a scope, nothing.
+ * count), or their standing changed (a suspension: the stream reads it and closes). Nothing is pushed for it.
+ * Outside a scope, nothing.
  */
 export function announceLater(userId: string): void {
-	noteRecipient(userId);
+	recipientsInScope.getStore()?.recipients.add(userId);
 }
 
 /** The statements of several events (those that can never apply are left out). */

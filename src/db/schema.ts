@@ -8,6 +8,7 @@ export * from "./tables/idempotency";
 export * from "./tables/notifications";
 export * from "./tables/nourishment";
 export * from "./tables/orchard";
+export * from "./tables/push";
 export * from "./tables/shared";
 export * from "./tables/sunlight";
 export * from "./tables/support";

@@ -13,10 +13,22 @@ export interface FanOutMessage {
 	fanOutId: string;
 }
 
+/**
+ * A push to one person (core/push-jobs), on the same queue: their notifications that changed at or after
+ * `since` (each pushed if its type's `push` preference is on), or a direct message sent to them while none of
+ * their live streams was open.
+ */
+export type PushJob =
+	| { push: "notifications"; userId: string; since: string }
+	| { push: "message"; userId: string; senderId: string; messageId: string };
+
+/** Everything the notifications queue carries. */
+export type NotifyQueueMessage = FanOutMessage | PushJob;
+
 export interface PlatformBindings {
 	DB: D1Database;
-	/** Notifications to many people (core/fan-outs); consumed by this Worker's `queue` handler. */
-	NOTIFY_QUEUE: Queue<FanOutMessage>;
+	/** Notifications to many people (core/fan-outs) and pushes (core/push-jobs); consumed by this Worker's `queue` handler. */
+	NOTIFY_QUEUE: Queue<NotifyQueueMessage>;
 	CACHE: KVNamespace;
 	/** The flourish-ml Worker over Workers RPC; call it through `src/ml/client.ts` only. */
 	ML: MlBinding;
@@ -28,6 +40,9 @@ export interface PlatformBindings {
 	/** `POST /moderation/check` per user and per client IP (an attacker could tune texts against it). */
 	MODERATION_CHECK_USER_LIMITER: RateLimit;
 	MODERATION_CHECK_IP_LIMITER: RateLimit;
+	/** `POST /push/test` per user and per client IP. */
+	PUSH_TEST_USER_LIMITER: RateLimit;
+	PUSH_TEST_IP_LIMITER: RateLimit;
 
 	AUTH0_DOMAIN: string;
 	AUTH0_AUDIENCE: string;

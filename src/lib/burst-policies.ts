@@ -65,6 +65,22 @@ export const MODERATION_CHECK_IP_POLICY: BurstPolicy = {
 	period: 60,
 };
 
+/** `POST /push/test` per account (`PUSH_TEST_USER_LIMITER`): each call is a request to every device's push service. */
+export const PUSH_TEST_USER_POLICY: BurstPolicy = {
+	name: "push-test-user",
+	binding: "PUSH_TEST_USER_LIMITER",
+	limit: 5,
+	period: 60,
+};
+
+/** `POST /push/test` per client IP (`PUSH_TEST_IP_LIMITER`). */
+export const PUSH_TEST_IP_POLICY: BurstPolicy = {
+	name: "push-test-ip",
+	binding: "PUSH_TEST_IP_LIMITER",
+	limit: 20,
+	period: 60,
+};
+
 /** For the ChatRoom: may `userId` send one more WebSocket frame now? A limiter that throws says yes. */
 export async function allowChatFrame(
 	env: Pick<PlatformBindings, "CHAT_MESSAGE_LIMITER">,

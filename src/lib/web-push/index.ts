@@ -20,6 +20,7 @@ export {
 export { WebPushError, type WebPushErrorCode } from "./errors";
 export {
 	buildPushRequest,
+	checkSubscriptionKeys,
 	encryptPushPayload,
 	isPushTopic,
 	MAX_PAYLOAD_BYTES,

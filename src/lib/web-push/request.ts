@@ -107,8 +107,11 @@ function payloadBytes(payload: string): Uint8Array {
 	return bytes;
 }
 
-/** The subscription's keys, checked: a P-256 point the runtime accepts and a 16-byte secret. */
-async function checkKeys(keys: PushSubscriptionJson["keys"] | undefined): Promise<void> {
+/**
+ * The subscription's keys, checked: a P-256 point the runtime accepts and a 16-byte secret. Throws
+ * `WebPushError("bad-subscription")` saying which is wrong.
+ */
+export async function checkSubscriptionKeys(keys: PushSubscriptionJson["keys"] | undefined): Promise<void> {
 	const p256dh = typeof keys?.p256dh === "string" ? fromBase64Url(keys.p256dh) : null;
 	const auth = typeof keys?.auth === "string" ? fromBase64Url(keys.auth) : null;
 	if (p256dh?.length !== 65 || p256dh[0] !== 0x04) {
@@ -131,7 +134,7 @@ export async function encryptPushPayload(
 	plaintext: Uint8Array,
 	{ pad = true }: { pad?: boolean } = {},
 ): Promise<Uint8Array> {
-	await checkKeys(keys);
+	await checkSubscriptionKeys(keys);
 	return encryptNotification({ endpoint: "", expirationTime: null, keys }, plaintext, { pad });
 }
 

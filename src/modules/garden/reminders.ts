@@ -9,7 +9,7 @@
  */
 import { and, eq, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { announceLater, systemNotificationsStatement } from "../../core/notifications";
+import { noteNotified, systemNotificationsStatement } from "../../core/notifications";
 import { createDb, type Db } from "../../db/client";
 import { habitLogs, habits } from "../../db/tables/garden";
 import { users } from "../../db/tables/users";
@@ -36,11 +36,11 @@ export interface FiredReminder {
 
 /**
  * Called by the tick, after each batch has committed, with the reminders it wrote (never empty, never twice
- * for one notification): each person's live stream is told to look (the cron pokes them once its tasks are
- * done). The hook for delivery beyond the app (Web Push).
+ * for one notification): once the cron's tasks are done, each person's live stream is told to look and their
+ * push is queued (scheduled.ts; Web Push pushes a `habit_reminder` whose `push` preference is on).
  */
 export async function deliverFiredReminders(_env: Bindings, fired: readonly FiredReminder[]): Promise<void> {
-	for (const reminder of fired) announceLater(reminder.userId);
+	for (const reminder of fired) noteNotified(reminder.userId);
 }
 
 export interface ReminderTick {

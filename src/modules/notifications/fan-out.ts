@@ -12,7 +12,7 @@ import { eventRsvps } from "../../db/tables/fellowship";
 import { moderationQueueItems } from "../../db/tables/guardians";
 import type { NotificationFanOutRow } from "../../db/tables/notifications";
 import { users } from "../../db/tables/users";
-import type { FanOutMessage, PlatformBindings } from "../../lib/bindings";
+import type { FanOutMessage, NotifyQueueMessage, PlatformBindings } from "../../lib/bindings";
 import { logEvent } from "../../lib/log";
 
 /** Retry delays of a message that failed (the queue gives up after `max_retries` in wrangler.toml). */
@@ -74,17 +74,21 @@ export async function processFanOut(db: Db, fanOutId: string, now = new Date()):
 	return notified;
 }
 
-/** The queue handler of `flourish-notifications`: each message acked once done, retried when it failed. */
+/**
+ * The queue handler of fan-outs: each message acked once done, retried when it failed. `onNotified` gets the
+ * people each fan-out notified and the time their notifications were written from (live streams, pushes).
+ */
 export async function consumeFanOuts(
-	batch: MessageBatch<FanOutMessage>,
+	messages: readonly Message<FanOutMessage>[],
 	env: Pick<PlatformBindings, "DB">,
-	onNotified: (userIds: string[]) => Promise<void> = async () => {},
+	onNotified: (userIds: string[], since: Date) => Promise<void> = async () => {},
 ): Promise<void> {
 	const db = createDb(env.DB);
-	for (const message of batch.messages) {
+	for (const message of messages) {
 		try {
-			const notified = await processFanOut(db, message.body.fanOutId);
-			if (notified.length > 0) await onNotified(notified);
+			const now = new Date();
+			const notified = await processFanOut(db, message.body.fanOutId, now);
+			if (notified.length > 0) await onNotified(notified, now);
 			message.ack();
 		} catch (error) {
 			logEvent("warn", "notification_fan_out_failed", {
@@ -97,12 +101,14 @@ export async function consumeFanOuts(
 }
 
 /**
- * The dead-letter queue's handler: a fan-out that failed every retry is logged for a person to look at.
- * Its row stays, and the cron hands it to the queue again a few more times (core/fan-outs).
+ * The dead-letter queue's handler: a message that failed every retry is logged for a person to look at (its
+ * kind, never whom it was for). A fan-out's row stays, and the cron hands it to the queue again a few more
+ * times (core/fan-outs); a push job is given up (the notification is in the person's list).
  */
-export function consumeDeadFanOuts(batch: MessageBatch<FanOutMessage>): void {
+export function consumeDeadLetters(batch: MessageBatch<NotifyQueueMessage>): void {
 	for (const message of batch.messages) {
-		logEvent("error", "notification_fan_out_dead_letter", { attempts: message.attempts });
+		const kind = "fanOutId" in message.body ? "fan_out" : `push_${message.body.push}`;
+		logEvent("error", "notification_queue_dead_letter", { kind, attempts: message.attempts });
 		message.ack();
 	}
 }

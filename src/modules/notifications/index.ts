@@ -6,7 +6,7 @@
  * The module's public face: other modules and the Worker's entry import only what is exported here.
  */
 
-export { consumeDeadFanOuts, consumeFanOuts, processFanOut } from "./fan-out";
+export { consumeDeadLetters, consumeFanOuts, processFanOut } from "./fan-out";
 export { notificationsRoutes } from "./routes";
 export { purgeOldNotifications } from "./service";
-export { announceNotifications, purgeExpiredStreamTickets } from "./stream";
+export { announce, announceNotifications, purgeExpiredStreamTickets } from "./stream";

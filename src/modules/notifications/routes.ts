@@ -67,8 +67,9 @@ const patchPreferences = defineRoute("self_even_if_suspended", {
 	method: "patch",
 	path: "/notifications/preferences",
 	tags,
-	summary: "Change my notification preferences for some types",
-	description: "A type turned off in the app is no longer written to my list (nor pushed).",
+	summary: "Change my notification preferences for some types, and my quiet hours",
+	description:
+		"A type turned off in the app is no longer written to my list (nor pushed). Quiet hours hold back every push but guardian alerts.",
 	request: { body: { required: true, content: jsonContent(UpdateNotificationPreferences) } },
 	responses: { 200: { description: "Every type's setting.", content: jsonContent(NotificationPreferences) } },
 });
@@ -134,11 +135,11 @@ export const notificationsRoutes = createRouter()
 	})
 	.openapi(getPreferences, async (c) => {
 		const { db, user } = requestContext(c);
-		return c.json({ types: await preferencesOf(db, user.id) }, 200);
+		return c.json(await preferencesOf(db, user.id), 200);
 	})
 	.openapi(patchPreferences, async (c) => {
 		const { db, user, now } = requestContext(c);
-		return c.json({ types: await updatePreferences(db, user.id, c.req.valid("json").types, now) }, 200);
+		return c.json(await updatePreferences(db, user.id, c.req.valid("json"), now), 200);
 	})
 	.openapi(postStreamTicket, async (c) => {
 		const { db, user } = requestContext(c);

@@ -4,6 +4,7 @@ import { Notification, StreamSince } from "../../../durable-objects/stream-proto
 import { NOTIFICATION_TYPES, type NotificationType } from "../../db/tables/notifications";
 import { PageQuery } from "../../lib/pagination";
 import { IsoTimestamp, Uuid } from "../../lib/schemas";
+import { WALL_TIME } from "../push";
 
 // The Notification object is the stream's too: it is declared once, in the stream's contract.
 export { Notification, NotificationActor } from "../../../durable-objects/stream-protocol";
@@ -38,6 +39,17 @@ export const UnreadCountAfterRead = z
 
 const TypePreference = z.object({ in_app: z.boolean(), push: z.boolean() });
 
+const WallTime = z.string().regex(WALL_TIME, { message: "must be HH:MM, 00:00 to 23:59" });
+
+export const QuietHours = z
+	.strictObject({ start: WallTime, end: WallTime })
+	.refine((quiet) => quiet.start !== quiet.end, { message: "start and end must differ", path: ["end"] })
+	.openapi("QuietHours", {
+		description:
+			"Wall times in my time zone (my profile's `timezone`) during which nothing is pushed to me except guardian alerts; the list still records everything. `end` before `start` crosses midnight (22:00–07:00).",
+		example: { start: "22:00", end: "07:00" },
+	});
+
 export const NotificationPreferences = z
 	.object({
 		types: z.object(
@@ -46,9 +58,11 @@ export const NotificationPreferences = z
 				typeof TypePreference
 			>,
 		),
+		quiet_hours: QuietHours.nullable(),
 	})
 	.openapi("NotificationPreferences", {
-		description: "Every type with its setting (its default until changed). `push` is used by Web Push.",
+		description:
+			"Every type with its setting (its default until changed): `in_app` writes it to my list, `push` also pushes it to my devices (Web Push). And my quiet hours, or null.",
 	});
 
 const TypeChange = z.strictObject({ in_app: z.boolean(), push: z.boolean() }).partial();
@@ -62,10 +76,16 @@ export const UpdateNotificationPreferences = z
 					typeof TypeChange
 				>,
 			)
-			.partial(),
+			.partial()
+			.optional(),
+		quiet_hours: QuietHours.nullable().optional(),
+	})
+	.refine((change) => change.types !== undefined || change.quiet_hours !== undefined, {
+		message: "name `types`, `quiet_hours` or both",
 	})
 	.openapi("UpdateNotificationPreferences", {
-		description: "Any subset of types, each with `in_app` and/or `push`; the others keep their setting.",
+		description:
+			"Any subset of types, each with `in_app` and/or `push` (the others keep their setting), and/or `quiet_hours` (null ends them).",
 	});
 
 export const StreamTicket = z

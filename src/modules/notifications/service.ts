@@ -23,8 +23,10 @@ import {
 	notificationPreferences,
 	notifications,
 } from "../../db/tables/notifications";
+import { pushQuietHours } from "../../db/tables/push";
 import { DAY_MS } from "../../lib/durations";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
+import type { QuietHours } from "../push";
 
 const Cursor = z.object({ at: z.string(), id: z.string() });
 
@@ -109,45 +111,89 @@ function preferencesFrom(rows: readonly PreferenceRow[]): Preferences {
 	return types;
 }
 
-/** Every type with my setting, its default where I changed nothing. */
-export async function preferencesOf(db: Db, userId: string): Promise<Preferences> {
-	return preferencesFrom(await preferenceRowsQuery(db, userId));
+/** My quiet hours (null: none). */
+const quietHoursQuery = (db: Db, userId: string) =>
+	db
+		.select({ start: pushQuietHours.start, end: pushQuietHours.end })
+		.from(pushQuietHours)
+		.where(eq(pushQuietHours.userId, userId));
+
+export interface PreferencesView {
+	types: Preferences;
+	quiet_hours: QuietHours | null;
+}
+
+/** Every type with my setting (its default where I changed nothing), and my quiet hours. */
+export async function preferencesOf(db: Db, userId: string): Promise<PreferencesView> {
+	const [rows, [quiet]] = await db.batch([preferenceRowsQuery(db, userId), quietHoursQuery(db, userId)]);
+	return { types: preferencesFrom(rows), quiet_hours: quiet ?? null };
+}
+
+export interface PreferencesChange {
+	types?:
+		| Partial<Record<NotificationType, { in_app?: boolean | undefined; push?: boolean | undefined }>>
+		| undefined;
+	/** Null ends my quiet hours; absent leaves them. */
+	quiet_hours?: QuietHours | null | undefined;
 }
 
 /**
- * Changes some types, keeping the rest, and answers every type's setting: one D1 batch (each change an upsert
- * that sets only what it names, a new row starting from the type's defaults; then the settings read back).
+ * Changes some types, keeping the rest, and/or my quiet hours, and answers all my preferences: one D1 batch
+ * (each type's change an upsert that sets only what it names, a new row starting from the type's defaults;
+ * the quiet hours set or deleted; then everything read back).
  */
 export async function updatePreferences(
 	db: Db,
 	userId: string,
-	changes: Partial<Record<NotificationType, { in_app?: boolean | undefined; push?: boolean | undefined }>>,
+	change: PreferencesChange,
 	now: Date,
-): Promise<Preferences> {
+): Promise<PreferencesView> {
 	const at = now.toISOString();
-	const statements: BatchItem<"sqlite">[] = Object.entries(changes).flatMap(([key, change]) => {
-		const type = key as NotificationType;
-		if (!change || (change.in_app === undefined && change.push === undefined)) return [];
-		const initial = { ...DEFAULT_PREFERENCES[type], ...stripUndefined(change) };
-		return [
+	const statements: BatchItem<"sqlite">[] = Object.entries(change.types ?? {}).flatMap(
+		([key, typeChange]) => {
+			const type = key as NotificationType;
+			if (!typeChange || (typeChange.in_app === undefined && typeChange.push === undefined)) return [];
+			const initial = { ...DEFAULT_PREFERENCES[type], ...stripUndefined(typeChange) };
+			return [
+				db
+					.insert(notificationPreferences)
+					.values({ userId, type, inApp: initial.in_app, push: initial.push, updatedAt: at })
+					.onConflictDoUpdate({
+						target: [notificationPreferences.userId, notificationPreferences.type],
+						set: {
+							...(typeChange.in_app !== undefined ? { inApp: typeChange.in_app } : {}),
+							...(typeChange.push !== undefined ? { push: typeChange.push } : {}),
+							updatedAt: at,
+						},
+					}),
+			];
+		},
+	);
+	const quiet = change.quiet_hours;
+	if (quiet === null) statements.push(db.delete(pushQuietHours).where(eq(pushQuietHours.userId, userId)));
+	if (quiet) {
+		statements.push(
 			db
-				.insert(notificationPreferences)
-				.values({ userId, type, inApp: initial.in_app, push: initial.push, updatedAt: at })
+				.insert(pushQuietHours)
+				.values({ userId, start: quiet.start, end: quiet.end, updatedAt: at })
 				.onConflictDoUpdate({
-					target: [notificationPreferences.userId, notificationPreferences.type],
-					set: {
-						...(change.in_app !== undefined ? { inApp: change.in_app } : {}),
-						...(change.push !== undefined ? { push: change.push } : {}),
-						updatedAt: at,
-					},
+					target: pushQuietHours.userId,
+					set: { start: quiet.start, end: quiet.end, updatedAt: at },
 				}),
-		];
-	});
-	// The read comes last in the batch, so it sees the changes.
-	const read = preferenceRowsQuery(db, userId);
+		);
+	}
+	// The reads come last in the batch, so they see the changes.
 	const [first, ...rest] = statements;
-	const rows = first ? ((await db.batch([first, ...rest, read])).at(-1) as PreferenceRow[]) : await read;
-	return preferencesFrom(rows);
+	if (!first) return preferencesOf(db, userId);
+	const results = await db.batch([
+		first,
+		...rest,
+		preferenceRowsQuery(db, userId),
+		quietHoursQuery(db, userId),
+	]);
+	const rows = results.at(-2) as PreferenceRow[];
+	const [quietRow] = results.at(-1) as QuietHours[];
+	return { types: preferencesFrom(rows), quiet_hours: quietRow ?? null };
 }
 
 const stripUndefined = <T extends object>(value: T) =>

@@ -4,9 +4,11 @@
  * tickets that open its WebSocket (a browser cannot send an Authorization header with one).
  */
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import { requestNotificationPushes } from "../../core/push-jobs";
 import { createDb, type Db } from "../../db/client";
 import { streamTickets } from "../../db/tables/notifications";
 import type { Bindings } from "../../env";
+import type { Announcement } from "../../http/announce";
 import { logEvent } from "../../lib/log";
 import { randomTicket, sha256Hex } from "../../lib/tickets";
 
@@ -40,6 +42,17 @@ export async function announceNotifications(
 		failed += outcomes.filter((outcome) => outcome.status === "rejected").length;
 	}
 	if (failed > 0) logEvent("warn", "stream_poke_failed", { people: people.length, failed });
+}
+
+/**
+ * After work that notified people has committed (a request, the cron, the fan-out consumer): their live
+ * streams look again, and the pushes of what was written from `since` are asked for. Never throws.
+ */
+export async function announce(
+	env: Pick<Bindings, "PERSON_STREAM" | "NOTIFY_QUEUE">,
+	{ streams, notified, since }: Announcement,
+): Promise<void> {
+	await Promise.all([announceNotifications(env, streams), requestNotificationPushes(env, notified, since)]);
 }
 
 /** A new single-use ticket for `userId`'s stream; only its hash is stored. */

@@ -224,6 +224,9 @@ export function erasureSql(pass: "first" | "sweep"): string[] {
 		"DELETE FROM notifications WHERE user_id = ?1",
 		"DELETE FROM notification_preferences WHERE user_id = ?1",
 		"DELETE FROM stream_tickets WHERE user_id = ?1",
+		// Nothing is pushed to a deleted account's devices (their claims go with them).
+		"DELETE FROM push_subscriptions WHERE user_id = ?1",
+		"DELETE FROM push_quiet_hours WHERE user_id = ?1",
 
 		// Stored responses of idempotent requests hold personal data.
 		"DELETE FROM idempotency_keys WHERE user_id = ?1",
