@@ -11,6 +11,7 @@
  *   authority) and an alarm retries the mirror.
  */
 import { DurableObject } from "cloudflare:workers";
+import { requestNotificationPushes } from "../src/core/push-jobs";
 import type { PlatformBindings } from "../src/lib/bindings";
 import { newId } from "../src/lib/ids";
 import { logEvent } from "../src/lib/log";
@@ -124,15 +125,27 @@ export class EventRsvp extends DurableObject<EventRsvpBindings> {
 		const event = this.ledger.event();
 		if (!event || event.mirrored_seq >= event.seq) return;
 		const upTo = event.seq;
-		const promoted = await writeMirror(this.env.DB, {
-			eventId: event.event_id,
-			seq: upTo,
-			counts: this.ledger.counts(),
-			rows: this.ledger.changedSince(event.mirrored_seq),
-		});
+		const now = new Date();
+		const promoted = await writeMirror(
+			this.env.DB,
+			{
+				eventId: event.event_id,
+				seq: upTo,
+				counts: this.ledger.counts(),
+				rows: this.ledger.changedSince(event.mirrored_seq),
+			},
+			now,
+		);
 		this.ledger.markMirrored(upTo);
-		// The people moved from the waitlist were told in that batch: their live streams look now (no
-		// request collects them: the write is this object's). The caller never waits for it.
-		if (promoted.length > 0) this.ctx.waitUntil(pokeStreams(this.env.PERSON_STREAM, promoted));
+		// The people moved from the waitlist were told in that batch: their live streams look now and their
+		// pushes are queued (no request collects them: the write is this object's). The caller never waits.
+		if (promoted.length > 0) {
+			this.ctx.waitUntil(
+				Promise.all([
+					pokeStreams(this.env.PERSON_STREAM, promoted),
+					requestNotificationPushes(this.env, promoted, now),
+				]),
+			);
+		}
 	}
 }
