@@ -36,6 +36,8 @@ import {
 	person,
 	post,
 	project,
+	pushSubscription,
+	pushSubscriptionBody,
 	queueItem,
 	share,
 	supportRequest,
@@ -1144,6 +1146,24 @@ export const MATRIX: Record<string, Row> = {
 		body: () => ({ types: { reaction: { push: false } } }),
 		expect: { others: 200 },
 	},
+	// Web Push: the key is public; subscriptions are one's own (suspended people are still told about their account).
+	"GET /api/v1/push/public-key": { access: "public", expect: { others: 200 } },
+	"POST /api/v1/push/subscriptions": {
+		access: "self",
+		body: () => pushSubscriptionBody(),
+		expect: { others: 201 },
+	},
+	"GET /api/v1/push/subscriptions": { access: "self", expect: { others: 200 } },
+	"DELETE /api/v1/push/subscriptions/{subscription_id}": {
+		access: "self",
+		target: (w) => ({ params: { subscription_id: w.pushSubscriptionId } }),
+		fresh: async () => {
+			const owner = await freshOwner();
+			return { owner, params: { subscription_id: (await pushSubscription(owner)).id } };
+		},
+		expect: { owner: 204, others: 404 },
+	},
+	"POST /api/v1/push/test": { access: "self", expect: { others: 200 } },
 	// The live stream: everyone has their own, suspended people have none (they still read the list).
 	"POST /api/v1/stream/tickets": { access: "user", expect: { others: 201 } },
 	"GET /api/v1/stream": {

@@ -103,6 +103,22 @@ export const habit = (owner: TestUser) =>
 		body: { name: "Evening stretch", category: "health" },
 	});
 
+/**
+ * A push subscription of `owner` on the stand-in push service. The keys are RFC 8291's example receiver's
+ * (a valid P-256 point and secret); the endpoint is new each time, so each call is a new subscription.
+ */
+export const pushSubscriptionBody = () => ({
+	endpoint: `https://push.test/push/${crypto.randomUUID()}`,
+	expirationTime: null,
+	keys: {
+		p256dh: "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+		auth: "BTBZMqHH6r4Tts7J_aSIgg",
+	},
+});
+
+export const pushSubscription = (owner: TestUser) =>
+	must<Id>(201, "POST", "/push/subscriptions", { as: owner, body: pushSubscriptionBody() });
+
 export async function habitWithLog(owner: TestUser) {
 	const created = await habit(owner);
 	const logged = await must<{ log: Id }>(201, "POST", `/garden/habits/${created.id}/logs`, {
@@ -275,6 +291,8 @@ export interface World {
 	member: TestUser;
 	habitId: string;
 	logId: string;
+	/** One of the owner's push subscriptions. */
+	pushSubscriptionId: string;
 	posts: Record<
 		"public" | "connections" | "group" | "private" | "poll" | "reported" | "reportable" | "reportablePrivate",
 		string
@@ -362,6 +380,7 @@ export async function buildWorld(): Promise<World> {
 
 	// Garden.
 	const { habitId, logId } = await habitWithLog(owner);
+	const { id: pushSubscriptionId } = await pushSubscription(owner);
 
 	// Groups and projects (the owner is flourishing: may create both).
 	const groupId = (await group(owner)).id;
@@ -428,6 +447,7 @@ export async function buildWorld(): Promise<World> {
 		adminTarget,
 		member,
 		habitId,
+		pushSubscriptionId,
 		logId,
 		posts: {
 			public: publicPost.id,
