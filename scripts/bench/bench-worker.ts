@@ -18,14 +18,34 @@
  *   GET /pbkdf2?n=…       PBKDF2-SHA256 (100,000 iterations) of a fresh support token
  *   GET /moderate?n=…     the ML Worker's moderate() over the service binding, 1,000-character text
  *   GET /embed?n=…        the ML Worker's embed() over the service binding, one post-sized text
+ *   GET /push_request?n=… buildPushRequest: one push's RFC 8291 encryption and VAPID signature (no sending)
+ *
+ * The reminders extra (habit reminders and Web Push), run with a counting D1 binding
+ * (test/support/d1-counter.ts: D1's own `meta.rows_read` and `rows_written` of every statement, summed):
+ *   POST /tick    { now }                 the minute cron's tasks for `now`, exactly as the API's `scheduled`
+ *                                         handler runs them (src/scheduled.ts: the reminders, then the people
+ *                                         notified poked and their push jobs queued)
+ *   POST /deliver { jobs, concurrency }   push jobs delivered here, `concurrency` at a time, with the queue
+ *                                         consumer's own function (deliverPushJob), for comparison with the
+ *                                         queue
  *
  * Bundled by esbuild for workerd (lib/workers.ts), so it can be TypeScript; it is type-checked with the
  * Workers types, like src/, through its own tsconfig.worker.json (tsconfig.node.json has Node's).
  */
 import { authConfig, verifyAccessToken, verifySignedToken } from "../../src/auth/verify.ts";
 import type { Bindings } from "../../src/env.ts";
+import type { PushJob } from "../../src/lib/bindings.ts";
+import {
+	buildPushRequest,
+	type PushSubscriptionJson,
+	pushTopic,
+	toBase64Url,
+} from "../../src/lib/web-push/index.ts";
 import { embed, moderate } from "../../src/ml/client.ts";
+import { deliverPushJob } from "../../src/modules/push/index.ts";
 import { hashSupportToken, newSupportToken, PBKDF2_ITERATIONS } from "../../src/modules/support/token.ts";
+import { EVERY_MINUTE, runScheduledTasks } from "../../src/scheduled.ts";
+import { countingD1 } from "../../test/support/d1-counter.ts";
 
 /** D1 refuses statements with more than 100 bound parameters (locally too). */
 const MAX_BOUND_PARAMETERS = 100;
@@ -37,17 +57,58 @@ const POST =
 	"about a presentation, so I tried the box breathing exercise someone shared here and it really helped. ";
 const TEXT_1000 = POST.repeat(4).slice(0, 1000);
 
-/** What lib/workers.ts binds: the API's auth configuration, the JWKS cache, D1 and the ML Worker. */
+/**
+ * What lib/workers.ts binds: the API's auth configuration, the JWKS cache, D1, the ML Worker, the Web Push
+ * configuration, the live streams' Durable Objects (the API's) and the notifications queue's producer.
+ */
 type BenchEnv = Pick<
 	Bindings,
-	"DB" | "CACHE" | "ML" | "AUTH0_DOMAIN" | "AUTH0_AUDIENCE" | "AUTH0_ISSUER" | "AUTH0_JWKS_URL"
+	| "DB"
+	| "CACHE"
+	| "ML"
+	| "AUTH0_DOMAIN"
+	| "AUTH0_AUDIENCE"
+	| "AUTH0_ISSUER"
+	| "AUTH0_JWKS_URL"
+	| "VAPID_PRIVATE_KEY"
+	| "VAPID_SUBJECT"
+	| "PUSH_ENDPOINT_ALLOWLIST"
+	| "PERSON_STREAM"
+	| "NOTIFY_QUEUE"
 >;
 
 /**
  * authConfig and verifyAccessToken are typed with all the API's bindings but read only the auth variables
- * and CACHE (src/auth/verify.ts), which this Worker has.
+ * and CACHE (src/auth/verify.ts), which this Worker has; the minute cron's one task reads DB, and what follows
+ * it PERSON_STREAM and NOTIFY_QUEUE (src/scheduled.ts, habit reminders).
  */
 const asApiBindings = (env: BenchEnv) => env as Bindings;
+
+/** A push like a habit reminder's (the record is padded to one size whatever the text). */
+const PUSH_PAYLOAD = JSON.stringify({
+	type: "habit_reminder",
+	title: "Habit reminder",
+	body: "Time for Morning meditation.",
+	url: "/habits/0192f1e2-aaaa-7bbb-8ccc-0123456789ab",
+	tag: "bench",
+	notification_id: "0192f1e2-aaaa-7bbb-8ccc-0123456789ac",
+});
+
+/** A browser's subscription as the push_request operation encrypts to it (made once per isolate). */
+let benchSubscription: Promise<PushSubscriptionJson> | undefined;
+function pushSubscription(): Promise<PushSubscriptionJson> {
+	benchSubscription ??= (async () => {
+		const pair = (await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, [
+			"deriveBits",
+		])) as CryptoKeyPair;
+		const point = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
+		return {
+			endpoint: "http://127.0.0.1:9/push/bench",
+			keys: { p256dh: toBase64Url(point), auth: toBase64Url(crypto.getRandomValues(new Uint8Array(16))) },
+		};
+	})();
+	return benchSubscription;
+}
 
 type Operation = (env: BenchEnv, url: URL, ctx: ExecutionContext) => Promise<void>;
 
@@ -69,7 +130,74 @@ const operations: Record<string, Operation> = {
 	async embed(env) {
 		if (!(await embed(env.ML, [POST]))) throw new Error("embed failed");
 	},
+	async push_request(env) {
+		await buildPushRequest({
+			subscription: await pushSubscription(),
+			payload: PUSH_PAYLOAD,
+			options: { ttl: 2 * 60 * 60, urgency: "normal", topic: await pushTopic("habit:bench") },
+			vapid: { privateKey: env.VAPID_PRIVATE_KEY ?? "", subject: env.VAPID_SUBJECT ?? "" },
+			allowlist: env.PUSH_ENDPOINT_ALLOWLIST ?? "",
+		});
+	},
 };
+
+/** What the counting D1 binding saw (test/support/d1-counter.ts), and how long it took inside workerd. */
+function counted(counter: ReturnType<typeof countingD1>, started: number) {
+	return {
+		roundTrips: counter.roundTrips,
+		statements: counter.executed.length,
+		rowsRead: counter.rowsRead,
+		rowsWritten: counter.rowsWritten,
+		// workerd's clock advances across I/O (every D1 call), not during computation.
+		insideMs: Date.now() - started,
+	};
+}
+
+/**
+ * The minute cron's tasks for `now`, as src/index.ts's `scheduled` handler runs them. `d1Ms`: until D1's
+ * last answer (the reminders' own work: every D1 call of the tick is a batch); the rest is telling the people
+ * notified (their live streams poked, their push jobs queued).
+ */
+async function tick(env: BenchEnv, now: Date) {
+	const counter = countingD1(env.DB);
+	const started = Date.now();
+	let lastAnswer = started;
+	const timed = new Proxy(counter.db, {
+		get(target, property) {
+			const value = Reflect.get(target, property, target);
+			if (property !== "batch") return typeof value === "function" ? value.bind(target) : value;
+			return async (statements: D1PreparedStatement[]) => {
+				const results = await target.batch(statements);
+				lastAnswer = Date.now();
+				return results;
+			};
+		},
+	});
+	await runScheduledTasks(asApiBindings({ ...env, DB: timed }), now, EVERY_MINUTE);
+	return { ...counted(counter, started), d1Ms: lastAnswer - started };
+}
+
+/** Push jobs delivered `concurrency` at a time by the queue consumer's function; their outcomes summed. */
+async function deliver(env: BenchEnv, jobs: PushJob[], concurrency: number) {
+	const counter = countingD1(env.DB);
+	const counting = { ...env, DB: counter.db };
+	const started = Date.now();
+	const outcome = { delivered: 0, removed: 0, failed: 0, retry: 0 };
+	let next = 0;
+	const worker = async () => {
+		while (next < jobs.length) {
+			const job = jobs[next++];
+			if (!job) break;
+			const result = await deliverPushJob(counting, job);
+			outcome.delivered += result.delivered;
+			outcome.removed += result.removed;
+			outcome.failed += result.failed;
+			outcome.retry += result.retry;
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+	return { ...outcome, ...counted(counter, started) };
+}
 
 /** A statement with its bound parameters (at most 100). */
 interface Statement {
@@ -120,6 +248,14 @@ export default {
 				.bind(...params)
 				.all();
 			return Response.json({ results });
+		}
+		if (request.method === "POST" && url.pathname === "/tick") {
+			const { now } = await request.json<{ now: string }>();
+			return Response.json(await tick(env, new Date(now)));
+		}
+		if (request.method === "POST" && url.pathname === "/deliver") {
+			const { jobs, concurrency } = await request.json<{ jobs: PushJob[]; concurrency: number }>();
+			return Response.json(await deliver(env, jobs, concurrency));
 		}
 		if (request.method === "POST" && url.pathname === "/exec") {
 			const { statements } = await request.json<{ statements: string[] }>();

@@ -2,7 +2,8 @@
  * The benchmark's load generator, a process apart from the server (run pinned to its own core by
  * scripts/bench/run.ts). Drives the API Worker's own socket with autocannon — one autocannon instance in
  * this one thread, a fixed number of connections — using valid tokens of many dataset users, then runs the
- * extras when asked to (`--extras`): micro figures, RSVP, the fan-out of a cancelled event, chat.
+ * extras when asked to (`--extras`): micro figures, RSVP, the fan-out of a cancelled event, chat, habit
+ * reminders and Web Push (lib/reminders-extra.ts).
  *
  *   node --import tsx scripts/bench/load.ts --fixtures FILE --key FILE --out FILE [--duration 8] [--warmup 2]
  *        [--connections 10] [--only name,name] [--extras] [--live-streams 500]
@@ -21,6 +22,7 @@ import autocannon from "autocannon";
 import { isRecord } from "../lib/guards.ts";
 import { type BenchKey, mintTokens } from "./lib/issuer.ts";
 import { startProfiles } from "./lib/profiler.ts";
+import { measureReminders } from "./lib/reminders-extra.ts";
 import type {
 	BenchFixtures,
 	ChatResult,
@@ -181,7 +183,7 @@ const ENDPOINTS: Endpoint[] = [
 ];
 
 /** The extras (run with `--extras`), by the names `--only` selects them with. */
-const EXTRAS = ["micro", "rsvp", "event_cancel_fan_out", "chat"] as const;
+const EXTRAS = ["micro", "rsvp", "event_cancel_fan_out", "chat", "reminders"] as const;
 const onlyNames = args.only ? new Set(args.only.split(",")) : undefined;
 for (const name of onlyNames ?? []) {
 	if (!ENDPOINTS.some((endpoint) => endpoint.name === name) && !(EXTRAS as readonly string[]).includes(name))
@@ -720,6 +722,20 @@ if (extra("chat")) {
 		log(`chat: ${JSON.stringify(chat)}`);
 		// Let the rooms finish what is queued before the next level.
 		await new Promise((resolve) => setTimeout(resolve, 3_000));
+	}
+}
+if (extra("reminders")) {
+	// Last: it adds 10,000 people and 100,000 habits to the database (lib/reminders-extra.ts).
+	try {
+		result.reminders = await measureReminders({
+			benchUrl: fixtures.benchUrl,
+			vapidPublicKey: fixtures.vapidPublicKey,
+			log,
+			timeOperation: (operation, n) => timeOperation(operation, n),
+		});
+	} catch (error) {
+		result.reminders = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+		log(`\x1b[31mreminders: FAILED: ${result.reminders.error}\x1b[0m`);
 	}
 }
 writeFileSync(required("out"), `${JSON.stringify(result, null, 2)}\n`);

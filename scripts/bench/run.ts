@@ -16,10 +16,11 @@
  *   npm run bench -- --sizes small --only notifications,unread_count,event_cancel_fan_out --duration 5
  *   npm run bench -- --sizes small --only event_cancel_fan_out --live-streams 200 --no-report
  *   npm run bench -- --api-src /tmp/before --no-report        # the same run against another copy of the API
+ *   npm run bench -- --sizes small --only reminders --merge   # one extra again, merged into the report
  *   npm run bench -- --sizes small --only feed_recent --no-extras --no-report --profile   # + CPU profiles
  *
- * The extras (small dataset only) are micro, rsvp, event_cancel_fan_out and chat; `--only` names endpoints
- * and extras alike, and with `--only` only the extras it names run.
+ * The extras (small dataset only) are micro, rsvp, event_cancel_fan_out, chat and reminders; `--only` names
+ * endpoints and extras alike, and with `--only` only the extras it names run.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -42,6 +43,12 @@ const { values: args } = parseArgs({
 		"live-streams": { type: "string", default: "500" },
 		"no-extras": { type: "boolean", default: false },
 		"no-report": { type: "boolean", default: false },
+		/**
+		 * With `--only`: the extras it names are measured and merged into the existing bench-results.json (each
+		 * marked with its own run's date and machine load), and the figures are written from that, so the
+		 * rest of the report stays as it was. Endpoints are never merged (they are only comparable within a run).
+		 */
+		merge: { type: "boolean", default: false },
 		/** Build the API from another copy of the project (e.g. the code before a fix), for comparisons. */
 		"api-src": { type: "string" },
 		/** CPU-profile each endpoint's measured phase (API, D1 and ML isolates); implies --no-report. */
@@ -51,6 +58,7 @@ const { values: args } = parseArgs({
 /** workerd's inspector port when profiling (nothing listens on it otherwise). */
 const INSPECTOR_PORT = 9239;
 if (args.profile) args["no-report"] = true;
+if (args.merge && !args.only) throw new Error("--merge needs --only (the extras to merge)");
 const say = (message: string) => process.stderr.write(`\x1b[32m[bench]\x1b[0m ${message}\n`);
 const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
 /** The child scripts are TypeScript too: node loads them through tsx (resolved from PROJECT_ROOT, their cwd). */
@@ -247,6 +255,36 @@ function machine(): BenchResults["machine"] {
 	};
 }
 
+/** Where each extra's figures are kept in a SizeResult. */
+const EXTRA_KEYS = {
+	micro: "micro",
+	rsvp: "rsvp",
+	event_cancel_fan_out: "fanOut",
+	chat: "chat",
+	reminders: "reminders",
+} as const satisfies Record<string, keyof SizeResult>;
+
+/** `--merge`: the extras measured in `run` put into the `existing` results, each with its run's date and load. */
+function mergeExtras(existing: BenchResults, run: BenchResults): BenchResults {
+	const merged: BenchResults = { ...existing, sizes: { ...existing.sizes } };
+	for (const [size, measured] of Object.entries(run.sizes)) {
+		const target = merged.sizes[size];
+		if (!measured || !target)
+			throw new Error(`--merge: bench-results.json has no ${size} dataset to merge into`);
+		const updated: SizeResult = { ...target };
+		for (const [name, key] of Object.entries(EXTRA_KEYS)) {
+			if (measured[key] === undefined) continue;
+			Object.assign(updated, { [key]: measured[key] });
+			merged.mergedExtras = {
+				...merged.mergedExtras,
+				[name]: { startedAt: run.startedAt, load: run.load, versions: run.versions },
+			};
+		}
+		merged.sizes[size] = updated;
+	}
+	return merged;
+}
+
 const started = Date.now();
 const tmp = mkdtempSync(path.join(os.tmpdir(), "flourish-bench-"));
 const results: BenchResults = {
@@ -306,12 +344,13 @@ try {
 	results.durationSeconds = Math.round((Date.now() - started) / 1000);
 	if (!args["no-report"]) {
 		const resultsFile = path.join(PROJECT_ROOT, "bench-results.json");
-		writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+		const report = args.merge ? mergeExtras(JSON.parse(readFileSync(resultsFile, "utf8")), results) : results;
+		writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
 		// In the repository's own format, so `npm run lint` stays clean.
 		execFileSync(path.join(BIN, "biome"), ["format", "--write", resultsFile], { stdio: "ignore" });
 		const file = path.join(PROJECT_ROOT, "BENCHMARKS.md");
 		const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-		writeFileSync(file, renderFigures(current, results));
+		writeFileSync(file, renderFigures(current, report));
 		say("wrote bench-results.json and the figures in BENCHMARKS.md");
 	} else {
 		writeFileSync(path.join(tmp, "bench-results.json"), `${JSON.stringify(results, null, 2)}\n`);

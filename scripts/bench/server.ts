@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Log, LogLevel, Miniflare } from "miniflare";
+import { generateVapidKeyPair } from "../lib/vapid-keys.ts";
 import { generateDataset, SIZES } from "./lib/dataset.mts";
 import type { BenchKey } from "./lib/issuer.ts";
 import type { BenchFixtures } from "./lib/results.ts";
@@ -38,8 +39,10 @@ function required(name: "build" | "persist" | "key" | "fixtures"): string {
 // Written by run.ts: the build's paths and sizes, and the run's key pair.
 const built: BuiltWorkers = JSON.parse(readFileSync(path.join(required("build"), "built.json"), "utf8"));
 const key: BenchKey = JSON.parse(readFileSync(required("key"), "utf8"));
+// Web Push's VAPID key pair, made for this run and kept in memory (the load generator gets the public half).
+const vapid = await generateVapidKeyPair();
 const mf = new Miniflare({
-	...miniflareOptions({ built, persistDir: required("persist"), key }),
+	...miniflareOptions({ built, persistDir: required("persist"), key, vapidPrivateKey: vapid.privateKey }),
 	...(args["inspector-port"] ? { inspectorPort: Number(args["inspector-port"]) } : {}),
 	log: new Log(LogLevel.WARN),
 	// The API logs one JSON line per request (as in production); the bench does not print them.
@@ -71,6 +74,7 @@ const fixtures: BenchFixtures = {
 	size: args.size,
 	counts: dataset.counts,
 	seedSeconds,
+	vapidPublicKey: vapid.publicKey,
 	...dataset.fixtures,
 };
 writeFileSync(required("fixtures"), JSON.stringify(fixtures));

@@ -1,5 +1,5 @@
 /**
- * A stand-in Web Push service (RFC 8030) on `https://push.test`, answering the Worker's outbound requests
+ * A stand-in Web Push service (RFC 8030) on `https://push.test` (or another origin), answering the Worker's outbound requests
  * during tests (Node side). It checks what a real push service checks, with node:crypto and nothing of
  * src/lib/web-push, so a test that passes proves the API's requests would be accepted:
  *
@@ -130,8 +130,12 @@ function publicKeyFromPoint(k: string): KeyObject {
 	}
 }
 
-/** Verifies the VAPID token; answers its claims. */
-function verifyVapid(authorization: string | null, nowSeconds: number): ReceivedMessage["vapid"] {
+/** Verifies the VAPID token (its audience must be `origin`); answers its claims. */
+function verifyVapid(
+	authorization: string | null,
+	nowSeconds: number,
+	origin: string,
+): ReceivedMessage["vapid"] {
 	const { t, k } = parseVapidAuthorization(authorization);
 	const parts = t.split(".");
 	if (parts.length !== 3) throw new Refusal(400, "t is not a JWS compact serialization");
@@ -151,7 +155,7 @@ function verifyVapid(authorization: string | null, nowSeconds: number): Received
 	if (!signed) throw new Refusal(400, "the JWT signature does not verify with k");
 	const claims = parseJson(b64u(claimsPart), "the JWT claims");
 	if (!isRecord(claims)) throw new Refusal(400, "the JWT claims are not an object");
-	if (claims.aud !== PUSH_ORIGIN) throw new Refusal(400, `aud is ${String(claims.aud)}, not ${PUSH_ORIGIN}`);
+	if (claims.aud !== origin) throw new Refusal(400, `aud is ${String(claims.aud)}, not ${origin}`);
 	if (typeof claims.exp !== "number") throw new Refusal(400, "exp is missing");
 	if (claims.exp <= nowSeconds) throw new Refusal(400, "the JWT has expired");
 	if (claims.exp > nowSeconds + MAX_EXP_AHEAD_SECONDS) throw new Refusal(400, "exp is more than 24 h ahead");
@@ -225,7 +229,11 @@ function receiverKey(body: Record<string, unknown>): ECDH {
 	return ecdh;
 }
 
-export function createPushService() {
+/**
+ * `origin`: where it is reached (the VAPID audience it expects, and its endpoints' origin); tests use
+ * PUSH_ORIGIN through the Worker's outbound service, the benchmark a real socket (`http://127.0.0.1:<port>`).
+ */
+export function createPushService({ origin = PUSH_ORIGIN }: { origin?: string } = {}) {
 	const subscriptions = new Map<string, Subscription>();
 	let received = 0;
 
@@ -245,12 +253,12 @@ export function createPushService() {
 			messages: [],
 			failures: [],
 		});
-		return Response.json({ endpoint: `${PUSH_ORIGIN}/push/${encodeURIComponent(body.id)}` }, { status: 201 });
+		return Response.json({ endpoint: `${origin}/push/${encodeURIComponent(body.id)}` }, { status: 201 });
 	};
 
 	const push = async (request: Request, subscription: Subscription): Promise<Response> => {
 		try {
-			const vapid = verifyVapid(request.headers.get("authorization"), Math.floor(Date.now() / 1000));
+			const vapid = verifyVapid(request.headers.get("authorization"), Math.floor(Date.now() / 1000), origin);
 			if (subscription.applicationServerKey && vapid.k !== subscription.applicationServerKey) {
 				throw new Refusal(400, "k is not the application server key of this subscription");
 			}
@@ -268,7 +276,7 @@ export function createPushService() {
 			subscription.messages.push({ status, headers, payload, text, vapid });
 			received += 1;
 			const answerHeaders = new Headers();
-			if (status === 201) answerHeaders.set("location", `${PUSH_ORIGIN}/message/${received}`);
+			if (status === 201) answerHeaders.set("location", `${origin}/message/${received}`);
 			if (retryAfter !== undefined) answerHeaders.set("retry-after", String(retryAfter));
 			return new Response(null, { status, headers: answerHeaders });
 		} catch (error) {
@@ -304,5 +312,5 @@ export function createPushService() {
 		return Response.json({ reason: "no such subscription or route" }, { status: 404 });
 	};
 
-	return { origin: PUSH_ORIGIN, handle };
+	return { origin, handle };
 }

@@ -31,12 +31,56 @@ export const jwksOf = (key: BenchKey): { keys: JWK[] } => {
 	return { keys: [{ kty, n, e, kid, alg, use }] };
 };
 
-/** Answers the Worker's outbound requests: the JWKS, and nothing else (there is no network). */
+/**
+ * The bench's stand-in push service listens here (scripts/bench/lib/push-stand-in.ts, in the load
+ * generator); the API's `PUSH_ENDPOINT_ALLOWLIST` names this origin with any port.
+ */
+export const BENCH_PUSH_HOST = "127.0.0.1";
+
+/** Headers of one connection, never passed on (RFC 9110 §7.6.1), and those fetch computes itself. */
+const HOP_BY_HOP = new Set([
+	"connection",
+	"keep-alive",
+	"proxy-connection",
+	"transfer-encoding",
+	"upgrade",
+	"te",
+	"trailer",
+	"host",
+	"content-length",
+]);
+let pushFailureSaid = false;
+
+/**
+ * Answers the Worker's outbound requests: the JWKS, and pushes to the stand-in push service on this machine
+ * (`http://127.0.0.1:<port>`, passed on as they are); nothing else (there is no network).
+ */
 export function outboundHandler(key: BenchKey): (request: Request) => Promise<Response> {
 	const body = JSON.stringify(jwksOf(key));
 	return async (request) => {
 		if (request.url === BENCH_JWKS_URL) {
 			return new Response(body, { headers: { "content-type": "application/json" } });
+		}
+		const url = new URL(request.url);
+		if (url.protocol === "http:" && url.hostname === BENCH_PUSH_HOST) {
+			// The end-to-end headers only: Node's fetch refuses hop-by-hop ones and sets its own length.
+			const headers = new Headers();
+			request.headers.forEach((value, name) => {
+				if (!HOP_BY_HOP.has(name)) headers.set(name, value);
+			});
+			try {
+				return await fetch(request.url, {
+					method: request.method,
+					headers,
+					body: request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer(),
+					redirect: "manual",
+				});
+			} catch (error) {
+				// Said once: the API would otherwise only see a 502 and retry.
+				if (!pushFailureSaid) process.stderr.write(`[outbound] push to ${url.origin} failed: ${error}\n`);
+				pushFailureSaid = true;
+				return new Response(`push service unreachable: ${error}`, { status: 502 });
+			}
 		}
 		return new Response("no network in the benchmark", { status: 502 });
 	};

@@ -16,6 +16,8 @@ export interface BenchFixtures extends DatasetFixtures {
 	size: string;
 	counts: Record<string, number>;
 	seedSeconds: number;
+	/** The API's VAPID public key of this run (the stand-in push service checks pushes are signed with it). */
+	vapidPublicKey: string;
 }
 
 /** One endpoint measured with autocannon. */
@@ -128,6 +130,73 @@ export interface MicroResult {
 	embedMs: number | null;
 }
 
+/** One run of the minute cron's tasks (the reminders extra), through the bench Worker with a counting D1. */
+export interface TickResult {
+	/** Wall time, from the load generator: the bench Worker's request around the tasks. */
+	ms: number;
+	/** The same inside workerd (its clock advances across D1 calls, not during computation). */
+	insideMs: number;
+	/**
+	 * Inside workerd, until D1's last answer: the reminders themselves; the rest of insideMs is telling the
+	 * people notified (a poke to each one's live-stream Durable Object, their push jobs queued).
+	 */
+	d1Ms?: number;
+	/** D1 calls (a batch is one), the statements they carried, and D1's own `meta` of them summed. */
+	roundTrips: number;
+	statements: number;
+	rowsRead: number;
+	rowsWritten: number;
+}
+
+/** Pushes delivered to the stand-in push service (each verified and decrypted before it is accepted). */
+export interface PushDeliveryResult {
+	/** Push jobs (one per person told), and the pushes they should make (one per subscription). */
+	jobs: number;
+	expected: number;
+	accepted: number;
+	/** Pushes the stand-in refused (must be 0), with the first reasons. */
+	refused: number;
+	refusals: string[];
+	/** Pushes per second: through the queue from the first accepted to the last; without it over the whole call. */
+	perSecond: number | null;
+	/** Through the queue: the first and last push accepted, after the tick's answer (ms). */
+	firstMs?: number | null;
+	lastMs?: number | null;
+	/** Without the queue: jobs in flight at once, the call's time, and the D1 cost of a job. */
+	concurrency?: number;
+	ms?: number;
+	roundTripsPerJob?: number;
+	rowsReadPerJob?: number;
+	rowsWrittenPerJob?: number;
+	/** Without the queue: what deliverPushJob answered, summed (retry > 0: a push did not get through). */
+	outcome?: { delivered: number; removed: number; failed: number; retry: number };
+}
+
+/** Habit reminders and Web Push (issue 16): scripts/bench/lib/reminders-extra.ts. */
+export interface RemindersResult {
+	people: number;
+	habits: number;
+	/** Habits whose `next_reminder_at` had come at `now`, read from D1 before the tick (must be 1,000). */
+	due: number;
+	now: string;
+	loadSeconds: number;
+	/** The tick before any reminder habit was loaded. */
+	emptyTick: TickResult;
+	/** The tick with `due` reminders due, and the `habit_reminder` notifications it wrote. */
+	tick: TickResult & { fired: number };
+	/** The same minute's tick again, nothing due. */
+	idleTick: TickResult;
+	/** The pushes of the tick's notifications, through the notifications queue and the API's consumer. */
+	viaQueue: PushDeliveryResult;
+	/** The same push jobs again (claims cleared), delivered by the bench Worker without the queue. */
+	direct: PushDeliveryResult;
+	/** buildPushRequest alone (RFC 8291 encryption and the VAPID signature of one push). */
+	cryptoMsPerPush: number;
+	cryptoPerSecond: number | null;
+	/** Set instead of the figures when the extra failed. */
+	error?: string;
+}
+
 /** Everything measured on one dataset size (load.ts's output). */
 export interface SizeResult {
 	size: string;
@@ -139,6 +208,8 @@ export interface SizeResult {
 	/** Absent from runs made before notifications existed. */
 	fanOut?: FanOutResult;
 	chat?: ChatResult[];
+	/** Absent from runs made before issue 16 (habit reminders and Web Push). */
+	reminders?: RemindersResult | { error: string };
 	/** Added by run.ts once the size is measured. */
 	loadAverageAfter?: number[];
 }
@@ -153,6 +224,13 @@ interface BundleSize {
 	gzipBytes: number;
 }
 
+/** An extra measured in a later run of its own and merged into the report (`npm run bench -- --merge`). */
+export interface MergedExtra {
+	startedAt: string;
+	load: { before: MachineLoad; after?: MachineLoad };
+	versions: Record<string, string | null>;
+}
+
 /** A whole run (bench-results.json). */
 export interface BenchResults {
 	startedAt: string;
@@ -163,4 +241,6 @@ export interface BenchResults {
 	sizes: Partial<Record<string, SizeResult>>;
 	bundle?: { api: BundleSize; ml: BundleSize };
 	durationSeconds?: number;
+	/** Extras (by name) whose figures come from a later run of their own (`--merge`), not from this one. */
+	mergedExtras?: Record<string, MergedExtra>;
 }

@@ -16,7 +16,14 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, type MiniflareOptions, type V4WorkerOptionsShape } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { BENCH_AUDIENCE, BENCH_ISSUER, BENCH_JWKS_URL, type BenchKey, outboundHandler } from "./issuer.ts";
+import {
+	BENCH_AUDIENCE,
+	BENCH_ISSUER,
+	BENCH_JWKS_URL,
+	BENCH_PUSH_HOST,
+	type BenchKey,
+	outboundHandler,
+} from "./issuer.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const BIN = path.join(PROJECT_ROOT, "node_modules", ".bin");
@@ -102,15 +109,24 @@ export function miniflareOptions({
 	built,
 	persistDir,
 	key,
+	vapidPrivateKey,
 }: {
 	built: BuiltWorkers;
 	persistDir: string;
 	key: BenchKey;
+	/** The run's VAPID key (made by server.ts, never stored): the API pushes, as in production. */
+	vapidPrivateKey: string;
 }): MiniflareOptions {
 	// Bindings as wrangler.toml declares them.
 	const apiWorker = workerOptionsOf(path.join(PROJECT_ROOT, "wrangler.toml"));
 	const mlWorker = workerOptionsOf(path.join(PROJECT_ROOT, "ml/wrangler.toml"), "");
 	const outbound = outboundHandler(key);
+	// Web Push as in production (a VAPID key and subject), to the stand-in push service on this machine.
+	const pushBindings = {
+		VAPID_PRIVATE_KEY: vapidPrivateKey,
+		VAPID_SUBJECT: "mailto:bench@flourish.bench",
+		PUSH_ENDPOINT_ALLOWLIST: `http://${BENCH_PUSH_HOST}:*`,
+	};
 	const scripted = (build: BuiltWorker) => ({
 		modules: true,
 		scriptPath: build.script,
@@ -134,6 +150,7 @@ export function miniflareOptions({
 					...authBindings,
 					CORS_ORIGINS: "https://app.flourish.bench",
 					SUPPORT_HMAC_SECRET: "bench-only-support-hmac-secret-0123456789abcdef",
+					...pushBindings,
 				},
 				d1Databases: { DB: BENCH_D1_ID },
 				serviceBindings: { ML: "flourish-ml" },
@@ -151,9 +168,15 @@ export function miniflareOptions({
 				name: "bench-worker",
 				compatibilityDate: apiWorker.compatibilityDate,
 				compatibilityFlags: apiWorker.compatibilityFlags,
-				bindings: authBindings,
+				bindings: { ...authBindings, ...pushBindings },
 				kvNamespaces: { CACHE: "bench-worker-cache" },
 				d1Databases: { DB: BENCH_D1_ID },
+				// The cron's tasks run here with a counting D1 (the reminders extra): after them, the people
+				// notified have their live streams poked and their pushes queued, as the API's cron handler does.
+				durableObjects: {
+					PERSON_STREAM: { className: "PersonStream", scriptName: "flourish-api", useSQLite: true },
+				},
+				queueProducers: { NOTIFY_QUEUE: { queueName: "flourish-notifications" } },
 				serviceBindings: { ML: "flourish-ml" },
 				outboundService: outbound,
 				unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
