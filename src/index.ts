@@ -6,7 +6,7 @@ import { createApp } from "./app";
 import { isPushJob } from "./core/push-jobs";
 import type { Bindings } from "./env";
 import type { FanOutMessage, NotifyQueueMessage, PushJob } from "./lib/bindings";
-import { announce, consumeDeadLetters, consumeFanOuts } from "./modules/notifications";
+import { announce, announceNotifications, consumeDeadLetters, consumeFanOuts } from "./modules/notifications";
 import { consumePushJobs } from "./modules/push";
 import { runScheduledTasks } from "./scheduled";
 
@@ -33,11 +33,16 @@ export default {
 		const fanOuts = batch.messages.filter(
 			(message): message is Message<FanOutMessage> => !isPushJob(message.body),
 		);
+		// Jobs of people notified in bulk also poke their live streams (notifications/stream `announce`).
+		const poked = pushes.flatMap(({ body }) =>
+			body.push === "notifications" && body.poke ? [body.userId] : [],
+		);
 		await Promise.all([
 			// The people each fan-out notified: their live streams are poked, their pushes queued.
 			consumeFanOuts(fanOuts, env, (userIds, since) =>
 				announce(env, { streams: userIds, notified: userIds, since }),
 			),
+			announceNotifications(env, poked),
 			consumePushJobs(pushes, env),
 		]);
 	},

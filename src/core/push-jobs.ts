@@ -41,15 +41,24 @@ async function send(env: Pick<PlatformBindings, "NOTIFY_QUEUE">, jobs: readonly 
 
 /**
  * Asks for the pushes of `userIds`' notifications written at or after `since` (the writer's clock when it
- * built them). Call after the writes have committed; never throws.
+ * built them); with `poke`, each job also pokes the person's live stream. Call after the writes have
+ * committed; never throws.
  */
 export async function requestNotificationPushes(
 	env: Pick<PlatformBindings, "NOTIFY_QUEUE">,
 	userIds: Iterable<string>,
 	since: Date,
+	{ poke = false }: { poke?: boolean } = {},
 ): Promise<void> {
 	const at = since.toISOString();
-	const jobs = [...new Set(userIds)].map((userId): PushJob => ({ push: "notifications", userId, since: at }));
+	const jobs = [...new Set(userIds)].map(
+		(userId): PushJob => ({
+			push: "notifications",
+			userId,
+			since: at,
+			...(poke ? { poke: true as const } : {}),
+		}),
+	);
 	if (jobs.length > 0) await send(env, jobs);
 }
 

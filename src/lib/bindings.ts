@@ -15,11 +15,12 @@ export interface FanOutMessage {
 
 /**
  * A push to one person (core/push-jobs), on the same queue: their notifications that changed at or after
- * `since` (each pushed if its type's `push` preference is on), or a direct message sent to them while none of
- * their live streams was open.
+ * `since` (each pushed if its type's `push` preference is on; with `poke`, their live stream is told to look
+ * too — a writer that notified many people at once leaves that to the queue), or a direct message sent to
+ * them while none of their live streams was open.
  */
 export type PushJob =
-	| { push: "notifications"; userId: string; since: string }
+	| { push: "notifications"; userId: string; since: string; poke?: true }
 	| { push: "message"; userId: string; senderId: string; messageId: string };
 
 /** Everything the notifications queue carries. */

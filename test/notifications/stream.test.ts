@@ -19,7 +19,7 @@ import { classify } from "../../src/core/moderation/screen";
 import { notificationStatement } from "../../src/core/notifications";
 import { createDb } from "../../src/db/client";
 import { announceNotifications } from "../../src/modules/notifications";
-import { streamOf } from "../../src/modules/notifications/stream";
+import { DIRECT_POKES, streamOf } from "../../src/modules/notifications/stream";
 import { roomFor } from "../../src/modules/orchard/chat";
 import { runScheduledTasks } from "../../src/scheduled";
 import { createEvent, createGroup, insertActiveMembers, organiser, rsvp } from "../fellowship/helpers";
@@ -543,6 +543,25 @@ describe("notifications written outside a request", () => {
 		expect(goings.pending((f) => f.type === "notification")).toEqual([]);
 		goings.close();
 		waitings.close();
+	});
+
+	it("pokes, through their push jobs, attendees of an event told in bulk (more than DIRECT_POKES people)", async () => {
+		const owner = await organiser("stream-bulk-owner");
+		const group = await createGroup(owner);
+		const people = await insertActiveMembers(group.id, DIRECT_POKES + 5);
+		const event = await createEvent(owner, group.id, { capacity: people.length });
+		for (const person of people) await expectStatus(await rsvp(person, event.id, "going"), 200);
+		const watcher = people.at(-1) as TestUser;
+		const { client } = await openStream(watcher);
+		await expectStatus(
+			await call("POST", `/api/v1/fellowship/events/${event.id}/cancel`, { token: owner.token }),
+			200,
+		);
+		expect(notificationOf(await client.takeType("notification"))).toMatchObject({
+			type: "event_cancelled",
+			subject: { type: "event", id: event.id },
+		});
+		client.close();
 	});
 
 	it("pokes the author the scheduled moderation re-check told that their post is hidden", async () => {

@@ -45,6 +45,14 @@ export async function announceNotifications(
 }
 
 /**
+ * Up to this many people, an announcement pokes their streams itself (a request: the fastest way). Beyond,
+ * the notified people's streams are poked by their push jobs, a few per queue invocation: a cron tick with
+ * 1,000 reminders must not make 1,000 Durable Object calls (each a subrequest, most waking an idle object)
+ * before it is done.
+ */
+export const DIRECT_POKES = 20;
+
+/**
  * After work that notified people has committed (a request, the cron, the fan-out consumer): their live
  * streams look again, and the pushes of what was written from `since` are asked for. Never throws.
  */
@@ -52,7 +60,15 @@ export async function announce(
 	env: Pick<Bindings, "PERSON_STREAM" | "NOTIFY_QUEUE">,
 	{ streams, notified, since }: Announcement,
 ): Promise<void> {
-	await Promise.all([announceNotifications(env, streams), requestNotificationPushes(env, notified, since)]);
+	const viaQueue = streams.length > DIRECT_POKES;
+	const queued = new Set(viaQueue ? notified : []);
+	await Promise.all([
+		announceNotifications(
+			env,
+			streams.filter((userId) => !queued.has(userId)),
+		),
+		requestNotificationPushes(env, notified, since, { poke: viaQueue }),
+	]);
 }
 
 /** A new single-use ticket for `userId`'s stream; only its hash is stored. */
