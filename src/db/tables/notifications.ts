@@ -34,6 +34,7 @@ export const NOTIFICATION_TYPES = [
 	"application_decided",
 	"guardian_alert",
 	"habit_reminder",
+	"event_reminder",
 ] as const;
 
 /** What a tap on a notification opens. */
