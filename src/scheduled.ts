@@ -1,7 +1,7 @@
 /**
  * @module scheduled: the cron handler (`[triggers]` in wrangler.toml). Two schedules, each its own invocation:
- * every minute (habit reminders: delivered within a minute of their time) and every 10 minutes (housekeeping).
- * Each task is independent: one failing is logged and does not stop the others. The people a task notified
+ * every minute (habit and event reminders: delivered within a minute of their time) and every 10 minutes
+ * (housekeeping). Each task is independent: one failing is logged and does not stop the others. The people a task notified
  * (the moderation re-check tells an author their content is hidden) have their live streams poked once the
  * tasks are done, and their pushes queued.
  */
@@ -15,6 +15,7 @@ import { createDb } from "./db/client";
 import type { Bindings } from "./env";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { logEvent } from "./lib/log";
+import { runEventReminders } from "./modules/fellowship";
 import { runHabitReminders } from "./modules/garden";
 import { announce, purgeExpiredStreamTickets, purgeOldNotifications } from "./modules/notifications";
 import { purgeEndedCooldowns, purgeExpiredChatTickets } from "./modules/orchard";
@@ -39,6 +40,8 @@ export interface ScheduledTask {
 export const scheduledTasks: ScheduledTask[] = [
 	// Habit reminders due this minute become notifications; each reminder moves to its next time.
 	{ name: "habit_reminders", cron: EVERY_MINUTE, run: (env, now) => runHabitReminders(env, now) },
+	// Event reminders, 24 h and 1 h before the start, to everyone going: fan-outs handed to the queue.
+	{ name: "event_reminders", cron: EVERY_MINUTE, run: (env, now) => runEventReminders(env, now) },
 	{ name: "purge_expired_idempotency_keys", run: (env, now) => purgeExpiredIdempotencyKeys(env.DB, now) },
 	// Content published while the ML service was down (`moderation_status = 'unchecked'`) is scored now; an
 	// urgent item it raises alerts the guardians at once (its fan-out is handed to the queue right after).

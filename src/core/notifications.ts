@@ -417,6 +417,8 @@ export function notificationText(row: NotificationRow, actors: readonly ActorVie
 			return "Someone may be at risk: an urgent item is in the moderation queue.";
 		case "habit_reminder":
 			return data.name ? `Time for “${data.name}”.` : "Time for your habit.";
+		case "event_reminder":
+			return `${data.title ? `“${data.title}”` : "An event you are going to"} starts in ${data.lead === "1h" ? "1 hour" : "24 hours"}.`;
 	}
 }
 

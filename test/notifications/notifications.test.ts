@@ -306,9 +306,10 @@ describe("reading, paging and preferences", () => {
 			await call("GET", "/api/v1/notifications/preferences", { token: me.token }),
 			200,
 		);
-		expect(Object.keys(prefs.types)).toHaveLength(20);
+		expect(Object.keys(prefs.types)).toHaveLength(21);
 		expect(prefs.types.comment).toEqual({ in_app: true, push: true });
 		expect(prefs.types.habit_reminder).toEqual({ in_app: true, push: true });
+		expect(prefs.types.event_reminder).toEqual({ in_app: true, push: true });
 		expect(prefs.types.reaction).toEqual({ in_app: true, push: false });
 		const changed = await expectStatus<typeof prefs>(
 			await call("PATCH", "/api/v1/notifications/preferences", {

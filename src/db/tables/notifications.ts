@@ -34,6 +34,7 @@ export const NOTIFICATION_TYPES = [
 	"application_decided",
 	"guardian_alert",
 	"habit_reminder",
+	"event_reminder",
 ] as const;
 
 /** What a tap on a notification opens. */
@@ -133,7 +134,12 @@ export const streamTickets = sqliteTable(
 export type NotificationRow = typeof notifications.$inferSelect;
 
 /** What a fan-out tells many people about. */
-export const FAN_OUT_KINDS = ["event_updated", "event_cancelled", "guardian_alert"] as const;
+export const FAN_OUT_KINDS = [
+	"event_updated",
+	"event_cancelled",
+	"guardian_alert",
+	"event_reminder",
+] as const;
 export type FanOutKind = (typeof FAN_OUT_KINDS)[number];
 
 /**
@@ -152,7 +158,10 @@ export const notificationFanOuts = sqliteTable(
 		subjectId: text("subject_id").notNull(),
 		/** The person who acted (never told themselves); null for system alerts. */
 		actorId: text("actor_id"),
-		/** E.g. `event_cancelled:<event id>`, `event_updated:<event id>:<version>`, `guardian_alert:<item id>`. */
+		/**
+		 * E.g. `event_cancelled:<event id>`, `event_updated:<event id>:<version>`, `guardian_alert:<item id>`,
+		 * `event_reminder:<event id>:<24h|1h>:<starts_at>`.
+		 */
 		dedupeKey: text("dedupe_key").notNull(),
 		data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
 		createdAt: createdAt(),

@@ -3,5 +3,10 @@
  *
  * The module's public face: other modules and the Worker's entry import only what is exported here.
  */
+export {
+	type EventReminderTick,
+	eventReminderRecipients,
+	runEventReminders,
+} from "./reminders";
 export { fellowshipRoutes } from "./routes";
 export { rsvpObject, termsOf } from "./rsvp-client";

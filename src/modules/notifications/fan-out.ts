@@ -14,6 +14,7 @@ import type { NotificationFanOutRow } from "../../db/tables/notifications";
 import { users } from "../../db/tables/users";
 import type { FanOutMessage, NotifyQueueMessage, PlatformBindings } from "../../lib/bindings";
 import { logEvent } from "../../lib/log";
+import { eventReminderRecipients } from "../fellowship";
 
 /** Retry delays of a message that failed (the queue gives up after `max_retries` in wrangler.toml). */
 const RETRY_DELAY_SECONDS = 30;
@@ -35,6 +36,23 @@ async function deliver(db: Db, fanOut: NotificationFanOutRow, now: Date): Promis
 					data,
 					recipients: sql`SELECT ${eventRsvps.userId} AS id FROM ${eventRsvps}
 						WHERE ${eventRsvps.eventId} = ${fanOut.subjectId} AND ${eventRsvps.status} IN ('going', 'waitlisted')`,
+				},
+				now,
+			);
+			return rows.map((row) => row.user_id);
+		}
+		case "event_reminder": {
+			// Everyone going (not maybe, not waiting), while the event is still on at the time the reminder is
+			// of (fellowship's rules). No actor: the system reminds.
+			const rows = await fanOutNotificationsStatement(
+				db,
+				{
+					type: "event_reminder",
+					actorId: null,
+					subject: { type: "event", id: fanOut.subjectId },
+					groupKey: fanOut.dedupeKey,
+					data,
+					recipients: eventReminderRecipients(fanOut.subjectId, data, now),
 				},
 				now,
 			);

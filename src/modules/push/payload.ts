@@ -30,6 +30,7 @@ const HOUR = 60 * 60;
 
 const TITLES: Partial<Record<NotificationType, string>> = {
 	habit_reminder: "Habit reminder",
+	event_reminder: "Event reminder",
 	event_updated: "Event changed",
 	event_cancelled: "Event cancelled",
 	waitlist_promoted: "You have a place",
@@ -47,6 +48,7 @@ const subjectPath = (row: NotificationRow) => `/${row.subjectType}s/${row.subjec
  * is still news for a day.
  */
 function ttlOf(type: NotificationType): number {
+	if (type === "event_reminder") return HOUR;
 	if (type === "habit_reminder" || type === "guardian_alert") return 2 * HOUR;
 	return 24 * HOUR;
 }
