@@ -107,6 +107,22 @@ export function fanOutsStatement(db: Db, fanOuts: readonly FanOut[], now = new D
 		.returning({ id: notificationFanOuts.id });
 }
 
+/** `Queue.sendBatch` takes at most 100 messages. */
+export const QUEUE_SEND_BATCH = 100;
+
+async function sendFanOuts(
+	env: Pick<PlatformBindings, "NOTIFY_QUEUE">,
+	ids: readonly string[],
+): Promise<void> {
+	for (let start = 0; start < ids.length; start += QUEUE_SEND_BATCH) {
+		await env.NOTIFY_QUEUE.sendBatch(
+			ids
+				.slice(start, start + QUEUE_SEND_BATCH)
+				.map((fanOutId) => ({ body: { fanOutId } satisfies FanOutMessage })),
+		);
+	}
+}
+
 /**
  * Hands fan-outs to the queue and marks them handed over: the ones a request wrote (`known`: their ids,
  * without reading them first — one that did not apply is a no-op for the consumer), or else every one not
@@ -121,11 +137,11 @@ export async function dispatchFanOuts(
 ): Promise<number> {
 	if (known && known.size > 0) {
 		const ids = [...known];
-		await env.NOTIFY_QUEUE.sendBatch(ids.map((fanOutId) => ({ body: { fanOutId } satisfies FanOutMessage })));
+		await sendFanOuts(env, ids);
 		await db
 			.update(notificationFanOuts)
 			.set({ dispatchedAt: now.toISOString(), attempts: sql`${notificationFanOuts.attempts} + 1` })
-			.where(inArray(notificationFanOuts.id, ids));
+			.where(sql`${notificationFanOuts.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
 		return ids.length;
 	}
 	const stale = new Date(now.getTime() - REDISPATCH_AFTER_MS).toISOString();
@@ -141,7 +157,10 @@ export async function dispatchFanOuts(
 		.orderBy(asc(notificationFanOuts.createdAt))
 		.limit(DISPATCH_BATCH);
 	if (due.length === 0) return 0;
-	await env.NOTIFY_QUEUE.sendBatch(due.map(({ id }) => ({ body: { fanOutId: id } satisfies FanOutMessage })));
+	await sendFanOuts(
+		env,
+		due.map(({ id }) => id),
+	);
 	await db
 		.update(notificationFanOuts)
 		.set({ dispatchedAt: now.toISOString(), attempts: sql`${notificationFanOuts.attempts} + 1` })

@@ -8,6 +8,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { dispatchFanOuts, fanOutsStatement } from "../../src/core/fan-outs";
 import { createDb } from "../../src/db/client";
 import worker from "../../src/index";
 import { processFanOut } from "../../src/modules/notifications";
@@ -283,6 +284,42 @@ describe("delivery guarantees", () => {
 			(r) => r.length > 0,
 		);
 		expect(rows).toHaveLength(1);
+	});
+});
+
+describe("many fan-outs at once", () => {
+	it("hands over more than one queue send holds (100) and one statement binds (100 values)", async () => {
+		const db = createDb(env.DB);
+		const now = new Date();
+		// Guardian alerts of queue items that do not exist: the consumer notifies no one and finishes each.
+		const written = await fanOutsStatement(
+			db,
+			Array.from({ length: 150 }, () => {
+				const item = crypto.randomUUID();
+				return {
+					kind: "guardian_alert" as const,
+					subjectId: item,
+					actorId: null,
+					dedupeKey: `test-many:${item}`,
+				};
+			}),
+			now,
+		);
+		expect(written).toHaveLength(150);
+		expect(await dispatchFanOuts(env, db, now, new Set(written.map((row) => row.id)))).toBe(150);
+		const left = await eventually(
+			async () =>
+				(
+					await env.DB.prepare(
+						"SELECT count(*) AS n FROM notification_fan_outs WHERE dedupe_key LIKE 'test-many:%'",
+					).first<{
+						n: number;
+					}>()
+				)?.n ?? -1,
+			(n) => n === 0,
+			20,
+		);
+		expect(left, "every fan-out reached the consumer").toBe(0);
 	});
 });
 

@@ -24,8 +24,6 @@ export type ReminderLead = (typeof REMINDER_LEADS)[number]["lead"];
 
 /** Events read (and fan-outs written) per lead per tick: more wait a minute. */
 export const EVENT_REMINDERS_PER_TICK = 200;
-/** Messages per queue `sendBatch` (the queue accepts at most 100). */
-const SEND_BATCH = 100;
 
 /**
  * The group key of a reminder's notifications, and the dedupe key of its fan-out: per event, lead and start.
@@ -152,8 +150,6 @@ const reminderFanOut = (
 export async function runEventReminders(env: Bindings, now = new Date()): Promise<EventReminderTick> {
 	const db = createDb(env.DB);
 	const tick = await writeEventReminders(db, now);
-	for (let start = 0; start < tick.written.length; start += SEND_BATCH) {
-		await dispatchFanOuts(env, db, now, new Set(tick.written.slice(start, start + SEND_BATCH)));
-	}
+	if (tick.written.length > 0) await dispatchFanOuts(env, db, now, new Set(tick.written));
 	return tick;
 }
