@@ -6,24 +6,38 @@
  * - `(sender_id, client_message_id)` is unique, so a retried send returns the original message.
  * - WebSockets use the Hibernation API: the socket's user lives in its attachment and the participants in
  *   storage, so a hibernated or evicted room wakes with nothing lost; ping/pong never wakes it.
- * - Every message re-checks in D1 the right to chat (blocks, connection, mentorship) and both participants'
- *   accounts (deleted, suspended); other frames re-check at most every STANDING_TTL_MS. The API pokes the
- *   room when a block or removal ends the right (`revalidate`), when a guardian suspends a participant
- *   (`closeSocketsOf`) and when an account is erased (`eraseMessagesOf`), which close the sockets at once.
+ * - The right to chat is HELD by the room (`meta.standing`: the pair's access — accepted connection or
+ *   mentorship, no block — and each participant's role, trust, suspension and deletion, as of a time). A
+ *   send decides from it without D1. The room learns changes:
+ *   - from the API's revoking writes: block, removed connection and ended mentorship first `fence()` the
+ *     room (stored: until FENCE_MS passes or the write's `revalidate(fence)` arrives, every message re-checks
+ *     D1), commit, then `revalidate(fence)`, which reads D1 after the commit, closes what must close, and
+ *     answers before the write does. A suspension tells the room `closeSocketsOf(user, until)` and an
+ *     erasure `eraseMessagesOf(user)`, each recorded in the held standing;
+ *   - by itself for what grants the right again (a new connection or mentorship, a lifted block or
+ *     suspension): a held refusal is never trusted, D1 is asked before refusing; a suspension ends by time;
+ *   - as a safety net, from D1: every write-behind flush reads the standing in the same batch, and while the
+ *     room is active the alarm re-reads it every REVALIDATE_MS. A standing older than STANDING_MAX_AGE_MS
+ *     (a room that slept), and any send in a room not yet registered in D1, is checked in D1 first.
+ *   Every message is checked against the held standing again right before it is stored (no I/O between),
+ *   so once a revocation is held no later message is stored or delivered.
  * - A stored message the recipient may see (not held back, recipient not suspended) is forwarded to their
  *   PersonStream (`ctx.waitUntil`: the send never waits for it, and a failure is only logged).
- * - After each change the room writes both participants' `conversation_summaries` rows in D1, so the
- *   conversation list is one D1 query. The writes are serialised and computed from current state, so the
- *   last write always carries the newest state.
+ * - D1 is written behind: a change marks both participants' `conversation_summaries` rows dirty and puts any
+ *   moderation queue item in `d1_outbox`, in the same SQLite transaction as the change. The alarm writes
+ *   them in one batch, at most once per SUMMARY_INTERVAL_MS, rows computed from current state; a failure
+ *   keeps everything and re-arms the alarm with backoff, so eviction or restart loses nothing. The room's
+ *   first message waits for that write (so erasure and suspension, which find rooms through the summaries,
+ *   always find it); erasure and Guardian decisions flush at once.
  */
 import { DurableObject } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { isSuspended } from "../src/core/accounts/current-user";
-import { chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/core/chat-access";
+import type { CurrentUser } from "../src/core/accounts/current-user";
+import { type ChatAccess, chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/core/chat-access";
 import { dispatchFanOuts } from "../src/core/fan-outs";
 import { crisisResources } from "../src/core/moderation/crisis";
-import { queueItemForScreening } from "../src/core/moderation/queue";
+import { type QueueSignal, queueItemForScreening } from "../src/core/moderation/queue";
 import { type Screening, screenText } from "../src/core/moderation/screen";
 import { requestMessagePush } from "../src/core/push-jobs";
 import { consumeDailyQuota, refundDailyQuota } from "../src/core/quotas";
@@ -64,18 +78,35 @@ import type { DirectMessageFrame } from "./stream-protocol";
 const PREVIEW_CHARS = 140;
 /** Moderation states the other participant never sees. */
 const HELD_BACK = "('hidden', 'removed')";
-/**
- * How long a D1 check of the participants' standing is trusted for frames that are not messages (read,
- * typing, sync): one D1 read per room per this interval at most, never one per frame. Suspension and
- * erasure close sockets at once anyway; this bounds what a room that was not told can still serve.
- */
-export const STANDING_TTL_MS = 30_000;
+/** While the room is active, the alarm re-reads the standing from D1 this often (the safety net). */
+export const REVALIDATE_MS = 2 * 60_000;
+/** A held standing older than this (a room that slept) is re-read from D1 before it is used. */
+export const STANDING_MAX_AGE_MS = 2 * REVALIDATE_MS;
+/** How long a fence makes every message re-check D1 unless its write's `revalidate` lifts it sooner. */
+export const FENCE_MS = 60_000;
+/** Write-behind coalescing: at most one D1 summary write per room per this interval. */
+export const SUMMARY_INTERVAL_MS = 1_000;
+/** Backoff of a failed D1 flush: doubling from the interval, at most this. */
+const FLUSH_RETRY_MAX_MS = 5 * 60_000;
+/** Queue items per flush batch (each is one statement; the rest wait for the next flush). */
+const OUTBOX_PER_FLUSH = 50;
+
+/** What the room holds of a participant (the fields the send path needs, nothing more). */
+type Person = Pick<UserRow, "id" | "role" | "trustLevel" | "suspendedUntil"> & { deleted: boolean };
+
+/** The right to chat as the room holds it; `asOf` is when the D1 read behind it started (or the poke). */
+interface HeldStanding {
+	asOf: number;
+	access: ChatAccess;
+	people: Record<string, Person>;
+}
 
 /**
- * The outcome of a standing check: the user's row (and whether the other person is suspended: nothing is
+ * The outcome of a standing check: the sender (and whether the other person is suspended: nothing is
  * forwarded to their live stream then), or the refusal to answer with.
  */
-type Standing = { ok: true; user: UserRow; peerSuspended: boolean } | { ok: false; error: ChatError };
+type Standing = { ok: true; user: Person; peerSuspended: boolean } | Refusal;
+type Refusal = { ok: false; error: ChatError };
 
 /** The room's bindings: the platform's, and the people's live streams (a message is forwarded to its recipient). */
 export type ChatRoomBindings = PlatformBindings & PersonStreamBindings;
@@ -110,21 +141,24 @@ function present(row: MessageRow, viewerId: string): WireMessage {
 }
 
 const isHeldBack = (status: string) => status === "hidden" || status === "removed";
+const suspendedNow = (person: Person | undefined, now = new Date()) =>
+	person?.suspendedUntil != null && person.suspendedUntil > now.toISOString();
 
 export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	private readonly sql: SqlStorage;
-	/** Serialises the D1 summary writes (in memory only: losing it on eviction loses nothing durable). */
-	private summaryChain: Promise<void> = Promise.resolve();
-	/**
-	 * Per participant: when their standing was last found good in D1, and a check in flight (so a burst of
-	 * frames waits for one check). In memory only: a woken room simply checks again.
-	 */
-	private readonly standingCheckedAt = new Map<string, number>();
-	private readonly standingChecks = new Map<string, Promise<Standing>>();
+	/** The held standing, cached from `meta.standing` (undefined: not loaded yet; null: none held). */
+	private standing: HeldStanding | null | undefined;
+	/** The D1 standing read in flight and when it started (later callers may share it). */
+	private check: { startedAt: number; done: Promise<HeldStanding | null> } | undefined;
+	/** Serialises the D1 flushes (in memory only: the pending writes themselves are in storage). */
+	private flushChain: Promise<void> = Promise.resolve();
+	/** The last message or frame, for "active" (the alarm's revalidation). In memory: a woken room re-reads. */
+	private lastActivity = 0;
 
 	constructor(ctx: DurableObjectState, env: ChatRoomBindings) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
+		// Additive only: rooms exist with older storage.
 		this.sql.exec(`
 			CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 			CREATE TABLE IF NOT EXISTS messages (
@@ -139,9 +173,13 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 				UNIQUE (sender_id, client_message_id)
 			);
 			CREATE TABLE IF NOT EXISTS read_state (user_id TEXT PRIMARY KEY, last_read_seq INTEGER NOT NULL);
+			CREATE TABLE IF NOT EXISTS fences (id TEXT PRIMARY KEY, until_ms INTEGER NOT NULL);
+			CREATE TABLE IF NOT EXISTS d1_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, signal TEXT NOT NULL);
 		`);
 		// Keep-alive pings are answered by the runtime without waking a hibernated room.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+		// Writes an earlier instance did not get into D1 (evicted, or D1 failing): make sure the alarm is armed.
+		if (this.hasPendingWrites()) ctx.blockConcurrencyWhile(() => this.armAlarm());
 	}
 
 	// ------------------------------------------------------------------ RPC used by the API Worker
@@ -180,39 +218,61 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	/** Marks everything up to `seq` read for `userId` (never moves backwards), and tells open sockets. */
 	async markRead(userId: string, peerId: string, seq: number): Promise<ReadStateView> {
 		this.bind(userId, peerId);
-		this.applyRead(userId, seq);
-		await this.syncSummaries();
+		if (this.applyRead(userId, seq)) await this.armAlarm();
 		return this.readStateFor(userId, peerId);
 	}
 
-	/** Re-checks the right to chat; when it is gone, closes every open socket. Returns how many closed. */
-	async revalidate(): Promise<number> {
-		const sockets = this.ctx.getWebSockets();
-		const participants = this.participants();
-		if (sockets.length === 0 || !participants) return 0;
-		const [a, b] = participants;
-		const access = chatAccessFrom(a, b, await chatAccessQuery(createDb(this.env.DB), a, b).get());
-		if (access === "ok") return 0;
-		return this.closeAll("The right to chat in this conversation has ended.");
+	/**
+	 * Before a write that may end the right to chat commits: until `revalidate(fence)` arrives (or FENCE_MS
+	 * passes and D1 has been read since), every message here re-checks D1. Stored, so eviction keeps it. A
+	 * failure here fails the write before it commits.
+	 */
+	async fence(): Promise<string> {
+		const id = newId();
+		this.sql.exec("INSERT INTO fences (id, until_ms) VALUES (?, ?)", id, Date.now() + FENCE_MS);
+		await this.armAlarm();
+		return id;
 	}
 
-	/** Closes `userId`'s sockets in this room (a guardian suspended them); the other person's stay open. */
-	async closeSocketsOf(userId: string): Promise<number> {
+	/**
+	 * After a write that may end the right to chat committed: reads the standing from D1 (after the commit),
+	 * holds it, closes the sockets it no longer allows, and lifts the write's fence. Returns how many closed.
+	 */
+	async revalidate(fence?: string): Promise<number> {
+		const participants = this.participants();
+		const standing = participants ? await this.readStanding(Date.now()) : null;
+		if (fence) this.sql.exec("DELETE FROM fences WHERE id = ?", fence);
+		return standing ? this.enforce(standing) : 0;
+	}
+
+	/**
+	 * A guardian suspended `userId` until `until`: the room holds it (no D1 read) and closes their sockets
+	 * here; the other person's stay open.
+	 */
+	async closeSocketsOf(userId: string, until?: string): Promise<number> {
+		this.learn(userId, (person) => {
+			const later = until ?? "9999-12-31T23:59:59.999Z";
+			if (person.suspendedUntil === null || person.suspendedUntil < later) person.suspendedUntil = later;
+		});
 		return this.closeAll("This account is suspended.", userId);
 	}
 
 	/**
 	 * A Guardian decision on a message (`removed`, or back to `clean` when dismissed). Returns false when the
-	 * message is not in this room. The conversation list follows.
+	 * message is not in this room. The conversation list follows at once.
 	 */
 	async setModerationStatus(messageId: string, status: "clean" | "flagged" | "hidden" | "removed") {
-		const changed = this.sql.exec(
-			"UPDATE messages SET moderation_status = ? WHERE id = ?",
-			status,
-			messageId,
-		);
-		if (changed.rowsWritten === 0) return false;
-		await this.syncSummaries();
+		const changed = this.ctx.storage.transactionSync(() => {
+			const written = this.sql.exec(
+				"UPDATE messages SET moderation_status = ? WHERE id = ?",
+				status,
+				messageId,
+			).rowsWritten;
+			if (written > 0) this.markSummariesDirty();
+			return written;
+		});
+		if (changed === 0) return false;
+		await this.flushNow().catch(() => undefined);
 		return true;
 	}
 
@@ -259,21 +319,29 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	}
 
 	/**
-	 * Account erasure: closes `userId`'s open sockets here, blanks the text of every message they sent (the
-	 * rows stay, so `seq` and the other person's read state remain consistent) and refreshes the conversation
-	 * list. Returns how many messages were blanked. With `keepAsEvidence` (a report on their messages here is
-	 * open, or led to a suspension in force) the messages stay for the other person — the victim keeps their
-	 * copy — until the case has been closed long enough; the erasure cron then calls this again without it.
+	 * Account erasure: the room holds `userId` as deleted (nothing more from them is stored or delivered, and
+	 * their own summary row is no longer written), closes their sockets, blanks the text of every message
+	 * they sent (the rows stay, so `seq` and the other person's read state remain consistent) and writes the
+	 * other person's list at once — a failure throws, so the erasure job retries. Returns how many messages
+	 * were blanked. With `keepAsEvidence` (a report on their messages here is open, or led to a suspension in
+	 * force) the messages stay for the other person — the victim keeps their copy — until the case has been
+	 * closed long enough; the erasure cron then calls this again without it.
 	 */
 	async eraseMessagesOf(userId: string, keepAsEvidence = false): Promise<number> {
-		// The account is gone: its open sockets here must not receive, sync or type any more.
+		this.learn(userId, (person) => {
+			person.deleted = true;
+		});
 		this.closeAll("This account was deleted.", userId);
 		if (keepAsEvidence) return 0;
-		const erased = this.sql.exec(
-			"UPDATE messages SET body = '', client_message_id = id, moderation_status = 'removed' WHERE sender_id = ?",
-			userId,
-		).rowsWritten;
-		if (erased > 0) await this.syncSummaries();
+		const erased = this.ctx.storage.transactionSync(() => {
+			const written = this.sql.exec(
+				"UPDATE messages SET body = '', client_message_id = id, moderation_status = 'removed' WHERE sender_id = ?",
+				userId,
+			).rowsWritten;
+			if (written > 0) this.markSummariesDirty();
+			return written;
+		});
+		await this.flushNow();
 		return erased;
 	}
 
@@ -305,6 +373,9 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			has_more: replay?.hasMore ?? false,
 			read_state: this.readStateFor(userId, peerId),
 		});
+		// An open socket makes the room active: the alarm keeps the held standing fresh.
+		this.lastActivity = Date.now();
+		await this.armAlarm();
 		return new Response(null, { status: 101, webSocket: client });
 	}
 
@@ -336,7 +407,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			});
 			return;
 		}
-		// Messages check standing themselves (every one); the rest rely on a recent check.
+		// Messages check standing themselves (with a check right before they are stored); the rest here.
 		if (frame.type === "read" || frame.type === "typing" || frame.type === "sync") {
 			if (!(await this.standingHolds(userId, peerId, ws))) return;
 		}
@@ -349,8 +420,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 				return;
 			}
 			case "read":
-				this.applyRead(userId, frame.seq);
-				await this.syncSummaries();
+				if (this.applyRead(userId, frame.seq)) await this.armAlarm();
 				return;
 			case "typing":
 				for (const socket of this.ctx.getWebSockets(peerId)) {
@@ -376,12 +446,70 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		closeOnError(ws);
 	}
 
+	// ------------------------------------------------------------------ the alarm: write-behind and revalidation
+
+	/**
+	 * Writes what is pending to D1 (coalesced: the alarm is armed at most once per SUMMARY_INTERVAL_MS), or,
+	 * with nothing pending, re-reads the standing when it is due while the room is active. Never throws: a
+	 * failure is recorded and the alarm re-armed with backoff.
+	 */
+	override async alarm(): Promise<void> {
+		try {
+			if (this.hasPendingWrites()) await this.flush();
+			else if (this.participants() && this.revalidationDue(Date.now())) {
+				const standing = await this.readStanding(Date.now());
+				if (standing) this.enforce(standing);
+			}
+		} catch (error) {
+			logEvent("warn", "chat_room_alarm_failed", {
+				error: error instanceof Error ? error.message : String(error),
+				failures: this.metaNumber("flush_failures"),
+			});
+		}
+		await this.armAlarm();
+	}
+
+	/** Arms the alarm for the earliest of: the next flush (or its retry), the next revalidation while active. */
+	private async armAlarm(): Promise<void> {
+		const now = Date.now();
+		let at: number | undefined;
+		if (this.hasPendingWrites()) {
+			const failures = this.metaNumber("flush_failures");
+			const last = this.metaNumber("last_flush_ms");
+			at =
+				failures > 0
+					? last + Math.min(SUMMARY_INTERVAL_MS * 2 ** failures, FLUSH_RETRY_MAX_MS)
+					: last + SUMMARY_INTERVAL_MS;
+		}
+		if (this.isActive(now)) {
+			const due = (this.heldStanding()?.asOf ?? now) + REVALIDATE_MS;
+			at = at === undefined ? due : Math.min(at, due);
+		}
+		// An expired fence is lifted by the next D1 read: let the alarm make one.
+		const fence = this.sql.exec<{ until: number }>("SELECT min(until_ms) AS until FROM fences").one().until;
+		if (fence !== null) at = at === undefined ? fence : Math.min(at, fence);
+		if (at === undefined) return;
+		at = Math.max(at, now);
+		const current = await this.ctx.storage.getAlarm();
+		if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+	}
+
+	private isActive(now: number): boolean {
+		return this.ctx.getWebSockets().length > 0 || now - this.lastActivity < REVALIDATE_MS;
+	}
+
+	private revalidationDue(now: number): boolean {
+		const held = this.heldStanding();
+		const fenced = this.sql.exec("SELECT 1 FROM fences LIMIT 1").toArray().length > 0;
+		return fenced || (this.isActive(now) && (!held || now - held.asOf >= REVALIDATE_MS));
+	}
+
 	// ------------------------------------------------------------------ sending
 
 	/**
-	 * The steps of one send, for both paths: may the sender still write here → a retry of a stored message?
-	 * → daily quota → moderation → stored (this is the commit point) → ack and live delivery → D1 summaries
-	 * and, for flagged/hidden/urgent text, the Guardian queue item.
+	 * The steps of one send, for both paths: may the sender still write here (the held standing) → a retry of
+	 * a stored message? → daily quota → moderation → the standing again, then stored (the commit point, with
+	 * its pending D1 writes) → ack and live delivery → the alarm writes D1 behind.
 	 */
 	private async acceptMessage(input: SendInput, origin?: WebSocket): Promise<SendOutcome> {
 		const outcome = await this.storeMessage(input, origin);
@@ -408,61 +536,74 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	}
 
 	/**
-	 * One D1 round trip: may `userId` still chat with `peerId` here — the right to chat, `userId`'s account
-	 * (not deleted, not suspended) — and is the peer suspended? A suspended peer's sockets close at once, so
-	 * nothing more reaches them even when the room was not told of the suspension.
+	 * May `userId` send to `peerId` now? From the held standing when it allows it and is trustworthy; D1 is
+	 * read first when none is held, it is older than STANDING_MAX_AGE_MS, a fence is up, the room is not yet
+	 * registered in D1 (`strict`, messages only), or it refuses (a refusal is never trusted: whatever granted
+	 * the right again — a new connection, a lifted suspension — is found here). A suspended peer's sockets
+	 * close at once.
 	 */
-	private async checkStanding(db: Db, userId: string, peerId: string): Promise<Standing> {
-		const [userRows, accessRows] = await db.batch([
-			db.select().from(users).where(eq(users.id, userId)),
-			chatAccessQuery(db, userId, peerId),
-		]);
-		const user = userRows[0];
-		const peer = accessRows[0];
-		const access = chatAccessFrom(userId, peerId, peer);
-		if (access !== "ok") {
-			return {
-				ok: false,
-				error:
-					access === "not_found"
-						? { status: 404, code: "not_found", detail: "No such conversation.", closes: "room" }
-						: {
-								status: 403,
-								code: "forbidden",
-								detail:
-									"Only accepted connections, or a mentee and guide in an accepted mentorship, can message each other.",
-								closes: "room",
-							},
-			};
+	private async standingFor(userId: string, peerId: string, strict: boolean): Promise<Standing> {
+		const arrived = Date.now();
+		const held = this.heldStanding();
+		const trusted =
+			held !== null &&
+			arrived - held.asOf < STANDING_MAX_AGE_MS &&
+			!this.fenced() &&
+			(!strict || this.registered());
+		if (trusted) {
+			const verdict = this.verdict(held, userId, peerId);
+			if (verdict.ok) return this.noticePeer(verdict, peerId);
 		}
-		if (!user || user.deletedAt !== null || isSuspended(user)) {
+		// Under a fence a message may only rely on a read that started after it arrived.
+		const standing = await this.readStanding(this.fenced() || strict ? arrived : 0);
+		if (!standing) return this.refusal("not_found");
+		return this.noticePeer(this.verdict(standing, userId, peerId), peerId);
+	}
+
+	private noticePeer(standing: Standing, peerId: string): Standing {
+		if (standing.ok && standing.peerSuspended) this.closeAll("This account is suspended.", peerId);
+		return standing;
+	}
+
+	/** The verdict of a standing for a message from `userId` to `peerId`. */
+	private verdict(standing: HeldStanding, userId: string, peerId: string): Standing {
+		const peer = standing.people[peerId];
+		// A deleted peer does not exist for the sender (the pair's access may read "forbidden" then).
+		if (!peer || peer.deleted) return this.refusal("not_found");
+		if (standing.access !== "ok") return this.refusal(standing.access);
+		const user = standing.people[userId];
+		if (!user || user.deleted || suspendedNow(user)) {
 			const detail = user?.suspendedUntil
 				? `This account is suspended until ${user.suspendedUntil}.`
 				: "This account may not chat.";
 			return { ok: false, error: { status: 403, code: "forbidden", detail, closes: "sender" } };
 		}
-		const now = Date.now();
-		this.standingCheckedAt.set(userId, now);
-		const peerSuspended = peer !== undefined && isSuspended(peer);
-		if (peerSuspended) this.closeAll("This account is suspended.", peerId);
-		else this.standingCheckedAt.set(peerId, now);
-		return { ok: true, user, peerSuspended };
+		return { ok: true, user, peerSuspended: suspendedNow(peer) };
+	}
+
+	private refusal(access: "not_found" | "forbidden"): Refusal {
+		return {
+			ok: false,
+			error:
+				access === "not_found"
+					? { status: 404, code: "not_found", detail: "No such conversation.", closes: "room" }
+					: {
+							status: 403,
+							code: "forbidden",
+							detail:
+								"Only accepted connections, or a mentee and guide in an accepted mentorship, can message each other.",
+							closes: "room",
+						},
+		};
 	}
 
 	/**
-	 * For read, typing and sync frames: re-checks standing when the last check is older than STANDING_TTL_MS.
-	 * A refusal answers an error frame and closes what it says; false means the frame is not acted on.
+	 * For read, typing and sync frames: the held standing, D1 only when it is stale, fenced or refuses. A
+	 * refusal answers an error frame and closes what it says; false means the frame is not acted on.
 	 */
 	private async standingHolds(userId: string, peerId: string, ws: WebSocket): Promise<boolean> {
-		if (Date.now() - (this.standingCheckedAt.get(userId) ?? 0) < STANDING_TTL_MS) return true;
-		let check = this.standingChecks.get(userId);
-		if (!check) {
-			check = this.checkStanding(createDb(this.env.DB), userId, peerId).finally(() =>
-				this.standingChecks.delete(userId),
-			);
-			this.standingChecks.set(userId, check);
-		}
-		const standing = await check;
+		this.lastActivity = Date.now();
+		const standing = await this.standingFor(userId, peerId, false);
 		if (standing.ok) return true;
 		this.sendFrame(ws, { type: "error", code: standing.error.code, detail: standing.error.detail });
 		this.closeFor(standing.error, userId);
@@ -477,6 +618,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	): Promise<SendOutcome> {
 		const { senderId, peerId, clientMessageId } = input;
 		this.bind(senderId, peerId);
+		this.lastActivity = Date.now();
 		const text = input.text.trim();
 		if (!hasVisibleText(text) || text.length > MAX_MESSAGE_CHARS) {
 			return {
@@ -488,16 +630,94 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 				},
 			};
 		}
-		const db = createDb(this.env.DB);
-		const standing = await this.checkStanding(db, senderId, peerId);
+		const standing = await this.standingFor(senderId, peerId, true);
 		if (!standing.ok) return standing;
-		const { user: sender, peerSuspended } = standing;
 
 		const existing = this.findByClientId(senderId, clientMessageId);
 		if (existing) return this.deliverDuplicate(existing, senderId, origin);
 
+		const db = createDb(this.env.DB);
+		// The quota reads only id, role and trust level (core/quotas), which the room holds.
+		let sender = standing.user as unknown as CurrentUser;
+		const quota = await this.consumeQuota(db, sender);
+		if (quota) {
+			// A refusal is never trusted: the sender's trust level may have risen since it was held.
+			const fresh = await this.readStanding(Date.now());
+			const again = fresh?.people[senderId];
+			if (!again || (again.trustLevel === sender.trustLevel && again.role === sender.role)) return quota;
+			sender = again as unknown as CurrentUser;
+			const retried = await this.consumeQuota(db, sender);
+			if (retried) return retried;
+		}
+
+		const screening = await screen(text);
+		// The commit point. The standing may have changed while the quota and the screen were awaited (a
+		// revoking write's `revalidate` arrived): decided again here, with no I/O before the insert.
+		const now = this.heldStanding();
+		const recheck = now ? this.verdict(now, senderId, peerId) : this.refusal("not_found");
+		if (!recheck.ok) {
+			await refundDailyQuota(db, sender, "messages");
+			return recheck;
+		}
+		const peerSuspended = recheck.peerSuspended;
+		const row = this.ctx.storage.transactionSync(() => {
+			const inserted = this.insertMessage(senderId, clientMessageId, text, screening);
+			if (!inserted) return undefined;
+			// Sending implies having read everything before it.
+			this.applyRead(senderId, inserted.seq, false);
+			this.markSummariesDirty();
+			if (screening.needsReview) {
+				const signal: QueueSignal = {
+					targetType: "chat_message",
+					targetId: inserted.id,
+					targetAuthorId: senderId,
+					snapshot: {
+						conversation_id: conversationIdOf(senderId, peerId),
+						seq: inserted.seq,
+						sender_id: senderId,
+						recipient_id: peerId,
+						text,
+						created_at: inserted.created_at,
+					},
+					screening,
+				};
+				this.sql.exec("INSERT INTO d1_outbox (signal) VALUES (?)", JSON.stringify(signal));
+			}
+			return inserted;
+		});
+		if (!row) {
+			// A concurrent send of the same client_message_id won while this one was being screened.
+			await refundDailyQuota(db, sender, "messages");
+			const winner = this.findByClientId(senderId, clientMessageId);
+			if (!winner) throw new Error("message vanished after a duplicate insert");
+			return this.deliverDuplicate(winner, senderId, origin);
+		}
+
+		const message = present(row, senderId);
+		const resources = screening.urgent ? crisisResources(this.env.CRISIS_RESOURCES) : undefined;
+		if (origin) {
+			this.sendFrame(origin, {
+				type: "ack",
+				client_message_id: clientMessageId,
+				duplicate: false,
+				message,
+				...(resources ? { crisis_resources: resources } : {}),
+			});
+		}
+		this.deliver(row, origin);
+		if (!isHeldBack(row.moderation_status) && !peerSuspended) this.forwardToStream(row, peerId);
+
+		// The room's first message waits for its D1 rows: erasure and suspension find rooms through them.
+		if (!this.registered()) await this.flushNow().catch(() => undefined);
+		else await this.armAlarm();
+		return { ok: true, duplicate: false, message, ...(resources ? { crisisResources: resources } : {}) };
+	}
+
+	/** Counts one message against the daily quota; the refusal to answer with, or undefined when counted. */
+	private async consumeQuota(db: Db, sender: CurrentUser): Promise<Refusal | undefined> {
 		try {
 			await consumeDailyQuota(db, sender, "messages");
+			return undefined;
 		} catch (error) {
 			if (error instanceof Problem && error.status === 429) {
 				return {
@@ -515,52 +735,6 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			}
 			throw error;
 		}
-
-		const screening = await screen(text);
-		const row = this.insertMessage(senderId, clientMessageId, text, screening);
-		if (!row) {
-			// A concurrent send of the same client_message_id won while this one was being screened.
-			await refundDailyQuota(db, sender, "messages");
-			const winner = this.findByClientId(senderId, clientMessageId);
-			if (!winner) throw new Error("message vanished after a duplicate insert");
-			return this.deliverDuplicate(winner, senderId, origin);
-		}
-		// Sending implies having read everything before it.
-		this.applyRead(senderId, row.seq, false);
-
-		const message = present(row, senderId);
-		const resources = screening.urgent ? crisisResources(this.env.CRISIS_RESOURCES) : undefined;
-		if (origin) {
-			this.sendFrame(origin, {
-				type: "ack",
-				client_message_id: clientMessageId,
-				duplicate: false,
-				message,
-				...(resources ? { crisis_resources: resources } : {}),
-			});
-		}
-		this.deliver(row, origin);
-		if (!isHeldBack(row.moderation_status) && !peerSuspended) this.forwardToStream(row, peerId);
-
-		const queued = queueItemForScreening(db, {
-			targetType: "chat_message",
-			targetId: row.id,
-			targetAuthorId: senderId,
-			snapshot: {
-				conversation_id: conversationIdOf(senderId, peerId),
-				seq: row.seq,
-				sender_id: senderId,
-				recipient_id: peerId,
-				text,
-				created_at: row.created_at,
-			},
-			screening,
-		});
-		await this.syncSummaries(queued ? [queued] : []);
-		// An urgent message's queue item wrote a guardian alert (the table's trigger): hand it to the queue
-		// now rather than at the next cron. A failure leaves it for the cron.
-		if (screening.urgent) this.ctx.waitUntil(this.dispatchAlerts(db));
-		return { ok: true, duplicate: false, message, ...(resources ? { crisisResources: resources } : {}) };
 	}
 
 	private async dispatchAlerts(db: Db): Promise<void> {
@@ -666,21 +840,27 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		return { replayed: chunk.length, hasMore: rows.length > REPLAY_CHUNK };
 	}
 
-	private applyRead(userId: string, seq: number, broadcast = true): void {
+	/** Moves `userId`'s read position forward (never back); true when it moved (the summaries follow). */
+	private applyRead(userId: string, seq: number, broadcast = true): boolean {
 		const lastSeq = this.lastSeq();
 		const target = Math.min(seq, lastSeq);
 		const before = this.lastReadSeq(userId);
-		if (target <= before) return;
-		this.sql.exec(
-			`INSERT INTO read_state (user_id, last_read_seq) VALUES (?, ?)
-			 ON CONFLICT (user_id) DO UPDATE SET last_read_seq = max(last_read_seq, excluded.last_read_seq)`,
-			userId,
-			target,
-		);
-		if (!broadcast) return;
-		for (const socket of this.ctx.getWebSockets()) {
-			this.sendFrame(socket, { type: "read", user_id: userId, last_read_seq: target });
+		if (target <= before) return false;
+		this.ctx.storage.transactionSync(() => {
+			this.sql.exec(
+				`INSERT INTO read_state (user_id, last_read_seq) VALUES (?, ?)
+				 ON CONFLICT (user_id) DO UPDATE SET last_read_seq = max(last_read_seq, excluded.last_read_seq)`,
+				userId,
+				target,
+			);
+			this.markSummariesDirty();
+		});
+		if (broadcast) {
+			for (const socket of this.ctx.getWebSockets()) {
+				this.sendFrame(socket, { type: "read", user_id: userId, last_read_seq: target });
+			}
 		}
+		return true;
 	}
 
 	private readStateFor(userId: string, peerId: string): ReadStateView {
@@ -723,35 +903,238 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		)[0];
 	}
 
-	// ------------------------------------------------------------------ D1 conversation summaries
+	// ------------------------------------------------------------------ the held standing
 
-	/** Writes both participants' rows from the current state (plus `extra` statements in the same batch). */
-	private syncSummaries(extra: BatchItem<"sqlite">[] = []): Promise<void> {
-		const write = async () => {
-			const db = createDb(this.env.DB);
-			const statements = [...extra];
-			const participants = this.participants();
-			if (participants) {
+	private heldStanding(): HeldStanding | null {
+		if (this.standing === undefined) {
+			const stored = this.metaValue("standing");
+			this.standing = stored ? (JSON.parse(stored) as HeldStanding) : null;
+		}
+		return this.standing;
+	}
+
+	/** Holds `standing` unless a newer one is held; lifts fences that expired before it was read. */
+	private adopt(standing: HeldStanding): void {
+		const held = this.heldStanding();
+		this.sql.exec("DELETE FROM fences WHERE until_ms < ?", standing.asOf);
+		if (held && held.asOf > standing.asOf) return;
+		this.standing = standing;
+		this.setMeta("standing", JSON.stringify(standing));
+	}
+
+	/** Records what a poke told about `userId` (suspended, deleted), as of now. */
+	private learn(userId: string, change: (person: Person) => void): void {
+		const held = this.heldStanding();
+		const standing: HeldStanding = held
+			? structuredClone(held)
+			: { asOf: 0, access: "not_found", people: {} };
+		const person = standing.people[userId] ?? {
+			id: userId,
+			role: "user",
+			trustLevel: "new_sprout",
+			suspendedUntil: null,
+			deleted: false,
+		};
+		change(person);
+		standing.people[userId] = person;
+		standing.asOf = Math.max(standing.asOf, Date.now());
+		this.standing = standing;
+		this.setMeta("standing", JSON.stringify(standing));
+	}
+
+	private fenced(): boolean {
+		return this.sql.exec("SELECT 1 FROM fences LIMIT 1").toArray().length > 0;
+	}
+
+	/** The room's summary rows are in D1 (a flush wrote them): erasure and suspension can find it. */
+	private registered(): boolean {
+		return this.metaValue("registered") === "1";
+	}
+
+	/**
+	 * Reads the standing from D1 and holds it (unless a newer one arrived meanwhile); returns what is held
+	 * after. A read already in flight is shared when it started at or after `notBefore`.
+	 */
+	private async readStanding(notBefore: number): Promise<HeldStanding | null> {
+		const participants = this.participants();
+		if (!participants) return null;
+		if (!this.check || this.check.startedAt < notBefore) {
+			const startedAt = Date.now();
+			const done = (async () => {
+				const db = createDb(this.env.DB);
 				const [a, b] = participants;
-				for (const [userId, peerId] of [
-					[a, b],
-					[b, a],
-				] as const) {
-					const statement = this.summaryStatement(db, userId, peerId);
-					if (statement) statements.push(statement);
+				const [people, access] = await db.batch(this.standingQueries(db, a, b));
+				this.adopt(this.standingFrom(a, b, people, access[0], startedAt));
+				return this.heldStanding();
+			})();
+			const check = { startedAt, done };
+			this.check = check;
+			void done
+				.finally(() => {
+					if (this.check === check) this.check = undefined;
+				})
+				.catch(() => undefined);
+		}
+		return this.check.done;
+	}
+
+	private standingQueries(db: Db, a: string, b: string) {
+		return [
+			db
+				.select({
+					id: users.id,
+					role: users.role,
+					trustLevel: users.trustLevel,
+					suspendedUntil: users.suspendedUntil,
+					deletedAt: users.deletedAt,
+				})
+				.from(users)
+				.where(inArray(users.id, [a, b])),
+			chatAccessQuery(db, a, b),
+		] as const;
+	}
+
+	private standingFrom(
+		a: string,
+		b: string,
+		rows: Array<Pick<UserRow, "id" | "role" | "trustLevel" | "suspendedUntil" | "deletedAt">>,
+		access: Parameters<typeof chatAccessFrom>[2],
+		asOf: number,
+	): HeldStanding {
+		const people: Record<string, Person> = {};
+		for (const row of rows) {
+			people[row.id] = {
+				id: row.id,
+				role: row.role,
+				trustLevel: row.trustLevel,
+				suspendedUntil: row.suspendedUntil,
+				deleted: row.deletedAt !== null,
+			};
+		}
+		return { asOf, access: chatAccessFrom(a, b, access), people };
+	}
+
+	/**
+	 * Closes the sockets the held standing no longer allows; returns how many. A deleted participant's close;
+	 * the other person keeps theirs (read-only: their next message is refused and closes it).
+	 */
+	private enforce(standing: HeldStanding): number {
+		const people = Object.values(standing.people);
+		let closed = 0;
+		for (const person of people) {
+			if (person.deleted) closed += this.closeAll("This account was deleted.", person.id);
+			else if (suspendedNow(person)) closed += this.closeAll("This account is suspended.", person.id);
+		}
+		if (standing.access !== "ok" && !people.some((person) => person.deleted)) {
+			closed += this.closeAll("The right to chat in this conversation has ended.");
+		}
+		return closed;
+	}
+
+	// ------------------------------------------------------------------ D1 written behind
+
+	private markSummariesDirty(): void {
+		this.setMeta("summaries_version", String(this.metaNumber("summaries_version") + 1));
+	}
+
+	private hasPendingWrites(): boolean {
+		return (
+			this.metaNumber("summaries_version") > this.metaNumber("summaries_written") ||
+			this.sql.exec("SELECT 1 FROM d1_outbox LIMIT 1").toArray().length > 0
+		);
+	}
+
+	/** Flushes now (not waiting for the alarm); on a failure the alarm retries, and this throws. */
+	private async flushNow(): Promise<void> {
+		try {
+			await this.flush();
+		} finally {
+			await this.armAlarm();
+		}
+	}
+
+	/** One flush at a time; a failure is recorded (for the backoff) and thrown. */
+	private flush(): Promise<void> {
+		const run = this.flushChain.then(() => this.flushOnce());
+		this.flushChain = run.catch(() => undefined);
+		return run;
+	}
+
+	/**
+	 * One D1 batch: the pending queue items, both participants' summary rows computed from current state (a
+	 * deleted participant's row is no longer written), and the standing read after them. Only what the batch
+	 * carried is marked written, so a change made while it was in flight is written by the next one.
+	 */
+	private async flushOnce(): Promise<void> {
+		const participants = this.participants();
+		if (!participants || !this.hasPendingWrites()) return;
+		const [a, b] = participants;
+		const version = this.metaNumber("summaries_version");
+		const outbox = this.sql
+			.exec<{ id: number; signal: string }>(
+				"SELECT id, signal FROM d1_outbox ORDER BY id LIMIT ?",
+				OUTBOX_PER_FLUSH,
+			)
+			.toArray();
+		const db = createDb(this.env.DB);
+		const writes: BatchItem<"sqlite">[] = [];
+		let urgent = false;
+		let summarised = false;
+		for (const item of outbox) {
+			const signal = JSON.parse(item.signal) as QueueSignal;
+			const statement = queueItemForScreening(db, signal);
+			if (statement) writes.push(statement);
+			urgent ||= signal.screening.urgent;
+		}
+		if (version > this.metaNumber("summaries_written")) {
+			const held = this.heldStanding();
+			for (const [userId, peerId] of [
+				[a, b],
+				[b, a],
+			] as const) {
+				if (held?.people[userId]?.deleted) continue;
+				const statement = this.summaryStatement(db, userId, peerId);
+				if (statement) {
+					writes.push(statement);
+					summarised = true;
 				}
 			}
-			const [first, ...rest] = statements;
-			if (first) await db.batch([first, ...rest]);
-		};
-		this.summaryChain = this.summaryChain.then(write).catch((error: unknown) => {
-			// The next change rewrites the rows from current state; the messages themselves are safe here.
-			logEvent("error", "chat_summary_write_failed", {
+		}
+		const startedAt = Date.now();
+		this.setMeta("last_flush_ms", String(startedAt));
+		let results: unknown[];
+		try {
+			const [people, access] = this.standingQueries(db, a, b);
+			results = await db.batch([people, access, ...writes]);
+		} catch (error) {
+			this.setMeta("flush_failures", String(this.metaNumber("flush_failures") + 1));
+			logEvent("warn", "chat_write_behind_failed", {
 				error: error instanceof Error ? error.message : String(error),
+				failures: this.metaNumber("flush_failures"),
 			});
+			throw error;
+		}
+		this.ctx.storage.transactionSync(() => {
+			const last = outbox.at(-1);
+			if (last) this.sql.exec("DELETE FROM d1_outbox WHERE id <= ?", last.id);
+			this.setMeta("summaries_written", String(version));
+			if (summarised) this.setMeta("registered", "1");
+			this.setMeta("flush_failures", "0");
 		});
-		return this.summaryChain;
+		// The standing is read first in the batch: the batch is atomic, so it sees the same state as the writes.
+		const [people, access] = results.slice(0, 2) as [
+			Parameters<ChatRoom["standingFrom"]>[2],
+			Array<Parameters<typeof chatAccessFrom>[2]>,
+		];
+		const standing = this.standingFrom(a, b, people, access[0], startedAt);
+		this.adopt(standing);
+		this.enforce(this.heldStanding() ?? standing);
+		// An urgent message's queue item wrote a guardian alert (the table's trigger): hand it to the queue
+		// now rather than at the next cron. A failure leaves it for the cron.
+		if (urgent) this.ctx.waitUntil(this.dispatchAlerts(db));
 	}
+
+	// ------------------------------------------------------------------ D1 conversation summaries
 
 	private summaryStatement(db: Db, userId: string, peerId: string) {
 		const last = this.rows(
@@ -811,10 +1194,8 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		return a && b ? [a, b] : undefined;
 	}
 
-	/** Closes every socket of the room, or only those of `userId` (whose next socket is checked afresh). */
+	/** Closes every socket of the room, or only those of `userId`. */
 	private closeAll(reason: string, userId?: string): number {
-		if (userId) this.standingCheckedAt.delete(userId);
-		else this.standingCheckedAt.clear();
 		const sockets = userId ? this.ctx.getWebSockets(userId) : this.ctx.getWebSockets();
 		for (const socket of sockets) {
 			try {
@@ -842,6 +1223,22 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		} catch {
 			// The socket is closing; the client catches up with since_seq when it reconnects.
 		}
+	}
+
+	private metaValue(key: string): string | undefined {
+		return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
+	}
+
+	private metaNumber(key: string): number {
+		return Number(this.metaValue(key) ?? 0);
+	}
+
+	private setMeta(key: string, value: string): void {
+		this.sql.exec(
+			"INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			key,
+			value,
+		);
 	}
 
 	private rows(query: string, ...bindings: unknown[]): MessageRow[] {

@@ -6,13 +6,14 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type ChatRoom, STANDING_TTL_MS } from "../../durable-objects/chat-room";
+import { type ChatRoom, REVALIDATE_MS, STANDING_MAX_AGE_MS } from "../../durable-objects/chat-room";
 import type { Bindings } from "../../src/env";
 import { roomFor } from "../../src/modules/orchard/chat";
 import { decide, guardian, postBy, queueItemFor, reported } from "../guardians/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
 import { countingD1 } from "../support/d1-counter";
 import {
+	ageStanding,
 	api,
 	connect,
 	connectedPair,
@@ -20,6 +21,7 @@ import {
 	makeGuide,
 	openChat,
 	sendRest,
+	settleRoom,
 	type WireMessage,
 } from "./helpers";
 
@@ -117,29 +119,52 @@ describe("losing the right to chat", () => {
 		]);
 	});
 
-	it("a change the room was not told about is noticed on the next message", async () => {
+	it("a change the room was not told about is noticed by its revalidation, and before a message after it slept", async () => {
+		// Behind the API's back (as if its call to the room had failed and no fence were up): the room holds
+		// the right to chat it last read, until its alarm re-reads D1 (every REVALIDATE_MS while active).
 		const [alice, bob] = await connectedPair("next-message");
+		await sendRest(bob, alice.id, "hello");
 		const { client } = await openChat(alice, bob.id);
 		await env.DB.prepare("DELETE FROM connections WHERE requester_id = ? AND addressee_id = ?")
 			.bind(alice.id, bob.id)
 			.run();
-		client.send({ type: "message", client_message_id: "late", text: "still there?" });
-		expect(await client.takeType("error")).toMatchObject({ code: "forbidden", client_message_id: "late" });
+		await ageStanding(alice.id, bob.id, REVALIDATE_MS);
+		expect(await settleRoom(alice.id, bob.id)).toBe(true);
 		expect((await client.closed).code).toBe(ACCESS_REVOKED);
-		const stored = await expectStatus<{ data: unknown[] }>(
-			await call("GET", `${api}/connections`, { token: alice.token }),
-			200,
+		await expectProblem(
+			await call("POST", `${api}/conversations/${bob.id}/messages`, {
+				token: alice.token,
+				body: { text: "still there?" },
+			}),
+			403,
 		);
-		expect(stored.data).toEqual([]);
+
+		// A room that slept longer than STANDING_MAX_AGE_MS reads D1 before the next message.
+		const [carol, dave] = await connectedPair("after-sleep");
+		await sendRest(dave, carol.id, "hello");
+		const { client: carolSocket } = await openChat(carol, dave.id);
+		await env.DB.prepare("DELETE FROM connections WHERE requester_id = ? AND addressee_id = ?")
+			.bind(carol.id, dave.id)
+			.run();
+		await ageStanding(carol.id, dave.id, STANDING_MAX_AGE_MS);
+		carolSocket.send({ type: "message", client_message_id: "late", text: "still there?" });
+		expect(await carolSocket.takeType("error")).toMatchObject({
+			code: "forbidden",
+			client_message_id: "late",
+		});
+		expect((await carolSocket.closed).code).toBe(ACCESS_REVOKED);
 	});
 });
 
 describe("suspension", () => {
-	it("closes a suspended sender's sockets on their next send and leaves the other person's open", async () => {
+	it("closes a suspended sender's sockets on their next send after the room slept, and leaves the other person's open", async () => {
 		const [alice, bob] = await connectedPair("suspended-sender");
+		await sendRest(bob, alice.id, "hello");
 		const { client: aliceSocket } = await openChat(alice, bob.id);
 		const { client: bobSocket } = await openChat(bob, alice.id);
+		// Suspended without the room being told, and the room slept: its held standing is read again.
 		await setUserColumns(alice.id, { suspended_until: "2999-01-01T00:00:00.000Z" });
+		await ageStanding(alice.id, bob.id, STANDING_MAX_AGE_MS);
 		aliceSocket.send({ type: "message", client_message_id: "s-1", text: "hello?" });
 		expect(await aliceSocket.takeType("error")).toMatchObject({
 			code: "forbidden",
@@ -215,9 +240,9 @@ describe("suspension through a queue decision, and suspensions the rooms were no
 		const { client: bobSocket } = await openChat(bob, alice.id);
 		await aliceSocket.takeType("message"); // replayed on connect
 		// Suspended without the room being told (as if its close call had failed, or the room was not among
-		// the most recent ones), and the room's last check of the participants is older than its interval.
+		// the most recent ones), and the room slept since it last read the participants.
 		await setUserColumns(alice.id, { suspended_until: "2999-01-01T00:00:00.000Z" });
-		await ageStandingCheck(alice.id, bob.id);
+		await ageStanding(alice.id, bob.id, STANDING_MAX_AGE_MS);
 
 		aliceSocket.send(frame);
 		expect(await aliceSocket.takeType("error")).toMatchObject({ code: "forbidden" });
@@ -243,11 +268,12 @@ describe("suspension through a queue decision, and suspensions the rooms were no
 		bobSocket.close();
 	});
 
-	it("checks standing in D1 at most once per interval for other frames, not once per frame", async () => {
+	it("reads the standing from D1 once for a burst of frames after the room slept, not once per frame", async () => {
 		const [alice, bob] = await connectedPair("standing-budget");
+		await sendRest(bob, alice.id, "hello");
 		const { client: aliceSocket } = await openChat(alice, bob.id);
 		const { client: bobSocket } = await openChat(bob, alice.id);
-		await ageStandingCheck(alice.id, bob.id);
+		await ageStanding(alice.id, bob.id, STANDING_MAX_AGE_MS);
 		const counter = countingD1(env.DB);
 		await runInDurableObject(roomFor(env, alice.id, bob.id), (room: ChatRoom) => {
 			const live = room as unknown as { env: Bindings };
@@ -260,14 +286,6 @@ describe("suspension through a queue decision, and suspensions the rooms were no
 		bobSocket.close();
 	});
 });
-
-/** As if STANDING_TTL_MS had passed since the room last checked its participants in D1. */
-async function ageStandingCheck(a: string, b: string): Promise<void> {
-	await runInDurableObject(roomFor(env, a, b), (room: ChatRoom) => {
-		const live = room as unknown as { standingCheckedAt: Map<string, number> };
-		for (const [user, at] of live.standingCheckedAt) live.standingCheckedAt.set(user, at - STANDING_TTL_MS);
-	});
-}
 
 describe("mentorship chat", () => {
 	it("lets a mentee and guide talk while the mentorship is accepted, and closes when it completes", async () => {

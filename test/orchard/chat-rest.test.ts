@@ -12,7 +12,7 @@ import { conversationIdOf } from "../../src/core/chat-access";
 import { classify, type Screening } from "../../src/core/moderation/screen";
 import { eraseChatMessagesOf, roomFor, setChatMessageModeration } from "../../src/modules/orchard/chat";
 import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
-import { api, connectedPair, openChat, sendRest, type WireMessage } from "./helpers";
+import { api, connectedPair, openChat, sendRest, settleRoom, type WireMessage } from "./helpers";
 
 type Page = { data: WireMessage[]; next_cursor: string | null; read_state: Record<string, number> };
 type ConversationItem = {
@@ -222,6 +222,8 @@ describe("moderation of messages", () => {
 		const flagged = await sendWithVerdict(alice, bob, "borderline words", verdict(0.75));
 		if (!flagged.ok) throw new Error("expected the message to be stored");
 		expect(flagged.message.pending_review).toBe(false);
+		// The queue item is written behind, by the room's alarm.
+		await settleRoom(alice.id, bob.id);
 		const queued = await env.DB.prepare(
 			"SELECT count(*) AS n FROM moderation_queue_items WHERE target_type = 'chat_message' AND target_id = ?",
 		)
@@ -230,6 +232,7 @@ describe("moderation of messages", () => {
 		expect(queued?.n).toBe(1);
 
 		await sendWithVerdict(alice, bob, "the hidden one", verdict(0.97));
+		await settleRoom(alice.id, bob.id);
 		const bobsList = await expectStatus<{ data: ConversationItem[] }>(
 			await call("GET", `${api}/conversations`, { token: bob.token }),
 			200,
@@ -358,6 +361,8 @@ describe("POST /orchard/conversations/{user_id}/read", () => {
 			my_last_read_seq: two.seq,
 			unread_count: 0,
 		});
+		// The list follows once the room's alarm has written it behind.
+		await settleRoom(alice.id, bob.id);
 		const row = await env.DB.prepare(
 			"SELECT last_read_seq, unread_count FROM conversation_summaries WHERE user_id = ? AND peer_id = ?",
 		)
@@ -403,6 +408,7 @@ describe("GET /orchard/conversations", () => {
 		await sendRest(p3, me.id, "from p3, first");
 		await sendRest(p3, me.id, "from p3, second");
 		await sendRest(p1, me.id, "from p1 again");
+		for (const peer of peers) await settleRoom(me.id, peer.id);
 
 		const page = await expectStatus<{ data: ConversationItem[]; next_cursor: string | null }>(
 			await call("GET", `${api}/conversations?limit=2`, { token: me.token }),

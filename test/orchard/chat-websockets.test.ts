@@ -6,7 +6,16 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, expectStatus, signUp, tokenFor } from "../support/api";
-import { api, connectedPair, openChat, sendRest, ticketFor, upgrade, type WireMessage } from "./helpers";
+import {
+	api,
+	connectedPair,
+	openChat,
+	sendRest,
+	settleRoom,
+	ticketFor,
+	upgrade,
+	type WireMessage,
+} from "./helpers";
 
 describe("live chat between two connections", () => {
 	it("delivers messages both ways with increasing seq, acks the sender, and reaches every device", async () => {
@@ -72,6 +81,8 @@ describe("live chat between two connections", () => {
 		bobSocket.send({ type: "typing", typing: true });
 		expect(await aliceSocket.takeType("typing")).toMatchObject({ user_id: bob.id, typing: true });
 
+		// The list is written behind by the room's alarm.
+		await settleRoom(alice.id, bob.id);
 		const before = await expectStatus<{ data: Array<{ unread_count: number }> }>(
 			await call("GET", `${api}/conversations`, { token: bob.token }),
 			200,
@@ -86,6 +97,7 @@ describe("live chat between two connections", () => {
 			200,
 		);
 		expect(page.read_state).toMatchObject({ peer_last_read_seq: second.seq, last_seq: second.seq });
+		await settleRoom(alice.id, bob.id);
 		const after = await expectStatus<{ data: Array<{ unread_count: number; last_read_seq: number }> }>(
 			await call("GET", `${api}/conversations`, { token: bob.token }),
 			200,

@@ -2,7 +2,10 @@
  * Orchard test helpers: connecting two people, making a verified guide, and a WebSocket client that
  * collects the server's JSON frames so a test can wait for the ones it expects.
  */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import type { ChatRoom } from "../../durable-objects/chat-room";
+import { roomFor } from "../../src/modules/orchard/chat";
 import { call, expectStatus, ORIGIN, setUserColumns, signUp, type TestUser } from "../support/api";
 
 export const api = "/api/v1/orchard";
@@ -200,4 +203,29 @@ export async function sendRest(
 		}),
 		status,
 	);
+}
+
+// ---------------------------------------------------------------- the room's write-behind and held standing
+
+/**
+ * Runs the pair's room alarm now: what it writes behind (conversation summaries, queue items) is in D1 when
+ * this resolves, or, with nothing pending, it re-reads the standing if that is due. False when no alarm was set.
+ */
+export function settleRoom(a: string, b: string): Promise<boolean> {
+	return runDurableObjectAlarm(roomFor(env, a, b));
+}
+
+/** As if the room's held standing (the right to chat, the participants' accounts) were read `ms` earlier. */
+export async function ageStanding(a: string, b: string, ms: number): Promise<void> {
+	await runInDurableObject(roomFor(env, a, b), (room: ChatRoom, state) => {
+		const row = state.storage.sql
+			.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'standing'")
+			.toArray()[0];
+		if (!row) throw new Error("the room holds no standing yet");
+		const standing = JSON.parse(row.value) as { asOf: number };
+		standing.asOf -= ms;
+		state.storage.sql.exec("UPDATE meta SET value = ? WHERE key = 'standing'", JSON.stringify(standing));
+		// The in-memory copy is reloaded from storage.
+		(room as unknown as { standing: unknown }).standing = undefined;
+	});
 }

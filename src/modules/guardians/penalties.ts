@@ -67,7 +67,7 @@ export async function commitGuardianBatch(
 	const [first, ...rest] = batch;
 	if (!first) return;
 	await db.batch([first, ...rest]);
-	if (suspension) await closeChatSocketsOf(suspension.env, db, suspension.userId);
+	if (suspension) await closeChatSocketsOf(suspension.env, db, suspension.userId, suspension.until);
 }
 
 /** Sets `suspended_until` from the user's suspensions still in force (none → null). Run after lifting one. */

@@ -40,13 +40,27 @@ export async function requireChatAccess(db: Db, userId: string, peerId: string):
 }
 
 /**
- * Tells the pair's room that the right to chat may have ended (block, removed connection, ended mentorship);
- * the room re-checks and closes its sockets. The change itself is already committed, so a failure here is
- * only logged: the room also re-checks on every message.
+ * Before a write that may end the pair's right to chat commits: the room re-checks D1 on every message until
+ * `revalidateRoom(…, fence)` (or FENCE_MS). A failure throws (503) before anything is committed.
  */
-export async function revalidateRoom(env: Pick<Bindings, "CHAT_ROOM">, a: string, b: string): Promise<void> {
+export async function fenceRoom(env: Pick<Bindings, "CHAT_ROOM">, a: string, b: string): Promise<string> {
+	return roomFor(env, a, b).fence();
+}
+
+/**
+ * After such a write committed: the room reads D1, holds what it found, closes the sockets it no longer
+ * allows and lifts the fence — and answers before the write does ("within one message"). The change is
+ * committed, so a failure is only logged: the fence keeps the room checking D1 on every message until it
+ * has read D1 after the fence expired, so nothing sent after this answer is delivered either way.
+ */
+export async function revalidateRoom(
+	env: Pick<Bindings, "CHAT_ROOM">,
+	a: string,
+	b: string,
+	fence?: string,
+): Promise<void> {
 	try {
-		await roomFor(env, a, b).revalidate();
+		await roomFor(env, a, b).revalidate(fence);
 	} catch (error) {
 		logEvent("warn", "chat_revalidate_failed", {
 			error: error instanceof Error ? error.message : String(error),
@@ -58,9 +72,10 @@ export async function revalidateRoom(env: Pick<Bindings, "CHAT_ROOM">, a: string
 const SUSPENSION_ROOMS = 200;
 
 /**
- * A guardian suspended `userId` (through `commitGuardianBatch`): closes their open chat sockets in their most
- * recent conversations (the other person's stay open). Any other room refuses them within STANDING_TTL_MS
- * of their next frame, and stops delivering to them on the next message. Their live stream is asked to look
+ * A guardian suspended `userId` until `until` (through `commitGuardianBatch`): their most recent conversations'
+ * rooms hold the suspension (no D1 read) and close their open sockets (the other person's stay open). A room
+ * beyond those, or one the call failed for, learns it at its next D1 read: its write-behind flush or its
+ * alarm (REVALIDATE_MS while active), or the first message after it slept. Their live stream is asked to look
  * again once the request has succeeded: it reads their standing and closes its sockets too. The suspension
  * is already committed, so a failure here is only logged: a 5xx would invite a retry that issues a second
  * penalty.
@@ -69,6 +84,7 @@ export async function closeChatSocketsOf(
 	env: Pick<Bindings, "CHAT_ROOM">,
 	db: Db,
 	userId: string,
+	until: string,
 ): Promise<void> {
 	announceLater(userId);
 	try {
@@ -84,7 +100,7 @@ export async function closeChatSocketsOf(
 			.orderBy(desc(conversationSummaries.lastMessageAt))
 			.limit(SUSPENSION_ROOMS);
 		const outcomes = await Promise.allSettled(
-			rooms.map(({ peerId }) => roomFor(env, userId, peerId).closeSocketsOf(userId)),
+			rooms.map(({ peerId }) => roomFor(env, userId, peerId).closeSocketsOf(userId, until)),
 		);
 		const failed = outcomes.filter((outcome) => outcome.status === "rejected").length;
 		if (failed > 0) logEvent("warn", "chat_suspension_close_failed", { rooms: rooms.length, failed });

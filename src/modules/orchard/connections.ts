@@ -346,9 +346,18 @@ function acceptedEvent(request: ConnectionRow, accepterId: string, now: Date): N
 	};
 }
 
-/** Either side removes a connection or request (the requester cancelling included). Returns the removed row. */
-export async function removeConnection(db: Db, me: string, connectionId: string): Promise<ConnectionRow> {
+/**
+ * Either side removes a connection or request (the requester cancelling included). Returns the removed row.
+ * `beforeEnd` runs before an accepted connection is deleted (the caller fences the pair's chat room).
+ */
+export async function removeConnection(
+	db: Db,
+	me: string,
+	connectionId: string,
+	beforeEnd?: (row: ConnectionRow) => Promise<void>,
+): Promise<ConnectionRow> {
 	const row = await findMine(db, me, connectionId);
+	if (row.status === "accepted") await beforeEnd?.(row);
 	await db.delete(connections).where(eq(connections.id, row.id));
 	return row;
 }
@@ -384,9 +393,10 @@ export async function listBlocks(db: Db, me: string, limit: number, cursor: stri
 /**
  * Blocks a person: in one batch, the block, the end of any connection or request between us, and the end
  * of open mentorships between us (requested or accepted → cancelled). Idempotent. When we could chat
- * before, the caller then tells the chat room, which closes its sockets.
+ * before, `beforeEnd` runs before the batch (the caller fences the chat room) and the caller then tells the
+ * room, which closes its sockets.
  */
-export async function blockUser(db: Db, me: string, userId: string) {
+export async function blockUser(db: Db, me: string, userId: string, beforeEnd?: () => Promise<void>) {
 	if (userId === me) {
 		throw unprocessable("You cannot block yourself.", [
 			{ field: "path/user_id", message: "must be someone else" },
@@ -401,6 +411,7 @@ export async function blockUser(db: Db, me: string, userId: string) {
 	if (!target) throw notFound("user");
 	// Only a pair that could chat can have open sockets to close (saves waking rooms that never existed).
 	const couldChat = (await chatAccess(db, me, userId)) === "ok";
+	if (couldChat) await beforeEnd?.();
 	const now = new Date().toISOString();
 	const [inserted] = await db.batch([
 		db.insert(blocks).values({ blockerId: me, blockedId: userId }).onConflictDoNothing().returning(),

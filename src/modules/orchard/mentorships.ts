@@ -387,7 +387,8 @@ function updateEvent(
 
 /**
  * Moves a mentorship on. Returns the view and whether an accepted mentorship ended (the caller then lets the
- * chat room re-check who may still talk).
+ * chat room re-check who may still talk). `beforeEnd` runs before an accepted mentorship's end is committed
+ * (the caller fences the pair's chat room).
  */
 export async function updateMentorship(
 	db: Db,
@@ -395,6 +396,7 @@ export async function updateMentorship(
 	mentorshipId: string,
 	to: MentorshipChange,
 	now = new Date(),
+	beforeEnd?: (peerId: string) => Promise<void>,
 ): Promise<{ mentorship: z.infer<typeof Mentorship>; endedActive: boolean; peerId: string }> {
 	const row = await db
 		.select()
@@ -408,6 +410,9 @@ export async function updateMentorship(
 		.get();
 	if (!row) throw notFound("mentorship");
 	checkTransition(row, me, to);
+	const peerId = row.guideId === me.id ? row.menteeId : row.guideId;
+	const endsActive = row.status === "accepted" && (to === "completed" || to === "cancelled");
+	if (endsActive) await beforeEnd?.(peerId);
 	const at = now.toISOString();
 	const update = db
 		.update(mentorships)
@@ -445,7 +450,7 @@ export async function updateMentorship(
 	}
 	return {
 		mentorship: await viewOf(db, row.id, me.id),
-		endedActive: row.status === "accepted" && (to === "completed" || to === "cancelled"),
-		peerId: row.guideId === me.id ? row.menteeId : row.guideId,
+		endedActive: endsActive,
+		peerId,
 	};
 }

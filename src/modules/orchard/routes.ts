@@ -17,6 +17,7 @@ import { forbidden, notFound, Problem } from "../../lib/problem";
 import { idParam } from "../../lib/schemas";
 import {
 	chatProblem,
+	fenceRoom,
 	issueTicket,
 	listConversations,
 	redeemTicket,
@@ -331,9 +332,13 @@ export const orchardRoutes = createRouter()
 	})
 	.openapi(deleteConnection, async (c) => {
 		const me = currentUser(c).id;
-		const removed = await removeConnection(c.var.db, me, c.req.valid("param").connection_id);
+		// Fenced before the delete, told after it: no message sent after this answer is delivered.
+		let fence: string | undefined;
+		const removed = await removeConnection(c.var.db, me, c.req.valid("param").connection_id, async (row) => {
+			fence = await fenceRoom(c.env, row.requesterId, row.addresseeId);
+		});
 		if (removed.status === "accepted") {
-			await revalidateRoom(c.env, removed.requesterId, removed.addresseeId);
+			await revalidateRoom(c.env, removed.requesterId, removed.addresseeId, fence);
 		}
 		return c.body(null, 204);
 	})
@@ -344,8 +349,11 @@ export const orchardRoutes = createRouter()
 	.openapi(putBlock, async (c) => {
 		const me = currentUser(c).id;
 		const { user_id } = c.req.valid("param");
-		const outcome = await blockUser(c.var.db, me, user_id);
-		if (outcome.couldChat) await revalidateRoom(c.env, me, user_id);
+		let fence: string | undefined;
+		const outcome = await blockUser(c.var.db, me, user_id, async () => {
+			fence = await fenceRoom(c.env, me, user_id);
+		});
+		if (outcome.couldChat) await revalidateRoom(c.env, me, user_id, fence);
 		return outcome.created ? c.json(outcome.block, 201) : c.json(outcome.block, 200);
 	})
 	.openapi(deleteBlock, async (c) => {
@@ -387,7 +395,7 @@ export const orchardRoutes = createRouter()
 		const me = currentUser(c).id;
 		const { user_id } = c.req.valid("param");
 		const body = c.req.valid("json");
-		// The room checks the right to chat itself (one D1 read per message, whichever the path).
+		// The room checks the right to chat itself (held in the room; see durable-objects/chat-room.ts).
 		if (user_id === me) throw notFound("conversation");
 		const outcome = await roomFor(c.env, me, user_id).send({
 			senderId: me,
@@ -472,12 +480,18 @@ export const orchardRoutes = createRouter()
 	)
 	.openapi(patchMentorship, async (c) => {
 		const { mentorship_id } = c.req.valid("param");
+		const me = currentUser(c);
+		let fence: string | undefined;
 		const outcome = await updateMentorship(
 			c.var.db,
-			currentUser(c),
+			me,
 			mentorship_id,
 			c.req.valid("json").status,
+			new Date(),
+			async (peerId) => {
+				fence = await fenceRoom(c.env, me.id, peerId);
+			},
 		);
-		if (outcome.endedActive) await revalidateRoom(c.env, currentUser(c).id, outcome.peerId);
+		if (outcome.endedActive) await revalidateRoom(c.env, me.id, outcome.peerId, fence);
 		return c.json(outcome.mentorship, 200);
 	});
