@@ -14,9 +14,9 @@ export const PushPublicKey = z
 
 const Base64Url = z.string().regex(/^[A-Za-z0-9_-]+={0,2}$/, { message: "must be base64url" });
 
-/** `PushSubscription.toJSON()` as browsers serialise it. */
+/** `PushSubscription.toJSON()` as browsers serialise it; nothing else (strict, as every request body). */
 export const NewPushSubscription = z
-	.object({
+	.strictObject({
 		endpoint: z.string().min(1).max(MAX_ENDPOINT_LENGTH).openapi({
 			description:
 				"The push service URL: `https` on a browser push service (FCM, Mozilla, Apple, Windows), or an origin of `PUSH_ENDPOINT_ALLOWLIST`.",
@@ -24,7 +24,7 @@ export const NewPushSubscription = z
 		expirationTime: z.number().int().nonnegative().nullable().optional().openapi({
 			description: "Milliseconds since the epoch when the browser will end the subscription, or null.",
 		}),
-		keys: z.object({
+		keys: z.strictObject({
 			p256dh: Base64Url.max(200).openapi({ description: "The browser's P-256 public key (65 bytes)." }),
 			auth: Base64Url.max(50).openapi({ description: "The 16-byte authentication secret." }),
 		}),
