@@ -99,6 +99,8 @@ describe("abuse: what the subscription endpoints refuse", () => {
 			["expirationTime in the past", { endpoint, expirationTime: Date.now() - 60_000, keys }],
 			["expirationTime negative", { endpoint, expirationTime: -1, keys }],
 			["an array", [endpoint]],
+			["a server-owned field", { endpoint, expirationTime: null, keys, user_id: crypto.randomUUID() }],
+			["an unknown key field", { endpoint, expirationTime: null, keys: { ...keys, kid: "x" } }],
 		];
 		for (const [what, body] of bodies) {
 			const response = await post(user, body);

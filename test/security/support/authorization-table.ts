@@ -1144,6 +1144,29 @@ export const MATRIX: Record<string, Row> = {
 		body: () => ({ types: { reaction: { push: false } } }),
 		expect: { others: 200 },
 	},
+	// ------------------------------------------------------------ Web Push (one's own, suspended too)
+	"GET /api/v1/push/public-key": { access: "public", expect: { others: 200 } },
+	"POST /api/v1/push/subscriptions": {
+		access: "self",
+		// A new browser each time (on the tests' allowlisted push service), with a valid key pair.
+		body: () => ({
+			endpoint: `https://push.test/push/${crypto.randomUUID()}`,
+			expirationTime: null,
+			keys: {
+				p256dh: "BNxrMn4BeOQzmVIt8XXPqOtlv3rt2cx9ZsS69TeuwXec9sqgl2Er937xe3-lYAj8cNMk5jJiTPeWCuk_0DIz7x0",
+				auth: "gEYmuI4qML6kaD1rv48MAw",
+			},
+		}),
+		expect: { others: 201 },
+	},
+	"GET /api/v1/push/subscriptions": { access: "self", expect: { others: 200 } },
+	"DELETE /api/v1/push/subscriptions/{subscription_id}": {
+		// Only one's own: an id of no subscription of mine is 404 to everyone (test/push covers deleting one).
+		access: "self",
+		target: () => ({ params: { subscription_id: crypto.randomUUID() } }),
+		expect: { others: 404 },
+	},
+	"POST /api/v1/push/test": { access: "self", expect: { others: 200 } },
 	// The live stream: everyone has their own, suspended people have none (they still read the list).
 	"POST /api/v1/stream/tickets": { access: "user", expect: { others: 201 } },
 	"GET /api/v1/stream": {
