@@ -5,10 +5,10 @@
  * reads what it needs in one D1 batch, sends (push/send), and asks the queue to retry only what a push
  * service asked to have retried; the claims make the retry push only that.
  */
-import { and, asc, eq, gte, isNull, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
 import { actorProfiles, DEFAULT_PREFERENCES } from "../../core/notifications";
 import { createDb, type Db } from "../../db/client";
-import { notificationPreferences, notifications } from "../../db/tables/notifications";
+import { NOTIFICATION_TYPES, notificationPreferences, notifications } from "../../db/tables/notifications";
 import { pushDeliveries, pushQuietHours } from "../../db/tables/push";
 import { users } from "../../db/tables/users";
 import type { PlatformBindings, PushJob } from "../../lib/bindings";
@@ -41,6 +41,9 @@ const personQuery = (db: Db, userId: string) =>
 		.leftJoin(pushQuietHours, eq(pushQuietHours.userId, users.id))
 		.where(eq(users.id, userId));
 
+/** The types pushed unless the person turned them off (core/notifications' defaults). */
+const PUSHED_BY_DEFAULT = NOTIFICATION_TYPES.filter((type) => DEFAULT_PREFERENCES[type].push);
+
 const EMPTY: SendOutcome = { delivered: 0, removed: 0, failed: 0, retry: 0 };
 
 /** Pushes what a job names. Answers what happened (`retry` > 0: the queue should try the job again). */
@@ -64,9 +67,11 @@ export async function deliverPushJob(env: Env, job: PushJob, now = new Date()): 
 	const [[person], subscriptions, rows] = await db.batch([
 		personQuery(db, job.userId),
 		subscriptionsOf(db, job.userId),
-		// Unread ones changed since the job's time, with the person's `push` setting of each type (if stored).
+		// Unread ones changed since the job's time whose type the person has pushed (their setting, else the
+		// default) — filtered before the limit, so ones not pushed never crowd out one that is — guardian alerts
+		// first, so quiet hours (which keep only those) cannot leave one behind the limit.
 		db
-			.select({ notification: notifications, push: notificationPreferences.push })
+			.select({ notification: notifications })
 			.from(notifications)
 			.leftJoin(
 				notificationPreferences,
@@ -80,15 +85,19 @@ export async function deliverPushJob(env: Env, job: PushJob, now = new Date()): 
 					eq(notifications.userId, job.userId),
 					gte(notifications.updatedAt, job.since),
 					isNull(notifications.readAt),
+					sql`coalesce(${notificationPreferences.push}, ${inArray(notifications.type, PUSHED_BY_DEFAULT)}) <> 0`,
 				),
 			)
-			.orderBy(asc(notifications.updatedAt), asc(notifications.id))
+			.orderBy(
+				desc(sql`${notifications.type} = 'guardian_alert'`),
+				asc(notifications.updatedAt),
+				asc(notifications.id),
+			)
 			.limit(NOTIFICATIONS_PER_JOB),
 	]);
 	if (!person || person.deletedAt !== null || subscriptions.length === 0) return EMPTY;
 	const quietNow = quiet(person, now);
 	const wanted = rows
-		.filter(({ notification, push }) => push ?? DEFAULT_PREFERENCES[notification.type]?.push ?? false)
 		.filter(({ notification }) => !quietNow || notification.type === "guardian_alert")
 		.map(({ notification }) => notification);
 	if (wanted.length === 0) return EMPTY;
