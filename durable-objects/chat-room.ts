@@ -29,6 +29,8 @@
  *   keeps everything and re-arms the alarm with backoff, so eviction or restart loses nothing. The room's
  *   first message waits for that write (so erasure and suspension, which find rooms through the summaries,
  *   always find it); erasure and Guardian decisions flush at once.
+ * - The daily message quota is leased from the sender's PersonStream in blocks and spent from this room's
+ *   storage (chat-quota.ts): never over the limit; early refusal only by unreachable rooms' unspent blocks.
  */
 import { DurableObject } from "cloudflare:workers";
 import { inArray } from "drizzle-orm";
@@ -40,7 +42,6 @@ import { crisisResources } from "../src/core/moderation/crisis";
 import { type QueueSignal, queueItemForScreening } from "../src/core/moderation/queue";
 import { type Screening, screenText } from "../src/core/moderation/screen";
 import { requestMessagePush } from "../src/core/push-jobs";
-import { consumeDailyQuota, refundDailyQuota } from "../src/core/quotas";
 import { createDb, type Db } from "../src/db/client";
 import { conversationSummaries } from "../src/db/tables/orchard";
 import { type UserRow, users } from "../src/db/tables/users";
@@ -70,6 +71,13 @@ import {
 	type ServerFrame,
 	type WireMessage,
 } from "./chat-protocol";
+import {
+	consumeChatQuota,
+	type QuotaUse,
+	ROOM_QUOTA_SCHEMA,
+	refundChatQuota,
+	returnUnspent,
+} from "./chat-quota";
 import type { PersonStreamBindings } from "./person-stream";
 import { closeOnError, completeClose } from "./socket-close";
 import type { DirectMessageFrame } from "./stream-protocol";
@@ -176,6 +184,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			CREATE TABLE IF NOT EXISTS fences (id TEXT PRIMARY KEY, until_ms INTEGER NOT NULL);
 			CREATE TABLE IF NOT EXISTS d1_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, signal TEXT NOT NULL);
 		`);
+		this.sql.exec(ROOM_QUOTA_SCHEMA);
 		// Keep-alive pings are answered by the runtime without waking a hibernated room.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
 		// Writes an earlier instance did not get into D1 (evicted, or D1 failing): make sure the alarm is armed.
@@ -187,6 +196,11 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	/** Sends a message (the REST path; sockets use the same steps). */
 	async send(input: SendInput): Promise<SendOutcome> {
 		return this.acceptMessage(input);
+	}
+
+	/** The PersonStream recalls `userId`'s unspent quota units of `day` (chat-quota.ts): how many there were. */
+	async returnChatQuota(userId: string, day: string): Promise<number> {
+		return returnUnspent(this.sql, userId, day);
 	}
 
 	/** One page of history as `viewerId` sees it, and the read state. */
@@ -636,19 +650,19 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		const existing = this.findByClientId(senderId, clientMessageId);
 		if (existing) return this.deliverDuplicate(existing, senderId, origin);
 
-		const db = createDb(this.env.DB);
 		// The quota reads only id, role and trust level (core/quotas), which the room holds.
 		let sender = standing.user as unknown as CurrentUser;
-		const quota = await this.consumeQuota(db, sender);
-		if (quota) {
+		let use = await this.consumeQuota(sender, peerId);
+		if ("ok" in use) {
 			// A refusal is never trusted: the sender's trust level may have risen since it was held.
 			const fresh = await this.readStanding(Date.now());
 			const again = fresh?.people[senderId];
-			if (!again || (again.trustLevel === sender.trustLevel && again.role === sender.role)) return quota;
+			if (!again || (again.trustLevel === sender.trustLevel && again.role === sender.role)) return use;
 			sender = again as unknown as CurrentUser;
-			const retried = await this.consumeQuota(db, sender);
-			if (retried) return retried;
+			use = await this.consumeQuota(sender, peerId);
+			if ("ok" in use) return use;
 		}
+		const quotaUse = use;
 
 		const screening = await screen(text);
 		// The commit point. The standing may have changed while the quota and the screen were awaited (a
@@ -656,7 +670,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		const now = this.heldStanding();
 		const recheck = now ? this.verdict(now, senderId, peerId) : this.refusal("not_found");
 		if (!recheck.ok) {
-			await refundDailyQuota(db, sender, "messages");
+			refundChatQuota(this.sql, quotaUse);
 			return recheck;
 		}
 		const peerSuspended = recheck.peerSuspended;
@@ -687,7 +701,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		});
 		if (!row) {
 			// A concurrent send of the same client_message_id won while this one was being screened.
-			await refundDailyQuota(db, sender, "messages");
+			refundChatQuota(this.sql, quotaUse);
 			const winner = this.findByClientId(senderId, clientMessageId);
 			if (!winner) throw new Error("message vanished after a duplicate insert");
 			return this.deliverDuplicate(winner, senderId, origin);
@@ -713,11 +727,15 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		return { ok: true, duplicate: false, message, ...(resources ? { crisisResources: resources } : {}) };
 	}
 
-	/** Counts one message against the daily quota; the refusal to answer with, or undefined when counted. */
-	private async consumeQuota(db: Db, sender: CurrentUser): Promise<Refusal | undefined> {
+	/** Counts one message against the daily quota (a lease: chat-quota.ts); the use, or the refusal. */
+	private async consumeQuota(sender: CurrentUser, peerId: string): Promise<Refusal | QuotaUse> {
 		try {
-			await consumeDailyQuota(db, sender, "messages");
-			return undefined;
+			return await consumeChatQuota(
+				this.sql,
+				this.env.PERSON_STREAM,
+				conversationIdOf(sender.id, peerId),
+				sender,
+			);
 		} catch (error) {
 			if (error instanceof Problem && error.status === 429) {
 				return {

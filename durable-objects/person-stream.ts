@@ -31,6 +31,8 @@ import { users } from "../src/db/tables/users";
 import type { PlatformBindings } from "../src/lib/bindings";
 import { allowChatFrame, CHAT_FRAME_POLICY } from "../src/lib/burst-policies";
 import { logEvent } from "../src/lib/log";
+import { dayKnown, grantLease, type LeaseRequest, PERSON_QUOTA_SCHEMA, recallLeases } from "./chat-quota";
+import type { ChatRoom } from "./chat-room";
 import { closeOnError, completeClose } from "./socket-close";
 import {
 	CATCH_UP_LIMIT,
@@ -106,6 +108,7 @@ export class PersonStream extends DurableObject<PlatformBindings> {
 			CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 			CREATE TABLE IF NOT EXISTS sent (id TEXT PRIMARY KEY, updated_at TEXT NOT NULL);
 		`);
+		this.sql.exec(PERSON_QUOTA_SCHEMA);
 		// Keep-alive pings are answered by the runtime without waking a hibernated object.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(STREAM_PING_FRAME, STREAM_PONG_FRAME));
 	}
@@ -131,6 +134,31 @@ export class PersonStream extends DurableObject<PlatformBindings> {
 			this.pushing = undefined;
 		});
 		return this.pushing;
+	}
+
+	/**
+	 * A ChatRoom leases a block of this person's daily chat message quota (durable-objects/chat-quota.ts):
+	 * how many units it may spend. 0 means the limit is spent — after recalling the unspent units of the
+	 * person's other rooms. The first lease of a day seeds the count from D1 (uses counted there before).
+	 */
+	async leaseChatQuota(request: LeaseRequest): Promise<number> {
+		if (!dayKnown(this.sql, request.day)) {
+			await this.ctx.blockConcurrencyWhile(async () => {
+				if (dayKnown(this.sql, request.day)) return;
+				const row = await this.env.DB.prepare(
+					"SELECT count FROM daily_quotas WHERE user_id = ? AND day = ? AND kind = 'messages'",
+				)
+					.bind(request.userId, request.day)
+					.first<{ count: number }>();
+				this.sql.exec("INSERT INTO chat_quota (day, granted) VALUES (?, ?)", request.day, row?.count ?? 0);
+			});
+		}
+		const granted = grantLease(this.sql, request);
+		if (granted > 0) return granted;
+		const rooms = (this.env as unknown as { CHAT_ROOM?: DurableObjectNamespace<ChatRoom> }).CHAT_ROOM;
+		if (!rooms) return 0;
+		await recallLeases(rooms, this.sql, request);
+		return grantLease(this.sql, request);
 	}
 
 	/** A ChatRoom stored a message this person may see: every open socket gets it. Returns how many. */

@@ -12,7 +12,15 @@ import { conversationIdOf } from "../../src/core/chat-access";
 import { classify, type Screening } from "../../src/core/moderation/screen";
 import { eraseChatMessagesOf, roomFor, setChatMessageModeration } from "../../src/modules/orchard/chat";
 import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
-import { api, connectedPair, openChat, sendRest, settleRoom, type WireMessage } from "./helpers";
+import {
+	api,
+	connectedPair,
+	messagesCounted,
+	openChat,
+	sendRest,
+	settleRoom,
+	type WireMessage,
+} from "./helpers";
 
 type Page = { data: WireMessage[]; next_cursor: string | null; read_state: Record<string, number> };
 type ConversationItem = {
@@ -34,13 +42,6 @@ async function fillQuota(userId: string, kind: string, count: number) {
 	)
 		.bind(crypto.randomUUID(), userId, now.slice(0, 10), kind, count, now, now)
 		.run();
-}
-
-async function quotaCount(userId: string, kind: string): Promise<number> {
-	const row = await env.DB.prepare("SELECT count FROM daily_quotas WHERE user_id = ? AND kind = ?")
-		.bind(userId, kind)
-		.first<{ count: number }>();
-	return row?.count ?? 0;
 }
 
 const verdict = (toxicity: number): Screening =>
@@ -88,7 +89,7 @@ describe("POST /orchard/conversations/{user_id}/messages", () => {
 			{ id: first.id, seq: first.seq },
 			{ id: second.id, seq: second.seq },
 		]);
-		expect(await quotaCount(alice.id, "messages")).toBe(2);
+		expect(await messagesCounted(alice.id, bob.id)).toBe(2);
 	});
 
 	it("answers a retry with the same client_message_id with 200 and the original, counted once", async () => {
@@ -96,7 +97,7 @@ describe("POST /orchard/conversations/{user_id}/messages", () => {
 		const first = await sendRest(alice, bob.id, "Only once", "retry-1");
 		const retry = await sendRest(alice, bob.id, "Only once", "retry-1", 200);
 		expect(retry.id).toBe(first.id);
-		expect(await quotaCount(alice.id, "messages")).toBe(1);
+		expect(await messagesCounted(alice.id, bob.id)).toBe(1);
 		// The same client id from the other person is their own message.
 		const theirs = await sendRest(bob, alice.id, "Mine", "retry-1");
 		expect(theirs.id).not.toBe(first.id);

@@ -229,3 +229,20 @@ export async function ageStanding(a: string, b: string, ms: number): Promise<voi
 		(room as unknown as { standing: unknown }).standing = undefined;
 	});
 }
+
+/**
+ * Messages of `senderId` counted against today's quota in the room with `peerId` (the daily quota is leased:
+ * durable-objects/chat-quota.ts; each room counts what it spent of its leases).
+ */
+export async function messagesCounted(senderId: string, peerId: string): Promise<number> {
+	return runInDurableObject(roomFor(env, senderId, peerId), (_room, state) => {
+		const row = state.storage.sql
+			.exec<{ spent: number }>(
+				"SELECT coalesce(sum(spent), 0) AS spent FROM chat_quota_leases WHERE user_id = ? AND day = ?",
+				senderId,
+				new Date().toISOString().slice(0, 10),
+			)
+			.one();
+		return row.spent;
+	});
+}
