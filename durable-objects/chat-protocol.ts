@@ -128,7 +128,8 @@ export type ServerFrame =
 	| { type: "read"; user_id: string; last_read_seq: number }
 	/** `typing` repeats `active` for clients of the older spelling. */
 	| { type: "typing"; user_id: string; active: boolean; typing: boolean }
-	| { type: "message_updated"; message: WireMessage }
+	/** `crisis_resources`: only to the socket that made the edit, when the new text reads as high risk. */
+	| { type: "message_updated"; message: WireMessage; crisis_resources?: CrisisResource[] }
 	| { type: "message_deleted"; id: string; seq: number }
 	| { type: "sync_done"; replayed: number; has_more: boolean }
 	| { type: "pong" }
@@ -207,7 +208,14 @@ export interface ChangeInput {
 	text?: string;
 }
 
-export type ChangeOutcome = { ok: true; message: WireMessage } | { ok: false; error: ChatError };
+export type ChangeOutcome =
+	| {
+			ok: true;
+			message: WireMessage;
+			/** Crisis resources when the new text reads as high self-harm risk. */
+			crisisResources?: CrisisResource[];
+	  }
+	| { ok: false; error: ChatError };
 
 export interface HistoryInput {
 	viewerId: string;

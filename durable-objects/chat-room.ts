@@ -36,7 +36,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { CurrentUser } from "../src/core/accounts/current-user";
 import { type ChatAccess, chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/core/chat-access";
 import { dispatchFanOuts } from "../src/core/fan-outs";
-import { crisisResources } from "../src/core/moderation/crisis";
+import { type CrisisResource, crisisResources } from "../src/core/moderation/crisis";
 import { type QueueSignal, queueItemForScreening } from "../src/core/moderation/queue";
 import { type Screening, screenText } from "../src/core/moderation/screen";
 import { requestMessagePush } from "../src/core/push-jobs";
@@ -580,7 +580,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	 * summaries marked dirty (and any queue item) → everyone's sockets told, each as they may see it.
 	 */
 	private async changeMessage(input: ChangeInput, origin?: WebSocket): Promise<ChangeOutcome> {
-		const outcome = await this.applyChange(input);
+		const outcome = await this.applyChange(input, origin);
 		if (!outcome.ok) {
 			if (origin) {
 				this.sendFrame(origin, {
@@ -598,6 +598,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 
 	private async applyChange(
 		input: ChangeInput,
+		origin?: WebSocket,
 		screen: (text: string) => Promise<Screening> = (text) => screenText(this.env, text),
 	): Promise<ChangeOutcome> {
 		const { userId, peerId } = input;
@@ -672,9 +673,14 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			}
 			return updated;
 		});
-		this.announceChange(before, after);
+		const resources = screening?.urgent ? crisisResources(this.env.CRISIS_RESOURCES) : undefined;
+		this.announceChange(before, after, origin, resources);
 		await this.armAlarm();
-		return { ok: true, message: present(after, userId) };
+		return {
+			ok: true,
+			message: present(after, userId),
+			...(resources ? { crisisResources: resources } : {}),
+		};
 	}
 
 	/** The message a change names, when it is `userId`'s own and may still be changed. */
@@ -707,7 +713,12 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	 * person an update only of text they may see, and a removal when it was visible to them and no longer is
 	 * (deleted, or the new text held back). Nothing about a message they never saw.
 	 */
-	private announceChange(before: MessageRow, after: MessageRow): void {
+	private announceChange(
+		before: MessageRow,
+		after: MessageRow,
+		origin?: WebSocket,
+		resources?: CrisisResource[],
+	): void {
 		const shownBefore = !isHeldBack(before.moderation_status);
 		for (const socket of this.ctx.getWebSockets()) {
 			const attachment = socket.deserializeAttachment() as Attachment | null;
@@ -717,7 +728,11 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 				if (own || shownBefore)
 					this.sendFrame(socket, { type: "message_deleted", id: after.id, seq: after.seq });
 			} else if (own || !isHeldBack(after.moderation_status)) {
-				this.sendFrame(socket, { type: "message_updated", message: present(after, attachment.userId) });
+				this.sendFrame(socket, {
+					type: "message_updated",
+					message: present(after, attachment.userId),
+					...(socket === origin && resources ? { crisis_resources: resources } : {}),
+				});
 			} else if (shownBefore) {
 				this.sendFrame(socket, { type: "message_deleted", id: after.id, seq: after.seq });
 			}

@@ -22,6 +22,7 @@ type ConversationItem = {
 };
 
 const THREAT = "I will kill you if I ever see you.";
+const CRISIS = "I want to end my life tonight, I have nothing left";
 
 const messagePath = (peer: TestUser | string, messageId: string) =>
 	`${api}/conversations/${typeof peer === "string" ? peer : peer.id}/messages/${messageId}`;
@@ -131,6 +132,23 @@ describe("editing a message over REST", () => {
 		// A held-back message cannot be edited back into view.
 		await expectProblem(await edit(alice, bob, sent.id, "Good morning!"), 409);
 		bobSocket.close();
+	});
+
+	it("answers crisis resources when the new text reads as a high self-harm risk", async () => {
+		const [alice, bob] = await connectedPair("edit-crisis");
+		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const sent = await sendRest(alice, bob.id, "rough day");
+		const edited = await expectStatus<Message & { crisis_resources?: unknown[] }>(
+			await edit(alice, bob, sent.id, CRISIS),
+			200,
+		);
+		expect(edited.crisis_resources?.length).toBeGreaterThan(0);
+		aliceSocket.send({ type: "edit", message_id: sent.id, text: `${CRISIS}.` });
+		const update = await aliceSocket.take(
+			(f) => f.type === "message_updated" && f.crisis_resources !== undefined,
+		);
+		expect((update.crisis_resources as unknown[]).length).toBeGreaterThan(0);
+		aliceSocket.close();
 	});
 
 	it("refuses another person's message, an unknown one, and a stranger", async () => {

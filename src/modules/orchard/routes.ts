@@ -227,7 +227,11 @@ const patchMessage = defineRoute("user", {
 		body: { required: true, content: jsonContent(EditMessage) },
 	},
 	responses: {
-		200: { description: "The edited message.", content: jsonContent(ChatMessage) },
+		200: {
+			description:
+				"The edited message (with `crisis_resources` when the new text reads as a high self-harm risk).",
+			content: jsonContent(SentMessage),
+		},
 		...changeProblems,
 		422: problemResponse("Empty, invisible or too long text."),
 	},
@@ -467,7 +471,13 @@ export const orchardRoutes = createRouter()
 			text: c.req.valid("json").text,
 		});
 		if (!outcome.ok) throw chatProblem(outcome.error);
-		return c.json(outcome.message, 200);
+		return c.json(
+			{
+				...outcome.message,
+				...(outcome.crisisResources ? { crisis_resources: outcome.crisisResources } : {}),
+			},
+			200,
+		);
 	})
 	.openapi(deleteMessage, async (c) => {
 		const me = currentUser(c).id;
