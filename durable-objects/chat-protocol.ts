@@ -5,11 +5,21 @@
  * - `{ "type": "message", "client_message_id": "…", "text": "…" }` — send; answered by an `ack` (or an `error`
  *   naming the same `client_message_id`). Resending the same `client_message_id` never creates a second message.
  * - `{ "type": "read", "seq": 42 }` — everything up to `seq` is read.
- * - `{ "type": "typing", "typing": true }` — shown to the other person, never stored.
+ * - `{ "type": "typing" }` or `{ "type": "typing", "active": false }` — shown to the other person as
+ *   `{ "type": "typing", "user_id", "active" }`, never stored. At most one relayed per sender per
+ *   TYPING_INTERVAL_MS (a stop after a relayed start always goes through); the rest are dropped silently,
+ *   and every one counts against the per-frame limit. The older spelling `{ "typing": true }` still works.
+ * - `{ "type": "edit", "message_id": "…" | "seq": 42, "text": "…" }` — my own message, within EDIT_WINDOW_MS
+ *   of its `created_at`; screened as a new message. Everyone's sockets get `message_updated` (the other
+ *   person: `message_deleted` when moderation holds the new text back, so they never see it).
+ * - `{ "type": "delete", "message_id": "…" | "seq": 42 }` — my own message, within EDIT_WINDOW_MS; it stays
+ *   in seq order as a tombstone (empty text, `deleted_at`). Everyone's sockets get `message_deleted`.
+ *   Refusals of either answer an `error` naming the `message_id`/`seq` asked for.
  * - `{ "type": "sync", "since_seq": 42 }` — replay what came after `seq` (the next chunk after a long absence).
  * - `{ "type": "ping" }` — answered `{ "type": "pong" }` without waking the room.
  *
- * Server → client: `ready`, `message`, `ack`, `read`, `typing`, `error`, `pong` (see `ServerFrame`).
+ * Server → client: `ready`, `message`, `ack`, `read`, `typing`, `message_updated`, `message_deleted`,
+ * `sync_done`, `error`, `pong` (see `ServerFrame`).
  */
 import { z } from "@hono/zod-openapi";
 import type { CrisisResource } from "../src/core/moderation/crisis";
@@ -22,6 +32,19 @@ export const ClientMessageId = z
 	.string()
 	.regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be 1–64 characters of letters, digits, - _ . :")
 	.openapi({ example: "7c0a9a5e-2f1b-4d0e-9a55-0d8f5f1b7e21" });
+
+/** A message may be edited or deleted by its sender this long after its `created_at`. */
+export const EDIT_WINDOW_MS = 15 * 60_000;
+/** Typing indicators: at most one relayed per sender per this interval. */
+export const TYPING_INTERVAL_MS = 2_500;
+
+/** Which message an edit or delete frame means: its id or its seq (exactly one). */
+const MessageRef = {
+	message_id: z.uuid().optional(),
+	seq: z.number().int().min(1).optional(),
+};
+const oneRef = (frame: { message_id?: string | undefined; seq?: number | undefined }) =>
+	(frame.message_id === undefined) !== (frame.seq === undefined);
 
 /** Largest frame accepted from a client (a 4,000-character message fits with any JSON escaping). */
 export const MAX_FRAME_BYTES = 32 * 1024;
@@ -41,7 +64,17 @@ export const ClientFrame = z.discriminatedUnion("type", [
 		text: boundedText(1, MAX_MESSAGE_CHARS),
 	}),
 	z.strictObject({ type: z.literal("read"), seq: z.number().int().min(0) }),
-	z.strictObject({ type: z.literal("typing"), typing: z.boolean().default(true) }),
+	z.strictObject({
+		type: z.literal("typing"),
+		active: z.boolean().optional(),
+		typing: z.boolean().optional(),
+	}),
+	z
+		.strictObject({ type: z.literal("edit"), ...MessageRef, text: boundedText(1, MAX_MESSAGE_CHARS) })
+		.refine(oneRef, "name the message by message_id or seq"),
+	z
+		.strictObject({ type: z.literal("delete"), ...MessageRef })
+		.refine(oneRef, "name the message by message_id or seq"),
 	z.strictObject({ type: z.literal("sync"), since_seq: z.number().int().min(0) }),
 	// `{"type":"ping"}` exactly is answered by the runtime; any other spelling of a ping lands here.
 	z.strictObject({ type: z.literal("ping") }),
@@ -59,6 +92,10 @@ export interface WireMessage {
 	created_at: string;
 	/** The sender's own message held back by moderation; never delivered to the other person. */
 	pending_review: boolean;
+	/** When the sender last edited it (null: never). */
+	edited_at: string | null;
+	/** When the sender deleted it: the text is empty then, the seq stays (null: not deleted). */
+	deleted_at: string | null;
 }
 
 export interface ReadStateView {
@@ -89,7 +126,11 @@ export type ServerFrame =
 			crisis_resources?: CrisisResource[];
 	  }
 	| { type: "read"; user_id: string; last_read_seq: number }
-	| { type: "typing"; user_id: string; typing: boolean }
+	/** `typing` repeats `active` for clients of the older spelling. */
+	| { type: "typing"; user_id: string; active: boolean; typing: boolean }
+	/** `crisis_resources`: only to the socket that made the edit, when the new text reads as high risk. */
+	| { type: "message_updated"; message: WireMessage; crisis_resources?: CrisisResource[] }
+	| { type: "message_deleted"; id: string; seq: number }
 	| { type: "sync_done"; replayed: number; has_more: boolean }
 	| { type: "pong" }
 	| {
@@ -97,10 +138,20 @@ export type ServerFrame =
 			code: ChatErrorCode;
 			detail: string;
 			client_message_id?: string;
+			/** The message an edit or delete frame named. */
+			message_id?: string;
+			seq?: number;
 			retry_after?: number;
 	  };
 
-export type ChatErrorCode = "bad_frame" | "forbidden" | "not_found" | "rate_limited" | "unavailable";
+export type ChatErrorCode =
+	| "bad_frame"
+	| "forbidden"
+	| "not_found"
+	| "rate_limited"
+	| "unavailable"
+	| "edit_window_closed"
+	| "conflict";
 
 // ---------------------------------------------------------------- the ChatRoom's RPC, as the API Worker calls it
 
@@ -109,7 +160,7 @@ export const CHAT_USER_HEADER = "X-Chat-User-Id";
 export const CHAT_PEER_HEADER = "X-Chat-Peer-Id";
 
 export interface ChatError {
-	status: 403 | 404 | 422 | 429 | 503;
+	status: 403 | 404 | 409 | 422 | 429 | 503;
 	code: ChatErrorCode;
 	detail: string;
 	headers?: Record<string, string>;
@@ -146,6 +197,25 @@ export interface ReportableMessage {
 	created_at: string;
 	toxicity: number | null;
 }
+
+/** An edit (with `text`) or a delete of the sender's own message, named by id or seq. */
+export interface ChangeInput {
+	userId: string;
+	peerId: string;
+	messageId?: string;
+	seq?: number;
+	/** The new text; absent for a delete. */
+	text?: string;
+}
+
+export type ChangeOutcome =
+	| {
+			ok: true;
+			message: WireMessage;
+			/** Crisis resources when the new text reads as high self-harm risk. */
+			crisisResources?: CrisisResource[];
+	  }
+	| { ok: false; error: ChatError };
 
 export interface HistoryInput {
 	viewerId: string;

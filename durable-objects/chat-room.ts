@@ -38,7 +38,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { CurrentUser } from "../src/core/accounts/current-user";
 import { type ChatAccess, chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/core/chat-access";
 import { dispatchFanOuts } from "../src/core/fan-outs";
-import { crisisResources } from "../src/core/moderation/crisis";
+import { type CrisisResource, crisisResources } from "../src/core/moderation/crisis";
 import { type QueueSignal, queueItemForScreening } from "../src/core/moderation/queue";
 import { type Screening, screenText } from "../src/core/moderation/screen";
 import { requestMessagePush } from "../src/core/push-jobs";
@@ -54,9 +54,12 @@ import { hasVisibleText } from "../src/lib/schemas";
 import {
 	CHAT_PEER_HEADER,
 	CHAT_USER_HEADER,
+	type ChangeInput,
+	type ChangeOutcome,
 	type ChatError,
 	CLOSE_ACCESS_REVOKED,
 	ClientFrame,
+	EDIT_WINDOW_MS,
 	type HistoryInput,
 	type HistoryPage,
 	MAX_FRAME_BYTES,
@@ -69,6 +72,7 @@ import {
 	type SendInput,
 	type SendOutcome,
 	type ServerFrame,
+	TYPING_INTERVAL_MS,
 	type WireMessage,
 } from "./chat-protocol";
 import {
@@ -133,6 +137,8 @@ type MessageRow = {
 	moderation_status: string;
 	toxicity: number | null;
 	created_at: string;
+	edited_at: string | null;
+	deleted_at: string | null;
 };
 
 function present(row: MessageRow, viewerId: string): WireMessage {
@@ -145,8 +151,15 @@ function present(row: MessageRow, viewerId: string): WireMessage {
 		client_message_id: own ? row.client_message_id : null,
 		created_at: row.created_at,
 		pending_review: own && (row.moderation_status === "hidden" || row.moderation_status === "removed"),
+		edited_at: row.edited_at ?? null,
+		deleted_at: row.deleted_at ?? null,
 	};
 }
+
+const changeRefusal = (status: ChatError["status"], code: ChatError["code"], detail: string): Refusal => ({
+	ok: false,
+	error: { status, code, detail },
+});
 
 const isHeldBack = (status: string) => status === "hidden" || status === "removed";
 const suspendedNow = (person: Person | undefined, now = new Date()) =>
@@ -162,6 +175,8 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	private flushChain: Promise<void> = Promise.resolve();
 	/** The last message or frame, for "active" (the alarm's revalidation). In memory: a woken room re-reads. */
 	private lastActivity = 0;
+	/** The last typing indicator relayed per sender (ephemeral: a woken room starts afresh). */
+	private readonly typingRelayed = new Map<string, { at: number; active: boolean }>();
 
 	constructor(ctx: DurableObjectState, env: ChatRoomBindings) {
 		super(ctx, env);
@@ -185,6 +200,15 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			CREATE TABLE IF NOT EXISTS d1_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, signal TEXT NOT NULL);
 		`);
 		this.sql.exec(ROOM_QUOTA_SCHEMA);
+		// Edits and deletes (added later): older rooms get the columns once.
+		const columns = new Set(
+			this.sql
+				.exec<{ name: string }>("SELECT name FROM pragma_table_info('messages')")
+				.toArray()
+				.map((column) => column.name),
+		);
+		if (!columns.has("edited_at")) this.sql.exec("ALTER TABLE messages ADD COLUMN edited_at TEXT");
+		if (!columns.has("deleted_at")) this.sql.exec("ALTER TABLE messages ADD COLUMN deleted_at TEXT");
 		// Keep-alive pings are answered by the runtime without waking a hibernated room.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
 		// Writes an earlier instance did not get into D1 (evicted, or D1 failing): make sure the alarm is armed.
@@ -201,6 +225,16 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	/** The PersonStream recalls `userId`'s unspent quota units of `day` (chat-quota.ts): how many there were. */
 	async returnChatQuota(userId: string, day: string): Promise<number> {
 		return returnUnspent(this.sql, userId, day);
+	}
+
+	/** Edits the sender's own message (the REST path; sockets use the same steps). */
+	async edit(input: ChangeInput & { text: string }): Promise<ChangeOutcome> {
+		return this.changeMessage(input);
+	}
+
+	/** Deletes the sender's own message, leaving a tombstone (the REST path; sockets use the same steps). */
+	async remove(input: Omit<ChangeInput, "text">): Promise<ChangeOutcome> {
+		return this.changeMessage(input);
 	}
 
 	/** One page of history as `viewerId` sees it, and the read state. */
@@ -417,12 +451,12 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			this.sendFrame(ws, {
 				type: "error",
 				code: "bad_frame",
-				detail: `Frames are JSON objects of type message, read, typing, sync or ping (at most ${MAX_FRAME_BYTES} bytes; text 1–${MAX_MESSAGE_CHARS} characters, not only invisible ones).`,
+				detail: `Frames are JSON objects of type message, read, typing, edit, delete, sync or ping (at most ${MAX_FRAME_BYTES} bytes; text 1–${MAX_MESSAGE_CHARS} characters, not only invisible ones).`,
 			});
 			return;
 		}
 		// Messages check standing themselves (with a check right before they are stored); the rest here.
-		if (frame.type === "read" || frame.type === "typing" || frame.type === "sync") {
+		if (frame.type === "read" || frame.type === "sync") {
 			if (!(await this.standingHolds(userId, peerId, ws))) return;
 		}
 		switch (frame.type) {
@@ -436,10 +470,30 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			case "read":
 				if (this.applyRead(userId, frame.seq)) await this.armAlarm();
 				return;
-			case "typing":
+			case "typing": {
+				const active = frame.active ?? frame.typing ?? true;
+				// Dropped silently when too soon; only a relayed one needs the standing (never for a person who
+				// may not chat).
+				if (!this.typingDue(userId, active)) return;
+				if (!(await this.standingHolds(userId, peerId, ws))) return;
+				this.typingRelayed.set(userId, { at: Date.now(), active });
 				for (const socket of this.ctx.getWebSockets(peerId)) {
-					this.sendFrame(socket, { type: "typing", user_id: userId, typing: frame.typing });
+					this.sendFrame(socket, { type: "typing", user_id: userId, active, typing: active });
 				}
+				return;
+			}
+			case "edit":
+			case "delete":
+				await this.changeMessage(
+					{
+						userId,
+						peerId,
+						...(frame.message_id !== undefined ? { messageId: frame.message_id } : {}),
+						...(frame.seq !== undefined ? { seq: frame.seq } : {}),
+						...(frame.type === "edit" ? { text: frame.text } : {}),
+					},
+					ws,
+				);
 				return;
 			case "sync": {
 				const { replayed, hasMore } = this.replay(ws, userId, frame.since_seq);
@@ -516,6 +570,187 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		const held = this.heldStanding();
 		const fenced = this.sql.exec("SELECT 1 FROM fences LIMIT 1").toArray().length > 0;
 		return fenced || (this.isActive(now) && (!held || now - held.asOf >= REVALIDATE_MS));
+	}
+
+	// ------------------------------------------------------------------ typing, edits and deletes
+
+	/**
+	 * May a typing indicator from `userId` be relayed now? At most one per TYPING_INTERVAL_MS, except that a
+	 * stop after a relayed start always goes through (else the other person's indicator would hang): so at
+	 * most two per interval, whatever the client sends.
+	 */
+	private typingDue(userId: string, active: boolean): boolean {
+		const last = this.typingRelayed.get(userId);
+		if (!last) return true;
+		if (!active && last.active) return true;
+		return Date.now() - last.at >= TYPING_INTERVAL_MS;
+	}
+
+	/**
+	 * An edit (`text` given) or a delete of `userId`'s own message, for both paths: valid text → the right to
+	 * chat (the held standing, as for a send) → the message is theirs (else 404), not deleted (an edit; a
+	 * delete answers the tombstone again), within EDIT_WINDOW_MS, not held back by moderation (an edit) →
+	 * the new text screened exactly as a new message → decided again with no I/O, then stored with the
+	 * summaries marked dirty (and any queue item) → everyone's sockets told, each as they may see it.
+	 */
+	private async changeMessage(input: ChangeInput, origin?: WebSocket): Promise<ChangeOutcome> {
+		const outcome = await this.applyChange(input, origin);
+		if (!outcome.ok) {
+			if (origin) {
+				this.sendFrame(origin, {
+					type: "error",
+					code: outcome.error.code,
+					detail: outcome.error.detail,
+					...(input.messageId !== undefined ? { message_id: input.messageId } : {}),
+					...(input.seq !== undefined ? { seq: input.seq } : {}),
+				});
+			}
+			this.closeFor(outcome.error, input.userId);
+		}
+		return outcome;
+	}
+
+	private async applyChange(
+		input: ChangeInput,
+		origin?: WebSocket,
+		screen: (text: string) => Promise<Screening> = (text) => screenText(this.env, text),
+	): Promise<ChangeOutcome> {
+		const { userId, peerId } = input;
+		this.bind(userId, peerId);
+		this.lastActivity = Date.now();
+		const text = input.text?.trim();
+		if (text !== undefined && (!hasVisibleText(text) || text.length > MAX_MESSAGE_CHARS)) {
+			return changeRefusal(
+				422,
+				"bad_frame",
+				`A message is 1–${MAX_MESSAGE_CHARS} characters, not only invisible ones.`,
+			);
+		}
+		const standing = await this.standingFor(userId, peerId, false);
+		if (!standing.ok) return standing;
+
+		const found = this.ownMessage(input);
+		if (!found.ok) return found;
+		const row = found.row;
+		if (text === undefined && row.deleted_at !== null) return { ok: true, message: present(row, userId) };
+		if (text !== undefined && row.body === text && row.deleted_at === null) {
+			return { ok: true, message: present(row, userId) };
+		}
+		const screening = text !== undefined ? await screen(text) : undefined;
+
+		// The commit point: the standing and the row are decided again, with no I/O before the write.
+		const held = this.heldStanding();
+		const recheck = held ? this.verdict(held, userId, peerId) : this.refusal("not_found");
+		if (!recheck.ok) return recheck;
+		const again = this.ownMessage(input);
+		if (!again.ok) return again;
+		if (text === undefined && again.row.deleted_at !== null) {
+			return { ok: true, message: present(again.row, userId) };
+		}
+		const now = new Date().toISOString();
+		const before = again.row;
+		const after = this.ctx.storage.transactionSync(() => {
+			const updated =
+				text !== undefined && screening
+					? this.rows(
+							"UPDATE messages SET body = ?, moderation_status = ?, toxicity = ?, edited_at = ? WHERE seq = ? RETURNING *",
+							text,
+							screening.status,
+							screening.toxicity,
+							now,
+							before.seq,
+						)[0]
+					: this.rows(
+							"UPDATE messages SET body = '', deleted_at = ? WHERE seq = ? RETURNING *",
+							now,
+							before.seq,
+						)[0];
+			if (!updated) throw new Error("message vanished while it was changed");
+			this.markSummariesDirty();
+			if (text !== undefined && screening?.needsReview) {
+				const signal: QueueSignal = {
+					targetType: "chat_message",
+					targetId: updated.id,
+					targetAuthorId: userId,
+					snapshot: {
+						conversation_id: conversationIdOf(userId, peerId),
+						seq: updated.seq,
+						sender_id: userId,
+						recipient_id: peerId,
+						text,
+						created_at: updated.created_at,
+						edited_at: now,
+					},
+					screening,
+				};
+				this.sql.exec("INSERT INTO d1_outbox (signal) VALUES (?)", JSON.stringify(signal));
+			}
+			return updated;
+		});
+		const resources = screening?.urgent ? crisisResources(this.env.CRISIS_RESOURCES) : undefined;
+		this.announceChange(before, after, origin, resources);
+		await this.armAlarm();
+		return {
+			ok: true,
+			message: present(after, userId),
+			...(resources ? { crisisResources: resources } : {}),
+		};
+	}
+
+	/** The message a change names, when it is `userId`'s own and may still be changed. */
+	private ownMessage(input: ChangeInput): { ok: true; row: MessageRow } | Refusal {
+		const row =
+			input.messageId !== undefined
+				? this.rows("SELECT * FROM messages WHERE id = ?", input.messageId)[0]
+				: this.rows("SELECT * FROM messages WHERE seq = ?", input.seq ?? -1)[0];
+		// Another person's message is as unknown as a missing one.
+		if (!row || row.sender_id !== input.userId)
+			return changeRefusal(404, "not_found", "No such message of yours.");
+		// Deleting twice answers the same, whenever it is asked.
+		if (input.text === undefined && row.deleted_at !== null) return { ok: true, row };
+		if (row.deleted_at !== null) return changeRefusal(409, "conflict", "This message was deleted.");
+		if (Date.now() - Date.parse(row.created_at) > EDIT_WINDOW_MS) {
+			return changeRefusal(
+				409,
+				"edit_window_closed",
+				`A message can be edited or deleted for ${EDIT_WINDOW_MS / 60_000} minutes after it was sent.`,
+			);
+		}
+		if (input.text !== undefined && isHeldBack(row.moderation_status)) {
+			return changeRefusal(409, "conflict", "This message is held back for review and cannot be edited.");
+		}
+		return { ok: true, row };
+	}
+
+	/**
+	 * Tells every socket of the room about a change, as each may see it: the sender's all of it; the other
+	 * person an update only of text they may see, and a removal when it was visible to them and no longer is
+	 * (deleted, or the new text held back). Nothing about a message they never saw.
+	 */
+	private announceChange(
+		before: MessageRow,
+		after: MessageRow,
+		origin?: WebSocket,
+		resources?: CrisisResource[],
+	): void {
+		const shownBefore = !isHeldBack(before.moderation_status);
+		for (const socket of this.ctx.getWebSockets()) {
+			const attachment = socket.deserializeAttachment() as Attachment | null;
+			if (!attachment) continue;
+			const own = attachment.userId === after.sender_id;
+			if (after.deleted_at !== null) {
+				if (own || shownBefore)
+					this.sendFrame(socket, { type: "message_deleted", id: after.id, seq: after.seq });
+			} else if (own || !isHeldBack(after.moderation_status)) {
+				this.sendFrame(socket, {
+					type: "message_updated",
+					message: present(after, attachment.userId),
+					...(socket === origin && resources ? { crisis_resources: resources } : {}),
+				});
+			} else if (shownBefore) {
+				this.sendFrame(socket, { type: "message_deleted", id: after.id, seq: after.seq });
+			}
+		}
 	}
 
 	// ------------------------------------------------------------------ sending
@@ -906,7 +1141,8 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	private unreadCount(userId: string, lastRead: number): number {
 		return this.sql
 			.exec<{ n: number }>(
-				`SELECT count(*) AS n FROM messages WHERE seq > ? AND sender_id <> ? AND moderation_status NOT IN ${HELD_BACK}`,
+				`SELECT count(*) AS n FROM messages
+				 WHERE seq > ? AND sender_id <> ? AND moderation_status NOT IN ${HELD_BACK} AND deleted_at IS NULL`,
 				lastRead,
 				userId,
 			)

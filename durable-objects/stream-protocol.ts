@@ -102,6 +102,8 @@ export const StreamMessage = z.object({
 	client_message_id: z.string().nullable(),
 	created_at: IsoTimestamp,
 	pending_review: z.boolean(),
+	edited_at: IsoTimestamp.nullable(),
+	deleted_at: IsoTimestamp.nullable(),
 }) satisfies z.ZodType<WireMessage>;
 
 export const StreamErrorCode = z.enum(["bad_frame", "rate_limited", "unavailable"]);

@@ -183,7 +183,7 @@ export async function purgeExpiredChatTickets(d1: D1Database, now = new Date()):
 export function chatProblem(error: ChatError): Problem {
 	return new Problem(error.status, {
 		detail: error.detail,
-		kind: error.code === "rate_limited" ? "daily-limit" : error.code.replace("_", "-"),
+		kind: error.code === "rate_limited" ? "daily-limit" : error.code.replaceAll("_", "-"),
 		...(error.headers ? { headers: error.headers } : {}),
 		...(error.extensions ? { extensions: error.extensions } : {}),
 	});

@@ -41,6 +41,7 @@ import {
 	AnswerConnection,
 	Block,
 	BlockPage,
+	ChatMessage,
 	ChatTicket,
 	Connection,
 	ConnectionListQuery,
@@ -48,6 +49,7 @@ import {
 	ConversationPage,
 	CreateConnection,
 	CreateMentorship,
+	EditMessage,
 	GuideListQuery,
 	GuidePage,
 	MarkRead,
@@ -65,6 +67,7 @@ import {
 
 const tags = ["orchard"];
 const PeerParams = idParam("user_id");
+const MessageParams = PeerParams.extend(idParam("message_id").shape);
 
 // ---------------------------------------------------------------- connections
 
@@ -203,6 +206,52 @@ const postMessage = defineRoute("user", {
 	},
 });
 
+const changeProblems = {
+	403: problemResponse("Not connected (nor in an accepted mentorship), or suspended."),
+	404: problemResponse("No such user (or a block either way), or no such message of mine."),
+	409: problemResponse(
+		"More than 15 minutes after it was sent (`edit-window-closed`), deleted already (an edit), or held back for review (an edit).",
+	),
+};
+
+const patchMessage = defineRoute("user", {
+	method: "patch",
+	path: "/orchard/conversations/{user_id}/messages/{message_id}",
+	operationId: "editChatMessage",
+	tags,
+	summary: "Edit my own message, within 15 minutes of sending it",
+	description:
+		"The new text is screened exactly as a new message: text moderation holds back is stored and shown to me as pending review, and the other person no longer sees the message. Open sockets get `message_updated` (or `message_deleted`, for the other person, when it is held back). Editing to the same text again answers the message unchanged.",
+	request: {
+		params: MessageParams,
+		body: { required: true, content: jsonContent(EditMessage) },
+	},
+	responses: {
+		200: {
+			description:
+				"The edited message (with `crisis_resources` when the new text reads as a high self-harm risk).",
+			content: jsonContent(SentMessage),
+		},
+		...changeProblems,
+		422: problemResponse("Empty, invisible or too long text."),
+	},
+});
+
+const deleteMessage = defineRoute("user", {
+	method: "delete",
+	path: "/orchard/conversations/{user_id}/messages/{message_id}",
+	operationId: "deleteChatMessage",
+	tags,
+	summary: "Delete my own message, within 15 minutes of sending it",
+	description:
+		"The message stays in the history as a tombstone (empty text, `deleted_at`), so seq order and read receipts hold. Open sockets get `message_deleted`. Deleting it again answers the same tombstone.",
+	request: { params: MessageParams },
+	responses: {
+		200: { description: "The tombstone.", content: jsonContent(ChatMessage) },
+		...changeProblems,
+	},
+});
+
 const postRead = defineRoute("user", {
 	method: "post",
 	path: "/orchard/conversations/{user_id}/read",
@@ -244,8 +293,8 @@ const getWs = defineRoute("public", {
 	summary: "WebSocket into the conversation's ChatRoom",
 	description: [
 		"Authenticate with `?ticket=` from `POST …/tickets` (browsers) or an `Authorization: Bearer` header (native clients); one of the two is required. Several devices of one user may be connected at once. `since_seq` replays what I missed.",
-		"Frames are JSON. Client → server: `{type:'message', client_message_id, text}`, `{type:'read', seq}`, `{type:'typing', typing}`, `{type:'sync', since_seq}`, `{type:'ping'}`.",
-		"Server → client: `ready` (after the replay, with `read_state`), `message` (with its `seq`), `ack` (for my send: the stored message, `duplicate` on a retry), `read`, `typing`, `sync_done`, `error` (`bad_frame`, `forbidden`, `rate_limited`, …), `pong`.",
+		"Frames are JSON. Client → server: `{type:'message', client_message_id, text}`, `{type:'read', seq}`, `{type:'typing', active?}` (rate-limited, never stored), `{type:'edit', message_id|seq, text}`, `{type:'delete', message_id|seq}` (my own message, within 15 minutes), `{type:'sync', since_seq}`, `{type:'ping'}`.",
+		"Server → client: `ready` (after the replay, with `read_state`), `message` (with its `seq`), `ack` (for my send: the stored message, `duplicate` on a retry), `read`, `typing` (`{user_id, active}`), `message_updated` (`{message}`), `message_deleted` (`{id, seq}`), `sync_done`, `error` (`bad_frame`, `forbidden`, `rate_limited`, …), `pong`.",
 		"The socket closes with code 4403 when the right to chat ends (block, connection removed, mentorship ended).",
 	].join("\n\n"),
 	request: { params: PeerParams, query: WsQuery },
@@ -409,6 +458,38 @@ export const orchardRoutes = createRouter()
 			...(outcome.crisisResources ? { crisis_resources: outcome.crisisResources } : {}),
 		};
 		return outcome.duplicate ? c.json(sent, 200) : c.json(sent, 201);
+	})
+	.openapi(patchMessage, async (c) => {
+		const me = currentUser(c).id;
+		const { user_id, message_id } = c.req.valid("param");
+		// The room checks the right to chat itself, as for a send.
+		if (user_id === me) throw notFound("conversation");
+		const outcome = await roomFor(c.env, me, user_id).edit({
+			userId: me,
+			peerId: user_id,
+			messageId: message_id,
+			text: c.req.valid("json").text,
+		});
+		if (!outcome.ok) throw chatProblem(outcome.error);
+		return c.json(
+			{
+				...outcome.message,
+				...(outcome.crisisResources ? { crisis_resources: outcome.crisisResources } : {}),
+			},
+			200,
+		);
+	})
+	.openapi(deleteMessage, async (c) => {
+		const me = currentUser(c).id;
+		const { user_id, message_id } = c.req.valid("param");
+		if (user_id === me) throw notFound("conversation");
+		const outcome = await roomFor(c.env, me, user_id).remove({
+			userId: me,
+			peerId: user_id,
+			messageId: message_id,
+		});
+		if (!outcome.ok) throw chatProblem(outcome.error);
+		return c.json(outcome.message, 200);
 	})
 	.openapi(postRead, async (c) => {
 		const me = currentUser(c).id;

@@ -156,6 +156,13 @@ export const ChatMessage = z
 		pending_review: z.boolean().openapi({
 			description: "My own message held back by moderation: the other person does not see it.",
 		}),
+		edited_at: IsoTimestamp.nullable().openapi({
+			description: "When the sender last edited it (null: never).",
+		}),
+		deleted_at: IsoTimestamp.nullable().openapi({
+			description:
+				"When the sender deleted it: a tombstone, its text empty, its seq kept (null: not deleted).",
+		}),
 	})
 	.openapi("ChatMessage");
 
@@ -192,6 +199,8 @@ export const SendMessage = z
 		}),
 	})
 	.openapi("SendMessage");
+
+export const EditMessage = z.strictObject({ text: boundedText(1, MAX_MESSAGE_CHARS) }).openapi("EditMessage");
 
 export const SentMessage = ChatMessage.extend({
 	crisis_resources: z.array(CrisisResource).optional().openapi({

@@ -283,6 +283,8 @@ export async function exportAccount(
 				client_message_id: message.client_message_id,
 				pending_review: message.pending_review,
 				created_at: message.created_at,
+				edited_at: message.edited_at,
+				deleted_at: message.deleted_at,
 			})),
 		};
 	});

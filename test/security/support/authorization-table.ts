@@ -32,6 +32,7 @@ import {
 	joinGroup,
 	joinProject,
 	mentorship,
+	must,
 	nourishmentItem,
 	person,
 	post,
@@ -193,6 +194,19 @@ const ownerHoldsToken = (t: Target, who: Who): Record<string, string> =>
 	asOwner(who) && t.token ? { "X-Support-Token": t.token } : {};
 /** Chat paths name the peer: the owner talks to their connection, everyone else to the owner. */
 const peerOf = (_t: Target, who: Who, w: World) => ({ user_id: asOwner(who) ? w.friend.id : w.owner.id });
+/** A chat message path: the peer as in `peerOf`, and the target's message. */
+const messageOf = (t: Target, who: Who, w: World) => ({
+	...peerOf(t, who, w),
+	message_id: t.params?.message_id as string,
+});
+/** A message the owner just sent their connection (editable and deletable for 15 minutes). */
+async function ownChatMessage(w: World): Promise<Target> {
+	const sent = await must<{ id: string }>(201, "POST", `/orchard/conversations/${w.friend.id}/messages`, {
+		as: w.owner,
+		body: { text: "A message to change." },
+	});
+	return { params: { message_id: sent.id } };
+}
 
 const habitTarget = (w: World): Target => ({ params: { habit_id: w.habitId } });
 const postTarget =
@@ -530,6 +544,22 @@ export const MATRIX: Record<string, Row> = {
 		params: peerOf,
 		body: () => ({ text: "How was your walk?" }),
 		expect: { owner: 201, blocked: 404, others: 403 },
+	},
+	"PATCH /api/v1/orchard/conversations/{user_id}/messages/{message_id}": {
+		access: "user",
+		// Everyone but the owner is refused before the message is looked at: any id will do for them.
+		target: () => ({ params: { message_id: crypto.randomUUID() } }),
+		fresh: ownChatMessage,
+		params: messageOf,
+		body: () => ({ text: "How was your walk, really?" }),
+		expect: { owner: 200, blocked: 404, others: 403 },
+	},
+	"DELETE /api/v1/orchard/conversations/{user_id}/messages/{message_id}": {
+		access: "user",
+		target: () => ({ params: { message_id: crypto.randomUUID() } }),
+		fresh: ownChatMessage,
+		params: messageOf,
+		expect: { owner: 200, blocked: 404, others: 403 },
 	},
 	"POST /api/v1/orchard/conversations/{user_id}/read": {
 		access: "user",
