@@ -86,6 +86,8 @@ import type { PersonStreamBindings } from "./person-stream";
 import { closeOnError, completeClose } from "./socket-close";
 import type { DirectMessageFrame } from "./stream-protocol";
 
+/** Days the text an edit or a delete replaced is kept for reports (then forgotten). */
+export const REVISION_RETENTION_DAYS = 30;
 /** Characters of the newest message kept in the D1 conversation list. */
 const PREVIEW_CHARS = 140;
 /** Moderation states the other participant never sees. */
@@ -198,6 +200,11 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			CREATE TABLE IF NOT EXISTS read_state (user_id TEXT PRIMARY KEY, last_read_seq INTEGER NOT NULL);
 			CREATE TABLE IF NOT EXISTS fences (id TEXT PRIMARY KEY, until_ms INTEGER NOT NULL);
 			CREATE TABLE IF NOT EXISTS d1_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, signal TEXT NOT NULL);
+			CREATE TABLE IF NOT EXISTS message_revisions (
+				message_id TEXT NOT NULL, body TEXT NOT NULL, replaced_at TEXT NOT NULL
+			);
+			CREATE INDEX IF NOT EXISTS message_revisions_message ON message_revisions (message_id, replaced_at);
+			CREATE INDEX IF NOT EXISTS message_revisions_replaced ON message_revisions (replaced_at);
 		`);
 		this.sql.exec(ROOM_QUOTA_SCHEMA);
 		// Edits and deletes (added later): older rooms get the columns once.
@@ -335,13 +342,25 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		const row = this.rows("SELECT * FROM messages WHERE id = ?", messageId)[0];
 		if (!row || (row.sender_id !== reporterId && isHeldBack(row.moderation_status))) return undefined;
 		const [a, b] = participants;
+		// Earlier versions the reporter may have read, newest first (an edit or a delete must not hide abuse).
+		const earlier = this.sql
+			.exec<{ body: string }>(
+				"SELECT body FROM message_revisions WHERE message_id = ? ORDER BY replaced_at DESC",
+				row.id,
+			)
+			.toArray()
+			.map(({ body }) => body);
+		const shown = row.deleted_at !== null ? "[deleted by its author]" : row.body;
 		return {
 			conversation_id: conversationIdOf(a, b),
 			id: row.id,
 			seq: row.seq,
 			sender_id: row.sender_id,
 			recipient_id: row.sender_id === a ? b : a,
-			text: row.body,
+			text:
+				earlier.length === 0
+					? row.body
+					: [shown, "", "Earlier versions, newest first:", ...earlier.map((body) => `— ${body}`)].join("\n"),
 			created_at: row.created_at,
 			toxicity: row.toxicity,
 		};
@@ -382,6 +401,10 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		this.closeAll("This account was deleted.", userId);
 		if (keepAsEvidence) return 0;
 		const erased = this.ctx.storage.transactionSync(() => {
+			this.sql.exec(
+				"DELETE FROM message_revisions WHERE message_id IN (SELECT id FROM messages WHERE sender_id = ?)",
+				userId,
+			);
 			const written = this.sql.exec(
 				"UPDATE messages SET body = '', client_message_id = id, moderation_status = 'removed' WHERE sender_id = ?",
 				userId,
@@ -650,6 +673,20 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		const now = new Date().toISOString();
 		const before = again.row;
 		const after = this.ctx.storage.transactionSync(() => {
+			// What the other person may have read stays for a report (never shown in the conversation): an edit or
+			// a delete cannot wipe abuse before it is reported. Kept REVISION_RETENTION_DAYS.
+			if (before.body !== "") {
+				this.sql.exec(
+					"INSERT INTO message_revisions (message_id, body, replaced_at) VALUES (?, ?, ?)",
+					before.id,
+					before.body,
+					now,
+				);
+			}
+			this.sql.exec(
+				"DELETE FROM message_revisions WHERE replaced_at < ?",
+				new Date(Date.now() - REVISION_RETENTION_DAYS * 86_400_000).toISOString(),
+			);
 			const updated =
 				text !== undefined && screening
 					? this.rows(

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { EDIT_WINDOW_MS, TYPING_INTERVAL_MS } from "../../durable-objects/chat-protocol";
 import { type ChatRoom, STANDING_MAX_AGE_MS } from "../../durable-objects/chat-room";
 import { roomFor } from "../../src/modules/orchard/chat";
+import { queueItemFor, report } from "../guardians/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 import { ageStanding, api, connectedPair, openChat, sendRest, settleRoom, type WireMessage } from "./helpers";
 
@@ -400,5 +401,27 @@ describe("typing indicators", () => {
 		await erinSocket.takeType("sync_done");
 		expect(erinSocket.pending((f) => f.type === "typing")).toEqual([]);
 		erinSocket.close();
+	});
+});
+
+describe("an edit or a delete does not hide a message from a report", () => {
+	it("the report carries every version the other person may have read, newest first", async () => {
+		const [author, reader] = await connectedPair("revisions");
+		const sent = await sendRest(author, reader.id, "Meet me behind the station at nine");
+		await expectStatus(await edit(author, reader, sent.id, "Never mind"), 200);
+		await expectStatus(await remove(author, reader, sent.id), 200);
+		expect((await historyOf(reader, author)).data.find((m) => m.id === sent.id)?.text).toBe("");
+
+		await expectStatus(
+			await report(reader, "chat_message", sent.id, "harassment", { message: { author_id: author.id } }),
+			201,
+		);
+		const item = await queueItemFor("chat_message", sent.id);
+		const snapshot = String(item.content_snapshot);
+		expect(snapshot).toContain("[deleted by its author]");
+		expect(snapshot.indexOf("Never mind")).toBeLessThan(
+			snapshot.indexOf("Meet me behind the station at nine"),
+		);
+		expect(snapshot).toContain("Meet me behind the station at nine");
 	});
 });
