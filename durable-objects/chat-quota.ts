@@ -19,8 +19,23 @@
  */
 import type { CurrentUser } from "../src/core/accounts/current-user";
 import { dailyLimit, dailyLimitProblem, utcDay } from "../src/core/quotas";
-import type { ChatRoom } from "./chat-room";
-import type { PersonStream } from "./person-stream";
+
+/**
+ * The objects as the quota reaches them: only their RPC methods, named here rather than imported (the
+ * classes import this file, and the module graph has no cycles).
+ */
+export interface QuotaNamespace<T> {
+	idFromName(name: string): DurableObjectId;
+	get(id: DurableObjectId): T;
+}
+/** A ChatRoom, as the recall reaches it. */
+export interface LeaseHolder {
+	returnChatQuota(userId: string, day: string): Promise<number>;
+}
+/** A PersonStream, as a room leases from it. */
+export interface LeaseGranter {
+	leaseChatQuota(request: LeaseRequest): Promise<number>;
+}
 
 /** The largest block a room leases at once. */
 export const LEASE_MAX = 20;
@@ -101,7 +116,7 @@ export function dayKnown(sql: SqlStorage, day: string): boolean {
 
 /** The recall: asks each other holder for its unspent units of the day (failures leave theirs leased). */
 export async function recallLeases(
-	rooms: DurableObjectNamespace<ChatRoom>,
+	rooms: QuotaNamespace<LeaseHolder>,
 	sql: SqlStorage,
 	request: LeaseRequest,
 ): Promise<void> {
@@ -180,7 +195,7 @@ export function returnUnspent(sql: SqlStorage, userId: string, day: string): num
  */
 export async function consumeChatQuota(
 	sql: SqlStorage,
-	streams: DurableObjectNamespace<PersonStream>,
+	streams: QuotaNamespace<LeaseGranter>,
 	holder: string,
 	sender: CurrentUser,
 	now = new Date(),

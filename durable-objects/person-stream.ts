@@ -31,8 +31,15 @@ import { users } from "../src/db/tables/users";
 import type { PlatformBindings } from "../src/lib/bindings";
 import { allowChatFrame, CHAT_FRAME_POLICY } from "../src/lib/burst-policies";
 import { logEvent } from "../src/lib/log";
-import { dayKnown, grantLease, type LeaseRequest, PERSON_QUOTA_SCHEMA, recallLeases } from "./chat-quota";
-import type { ChatRoom } from "./chat-room";
+import {
+	dayKnown,
+	grantLease,
+	type LeaseHolder,
+	type LeaseRequest,
+	PERSON_QUOTA_SCHEMA,
+	type QuotaNamespace,
+	recallLeases,
+} from "./chat-quota";
 import { closeOnError, completeClose } from "./socket-close";
 import {
 	CATCH_UP_LIMIT,
@@ -155,7 +162,7 @@ export class PersonStream extends DurableObject<PlatformBindings> {
 		}
 		const granted = grantLease(this.sql, request);
 		if (granted > 0) return granted;
-		const rooms = (this.env as unknown as { CHAT_ROOM?: DurableObjectNamespace<ChatRoom> }).CHAT_ROOM;
+		const rooms = (this.env as unknown as { CHAT_ROOM?: QuotaNamespace<LeaseHolder> }).CHAT_ROOM;
 		if (!rooms) return 0;
 		await recallLeases(rooms, this.sql, request);
 		return grantLease(this.sql, request);
