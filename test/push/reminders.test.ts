@@ -13,18 +13,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EVERY_MINUTE, runScheduledTasks } from "../../src/scheduled";
 import { call, expectStatus, signUp, type TestUser } from "../support/api";
-import { type Inbox, newReceiver, type Receiver } from "./helpers";
+import { eventually, type Inbox, newReceiver, type Receiver } from "./helpers";
 
 type Habit = { id: string };
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, seconds = 10): Promise<T> {
-	const until = Date.now() + seconds * 1000;
-	for (;;) {
-		const value = await read();
-		if (done(value) || Date.now() > until) return value;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-}
 
 async function subscribed(timezone: string, label: string): Promise<{ user: TestUser; receiver: Receiver }> {
 	const user = await signUp(label);
