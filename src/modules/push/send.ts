@@ -9,7 +9,7 @@
  * - 429, 5xx, a network failure: retried later (the caller re-queues), not before `Retry-After`;
  * - anything else (400, 401/403, 413, a redirect): logged, never retried — it would be refused again.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type PushSubscriptionRow, pushDeliveries, pushSubscriptions } from "../../db/tables/push";
 import type { PlatformBindings } from "../../lib/bindings";
@@ -196,11 +196,3 @@ export const subscriptionsOf = (db: Db, userId: string) =>
 		.from(pushSubscriptions)
 		.where(eq(pushSubscriptions.userId, userId))
 		.orderBy(sql`${pushSubscriptions.createdAt} DESC, ${pushSubscriptions.id} DESC`);
-
-/** One of a person's subscriptions (undefined when it is not theirs). */
-export const subscriptionOf = (db: Db, userId: string, id: string) =>
-	db
-		.select()
-		.from(pushSubscriptions)
-		.where(and(eq(pushSubscriptions.userId, userId), eq(pushSubscriptions.id, id)))
-		.get();
