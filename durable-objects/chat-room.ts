@@ -33,7 +33,7 @@
  *   storage (chat-quota.ts): never over the limit; early refusal only by unreachable rooms' unspent blocks.
  */
 import { DurableObject } from "cloudflare:workers";
-import { inArray } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { CurrentUser } from "../src/core/accounts/current-user";
 import { type ChatAccess, chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/core/chat-access";
@@ -100,6 +100,8 @@ export const STANDING_MAX_AGE_MS = 2 * REVALIDATE_MS;
 export const FENCE_MS = 60_000;
 /** Write-behind coalescing: at most one D1 summary write per room per this interval. */
 export const SUMMARY_INTERVAL_MS = 1_000;
+/** Up to this much is added to a flush's time, so that rooms busy together spread their writes. */
+const FLUSH_JITTER_MS = 250;
 /** Backoff of a failed D1 flush: doubling from the interval, at most this. */
 const FLUSH_RETRY_MAX_MS = 5 * 60_000;
 /** Queue items per flush batch (each is one statement; the rest wait for the next flush). */
@@ -179,6 +181,13 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	private lastActivity = 0;
 	/** The last typing indicator relayed per sender (ephemeral: a woken room starts afresh). */
 	private readonly typingRelayed = new Map<string, { at: number; active: boolean }>();
+	/** Memory copies of storage this object alone writes (see `transaction`); undefined: not read yet. */
+	private meta: Map<string, string> | undefined;
+	private fences: Map<string, number> | undefined;
+	/** This instance's share of FLUSH_JITTER_MS (fixed: a fresh draw per send would drift to the minimum). */
+	private readonly flushJitter = Math.floor(Math.random() * FLUSH_JITTER_MS);
+	/** The alarm as last set or read (null: none); undefined: not read yet. */
+	private alarmAt: number | null | undefined;
 
 	constructor(ctx: DurableObjectState, env: ChatRoomBindings) {
 		super(ctx, env);
@@ -284,7 +293,9 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	 */
 	async fence(): Promise<string> {
 		const id = newId();
-		this.sql.exec("INSERT INTO fences (id, until_ms) VALUES (?, ?)", id, Date.now() + FENCE_MS);
+		const until = Date.now() + FENCE_MS;
+		this.sql.exec("INSERT INTO fences (id, until_ms) VALUES (?, ?)", id, until);
+		this.fenceMap().set(id, until);
 		await this.armAlarm();
 		return id;
 	}
@@ -296,7 +307,10 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	async revalidate(fence?: string): Promise<number> {
 		const participants = this.participants();
 		const standing = participants ? await this.readStanding(Date.now()) : null;
-		if (fence) this.sql.exec("DELETE FROM fences WHERE id = ?", fence);
+		if (fence) {
+			this.sql.exec("DELETE FROM fences WHERE id = ?", fence);
+			this.fenceMap().delete(fence);
+		}
 		return standing ? this.enforce(standing) : 0;
 	}
 
@@ -317,7 +331,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	 * message is not in this room. The conversation list follows at once.
 	 */
 	async setModerationStatus(messageId: string, status: "clean" | "flagged" | "hidden" | "removed") {
-		const changed = this.ctx.storage.transactionSync(() => {
+		const changed = this.transaction(() => {
 			const written = this.sql.exec(
 				"UPDATE messages SET moderation_status = ? WHERE id = ?",
 				status,
@@ -400,7 +414,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		});
 		this.closeAll("This account was deleted.", userId);
 		if (keepAsEvidence) return 0;
-		const erased = this.ctx.storage.transactionSync(() => {
+		const erased = this.transaction(() => {
 			this.sql.exec(
 				"DELETE FROM message_revisions WHERE message_id IN (SELECT id FROM messages WHERE sender_id = ?)",
 				userId,
@@ -545,6 +559,8 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	 * failure is recorded and the alarm re-armed with backoff.
 	 */
 	override async alarm(): Promise<void> {
+		// This run consumed the alarm; what it (or a send meanwhile) sets next is known again.
+		this.alarmAt = null;
 		try {
 			if (this.hasPendingWrites()) await this.flush();
 			else if (this.participants() && this.revalidationDue(Date.now())) {
@@ -567,22 +583,25 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		if (this.hasPendingWrites()) {
 			const failures = this.metaNumber("flush_failures");
 			const last = this.metaNumber("last_flush_ms");
+			// Jittered (never sooner than the interval): rooms that started together do not flush together.
 			at =
 				failures > 0
 					? last + Math.min(SUMMARY_INTERVAL_MS * 2 ** failures, FLUSH_RETRY_MAX_MS)
-					: last + SUMMARY_INTERVAL_MS;
+					: last + SUMMARY_INTERVAL_MS + this.flushJitter;
 		}
 		if (this.isActive(now)) {
 			const due = (this.heldStanding()?.asOf ?? now) + REVALIDATE_MS;
 			at = at === undefined ? due : Math.min(at, due);
 		}
 		// An expired fence is lifted by the next D1 read: let the alarm make one.
-		const fence = this.sql.exec<{ until: number }>("SELECT min(until_ms) AS until FROM fences").one().until;
-		if (fence !== null) at = at === undefined ? fence : Math.min(at, fence);
+		for (const until of this.fenceMap().values()) at = at === undefined ? until : Math.min(at, until);
 		if (at === undefined) return;
 		at = Math.max(at, now);
-		const current = await this.ctx.storage.getAlarm();
-		if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+		if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+		if (this.alarmAt === null || this.alarmAt > at) {
+			await this.ctx.storage.setAlarm(at);
+			this.alarmAt = at;
+		}
 	}
 
 	private isActive(now: number): boolean {
@@ -591,8 +610,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 
 	private revalidationDue(now: number): boolean {
 		const held = this.heldStanding();
-		const fenced = this.sql.exec("SELECT 1 FROM fences LIMIT 1").toArray().length > 0;
-		return fenced || (this.isActive(now) && (!held || now - held.asOf >= REVALIDATE_MS));
+		return this.fenced() || (this.isActive(now) && (!held || now - held.asOf >= REVALIDATE_MS));
 	}
 
 	// ------------------------------------------------------------------ typing, edits and deletes
@@ -672,7 +690,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		}
 		const now = new Date().toISOString();
 		const before = again.row;
-		const after = this.ctx.storage.transactionSync(() => {
+		const after = this.transaction(() => {
 			// What the other person may have read stays for a report (never shown in the conversation): an edit or
 			// a delete cannot wipe abuse before it is reported. Kept REVISION_RETENTION_DAYS.
 			if (before.body !== "") {
@@ -946,7 +964,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			return recheck;
 		}
 		const peerSuspended = recheck.peerSuspended;
-		const row = this.ctx.storage.transactionSync(() => {
+		const row = this.transaction(() => {
 			const inserted = this.insertMessage(senderId, clientMessageId, text, screening);
 			if (!inserted) return undefined;
 			// Sending implies having read everything before it.
@@ -1136,7 +1154,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		const target = Math.min(seq, lastSeq);
 		const before = this.lastReadSeq(userId);
 		if (target <= before) return false;
-		this.ctx.storage.transactionSync(() => {
+		this.transaction(() => {
 			this.sql.exec(
 				`INSERT INTO read_state (user_id, last_read_seq) VALUES (?, ?)
 				 ON CONFLICT (user_id) DO UPDATE SET last_read_seq = max(last_read_seq, excluded.last_read_seq)`,
@@ -1208,6 +1226,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	private adopt(standing: HeldStanding): void {
 		const held = this.heldStanding();
 		this.sql.exec("DELETE FROM fences WHERE until_ms < ?", standing.asOf);
+		for (const [id, until] of this.fenceMap()) if (until < standing.asOf) this.fenceMap().delete(id);
 		if (held && held.asOf > standing.asOf) return;
 		this.standing = standing;
 		this.setMeta("standing", JSON.stringify(standing));
@@ -1234,7 +1253,17 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	}
 
 	private fenced(): boolean {
-		return this.sql.exec("SELECT 1 FROM fences LIMIT 1").toArray().length > 0;
+		return this.fenceMap().size > 0;
+	}
+
+	private fenceMap(): Map<string, number> {
+		this.fences ??= new Map(
+			this.sql
+				.exec<{ id: string; until_ms: number }>("SELECT id, until_ms FROM fences")
+				.toArray()
+				.map(({ id, until_ms }) => [id, until_ms]),
+		);
+		return this.fences;
 	}
 
 	/** The room's summary rows are in D1 (a flush wrote them): erasure and suspension can find it. */
@@ -1379,24 +1408,28 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		}
 		if (version > this.metaNumber("summaries_written")) {
 			const held = this.heldStanding();
-			for (const [userId, peerId] of [
-				[a, b],
-				[b, a],
-			] as const) {
-				if (held?.people[userId]?.deleted) continue;
-				const statement = this.summaryStatement(db, userId, peerId);
-				if (statement) {
-					writes.push(statement);
-					summarised = true;
-				}
+			const statement = this.summariesStatement(
+				db,
+				([[a, b], [b, a]] as const).filter(([userId]) => !held?.people[userId]?.deleted),
+			);
+			if (statement) {
+				writes.push(statement);
+				summarised = true;
 			}
 		}
 		const startedAt = Date.now();
 		this.setMeta("last_flush_ms", String(startedAt));
+		// The standing rides along when the safety net is due (or the room is not registered yet): not on every
+		// flush, which under load is once a second.
+		const revalidating = !this.registered() || this.revalidationDue(startedAt);
 		let results: unknown[];
 		try {
 			const [people, access] = this.standingQueries(db, a, b);
-			results = await db.batch([people, access, ...writes]);
+			results = revalidating
+				? await db.batch([people, access, ...writes])
+				: writes.length > 0
+					? await db.batch(writes as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])
+					: [];
 		} catch (error) {
 			this.setMeta("flush_failures", String(this.metaNumber("flush_failures") + 1));
 			logEvent("warn", "chat_write_behind_failed", {
@@ -1405,21 +1438,23 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			});
 			throw error;
 		}
-		this.ctx.storage.transactionSync(() => {
+		this.transaction(() => {
 			const last = outbox.at(-1);
 			if (last) this.sql.exec("DELETE FROM d1_outbox WHERE id <= ?", last.id);
 			this.setMeta("summaries_written", String(version));
 			if (summarised) this.setMeta("registered", "1");
 			this.setMeta("flush_failures", "0");
 		});
-		// The standing is read first in the batch: the batch is atomic, so it sees the same state as the writes.
-		const [people, access] = results.slice(0, 2) as [
-			Parameters<ChatRoom["standingFrom"]>[2],
-			Array<Parameters<typeof chatAccessFrom>[2]>,
-		];
-		const standing = this.standingFrom(a, b, people, access[0], startedAt);
-		this.adopt(standing);
-		this.enforce(this.heldStanding() ?? standing);
+		if (revalidating) {
+			// The standing is read first in the batch: the batch is atomic, so it sees the same state as the writes.
+			const [people, access] = results.slice(0, 2) as [
+				Parameters<ChatRoom["standingFrom"]>[2],
+				Array<Parameters<typeof chatAccessFrom>[2]>,
+			];
+			const standing = this.standingFrom(a, b, people, access[0], startedAt);
+			this.adopt(standing);
+			this.enforce(this.heldStanding() ?? standing);
+		}
 		// An urgent message's queue item wrote a guardian alert (the table's trigger): hand it to the queue
 		// now rather than at the next cron. A failure leaves it for the cron.
 		if (urgent) this.ctx.waitUntil(this.dispatchAlerts(db));
@@ -1427,37 +1462,44 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 
 	// ------------------------------------------------------------------ D1 conversation summaries
 
-	private summaryStatement(db: Db, userId: string, peerId: string) {
-		const last = this.rows(
-			`SELECT * FROM messages WHERE sender_id = ? OR moderation_status NOT IN ${HELD_BACK}
-			 ORDER BY seq DESC LIMIT 1`,
-			userId,
-		)[0];
-		if (!last) return undefined;
-		const lastReadSeq = this.lastReadSeq(userId);
-		const values = {
-			conversationId: conversationIdOf(userId, peerId),
-			userId,
-			peerId,
-			lastMessageSeq: last.seq,
-			lastMessagePreview: last.body.slice(0, PREVIEW_CHARS),
-			lastMessageAt: last.created_at,
-			lastReadSeq,
-			unreadCount: this.unreadCount(userId, lastReadSeq),
-			updatedAt: new Date().toISOString(),
-		};
+	/** Both participants' rows (those given) in one upsert, computed from the room's current state. */
+	private summariesStatement(db: Db, sides: ReadonlyArray<readonly [string, string]>) {
+		const updatedAt = new Date().toISOString();
+		const values = sides.flatMap(([userId, peerId]) => {
+			const last = this.rows(
+				`SELECT * FROM messages WHERE sender_id = ? OR moderation_status NOT IN ${HELD_BACK}
+				 ORDER BY seq DESC LIMIT 1`,
+				userId,
+			)[0];
+			if (!last) return [];
+			const lastReadSeq = this.lastReadSeq(userId);
+			return [
+				{
+					conversationId: conversationIdOf(userId, peerId),
+					userId,
+					peerId,
+					lastMessageSeq: last.seq,
+					lastMessagePreview: last.body.slice(0, PREVIEW_CHARS),
+					lastMessageAt: last.created_at,
+					lastReadSeq,
+					unreadCount: this.unreadCount(userId, lastReadSeq),
+					updatedAt,
+				},
+			];
+		});
+		if (values.length === 0) return undefined;
 		return db
 			.insert(conversationSummaries)
 			.values(values)
 			.onConflictDoUpdate({
 				target: [conversationSummaries.conversationId, conversationSummaries.userId],
 				set: {
-					lastMessageSeq: values.lastMessageSeq,
-					lastMessagePreview: values.lastMessagePreview,
-					lastMessageAt: values.lastMessageAt,
-					lastReadSeq: values.lastReadSeq,
-					unreadCount: values.unreadCount,
-					updatedAt: values.updatedAt,
+					lastMessageSeq: sql`excluded.last_message_seq`,
+					lastMessagePreview: sql`excluded.last_message_preview`,
+					lastMessageAt: sql`excluded.last_message_at`,
+					lastReadSeq: sql`excluded.last_read_seq`,
+					unreadCount: sql`excluded.unread_count`,
+					updatedAt: sql`excluded.updated_at`,
 				},
 			});
 	}
@@ -1467,21 +1509,13 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	/** Records the room's participants on first use and refuses anyone else afterwards. */
 	private bind(userId: string, peerId: string): void {
 		const conversationId = conversationIdOf(userId, peerId);
-		const stored = this.sql
-			.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'conversation_id'")
-			.toArray()[0];
-		if (!stored) {
-			this.sql.exec("INSERT INTO meta (key, value) VALUES ('conversation_id', ?)", conversationId);
-		} else if (stored.value !== conversationId) {
-			throw new Error("This ChatRoom belongs to another conversation.");
-		}
+		const stored = this.metaValue("conversation_id");
+		if (stored === undefined) this.setMeta("conversation_id", conversationId);
+		else if (stored !== conversationId) throw new Error("This ChatRoom belongs to another conversation.");
 	}
 
 	private participants(): [string, string] | undefined {
-		const stored = this.sql
-			.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'conversation_id'")
-			.toArray()[0];
-		const [a, b] = stored?.value.split(":") ?? [];
+		const [a, b] = this.metaValue("conversation_id")?.split(":") ?? [];
 		return a && b ? [a, b] : undefined;
 	}
 
@@ -1516,8 +1550,20 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		}
 	}
 
+	/**
+	 * `meta` read through a write-through memory copy: a send consults it several times, and this object is its
+	 * only writer. Dropped whenever a transaction rolls back (`transaction`), so it never outlives storage.
+	 */
 	private metaValue(key: string): string | undefined {
-		return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
+		if (!this.meta) {
+			this.meta = new Map(
+				this.sql
+					.exec<{ key: string; value: string }>("SELECT key, value FROM meta")
+					.toArray()
+					.map(({ key, value }) => [key, value]),
+			);
+		}
+		return this.meta.get(key);
 	}
 
 	private metaNumber(key: string): number {
@@ -1530,6 +1576,19 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			key,
 			value,
 		);
+		this.meta?.set(key, value);
+	}
+
+	/** `transactionSync`, forgetting the memory copies of storage when it rolls back. */
+	private transaction<T>(work: () => T): T {
+		try {
+			return this.ctx.storage.transactionSync(work);
+		} catch (error) {
+			this.meta = undefined;
+			this.standing = undefined;
+			this.fences = undefined;
+			throw error;
+		}
 	}
 
 	private rows(query: string, ...bindings: unknown[]): MessageRow[] {

@@ -225,8 +225,8 @@ export async function ageStanding(a: string, b: string, ms: number): Promise<voi
 		const standing = JSON.parse(row.value) as { asOf: number };
 		standing.asOf -= ms;
 		state.storage.sql.exec("UPDATE meta SET value = ? WHERE key = 'standing'", JSON.stringify(standing));
-		// The in-memory copy is reloaded from storage.
-		(room as unknown as { standing: unknown }).standing = undefined;
+		// The in-memory copies (the standing, and `meta` it is read from) are reloaded from storage.
+		Object.assign(room, { standing: undefined, meta: undefined });
 	});
 }
 
