@@ -16,6 +16,7 @@
  * With `--profile-dir`, each endpoint's measured phase is also CPU-profiled (scripts/bench/lib/profiler.ts)
  * and the busiest functions of the API isolate are printed.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -47,6 +48,10 @@ const { values: args } = parseArgs({
 		"live-streams": { type: "string", default: "500" },
 		"inspector-port": { type: "string" },
 		"profile-dir": { type: "string" },
+		/** The chat levels (pairs); each on the API, and the one of 50 pairs (else the first) with D1 delayed. */
+		"chat-pairs": { type: "string", default: "10,25,50,200" },
+		/** workerd's processes: their CPU time is read around each chat level. */
+		"workerd-pids": { type: "string" },
 	},
 });
 declare module "autocannon" {
@@ -314,8 +319,13 @@ type Person = BenchFixtures["chatPairs"][number][number];
  * counts it against the anonymous limit of 300 per minute per address): each person on their own address,
  * as in production, rather than every bench client on one.
  */
-async function openTicketedSocket(ticketPath: string, token: string, clientIp?: string): Promise<WebSocket> {
-	const ticket = await fetch(`${API}${ticketPath}`, {
+async function openTicketedSocket(
+	ticketPath: string,
+	token: string,
+	clientIp?: string,
+	apiUrl = fixtures.apiUrl,
+): Promise<WebSocket> {
+	const ticket = await fetch(`${apiUrl}/api/v1${ticketPath}`, {
 		method: "POST",
 		headers: { authorization: `Bearer ${token}` },
 	});
@@ -323,7 +333,7 @@ async function openTicketedSocket(ticketPath: string, token: string, clientIp?: 
 	const answer: unknown = await ticket.json();
 	if (!isRecord(answer) || typeof answer.url !== "string")
 		throw new Error(`ticket: ${JSON.stringify(answer)}`);
-	const url = `${fixtures.apiUrl.replace(/^http/, "ws")}${answer.url}`;
+	const url = `${apiUrl.replace(/^http/, "ws")}${answer.url}`;
 	// Node's WebSocket (undici) takes `{ headers }` as its second argument; the DOM's type does not say so.
 	const socket = clientIp
 		? new WebSocket(url, { headers: { "CF-Connecting-IP": clientIp } } as unknown as string[])
@@ -341,9 +351,6 @@ async function openTicketedSocket(ticketPath: string, token: string, clientIp?: 
 	return socket;
 }
 
-const openSocket = (me: Person, peer: Person) =>
-	openTicketedSocket(`/orchard/conversations/${peer.id}/tickets`, tokenOf(me.sub));
-
 /** A chat or live-stream frame from the server, as far as it is read here. */
 interface Frame {
 	type?: string;
@@ -358,49 +365,142 @@ function frameOf(event: MessageEvent): Frame {
 	return isRecord(frame) ? frame : {};
 }
 
-async function measureChat(pairCount: number): Promise<ChatResult> {
-	const pairs = fixtures.chatPairs.slice(0, pairCount);
-	const sentAt = new Map<string, number>();
-	const latencies: number[] = [];
-	const frames: { ack: number; error: number; errorCodes: Record<string, number> } = {
-		ack: 0,
-		error: 0,
-		errorCodes: {},
-	};
-	const clients: Array<{ me: Person; socket: WebSocket }> = [];
-	for (const [a, b] of pairs) {
-		clients.push({ me: a, socket: await openSocket(a, b) }, { me: b, socket: await openSocket(b, a) });
+const workerdPids = (args["workerd-pids"] ?? "").split(",").filter(Boolean).map(Number);
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = (() => {
+	try {
+		return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+	} catch {
+		return 100;
 	}
+})();
+
+/**
+ * CPU milliseconds workerd has used so far (user and system, all its threads), or null without its pids.
+ * workerd runs every isolate of the bench (the API and its Durable Objects, the ML Worker, D1) on its core.
+ */
+function workerdCpuMs(): number | null {
+	if (workerdPids.length === 0) return null;
+	let ticks = 0;
+	for (const pid of workerdPids) {
+		const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+		// Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+		const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+		ticks += Number(fields[11]) + Number(fields[12]);
+	}
+	return (ticks * 1000) / CLOCK_TICKS;
+}
+
+/** Where a chat level runs: the API, or the same API with its chat objects' D1 delayed. */
+interface ChatTarget {
+	apiUrl: string;
+	/** The round trip added to each D1 call of the rooms (0: none). */
+	d1DelayMs: number;
+}
+
+/** Latencies from send to the peer's `message` frame, and what else came back. */
+function chatTally() {
+	return {
+		latencies: [] as number[],
+		sentAt: new Map<string, number>(),
+		acks: 0,
+		errors: 0,
+		errorCodes: {} as Record<string, number>,
+	};
+}
+
+/**
+ * One level of the chat extra: `pairCount` pairs connect (each person's upgrade from their own address, as in
+ * production: the upgrade carries no token and counts against the anonymous per-IP limit), each client sends
+ * ONE message and the run waits until the peers have them all (a conversation's first message in its room
+ * registers the room in D1 and seeds the sender's daily quota from D1, by design: timed, reported apart),
+ * then every client sends CHAT_RATE_PER_CLIENT messages/s for CHAT_SECONDS, measured.
+ */
+async function measureChat(pairCount: number, target: ChatTarget, profileDir?: string): Promise<ChatResult> {
+	const pairs = fixtures.chatPairs.slice(0, pairCount);
+	if (pairs.length < pairCount)
+		throw new Error(`the dataset has ${pairs.length} chat pairs, not ${pairCount}`);
+	const clients: Array<{ me: Person; socket: WebSocket }> = [];
+	const ipOf = (index: number) => `10.17.${Math.floor(index / 250)}.${(index % 250) + 1}`;
+	const open = (me: Person, peer: Person) =>
+		openTicketedSocket(
+			`/orchard/conversations/${peer.id}/tickets`,
+			tokenOf(me.sub),
+			ipOf(clients.length),
+			target.apiUrl,
+		);
+	for (const [a, b] of pairs) {
+		clients.push({ me: a, socket: await open(a, b) });
+		clients.push({ me: b, socket: await open(b, a) });
+	}
+	let tally = chatTally();
 	for (const client of clients) {
 		client.socket.addEventListener("message", (event) => {
 			const frame = frameOf(event);
-			if (frame.type === "ack") frames.ack++;
+			if (frame.type === "ack") tally.acks++;
 			else if (frame.type === "error") {
-				frames.error++;
+				tally.errors++;
 				const code = String(frame.code);
-				frames.errorCodes[code] = (frames.errorCodes[code] ?? 0) + 1;
+				tally.errorCodes[code] = (tally.errorCodes[code] ?? 0) + 1;
 			} else if (frame.type === "message" && frame.message && frame.message.sender_id !== client.me.id) {
-				const started = sentAt.get(frame.message.text);
-				if (started !== undefined) latencies.push(performance.now() - started);
+				const started = tally.sentAt.get(frame.message.text);
+				if (started !== undefined) tally.latencies.push(performance.now() - started);
 			}
 		});
 	}
-	let sent = 0;
 	// Client message ids are unique per sender forever (a repeated id is a retry: acknowledged, not delivered).
-	const runId = `${Date.now().toString(36)}-${pairCount}`;
+	const runId = `${Date.now().toString(36)}-${pairCount}-${target.d1DelayMs}`;
+	const send = (i: number, count: number) => {
+		const text = `bench ${runId} ${i}-${count}: how was your walk today?`;
+		tally.sentAt.set(text, performance.now());
+		clients[i]?.socket.send(
+			JSON.stringify({ type: "message", client_message_id: `${runId}-${i}-${count}`, text }),
+		);
+	};
+	const settle = async (sent: number, ms: number) => {
+		const deadline = performance.now() + ms;
+		while (tally.latencies.length + tally.errors < sent && performance.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+	};
+
+	// Each client's first message, spread over one interval, as the timed run's are.
+	const interval = 1000 / CHAT_RATE_PER_CLIENT;
+	await Promise.all(
+		clients.map(
+			(_, i) =>
+				new Promise<void>((resolve) =>
+					setTimeout(
+						() => {
+							send(i, 0);
+							resolve();
+						},
+						(interval * i) / clients.length,
+					),
+				),
+		),
+	);
+	await settle(clients.length, 10_000);
+	const first = tally.latencies.sort((x, y) => x - y);
+	const firstErrors = tally.errors;
+	tally = chatTally();
+	await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+	const profiles = profileDir
+		? await startProfiles(Number(args["inspector-port"]), profileDir, [
+				"core:user:flourish-api",
+				"core:user:flourish-ml",
+				"d1:db",
+			])
+		: undefined;
+	log(
+		`chat: ${pairCount} pairs (D1 + ${target.d1DelayMs} ms) connected, first messages in; measuring ${CHAT_SECONDS} s`,
+	);
+	let sent = 0;
+	const cpuBefore = workerdCpuMs();
 	const started = performance.now();
-	const timers = clients.map((client, i) => {
-		// Spread the clients' send times evenly over the interval.
-		const interval = 1000 / CHAT_RATE_PER_CLIENT;
-		let count = 0;
-		const send = () => {
-			const text = `bench ${runId} ${i}-${count++}: how was your walk today?`;
-			sentAt.set(text, performance.now());
-			client.socket.send(
-				JSON.stringify({ type: "message", client_message_id: `${runId}-${i}-${count}`, text }),
-			);
-			sent++;
-		};
+	const timers = clients.map((_, i) => {
+		let count = 1;
 		return new Promise<void>((resolve) =>
 			setTimeout(
 				() => {
@@ -408,9 +508,13 @@ async function measureChat(pairCount: number): Promise<ChatResult> {
 						if (performance.now() - started >= CHAT_SECONDS * 1000) {
 							clearInterval(timer);
 							resolve();
-						} else send();
+						} else {
+							send(i, count++);
+							sent++;
+						}
 					}, interval);
 				},
+				// Spread the clients' send times evenly over the interval.
 				(interval * i) / clients.length,
 			),
 		);
@@ -418,25 +522,59 @@ async function measureChat(pairCount: number): Promise<ChatResult> {
 	await Promise.all(timers);
 	const sendingSeconds = (performance.now() - started) / 1000;
 	// Let what is in flight arrive.
-	const deadline = performance.now() + 5_000;
-	while (latencies.length + frames.error < sent && performance.now() < deadline) {
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
+	await settle(sent, 5_000);
+	const cpuAfter = workerdCpuMs();
+	const cpu = profiles
+		? await chatCpu(profiles, `chat-${pairCount}-d1-${target.d1DelayMs}`, sent)
+		: undefined;
 	for (const client of clients) client.socket.close();
-	latencies.sort((x, y) => x - y);
+	const latencies = tally.latencies.sort((x, y) => x - y);
 	return {
 		pairs: pairs.length,
+		d1DelayMs: target.d1DelayMs,
 		clients: clients.length,
 		offeredPerSecond: clients.length * CHAT_RATE_PER_CLIENT,
 		sent,
 		delivered: latencies.length,
-		acks: frames.ack,
-		errorFrames: frames.error,
-		errorCodes: frames.errorCodes,
+		acks: tally.acks,
+		errorFrames: tally.errors + firstErrors,
+		errorCodes: tally.errorCodes,
 		messagesPerSecond: round(latencies.length / sendingSeconds, 1),
 		p50: round(percentile(latencies, 50)),
 		p99: round(percentile(latencies, 99)),
+		max: round(latencies.at(-1) ?? null),
+		first: {
+			sent: clients.length,
+			delivered: first.length,
+			p50: round(percentile(first, 50)),
+			max: round(first.at(-1) ?? null),
+		},
+		...(cpuBefore !== null && cpuAfter !== null
+			? { workerdCpuMsPerMessage: round((cpuAfter - cpuBefore) / Math.max(sent, 1), 3) }
+			: {}),
+		...(cpu ? { cpuMsPerMessage: cpu } : {}),
 	};
+}
+
+/**
+ * CPU per message of the measured phase, per isolate (`--profile`): the sampled busy time (every sample but
+ * idle) divided by the messages sent. The API isolate runs the ChatRoom and PersonStream objects (nothing
+ * else is asked of it meanwhile); the ML isolate screens; `d1:db` is Miniflare's D1 (the write-behind).
+ */
+async function chatCpu(
+	profiles: Awaited<ReturnType<typeof startProfiles>>,
+	prefix: string,
+	messages: number,
+): Promise<Record<string, number>> {
+	const perMessage: Record<string, number> = {};
+	for (const { target, file, top, busyMs } of await profiles.stop(prefix)) {
+		perMessage[target] = Math.round((1000 * busyMs) / Math.max(messages, 1)) / 1000;
+		log(`  profile of ${target}: ${file} (${busyMs.toFixed(0)} ms busy, ${perMessage[target]} ms/message)`);
+		if (target === "core:user:flourish-api") {
+			for (const { name, percent } of top) log(`    ${String(percent).padStart(5)}%  ${name}`);
+		}
+	}
+	return perMessage;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -710,17 +848,28 @@ if (extra("event_cancel_fan_out")) {
 }
 if (extra("chat")) {
 	result.chat = [];
-	// Below, near and at the capacity of this machine (≈ 180 messages/s): the latency knee.
-	for (const pairs of [10, 25, 50]) {
+	const pairLevels = args["chat-pairs"].split(",").map(Number);
+	const delayedPairs = pairLevels.includes(50) ? 50 : (pairLevels[0] ?? 50);
+	const levels: Array<[number, ChatTarget]> = [
+		...pairLevels.map((pairs): [number, ChatTarget] => [pairs, { apiUrl: fixtures.apiUrl, d1DelayMs: 0 }]),
+		// The same clients against the API whose rooms see D1 D1_DELAY_MS further away (d1-delay-entry.ts).
+		[delayedPairs, { apiUrl: fixtures.apiD1DelayUrl, d1DelayMs: fixtures.d1DelayMs }],
+	];
+	for (const [pairs, target] of levels) {
 		let chat: ChatResult;
 		try {
-			chat = await measureChat(pairs);
+			// Profiled (--profile) on the API itself only: the delayed API is another isolate.
+			chat = await measureChat(pairs, target, target.d1DelayMs === 0 ? args["profile-dir"] : undefined);
 		} catch (error) {
-			chat = { pairs, error: error instanceof Error ? error.message : String(error) };
+			chat = {
+				pairs,
+				d1DelayMs: target.d1DelayMs,
+				error: error instanceof Error ? error.message : String(error),
+			};
 		}
 		result.chat.push(chat);
 		log(`chat: ${JSON.stringify(chat)}`);
-		// Let the rooms finish what is queued before the next level.
+		// Let the rooms finish their write-behind before the next level.
 		await new Promise((resolve) => setTimeout(resolve, 3_000));
 	}
 }

@@ -39,6 +39,10 @@ const { values: args } = parseArgs({
 		duration: { type: "string", default: "8" },
 		warmup: { type: "string", default: "2" },
 		connections: { type: "string", default: "10" },
+		/** The chat extra's levels (pairs of clients), each on the API; the last also with D1 delayed. */
+		"chat-pairs": { type: "string", default: "10,25,50,200" },
+		/** The round trip added to each D1 call of the rooms in the chat extra's last row. */
+		"d1-delay-ms": { type: "string", default: "50" },
 		/** Attendees of event_cancel_fan_out with their live stream open during the cancel (0: none). */
 		"live-streams": { type: "string", default: "500" },
 		"no-extras": { type: "boolean", default: false },
@@ -124,8 +128,22 @@ function isWorkerd(pid: number): boolean {
 	}
 }
 
+/**
+ * Where D1, KV and Durable Object storage live during a run: in memory (tmpfs) where the machine has one.
+ * On disk, every commit of D1 or of a Durable Object's SQLite is an fsync, and on this VM the kernel's share
+ * of those (its virtual disk) was a fifth of workerd's CPU under the chat load — the disk, not the Worker,
+ * and not what production runs on the Worker's core.
+ */
+const STORAGE_ROOT = (() => {
+	try {
+		return mkdtempSync("/dev/shm/flourish-bench-");
+	} catch {
+		return undefined;
+	}
+})();
+
 function startServer({ tmp, size }: { tmp: string; size: string }) {
-	const persist = path.join(tmp, `persist-${size}`);
+	const persist = path.join(STORAGE_ROOT ?? tmp, `persist-${size}`);
 	const fixtures = path.join(tmp, `fixtures-${size}.json`);
 	const child = spawn(
 		process.execPath,
@@ -142,6 +160,8 @@ function startServer({ tmp, size }: { tmp: string; size: string }) {
 			size,
 			"--fixtures",
 			fixtures,
+			"--d1-delay-ms",
+			args["d1-delay-ms"],
 			...(args.profile ? ["--inspector-port", String(INSPECTOR_PORT)] : []),
 		],
 		{ cwd: PROJECT_ROOT, env: childEnv, stdio: ["pipe", "pipe", "inherit"] },
@@ -177,11 +197,14 @@ function runLoad({
 	size,
 	fixtures,
 	extras,
+	workerdPids,
 }: {
 	tmp: string;
 	size: string;
 	fixtures: string;
 	extras: boolean;
+	/** workerd's processes (the load generator reads their CPU time around the chat levels). */
+	workerdPids: number[];
 }): Promise<SizeResult> {
 	const out = path.join(tmp, `results-${size}.json`);
 	const loadArgs = [
@@ -201,8 +224,11 @@ function runLoad({
 		args.connections,
 		"--live-streams",
 		args["live-streams"],
+		"--chat-pairs",
+		args["chat-pairs"],
 		...(args.only ? ["--only", args.only] : []),
 		...(extras ? ["--extras"] : []),
+		...(workerdPids.length > 0 ? ["--workerd-pids", workerdPids.join(",")] : []),
 		...(args.profile ? ["--inspector-port", String(INSPECTOR_PORT), "--profile-dir", tmp] : []),
 	];
 	const [command, commandArgs]: [string, string[]] = hasTaskset
@@ -294,6 +320,9 @@ const results: BenchResults = {
 	method: {
 		server:
 			"Miniflare API (node_modules/miniflare) running the wrangler-built bundles in local workerd; load sent to the API Worker's own socket (unsafeDirectSockets), not through wrangler dev or Miniflare's entry Worker",
+		storage: STORAGE_ROOT
+			? "D1, KV and Durable Object storage in memory (tmpfs): no disk flush per commit"
+			: "D1, KV and Durable Object storage on disk (no tmpfs here)",
 		pinning: hasTaskset
 			? "workerd (API and ML Workers, D1, KV, Durable Objects) on CPU 0; load generator and the Node host (relays workerd's logs) on CPU 1 (taskset)"
 			: "none (taskset unavailable)",
@@ -332,12 +361,14 @@ try {
 			}
 			say(`${size} dataset: loaded; measuring (machine load ${JSON.stringify(loadAverage())}) …`);
 			const extras = index === 0 && !args["no-extras"];
-			const measured = await runLoad({ tmp, size, fixtures: server.fixtures, extras });
+			const workerdPids =
+				server.child.pid === undefined ? [] : processTree(server.child.pid).filter(isWorkerd);
+			const measured = await runLoad({ tmp, size, fixtures: server.fixtures, extras, workerdPids });
 			measured.loadAverageAfter = loadAverage();
 			results.sizes[size] = measured;
 		} finally {
 			await server.stop();
-			rmSync(path.join(tmp, `persist-${size}`), { recursive: true, force: true });
+			rmSync(path.join(STORAGE_ROOT ?? tmp, `persist-${size}`), { recursive: true, force: true });
 		}
 	}
 	results.load.after = { loadAverage: loadAverage(), cpuBusyPercent: await cpuBusy() };
@@ -362,5 +393,6 @@ try {
 	process.stderr.write(`${error instanceof Error ? error.stack : error}\n`);
 } finally {
 	if (!args["no-report"]) rmSync(tmp, { recursive: true, force: true });
+	if (STORAGE_ROOT) rmSync(STORAGE_ROOT, { recursive: true, force: true });
 }
 process.exit(exitCode);

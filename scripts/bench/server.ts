@@ -16,7 +16,7 @@ import { generateDataset, SIZES } from "./lib/dataset.mts";
 import type { BenchKey } from "./lib/issuer.ts";
 import type { BenchFixtures } from "./lib/results.ts";
 import { seedClient } from "./lib/sql.ts";
-import { type BuiltWorkers, miniflareOptions, PROJECT_ROOT } from "./lib/workers.ts";
+import { type BuiltWorkers, D1_DELAY_MS, miniflareOptions, PROJECT_ROOT } from "./lib/workers.ts";
 
 const { values: args } = parseArgs({
 	options: {
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
 		size: { type: "string", default: "small" },
 		fixtures: { type: "string" },
 		"inspector-port": { type: "string" },
+		"d1-delay-ms": { type: "string", default: String(D1_DELAY_MS) },
 	},
 });
 const log = (message: string) => process.stderr.write(`[server ${args.size}] ${message}\n`);
@@ -42,7 +43,13 @@ const key: BenchKey = JSON.parse(readFileSync(required("key"), "utf8"));
 // Web Push's VAPID key pair, made for this run and kept in memory (the load generator gets the public half).
 const vapid = await generateVapidKeyPair();
 const mf = new Miniflare({
-	...miniflareOptions({ built, persistDir: required("persist"), key, vapidPrivateKey: vapid.privateKey }),
+	...miniflareOptions({
+		built,
+		persistDir: required("persist"),
+		key,
+		vapidPrivateKey: vapid.privateKey,
+		d1DelayMs: Number(args["d1-delay-ms"]),
+	}),
 	...(args["inspector-port"] ? { inspectorPort: Number(args["inspector-port"]) } : {}),
 	log: new Log(LogLevel.WARN),
 	// The API logs one JSON line per request (as in production); the bench does not print them.
@@ -50,6 +57,7 @@ const mf = new Miniflare({
 });
 await mf.ready;
 const apiUrl = await mf.unsafeGetDirectURL("flourish-api");
+const apiD1DelayUrl = await mf.unsafeGetDirectURL("flourish-api-d1-delay");
 const benchUrl = (await mf.unsafeGetDirectURL("bench-worker")).href.replace(/\/$/, "");
 const seed = seedClient(benchUrl);
 const migrationsDir = path.join(PROJECT_ROOT, "migrations");
@@ -70,6 +78,8 @@ log(`dataset loaded in ${seedSeconds.toFixed(1)} s`);
 
 const fixtures: BenchFixtures = {
 	apiUrl: apiUrl.href.replace(/\/$/, ""),
+	apiD1DelayUrl: apiD1DelayUrl.href.replace(/\/$/, ""),
+	d1DelayMs: Number(args["d1-delay-ms"]),
 	benchUrl,
 	size: args.size,
 	counts: dataset.counts,

@@ -160,7 +160,7 @@ const HABITS_PER_USER = 3;
 const GROUPS_PER_USER = 3;
 const CONNECTIONS_PER_USER = 4;
 /** Pairs of pool users who chat over WebSockets in the chat benchmark. */
-export const CHAT_PAIRS = 100;
+export const CHAT_PAIRS = 200;
 /** Members of the event in the RSVP benchmark, and its capacity. */
 export const RSVP_MEMBERS = 500;
 export const RSVP_CAPACITY = 100;

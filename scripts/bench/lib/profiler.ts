@@ -19,7 +19,22 @@ export const PROFILED_TARGETS = ["core:user:flourish-api", "d1:db", "core:user:f
 export type CpuProfile = {
 	nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
 	samples: number[];
+	/** Microseconds from each sample to the one before it (the first: from the profile's start). */
+	timeDeltas: number[];
 };
+
+/** Milliseconds the isolate was busy: the time of every sample but `(idle)` ones. */
+export function busyMs(profile: CpuProfile): number {
+	const idle = new Set(
+		profile.nodes.filter((node) => node.callFrame.functionName === "(idle)").map((node) => node.id),
+	);
+	let busy = 0;
+	// A sample's delta is the time up to it: the time the sampled state lasted is the NEXT delta.
+	for (const [index, id] of profile.samples.entries()) {
+		if (!idle.has(id)) busy += profile.timeDeltas[index + 1] ?? 0;
+	}
+	return busy / 1000;
+}
 
 /** A protocol answer: `{ id, result }` (or `{ id, error }`). */
 type Answer = Record<string, unknown>;
@@ -81,6 +96,7 @@ export interface ProfilesWritten {
 	target: string;
 	file: string;
 	top: Array<{ name: string; percent: number }>;
+	busyMs: number;
 }
 
 export async function startProfiles(
@@ -102,7 +118,7 @@ export async function startProfiles(
 				const profile = result.profile as CpuProfile;
 				const file = path.join(dir, `${prefix}.${session.target.replace(/[^\w-]/g, "_")}.cpuprofile`);
 				writeFileSync(file, JSON.stringify(profile));
-				written.push({ target: session.target, file, top: topFunctions(profile) });
+				written.push({ target: session.target, file, top: topFunctions(profile), busyMs: busyMs(profile) });
 				session.close();
 			}
 			return written;

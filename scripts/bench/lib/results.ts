@@ -11,6 +11,9 @@ type DatasetFixtures = Dataset["fixtures"];
 export interface BenchFixtures extends DatasetFixtures {
 	/** The API Worker's own socket. */
 	apiUrl: string;
+	/** The API whose chat objects see D1 `d1DelayMs` further away (scripts/bench/d1-delay-entry.ts). */
+	apiD1DelayUrl: string;
+	d1DelayMs: number;
 	/** The bench Worker's socket (micro figures). */
 	benchUrl: string;
 	size: string;
@@ -39,6 +42,8 @@ export interface EndpointResult {
 
 export interface ChatResult {
 	pairs: number;
+	/** The round trip added to each D1 call of the rooms (absent before issue 17: none). */
+	d1DelayMs?: number;
 	clients?: number;
 	offeredPerSecond?: number;
 	sent?: number;
@@ -49,6 +54,16 @@ export interface ChatResult {
 	messagesPerSecond?: number | null;
 	p50?: number | null;
 	p99?: number | null;
+	max?: number | null;
+	/** Each client's first message of the level, sent and timed before the measured run (issue 17). */
+	first?: { sent: number; delivered: number; p50: number | null; max: number | null };
+	/**
+	 * workerd's CPU time (every isolate: rooms, person streams, ML, D1) from the first send until the level
+	 * settled, per message sent.
+	 */
+	workerdCpuMsPerMessage?: number | null;
+	/** With `--profile`: busy CPU milliseconds per message sent, per isolate. */
+	cpuMsPerMessage?: Record<string, number>;
 	/** Set instead of the figures when the level could not be run. */
 	error?: string;
 }
@@ -236,7 +251,8 @@ export interface BenchResults {
 	startedAt: string;
 	machine: { cpu: string; cores: number; memoryGiB: number; os: string };
 	versions: Record<string, string | null>;
-	method: { server: string; pinning: string; loadGenerator: string };
+	/** `storage` is absent from runs made before issue 17 (storage on disk then). */
+	method: { server: string; storage?: string; pinning: string; loadGenerator: string };
 	load: { before: MachineLoad; after?: MachineLoad };
 	sizes: Partial<Record<string, SizeResult>>;
 	bundle?: { api: BundleSize; ml: BundleSize };

@@ -9,7 +9,7 @@
  * inspector, no dev middleware and not even Miniflare's entry Worker sit in front of it.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -38,7 +38,11 @@ export interface BuiltWorker {
 }
 
 export interface BuiltWorkers {
+	/** The API as deployed (its size), and as the bench runs it: the same code behind scripts/bench/api-entry.ts. */
 	api: BuiltWorker & { bytes: number; gzipBytes: number };
+	apiBench: BuiltWorker;
+	/** The API of PROJECT_ROOT behind the bench entry, for the chat extra's row with the rooms' D1 delayed. */
+	apiD1Delay: BuiltWorker;
 	ml: BuiltWorker & { bytes: number; gzipBytes: number };
 	bench: BuiltWorker;
 }
@@ -56,9 +60,22 @@ export async function buildWorkers(
 	const wrangler = (args: string[], cwd = PROJECT_ROOT) =>
 		execFileSync("wrangler", ["deploy", "--dry-run", ...args], { cwd, env, stdio: "pipe" });
 	const api = path.join(outDir, "api");
+	const apiBench = path.join(outDir, "api-bench");
+	const apiD1Delay = path.join(outDir, "api-d1-delay");
 	const ml = path.join(outDir, "ml");
 	const bench = path.join(outDir, "bench");
 	wrangler(["--outdir", api], apiSource);
+	// The same code built with the bench's entry in front of it (wrangler.toml's `main` replaced).
+	const benchEntry = (outdir: string, source: string) =>
+		wrangler([
+			"--outdir",
+			outdir,
+			"--alias",
+			`flourish-api-under-test=${path.join(source, "src/index.ts")}`,
+			path.join(PROJECT_ROOT, "scripts/bench/api-entry.ts"),
+		]);
+	benchEntry(apiBench, apiSource);
+	benchEntry(apiD1Delay, PROJECT_ROOT);
 	wrangler(["--config", "ml/wrangler.toml", "--env", "", "--outdir", ml]);
 	await build({
 		entryPoints: [path.join(PROJECT_ROOT, "scripts/bench/bench-worker.ts")],
@@ -70,16 +87,27 @@ export async function buildWorkers(
 		external: ["cloudflare:*", "node:*"],
 		logLevel: "warning",
 	});
+	// wrangler names the bundle after the entry, or index.js: the one script it wrote.
+	const bundleIn = (dir: string) => {
+		const scripts = readdirSync(dir).filter((file) => file.endsWith(".js"));
+		if (scripts.length !== 1) throw new Error(`expected one bundle in ${dir}, found ${scripts.join(", ")}`);
+		return path.join(dir, scripts[0] as string);
+	};
 	const sizeOf = (file: string) => {
 		const bytes = readFileSync(file);
 		return { bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
 	};
 	return {
 		api: { dir: api, script: path.join(api, "index.js"), ...sizeOf(path.join(api, "index.js")) },
+		apiBench: { dir: apiBench, script: bundleIn(apiBench) },
+		apiD1Delay: { dir: apiD1Delay, script: bundleIn(apiD1Delay) },
 		ml: { dir: ml, script: path.join(ml, "index.js"), ...sizeOf(path.join(ml, "index.js")) },
 		bench: { dir: bench, script: path.join(bench, "index.js") },
 	};
 }
+
+/** The round trip added by default to each D1 call of the chat objects in `flourish-api-d1-delay`. */
+export const D1_DELAY_MS = 50;
 
 /** The API's D1 database, shared with the bench Worker that loads the dataset into it. */
 const BENCH_D1_ID = "flourish-bench";
@@ -110,8 +138,11 @@ export function miniflareOptions({
 	persistDir,
 	key,
 	vapidPrivateKey,
+	d1DelayMs = D1_DELAY_MS,
 }: {
 	built: BuiltWorkers;
+	/** The delay of `flourish-api-d1-delay`'s chat objects' D1 calls. */
+	d1DelayMs?: number;
 	persistDir: string;
 	key: BenchKey;
 	/** The run's VAPID key (made by server.ts, never stored): the API pushes, as in production. */
@@ -132,6 +163,33 @@ export function miniflareOptions({
 		scriptPath: build.script,
 		modulesRoot: build.dir,
 	});
+	// The Rate Limiting bindings as wrangler.toml declares them, counted in the isolate (scripts/bench/api-entry.ts).
+	const localLimits = Object.fromEntries(
+		Object.entries(apiWorker.ratelimits ?? {}).map(([name, { simple }]) => [
+			name,
+			{ limit: simple.limit, period: simple.period ?? 60 },
+		]),
+	);
+	const apiOptions = (build: BuiltWorker, name: string, extra: Record<string, string>) => ({
+		...apiWorker,
+		...scripted(build),
+		name,
+		rootPath: PROJECT_ROOT,
+		cronTriggers: [],
+		bindings: {
+			...apiWorker.bindings,
+			...authBindings,
+			CORS_ORIGINS: "https://app.flourish.bench",
+			SUPPORT_HMAC_SECRET: "bench-only-support-hmac-secret-0123456789abcdef",
+			...pushBindings,
+			BENCH_LOCAL_LIMITS: JSON.stringify(localLimits),
+			...extra,
+		},
+		d1Databases: { DB: BENCH_D1_ID },
+		serviceBindings: { ML: "flourish-ml" },
+		outboundService: outbound,
+		unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+	});
 	return convertV4MiniflareOptions({
 		resourcePersistencePath: persistDir,
 		logRequests: false,
@@ -139,23 +197,13 @@ export function miniflareOptions({
 		cf: false,
 		telemetry: { enabled: false },
 		workers: [
+			apiOptions(built.apiBench, "flourish-api", {}),
 			{
-				...apiWorker,
-				...scripted(built.api),
-				name: "flourish-api",
-				rootPath: PROJECT_ROOT,
-				cronTriggers: [],
-				bindings: {
-					...apiWorker.bindings,
-					...authBindings,
-					CORS_ORIGINS: "https://app.flourish.bench",
-					SUPPORT_HMAC_SECRET: "bench-only-support-hmac-secret-0123456789abcdef",
-					...pushBindings,
-				},
-				d1Databases: { DB: BENCH_D1_ID },
-				serviceBindings: { ML: "flourish-ml" },
-				outboundService: outbound,
-				unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+				// The chat extra's "D1 delayed" row: the API with its chat objects' D1 calls each made `d1DelayMs`
+				// slower (scripts/bench/api-entry.ts). Its own Durable Objects (same classes, another namespace),
+				// the same D1 and KV; not a queue consumer (the API Worker is).
+				...apiOptions(built.apiD1Delay, "flourish-api-d1-delay", { BENCH_D1_DELAY_MS: String(d1DelayMs) }),
+				queueConsumers: undefined,
 			},
 			{
 				...mlWorker,
