@@ -16,8 +16,8 @@
  *     erasure `eraseMessagesOf(user)`, each recorded in the held standing;
  *   - by itself for what grants the right again (a new connection or mentorship, a lifted block or
  *     suspension): a held refusal is never trusted, D1 is asked before refusing; a suspension ends by time;
- *   - as a safety net, from D1: every write-behind flush reads the standing in the same batch, and while the
- *     room is active the alarm re-reads it every REVALIDATE_MS. A standing older than STANDING_MAX_AGE_MS
+ *   - as a safety net, from D1: while the room is active the standing is re-read every REVALIDATE_MS (in
+ *     the write-behind flush's batch when one is due, else by the alarm). A standing older than STANDING_MAX_AGE_MS
  *     (a room that slept), and any send in a room not yet registered in D1, is checked in D1 first.
  *   Every message is checked against the held standing again right before it is stored (no I/O between),
  *   so once a revocation is held no later message is stored or delivered.
@@ -1410,7 +1410,12 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			const held = this.heldStanding();
 			const statement = this.summariesStatement(
 				db,
-				([[a, b], [b, a]] as const).filter(([userId]) => !held?.people[userId]?.deleted),
+				(
+					[
+						[a, b],
+						[b, a],
+					] as const
+				).filter(([userId]) => !held?.people[userId]?.deleted),
 			);
 			if (statement) {
 				writes.push(statement);
