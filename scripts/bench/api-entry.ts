@@ -129,20 +129,31 @@ export default {
 	queue: (batch, env, ctx) => handlers.queue(batch, benchEnv(env), ctx),
 } satisfies ExportedHandler<BenchVars>;
 
+/**
+ * The runtime's DurableObject base keeps the environment it was created with, whatever a subclass hands to
+ * `super`: the bench's is set on the object afterwards.
+ */
+function useBenchEnv(object: object, env: object): void {
+	Object.defineProperty(object, "env", { value: env, writable: true, configurable: true });
+}
+
 export class ChatRoom extends ApiChatRoom {
 	constructor(ctx: DurableObjectState, env: ConstructorParameters<typeof ApiChatRoom>[1] & BenchVars) {
-		super(ctx, benchEnv(env, true));
+		super(ctx, env);
+		useBenchEnv(this, benchEnv(env, true));
 	}
 }
 
 export class PersonStream extends ApiPersonStream {
 	constructor(ctx: DurableObjectState, env: ConstructorParameters<typeof ApiPersonStream>[1] & BenchVars) {
-		super(ctx, benchEnv(env, true));
+		super(ctx, env);
+		useBenchEnv(this, benchEnv(env, true));
 	}
 }
 
 export class EventRsvp extends ApiEventRsvp {
 	constructor(ctx: DurableObjectState, env: ConstructorParameters<typeof ApiEventRsvp>[1] & BenchVars) {
-		super(ctx, benchEnv(env));
+		super(ctx, env);
+		useBenchEnv(this, benchEnv(env));
 	}
 }

@@ -851,7 +851,10 @@ if (extra("chat")) {
 	const pairLevels = args["chat-pairs"].split(",").map(Number);
 	const delayedPairs = pairLevels.includes(50) ? 50 : (pairLevels[0] ?? 50);
 	const levels: Array<[number, ChatTarget]> = [
-		...pairLevels.map((pairs): [number, ChatTarget] => [pairs, { apiUrl: fixtures.apiUrl, d1DelayMs: 0 }]),
+		...pairLevels.map((pairs): [number, ChatTarget] => [
+			pairs,
+			{ apiUrl: fixtures.apiUrl, d1DelayMs: fixtures.apiD1DelayMs },
+		]),
 		// The same clients against the API whose rooms see D1 D1_DELAY_MS further away (d1-delay-entry.ts).
 		[delayedPairs, { apiUrl: fixtures.apiD1DelayUrl, d1DelayMs: fixtures.d1DelayMs }],
 	];

@@ -43,6 +43,8 @@ const { values: args } = parseArgs({
 		"chat-pairs": { type: "string", default: "10,25,50,200" },
 		/** The round trip added to each D1 call of the rooms in the chat extra's last row. */
 		"d1-delay-ms": { type: "string", default: "50" },
+		/** The same delay on the API's own rooms (0): with `--api-src`, a before/after with D1 far away. */
+		"api-d1-delay-ms": { type: "string", default: "0" },
 		/** Attendees of event_cancel_fan_out with their live stream open during the cancel (0: none). */
 		"live-streams": { type: "string", default: "500" },
 		"no-extras": { type: "boolean", default: false },
@@ -162,6 +164,8 @@ function startServer({ tmp, size }: { tmp: string; size: string }) {
 			fixtures,
 			"--d1-delay-ms",
 			args["d1-delay-ms"],
+			"--api-d1-delay-ms",
+			args["api-d1-delay-ms"],
 			...(args.profile ? ["--inspector-port", String(INSPECTOR_PORT)] : []),
 		],
 		{ cwd: PROJECT_ROOT, env: childEnv, stdio: ["pipe", "pipe", "inherit"] },

@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
 		fixtures: { type: "string" },
 		"inspector-port": { type: "string" },
 		"d1-delay-ms": { type: "string", default: String(D1_DELAY_MS) },
+		"api-d1-delay-ms": { type: "string", default: "0" },
 	},
 });
 const log = (message: string) => process.stderr.write(`[server ${args.size}] ${message}\n`);
@@ -49,6 +50,7 @@ const mf = new Miniflare({
 		key,
 		vapidPrivateKey: vapid.privateKey,
 		d1DelayMs: Number(args["d1-delay-ms"]),
+		apiD1DelayMs: Number(args["api-d1-delay-ms"]),
 	}),
 	...(args["inspector-port"] ? { inspectorPort: Number(args["inspector-port"]) } : {}),
 	log: new Log(LogLevel.WARN),
@@ -80,6 +82,7 @@ const fixtures: BenchFixtures = {
 	apiUrl: apiUrl.href.replace(/\/$/, ""),
 	apiD1DelayUrl: apiD1DelayUrl.href.replace(/\/$/, ""),
 	d1DelayMs: Number(args["d1-delay-ms"]),
+	apiD1DelayMs: Number(args["api-d1-delay-ms"]),
 	benchUrl,
 	size: args.size,
 	counts: dataset.counts,

@@ -123,16 +123,16 @@ export function figuresMarkdown(results: BenchResults): string {
 		const chatMerged = results.mergedExtras?.chat;
 		lines.push(
 			"",
-			`Chat (small dataset${chatMerged ? `; measured ${chatMerged.startedAt.slice(0, 16).replace("T", " ")} UTC, load average before ${chatMerged.load.before.loadAverage.join(" / ")}` : ""}): pairs of WebSocket clients (the browser flow: a ticket, then the socket) in their conversation's ChatRoom Durable Object. Each client first sends one message, and the level waits for all of them (a room's first message registers it in D1 and a person's first of the day seeds their quota from D1, by design: "first message" below); then each client sends 2 messages/s (under the chat burst limit of 30 frames per 10 s per user) for 10 s, measured: "delivered" counts what reached the peer by 5 s after the last send; latency from send to the peer's \`message\` frame. "D1 + ms": the same API with every D1 call of its rooms and person streams delayed by that much (scripts/bench/d1-delay-entry.ts).`,
+			`Chat (small dataset${chatMerged ? `; measured ${chatMerged.startedAt.slice(0, 16).replace("T", " ")} UTC, load average before ${chatMerged.load.before.loadAverage.join(" / ")}` : ""}): pairs of WebSocket clients (the browser flow: a ticket, then the socket) in their conversation's ChatRoom Durable Object. Each client first sends one message, and the level waits for all of them (a room's first message registers it in D1 and a person's first of the day seeds their quota from D1, by design: "first message" below); then each client sends 2 messages/s (under the chat burst limit of 30 frames per 10 s per user) for 10 s, measured: "delivered" counts what reached the peer by 5 s after the last send; latency from send to the peer's \`message\` frame. "D1 + ms": the same API with every D1 call of its rooms and person streams delayed by that much (scripts/bench/api-entry.ts). "workerd CPU": workerd's CPU time (every isolate: rooms, person streams, ML, D1, on its one core) from the first send until the level settled, per message sent; at light load it is mostly the runtime's own background work.`,
 			"",
-			"| pairs | D1 + ms | clients | offered msg/s | sent | delivered | delivered msg/s | p50 ms | p99 ms | max ms | first message p50 / max ms | error frames |",
-			"|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+			"| pairs | D1 + ms | clients | offered msg/s | sent | delivered | delivered msg/s | p50 ms | p99 ms | max ms | first message p50 / max ms | workerd CPU ms/msg | error frames |",
+			"|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
 		);
 		for (const chat of extras.chat) {
 			const delay = chat.d1DelayMs ?? 0;
 			if (chat.error) {
 				lines.push(
-					`| ${chat.pairs} | ${delay} | — | — | — | — | — | — | — | — | — | the run failed: ${chat.error} |`,
+					`| ${chat.pairs} | ${delay} | — | — | — | — | — | — | — | — | — | — | the run failed: ${chat.error} |`,
 				);
 				continue;
 			}
@@ -141,7 +141,7 @@ export function figuresMarkdown(results: BenchResults): string {
 				.join(", ");
 			const first = chat.first ? `${fmt(chat.first.p50, 1)} / ${fmt(chat.first.max, 1)}` : "—";
 			lines.push(
-				`| ${chat.pairs} | ${delay} | ${chat.clients} | ${chat.offeredPerSecond} | ${chat.sent} | ${chat.delivered} | ${fmt(chat.messagesPerSecond)} | ${fmt(chat.p50, 2)} | ${fmt(chat.p99, 2)} | ${fmt(chat.max, 1)} | ${first} | ${errors || "—"} |`,
+				`| ${chat.pairs} | ${delay} | ${chat.clients} | ${chat.offeredPerSecond} | ${chat.sent} | ${chat.delivered} | ${fmt(chat.messagesPerSecond)} | ${fmt(chat.p50, 2)} | ${fmt(chat.p99, 2)} | ${fmt(chat.max, 1)} | ${first} | ${fmt(chat.workerdCpuMsPerMessage, 2)} | ${errors || "—"} |`,
 			);
 		}
 	}

@@ -14,6 +14,8 @@ export interface BenchFixtures extends DatasetFixtures {
 	/** The API whose chat objects see D1 `d1DelayMs` further away (scripts/bench/d1-delay-entry.ts). */
 	apiD1DelayUrl: string;
 	d1DelayMs: number;
+	/** The same delay on the API's own rooms (0 but in a before/after comparison). */
+	apiD1DelayMs: number;
 	/** The bench Worker's socket (micro figures). */
 	benchUrl: string;
 	size: string;

@@ -67,12 +67,13 @@ export async function buildWorkers(
 	wrangler(["--outdir", api], apiSource);
 	// The same code built with the bench's entry in front of it (wrangler.toml's `main` replaced).
 	const benchEntry = (outdir: string, source: string) =>
+		// The entry first: `--alias` takes an array, which would swallow a script named after it.
 		wrangler([
+			path.join(PROJECT_ROOT, "scripts/bench/api-entry.ts"),
 			"--outdir",
 			outdir,
 			"--alias",
-			`flourish-api-under-test=${path.join(source, "src/index.ts")}`,
-			path.join(PROJECT_ROOT, "scripts/bench/api-entry.ts"),
+			`flourish-api-under-test:${path.join(source, "src/index.ts")}`,
 		]);
 	benchEntry(apiBench, apiSource);
 	benchEntry(apiD1Delay, PROJECT_ROOT);
@@ -87,7 +88,7 @@ export async function buildWorkers(
 		external: ["cloudflare:*", "node:*"],
 		logLevel: "warning",
 	});
-	// wrangler names the bundle after the entry, or index.js: the one script it wrote.
+	// The one script wrangler wrote (it names it after the entry).
 	const bundleIn = (dir: string) => {
 		const scripts = readdirSync(dir).filter((file) => file.endsWith(".js"));
 		if (scripts.length !== 1) throw new Error(`expected one bundle in ${dir}, found ${scripts.join(", ")}`);
@@ -139,10 +140,13 @@ export function miniflareOptions({
 	key,
 	vapidPrivateKey,
 	d1DelayMs = D1_DELAY_MS,
+	apiD1DelayMs = 0,
 }: {
 	built: BuiltWorkers;
 	/** The delay of `flourish-api-d1-delay`'s chat objects' D1 calls. */
 	d1DelayMs?: number;
+	/** The same for the API itself (0; a before/after comparison delays both). */
+	apiD1DelayMs?: number;
 	persistDir: string;
 	key: BenchKey;
 	/** The run's VAPID key (made by server.ts, never stored): the API pushes, as in production. */
@@ -197,7 +201,7 @@ export function miniflareOptions({
 		cf: false,
 		telemetry: { enabled: false },
 		workers: [
-			apiOptions(built.apiBench, "flourish-api", {}),
+			apiOptions(built.apiBench, "flourish-api", { BENCH_D1_DELAY_MS: String(apiD1DelayMs) }),
 			{
 				// The chat extra's "D1 delayed" row: the API with its chat objects' D1 calls each made `d1DelayMs`
 				// slower (scripts/bench/api-entry.ts). Its own Durable Objects (same classes, another namespace),
