@@ -968,8 +968,8 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			const inserted = this.insertMessage(senderId, clientMessageId, text, screening);
 			if (!inserted) return undefined;
 			// Sending implies having read everything before it.
-			this.applyRead(senderId, inserted.seq, false);
-			this.markSummariesDirty();
+			// (The newest message: no need to look up the last seq.) Either way the summaries are dirty.
+			if (!this.applyRead(senderId, inserted.seq, false, inserted.seq)) this.markSummariesDirty();
 			if (screening.needsReview) {
 				const signal: QueueSignal = {
 					targetType: "chat_message",
@@ -1149,8 +1149,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	}
 
 	/** Moves `userId`'s read position forward (never back); true when it moved (the summaries follow). */
-	private applyRead(userId: string, seq: number, broadcast = true): boolean {
-		const lastSeq = this.lastSeq();
+	private applyRead(userId: string, seq: number, broadcast = true, lastSeq = this.lastSeq()): boolean {
 		const target = Math.min(seq, lastSeq);
 		const before = this.lastReadSeq(userId);
 		if (target <= before) return false;
