@@ -6,9 +6,10 @@
  *   has GRANTED to rooms. A lease grants `min(want, ceil((limit − granted) / LEASE_FRACTION))`, so the
  *   total granted never passes the limit (the quota is never exceeded: bound 0 over), and blocks shrink as
  *   the allowance runs out. The limit is `dailyLimit(sender, "messages")` from the trust level the room holds.
- * - Each ChatRoom keeps its leases per sender per day in its own storage (`chat_quota_leases`) and spends
- *   them locally; a refund (the message was not stored) goes back to the lease. Only an empty lease asks
- *   the PersonStream (one DO RPC, not D1).
+ * - Each ChatRoom keeps its leases per sender per day in its own storage (`chat_quota_leases`). A send
+ *   promises itself a unit (in memory) before it is screened and spends it in the transaction that stores
+ *   the message (one commit for both); a send not stored releases it. Only a lease whose units are all
+ *   promised asks the PersonStream (one DO RPC, not D1). The recall never takes a promised unit.
  * - Under-use: units leased to a person's other rooms and not spent there would refuse them early. When a
  *   lease is refused, the PersonStream first RECALLS the unspent units of every other room holding a lease
  *   of that day (`returnChatQuota`), then grants again. So a refusal comes only when the limit is really
@@ -141,60 +142,101 @@ export const ROOM_QUOTA_SCHEMA = `
 	);
 `;
 
-/** Spends one unit of the room's lease for (user, day); false when the lease is empty. */
-function spendLocal(sql: SqlStorage, userId: string, day: string): boolean {
-	const spent = sql
-		.exec(
-			"UPDATE chat_quota_leases SET remaining = remaining - 1, spent = spent + 1 WHERE user_id = ? AND day = ? AND remaining > 0 RETURNING remaining",
-			userId,
-			day,
-		)
-		.toArray();
-	return spent.length > 0;
+/**
+ * Units of a room's leases promised to sends in flight (counted, not yet stored), per `user:day`. In memory:
+ * a send and its promise die together (eviction), and the recall never takes a promised unit back.
+ */
+export type QuotaReservations = Map<string, number>;
+
+const reservationKey = (userId: string, day: string) => `${userId}:${day}`;
+
+function reservedOf(reserved: QuotaReservations, userId: string, day: string): number {
+	return reserved.get(reservationKey(userId, day)) ?? 0;
 }
 
-/** Adds granted units to the lease, `spentNow` of them spent at once. */
-function credit(sql: SqlStorage, userId: string, day: string, units: number, spentNow: number): void {
+function adjust(reserved: QuotaReservations, use: QuotaUse, by: number): void {
+	const key = reservationKey(use.userId, use.day);
+	const next = (reserved.get(key) ?? 0) + by;
+	if (next > 0) reserved.set(key, next);
+	else reserved.delete(key);
+}
+
+/** The room's unspent lease for (user, day), less what is promised to sends in flight. */
+function available(sql: SqlStorage, reserved: QuotaReservations, userId: string, day: string): number {
+	const remaining =
+		sql
+			.exec<{ remaining: number }>(
+				"SELECT remaining FROM chat_quota_leases WHERE user_id = ? AND day = ?",
+				userId,
+				day,
+			)
+			.toArray()[0]?.remaining ?? 0;
+	return remaining - reservedOf(reserved, userId, day);
+}
+
+/** Adds granted units to the lease. */
+function credit(sql: SqlStorage, userId: string, day: string, units: number): void {
 	sql.exec("DELETE FROM chat_quota_leases WHERE day < ?", day);
 	sql.exec(
-		`INSERT INTO chat_quota_leases (user_id, day, remaining, spent) VALUES (?1, ?2, ?3, ?4)
-		 ON CONFLICT (user_id, day) DO UPDATE SET remaining = remaining + ?3, spent = spent + ?4`,
+		`INSERT INTO chat_quota_leases (user_id, day, remaining, spent) VALUES (?1, ?2, ?3, 0)
+		 ON CONFLICT (user_id, day) DO UPDATE SET remaining = remaining + ?3`,
 		userId,
 		day,
-		units - spentNow,
-		spentNow,
+		units,
 	);
-}
-
-/** Gives one use back to the lease it was spent from (the message was not stored). */
-export function refundChatQuota(sql: SqlStorage, use: QuotaUse): void {
-	sql.exec(
-		"UPDATE chat_quota_leases SET remaining = remaining + 1, spent = max(spent - 1, 0) WHERE user_id = ? AND day = ?",
-		use.userId,
-		use.day,
-	);
-}
-
-/** Empties the lease of (user, day) and answers how many units were unspent (the PersonStream's recall). */
-export function returnUnspent(sql: SqlStorage, userId: string, day: string): number {
-	const row = sql
-		.exec<{ remaining: number }>(
-			"SELECT remaining FROM chat_quota_leases WHERE user_id = ? AND day = ?",
-			userId,
-			day,
-		)
-		.toArray()[0];
-	if (!row) return 0;
-	sql.exec("UPDATE chat_quota_leases SET remaining = 0 WHERE user_id = ? AND day = ?", userId, day);
-	return row.remaining;
 }
 
 /**
- * Counts one message of `sender` against today's quota: from the room's lease, or, when it is empty, from a
- * new block leased from the sender's PersonStream. Throws the same 429 problem as `consumeDailyQuota`.
+ * Spends the unit promised to a send, in the transaction that stores its message (one commit for both).
+ * False only if the lease row vanished meanwhile (a new UTC day's lease replaced it): the send is refused.
+ */
+export function spendReserved(sql: SqlStorage, reserved: QuotaReservations, use: QuotaUse): boolean {
+	adjust(reserved, use, -1);
+	return (
+		sql
+			.exec(
+				"UPDATE chat_quota_leases SET remaining = remaining - 1, spent = spent + 1 WHERE user_id = ? AND day = ? AND remaining > 0 RETURNING remaining",
+				use.userId,
+				use.day,
+			)
+			.toArray().length > 0
+	);
+}
+
+/** Forgets the unit promised to a send that will not be stored (refused at the commit point, a duplicate). */
+export function releaseReserved(reserved: QuotaReservations, use: QuotaUse): void {
+	adjust(reserved, use, -1);
+}
+
+/**
+ * Empties the lease of (user, day) but for the units promised to sends in flight, and answers how many it
+ * gave up (the PersonStream's recall).
+ */
+export function returnUnspent(
+	sql: SqlStorage,
+	reserved: QuotaReservations,
+	userId: string,
+	day: string,
+): number {
+	const free = available(sql, reserved, userId, day);
+	if (free <= 0) return 0;
+	sql.exec(
+		"UPDATE chat_quota_leases SET remaining = remaining - ? WHERE user_id = ? AND day = ?",
+		free,
+		userId,
+		day,
+	);
+	return free;
+}
+
+/**
+ * Promises one unit of today's quota to a send of `sender`: from the room's lease, or, when what is left of it
+ * is promised, from a new block leased from the sender's PersonStream. Throws the same 429 problem as
+ * `consumeDailyQuota`. The unit is spent with the message (`spendReserved`) or released (`releaseReserved`).
  */
 export async function consumeChatQuota(
 	sql: SqlStorage,
+	reserved: QuotaReservations,
 	streams: QuotaNamespace<LeaseGranter>,
 	holder: string,
 	sender: CurrentUser,
@@ -202,13 +244,14 @@ export async function consumeChatQuota(
 ): Promise<QuotaUse> {
 	const day = utcDay(now);
 	const use = { userId: sender.id, day };
-	if (spendLocal(sql, sender.id, day)) return use;
-	const limit = dailyLimit(sender, "messages");
-	const stream = streams.get(streams.idFromName(sender.id));
-	const granted = await stream.leaseChatQuota({ userId: sender.id, day, limit, want: LEASE_MAX, holder });
-	if (granted > 0) {
-		credit(sql, sender.id, day, granted, 1);
-		return use;
+	if (available(sql, reserved, sender.id, day) <= 0) {
+		const limit = dailyLimit(sender, "messages");
+		const stream = streams.get(streams.idFromName(sender.id));
+		const granted = await stream.leaseChatQuota({ userId: sender.id, day, limit, want: LEASE_MAX, holder });
+		if (granted <= 0) throw dailyLimitProblem("messages", limit, sender, now);
+		credit(sql, sender.id, day, granted);
 	}
-	throw dailyLimitProblem("messages", limit, sender, now);
+	// Promised now (no I/O since the check or the credit), spent when the message is stored.
+	adjust(reserved, use, 1);
+	return use;
 }

@@ -77,10 +77,12 @@ import {
 } from "./chat-protocol";
 import {
 	consumeChatQuota,
+	type QuotaReservations,
 	type QuotaUse,
 	ROOM_QUOTA_SCHEMA,
-	refundChatQuota,
+	releaseReserved,
 	returnUnspent,
+	spendReserved,
 } from "./chat-quota";
 import type { PersonStreamBindings } from "./person-stream";
 import { closeOnError, completeClose } from "./socket-close";
@@ -100,6 +102,8 @@ export const STANDING_MAX_AGE_MS = 2 * REVALIDATE_MS;
 export const FENCE_MS = 60_000;
 /** Write-behind coalescing: at most one D1 summary write per room per this interval. */
 export const SUMMARY_INTERVAL_MS = 1_000;
+/** A send's transaction rolled back because its quota lease was replaced (see storeMessage). */
+const LEASE_GONE = Symbol("lease gone");
 /** Up to this much is added to a flush's time, so that rooms busy together spread their writes. */
 const FLUSH_JITTER_MS = 250;
 /** Backoff of a failed D1 flush: doubling from the interval, at most this. */
@@ -186,6 +190,8 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	private fences: Map<string, number> | undefined;
 	/** This instance's share of FLUSH_JITTER_MS (fixed: a fresh draw per send would drift to the minimum). */
 	private readonly flushJitter = Math.floor(Math.random() * FLUSH_JITTER_MS);
+	/** Quota units promised to sends being screened (chat-quota.ts); in memory, as the sends are. */
+	private readonly quotaReserved: QuotaReservations = new Map();
 	/** The alarm as last set or read (null: none); undefined: not read yet. */
 	private alarmAt: number | null | undefined;
 
@@ -240,7 +246,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 
 	/** The PersonStream recalls `userId`'s unspent quota units of `day` (chat-quota.ts): how many there were. */
 	async returnChatQuota(userId: string, day: string): Promise<number> {
-		return returnUnspent(this.sql, userId, day);
+		return returnUnspent(this.sql, this.quotaReserved, userId, day);
 	}
 
 	/** Edits the sender's own message (the REST path; sockets use the same steps). */
@@ -954,44 +960,71 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		}
 		const quotaUse = use;
 
-		const screening = await screen(text);
+		let screening: Screening;
+		try {
+			screening = await screen(text);
+		} catch (error) {
+			releaseReserved(this.quotaReserved, quotaUse);
+			throw error;
+		}
 		// The commit point. The standing may have changed while the quota and the screen were awaited (a
 		// revoking write's `revalidate` arrived): decided again here, with no I/O before the insert.
 		const now = this.heldStanding();
 		const recheck = now ? this.verdict(now, senderId, peerId) : this.refusal("not_found");
 		if (!recheck.ok) {
-			refundChatQuota(this.sql, quotaUse);
+			releaseReserved(this.quotaReserved, quotaUse);
 			return recheck;
 		}
 		const peerSuspended = recheck.peerSuspended;
-		const row = this.transaction(() => {
-			const inserted = this.insertMessage(senderId, clientMessageId, text, screening);
-			if (!inserted) return undefined;
-			// Sending implies having read everything before it.
-			// (The newest message: no need to look up the last seq.) Either way the summaries are dirty.
-			if (!this.applyRead(senderId, inserted.seq, false, inserted.seq)) this.markSummariesDirty();
-			if (screening.needsReview) {
-				const signal: QueueSignal = {
-					targetType: "chat_message",
-					targetId: inserted.id,
-					targetAuthorId: senderId,
-					snapshot: {
-						conversation_id: conversationIdOf(senderId, peerId),
-						seq: inserted.seq,
-						sender_id: senderId,
-						recipient_id: peerId,
-						text,
-						created_at: inserted.created_at,
-					},
-					screening,
-				};
-				this.sql.exec("INSERT INTO d1_outbox (signal) VALUES (?)", JSON.stringify(signal));
-			}
-			return inserted;
-		});
+		// The message and its quota unit are stored together (one commit).
+		let leaseGone = false;
+		const row = this.transaction(
+			() => {
+				const inserted = this.insertMessage(senderId, clientMessageId, text, screening);
+				if (!inserted) return undefined;
+				if (!spendReserved(this.sql, this.quotaReserved, quotaUse)) {
+					leaseGone = true;
+					throw new Error("the quota lease was replaced during the send");
+				}
+				// Sending implies having read everything before it.
+				// (The newest message: no need to look up the last seq.) Either way the summaries are dirty.
+				if (!this.applyRead(senderId, inserted.seq, false, inserted.seq)) this.markSummariesDirty();
+				if (screening.needsReview) {
+					const signal: QueueSignal = {
+						targetType: "chat_message",
+						targetId: inserted.id,
+						targetAuthorId: senderId,
+						snapshot: {
+							conversation_id: conversationIdOf(senderId, peerId),
+							seq: inserted.seq,
+							sender_id: senderId,
+							recipient_id: peerId,
+							text,
+							created_at: inserted.created_at,
+						},
+						screening,
+					};
+					this.sql.exec("INSERT INTO d1_outbox (signal) VALUES (?)", JSON.stringify(signal));
+				}
+				return inserted;
+			},
+			() => leaseGone,
+		);
+		if (row === LEASE_GONE) {
+			// A new UTC day's lease replaced the one this send counted on (midnight, mid-send): nothing stored.
+			return {
+				ok: false,
+				error: {
+					status: 429,
+					code: "rate_limited",
+					detail: "The day's message allowance changed while this message was sent; send it again.",
+					headers: { "Retry-After": "1" },
+				},
+			};
+		}
 		if (!row) {
 			// A concurrent send of the same client_message_id won while this one was being screened.
-			refundChatQuota(this.sql, quotaUse);
+			releaseReserved(this.quotaReserved, quotaUse);
 			const winner = this.findByClientId(senderId, clientMessageId);
 			if (!winner) throw new Error("message vanished after a duplicate insert");
 			return this.deliverDuplicate(winner, senderId, origin);
@@ -1022,6 +1055,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		try {
 			return await consumeChatQuota(
 				this.sql,
+				this.quotaReserved,
 				this.env.PERSON_STREAM,
 				conversationIdOf(sender.id, peerId),
 				sender,
@@ -1583,14 +1617,20 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		this.meta?.set(key, value);
 	}
 
-	/** `transactionSync`, forgetting the memory copies of storage when it rolls back. */
-	private transaction<T>(work: () => T): T {
+	/**
+	 * `transactionSync`, forgetting the memory copies of storage when it rolls back. A rollback that
+	 * `expected()` owns up to answers LEASE_GONE instead of throwing.
+	 */
+	private transaction<T>(work: () => T): T;
+	private transaction<T>(work: () => T, expected: () => boolean): T | typeof LEASE_GONE;
+	private transaction<T>(work: () => T, expected?: () => boolean): T | typeof LEASE_GONE {
 		try {
 			return this.ctx.storage.transactionSync(work);
 		} catch (error) {
 			this.meta = undefined;
 			this.standing = undefined;
 			this.fences = undefined;
+			if (expected?.()) return LEASE_GONE;
 			throw error;
 		}
 	}

@@ -163,9 +163,16 @@ describe("the daily message quota, leased", () => {
 		const holder = conversationIdOf(alice.id, bob.id);
 		await runInDurableObject(roomFor(env, alice.id, bob.id), async (_room, state) => {
 			await expect(
-				consumeChatQuota(state.storage.sql, env.PERSON_STREAM, holder, sender, new Date()),
+				consumeChatQuota(state.storage.sql, new Map(), env.PERSON_STREAM, holder, sender, new Date()),
 			).rejects.toBeInstanceOf(Problem);
-			const use = await consumeChatQuota(state.storage.sql, env.PERSON_STREAM, holder, sender, tomorrow);
+			const use = await consumeChatQuota(
+				state.storage.sql,
+				new Map(),
+				env.PERSON_STREAM,
+				holder,
+				sender,
+				tomorrow,
+			);
 			expect(use.day).toBe(tomorrow.toISOString().slice(0, 10));
 		});
 		expect(await granted(alice.id, tomorrow.toISOString().slice(0, 10))).toBe(LEASE_MAX);
@@ -239,5 +246,53 @@ describe("the daily message quota, leased", () => {
 			}),
 			429,
 		);
+	});
+
+	it("a recall while a send is being screened never takes the unit promised to it (never over, never short)", async () => {
+		const [alice, [bob, carol] = []] = await senderWithPeers("lease-promised", 2);
+		if (!bob || !carol) throw new Error("peers");
+		await countedInD1(alice.id, LIMIT - 1);
+		let release: () => void = () => undefined;
+		const gate = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		let screening = false;
+		const inFlight = runInDurableObject(roomFor(env, alice.id, bob.id), (room: ChatRoom) =>
+			(
+				room as unknown as {
+					storeMessage(
+						input: unknown,
+						origin: undefined,
+						screen: () => Promise<Screening>,
+					): Promise<SendOutcome>;
+				}
+			).storeMessage(
+				{ senderId: alice.id, peerId: bob.id, text: "the last one", clientMessageId: "promised" },
+				undefined,
+				async () => {
+					screening = true;
+					await gate;
+					return classify({
+						toxicity: 0.01,
+						labels: { insult: 0, threat: 0, profanity: 0, identity_attack: 0, sexual: 0, self_harm: 0 },
+						selfHarmRisk: "none",
+						model: "test-verdict",
+					});
+				},
+			),
+		);
+		while (!screening) await new Promise((resolve) => setTimeout(resolve, 5));
+		// The only unit left is promised to the send in Bob's room: Carol's room recalls, and gets nothing.
+		await expectProblem(
+			await call("POST", `${api}/conversations/${carol.id}/messages`, {
+				token: alice.token,
+				body: { text: "meanwhile" },
+			}),
+			429,
+		);
+		release();
+		expect(await inFlight).toMatchObject({ ok: true });
+		expect(await messagesCounted(alice.id, bob.id)).toBe(1);
+		expect(await storedBy(alice, bob)).toBe(1);
 	});
 });
