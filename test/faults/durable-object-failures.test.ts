@@ -63,11 +63,13 @@ describe("a ChatRoom that throws", () => {
 		expect((await send(a, b, "before the fault", "cm-1")).status).toBe(201);
 		const room = roomFor(env, a.id, b.id);
 		// Storage that no longer matches the room: every call that checks it throws inside the object.
-		const stored = await runInDurableObject(room, (_instance, state) => {
+		const stored = await runInDurableObject(room, (instance, state) => {
 			const value = state.storage.sql
 				.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'conversation_id'")
 				.one().value;
 			state.storage.sql.exec("UPDATE meta SET value = 'someone:else' WHERE key = 'conversation_id'");
+			// The room reads `meta` through a memory copy: it is reloaded from the storage changed here.
+			Object.assign(instance, { meta: undefined });
 			return value;
 		});
 
@@ -85,8 +87,9 @@ describe("a ChatRoom that throws", () => {
 			503,
 		);
 
-		await runInDurableObject(room, (_instance, state) => {
+		await runInDurableObject(room, (instance, state) => {
 			state.storage.sql.exec("UPDATE meta SET value = ? WHERE key = 'conversation_id'", stored);
+			Object.assign(instance, { meta: undefined });
 		});
 		expect((await send(a, b, "during the fault", "cm-2")).status).toBe(201);
 		expect((await send(a, b, "during the fault", "cm-2")).status).toBe(200); // a retry of a stored send
