@@ -130,8 +130,8 @@ export default {
 } satisfies ExportedHandler<BenchVars>;
 
 /**
- * The runtime's DurableObject base keeps the environment it was created with, whatever a subclass hands to
- * `super`: the bench's is set on the object afterwards.
+ * The bench's environment, set on the object after `super`: the object reads it whether or not the runtime's
+ * DurableObject base keeps the environment it was handed.
  */
 function useBenchEnv(object: object, env: object): void {
 	Object.defineProperty(object, "env", { value: env, writable: true, configurable: true });
