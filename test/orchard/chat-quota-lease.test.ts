@@ -88,6 +88,44 @@ const granted = (userId: string, day = today()) =>
 				.toArray()[0]?.granted ?? 0,
 	);
 
+/**
+ * `sender` sends "the last one" to `peer` in their room, and the send is held while it is being screened;
+ * resolves once it is there. `release()` lets the screen answer (clean); `inFlight` is the send's outcome.
+ */
+async function sendHeldInScreening(sender: TestUser, peer: TestUser, clientMessageId: string) {
+	let release: () => void = () => undefined;
+	const gate = new Promise<void>((resolve) => {
+		release = resolve;
+	});
+	let screening = false;
+	const inFlight = runInDurableObject(roomFor(env, sender.id, peer.id), (room: ChatRoom) =>
+		(
+			room as unknown as {
+				storeMessage(
+					input: unknown,
+					origin: undefined,
+					screen: () => Promise<Screening>,
+				): Promise<SendOutcome>;
+			}
+		).storeMessage(
+			{ senderId: sender.id, peerId: peer.id, text: "the last one", clientMessageId },
+			undefined,
+			async () => {
+				screening = true;
+				await gate;
+				return classify({
+					toxicity: 0.01,
+					labels: { insult: 0, threat: 0, profanity: 0, identity_attack: 0, sexual: 0, self_harm: 0 },
+					selfHarmRisk: "none",
+					model: "test-verdict",
+				});
+			},
+		),
+	);
+	while (!screening) await new Promise((resolve) => setTimeout(resolve, 5));
+	return { inFlight, release };
+}
+
 describe("the daily message quota, leased", () => {
 	it("holds across 3 conversations sending concurrently: never more than the limit, then the same 429", async () => {
 		const [alice, peers] = await senderWithPeers("lease-3rooms", 3);
@@ -203,36 +241,7 @@ describe("the daily message quota, leased", () => {
 		const [alice, [bob, carol] = []] = await senderWithPeers("lease-refund", 2);
 		if (!bob || !carol) throw new Error("peers");
 		await countedInD1(alice.id, LIMIT - 1);
-		let release: () => void = () => undefined;
-		const gate = new Promise<void>((resolve) => {
-			release = resolve;
-		});
-		let screening = false;
-		const inFlight = runInDurableObject(roomFor(env, alice.id, bob.id), (room: ChatRoom) =>
-			(
-				room as unknown as {
-					storeMessage(
-						input: unknown,
-						origin: undefined,
-						screen: () => Promise<Screening>,
-					): Promise<SendOutcome>;
-				}
-			).storeMessage(
-				{ senderId: alice.id, peerId: bob.id, text: "the last one", clientMessageId: "last" },
-				undefined,
-				async () => {
-					screening = true;
-					await gate;
-					return classify({
-						toxicity: 0.01,
-						labels: { insult: 0, threat: 0, profanity: 0, identity_attack: 0, sexual: 0, self_harm: 0 },
-						selfHarmRisk: "none",
-						model: "test-verdict",
-					});
-				},
-			),
-		);
-		while (!screening) await new Promise((resolve) => setTimeout(resolve, 5));
+		const { inFlight, release } = await sendHeldInScreening(alice, bob, "last");
 		await expectStatus(await call("PUT", `${api}/blocks/${alice.id}`, { token: bob.token }), 201);
 		release();
 		expect(await inFlight).toMatchObject({ ok: false });
@@ -252,36 +261,7 @@ describe("the daily message quota, leased", () => {
 		const [alice, [bob, carol] = []] = await senderWithPeers("lease-promised", 2);
 		if (!bob || !carol) throw new Error("peers");
 		await countedInD1(alice.id, LIMIT - 1);
-		let release: () => void = () => undefined;
-		const gate = new Promise<void>((resolve) => {
-			release = resolve;
-		});
-		let screening = false;
-		const inFlight = runInDurableObject(roomFor(env, alice.id, bob.id), (room: ChatRoom) =>
-			(
-				room as unknown as {
-					storeMessage(
-						input: unknown,
-						origin: undefined,
-						screen: () => Promise<Screening>,
-					): Promise<SendOutcome>;
-				}
-			).storeMessage(
-				{ senderId: alice.id, peerId: bob.id, text: "the last one", clientMessageId: "promised" },
-				undefined,
-				async () => {
-					screening = true;
-					await gate;
-					return classify({
-						toxicity: 0.01,
-						labels: { insult: 0, threat: 0, profanity: 0, identity_attack: 0, sexual: 0, self_harm: 0 },
-						selfHarmRisk: "none",
-						model: "test-verdict",
-					});
-				},
-			),
-		);
-		while (!screening) await new Promise((resolve) => setTimeout(resolve, 5));
+		const { inFlight, release } = await sendHeldInScreening(alice, bob, "promised");
 		// The only unit left is promised to the send in Bob's room: Carol's room recalls, and gets nothing.
 		await expectProblem(
 			await call("POST", `${api}/conversations/${carol.id}/messages`, {
