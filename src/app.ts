@@ -11,6 +11,7 @@ import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { BOOKMARK_HEADER } from "./db/session";
 import type { AppEnv } from "./env";
 import { announcingRecipients } from "./http/announce";
 import { noStoreForCredentialedRequests } from "./http/cache-control";
@@ -113,8 +114,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
 		cors({
 			origin: (origin, c) => (allowedOrigins(c).includes(origin) ? origin : null),
 			allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-			allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Support-Token"],
-			exposeHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy"],
+			allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Support-Token", BOOKMARK_HEADER],
+			exposeHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy", BOOKMARK_HEADER],
 			credentials: true,
 			maxAge: 600,
 		}),

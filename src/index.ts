@@ -4,6 +4,7 @@
  */
 import { createApp } from "./app";
 import { isPushJob } from "./core/push-jobs";
+import { sessionAware } from "./db/session";
 import type { Bindings } from "./env";
 import type { FanOutMessage, NotifyQueueMessage, PushJob } from "./lib/bindings";
 import { announce, announceNotifications, consumeDeadLetters, consumeFanOuts } from "./modules/notifications";
@@ -24,7 +25,9 @@ export { PersonStream } from "../durable-objects/person-stream";
 const app = createApp();
 
 export default {
-	fetch: app.fetch,
+	// A request's D1 work runs in its session (http/context), also where a module uses `env.DB` itself.
+	fetch: (request: Request, env: Bindings, ctx: ExecutionContext) =>
+		app.fetch(request, { ...env, DB: sessionAware(env.DB) }, ctx),
 	scheduled: (controller, env, ctx) =>
 		ctx.waitUntil(runScheduledTasks(env, new Date(controller.scheduledTime), controller.cron)),
 	queue: async (batch, env) => {

@@ -22,30 +22,35 @@ import { call, callWithConfig, expectProblem, signUp } from "../support/api";
  */
 function cutAfterFirstStatement(real: D1Database): { db: D1Database; cuts: () => number } {
 	let cuts = 0;
-	const db = new Proxy(real, {
-		get(target, property) {
-			if (property === "batch") {
-				return async (statements: D1PreparedStatement[]) => {
-					if (statements.length < 2) return target.batch(statements);
-					cuts += 1;
-					const [first, ...rest] = statements;
-					try {
-						await target.batch([
-							first as D1PreparedStatement,
-							target.prepare("SELECT json('cut here')"),
-							...rest,
-						]);
-					} catch {
-						throw new Error("D1_ERROR: Network connection lost.");
-					}
-					throw new Error("the injected statement did not fail");
-				};
-			}
-			const value = Reflect.get(target, property, target);
-			return typeof value === "function" ? value.bind(target) : value;
-		},
-	});
-	return { db, cuts: () => cuts };
+	const cutting = <T extends D1Database | D1DatabaseSession>(database: T): T =>
+		new Proxy(database, {
+			get(target, property) {
+				// The request's D1 session (db/session) cuts its batches the same way.
+				if (property === "withSession" && "withSession" in target) {
+					return (start?: string) => cutting(target.withSession(start));
+				}
+				if (property === "batch") {
+					return async (statements: D1PreparedStatement[]) => {
+						if (statements.length < 2) return target.batch(statements);
+						cuts += 1;
+						const [first, ...rest] = statements;
+						try {
+							await target.batch([
+								first as D1PreparedStatement,
+								target.prepare("SELECT json('cut here')"),
+								...rest,
+							]);
+						} catch {
+							throw new Error("D1_ERROR: Network connection lost.");
+						}
+						throw new Error("the injected statement did not fail");
+					};
+				}
+				const value = Reflect.get(target, property, target);
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+	return { db: cutting(real), cuts: () => cuts };
 }
 
 const count = async (sql: string, ...binds: unknown[]) =>
@@ -157,6 +162,7 @@ describe("what a D1 error means", () => {
 			batch: fail,
 			exec: fail,
 			withSession: () => failingWith(message),
+			getBookmark: () => null,
 		} as unknown as D1Database;
 	};
 

@@ -17,6 +17,7 @@ function failingD1(error: Error): D1Database {
 		exec: fail,
 		dump: fail,
 		withSession: () => failingD1(error),
+		getBookmark: () => null,
 	} as unknown as D1Database;
 }
 

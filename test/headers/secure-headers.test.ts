@@ -28,6 +28,7 @@ function failingD1(error: Error): D1Database {
 		batch: fail,
 		exec: fail,
 		withSession: () => failingD1(error),
+		getBookmark: () => null,
 	} as unknown as D1Database;
 }
 

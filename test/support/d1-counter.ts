@@ -20,6 +20,8 @@ export interface D1Counter {
 	rowsRead: number;
 	/** D1's `meta.rows_written`, likewise. */
 	rowsWritten: number;
+	/** Where each D1 session opened through the binding started (`first-primary`, a bookmark, …). */
+	sessions: string[];
 	reset(): void;
 }
 
@@ -28,6 +30,8 @@ export interface ExecutedStatement {
 	params: unknown[];
 	/** Which round trip (1, 2, …) carried it. */
 	roundTrip?: number;
+	/** Where the session it ran in started, when it ran in one. */
+	start?: string;
 }
 
 const EXECUTING = new Set<PropertyKey>(["run", "all", "first", "raw"]);
@@ -45,12 +49,14 @@ export function countingD1(real: D1Database): D1Counter {
 		executed: [],
 		rowsRead: 0,
 		rowsWritten: 0,
+		sessions: [],
 		reset() {
 			counter.roundTrips = 0;
 			counter.prepared = 0;
 			counter.executed = [];
 			counter.rowsRead = 0;
 			counter.rowsWritten = 0;
+			counter.sessions = [];
 		},
 	};
 
@@ -68,8 +74,7 @@ export function countingD1(real: D1Database): D1Counter {
 				const value = Reflect.get(target, property, target);
 				if (typeof value !== "function") return value;
 				if (property === "bind") {
-					return (...values: unknown[]) =>
-						wrap(target.bind(...values), { sql: description.sql, params: values });
+					return (...values: unknown[]) => wrap(target.bind(...values), { ...description, params: values });
 				}
 				if (EXECUTING.has(property)) {
 					return (...args: unknown[]) => {
@@ -87,36 +92,46 @@ export function countingD1(real: D1Database): D1Counter {
 		return wrapped;
 	};
 
-	counter.db = new Proxy(real, {
-		get(target, property) {
-			const value = Reflect.get(target, property, target);
-			if (property === "prepare") {
-				return (query: string) => {
-					counter.prepared++;
-					return wrap(target.prepare(query), { sql: query, params: [] });
-				};
-			}
-			if (property === "batch") {
-				return (statements: D1PreparedStatement[]) => {
-					counter.roundTrips++;
-					for (const statement of statements) {
-						const description = described.get(statement);
-						if (description) counter.executed.push({ ...description, roundTrip: counter.roundTrips });
-					}
-					return target
-						.batch(statements.map((statement) => realStatements.get(statement) ?? statement))
-						.then((results) => results.map(tally));
-				};
-			}
-			if (property === "exec") {
-				return (query: string) => {
-					counter.roundTrips++;
-					counter.executed.push({ sql: query, params: [], roundTrip: counter.roundTrips });
-					return target.exec(query);
-				};
-			}
-			return typeof value === "function" ? value.bind(target) : value;
-		},
-	});
+	/** `target` (the binding, or one of its sessions) with every call that reaches D1 counted. */
+	const instrument = <T extends D1Database | D1DatabaseSession>(target: T, start?: string): T =>
+		new Proxy(target, {
+			get(object, property) {
+				const value = Reflect.get(object, property, object);
+				if (property === "prepare") {
+					return (query: string) => {
+						counter.prepared++;
+						return wrap(object.prepare(query), { sql: query, params: [], start });
+					};
+				}
+				if (property === "batch") {
+					return (statements: D1PreparedStatement[]) => {
+						counter.roundTrips++;
+						for (const statement of statements) {
+							const description = described.get(statement);
+							if (description) counter.executed.push({ ...description, roundTrip: counter.roundTrips });
+						}
+						return object
+							.batch(statements.map((statement) => realStatements.get(statement) ?? statement))
+							.then((results) => results.map(tally));
+					};
+				}
+				if (property === "exec" && "exec" in object) {
+					return (query: string) => {
+						counter.roundTrips++;
+						counter.executed.push({ sql: query, params: [], roundTrip: counter.roundTrips });
+						return object.exec(query);
+					};
+				}
+				// A request's session (db/session): its calls are counted the same way.
+				if (property === "withSession" && "withSession" in object) {
+					return (sessionStart?: string) => {
+						counter.sessions.push(sessionStart ?? "first-unconstrained");
+						return instrument(object.withSession(sessionStart), sessionStart ?? "first-unconstrained");
+					};
+				}
+				return typeof value === "function" ? value.bind(object) : value;
+			},
+		});
+	counter.db = instrument(real);
 	return counter;
 }
