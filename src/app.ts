@@ -16,6 +16,7 @@ import type { AppEnv } from "./env";
 import { announcingRecipients } from "./http/announce";
 import { noStoreForCredentialedRequests } from "./http/cache-control";
 import { provideRequestContext } from "./http/context";
+import { edgeCached } from "./http/edge-cache";
 import { dispatchFanOutsAfterCommit } from "./http/fan-out";
 import { requestLog } from "./http/request-log";
 import { createRouter } from "./http/router";
@@ -177,6 +178,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
 		bearerFormat: "JWT",
 		description: "An Auth0 access token (RS256) for this API's audience.",
 	});
+	// The same for everyone; anonymous fetches (docs pages, generators) are answered from the edge cache.
+	app.use(`${API_PREFIX}/openapi.json`, edgeCached({ seconds: 60 }));
 	app.doc31(`${API_PREFIX}/openapi.json`, (c) => ({
 		openapi: "3.1.0",
 		info: {

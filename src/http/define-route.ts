@@ -15,6 +15,7 @@ import {
 import type { TrustLevel } from "../core/accounts/current-user";
 import type { AppEnv } from "../env";
 import { ANONYMOUS_POLICY, type BurstPolicy, USER_WRITE_POLICY } from "../lib/burst-policies";
+import { type EdgeCacheOptions, edgeCached } from "./edge-cache";
 import { idempotent } from "./idempotency";
 import { limitAnonymousCallers, limitPerCaller, limitUserWrites } from "./rate-limit";
 
@@ -128,7 +129,12 @@ export interface RouteOptions {
 	middleware?: MiddlewareHandler<AppEnv>[];
 	/** A tighter burst limit for this route, per user and per client IP (`limitPerCaller`). */
 	perCaller?: { user: BurstPolicy; ip: BurstPolicy };
+	/** Anonymous answers are the same for everyone: served from the edge cache (http/edge-cache). */
+	edgeCache?: EdgeCacheOptions;
 }
+
+const edgeCacheNote = (seconds: number) =>
+	`Anonymous answers are the same for everyone and are cached at the edge for ${seconds} s (\`Cache-Control: public, s-maxage=${seconds}\`, \`X-Edge-Cache: hit|miss\`), so a change may take that long to show to callers without a token. Sending a token or \`X-D1-Bookmark\` always reads the latest.`;
 
 /** What the OpenAPI description says about Idempotency-Key on a route whose answer carries a secret. */
 export const secretAnswerNote = (onRetry: string) =>
@@ -152,13 +158,21 @@ export function defineRoute<const R extends RouteConfig>(
 			: undefined;
 	return createRoute({
 		...config,
-		description: [config.description, accessNote(access), idempotencyNote].filter(Boolean).join("\n\n"),
+		description: [
+			config.description,
+			accessNote(access),
+			idempotencyNote,
+			options.edgeCache ? edgeCacheNote(options.edgeCache.seconds) : undefined,
+		]
+			.filter(Boolean)
+			.join("\n\n"),
 		middleware: [
 			limitAnonymousCallers,
 			guardFor(access),
 			limitUserWrites,
 			...(options.perCaller ? [limitPerCaller(options.perCaller.user, options.perCaller.ip)] : []),
 			...(retriable ? [idempotent] : []),
+			...(options.edgeCache ? [edgeCached(options.edgeCache)] : []),
 			...(options.middleware ?? []),
 		],
 		request: retriable

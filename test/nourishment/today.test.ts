@@ -47,11 +47,16 @@ async function removeItems(...items: Item[]) {
 	}
 }
 
+let reads = 0;
+
+/**
+ * Today's item as `user` (or anonymously). An anonymous answer is kept at the edge for a minute
+ * (test/headers/edge-cache.test.ts proves that); these tests are about the rule, so each anonymous read asks
+ * for its own URL (an unknown query parameter is ignored).
+ */
 async function today(user?: TestUser): Promise<Today> {
-	return expectStatus<Today>(
-		await call("GET", "/api/v1/nourishment/today", user ? { token: user.token } : {}),
-		200,
-	);
+	const path = user ? "/api/v1/nourishment/today" : `/api/v1/nourishment/today?read=${reads++}`;
+	return expectStatus<Today>(await call("GET", path, user ? { token: user.token } : {}), 200);
 }
 
 describe("with nothing to show", () => {

@@ -52,14 +52,21 @@ const eventNotFound = { 404: problemResponse("No such event that I may know of."
 const notAllowed = { 403: problemResponse("Not allowed: membership, role, trust level or suspension.") };
 const stateConflict = (what: string) => ({ 409: problemResponse(what) });
 
-const listGroupsRoute = defineRoute("public", {
-	method: "get",
-	path: "/fellowship/groups",
-	tags,
-	summary: "Groups I may see (secret ones only to their members), filtered, searched or recommended",
-	request: { query: GroupListQuery },
-	responses: { 200: { description: "A page of groups.", content: jsonContent(GroupPage) } },
-});
+/** How long an anonymous answer is kept at the edge: a change shows to callers without a token within this. */
+const PUBLIC_CACHE_SECONDS = 30;
+
+const listGroupsRoute = defineRoute(
+	"public",
+	{
+		method: "get",
+		path: "/fellowship/groups",
+		tags,
+		summary: "Groups I may see (secret ones only to their members), filtered, searched or recommended",
+		request: { query: GroupListQuery },
+		responses: { 200: { description: "A page of groups.", content: jsonContent(GroupPage) } },
+	},
+	{ edgeCache: { seconds: PUBLIC_CACHE_SECONDS } },
+);
 
 const createGroupRoute = defineRoute(
 	{ trust: "good_soil" },
@@ -73,14 +80,18 @@ const createGroupRoute = defineRoute(
 	},
 );
 
-const getGroupRoute = defineRoute("public", {
-	method: "get",
-	path: "/fellowship/groups/{group_id}",
-	tags,
-	summary: "One group",
-	request: { params: GroupParams },
-	responses: { 200: { description: "The group.", content: jsonContent(Group) }, ...groupNotFound },
-});
+const getGroupRoute = defineRoute(
+	"public",
+	{
+		method: "get",
+		path: "/fellowship/groups/{group_id}",
+		tags,
+		summary: "One group",
+		request: { params: GroupParams },
+		responses: { 200: { description: "The group.", content: jsonContent(Group) }, ...groupNotFound },
+	},
+	{ edgeCache: { seconds: PUBLIC_CACHE_SECONDS } },
+);
 
 const updateGroupRoute = defineRoute("user", {
 	method: "patch",

@@ -3,8 +3,10 @@
  * my spiritual preference), guardian-only writes.
  */
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { currentUser } from "../../auth/guards";
 import type { NourishmentItemRow } from "../../db/tables/nourishment";
+import type { AppEnv } from "../../env";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
@@ -13,6 +15,9 @@ import { ArchiveQuery, CreateItem, ItemPage, ItemSchema, TodaySchema, UpdateItem
 import { createItem, deleteItem, getItem, listArchive, todaysItem, updateItem } from "./service";
 
 const ItemParams = idParam("item_id");
+/** How long an anonymous answer is kept at the edge: an edit shows to callers without a token within this. */
+const NOURISHMENT_CACHE_SECONDS = 60;
+const utcDate = (c: Context<AppEnv>) => c.var.now.toISOString().slice(0, 10);
 const ArchiveCursor = z.object({ date: LocalDate.nullable(), id: z.string() });
 const itemNotFound = { 404: problemResponse("No such item that I may see.") };
 const dateTaken = { 409: problemResponse("Another live item is already scheduled for that date.") };
@@ -32,37 +37,51 @@ const toItem = (row: NourishmentItemRow): z.infer<typeof ItemSchema> => ({
 	updated_at: row.updatedAt,
 });
 
-const getToday = defineRoute("public", {
-	method: "get",
-	path: "/nourishment/today",
-	tags: ["nourishment"],
-	summary: "Today's item for my local date: the scheduled one, else a deterministic evergreen pick",
-	responses: {
-		200: { description: "Today's item.", content: jsonContent(TodaySchema) },
-		404: problemResponse("Nothing is scheduled today and the evergreen pool is empty."),
+const getToday = defineRoute(
+	"public",
+	{
+		method: "get",
+		path: "/nourishment/today",
+		tags: ["nourishment"],
+		summary: "Today's item for my local date: the scheduled one, else a deterministic evergreen pick",
+		responses: {
+			200: { description: "Today's item.", content: jsonContent(TodaySchema) },
+			404: problemResponse("Nothing is scheduled today and the evergreen pool is empty."),
+		},
 	},
-});
+	// Without a token "today" is the UTC date, so that date is part of the key.
+	{ edgeCache: { seconds: NOURISHMENT_CACHE_SECONDS, varyOn: utcDate } },
+);
 
-const getArchive = defineRoute("public", {
-	method: "get",
-	path: "/nourishment",
-	tags: ["nourishment"],
-	summary: "The archive: published items, newest date first, then the evergreen pool",
-	request: { query: ArchiveQuery },
-	responses: {
-		200: { description: "A page of items.", content: jsonContent(ItemPage) },
-		400: problemResponse("The cursor is not valid for this list."),
+const getArchive = defineRoute(
+	"public",
+	{
+		method: "get",
+		path: "/nourishment",
+		tags: ["nourishment"],
+		summary: "The archive: published items, newest date first, then the evergreen pool",
+		request: { query: ArchiveQuery },
+		responses: {
+			200: { description: "A page of items.", content: jsonContent(ItemPage) },
+			400: problemResponse("The cursor is not valid for this list."),
+		},
 	},
-});
+	// Items become published at their date (UTC without a token).
+	{ edgeCache: { seconds: NOURISHMENT_CACHE_SECONDS, varyOn: utcDate } },
+);
 
-const getOne = defineRoute("public", {
-	method: "get",
-	path: "/nourishment/{item_id}",
-	tags: ["nourishment"],
-	summary: "One item (scheduled future items only for guardians)",
-	request: { params: ItemParams },
-	responses: { 200: { description: "The item.", content: jsonContent(ItemSchema) }, ...itemNotFound },
-});
+const getOne = defineRoute(
+	"public",
+	{
+		method: "get",
+		path: "/nourishment/{item_id}",
+		tags: ["nourishment"],
+		summary: "One item (scheduled future items only for guardians)",
+		request: { params: ItemParams },
+		responses: { 200: { description: "The item.", content: jsonContent(ItemSchema) }, ...itemNotFound },
+	},
+	{ edgeCache: { seconds: NOURISHMENT_CACHE_SECONDS } },
+);
 
 const postItem = defineRoute("guardian", {
 	method: "post",

@@ -43,14 +43,21 @@ const projectNotFound = {
 const memberNotFound = { 404: problemResponse("No such project, or no such member of it.") };
 const stateConflict = (what: string) => ({ 409: problemResponse(what) });
 
-const listRoute = defineRoute("public", {
-	method: "get",
-	path: "/teamup/projects",
-	tags,
-	summary: "Projects I may see, newest first; filters `project_type`, `status`, `q`",
-	request: { query: ProjectListQuery },
-	responses: { 200: { description: "A page of projects.", content: jsonContent(ProjectPage) } },
-});
+/** How long an anonymous answer is kept at the edge: a change shows to callers without a token within this. */
+const PUBLIC_CACHE_SECONDS = 30;
+
+const listRoute = defineRoute(
+	"public",
+	{
+		method: "get",
+		path: "/teamup/projects",
+		tags,
+		summary: "Projects I may see, newest first; filters `project_type`, `status`, `q`",
+		request: { query: ProjectListQuery },
+		responses: { 200: { description: "A page of projects.", content: jsonContent(ProjectPage) } },
+	},
+	{ edgeCache: { seconds: PUBLIC_CACHE_SECONDS } },
+);
 
 const createRoute = defineRoute(
 	{ trust: "growing" },
@@ -64,17 +71,21 @@ const createRoute = defineRoute(
 	},
 );
 
-const getRoute = defineRoute("public", {
-	method: "get",
-	path: "/teamup/projects/{project_id}",
-	tags,
-	summary: "One project with its members",
-	request: { params: ProjectParams },
-	responses: {
-		200: { description: "The project.", content: jsonContent(ProjectDetail) },
-		...projectNotFound,
+const getRoute = defineRoute(
+	"public",
+	{
+		method: "get",
+		path: "/teamup/projects/{project_id}",
+		tags,
+		summary: "One project with its members",
+		request: { params: ProjectParams },
+		responses: {
+			200: { description: "The project.", content: jsonContent(ProjectDetail) },
+			...projectNotFound,
+		},
 	},
-});
+	{ edgeCache: { seconds: PUBLIC_CACHE_SECONDS } },
+);
 
 const updateRoute = defineRoute("user", {
 	method: "patch",
