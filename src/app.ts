@@ -20,7 +20,7 @@ import { edgeCached } from "./http/edge-cache";
 import { dispatchFanOutsAfterCommit } from "./http/fan-out";
 import { requestLog } from "./http/request-log";
 import { createRouter } from "./http/router";
-import { classifyFailure, describeForLog } from "./lib/failures";
+import { classifyFailure, describeForLog, rootCause } from "./lib/failures";
 import { logEvent } from "./lib/log";
 import { Problem, problemResponse } from "./lib/problem";
 import { fellowshipRoutes } from "./modules/fellowship";
@@ -47,6 +47,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 function toProblem(err: unknown, c: Context<AppEnv>): Problem {
 	if (err instanceof Problem) return err;
+	// A refusal can surface through a query (the caller's row rides along with it: auth/guards).
+	const cause = rootCause(err);
+	if (cause instanceof Problem) return cause;
 	if (err instanceof HTTPException) {
 		// Hono's validators throw 400 for malformed JSON; keep their status but our shape.
 		const detail = err.status === 400 ? "The request body is not valid JSON." : err.message;

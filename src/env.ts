@@ -23,6 +23,8 @@ export interface Variables {
 	now: Date;
 	/** Set by `requireUser`/`optionalUser` once the token is verified and the D1 row resolved. */
 	user: CurrentUser | undefined;
+	/** The route's handler reads the caller's row before its first query (auth/guards `callerRowFirst`). */
+	callerRowFirst: boolean | undefined;
 }
 
 export interface AppEnv {

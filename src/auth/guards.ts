@@ -4,7 +4,7 @@
  * Missing or invalid token → 401; signed in but not allowed → 403; suspended → 403 everywhere except
  * `GET /users/me` (so a suspended person can still see why and until when).
  */
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { createMiddleware } from "hono/factory";
 import { findOrCreateUser } from "../core/accounts/accounts";
 import {
@@ -15,15 +15,62 @@ import {
 	isVerifiedGuide,
 	type TrustLevel,
 } from "../core/accounts/current-user";
+import { deferCaller, rememberCaller } from "../core/accounts/remembered-callers";
+import { rideAlong } from "../db/session";
 import type { AppEnv } from "../env";
-import { forbidden } from "../lib/problem";
+import { forbidden, type Problem } from "../lib/problem";
 import { bearerToken, unauthorized, verifyAccessToken } from "./verify";
 
-async function resolveCaller(c: Context<AppEnv>): Promise<CurrentUser | undefined> {
+/** The rule a route puts on a signed-in caller: the problem that refuses them, or undefined. */
+type Refusal = (user: CurrentUser) => Problem | undefined;
+
+/**
+ * May this request go on before the caller's row has arrived (core/accounts/remembered-callers)? Only a
+ * read: its first D1 round trip then carries the row, and nothing it asked is handed back before the rule
+ * has accepted the row. A write, or a socket upgrade, reads the caller first.
+ */
+const deferrable = (c: Context<AppEnv>) =>
+	(c.req.method === "GET" || c.req.method === "HEAD") &&
+	c.req.header("Upgrade") === undefined &&
+	!c.var.callerRowFirst;
+
+/**
+ * Put before the guard of a read whose handler needs the caller's row (role, trust, time zone, spiritual
+ * opt-in) to build its first query: the row is then read first, as for a write (one more round trip).
+ */
+export const callerRowFirst: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(async (c, next) => {
+	c.set("callerRowFirst", true);
+	await next();
+});
+
+/**
+ * Verifies the bearer token (none: undefined), then sets the caller and runs the rest of the request under
+ * `refusal`. A remembered caller's read goes on at once, with their row riding along with its first round
+ * trip; otherwise the row is read (or the account created) first.
+ */
+async function asCaller(
+	c: Context<AppEnv>,
+	next: Next,
+	refusal: Refusal,
+	onAnonymous: () => Promise<void>,
+): Promise<void> {
 	const token = bearerToken(c.req.header("Authorization"));
-	if (token === undefined) return undefined;
+	if (token === undefined) return onAnonymous();
 	const claims = await verifyAccessToken(token, c.env, (promise) => c.executionCtx.waitUntil(promise));
-	return findOrCreateUser(c.var.db, claims, c.env.SUPPORT_HMAC_SECRET);
+	const deferred = deferrable(c) ? deferCaller(c.var.db, c.env.DB, claims.sub, refusal) : undefined;
+	if (!deferred) {
+		const user = await findOrCreateUser(c.var.db, claims, c.env.SUPPORT_HMAC_SECRET);
+		rememberCaller(claims.sub, user.id);
+		const refused = refusal(user);
+		if (refused) throw refused;
+		c.set("user", user);
+		return next();
+	}
+	c.set("user", deferred.user);
+	const ride = rideAlong(c.env.DB, deferred.rider);
+	await next();
+	// A handler that made no D1 round trip has not met the rule yet: it is met now, before the answer leaves.
+	await ride.verdict();
 }
 
 function suspendedProblem(user: CurrentUser) {
@@ -38,15 +85,16 @@ interface GuardOptions {
 }
 
 function guard(options: GuardOptions = {}): MiddlewareHandler<AppEnv> {
-	return createMiddleware<AppEnv>(async (c, next) => {
-		const user = await resolveCaller(c);
-		if (!user) throw unauthorized("Sign in: this endpoint needs a bearer access token.", "invalid_request");
-		if (!options.allowSuspended && isSuspended(user)) throw suspendedProblem(user);
+	const refusal: Refusal = (user) => {
+		if (!options.allowSuspended && isSuspended(user)) return suspendedProblem(user);
 		const denied = options.check?.(user);
-		if (denied) throw forbidden(denied);
-		c.set("user", user);
-		await next();
-	});
+		return denied ? forbidden(denied) : undefined;
+	};
+	return createMiddleware<AppEnv>((c, next) =>
+		asCaller(c, next, refusal, async () => {
+			throw unauthorized("Sign in: this endpoint needs a bearer access token.", "invalid_request");
+		}),
+	);
 }
 
 /** Any signed-in, non-suspended user. */
@@ -56,12 +104,17 @@ export const requireUser = guard();
 export const requireUserEvenIfSuspended = guard({ allowSuspended: true });
 
 /** Public endpoints: anonymous callers pass; a token, if sent, must be valid and personalises the answer. */
-export const optionalUser: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(async (c, next) => {
-	const user = await resolveCaller(c);
-	if (user && isSuspended(user)) throw suspendedProblem(user);
-	c.set("user", user);
-	await next();
-});
+export const optionalUser: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>((c, next) =>
+	asCaller(
+		c,
+		next,
+		(user) => (isSuspended(user) ? suspendedProblem(user) : undefined),
+		async () => {
+			c.set("user", undefined);
+			await next();
+		},
+	),
+);
 
 export const requireGuardian = guard({
 	check: (user) => (isGuardian(user) ? undefined : "Only guardians may do this."),

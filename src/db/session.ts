@@ -31,9 +31,26 @@ export function validBookmark(header: string | undefined): D1SessionBookmark | u
 	return header !== undefined && BOOKMARK.test(header) ? header : undefined;
 }
 
+/**
+ * A read that rides along with a scope's first round trip (the caller's user row: auth/guards), so that it
+ * costs no wait of its own. Until it has answered and `settle` has accepted its result, no statement's result
+ * is handed back and no statement that writes is sent: `settle` throwing (say, a suspended caller) fails the
+ * request before anything it asked was seen or done.
+ */
+export interface Rider {
+	/** The read, prepared on the scope's session. */
+	statement(target: D1DatabaseSession): D1PreparedStatement;
+	/** Judges the read's result; throws to refuse the request. */
+	settle(result: D1Result): Promise<void>;
+}
+
 interface Scope {
 	binding: D1Database;
 	session: D1DatabaseSession;
+	/** A rider not sent yet. */
+	rider?: Rider;
+	/** The rider's verdict, once it was sent. */
+	settled?: Promise<void>;
 }
 
 const scopes = new AsyncLocalStorage<Scope>();
@@ -42,10 +59,45 @@ const scopes = new AsyncLocalStorage<Scope>();
 const bindings = new WeakMap<object, D1Database>();
 const raw = (d1: D1Database): D1Database => bindings.get(d1) ?? d1;
 
-/** The session `binding`'s statements run in now: the scope's, or the binding itself (the primary). */
-function current(binding: D1Database): D1Database | D1DatabaseSession {
+const scopeOf = (binding: D1Database): Scope | undefined => {
 	const scope = scopes.getStore();
-	return scope?.binding === binding ? scope.session : binding;
+	return scope?.binding === binding ? scope : undefined;
+};
+
+/** A statement that only reads (a `SELECT`, or a `WITH` that names no write). Anything else counts as a write. */
+const READ_ONLY = /^\s*(?:select\b|with\b(?![\s\S]*\b(?:insert|update|delete|replace)\b))/i;
+export const readsOnly = (sql: string): boolean => READ_ONLY.test(sql);
+
+/** Sends the rider alone: its verdict. */
+function sendRider(scope: Scope, rider: Rider): Promise<void> {
+	const settled = rider
+		.statement(scope.session)
+		.all()
+		.then((result) => rider.settle(result));
+	// Marked handled here; whoever waits on it still gets the refusal.
+	settled.catch(() => undefined);
+	scope.settled = settled;
+	return settled;
+}
+
+/**
+ * Runs one round trip in the current scope: `send` it on the session, with the rider (if one waits) riding
+ * along, and the result handed back only once the rider's verdict is in. A write waits for the verdict
+ * before it is sent.
+ */
+function roundTrip<T>(
+	binding: D1Database,
+	writes: boolean,
+	send: (target: D1Database | D1DatabaseSession) => Promise<T>,
+): Promise<T> {
+	const scope = scopeOf(binding);
+	if (!scope) return send(binding);
+	const rider = scope.rider;
+	scope.rider = undefined;
+	const settled = rider ? sendRider(scope, rider) : scope.settled;
+	if (!settled) return send(scope.session);
+	if (writes) return settled.then(() => send(scope.session));
+	return Promise.all([settled, send(scope.session)]).then(([, result]) => result);
 }
 
 type Bound = (target: D1Database | D1DatabaseSession) => D1PreparedStatement;
@@ -57,34 +109,39 @@ type Bound = (target: D1Database | D1DatabaseSession) => D1PreparedStatement;
 class ScopedStatement {
 	constructor(
 		private readonly binding: D1Database,
+		readonly sql: string,
 		readonly build: Bound,
 	) {}
 
 	bind(...values: unknown[]): ScopedStatement {
 		const build = this.build;
-		return new ScopedStatement(this.binding, (target) => build(target).bind(...values));
+		return new ScopedStatement(this.binding, this.sql, (target) => build(target).bind(...values));
 	}
 
-	private now(): D1PreparedStatement {
-		return this.build(current(this.binding));
+	private send<T>(run: (statement: D1PreparedStatement) => Promise<T>): Promise<T> {
+		return roundTrip(this.binding, !readsOnly(this.sql), (target) => run(this.build(target)));
 	}
 
 	first<T>(column?: string): Promise<T | null> {
-		return column === undefined ? this.now().first<T>() : this.now().first<T>(column);
+		return this.send((statement) =>
+			column === undefined ? statement.first<T>() : statement.first<T>(column),
+		);
 	}
 
 	run<T>(): Promise<D1Result<T>> {
-		return this.now().run<T>();
+		return this.send((statement) => statement.run<T>());
 	}
 
 	all<T>(): Promise<D1Result<T>> {
-		return this.now().all<T>();
+		return this.send((statement) => statement.all<T>());
 	}
 
 	raw<T>(options?: { columnNames?: boolean }): Promise<unknown[]> {
-		return options?.columnNames
-			? this.now().raw<T>({ columnNames: true })
-			: this.now().raw<T>({ columnNames: false });
+		return this.send<unknown[]>((statement) =>
+			options?.columnNames
+				? statement.raw<T>({ columnNames: true })
+				: statement.raw<T>({ columnNames: false }),
+		);
 	}
 }
 
@@ -102,10 +159,30 @@ export function sessionAware(binding: D1Database): D1Database {
 			statement instanceof ScopedStatement ? statement.build(target) : statement;
 		const made = {
 			prepare: (query: string) =>
-				new ScopedStatement(binding, (target) => target.prepare(query)) as unknown as D1PreparedStatement,
+				new ScopedStatement(binding, query, (target) =>
+					target.prepare(query),
+				) as unknown as D1PreparedStatement,
 			batch: <T>(statements: D1PreparedStatement[]) => {
-				const target = current(binding);
-				return target.batch<T>(statements.map((statement) => statementOf(statement, target)));
+				const writes = statements.some(
+					(statement) => !(statement instanceof ScopedStatement) || !readsOnly(statement.sql),
+				);
+				const scope = scopeOf(binding);
+				const rider = scope?.rider;
+				if (scope && rider && !writes) {
+					// A batch that only reads carries the rider inside it: still one round trip, one call.
+					scope.rider = undefined;
+					const sent = scope.session.batch<T>([
+						rider.statement(scope.session),
+						...statements.map((statement) => statementOf(statement, scope.session)),
+					]);
+					const settled = sent.then(([first]) => rider.settle(first as D1Result));
+					settled.catch(() => undefined);
+					scope.settled = settled;
+					return Promise.all([settled, sent]).then(([, results]) => results.slice(1));
+				}
+				return roundTrip(binding, writes, (target) =>
+					target.batch<T>(statements.map((statement) => statementOf(statement, target))),
+				);
 			},
 			withSession: (start?: SessionStart) => binding.withSession(start),
 			// Whole-script execution and dumps are for tooling; they go to the binding (the primary).
@@ -130,4 +207,24 @@ export function openSession(d1: D1Database, start: SessionStart): D1DatabaseSess
  */
 export function inSession<T>(d1: D1Database, session: D1DatabaseSession, work: () => T): T {
 	return scopes.run({ binding: raw(d1), session }, work);
+}
+
+/**
+ * Has `rider` ride along with the first round trip of the current scope of `d1` (see `Rider`). The verdict:
+ * `verdict()` sends the rider alone if no round trip has taken it yet, and answers its judgment.
+ */
+export function rideAlong(d1: D1Database, rider: Rider): { verdict(): Promise<void> } {
+	const scope = scopeOf(raw(d1));
+	if (!scope) throw new Error("rideAlong() outside a D1 session scope");
+	scope.rider = rider;
+	return {
+		verdict: () => {
+			const waiting = scope.rider;
+			if (waiting) {
+				scope.rider = undefined;
+				return sendRider(scope, waiting);
+			}
+			return scope.settled ?? Promise.resolve();
+		},
+	};
 }

@@ -5,6 +5,7 @@
 import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import {
+	callerRowFirst,
 	optionalUser,
 	requireGuardian,
 	requireGuide,
@@ -131,6 +132,12 @@ export interface RouteOptions {
 	perCaller?: { user: BurstPolicy; ip: BurstPolicy };
 	/** Anonymous answers are the same for everyone: served from the edge cache (http/edge-cache). */
 	edgeCache?: EdgeCacheOptions;
+	/**
+	 * A read whose handler needs the caller's row (role, trust, time zone, spiritual opt-in) before its first
+	 * query: the row is read first instead of riding along with that query (auth/guards), one more round
+	 * trip. Say why beside it.
+	 */
+	callerRowFirst?: true;
 }
 
 const edgeCacheNote = (seconds: number) =>
@@ -168,6 +175,7 @@ export function defineRoute<const R extends RouteConfig>(
 			.join("\n\n"),
 		middleware: [
 			limitAnonymousCallers,
+			...(options.callerRowFirst ? [callerRowFirst] : []),
 			guardFor(access),
 			limitUserWrites,
 			...(options.perCaller ? [limitPerCaller(options.perCaller.user, options.perCaller.ip)] : []),

@@ -1,7 +1,9 @@
 /**
  * Instrumentation, not a mock: a D1 binding that counts what reaches the real local D1 and delegates every
- * call to it. A "round trip" is one call that goes to the database: a statement's `run`/`all`/`first`/
- * `raw` outside a batch, one `batch` (however many statements it holds), or one `exec`.
+ * call to it. A call is one request to the database: a statement's `run`/`all`/`first`/`raw` outside a
+ * batch, one `batch` (however many statements it holds), or one `exec`; `roundTrips` counts the sequential
+ * waits among them (calls sent together are one), which is what latency is made of. Sessions opened through
+ * the binding (db/session) are counted the same way.
  * Pass `counter.db` to the Worker with `callWithConfig({ DB: counter.db }, …)`.
  * `executed` lists every statement that reached D1 (its SQL and bound values), for query-plan and
  * rows-read checks (test/budgets); `rowsRead` and `rowsWritten` sum D1's own `meta` of the results that carry
@@ -10,8 +12,14 @@
 
 export interface D1Counter {
 	db: D1Database;
-	/** Calls that reached D1. */
+	/**
+	 * Sequential round trips: the longest chain of calls each of which started after the one before it had
+	 * answered. Calls sent at the same time (a `Promise.all`, or the caller's row riding along with a
+	 * request's first query) are one round trip: what a client far from D1 waits for.
+	 */
 	roundTrips: number;
+	/** Calls that reached D1, concurrent or not. */
+	calls: number;
 	/** Statements prepared (including those later sent together in a batch). */
 	prepared: number;
 	/** Every statement that reached D1, alone or in a batch, in order. */
@@ -42,9 +50,24 @@ export function countingD1(real: D1Database): D1Counter {
 	/** Each wrapped statement → its SQL and bound values. */
 	const described = new WeakMap<object, ExecutedStatement>();
 
+	/** The depth (round trip number) of the deepest call that has answered. */
+	let answeredDepth = 0;
+	/** Starts a call: its round trip is one after the deepest that had answered when it was sent. */
+	const begin = (): number => {
+		const depth = answeredDepth + 1;
+		counter.calls++;
+		counter.roundTrips = Math.max(counter.roundTrips, depth);
+		return depth;
+	};
+	const answered = <T>(depth: number, result: Promise<T>): Promise<T> =>
+		result.finally(() => {
+			answeredDepth = Math.max(answeredDepth, depth);
+		});
+
 	const counter: D1Counter = {
 		db: real,
 		roundTrips: 0,
+		calls: 0,
 		prepared: 0,
 		executed: [],
 		rowsRead: 0,
@@ -52,6 +75,8 @@ export function countingD1(real: D1Database): D1Counter {
 		sessions: [],
 		reset() {
 			counter.roundTrips = 0;
+			counter.calls = 0;
+			answeredDepth = 0;
 			counter.prepared = 0;
 			counter.executed = [];
 			counter.rowsRead = 0;
@@ -78,10 +103,10 @@ export function countingD1(real: D1Database): D1Counter {
 				}
 				if (EXECUTING.has(property)) {
 					return (...args: unknown[]) => {
-						counter.roundTrips++;
-						counter.executed.push({ ...description, roundTrip: counter.roundTrips });
+						const depth = begin();
+						counter.executed.push({ ...description, roundTrip: depth });
 						const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-						return result instanceof Promise ? result.then(tally) : result;
+						return result instanceof Promise ? answered(depth, result.then(tally)) : result;
 					};
 				}
 				return value.bind(target);
@@ -105,21 +130,24 @@ export function countingD1(real: D1Database): D1Counter {
 				}
 				if (property === "batch") {
 					return (statements: D1PreparedStatement[]) => {
-						counter.roundTrips++;
+						const depth = begin();
 						for (const statement of statements) {
 							const description = described.get(statement);
-							if (description) counter.executed.push({ ...description, roundTrip: counter.roundTrips });
+							if (description) counter.executed.push({ ...description, roundTrip: depth });
 						}
-						return object
-							.batch(statements.map((statement) => realStatements.get(statement) ?? statement))
-							.then((results) => results.map(tally));
+						return answered(
+							depth,
+							object
+								.batch(statements.map((statement) => realStatements.get(statement) ?? statement))
+								.then((results) => results.map(tally)),
+						);
 					};
 				}
 				if (property === "exec" && "exec" in object) {
 					return (query: string) => {
-						counter.roundTrips++;
-						counter.executed.push({ sql: query, params: [], roundTrip: counter.roundTrips });
-						return object.exec(query);
+						const depth = begin();
+						counter.executed.push({ sql: query, params: [], roundTrip: depth });
+						return answered(depth, object.exec(query));
 					};
 				}
 				// A request's session (db/session): its calls are counted the same way.

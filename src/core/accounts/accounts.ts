@@ -66,7 +66,7 @@ export async function refuseImpersonation(db: Db, me: UserRow, displayName: stri
 }
 
 /** Every authenticated request runs this: built once per isolate (see db/prepared). */
-const userBySub = preparedQuery((db) =>
+export const callerRowQuery = preparedQuery((db) =>
 	db
 		.select()
 		.from(users)
@@ -88,7 +88,7 @@ export async function findOrCreateUser(
 	secret: string | undefined,
 	now = new Date(),
 ): Promise<UserRow> {
-	const existing = await userBySub(db).get({ sub: claims.sub });
+	const existing = await callerRowQuery(db).get({ sub: claims.sub });
 	if (existing) return live(existing);
 	// A UUIDv7 of the day's start: a sign-up millisecond in the id (shown wherever the person is named) could
 	// be lined up with the first anonymous thing the new account does. 74 random bits keep it unique.
@@ -109,7 +109,7 @@ export async function findOrCreateUser(
 		...carryOverStatements(db, subjectHash, id, now),
 	]);
 	if (created) return created;
-	const winner = await userBySub(db).get({ sub: claims.sub });
+	const winner = await callerRowQuery(db).get({ sub: claims.sub });
 	if (!winner) throw new Error("user row vanished after a concurrent insert");
 	return live(winner);
 }

@@ -59,18 +59,23 @@ const ForYouCursor = z.object({ anchor: z.string(), offset: z.number().int().min
 const withCrisis = <T extends object>(c: Context<AppEnv>, body: T, screening: Screening | null) =>
 	screening?.urgent ? { ...body, crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : body;
 
-const getFeed = defineRoute("user", {
-	method: "get",
-	path: "/flourish/feed",
-	tags: ["flourish"],
-	summary:
-		"Posts I may see: newest, hot (`top`) or ranked for me (`for_you`); filters by type, author, group",
-	request: { query: FeedQuery },
-	responses: {
-		200: { description: "A page of posts.", content: jsonContent(PostPage) },
-		400: problemResponse("The cursor is not valid for this list (or for this sort)."),
+const getFeed = defineRoute(
+	"user",
+	{
+		method: "get",
+		path: "/flourish/feed",
+		tags: ["flourish"],
+		summary:
+			"Posts I may see: newest, hot (`top`) or ranked for me (`for_you`); filters by type, author, group",
+		request: { query: FeedQuery },
+		responses: {
+			200: { description: "A page of posts.", content: jsonContent(PostPage) },
+			400: problemResponse("The cursor is not valid for this list (or for this sort)."),
+		},
 	},
-});
+	// Builds its first query from my spiritual opt-in.
+	{ callerRowFirst: true },
+);
 
 const postPost = defineRoute(
 	"user",
@@ -91,14 +96,19 @@ const postPost = defineRoute(
 	{ middleware: [checksPromotionAfterContribution] },
 );
 
-const getOnePost = defineRoute("user", {
-	method: "get",
-	path: "/flourish/posts/{post_id}",
-	tags: ["flourish"],
-	summary: "One post with reaction counts, my reaction and (once I voted or it closed) poll results",
-	request: { params: PostParams },
-	responses: { 200: { description: "The post.", content: jsonContent(PostSchema) }, ...postNotFound },
-});
+const getOnePost = defineRoute(
+	"user",
+	{
+		method: "get",
+		path: "/flourish/posts/{post_id}",
+		tags: ["flourish"],
+		summary: "One post with reaction counts, my reaction and (once I voted or it closed) poll results",
+		request: { params: PostParams },
+		responses: { 200: { description: "The post.", content: jsonContent(PostSchema) }, ...postNotFound },
+	},
+	// Guardians see held posts: the query depends on my role.
+	{ callerRowFirst: true },
+);
 
 const patchPost = defineRoute("user", {
 	method: "patch",
@@ -122,21 +132,26 @@ const deleteOnePost = defineRoute("user", {
 	responses: { 204: { description: "Deleted." }, ...notAllowed, ...postNotFound },
 });
 
-const getComments = defineRoute("user", {
-	method: "get",
-	path: "/flourish/posts/{post_id}/comments",
-	tags: ["flourish"],
-	summary: "The comment tree: top-level comments (oldest first, cursor) with replies nested to depth 5",
-	request: { params: PostParams, query: PageQuery },
-	responses: {
-		200: {
-			description: "A page of top-level comments with their replies.",
-			content: jsonContent(CommentPage),
+const getComments = defineRoute(
+	"user",
+	{
+		method: "get",
+		path: "/flourish/posts/{post_id}/comments",
+		tags: ["flourish"],
+		summary: "The comment tree: top-level comments (oldest first, cursor) with replies nested to depth 5",
+		request: { params: PostParams, query: PageQuery },
+		responses: {
+			200: {
+				description: "A page of top-level comments with their replies.",
+				content: jsonContent(CommentPage),
+			},
+			400: problemResponse("The cursor is not valid for this list."),
+			...postNotFound,
 		},
-		400: problemResponse("The cursor is not valid for this list."),
-		...postNotFound,
 	},
-});
+	// Guardians see held comments: the query depends on my role.
+	{ callerRowFirst: true },
+);
 
 const postComment = defineRoute(
 	"user",
@@ -219,17 +234,22 @@ const postVote = defineRoute("user", {
 	},
 });
 
-const getSimilar = defineRoute("user", {
-	method: "get",
-	path: "/flourish/posts/{post_id}/similar",
-	tags: ["flourish"],
-	summary: "Up to 5 posts I may see that are most similar to this one (ML embeddings)",
-	request: { params: PostParams },
-	responses: {
-		200: { description: "Similar posts, best first.", content: jsonContent(SimilarPosts) },
-		...postNotFound,
+const getSimilar = defineRoute(
+	"user",
+	{
+		method: "get",
+		path: "/flourish/posts/{post_id}/similar",
+		tags: ["flourish"],
+		summary: "Up to 5 posts I may see that are most similar to this one (ML embeddings)",
+		request: { params: PostParams },
+		responses: {
+			200: { description: "Similar posts, best first.", content: jsonContent(SimilarPosts) },
+			...postNotFound,
+		},
 	},
-});
+	// Guardians see held posts: the query depends on my role.
+	{ callerRowFirst: true },
+);
 
 export const flourishRoutes = createRouter()
 	.openapi(getFeed, async (c) => {

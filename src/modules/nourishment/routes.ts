@@ -50,7 +50,8 @@ const getToday = defineRoute(
 		},
 	},
 	// Without a token "today" is the UTC date, so that date is part of the key.
-	{ edgeCache: { seconds: NOURISHMENT_CACHE_SECONDS, varyOn: utcDate } },
+	// My local date (time zone, day start) and spiritual opt-in decide the query.
+	{ callerRowFirst: true, edgeCache: { seconds: NOURISHMENT_CACHE_SECONDS, varyOn: utcDate } },
 );
 
 const getArchive = defineRoute(
@@ -67,7 +68,8 @@ const getArchive = defineRoute(
 		},
 	},
 	// Items become published at their date (UTC without a token).
-	{ edgeCache: { seconds: NOURISHMENT_CACHE_SECONDS, varyOn: utcDate } },
+	// My local date (time zone, day start) and spiritual opt-in decide the query.
+	{ callerRowFirst: true, edgeCache: { seconds: NOURISHMENT_CACHE_SECONDS, varyOn: utcDate } },
 );
 
 const getOne = defineRoute(
@@ -80,7 +82,8 @@ const getOne = defineRoute(
 		request: { params: ItemParams },
 		responses: { 200: { description: "The item.", content: jsonContent(ItemSchema) }, ...itemNotFound },
 	},
-	{ edgeCache: { seconds: NOURISHMENT_CACHE_SECONDS } },
+	// My local date and role decide what I may see.
+	{ callerRowFirst: true, edgeCache: { seconds: NOURISHMENT_CACHE_SECONDS } },
 );
 
 const postItem = defineRoute("guardian", {

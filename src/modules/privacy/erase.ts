@@ -23,6 +23,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { CurrentUser } from "../../core/accounts/current-user";
+import { forgetCaller } from "../../core/accounts/remembered-callers";
 import { tombstoneKey } from "../../core/accounts/tombstones";
 import { isBatchGuardFailure } from "../../db/batch-guard";
 import { createDb } from "../../db/client";
@@ -306,6 +307,8 @@ export async function deleteAccount(
 		}
 		throw error;
 	}
+	// This isolate forgets the account at once; the others find out on the person's next read.
+	forgetCaller(user.auth0Sub);
 	logEvent("info", "account_deleted", { jobs_inline_limit: ERASURE_JOBS_PER_REQUEST });
 	// The live stream reads the account's standing, closes its sockets and forgets what it kept (its chat
 	// sockets close with the outbox's chat jobs, below).

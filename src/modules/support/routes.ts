@@ -92,16 +92,21 @@ const postRequest = defineRoute(
 	},
 );
 
-const getRequests = defineRoute("user", {
-	method: "get",
-	path: "/support/requests",
-	tags: ["support"],
-	summary: "Support requests I may see, urgent first",
-	description:
-		"`guides_only` requests appear only for verified Guides (and guardians). Urgent first, then newest hour first; within one hour the order is arbitrary (times are rounded down to the hour and ids are random, so nothing tells who asked first).",
-	request: { query: SupportListQuery },
-	responses: { 200: { description: "A page of requests.", content: jsonContent(SupportRequestPage) } },
-});
+const getRequests = defineRoute(
+	"user",
+	{
+		method: "get",
+		path: "/support/requests",
+		tags: ["support"],
+		summary: "Support requests I may see, urgent first",
+		description:
+			"`guides_only` requests appear only for verified Guides (and guardians). Urgent first, then newest hour first; within one hour the order is arbitrary (times are rounded down to the hour and ids are random, so nothing tells who asked first).",
+		request: { query: SupportListQuery },
+		responses: { 200: { description: "A page of requests.", content: jsonContent(SupportRequestPage) } },
+	},
+	// What I may see depends on my role (guides and guardians see more).
+	{ callerRowFirst: true },
+);
 
 const getRequest = defineRoute("user", {
 	method: "get",

@@ -56,7 +56,8 @@ const listRoute = defineRoute(
 		request: { query: ProjectListQuery },
 		responses: { 200: { description: "A page of projects.", content: jsonContent(ProjectPage) } },
 	},
-	{ edgeCache: { seconds: PUBLIC_CACHE_SECONDS } },
+	// Builds its first query from my spiritual opt-in.
+	{ callerRowFirst: true, edgeCache: { seconds: PUBLIC_CACHE_SECONDS } },
 );
 
 const createRoute = defineRoute(

@@ -30,15 +30,20 @@ import {
 
 const IdCursor = z.object({ id: z.uuid() });
 
-const getMine = defineRoute("user", {
-	method: "get",
-	path: "/trust/me",
-	tags: ["trust"],
-	summary: "My trust level, what it unlocks, and progress toward the next level",
-	description:
-		"Also takes the automatic step from new_sprout to growing when its requirements are met (unless a guardian locked the level).",
-	responses: { 200: { description: "My trust standing.", content: jsonContent(TrustStanding) } },
-});
+const getMine = defineRoute(
+	"user",
+	{
+		method: "get",
+		path: "/trust/me",
+		tags: ["trust"],
+		summary: "My trust level, what it unlocks, and progress toward the next level",
+		description:
+			"Also takes the automatic step from new_sprout to growing when its requirements are met (unless a guardian locked the level).",
+		responses: { 200: { description: "My trust standing.", content: jsonContent(TrustStanding) } },
+	},
+	// The answer starts from my trust level.
+	{ callerRowFirst: true },
+);
 
 const postApplication = defineRoute("user", {
 	method: "post",

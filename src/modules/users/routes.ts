@@ -16,13 +16,18 @@ import { idParam } from "../../lib/schemas";
 import { rescheduleRemindersStatements } from "../garden";
 import { MyProfile, PublicProfile, toMyProfile, toPublicProfile, UpdateMyProfile } from "./schemas";
 
-const getMe = defineRoute("self_even_if_suspended", {
-	method: "get",
-	path: "/users/me",
-	tags: ["users"],
-	summary: "My profile, role, trust level and preferences",
-	responses: { 200: { description: "My profile.", content: jsonContent(MyProfile) } },
-});
+const getMe = defineRoute(
+	"self_even_if_suspended",
+	{
+		method: "get",
+		path: "/users/me",
+		tags: ["users"],
+		summary: "My profile, role, trust level and preferences",
+		responses: { 200: { description: "My profile.", content: jsonContent(MyProfile) } },
+	},
+	// The answer is my row itself.
+	{ callerRowFirst: true },
+);
 
 const updateMe = <M extends "patch" | "put">(method: M, summary: string) =>
 	defineRoute("user", {
