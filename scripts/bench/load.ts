@@ -2,8 +2,9 @@
  * The benchmark's load generator, a process apart from the server (run pinned to its own core by
  * scripts/bench/run.ts). Drives the API Worker's own socket with autocannon — one autocannon instance in
  * this one thread, a fixed number of connections — using valid tokens of many dataset users, then runs the
- * extras when asked to (`--extras`): micro figures, RSVP, the fan-out of a cancelled event, chat, habit
- * reminders and Web Push (lib/reminders-extra.ts).
+ * extras when asked to (`--extras`): the latency model (the endpoints again, with every D1 round trip of the
+ * request handlers delayed by where it would go), micro figures, RSVP, the fan-out of a cancelled event, chat,
+ * habit reminders and Web Push (lib/reminders-extra.ts).
  *
  *   node --import tsx scripts/bench/load.ts --fixtures FILE --key FILE --out FILE [--duration 8] [--warmup 2]
  *        [--connections 10] [--only name,name] [--extras] [--live-streams 500]
@@ -29,9 +30,12 @@ import type {
 	ChatResult,
 	EndpointResult,
 	FanOutResult,
+	LatencyEndpointResult,
+	LatencyResult,
 	MicroResult,
 	RsvpResult,
 	SizeResult,
+	TripCounts,
 } from "./lib/results.ts";
 
 const { values: args } = parseArgs({
@@ -120,6 +124,8 @@ interface Endpoint {
 	/** The token pool; readers by default. */
 	tokens?: string[];
 	body?: (n: number) => string;
+	/** Sent with every request (the latency extra's choice of model). */
+	headers?: Record<string, string>;
 }
 
 /**
@@ -188,7 +194,7 @@ const ENDPOINTS: Endpoint[] = [
 ];
 
 /** The extras (run with `--extras`), by the names `--only` selects them with. */
-const EXTRAS = ["micro", "rsvp", "event_cancel_fan_out", "chat", "reminders"] as const;
+const EXTRAS = ["latency", "micro", "rsvp", "event_cancel_fan_out", "chat", "reminders"] as const;
 const onlyNames = args.only ? new Set(args.only.split(",")) : undefined;
 for (const name of onlyNames ?? []) {
 	if (!ENDPOINTS.some((endpoint) => endpoint.name === name) && !(EXTRAS as readonly string[]).includes(name))
@@ -231,7 +237,7 @@ function runAutocannon(
 							const target = new URL(paths[i % paths.length] ?? "/", fixtures.apiUrl);
 							request.path = `${target.pathname}${target.search}`;
 							request.method = endpoint.method ?? "GET";
-							const headers = { ...request.headers };
+							const headers = { ...request.headers, ...endpoint.headers };
 							request.headers = headers;
 							if (!endpoint.anonymous) headers.authorization = `Bearer ${pool[i % pool.length]}`;
 							if (endpoint.body) {
@@ -270,18 +276,21 @@ function runAutocannon(
 	});
 }
 
+/**
+ * Ranked endpoints embed their candidates once (then read the stored vectors): one request first, so the
+ * warm-up is not ten concurrent requests all embedding the same 200 texts.
+ */
+async function prime(endpoint: Endpoint): Promise<void> {
+	if (!endpoint.prime || !endpoint.path) return;
+	const response = await fetch(endpoint.path, { headers: { authorization: `Bearer ${readerTokens[0]}` } });
+	await response.arrayBuffer();
+}
+
 async function measureEndpoints(): Promise<Record<string, EndpointResult>> {
 	const results: Record<string, EndpointResult> = {};
 	for (const endpoint of ENDPOINTS) {
 		if (onlyNames && !onlyNames.has(endpoint.name) && !endpoint.name.startsWith("trivial")) continue;
-		// Ranked endpoints embed their candidates once (then read the stored vectors): one request first,
-		// so the warm-up is not ten concurrent requests all embedding the same 200 texts.
-		if (endpoint.prime && endpoint.path) {
-			const response = await fetch(endpoint.path, {
-				headers: { authorization: `Bearer ${readerTokens[0]}` },
-			});
-			await response.arrayBuffer();
-		}
+		await prime(endpoint);
 		if (WARMUP > 0) await runAutocannon(endpoint, WARMUP, false);
 		const profiles = args["profile-dir"]
 			? await startProfiles(Number(args["inspector-port"]), args["profile-dir"])
@@ -301,6 +310,179 @@ async function measureEndpoints(): Promise<Record<string, EndpointResult>> {
 		}
 	}
 	return results;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The latency model (issue 18): the endpoints again, each request asking the API's bench entry
+// (scripts/bench/api-entry.ts) to delay every D1 round trip of its handler by where it would go — the primary
+// far away, a replica near — and to count them; then the same with no replicas (every round trip the
+// primary's). What is reported is latency and round trips: throughput is set by the delays.
+//
+// Not autocannon's closed loop of 10 connections here: a reply from a replica 8 ms away comes back so soon
+// that 10 connections keep workerd's core busy, and the median would be queueing behind other requests, not
+// the model. Instead requests are sent at a fixed pace (LATENCY_RATE a second, evenly spaced, whether or not
+// the previous ones have answered), which leaves the core mostly idle, so a request's time is its own round
+// trips and its own CPU.
+
+/** Requests per second sent to an endpoint under the model, evenly spaced (an open loop). */
+const LATENCY_RATE = 25;
+const LATENCY_SECONDS = 5;
+const LATENCY_WARMUP_SECONDS = 1;
+/** Time for the work a request leaves running after its answer (`waitUntil`) to make its round trips. */
+const LATENCY_DRAIN_MS = 1_000;
+/** The issue's targets for the median under the model. */
+const READ_TARGET_MS = 25;
+const WRITE_TARGET_MS = 200;
+const MODEL_HEADER = "x-bench-d1-model";
+
+/** A write every live stream and chat socket opens with (the fan-out and chat extras measure them). */
+const STREAM_TICKET: Endpoint = {
+	name: "stream_ticket",
+	label: "POST /stream/tickets",
+	path: `${API}/stream/tickets`,
+	method: "POST",
+};
+
+/** The round trips the API counted since the last read (the read resets them). */
+async function readTrips(): Promise<TripCounts> {
+	const response = await fetch(`${fixtures.apiUrl}/__bench/d1-trips`);
+	if (!response.ok) throw new Error(`d1-trips: ${response.status} ${await response.text()}`);
+	return (await response.json()) as TripCounts;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Requests sent under the model so far: each takes the next token of its pool (and path). */
+let pacedSent = 0;
+
+/** `seconds` of `endpoint` at LATENCY_RATE requests a second, each timed from its send to its whole answer. */
+async function runPaced(endpoint: Endpoint, seconds: number): Promise<Omit<EndpointResult, "label">> {
+	const pool = endpoint.tokens ?? readerTokens;
+	const paths = endpoint.paths ?? [endpoint.path ?? "/"];
+	const latencies: number[] = [];
+	const statuses: Record<string, number> = {};
+	const errorSamples: string[] = [];
+	let errors = 0;
+	const send = async () => {
+		const i = pacedSent++;
+		const headers: Record<string, string> = { ...endpoint.headers };
+		if (!endpoint.anonymous) headers.authorization = `Bearer ${pool[i % pool.length]}`;
+		if (endpoint.body) headers["content-type"] = "application/json";
+		const sentAt = performance.now();
+		try {
+			const response = await fetch(new URL(paths[i % paths.length] ?? "/", fixtures.apiUrl), {
+				method: endpoint.method ?? "GET",
+				headers,
+				...(endpoint.body ? { body: endpoint.body(i) } : {}),
+			});
+			const body = await response.text();
+			latencies.push(performance.now() - sentAt);
+			statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+			if (!response.ok && errorSamples.length < 3) errorSamples.push(body.slice(0, 300));
+		} catch (error) {
+			errors++;
+			if (errorSamples.length < 3) errorSamples.push(error instanceof Error ? error.message : String(error));
+		}
+	};
+	const count = Math.round(seconds * LATENCY_RATE);
+	const started = performance.now();
+	const sent: Promise<void>[] = [];
+	for (let i = 0; i < count; i++) {
+		const wait = started + (i * 1000) / LATENCY_RATE - performance.now();
+		if (wait > 0) await pause(wait);
+		sent.push(send());
+	}
+	await Promise.all(sent);
+	latencies.sort((a, b) => a - b);
+	const non2xx = Object.entries(statuses)
+		.filter(([status]) => !status.startsWith("2"))
+		.reduce((sum, [, n]) => sum + n, 0);
+	return {
+		requests: latencies.length,
+		rps: round(count / seconds, 1),
+		p50: round(percentile(latencies, 50)),
+		p95: round(percentile(latencies, 95)),
+		p99: round(percentile(latencies, 99)),
+		statuses,
+		non2xx,
+		errors,
+		timeouts: 0,
+		errorSamples,
+	};
+}
+
+/**
+ * Every person of a read's pool asks once, without the model and 10 at a time: what a first read of
+ * someone stores (the interest profile's vector of `GET /recommendations`, vectors of new candidates) is
+ * stored, as after the main table's runs, and both variants then see the same state (otherwise the first
+ * variant pays for the stores, and they move its sessions to the primary).
+ */
+async function warmPool(endpoint: Endpoint): Promise<void> {
+	if (endpoint.method) return;
+	const pool = endpoint.tokens ?? readerTokens;
+	const paths = endpoint.paths ?? [endpoint.path ?? "/"];
+	let next = 0;
+	const worker = async () => {
+		while (next < pool.length) {
+			const i = next++;
+			const response = await fetch(new URL(paths[i % paths.length] ?? "/", fixtures.apiUrl), {
+				headers: { authorization: `Bearer ${pool[i]}` },
+			});
+			await response.arrayBuffer();
+		}
+	};
+	await Promise.all(Array.from({ length: 10 }, worker));
+}
+
+async function measureLatencyOf(endpoint: Endpoint, model: string): Promise<LatencyEndpointResult> {
+	const modelled: Endpoint = { ...endpoint, headers: { [MODEL_HEADER]: model } };
+	if (LATENCY_WARMUP_SECONDS > 0) await runPaced(modelled, LATENCY_WARMUP_SECONDS);
+	// Every request of the warm-up has answered (runPaced waits for them): the counts start from zero.
+	await pause(LATENCY_DRAIN_MS);
+	await readTrips();
+	const result = await runPaced(modelled, LATENCY_SECONDS);
+	// The answered requests' counts are in; what they left running after the answer has a moment to count.
+	await pause(LATENCY_DRAIN_MS);
+	let trips: TripCounts | null = null;
+	try {
+		trips = await readTrips();
+	} catch (error) {
+		log(
+			`\x1b[31mlatency: ${endpoint.name} (${model}): ${error instanceof Error ? error.message : error}\x1b[0m`,
+		);
+	}
+	const perRequest = (value: number | undefined) =>
+		trips && trips.requests > 0 && value !== undefined ? (value / trips.requests).toFixed(2) : "?";
+	log(
+		`latency ${model}: ${endpoint.label}: p50 ${result.p50} ms, p95 ${result.p95} ms; per request ${perRequest(trips?.primary)} primary + ${perRequest(trips?.replica)} replica round trips; statuses ${JSON.stringify(result.statuses)}`,
+	);
+	return {
+		label: endpoint.label,
+		...result,
+		trips,
+		targetP50: endpoint.method ? WRITE_TARGET_MS : READ_TARGET_MS,
+	};
+}
+
+async function measureLatency(): Promise<LatencyResult> {
+	const result: LatencyResult = {
+		primaryMs: fixtures.primaryMs,
+		replicaMs: fixtures.replicaMs,
+		ratePerSecond: LATENCY_RATE,
+		seconds: LATENCY_SECONDS,
+		warmupSeconds: LATENCY_WARMUP_SECONDS,
+		sessions: {},
+		primaryOnly: {},
+	};
+	const endpoints = [...ENDPOINTS.filter((endpoint) => !endpoint.name.startsWith("trivial")), STREAM_TICKET];
+	for (const endpoint of endpoints) {
+		await prime(endpoint);
+		await warmPool(endpoint);
+		// Both variants back to back, the machine in the same state.
+		result.sessions[endpoint.name] = await measureLatencyOf(endpoint, "sessions");
+		result.primaryOnly[endpoint.name] = await measureLatencyOf(endpoint, "primary-only");
+	}
+	return result;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -834,6 +1016,14 @@ const result: SizeResult = {
 	endpoints: await measureEndpoints(),
 };
 const extra = (name: (typeof EXTRAS)[number]) => args.extras && (!onlyNames || onlyNames.has(name));
+if (extra("latency")) {
+	try {
+		result.latency = await measureLatency();
+	} catch (error) {
+		result.latency = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+		log(`\x1b[31mlatency: FAILED: ${result.latency.error}\x1b[0m`);
+	}
+}
 if (extra("micro")) {
 	result.micro = await measureMicro();
 	log(`micro: ${JSON.stringify(result.micro)}`);

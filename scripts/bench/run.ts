@@ -18,9 +18,11 @@
  *   npm run bench -- --api-src /tmp/before --no-report        # the same run against another copy of the API
  *   npm run bench -- --sizes small --only reminders --merge   # one extra again, merged into the report
  *   npm run bench -- --sizes small --only feed_recent --no-extras --no-report --profile   # + CPU profiles
+ *   npm run bench -- --sizes small --only latency --merge     # the latency model (D1 far, a replica near)
+ *   npm run bench -- --sizes small --only latency --primary-ms 150 --replica-ms 5 --no-report
  *
- * The extras (small dataset only) are micro, rsvp, event_cancel_fan_out, chat and reminders; `--only` names
- * endpoints and extras alike, and with `--only` only the extras it names run.
+ * The extras (small dataset only) are latency, micro, rsvp, event_cancel_fan_out, chat and reminders; `--only`
+ * names endpoints and extras alike, and with `--only` only the extras it names run.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,7 +32,7 @@ import { parseArgs } from "node:util";
 import { createBenchKey } from "./lib/issuer.ts";
 import { renderFigures } from "./lib/report.ts";
 import type { BenchResults, SizeResult } from "./lib/results.ts";
-import { buildWorkers, PROJECT_ROOT } from "./lib/workers.ts";
+import { buildWorkers, PRIMARY_MS, PROJECT_ROOT, REPLICA_MS } from "./lib/workers.ts";
 
 const { values: args } = parseArgs({
 	options: {
@@ -45,6 +47,9 @@ const { values: args } = parseArgs({
 		"d1-delay-ms": { type: "string", default: "50" },
 		/** The same delay on the API's own rooms (0): with `--api-src`, a before/after with D1 far away. */
 		"api-d1-delay-ms": { type: "string", default: "0" },
+		/** The latency extra's model: each D1 round trip to the primary, and to a replica (ms). */
+		"primary-ms": { type: "string", default: String(PRIMARY_MS) },
+		"replica-ms": { type: "string", default: String(REPLICA_MS) },
 		/** Attendees of event_cancel_fan_out with their live stream open during the cancel (0: none). */
 		"live-streams": { type: "string", default: "500" },
 		"no-extras": { type: "boolean", default: false },
@@ -166,6 +171,10 @@ function startServer({ tmp, size }: { tmp: string; size: string }) {
 			args["d1-delay-ms"],
 			"--api-d1-delay-ms",
 			args["api-d1-delay-ms"],
+			"--primary-ms",
+			args["primary-ms"],
+			"--replica-ms",
+			args["replica-ms"],
 			...(args.profile ? ["--inspector-port", String(INSPECTOR_PORT)] : []),
 		],
 		{ cwd: PROJECT_ROOT, env: childEnv, stdio: ["pipe", "pipe", "inherit"] },
@@ -292,6 +301,7 @@ const EXTRA_KEYS = {
 	event_cancel_fan_out: "fanOut",
 	chat: "chat",
 	reminders: "reminders",
+	latency: "latency",
 } as const satisfies Record<string, keyof SizeResult>;
 
 /** `--merge`: the extras measured in `run` put into the `existing` results, each with its run's date and load. */

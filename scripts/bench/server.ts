@@ -6,6 +6,7 @@
  *
  *   node --import tsx scripts/bench/server.ts --build DIR --persist DIR --key FILE --size small|large --fixtures FILE
  *        [--inspector-port N]   (workerd's inspector, for `npm run bench -- --profile`)
+ *        [--d1-delay-ms N] [--api-d1-delay-ms N] [--primary-ms N] [--replica-ms N]   (see run.ts)
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -16,7 +17,14 @@ import { generateDataset, SIZES } from "./lib/dataset.mts";
 import type { BenchKey } from "./lib/issuer.ts";
 import type { BenchFixtures } from "./lib/results.ts";
 import { seedClient } from "./lib/sql.ts";
-import { type BuiltWorkers, D1_DELAY_MS, miniflareOptions, PROJECT_ROOT } from "./lib/workers.ts";
+import {
+	type BuiltWorkers,
+	D1_DELAY_MS,
+	miniflareOptions,
+	PRIMARY_MS,
+	PROJECT_ROOT,
+	REPLICA_MS,
+} from "./lib/workers.ts";
 
 const { values: args } = parseArgs({
 	options: {
@@ -28,6 +36,8 @@ const { values: args } = parseArgs({
 		"inspector-port": { type: "string" },
 		"d1-delay-ms": { type: "string", default: String(D1_DELAY_MS) },
 		"api-d1-delay-ms": { type: "string", default: "0" },
+		"primary-ms": { type: "string", default: String(PRIMARY_MS) },
+		"replica-ms": { type: "string", default: String(REPLICA_MS) },
 	},
 });
 const log = (message: string) => process.stderr.write(`[server ${args.size}] ${message}\n`);
@@ -51,6 +61,8 @@ const mf = new Miniflare({
 		vapidPrivateKey: vapid.privateKey,
 		d1DelayMs: Number(args["d1-delay-ms"]),
 		apiD1DelayMs: Number(args["api-d1-delay-ms"]),
+		primaryMs: Number(args["primary-ms"]),
+		replicaMs: Number(args["replica-ms"]),
 	}),
 	...(args["inspector-port"] ? { inspectorPort: Number(args["inspector-port"]) } : {}),
 	log: new Log(LogLevel.WARN),
@@ -83,6 +95,8 @@ const fixtures: BenchFixtures = {
 	apiD1DelayUrl: apiD1DelayUrl.href.replace(/\/$/, ""),
 	d1DelayMs: Number(args["d1-delay-ms"]),
 	apiD1DelayMs: Number(args["api-d1-delay-ms"]),
+	primaryMs: Number(args["primary-ms"]),
+	replicaMs: Number(args["replica-ms"]),
 	benchUrl,
 	size: args.size,
 	counts: dataset.counts,

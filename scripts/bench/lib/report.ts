@@ -6,6 +6,8 @@ import type {
 	BenchResults,
 	EndpointResult,
 	FanOutResult,
+	LatencyEndpointResult,
+	LatencyResult,
 	LiveFanOutResult,
 	MergedExtra,
 	PushDeliveryResult,
@@ -119,6 +121,7 @@ export function figuresMarkdown(results: BenchResults): string {
 	);
 	const extras = small ?? large;
 	lines.push(...notificationsMarkdown(rows, extras?.fanOut));
+	if (extras?.latency) lines.push(...latencyMarkdown(extras.latency, results.mergedExtras?.latency));
 	if (extras?.chat) {
 		const chatMerged = results.mergedExtras?.chat;
 		lines.push(
@@ -176,6 +179,67 @@ export function figuresMarkdown(results: BenchResults): string {
 }
 
 const count = (value: number) => value.toLocaleString("en-US");
+
+/** Per request, at most two decimals and no trailing zeros (3, 0.16). */
+const perRequest = (value: number, requests: number) =>
+	requests > 0 ? String(Math.round((100 * value) / requests) / 100) : "—";
+
+/** One variant's round trips per request before the answer: "primary + replica", and the mixes when several. */
+function tripsText(entry: LatencyEndpointResult | undefined): string {
+	const trips = entry?.trips;
+	if (!trips || trips.requests === 0) return "—";
+	const mixes = Object.entries(trips.patterns).sort(([, a], [, b]) => b - a);
+	const mix = mixes.length > 1 ? ` (${mixes.map(([pattern, n]) => `${n}× ${pattern}`).join(", ")})` : "";
+	return `${perRequest(trips.primary, trips.requests)} + ${perRequest(trips.replica, trips.requests)}${mix}`;
+}
+
+const waitsText = (entry: LatencyEndpointResult | undefined) =>
+	entry?.trips && entry.trips.requests > 0 ? perRequest(entry.trips.waits, entry.trips.requests) : "—";
+
+/** The latency model (issue 18): each endpoint with replicas and without, against the issue's targets. */
+function latencyMarkdown(
+	latency: LatencyResult | { error: string },
+	merged: MergedExtra | undefined,
+): string[] {
+	const from = merged
+		? ` Measured in a run of its own (\`--only latency\`, ${merged.startedAt}; machine load before ${merged.load.before.loadAverage.join(" / ")}, ${merged.load.before.cpuBusyPercent}% busy), merged into this report.`
+		: "";
+	if (!("sessions" in latency))
+		return ["", `Latency model (small dataset): the run failed: ${latency.error}.${from}`];
+	const l = latency;
+	const lines = [
+		"",
+		`Latency model (small dataset; "Latency model" below says what it is): every D1 round trip of the request handlers delayed ${l.primaryMs} ms when it goes to the primary and ${l.replicaMs} ms when a replica answers it; "no replicas": every round trip ${l.primaryMs} ms. ${l.ratePerSecond} requests a second per endpoint, evenly spaced, ${l.warmupSeconds} s warm-up then ${l.seconds} s measured, each variant in turn; round trips are counted by the API's bench entry over the requests it answered in the measured time ("primary + replica" per request before the answer; "in a row": those that started while none of the request's others was in flight).${from}`,
+		"",
+		"| endpoint | target p50 ms | p50 ms | p95 ms | round trips: primary + replica | in a row | target met? | no replicas: p50 ms | p95 ms | round trips (all primary) | not 2xx |",
+		"|---|--:|--:|--:|---|--:|---|--:|--:|--:|---|",
+	];
+	const after: string[] = [];
+	for (const [name, entry] of Object.entries(l.sessions)) {
+		const bare = l.primaryOnly[name];
+		const met = entry.p50 === null ? "—" : entry.p50 <= entry.targetP50 ? "met" : "**missed**";
+		const problems = [statusText(entry), statusText(bare)].filter((text) => text !== "—");
+		const bareTrips = bare?.trips && bare.trips.requests > 0 ? tripsText(bare).replace(/ \+ 0$/, "") : "—";
+		lines.push(
+			`| ${entry.label} | ${entry.targetP50} | ${fmt(entry.p50, 1)} | ${fmt(entry.p95, 1)} | ${tripsText(entry)} | ${waitsText(entry)} | ${met} | ${fmt(bare?.p50, 1)} | ${fmt(bare?.p95, 1)} | ${bareTrips} | ${problems.join("; ") || "—"} |`,
+		);
+		for (const [variant, e] of [
+			["with replicas", entry],
+			["no replicas", bare],
+		] as const) {
+			const a = e?.trips?.afterAnswer;
+			if (a && a.primary + a.replica > 0)
+				after.push(`${entry.label} (${variant}): ${a.primary} to the primary, ${a.replica} to a replica`);
+		}
+	}
+	lines.push(
+		"",
+		after.length > 0
+			? `Round trips after the answer (\`waitUntil\`; no client waits for them), over all requests measured: ${after.join("; ")}.`
+			: "No request made a round trip after its answer.",
+	);
+	return lines;
+}
 
 /** Habit reminders and Web Push (issue 16): the minute cron's tick, and pushes per second. */
 function remindersMarkdown(

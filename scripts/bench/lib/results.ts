@@ -16,6 +16,9 @@ export interface BenchFixtures extends DatasetFixtures {
 	d1DelayMs: number;
 	/** The same delay on the API's own rooms (0 but in a before/after comparison). */
 	apiD1DelayMs: number;
+	/** The latency model's round trip to the D1 primary and to a replica (the `latency` extra). */
+	primaryMs: number;
+	replicaMs: number;
 	/** The bench Worker's socket (micro figures). */
 	benchUrl: string;
 	size: string;
@@ -214,6 +217,44 @@ export interface RemindersResult {
 	error?: string;
 }
 
+/**
+ * D1 round trips of one endpoint's measured phase under the latency model, as counted by the API's bench
+ * entry (scripts/bench/api-entry.ts) over the requests it answered in that time.
+ */
+export interface TripCounts {
+	requests: number;
+	/** Round trips before the answer, summed over the requests. */
+	primary: number;
+	replica: number;
+	/** Of those, the ones that started while none of the request's others was in flight (waits in a row). */
+	waits: number;
+	/** Round trips after the answer (`waitUntil` work), which no client waits for. */
+	afterAnswer: { primary: number; replica: number };
+	/** Requests per combination of round trips before the answer, e.g. `"1p+2r"`. */
+	patterns: Record<string, number>;
+}
+
+/** One endpoint under one variant of the latency model. */
+export interface LatencyEndpointResult extends EndpointResult {
+	/** Null when the counts could not be read. */
+	trips: TripCounts | null;
+	/** The issue's target for the median: reads 25 ms, writes 200 ms. */
+	targetP50: number;
+}
+
+/** The latency model (issue 18): every D1 round trip of the request handlers delayed by where it goes. */
+export interface LatencyResult {
+	primaryMs: number;
+	replicaMs: number;
+	/** Requests sent a second to each endpoint, evenly spaced (an open loop). */
+	ratePerSecond: number;
+	seconds: number;
+	warmupSeconds: number;
+	/** Each endpoint with replicas (D1 sessions as the API opens them), and with every trip on the primary. */
+	sessions: Record<string, LatencyEndpointResult>;
+	primaryOnly: Record<string, LatencyEndpointResult>;
+}
+
 /** Everything measured on one dataset size (load.ts's output). */
 export interface SizeResult {
 	size: string;
@@ -227,6 +268,8 @@ export interface SizeResult {
 	chat?: ChatResult[];
 	/** Absent from runs made before issue 16 (habit reminders and Web Push). */
 	reminders?: RemindersResult | { error: string };
+	/** Absent from runs made before issue 18 (the latency model). */
+	latency?: LatencyResult | { error: string };
 	/** Added by run.ts once the size is measured. */
 	loadAverageAfter?: number[];
 }

@@ -110,6 +110,13 @@ export async function buildWorkers(
 /** The round trip added by default to each D1 call of the chat objects in `flourish-api-d1-delay`. */
 export const D1_DELAY_MS = 50;
 
+/**
+ * The latency model's defaults (`npm run bench -- --primary-ms --replica-ms`; scripts/bench/api-entry.ts): a
+ * client on another continent than the D1 primary, with a read replica near it.
+ */
+export const PRIMARY_MS = 80;
+export const REPLICA_MS = 8;
+
 /** The API's D1 database, shared with the bench Worker that loads the dataset into it. */
 const BENCH_D1_ID = "flourish-bench";
 
@@ -141,12 +148,20 @@ export function miniflareOptions({
 	vapidPrivateKey,
 	d1DelayMs = D1_DELAY_MS,
 	apiD1DelayMs = 0,
+	primaryMs = PRIMARY_MS,
+	replicaMs = REPLICA_MS,
 }: {
 	built: BuiltWorkers;
 	/** The delay of `flourish-api-d1-delay`'s chat objects' D1 calls. */
 	d1DelayMs?: number;
 	/** The same for the API itself (0; a before/after comparison delays both). */
 	apiD1DelayMs?: number;
+	/**
+	 * The latency model's round trips to the D1 primary and to a replica, for the API's requests that ask for
+	 * it (the `latency` extra; others are not delayed).
+	 */
+	primaryMs?: number;
+	replicaMs?: number;
 	persistDir: string;
 	key: BenchKey;
 	/** The run's VAPID key (made by server.ts, never stored): the API pushes, as in production. */
@@ -201,7 +216,11 @@ export function miniflareOptions({
 		cf: false,
 		telemetry: { enabled: false },
 		workers: [
-			apiOptions(built.apiBench, "flourish-api", { BENCH_D1_DELAY_MS: String(apiD1DelayMs) }),
+			apiOptions(built.apiBench, "flourish-api", {
+				BENCH_D1_DELAY_MS: String(apiD1DelayMs),
+				BENCH_API_PRIMARY_MS: String(primaryMs),
+				BENCH_API_REPLICA_MS: String(replicaMs),
+			}),
 			{
 				// The chat extra's "D1 delayed" row: the API with its chat objects' D1 calls each made `d1DelayMs`
 				// slower (scripts/bench/api-entry.ts). Its own Durable Objects (same classes, another namespace),
