@@ -19,15 +19,19 @@ import { deferCaller, rememberCaller } from "../core/accounts/remembered-callers
 import { rideAlong } from "../db/session";
 import type { AppEnv } from "../env";
 import { forbidden, type Problem } from "../lib/problem";
+import { holdEffectsUntil } from "./held-effects";
 import { bearerToken, unauthorized, verifyAccessToken } from "./verify";
 
 /** The rule a route puts on a signed-in caller: the problem that refuses them, or undefined. */
 type Refusal = (user: CurrentUser) => Problem | undefined;
 
 /**
- * May this request go on before the caller's row has arrived (core/accounts/remembered-callers)? Only a
- * read: its first D1 round trip then carries the row, and nothing it asked is handed back before the rule
- * has accepted the row. A write, or a socket upgrade, reads the caller first.
+ * May this request go on before the caller's row has arrived (core/accounts/remembered-callers)? Its first
+ * D1 round trip then carries the row; nothing it asked D1 is handed back, and nothing is changed in D1 or
+ * through another binding (auth/held-effects), before the rule has accepted the row. Only a read: write
+ * handlers still read the caller's role and trust before their first query (the daily quota's size, for
+ * one), so a write reads the row first. Not a socket upgrade (the socket would outlive the request), nor a
+ * read whose handler needs the row first.
  */
 const deferrable = (c: Context<AppEnv>) =>
 	(c.req.method === "GET" || c.req.method === "HEAD") &&
@@ -68,6 +72,7 @@ async function asCaller(
 	}
 	c.set("user", deferred.user);
 	const ride = rideAlong(c.env.DB, deferred.rider);
+	c.env = holdEffectsUntil(c.env, ride.verdict);
 	await next();
 	// A handler that made no D1 round trip has not met the rule yet: it is met now, before the answer leaves.
 	await ride.verdict();

@@ -6,8 +6,10 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { holdEffectsUntil } from "../../src/auth/held-effects";
 import { createDb } from "../../src/db/client";
 import { inSession, openSession, rideAlong } from "../../src/db/session";
+import type { Bindings } from "../../src/env";
 import { Problem } from "../../src/lib/problem";
 import {
 	call,
@@ -172,5 +174,27 @@ describe("the rider (db/session)", () => {
 			expect(row?.two).toBe(2);
 			await ride.verdict();
 		});
+	});
+});
+
+describe("effects outside D1 (auth/held-effects)", () => {
+	it("wait for the verdict, and are never made when it refuses", async () => {
+		const refusal = new Problem(403, { detail: "refused" });
+		let asked = 0;
+		const held = holdEffectsUntil(env as unknown as Bindings, async () => {
+			asked++;
+			throw refusal;
+		});
+		const key = `held-effects-${Date.now()}`;
+		await expect(held.CACHE.put(key, "x")).rejects.toBe(refusal);
+		expect(await env.CACHE.get(key)).toBeNull();
+		await expect(held.NOTIFY_QUEUE.send({ fanOutId: key })).rejects.toBe(refusal);
+		const room = held.CHAT_ROOM.get(held.CHAT_ROOM.idFromName(key));
+		await expect(room.history({} as never)).rejects.toBe(refusal);
+		const stream = held.PERSON_STREAM.get(held.PERSON_STREAM.idFromName(key));
+		await expect(stream.message({} as never)).rejects.toBe(refusal);
+		expect(asked).toBe(4);
+		// Reads of KV are not effects: they run.
+		expect(await held.CACHE.get(key)).toBeNull();
 	});
 });
