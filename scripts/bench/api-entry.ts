@@ -25,6 +25,8 @@ import api, {
 	EventRsvp as ApiEventRsvp,
 	PersonStream as ApiPersonStream,
 } from "flourish-api-under-test";
+// A write, for the model, is what the API's own sessions hold back as one (anything but a read-only SELECT).
+import { readsOnly } from "../../src/db/session";
 
 interface BenchVars {
 	BENCH_LOCAL_LIMITS?: string;
@@ -146,17 +148,6 @@ function emptyTotals() {
 let totals = emptyTotals();
 const currentRequest = new AsyncLocalStorage<RequestTrips>();
 
-/**
- * A write, for the model: anything but a `SELECT` (or a `WITH … SELECT` that inserts, updates and deletes
- * nothing). D1 sends writes to the primary.
- */
-function isWrite(sql: string): boolean {
-	const text = sql.trimStart().toLowerCase();
-	if (text.startsWith("select")) return false;
-	if (text.startsWith("with")) return /\b(insert|update|delete|replace)\b/.test(text);
-	return true;
-}
-
 const sleep = (ms: number) =>
 	ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 
@@ -209,7 +200,7 @@ function modelStatement(
 /** `prepare` and `batch` over `target` (the binding or one session), each call one round trip. */
 function modelQueries(target: D1Database | D1DatabaseSession, model: Model, route: Route) {
 	return {
-		prepare: (query: string) => modelStatement(target.prepare(query), isWrite(query), model, route),
+		prepare: (query: string) => modelStatement(target.prepare(query), !readsOnly(query), model, route),
 		batch: (statements: D1PreparedStatement[]) => {
 			const parts = statements.map((statement) => modelled.get(statement));
 			const write = parts.some((part) => part === undefined || part.write);

@@ -14,14 +14,12 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SendOutcome } from "../../durable-objects/chat-protocol";
 import { consumeChatQuota, LEASE_FRACTION, LEASE_MAX } from "../../durable-objects/chat-quota";
-import type { ChatRoom } from "../../durable-objects/chat-room";
 import type { CurrentUser } from "../../src/core/accounts/current-user";
 import { conversationIdOf } from "../../src/core/chat-access";
-import { classify, type Screening } from "../../src/core/moderation/screen";
 import { Problem } from "../../src/lib/problem";
 import { roomFor } from "../../src/modules/orchard/chat";
 import { call, expectProblem, expectStatus, signUp, type TestUser } from "../support/api";
-import { api, connect, messagesCounted, sendRest } from "./helpers";
+import { api, connect, messagesCounted, sendHeldInScreening, sendRest } from "./helpers";
 
 const LIMIT = 500; // new_sprout's messages per UTC day (core/quotas)
 const today = () => new Date().toISOString().slice(0, 10);
@@ -87,44 +85,6 @@ const granted = (userId: string, day = today()) =>
 				.exec<{ granted: number }>("SELECT granted FROM chat_quota WHERE day = ?", day)
 				.toArray()[0]?.granted ?? 0,
 	);
-
-/**
- * `sender` sends "the last one" to `peer` in their room, and the send is held while it is being screened;
- * resolves once it is there. `release()` lets the screen answer (clean); `inFlight` is the send's outcome.
- */
-async function sendHeldInScreening(sender: TestUser, peer: TestUser, clientMessageId: string) {
-	let release: () => void = () => undefined;
-	const gate = new Promise<void>((resolve) => {
-		release = resolve;
-	});
-	let screening = false;
-	const inFlight = runInDurableObject(roomFor(env, sender.id, peer.id), (room: ChatRoom) =>
-		(
-			room as unknown as {
-				storeMessage(
-					input: unknown,
-					origin: undefined,
-					screen: () => Promise<Screening>,
-				): Promise<SendOutcome>;
-			}
-		).storeMessage(
-			{ senderId: sender.id, peerId: peer.id, text: "the last one", clientMessageId },
-			undefined,
-			async () => {
-				screening = true;
-				await gate;
-				return classify({
-					toxicity: 0.01,
-					labels: { insult: 0, threat: 0, profanity: 0, identity_attack: 0, sexual: 0, self_harm: 0 },
-					selfHarmRisk: "none",
-					model: "test-verdict",
-				});
-			},
-		),
-	);
-	while (!screening) await new Promise((resolve) => setTimeout(resolve, 5));
-	return { inFlight, release };
-}
 
 describe("the daily message quota, leased", () => {
 	it("holds across 3 conversations sending concurrently: never more than the limit, then the same 429", async () => {
@@ -241,7 +201,7 @@ describe("the daily message quota, leased", () => {
 		const [alice, [bob, carol] = []] = await senderWithPeers("lease-refund", 2);
 		if (!bob || !carol) throw new Error("peers");
 		await countedInD1(alice.id, LIMIT - 1);
-		const { inFlight, release } = await sendHeldInScreening(alice, bob, "last");
+		const { inFlight, release } = await sendHeldInScreening(alice, bob, "the last one", "last");
 		await expectStatus(await call("PUT", `${api}/blocks/${alice.id}`, { token: bob.token }), 201);
 		release();
 		expect(await inFlight).toMatchObject({ ok: false });
@@ -261,7 +221,7 @@ describe("the daily message quota, leased", () => {
 		const [alice, [bob, carol] = []] = await senderWithPeers("lease-promised", 2);
 		if (!bob || !carol) throw new Error("peers");
 		await countedInD1(alice.id, LIMIT - 1);
-		const { inFlight, release } = await sendHeldInScreening(alice, bob, "promised");
+		const { inFlight, release } = await sendHeldInScreening(alice, bob, "the last one", "promised");
 		// The only unit left is promised to the send in Bob's room: Carol's room recalls, and gets nothing.
 		await expectProblem(
 			await call("POST", `${api}/conversations/${carol.id}/messages`, {

@@ -10,9 +10,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { SendOutcome } from "../../durable-objects/chat-protocol";
 import { type ChatRoom, SUMMARY_INTERVAL_MS } from "../../durable-objects/chat-room";
-import { classify, type Screening } from "../../src/core/moderation/screen";
 import type { Bindings } from "../../src/env";
 import { fenceRoom, roomFor } from "../../src/modules/orchard/chat";
 import { call, expectProblem, expectStatus, signUp, type TestUser } from "../support/api";
@@ -24,6 +22,7 @@ import {
 	type Frame,
 	messagesCounted,
 	openChat,
+	sendHeldInScreening,
 	sendRest,
 	settleRoom,
 	type WireMessage,
@@ -169,37 +168,8 @@ describe("the right to chat, held by the room", () => {
 	it("a message in flight (being screened) when the block answers is not stored", async () => {
 		const [alice, bob] = await connectedPair("race-in-flight");
 		await sendRest(bob, alice.id, "hello");
-		let release: () => void = () => undefined;
-		const gate = new Promise<void>((resolve) => {
-			release = resolve;
-		});
-		let screening = false;
 		// Bob's send passes the standing check and the quota, then waits in the moderation step.
-		const inFlight = runInDurableObject(roomFor(env, alice.id, bob.id), (room: ChatRoom) =>
-			(
-				room as unknown as {
-					storeMessage(
-						input: unknown,
-						origin: undefined,
-						screen: () => Promise<Screening>,
-					): Promise<SendOutcome>;
-				}
-			).storeMessage(
-				{ senderId: bob.id, peerId: alice.id, text: "sent just before", clientMessageId: "in-flight" },
-				undefined,
-				async () => {
-					screening = true;
-					await gate;
-					return classify({
-						toxicity: 0.01,
-						labels: { insult: 0, threat: 0, profanity: 0, identity_attack: 0, sexual: 0, self_harm: 0 },
-						selfHarmRisk: "none",
-						model: "test-verdict",
-					});
-				},
-			),
-		);
-		while (!screening) await sleep(5);
+		const { inFlight, release } = await sendHeldInScreening(bob, alice, "sent just before", "in-flight");
 		await expectStatus(await call("PUT", `${api}/blocks/${bob.id}`, { token: alice.token }), 201);
 		release();
 		const outcome = await inFlight;

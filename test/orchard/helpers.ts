@@ -4,7 +4,9 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import type { SendOutcome } from "../../durable-objects/chat-protocol";
 import type { ChatRoom } from "../../durable-objects/chat-room";
+import { classify, type Screening } from "../../src/core/moderation/screen";
 import { roomFor } from "../../src/modules/orchard/chat";
 import { call, expectStatus, ORIGIN, setUserColumns, signUp, type TestUser } from "../support/api";
 
@@ -245,4 +247,43 @@ export async function messagesCounted(senderId: string, peerId: string): Promise
 			.one();
 		return row.spent;
 	});
+}
+
+/**
+ * `sender` sends `text` to `peer` in their room, and the send is held while it is being screened; resolves
+ * once it is there. `release()` lets the screen answer (clean); `inFlight` is the send's outcome.
+ */
+export async function sendHeldInScreening(
+	sender: TestUser,
+	peer: TestUser,
+	text: string,
+	clientMessageId: string,
+): Promise<{ inFlight: Promise<SendOutcome>; release: () => void }> {
+	let release: () => void = () => undefined;
+	const gate = new Promise<void>((resolve) => {
+		release = resolve;
+	});
+	let screening = false;
+	const inFlight = runInDurableObject(roomFor(env, sender.id, peer.id), (room: ChatRoom) =>
+		(
+			room as unknown as {
+				storeMessage(
+					input: unknown,
+					origin: undefined,
+					screen: () => Promise<Screening>,
+				): Promise<SendOutcome>;
+			}
+		).storeMessage({ senderId: sender.id, peerId: peer.id, text, clientMessageId }, undefined, async () => {
+			screening = true;
+			await gate;
+			return classify({
+				toxicity: 0.01,
+				labels: { insult: 0, threat: 0, profanity: 0, identity_attack: 0, sexual: 0, self_harm: 0 },
+				selfHarmRisk: "none",
+				model: "test-verdict",
+			});
+		}),
+	);
+	while (!screening) await new Promise((resolve) => setTimeout(resolve, 5));
+	return { inFlight, release };
 }
