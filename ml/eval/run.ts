@@ -88,7 +88,7 @@ interface Figures {
 
 function evaluate(
 	title: string,
-	files: { moderation: string; selfHarm: string; similarity: string },
+	files: { moderation: string; selfHarm: string; similarity?: string },
 ): Figures {
 	console.log(`\n=== ${title} ===`);
 
@@ -156,7 +156,7 @@ function evaluate(
 	}
 
 	// Similarity triples.
-	const triples = readJsonl<Triple>(files.similarity);
+	const triples = files.similarity ? readJsonl<Triple>(files.similarity) : [];
 	let correct = 0;
 	for (const triple of triples) {
 		const anchor = embedText(triple.anchor);
@@ -170,8 +170,10 @@ function evaluate(
 		}
 	}
 	const tripleAccuracy = triples.length === 0 ? 1 : correct / triples.length;
-	console.log(`\nSimilarity triples: ${triples.length} ("anchor is closer to b than to c")`);
-	console.log(`  accuracy ${tripleAccuracy.toFixed(3)} (${correct}/${triples.length})`);
+	if (triples.length > 0) {
+		console.log(`\nSimilarity triples: ${triples.length} ("anchor is closer to b than to c")`);
+		console.log(`  accuracy ${tripleAccuracy.toFixed(3)} (${correct}/${triples.length})`);
+	}
 	return { toxicity: toxicAtQueue, high, tripleAccuracy };
 }
 
@@ -190,6 +192,17 @@ evaluate("held-out set (written before scoring, never tuned on)", {
 	moderation: "holdout-moderation.jsonl",
 	selfHarm: "holdout-self-harm.jsonl",
 	similarity: "holdout-similarity.jsonl",
+});
+
+// Written by helpers who never read the rules (see README). Set A was scored before the rules changed, then
+// tuned on; the final set is never tuned on, and only its figures are read.
+evaluate("blind set A (written blind; scored first, then tuned on)", {
+	moderation: "blind-a-moderation.jsonl",
+	selfHarm: "blind-a-self-harm.jsonl",
+});
+evaluate("final blind set (never tuned on)", {
+	moderation: "final-moderation.jsonl",
+	selfHarm: "final-self-harm.jsonl",
 });
 
 const failures: string[] = [];
