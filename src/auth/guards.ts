@@ -15,7 +15,7 @@ import {
 	isVerifiedGuide,
 	type TrustLevel,
 } from "../core/accounts/current-user";
-import { deferCaller, rememberCaller } from "../core/accounts/remembered-callers";
+import { deferCaller, rememberCaller, verdictFor } from "../core/accounts/remembered-callers";
 import { rideAlong } from "../db/session";
 import type { AppEnv } from "../env";
 import { forbidden, type Problem } from "../lib/problem";
@@ -28,19 +28,17 @@ type Refusal = (user: CurrentUser) => Problem | undefined;
 /**
  * May this request go on before the caller's row has arrived (core/accounts/remembered-callers)? Its first
  * D1 round trip then carries the row; nothing it asked D1 is handed back, and nothing is changed in D1 or
- * through another binding (auth/held-effects), before the rule has accepted the row. Only a read: write
- * handlers still read the caller's role and trust before their first query (the daily quota's size, for
- * one), so a write reads the row first. Not a socket upgrade (the socket would outlive the request), nor a
- * read whose handler needs the row first.
+ * through another binding (auth/held-effects), before the rule has accepted the row; a write statement is
+ * sent only after it (db/session). Writes too: a handler that needs the role or trust before its first
+ * query awaits `callerRow` there, and rules that depend on the role are query conditions on the caller's id
+ * (`isGuardianInSql`, `spiritualFilter`, the quota's limit). Not a socket upgrade (the socket would outlive
+ * the request), nor a route whose handler is marked as needing the row first.
  */
-const deferrable = (c: Context<AppEnv>) =>
-	(c.req.method === "GET" || c.req.method === "HEAD") &&
-	c.req.header("Upgrade") === undefined &&
-	!c.var.callerRowFirst;
+const deferrable = (c: Context<AppEnv>) => c.req.header("Upgrade") === undefined && !c.var.callerRowFirst;
 
 /**
  * Put before the guard of a read whose handler needs the caller's row (role, trust, time zone, spiritual
- * opt-in) to build its first query: the row is then read first, as for a write (one more round trip).
+ * opt-in) to build its first query: the row is then read first (one more round trip).
  */
 export const callerRowFirst: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(async (c, next) => {
 	c.set("callerRowFirst", true);
@@ -72,6 +70,7 @@ async function asCaller(
 	}
 	c.set("user", deferred.user);
 	const ride = rideAlong(c.env.DB, deferred.rider);
+	verdictFor(deferred.user, ride.verdict);
 	c.env = holdEffectsUntil(c.env, ride.verdict);
 	await next();
 	// A handler that made no D1 round trip has not met the rule yet: it is met now, before the answer leaves.

@@ -7,9 +7,10 @@
  * @example
  * await consumeDailyQuota(db, currentUser(c), "posts"); // throws 429 problem+json at the limit
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { dailyQuotas, type QUOTA_KINDS } from "../db/tables/trust";
+import { users } from "../db/tables/users";
 import { Problem } from "../lib/problem";
 import type { CurrentUser, TrustLevel } from "./accounts/current-user";
 
@@ -43,6 +44,18 @@ export const GUARDIAN_MULTIPLIER = 10;
 
 export const multiplierFor = (user: CurrentUser) =>
 	user.role === "guardian" ? GUARDIAN_MULTIPLIER : TRUST_MULTIPLIERS[user.trustLevel];
+
+/**
+ * `base` × the multiplier of `userId`'s role and trust, computed by D1 from the users row in the statement
+ * that counts. So a write counts its use without reading the caller's row first (a remembered caller's row
+ * rides along with the request's first round trip: core/accounts/remembered-callers).
+ */
+export function limitInSql(base: number, userId: string): SQL {
+	const levels = Object.entries(TRUST_MULTIPLIERS).map(
+		([level, multiplier]) => sql`when ${level} then ${multiplier}`,
+	);
+	return sql`(${base} * (select case when ${users.role} = 'guardian' then ${GUARDIAN_MULTIPLIER} else case ${users.trustLevel} ${sql.join(levels, sql` `)} end end from ${users} where ${users.id} = ${userId}))`;
+}
 
 export const dailyLimit = (user: CurrentUser, kind: QuotaKind) =>
 	BASE_DAILY_LIMITS[kind] * multiplierFor(user);
@@ -97,16 +110,17 @@ export async function consumeDailyQuota(
 	kind: QuotaKind,
 	now = new Date(),
 ): Promise<number> {
-	const limit = dailyLimit(user, kind);
 	const [counted] = await db
 		.insert(dailyQuotas)
 		.values({ userId: user.id, day: utcDay(now), kind, count: 1 })
 		.onConflictDoUpdate({
 			target: [dailyQuotas.userId, dailyQuotas.day, dailyQuotas.kind],
 			set: { count: sql`${dailyQuotas.count} + 1`, updatedAt: now.toISOString() },
-			setWhere: sql`${dailyQuotas.count} < ${limit}`,
+			setWhere: sql`${dailyQuotas.count} < ${limitInSql(BASE_DAILY_LIMITS[kind], user.id)}`,
 		})
 		.returning({ count: dailyQuotas.count });
+	// The caller's row has arrived by now: a write is sent only once it has.
+	const limit = dailyLimit(user, kind);
 	if (counted) return limit - counted.count;
 	throw dailyLimitProblem(kind, limit, user, now);
 }

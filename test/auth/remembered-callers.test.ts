@@ -116,17 +116,72 @@ describe("a remembered caller's read", () => {
 	});
 });
 
-describe("writes", () => {
-	it("read the caller's row before anything else, alone", async () => {
-		const { response, counter } = await traced("POST", "/api/v1/garden/habits", user.token, {
-			name: "Stretch",
-			category: "health",
+describe("a remembered caller's write", () => {
+	const isWrite = (sql: string) => /^\s*(insert|update|delete|replace)\b/i.test(sql);
+
+	it("sends its checks with the caller's row, and writes only in a later round trip", async () => {
+		const post = await expectStatus<{ id: string }>(
+			await call("POST", "/api/v1/flourish/posts", {
+				token: user.token,
+				body: { type: "text", body: "A walk at dawn", visibility: "public" },
+			}),
+			201,
+		);
+		const { response, counter } = await traced(
+			"PUT",
+			`/api/v1/flourish/posts/${post.id}/reaction`,
+			user.token,
+			{ reaction_type: "love" },
+		);
+		expect(response.status).toBe(200);
+		expect(counter.roundTrips).toBe(2);
+		const first = counter.executed.filter((statement) => statement.roundTrip === 1);
+		expect(first.map((s) => tablesOf(s.sql))).toEqual(expect.arrayContaining(["users", "posts"]));
+		expect(first.filter((s) => isWrite(s.sql))).toEqual([]);
+	});
+
+	it("is refused once the person is suspended, and writes nothing", async () => {
+		const person = await signUp("remembered-write-suspended");
+		await expectStatus(await call("GET", "/api/v1/users/me", { token: person.token }), 200);
+		await setUserColumns(person.id, { suspended_until: "2999-01-01T00:00:00.000Z" });
+		const refused = await call("POST", "/api/v1/garden/habits", {
+			token: person.token,
+			body: { name: "Never written", category: "health" },
 		});
-		expect(response.status).toBe(201);
-		const first = counter.executed
-			.filter((statement) => statement.roundTrip === 1)
-			.map((s) => tablesOf(s.sql));
-		expect(first).toEqual(["users"]);
+		await expectProblem(refused, 403);
+		const written = await env.DB.prepare("SELECT count(*) AS n FROM habits WHERE user_id = ?")
+			.bind(person.id)
+			.first<{ n: number }>();
+		expect(written?.n).toBe(0);
+	});
+
+	it("reads the role from D1 every time: a demoted guardian can no longer delete another person's post", async () => {
+		const author = await signUp("remembered-write-author");
+		const moderator = await signUp("remembered-write-guardian");
+		await setUserColumns(moderator.id, { role: "guardian" });
+		await expectStatus(await call("GET", "/api/v1/users/me", { token: moderator.token }), 200);
+		const post = async () =>
+			expectStatus<{ id: string }>(
+				await call("POST", "/api/v1/flourish/posts", {
+					token: author.token,
+					body: { type: "text", body: "My journal, shared", visibility: "public" },
+				}),
+				201,
+			);
+		const first = await post();
+		expect(
+			(await call("DELETE", `/api/v1/flourish/posts/${first.id}`, { token: moderator.token })).status,
+		).toBe(204);
+		await setUserColumns(moderator.id, { role: "user" });
+		const second = await post();
+		await expectProblem(
+			await call("DELETE", `/api/v1/flourish/posts/${second.id}`, { token: moderator.token }),
+			403,
+		);
+		const still = await env.DB.prepare("SELECT deleted_at FROM posts WHERE id = ?")
+			.bind(second.id)
+			.first<{ deleted_at: string | null }>();
+		expect(still?.deleted_at).toBeNull();
 	});
 });
 

@@ -24,11 +24,14 @@ const SIGNED_IN_READS = [
 	"/api/v1/teamup/projects",
 ];
 
-/** Statements that read a user row by the caller's `sub` or id. */
+/**
+ * Statements that read a user row by the caller's `sub` or id: their own `from` is users. (A query of
+ * another table may ask D1 about the caller's role or opt-in in a subquery; that is not a read of the row.)
+ */
 const readsOf = (user: TestUser, executed: ExecutedStatement[]) =>
 	executed.filter(
 		(statement) =>
-			/from "users"/i.test(statement.sql) &&
+			/^[^(]*?\bfrom "users"/i.test(statement.sql) &&
 			statement.params.some((value) => value === user.sub || value === user.id),
 	);
 

@@ -30,22 +30,26 @@ import { countingD1, type ExecutedStatement } from "../support/d1-counter";
 
 /** A read on a warm isolate: one round trip, the caller's row riding along with the read's own query. */
 const READ_BUDGET = 1;
-/**
- * A write: the caller's row (a write reads it before anything else), the checks, the atomic write batch.
- * (The target is two — the checks with the row, then the write — once writes defer the row too.)
- */
-const WRITE_BUDGET = 3;
+/** A write: the checks, with the caller's row riding along; then the atomic write batch. */
+const WRITE_BUDGET = 2;
 const isRead = (operation: string) => operation.startsWith("GET ");
 const defaultBudget = (operation: string) => (isRead(operation) ? READ_BUDGET : WRITE_BUDGET);
 
-/** Operations allowed more than their default budget, with the budget they keep and why. */
+/**
+ * Operations allowed more than their default budget, with the budget they keep and why. Reads: a second
+ * round trip whose query depends on the first one's answer (a page, then its presentation), or the caller's
+ * row first where the handler builds its first query from it (route option `callerRowFirst`). Writes: the
+ * daily quota is a race-safe upsert of its own before the write batch, and several answers read the
+ * changed resource back; each is a step the write could still fold into its batch.
+ */
 const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fromEntries(
 	(
 		[
-			// Reads. "My row first": the handler builds its first query from the caller's row (route option
-			// `callerRowFirst`), so the row cannot ride along with it.
-			["GET /api/v1/fellowship/events/{event_id}", 2, "the event with my row; then its group (may I see it)"],
-			["GET /api/v1/fellowship/groups", 2, "my row first (spiritual opt-in); the page with my memberships"],
+			[
+				"GET /api/v1/fellowship/events/{event_id}",
+				2,
+				"the event with my row; then its group (may I see it: the group depends on the event)",
+			],
 			[
 				"GET /api/v1/fellowship/groups/{group_id}/events",
 				2,
@@ -55,6 +59,17 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"GET /api/v1/fellowship/groups/{group_id}/members",
 				2,
 				"the group (may I see it) with my row; then its members",
+			],
+			[
+				"GET /api/v1/flourish/feed",
+				2,
+				"the page with my row; its presentation batch (authors, reactions, votes: they depend on the page)",
+			],
+			["GET /api/v1/flourish/posts/{post_id}", 2, "the post with my row; its presentation batch"],
+			[
+				"GET /api/v1/flourish/posts/{post_id}/comments",
+				2,
+				"the post and the page with my row; the page's presentation batch",
 			],
 			["GET /api/v1/guardians/queue", 2, "the page with my row; then the reports of its items"],
 			[
@@ -67,7 +82,7 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				2,
 				"the page and the unread count with my row; then the actors' profiles",
 			],
-			["GET /api/v1/nourishment", 2, "my row first (local date, role, spiritual opt-in); the page"],
+			["GET /api/v1/nourishment", 2, "my row first (local date from my time zone, role); the page"],
 			[
 				"GET /api/v1/nourishment/{item_id}",
 				2,
@@ -86,15 +101,16 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 			[
 				"GET /api/v1/recommendations",
 				2,
-				"my row first (spiritual opt-in); my habits, groups and the candidates in one batch",
+				"my row first (my time zone dates the nourishment candidates); my habits, groups and the candidates in one batch",
 			],
+			["GET /api/v1/sunlight", 2, "the page with my row; its presentation batch"],
+			["GET /api/v1/sunlight/{share_id}", 2, "the share with my row; its presentation batch"],
 			["GET /api/v1/support/requests", 2, "my row first (my role decides what I see); the page"],
 			[
 				"GET /api/v1/support/requests/{request_id}",
 				2,
 				"the request with my row; then its responses (which I may see depends on the request)",
 			],
-			["GET /api/v1/teamup/projects", 2, "my row first (spiritual opt-in); the page with my memberships"],
 			[
 				"GET /api/v1/teamup/projects/{project_id}",
 				2,
@@ -121,176 +137,169 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the event with my row; then its group with my membership; then the attendee page",
 			],
 			[
-				"GET /api/v1/flourish/feed",
-				3,
-				"my row first (spiritual opt-in); the page; its presentation batch (authors, reactions, votes)",
-			],
-			[
-				"GET /api/v1/flourish/posts/{post_id}",
-				3,
-				"my row first (guardians see held posts); the post; its presentation batch",
-			],
-			[
-				"GET /api/v1/flourish/posts/{post_id}/comments",
-				3,
-				"my row first (guardians see held comments); the post with the blocks; the page's presentation batch",
-			],
-			[
 				"GET /api/v1/nourishment/today",
 				3,
 				"my row first (local date, spiritual opt-in); today's scheduled item and the pool's size; the evergreen pick",
 			],
-			["GET /api/v1/sunlight", 3, "my row first (spiritual opt-in); the page; its presentation batch"],
-			[
-				"GET /api/v1/sunlight/{share_id}",
-				3,
-				"my row first (spiritual opt-in); the share; its presentation batch",
-			],
 			[
 				"GET /api/v1/flourish/posts/{post_id}/similar",
 				5,
-				"my row first (role); the post with the candidates; their stored vectors (which depend on the candidates); storing the vectors of posts not embedded yet (none once warm: then 4); the page's presentation batch",
-			],
-			// Writes: the target (and my rights over it) is read before the atomic write batch, and most answers
-			// read the changed resource back; a daily quota is its own race-safe upsert before the write.
-			[
-				"POST /api/v1/flourish/posts",
-				4,
-				"daily quota; the write batch (returning the row); the presentation batch",
-			],
-			[
-				"DELETE /api/v1/flourish/comments/{comment_id}",
-				4,
-				"the comment, then its post's visibility, then the write batch",
-			],
-			[
-				"DELETE /api/v1/flourish/comments/{comment_id}/reaction",
-				4,
-				"the comment, then its post's visibility, then the write batch",
-			],
-			[
-				"PUT /api/v1/flourish/comments/{comment_id}/reaction",
-				4,
-				"the comment, then its post's visibility, then the write batch (with the new counts)",
+				"my row; the post with the candidates; their stored vectors (which depend on the candidates); storing the vectors of posts not embedded yet (none once warm: then 4); the page's presentation batch",
 			],
 			[
 				"DELETE /api/v1/teamup/projects/{project_id}/members/{user_id}",
-				4,
-				"the project, the memberships, then the write batch",
+				3,
+				"the project with my row; the memberships (mine and theirs: who may remove whom); the write batch",
 			],
 			[
-				"PATCH /api/v1/fellowship/events/{event_id}",
-				5,
-				"the event, its group with my role, then the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
-			],
-			[
-				"POST /api/v1/fellowship/events/{event_id}/cancel",
-				5,
-				"the event, its group with my role, then the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
+				"DELETE /api/v1/users/me",
+				3,
+				"my row (a deletion is never deferred past it); the erasure batch; the erasure jobs read back to hand them on",
 			],
 			[
 				"PATCH /api/v1/fellowship/groups/{group_id}/members/{user_id}",
-				4,
-				"the group with my role, the member's row, then the write batch",
+				3,
+				"the group with my row; the member's row; the write batch",
 			],
 			[
 				"PATCH /api/v1/guardians/appeals/{appeal_id}",
-				4,
-				"the appeal; the decision batch with its audit entry; the appeal read back",
+				3,
+				"the appeal with my row; the decision batch with its audit entry; the appeal read back",
 			],
 			[
 				"PATCH /api/v1/guardians/users/{user_id}",
-				4,
-				"the user; the write batch with its audit entry; the user read back",
+				3,
+				"the user with my row; the write batch with its audit entry; the user read back",
 			],
 			[
 				"PATCH /api/v1/orchard/connections/{connection_id}",
-				4,
-				"the connection; the update; the peer read back",
+				3,
+				"the connection with my row; the update; the peer read back",
 			],
 			[
 				"PATCH /api/v1/orchard/mentorships/{mentorship_id}",
-				4,
-				"the mentorship; the update; the mentorship read back",
+				3,
+				"the mentorship with my row; the update; the mentorship read back",
 			],
-			["PATCH /api/v1/teamup/projects/{project_id}", 4, "the project; the update; my membership read back"],
+			[
+				"PATCH /api/v1/teamup/projects/{project_id}",
+				3,
+				"the project with my row; the update; my membership read back",
+			],
 			[
 				"PATCH /api/v1/teamup/projects/{project_id}/members/{user_id}",
-				4,
-				"the project, the member's row, then the update",
+				3,
+				"the project with my row; the member's row; the update",
 			],
 			[
 				"POST /api/v1/guardians/queue/{item_id}/decision",
-				4,
-				"the item; one decision batch (reports, content, penalty, audit); the item read back",
+				3,
+				"the item with my row; one decision batch (reports, content, penalty, audit); the item read back",
 			],
-			["POST /api/v1/orchard/mentorships", 4, "the open-pair check; the insert; the mentorship read back"],
+			[
+				"POST /api/v1/orchard/mentorships",
+				3,
+				"the open-pair check with my row; the insert; the mentorship read back",
+			],
+			[
+				"POST /api/v1/support/requests",
+				3,
+				"my row (the quota's key is an HMAC of my id, computed before the statement); the anonymous quota; the insert",
+			],
 			[
 				"POST /api/v1/support/responses/{response_id}/helpful",
-				4,
-				"the response; the update; the response read back",
+				3,
+				"the response with my row; the update; the response read back",
+			],
+			[
+				"POST /api/v1/teamup/projects",
+				3,
+				"my row (a write is sent only after it); the insert batch; my membership read back",
 			],
 			[
 				"POST /api/v1/teamup/projects/{project_id}/discussions",
-				4,
-				"the project with my membership; daily quota; the insert",
+				3,
+				"the project with my membership and my row; daily quota; the insert",
 			],
 			[
 				"PUT /api/v1/orchard/blocks/{user_id}",
-				4,
-				"the user; an existing block; the write batch (block, connection, mentorships)",
+				3,
+				"the user with my row; an existing block; the write batch (block, connection, mentorships)",
 			],
 			[
 				"DELETE /api/v1/fellowship/groups/{group_id}/members/{user_id}",
-				5,
-				"the group with my role; the member's row; the write batch; the member's RSVPs (to release seats)",
+				4,
+				"the group with my row; the member's row; the write batch; the member's RSVPs (to release seats)",
+			],
+			[
+				"PATCH /api/v1/fellowship/events/{event_id}",
+				4,
+				"the event with my row; its group with my role; the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
+			],
+			[
+				"POST /api/v1/fellowship/events/{event_id}/cancel",
+				4,
+				"the event with my row; its group with my role; the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
 			],
 			[
 				"PATCH /api/v1/flourish/posts/{post_id}",
-				5,
-				"the post; the update; the post read back; its presentation batch",
+				4,
+				"the post with my row; the update; the post read back; its presentation batch",
 			],
 			[
 				"PATCH /api/v1/sunlight/{share_id}",
-				5,
-				"the share; the update; the share read back; its presentation batch",
+				4,
+				"the share with my row; the update; the share read back; its presentation batch",
 			],
 			[
 				"POST /api/v1/fellowship/groups/{group_id}/invitations",
-				5,
-				"the group with my role; the invitee; an existing membership; the insert",
+				4,
+				"the group with my row; the invitee; an existing membership; the insert",
+			],
+			[
+				"POST /api/v1/flourish/posts",
+				4,
+				"my row (media and link limits grow with trust); daily quota; the write batch (returning the row); the presentation batch",
 			],
 			[
 				"POST /api/v1/flourish/posts/{post_id}/comments",
-				5,
-				"the post's visibility; daily quota; the write batch; the author read back",
-			],
-			["POST /api/v1/orchard/connections", 5, "the addressee; an existing pair; daily quota; the insert"],
-			["POST /api/v1/sunlight", 5, "daily quota; the insert; the share read back; its presentation batch"],
-			[
-				"POST /api/v1/support/requests/{request_id}/responses",
-				5,
-				"the request; daily quota; the write batch; the responder read back",
-			],
-			[
-				"POST /api/v1/teamup/projects/{project_id}/invitations",
-				5,
-				"the project with my role; the invitee; an existing membership; the insert",
-			],
-			[
-				"POST /api/v1/flourish/posts/{post_id}/votes",
-				6,
-				"the post; its options; the write batch; the post read back; its presentation batch",
+				4,
+				"the post's visibility with my row; daily quota; the write batch; the author read back",
 			],
 			[
 				"POST /api/v1/guardians/applications/{application_id}/decision",
-				6,
-				"the application (trust or guide); the applicant; the decision batch with its audit entry; the application read back",
+				4,
+				"the application (trust or guide) with my row; the applicant; the decision batch with its audit entry; the application read back",
+			],
+			[
+				"POST /api/v1/orchard/connections",
+				4,
+				"the addressee with my row; an existing pair and the cooldown; daily quota; the insert",
+			],
+			[
+				"POST /api/v1/support/requests/{request_id}/responses",
+				4,
+				"the request with my row; daily quota; the write batch; the responder read back",
+			],
+			[
+				"POST /api/v1/teamup/projects/{project_id}/invitations",
+				4,
+				"the project with my row; the invitee; an existing membership; the insert",
+			],
+			[
+				"POST /api/v1/flourish/posts/{post_id}/votes",
+				5,
+				"the post with my row; its options; the write batch; the post read back; its presentation batch",
 			],
 			[
 				"POST /api/v1/reports",
-				6,
-				"the target; blocks; an earlier report; daily quota; the report batch (queue item, weights, hiding, audit)",
+				5,
+				"the target with my row; blocks; an earlier report; daily quota; the report batch (queue item, weights, hiding, audit)",
+			],
+			[
+				"POST /api/v1/sunlight",
+				5,
+				"my row (the link limit grows with trust); daily quota; the insert; the share read back; its presentation batch",
 			],
 		] as const
 	).map(([operation, budget, reason]) => [operation, { budget, reason }]),

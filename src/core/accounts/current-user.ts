@@ -2,7 +2,8 @@
  * @module core/accounts/current-user: the signed-in caller as its D1 row, and the role/trust rules.
  * Roles and trust levels come from D1 only — never from token claims.
  */
-import { TRUST_LEVELS, type UserRow } from "../../db/tables/users";
+import { type SQL, sql } from "drizzle-orm";
+import { TRUST_LEVELS, type UserRow, users } from "../../db/tables/users";
 
 export type CurrentUser = UserRow;
 export type Role = UserRow["role"];
@@ -11,6 +12,13 @@ export type TrustLevel = UserRow["trustLevel"];
 export const trustRank = (level: TrustLevel): number => TRUST_LEVELS.indexOf(level);
 
 export const isGuardian = (user: CurrentUser): boolean => user.role === "guardian";
+
+/**
+ * The same rule as a query condition: D1 decides it from `userId`'s row inside the statement, so a query
+ * may depend on the caller's role without the row being read first (core/accounts/remembered-callers).
+ */
+export const isGuardianInSql = (userId: string): SQL =>
+	sql`exists (select 1 from ${users} where ${users.id} = ${userId} and ${users.role} = 'guardian')`;
 
 export function isSuspended(user: Pick<CurrentUser, "suspendedUntil">, now: Date = new Date()): boolean {
 	return user.suspendedUntil !== null && user.suspendedUntil > now.toISOString();

@@ -70,6 +70,24 @@ const callerChanged = () =>
 		headers: { "Retry-After": "0" },
 	});
 
+/** A deferred caller → their verdict (db/session `rideAlong`), which fills their row. */
+const verdicts = new WeakMap<object, () => Promise<void>>();
+
+/** Ties a deferred caller to the verdict of the round trip their row rides along with (auth/guards). */
+export function verdictFor(user: UserRow, verdict: () => Promise<void>): void {
+	verdicts.set(user, verdict);
+}
+
+/**
+ * The caller with their whole row: at once when it was read first; for a remembered caller, once it has
+ * arrived (sent alone if no round trip has carried it yet). For a write that needs the role or trust before
+ * its first query (say, a limit that depends on trust): it costs the round trip the row would have cost anyway.
+ */
+export async function callerRow<T extends UserRow>(user: T): Promise<T> {
+	await verdicts.get(user)?.();
+	return user;
+}
+
 export interface DeferredCaller {
 	/** The caller, by id only until their row has arrived. */
 	user: UserRow;

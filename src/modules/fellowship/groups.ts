@@ -67,7 +67,7 @@ export interface GroupInput {
 
 /** Creates a group; the creator becomes its active owner in the same batch. */
 export async function createGroup(db: Db, env: Bindings, user: CurrentUser, input: GroupInput) {
-	requireSpiritualOptIn(user, input.is_spiritual, "groups");
+	await requireSpiritualOptIn(user, input.is_spiritual, "groups");
 	const screening = await screenText(env, moderationText(input));
 	const id = newId();
 	const values = {
@@ -117,7 +117,7 @@ export async function updateGroup(
 	if (changes.visibility !== undefined && changes.visibility !== access.group.visibility) {
 		requireOwner(access, "change the group's visibility");
 	}
-	requireSpiritualOptIn(user, changes.is_spiritual, "groups");
+	await requireSpiritualOptIn(user, changes.is_spiritual, "groups");
 	const { group } = access;
 	const next = {
 		name: changes.name ?? group.name,

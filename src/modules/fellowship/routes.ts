@@ -65,8 +65,7 @@ const listGroupsRoute = defineRoute(
 		request: { query: GroupListQuery },
 		responses: { 200: { description: "A page of groups.", content: jsonContent(GroupPage) } },
 	},
-	// Builds its first query from my spiritual opt-in.
-	{ callerRowFirst: true, edgeCache: { seconds: PUBLIC_CACHE_SECONDS } },
+	{ edgeCache: { seconds: PUBLIC_CACHE_SECONDS } },
 );
 
 const createGroupRoute = defineRoute(

@@ -9,7 +9,7 @@
 
 import { and, asc, eq, exists, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { type CurrentUser, isGuardian, isGuardianInSql } from "../../core/accounts/current-user";
 import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
 import { enforceLinkLimit, isPendingReview } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
@@ -55,13 +55,23 @@ export async function findReadableComment(
 	const row = await db
 		.select()
 		.from(comments)
-		.where(and(eq(comments.id, commentId), commentVisibleTo(db, viewer)))
+		.where(and(eq(comments.id, commentId), commentReadableBy(db, viewer)))
 		.get();
 	if (!row) throw notFound("comment");
-	await findReadablePost(db, viewer, row.postId).catch(() => {
-		throw notFound("comment");
-	});
 	return row;
+}
+
+/** The comment's own rule and its post's, in one condition (so one statement, one round trip). */
+function commentReadableBy(db: Db, viewer: CurrentUser) {
+	return and(
+		commentVisibleTo(db, viewer),
+		exists(
+			db
+				.select({ one: sql`1` })
+				.from(posts)
+				.where(and(eq(posts.id, comments.postId), postReadableBy(db, viewer))),
+		),
+	);
 }
 
 /**
@@ -181,13 +191,17 @@ export async function createComment(ctx: Ctx, postId: string, input: CommentInpu
 export async function deleteComment(ctx: Ctx, commentId: string, reason: string | undefined): Promise<void> {
 	const { db, user } = ctx;
 	// Guardians may delete any live comment, whatever they can see of its post.
-	const comment = isGuardian(user)
-		? await db
-				.select()
-				.from(comments)
-				.where(and(eq(comments.id, commentId), isNull(comments.deletedAt)))
-				.get()
-		: await findReadableComment(db, user, commentId);
+	const comment = await db
+		.select()
+		.from(comments)
+		.where(
+			and(
+				eq(comments.id, commentId),
+				isNull(comments.deletedAt),
+				or(isGuardianInSql(user.id), commentReadableBy(db, user)),
+			),
+		)
+		.get();
 	if (!comment) throw notFound("comment");
 	const mine = comment.authorId === user.id;
 	if (!mine && !isGuardian(user)) throw forbidden("Only the author or a guardian may delete this comment.");

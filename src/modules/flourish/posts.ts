@@ -5,9 +5,10 @@
  * batch as the content; creations count against the author's daily quota; media and links are capped by
  * trust level. Reads go through `postsVisibleTo` / `postReadableBy`, so no path can skip a visibility rule.
  */
-import { and, desc, eq, isNull, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { type CurrentUser, isGuardian, isGuardianInSql } from "../../core/accounts/current-user";
+import { callerRow } from "../../core/accounts/remembered-callers";
 import { enforceLinkLimit, enforceMediaLimit, isPendingReview } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
 import { removalNotice } from "../../core/moderation/notices";
@@ -128,7 +129,9 @@ export interface WrittenPost {
 }
 
 export async function createPost(ctx: Ctx, input: PostInput, now = new Date()): Promise<WrittenPost> {
-	const { db, user } = ctx;
+	const { db } = ctx;
+	// The media and link limits grow with trust: the caller's row before anything.
+	const user = await callerRow(ctx.user);
 	enforceMediaLimit(user, input.media_urls.length);
 	enforceLinkLimit(user, input.body);
 	if (input.visibility === "group" && input.group_id) await requireGroupMembership(db, user, input.group_id);
@@ -311,13 +314,17 @@ export async function updatePost(
 export async function deletePost(ctx: Ctx, postId: string, reason: string | undefined): Promise<void> {
 	const { db, user } = ctx;
 	// Guardians may delete any live post (even one they could not open, e.g. from the queue).
-	const row = isGuardian(user)
-		? await db
-				.select()
-				.from(posts)
-				.where(and(eq(posts.id, postId), isNull(posts.deletedAt)))
-				.get()
-		: await findReadablePost(db, user, postId);
+	const row = await db
+		.select()
+		.from(posts)
+		.where(
+			and(
+				eq(posts.id, postId),
+				isNull(posts.deletedAt),
+				or(isGuardianInSql(user.id), postReadableBy(db, user)),
+			),
+		)
+		.get();
 	if (!row) throw notFound("post");
 	const mine = row.authorId === user.id;
 	if (!mine && !isGuardian(user)) throw forbidden("Only the author or a guardian may delete this post.");

@@ -59,23 +59,18 @@ const ForYouCursor = z.object({ anchor: z.string(), offset: z.number().int().min
 const withCrisis = <T extends object>(c: Context<AppEnv>, body: T, screening: Screening | null) =>
 	screening?.urgent ? { ...body, crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : body;
 
-const getFeed = defineRoute(
-	"user",
-	{
-		method: "get",
-		path: "/flourish/feed",
-		tags: ["flourish"],
-		summary:
-			"Posts I may see: newest, hot (`top`) or ranked for me (`for_you`); filters by type, author, group",
-		request: { query: FeedQuery },
-		responses: {
-			200: { description: "A page of posts.", content: jsonContent(PostPage) },
-			400: problemResponse("The cursor is not valid for this list (or for this sort)."),
-		},
+const getFeed = defineRoute("user", {
+	method: "get",
+	path: "/flourish/feed",
+	tags: ["flourish"],
+	summary:
+		"Posts I may see: newest, hot (`top`) or ranked for me (`for_you`); filters by type, author, group",
+	request: { query: FeedQuery },
+	responses: {
+		200: { description: "A page of posts.", content: jsonContent(PostPage) },
+		400: problemResponse("The cursor is not valid for this list (or for this sort)."),
 	},
-	// Builds its first query from my spiritual opt-in.
-	{ callerRowFirst: true },
-);
+});
 
 const postPost = defineRoute(
 	"user",
@@ -96,19 +91,14 @@ const postPost = defineRoute(
 	{ middleware: [checksPromotionAfterContribution] },
 );
 
-const getOnePost = defineRoute(
-	"user",
-	{
-		method: "get",
-		path: "/flourish/posts/{post_id}",
-		tags: ["flourish"],
-		summary: "One post with reaction counts, my reaction and (once I voted or it closed) poll results",
-		request: { params: PostParams },
-		responses: { 200: { description: "The post.", content: jsonContent(PostSchema) }, ...postNotFound },
-	},
-	// Guardians see held posts: the query depends on my role.
-	{ callerRowFirst: true },
-);
+const getOnePost = defineRoute("user", {
+	method: "get",
+	path: "/flourish/posts/{post_id}",
+	tags: ["flourish"],
+	summary: "One post with reaction counts, my reaction and (once I voted or it closed) poll results",
+	request: { params: PostParams },
+	responses: { 200: { description: "The post.", content: jsonContent(PostSchema) }, ...postNotFound },
+});
 
 const patchPost = defineRoute("user", {
 	method: "patch",
@@ -132,26 +122,21 @@ const deleteOnePost = defineRoute("user", {
 	responses: { 204: { description: "Deleted." }, ...notAllowed, ...postNotFound },
 });
 
-const getComments = defineRoute(
-	"user",
-	{
-		method: "get",
-		path: "/flourish/posts/{post_id}/comments",
-		tags: ["flourish"],
-		summary: "The comment tree: top-level comments (oldest first, cursor) with replies nested to depth 5",
-		request: { params: PostParams, query: PageQuery },
-		responses: {
-			200: {
-				description: "A page of top-level comments with their replies.",
-				content: jsonContent(CommentPage),
-			},
-			400: problemResponse("The cursor is not valid for this list."),
-			...postNotFound,
+const getComments = defineRoute("user", {
+	method: "get",
+	path: "/flourish/posts/{post_id}/comments",
+	tags: ["flourish"],
+	summary: "The comment tree: top-level comments (oldest first, cursor) with replies nested to depth 5",
+	request: { params: PostParams, query: PageQuery },
+	responses: {
+		200: {
+			description: "A page of top-level comments with their replies.",
+			content: jsonContent(CommentPage),
 		},
+		400: problemResponse("The cursor is not valid for this list."),
+		...postNotFound,
 	},
-	// Guardians see held comments: the query depends on my role.
-	{ callerRowFirst: true },
-);
+});
 
 const postComment = defineRoute(
 	"user",

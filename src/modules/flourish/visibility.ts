@@ -13,7 +13,7 @@
  */
 import { and, eq, exists, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { type CurrentUser, isGuardianInSql } from "../../core/accounts/current-user";
 import { notBlockedWith } from "../../core/blocks";
 import { publiclyVisible } from "../../core/content-rules";
 import { spiritualFilter } from "../../core/spiritual";
@@ -76,19 +76,20 @@ export function postsVisibleTo(db: Db, viewer: CurrentUser): SQL {
 		notBlockedWith(db, viewer.id, posts.authorId),
 		inAudience(db, viewer.id),
 		spiritualFilter(viewer, posts.isSpiritual),
-		isGuardian(viewer) ? undefined : publiclyVisible(posts.moderationStatus),
+		or(isGuardianInSql(viewer.id), publiclyVisible(posts.moderationStatus)),
 	);
 	return and(isNull(posts.deletedAt), or(sql`+${posts.authorId} = ${viewer.id}`, others)) as SQL;
 }
 
 /** The one post the viewer may open, comment on, react to or vote in (guardians: any non-private post). */
 export function postReadableBy(db: Db, viewer: CurrentUser): SQL {
-	if (!isGuardian(viewer)) return postsVisibleTo(db, viewer);
-	return and(
-		isNull(posts.deletedAt),
-		or(
-			eq(posts.authorId, viewer.id),
-			and(ne(posts.visibility, "private"), spiritualFilter(viewer, posts.isSpiritual)),
+	return or(
+		postsVisibleTo(db, viewer),
+		and(
+			isGuardianInSql(viewer.id),
+			isNull(posts.deletedAt),
+			ne(posts.visibility, "private"),
+			spiritualFilter(viewer, posts.isSpiritual),
 		),
 	) as SQL;
 }
@@ -98,10 +99,10 @@ export function postReadableBy(db: Db, viewer: CurrentUser): SQL {
  * not blocked either way and publicly visible. Guardians see every live comment.
  */
 export function commentVisibleTo(db: Db, viewer: CurrentUser): SQL {
-	if (isGuardian(viewer)) return isNull(comments.deletedAt);
 	return and(
 		isNull(comments.deletedAt),
 		or(
+			isGuardianInSql(viewer.id),
 			eq(comments.authorId, viewer.id),
 			and(notBlockedWith(db, viewer.id, comments.authorId), publiclyVisible(comments.moderationStatus)),
 		),

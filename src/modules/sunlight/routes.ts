@@ -45,24 +45,19 @@ const notAuthor = { 403: problemResponse("Not the author (or, for deletes, a gua
 const withCrisis = <T extends object>(c: Context<AppEnv>, body: T, screening: Screening | null) =>
 	screening?.urgent ? { ...body, crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : body;
 
-const listRoute = defineRoute(
-	"user",
-	{
-		method: "get",
-		path: "/sunlight",
-		tags: ["sunlight"],
-		summary: "Shares, newest first; filter by `share_type`",
-		description:
-			"Anonymous shares carry times rounded down to the hour and random ids, so within an hour they come in no particular order (after the named shares of that hour).",
-		request: { query: ShareListQuery },
-		responses: {
-			200: { description: "A page of shares.", content: jsonContent(SharePage) },
-			400: problemResponse("The cursor is not valid for this list."),
-		},
+const listRoute = defineRoute("user", {
+	method: "get",
+	path: "/sunlight",
+	tags: ["sunlight"],
+	summary: "Shares, newest first; filter by `share_type`",
+	description:
+		"Anonymous shares carry times rounded down to the hour and random ids, so within an hour they come in no particular order (after the named shares of that hour).",
+	request: { query: ShareListQuery },
+	responses: {
+		200: { description: "A page of shares.", content: jsonContent(SharePage) },
+		400: problemResponse("The cursor is not valid for this list."),
 	},
-	// Builds its first query from my spiritual opt-in.
-	{ callerRowFirst: true },
-);
+});
 
 const createRoute = defineRoute(
 	"user",
@@ -80,19 +75,14 @@ const createRoute = defineRoute(
 	{ middleware: [checksPromotionAfterContribution] },
 );
 
-const getRoute = defineRoute(
-	"user",
-	{
-		method: "get",
-		path: "/sunlight/{share_id}",
-		tags: ["sunlight"],
-		summary: "One share with its reaction counts",
-		request: { params: ShareParams },
-		responses: { 200: { description: "The share.", content: jsonContent(ShareSchema) }, ...shareNotFound },
-	},
-	// Builds its first query from my spiritual opt-in.
-	{ callerRowFirst: true },
-);
+const getRoute = defineRoute("user", {
+	method: "get",
+	path: "/sunlight/{share_id}",
+	tags: ["sunlight"],
+	summary: "One share with its reaction counts",
+	request: { params: ShareParams },
+	responses: { 200: { description: "The share.", content: jsonContent(ShareSchema) }, ...shareNotFound },
+});
 
 const patchRoute = defineRoute("user", {
 	method: "patch",

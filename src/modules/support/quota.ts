@@ -8,7 +8,13 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../core/accounts/current-user";
-import { dailyLimitProblem, dailySupportRequestLimit, utcDay } from "../../core/quotas";
+import {
+	BASE_DAILY_SUPPORT_REQUESTS,
+	dailyLimitProblem,
+	dailySupportRequestLimit,
+	limitInSql,
+	utcDay,
+} from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { supportQuota } from "../../db/tables/support";
 import { newId } from "../../lib/ids";
@@ -56,7 +62,6 @@ export async function consumeSupportQuota(
 ): Promise<void> {
 	const day = utcDay(now);
 	const quotaKey = await supportQuotaKey(secret, user.id, day);
-	const limit = dailySupportRequestLimit(user);
 	const dayStart = `${day}T00:00:00.000Z`;
 	const [counted] = await db
 		.insert(supportQuota)
@@ -72,10 +77,10 @@ export async function consumeSupportQuota(
 		.onConflictDoUpdate({
 			target: [supportQuota.quotaKey, supportQuota.day],
 			set: { count: sql`${supportQuota.count} + 1`, updatedAt: dayStart },
-			setWhere: sql`${supportQuota.count} < ${limit}`,
+			setWhere: sql`${supportQuota.count} < ${limitInSql(BASE_DAILY_SUPPORT_REQUESTS, user.id)}`,
 		})
 		.returning({ count: supportQuota.count });
-	if (!counted) throw dailyLimitProblem("support_requests", limit, user, now);
+	if (!counted) throw dailyLimitProblem("support_requests", dailySupportRequestLimit(user), user, now);
 }
 
 /** Gives back the use counted for a request that was then not created. */

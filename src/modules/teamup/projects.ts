@@ -119,7 +119,7 @@ export interface ProjectInput {
 
 /** Creates a project; the creator becomes its active owner in the same batch. */
 export async function createProject(db: Db, env: Bindings, user: CurrentUser, input: ProjectInput) {
-	requireSpiritualOptIn(user, input.is_spiritual, "projects");
+	await requireSpiritualOptIn(user, input.is_spiritual, "projects");
 	const screening = await screenText(env, moderationText(input));
 	const id = newId();
 	const values = {
@@ -173,7 +173,7 @@ export async function updateProject(
 	if (changes.visibility !== undefined && changes.visibility !== project.visibility) {
 		requireOwner(access, "change the project's visibility");
 	}
-	requireSpiritualOptIn(user, changes.is_spiritual, "projects");
+	await requireSpiritualOptIn(user, changes.is_spiritual, "projects");
 	if (changes.max_members != null && changes.max_members < project.memberCount) {
 		throw conflict(
 			`The project already has ${project.memberCount} active members; max_members cannot be lower.`,

@@ -56,8 +56,7 @@ const listRoute = defineRoute(
 		request: { query: ProjectListQuery },
 		responses: { 200: { description: "A page of projects.", content: jsonContent(ProjectPage) } },
 	},
-	// Builds its first query from my spiritual opt-in.
-	{ callerRowFirst: true, edgeCache: { seconds: PUBLIC_CACHE_SECONDS } },
+	{ edgeCache: { seconds: PUBLIC_CACHE_SECONDS } },
 );
 
 const createRoute = defineRoute(

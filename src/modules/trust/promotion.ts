@@ -6,6 +6,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
+import { callerRow } from "../../core/accounts/remembered-callers";
 import type { AppEnv } from "../../env";
 import { logEvent } from "../../lib/log";
 import { maybePromoteToGrowing } from "./service";
@@ -13,7 +14,8 @@ import { maybePromoteToGrowing } from "./service";
 export const checksPromotionAfterContribution: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(
 	async (c, next) => {
 		await next();
-		const user = c.get("user");
+		const caller = c.get("user");
+		const user = caller && (await callerRow(caller));
 		if (user?.trustLevel !== "new_sprout" || c.res.status >= 300) return;
 		c.executionCtx.waitUntil(
 			maybePromoteToGrowing(c.var.db, user).catch((error: unknown) =>

@@ -7,8 +7,10 @@
  * An upheld report = a guardian's remove/warn/suspend against me (audit log) whose penalty was not
  * overturned on appeal.
  */
+
 import { and, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { type CurrentUser, isGuardian, isSuspended, type TrustLevel } from "../../core/accounts/current-user";
+import { callerRow } from "../../core/accounts/remembered-callers";
 import { notificationStatements } from "../../core/notifications";
 import type { Db } from "../../db/client";
 import {
@@ -258,7 +260,7 @@ export async function applyForTrust(
 	input: { requested_level?: "good_soil" | "flourishing"; statement?: string },
 	now = new Date(),
 ): Promise<TrustApplicationRow> {
-	const user = await maybePromoteToGrowing(db, caller, now);
+	const user = await maybePromoteToGrowing(db, await callerRow(caller), now);
 	if (user.trustLocked) throw conflict("A guardian has locked your trust level; it cannot be applied for.");
 	const level = nextLevel(user.trustLevel);
 	if (!level) throw conflict("You are already at the highest trust level.");
@@ -316,6 +318,7 @@ export async function applyForGuide(
 	user: CurrentUser,
 	input: { motivation: string; experience?: string; specialties?: string[] },
 ): Promise<GuideApplicationRow> {
+	await callerRow(user);
 	if (isGuardian(user)) throw conflict("Guardians already hold every Guide power.");
 	if (user.role === "guide") throw conflict("You are already a Guide.");
 	const [created] = await db

@@ -2,10 +2,12 @@
  * @module users/routes: my profile and preferences, and other people's public profiles. (My privacy rights —
  * the export of everything stored about me and the deletion of my account — are `modules/privacy`.)
  */
+
 import type { RouteHandler } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { currentUser } from "../../auth/guards";
 import { findVisibleUser, refuseImpersonation } from "../../core/accounts/accounts";
+import { callerRow } from "../../core/accounts/remembered-callers";
 import { screenPersonalText } from "../../core/moderation/personal";
 import { users } from "../../db/tables/users";
 import type { AppEnv } from "../../env";
@@ -43,7 +45,8 @@ const putMe = updateMe("put", "Update my profile and preferences (alias of PATCH
 
 const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 	const body = c.req.valid("json");
-	const me = currentUser(c);
+	// Who may use which name, and the time zone the reminders move from, come from my row: it first.
+	const me = await callerRow(currentUser(c));
 	const db = c.var.db;
 	if (body.display_name !== undefined) await refuseImpersonation(db, me, body.display_name);
 	// What everyone sees of me is screened like a post; abusive words are refused (moderation/personal).
