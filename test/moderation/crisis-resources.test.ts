@@ -83,6 +83,37 @@ describe("the order of crisis resources", () => {
 	});
 });
 
+/** The Worker's own sources (as test/architecture.test.ts reads them). */
+const SOURCES = import.meta.glob(
+	["../../src/**/*.ts", "../../durable-objects/**/*.ts", "!../../**/*.test.ts"],
+	{
+		query: "?raw",
+		import: "default",
+		eager: true,
+	},
+) as Record<string, string>;
+
+describe("no route can forget the caller's country", () => {
+	it("every crisis_resources answer takes its list from the request's helper or a country handed down from it", () => {
+		const calls: string[] = [];
+		for (const [path, source] of Object.entries(SOURCES)) {
+			if (path.endsWith("core/moderation/crisis.ts") || path.endsWith("http/crisis.ts")) continue;
+			for (const match of source.matchAll(/\bcrisisResources\(([^)]*)\)/g)) {
+				calls.push(path);
+				// Logic below the route gets `country` from the route's `callerCountry(c)` (or the chat input's).
+				expect(match[1], path).toMatch(/^(this\.)?env\.CRISIS_RESOURCES, (input\.)?country$/);
+			}
+			if (/crisis_resources:/.test(source) && !path.includes("schemas") && !path.includes("protocol")) {
+				expect(
+					/crisisResourcesFor\(c\)|crisisResources\(|crisisResources \}|\.crisisResources\b/.test(source),
+					path,
+				).toBe(true);
+			}
+		}
+		expect(calls.length).toBeGreaterThan(0);
+	});
+});
+
 describe("every answer with crisis resources orders them for the caller's country", () => {
 	const check = (user: TestUser, cf?: Record<string, unknown>) =>
 		call("POST", "/api/v1/moderation/check", {
