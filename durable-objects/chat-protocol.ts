@@ -22,7 +22,7 @@
  * `sync_done`, `error`, `pong` (see `ServerFrame`).
  */
 import { z } from "@hono/zod-openapi";
-import type { CrisisResource } from "../src/core/moderation/crisis";
+import type { CallerCountry, CrisisResource } from "../src/core/moderation/crisis";
 import { boundedText } from "../src/lib/schemas";
 
 /** Longest chat message, in characters. */
@@ -158,6 +158,8 @@ export type ChatErrorCode =
 /** Headers the API Worker sets on the upgrade it forwards (the room is reachable only through the Worker). */
 export const CHAT_USER_HEADER = "X-Chat-User-Id";
 export const CHAT_PEER_HEADER = "X-Chat-Peer-Id";
+/** The upgrading caller's country (`request.cf.country`, checked by the Worker), kept with the socket. */
+export const CHAT_COUNTRY_HEADER = "X-Chat-Country";
 
 export interface ChatError {
 	status: 403 | 404 | 409 | 422 | 429 | 503;
@@ -184,6 +186,8 @@ export interface SendInput {
 	peerId: string;
 	text: string;
 	clientMessageId: string;
+	/** The sender's country (http/crisis `callerCountry`): orders the crisis resources of an urgent message. */
+	country: CallerCountry;
 }
 
 /** A stored message as the guardians' queue snapshots it when a participant reports it. */
@@ -206,6 +210,8 @@ export interface ChangeInput {
 	seq?: number;
 	/** The new text; absent for a delete. */
 	text?: string;
+	/** The sender's country (http/crisis `callerCountry`): orders the crisis resources of an urgent edit. */
+	country: CallerCountry;
 }
 
 export type ChangeOutcome =

@@ -38,7 +38,12 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { CurrentUser } from "../src/core/accounts/current-user";
 import { type ChatAccess, chatAccessFrom, chatAccessQuery, conversationIdOf } from "../src/core/chat-access";
 import { dispatchFanOuts } from "../src/core/fan-outs";
-import { type CrisisResource, crisisResources } from "../src/core/moderation/crisis";
+import {
+	type CallerCountry,
+	type CrisisResource,
+	countryCode,
+	crisisResources,
+} from "../src/core/moderation/crisis";
 import { type QueueSignal, queueItemForScreening } from "../src/core/moderation/queue";
 import { type Screening, screenText } from "../src/core/moderation/screen";
 import { requestMessagePush } from "../src/core/push-jobs";
@@ -52,6 +57,7 @@ import { logEvent } from "../src/lib/log";
 import { Problem } from "../src/lib/problem";
 import { hasVisibleText } from "../src/lib/schemas";
 import {
+	CHAT_COUNTRY_HEADER,
 	CHAT_PEER_HEADER,
 	CHAT_USER_HEADER,
 	type ChangeInput,
@@ -134,6 +140,8 @@ export type ChatRoomBindings = PlatformBindings & PersonStreamBindings;
 interface Attachment {
 	userId: string;
 	peerId: string;
+	/** The country the socket was opened from (orders crisis resources); absent on sockets opened before it was kept. */
+	country?: CallerCountry;
 }
 
 type MessageRow = {
@@ -255,8 +263,8 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 	}
 
 	/** Deletes the sender's own message, leaving a tombstone (the REST path; sockets use the same steps). */
-	async remove(input: Omit<ChangeInput, "text">): Promise<ChangeOutcome> {
-		return this.changeMessage(input);
+	async remove(input: Omit<ChangeInput, "text" | "country">): Promise<ChangeOutcome> {
+		return this.changeMessage({ ...input, country: null });
 	}
 
 	/** One page of history as `viewerId` sees it, and the read state. */
@@ -451,7 +459,8 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		const pair = new WebSocketPair();
 		const [client, server] = [pair[0], pair[1]];
 		this.ctx.acceptWebSocket(server, [userId]);
-		server.serializeAttachment({ userId, peerId } satisfies Attachment);
+		const country = countryCode(request.headers.get(CHAT_COUNTRY_HEADER));
+		server.serializeAttachment({ userId, peerId, country } satisfies Attachment);
 
 		const since = Number(new URL(request.url).searchParams.get("since_seq") ?? "");
 		const replay = Number.isInteger(since) && since >= 0 ? this.replay(server, userId, since) : undefined;
@@ -478,6 +487,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		}
 		const frame = this.parseFrame(data);
 		const { userId, peerId } = attachment;
+		const country = attachment.country ?? null;
 		// Per-user burst limit on frames (src/lib/burst-policies.ts), malformed ones included: a flood of garbage
 		// is still a flood. Pings are answered by the runtime anyway.
 		if (frame?.type !== "ping" && !(await allowChatFrame(this.env, userId))) {
@@ -505,7 +515,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		switch (frame.type) {
 			case "message": {
 				await this.acceptMessage(
-					{ senderId: userId, peerId, text: frame.text, clientMessageId: frame.client_message_id },
+					{ senderId: userId, peerId, text: frame.text, clientMessageId: frame.client_message_id, country },
 					ws,
 				);
 				return;
@@ -531,6 +541,7 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 					{
 						userId,
 						peerId,
+						country,
 						...(frame.message_id !== undefined ? { messageId: frame.message_id } : {}),
 						...(frame.seq !== undefined ? { seq: frame.seq } : {}),
 						...(frame.type === "edit" ? { text: frame.text } : {}),
@@ -748,7 +759,9 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 			}
 			return updated;
 		});
-		const resources = screening?.urgent ? crisisResources(this.env.CRISIS_RESOURCES) : undefined;
+		const resources = screening?.urgent
+			? crisisResources(this.env.CRISIS_RESOURCES, input.country)
+			: undefined;
 		this.announceChange(before, after, origin, resources);
 		await this.armAlarm();
 		return {
@@ -1031,7 +1044,9 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		}
 
 		const message = present(row, senderId);
-		const resources = screening.urgent ? crisisResources(this.env.CRISIS_RESOURCES) : undefined;
+		const resources = screening.urgent
+			? crisisResources(this.env.CRISIS_RESOURCES, input.country)
+			: undefined;
 		if (origin) {
 			this.sendFrame(origin, {
 				type: "ack",

@@ -94,6 +94,45 @@ describe("mergeGuardVerdict", () => {
 	it("ignores categories it has no label for", () => {
 		expect(mergeGuardVerdict(base, { safe: false, categories: ["S7", "S13"] }).labels).toEqual(base.labels);
 	});
+
+	it("never lowers the rules' self-harm risk, any label or the toxicity, whatever Llama Guard answers", () => {
+		const RISK = ["none", "low", "high"];
+		const texts = [
+			"Thanks for the tips, see you Tuesday!",
+			"I feel so empty lately",
+			"I swallowed all my pills an hour ago and I want to die",
+			"I have saved up enough pills and tonight I am going to take them all.",
+			"I will kill you, you worthless idiot",
+		];
+		const codes = Array.from({ length: 14 }, (_, i) => `S${i + 1}`);
+		const verdicts = [
+			{ safe: true, categories: [] },
+			{ safe: false, categories: [] },
+			...codes.map((code) => ({ safe: false, categories: [code] })),
+			{ safe: false, categories: codes },
+		];
+		const risks = new Set<string>();
+		for (const text of texts) {
+			const rules = moderateEmbedded(text);
+			risks.add(rules.selfHarmRisk);
+			for (const verdict of verdicts) {
+				const merged = mergeGuardVerdict(rules, verdict);
+				const what = `${text} / ${JSON.stringify(verdict)}`;
+				expect(RISK.indexOf(merged.selfHarmRisk), what).toBeGreaterThanOrEqual(
+					RISK.indexOf(rules.selfHarmRisk),
+				);
+				expect(merged.toxicity, what).toBeGreaterThanOrEqual(rules.toxicity);
+				for (const [label, score] of Object.entries(rules.labels)) {
+					expect(
+						merged.labels[label as keyof typeof merged.labels],
+						`${what} ${label}`,
+					).toBeGreaterThanOrEqual(score);
+				}
+			}
+		}
+		// The texts span every risk the rules give, so the property is held at each.
+		expect([...risks].sort()).toEqual(["high", "low", "none"]);
+	});
 });
 
 describe("embeddingsFromResponse", () => {
@@ -137,6 +176,15 @@ describe("embeddingsFromResponse", () => {
 });
 
 describe("workersAiModels", () => {
+	it("keeps the rules' high risk when Llama Guard calls an attempt in progress safe", async () => {
+		const { ai } = standIn({ [AI_MODERATION_MODEL]: () => ({ response: { safe: true, categories: [] } }) });
+		const result = await workersAiModels(ai).moderate(
+			"I swallowed all my pills an hour ago and I want to die",
+		);
+		expect(result.selfHarmRisk).toBe("high");
+		expect(result.model).toContain(AI_MODERATION_MODEL);
+	});
+
 	it("sends the text to Llama Guard and merges its verdict", async () => {
 		const { ai, calls } = standIn({
 			[AI_MODERATION_MODEL]: () => ({ response: { safe: false, categories: ["S1"] } }),

@@ -4,7 +4,7 @@
  * its input like every endpoint.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CRISIS_RESOURCES } from "../../src/core/moderation/crisis";
+import { crisisResources } from "../../src/core/moderation/crisis";
 import { callWithEnv, FAULTS } from "../ml/fixtures";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
 
@@ -69,7 +69,9 @@ describe("POST /moderation/check", () => {
 		);
 		expect(result.self_harm_risk).toBe("high");
 		expect(result.warn).toBe(false);
-		expect(result.crisis_resources?.map((r) => r.name)).toEqual(DEFAULT_CRISIS_RESOURCES.map((r) => r.name));
+		expect(result.crisis_resources?.map((r) => r.name)).toEqual(
+			crisisResources(undefined, null).map((r) => r.name),
+		);
 	});
 
 	it("does not mistake idioms for risk", async () => {

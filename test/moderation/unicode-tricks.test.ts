@@ -8,7 +8,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TRICKS } from "../../ml/test/tricks";
-import { DEFAULT_CRISIS_RESOURCES } from "../../src/core/moderation/crisis";
+import { crisisResources } from "../../src/core/moderation/crisis";
 import { createRequest } from "../anonymous-support/helpers";
 import { createPost } from "../flourish/helpers";
 import { signUp } from "../support/api";
@@ -92,7 +92,7 @@ describe.each(Object.entries(TRICKS))("a text disguised with %s", (_name, trick)
 		});
 		expect(created.request.is_urgent).toBe(true);
 		expect(created.crisis_resources?.map((resource) => resource.name)).toEqual(
-			DEFAULT_CRISIS_RESOURCES.map((resource) => resource.name),
+			crisisResources(undefined, null).map((resource) => resource.name),
 		);
 		const row = await supportRow(created.request.id);
 		expect(row?.is_urgent).toBe(1);

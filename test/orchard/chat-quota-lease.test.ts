@@ -53,6 +53,7 @@ const send = (sender: TestUser, peer: TestUser, clientMessageId: string): Promis
 		peerId: peer.id,
 		text: `message ${clientMessageId}`,
 		clientMessageId,
+		country: null,
 	});
 
 const storedBy = (sender: TestUser, peer: TestUser) =>

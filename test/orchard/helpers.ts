@@ -153,26 +153,41 @@ export async function ticketFor(user: TestUser, peerId: string): Promise<string>
 }
 
 /** Opens the WebSocket upgrade request as a browser would (ticket in the URL, no Authorization header). */
-export function upgrade(peerId: string, query: Record<string, string>, headers: Record<string, string> = {}) {
+export function upgrade(
+	peerId: string,
+	query: Record<string, string>,
+	headers: Record<string, string> = {},
+	cf?: Record<string, unknown>,
+) {
 	const search = new URLSearchParams(query).toString();
 	return exports.default.fetch(
 		new Request(`${ORIGIN}${api}/conversations/${peerId}/ws?${search}`, {
 			headers: { Upgrade: "websocket", ...headers },
+			...(cf ? { cf: cf as RequestInit["cf"] } : {}),
 		}),
 	);
 }
 
-/** Ticket, upgrade, accept; resolves once the `ready` frame arrived (returned too). */
+/**
+ * Ticket, upgrade, accept; resolves once the `ready` frame arrived (returned too). `cf`: the edge's request
+ * properties of the upgrade (e.g. `{ country: "GB" }`).
+ */
 export async function openChat(
 	user: TestUser,
 	peerId: string,
 	sinceSeq?: number,
+	cf?: Record<string, unknown>,
 ): Promise<{ client: ChatClient; ready: Frame }> {
 	const ticket = await ticketFor(user, peerId);
-	const response = await upgrade(peerId, {
-		ticket,
-		...(sinceSeq !== undefined ? { since_seq: String(sinceSeq) } : {}),
-	});
+	const response = await upgrade(
+		peerId,
+		{
+			ticket,
+			...(sinceSeq !== undefined ? { since_seq: String(sinceSeq) } : {}),
+		},
+		{},
+		cf,
+	);
 	if (response.status !== 101 || !response.webSocket) {
 		throw new Error(`expected 101, got ${response.status}: ${await response.text()}`);
 	}

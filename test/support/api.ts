@@ -44,6 +44,8 @@ export interface CallOptions {
 	/** Sent as-is (e.g. malformed JSON). */
 	rawBody?: string;
 	headers?: Record<string, string>;
+	/** Cloudflare's request properties as the edge would set them (e.g. `{ country: "GB" }`). */
+	cf?: Record<string, unknown>;
 }
 
 function buildRequest(method: string, path: string, options: CallOptions): Request {
@@ -56,7 +58,12 @@ function buildRequest(method: string, path: string, options: CallOptions): Reque
 	} else if (body !== undefined && !headers.has("Content-Type")) {
 		headers.set("Content-Type", "application/json");
 	}
-	return new Request(`${ORIGIN}${path}`, { method, headers, body });
+	return new Request(`${ORIGIN}${path}`, {
+		method,
+		headers,
+		body,
+		...(options.cf ? { cf: options.cf as RequestInit["cf"] } : {}),
+	});
 }
 
 export async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {

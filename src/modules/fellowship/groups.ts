@@ -9,7 +9,7 @@ import { and, desc, eq, inArray, notInArray, or, type SQL, sql } from "drizzle-o
 import { z } from "zod";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
-import { crisisResources } from "../../core/moderation/crisis";
+import { type CallerCountry, crisisResources } from "../../core/moderation/crisis";
 import { removalNotice } from "../../core/moderation/notices";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
@@ -66,7 +66,14 @@ export interface GroupInput {
 }
 
 /** Creates a group; the creator becomes its active owner in the same batch. */
-export async function createGroup(db: Db, env: Bindings, user: CurrentUser, input: GroupInput) {
+/** `country`: the caller's (http/crisis `callerCountry`), which orders the crisis resources of an urgent text. */
+export async function createGroup(
+	db: Db,
+	env: Bindings,
+	country: CallerCountry,
+	user: CurrentUser,
+	input: GroupInput,
+) {
 	await requireSpiritualOptIn(user, input.is_spiritual, "groups");
 	const screening = await screenText(env, moderationText(input));
 	const id = newId();
@@ -95,7 +102,7 @@ export async function createGroup(db: Db, env: Bindings, user: CurrentUser, inpu
 	if (!group || !membership) throw new Error("group insert returned nothing");
 	return {
 		...presentGroup({ group, membership }),
-		...(screening.urgent ? { crisis_resources: crisisResources(env.CRISIS_RESOURCES) } : {}),
+		...(screening.urgent ? { crisis_resources: crisisResources(env.CRISIS_RESOURCES, country) } : {}),
 	};
 }
 

@@ -3,6 +3,7 @@
  * Handlers only validate, call the services and shape the answer.
  */
 import { currentUser } from "../../auth/guards";
+import { callerCountry } from "../../http/crisis";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { idParam } from "../../lib/schemas";
@@ -267,7 +268,7 @@ export const fellowshipRoutes = createRouter()
 		return c.json(page, 200);
 	})
 	.openapi(createGroupRoute, async (c) => {
-		const group = await createGroup(c.var.db, c.env, currentUser(c), c.req.valid("json"));
+		const group = await createGroup(c.var.db, c.env, callerCountry(c), currentUser(c), c.req.valid("json"));
 		return c.json(group, 201);
 	})
 	.openapi(getGroupRoute, async (c) => {

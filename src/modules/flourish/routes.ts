@@ -5,10 +5,10 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { DeleteQuery } from "../../core/content-rules";
-import { crisisResources } from "../../core/moderation/crisis";
 import type { Screening } from "../../core/moderation/screen";
 import type { AppEnv } from "../../env";
 import { requestContext } from "../../http/context";
+import { crisisResourcesFor } from "../../http/crisis";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor, PageQuery } from "../../lib/pagination";
@@ -57,7 +57,7 @@ const ForYouCursor = z.object({ anchor: z.string(), offset: z.number().int().min
 
 /** Crisis resources ride along with the created or edited content when its text read as high self-harm risk. */
 const withCrisis = <T extends object>(c: Context<AppEnv>, body: T, screening: Screening | null) =>
-	screening?.urgent ? { ...body, crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : body;
+	screening?.urgent ? { ...body, crisis_resources: crisisResourcesFor(c) } : body;
 
 const getFeed = defineRoute("user", {
 	method: "get",

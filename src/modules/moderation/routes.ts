@@ -5,8 +5,8 @@
  */
 import { MODERATION_LABELS, type ModerationLabel } from "../../../ml/src/contract";
 import { currentUser } from "../../auth/guards";
-import { crisisResources } from "../../core/moderation/crisis";
 import { QUEUE_AT, screenText } from "../../core/moderation/screen";
+import { crisisResourcesFor } from "../../http/crisis";
 import { defineRoute, jsonContent } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { MODERATION_CHECK_IP_POLICY, MODERATION_CHECK_USER_POLICY } from "../../lib/burst-policies";
@@ -55,7 +55,7 @@ export const moderationRoutes = createRouter().openapi(check, async (c) => {
 			warn: (screening.toxicity ?? 0) >= QUEUE_AT,
 			outcome: OUTCOMES[screening.status],
 			model: screening.model ?? null,
-			...(screening.urgent ? { crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : {}),
+			...(screening.urgent ? { crisis_resources: crisisResourcesFor(c) } : {}),
 		},
 		200,
 	);

@@ -4,11 +4,16 @@
  */
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { CHAT_PEER_HEADER, CHAT_USER_HEADER } from "../../../durable-objects/chat-protocol";
+import {
+	CHAT_COUNTRY_HEADER,
+	CHAT_PEER_HEADER,
+	CHAT_USER_HEADER,
+} from "../../../durable-objects/chat-protocol";
 import { currentUser } from "../../auth/guards";
 import { unauthorized } from "../../auth/verify";
 import { isSuspended } from "../../core/accounts/current-user";
 import { users } from "../../db/tables/users";
+import { callerCountry } from "../../http/crisis";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { newId } from "../../lib/ids";
@@ -451,6 +456,7 @@ export const orchardRoutes = createRouter()
 			peerId: user_id,
 			text: body.text,
 			clientMessageId: body.client_message_id ?? newId(),
+			country: callerCountry(c),
 		});
 		if (!outcome.ok) throw chatProblem(outcome.error);
 		const sent = {
@@ -469,6 +475,7 @@ export const orchardRoutes = createRouter()
 			peerId: user_id,
 			messageId: message_id,
 			text: c.req.valid("json").text,
+			country: callerCountry(c),
 		});
 		if (!outcome.ok) throw chatProblem(outcome.error);
 		return c.json(
@@ -541,10 +548,16 @@ export const orchardRoutes = createRouter()
 			);
 		await requireChatAccess(db, me.id, peerId);
 
+		const country = callerCountry(c);
 		const url = new URL("https://chat-room/ws");
 		if (since_seq !== undefined) url.searchParams.set("since_seq", String(since_seq));
 		const upgraded = await roomFor(c.env, me.id, peerId).fetch(url, {
-			headers: { Upgrade: "websocket", [CHAT_USER_HEADER]: me.id, [CHAT_PEER_HEADER]: peerId },
+			headers: {
+				Upgrade: "websocket",
+				[CHAT_USER_HEADER]: me.id,
+				[CHAT_PEER_HEADER]: peerId,
+				...(country ? { [CHAT_COUNTRY_HEADER]: country } : {}),
+			},
 		});
 		if (upgraded.status !== 101 || !upgraded.webSocket) throw notFound("conversation");
 		// A fresh response: the middleware may add headers (a Durable Object's response is immutable).

@@ -5,10 +5,10 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { DeleteQuery } from "../../core/content-rules";
-import { crisisResources } from "../../core/moderation/crisis";
 import type { Screening } from "../../core/moderation/screen";
 import type { AppEnv } from "../../env";
 import { requestContext } from "../../http/context";
+import { crisisResourcesFor } from "../../http/crisis";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
@@ -43,7 +43,7 @@ const shareNotFound = { 404: problemResponse("No such share that I may see.") };
 const notAuthor = { 403: problemResponse("Not the author (or, for deletes, a guardian), or suspended.") };
 
 const withCrisis = <T extends object>(c: Context<AppEnv>, body: T, screening: Screening | null) =>
-	screening?.urgent ? { ...body, crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : body;
+	screening?.urgent ? { ...body, crisis_resources: crisisResourcesFor(c) } : body;
 
 const listRoute = defineRoute("user", {
 	method: "get",

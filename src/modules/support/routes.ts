@@ -6,8 +6,8 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { currentUser } from "../../auth/guards";
 import { isGuardian } from "../../core/accounts/current-user";
-import { crisisResources } from "../../core/moderation/crisis";
 import type { AppEnv } from "../../env";
+import { crisisResourcesFor } from "../../http/crisis";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { decodeCursor, toPage } from "../../lib/pagination";
@@ -220,7 +220,7 @@ export const supportRoutes = createRouter()
 			{
 				request: toSupportRequest(request, true),
 				token,
-				...(screening.urgent ? { crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : {}),
+				...(screening.urgent ? { crisis_resources: crisisResourcesFor(c) } : {}),
 			},
 			201,
 		);
@@ -256,7 +256,7 @@ export const supportRoutes = createRouter()
 		return c.json(
 			{
 				...toSupportRequest(edited.request, true),
-				...(edited.screening?.urgent ? { crisis_resources: crisisResources(c.env.CRISIS_RESOURCES) } : {}),
+				...(edited.screening?.urgent ? { crisis_resources: crisisResourcesFor(c) } : {}),
 			},
 			200,
 		);

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { presentContributor } from "../../core/authors";
 import { notBlockedWith } from "../../core/blocks";
-import { crisisResources } from "../../core/moderation/crisis";
+import { type CallerCountry, crisisResources } from "../../core/moderation/crisis";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
@@ -126,9 +126,11 @@ export interface DiscussionInput {
 }
 
 /** Active members post a thread or a reply; the reply's parent must be a visible message of the same project. */
+/** `country`: the caller's (http/crisis `callerCountry`), which orders the crisis resources of an urgent text. */
 export async function createDiscussion(
 	db: Db,
 	env: Bindings,
+	country: CallerCountry,
 	user: CurrentUser,
 	projectId: string,
 	input: DiscussionInput,
@@ -174,6 +176,6 @@ export async function createDiscussion(
 			author: { id: user.id, displayName: user.displayName, avatarUrl: user.avatarUrl, deletedAt: null },
 			replyCount: 0,
 		}),
-		...(screening.urgent ? { crisis_resources: crisisResources(env.CRISIS_RESOURCES) } : {}),
+		...(screening.urgent ? { crisis_resources: crisisResources(env.CRISIS_RESOURCES, country) } : {}),
 	};
 }

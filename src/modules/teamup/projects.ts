@@ -9,7 +9,7 @@ import { and, asc, desc, eq, inArray, isNull, lt, notInArray, or, type SQL, sql 
 import { z } from "zod";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
-import { crisisResources } from "../../core/moderation/crisis";
+import { type CallerCountry, crisisResources } from "../../core/moderation/crisis";
 import { removalNotice } from "../../core/moderation/notices";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, screenText } from "../../core/moderation/screen";
@@ -118,7 +118,14 @@ export interface ProjectInput {
 }
 
 /** Creates a project; the creator becomes its active owner in the same batch. */
-export async function createProject(db: Db, env: Bindings, user: CurrentUser, input: ProjectInput) {
+/** `country`: the caller's (http/crisis `callerCountry`), which orders the crisis resources of an urgent text. */
+export async function createProject(
+	db: Db,
+	env: Bindings,
+	country: CallerCountry,
+	user: CurrentUser,
+	input: ProjectInput,
+) {
 	await requireSpiritualOptIn(user, input.is_spiritual, "projects");
 	const screening = await screenText(env, moderationText(input));
 	const id = newId();
@@ -149,7 +156,7 @@ export async function createProject(db: Db, env: Bindings, user: CurrentUser, in
 	const detail = await detailOf(db, { project, membership, viewer: user });
 	return {
 		...detail,
-		...(screening.urgent ? { crisis_resources: crisisResources(env.CRISIS_RESOURCES) } : {}),
+		...(screening.urgent ? { crisis_resources: crisisResources(env.CRISIS_RESOURCES, country) } : {}),
 	};
 }
 

@@ -3,6 +3,7 @@
  * Handlers only validate, call the services and shape the answer.
  */
 import { currentUser } from "../../auth/guards";
+import { callerCountry } from "../../http/crisis";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { idParam } from "../../lib/schemas";
@@ -205,7 +206,13 @@ export const teamupRoutes = createRouter()
 		return c.json(await listProjects(c.var.db, c.get("user"), c.req.valid("query")), 200);
 	})
 	.openapi(createRoute, async (c) => {
-		const project = await createProject(c.var.db, c.env, currentUser(c), c.req.valid("json"));
+		const project = await createProject(
+			c.var.db,
+			c.env,
+			callerCountry(c),
+			currentUser(c),
+			c.req.valid("json"),
+		);
 		return c.json(project, 201);
 	})
 	.openapi(getRoute, async (c) => {
@@ -262,6 +269,13 @@ export const teamupRoutes = createRouter()
 	})
 	.openapi(createDiscussionRoute, async (c) => {
 		const { project_id } = c.req.valid("param");
-		const message = await createDiscussion(c.var.db, c.env, currentUser(c), project_id, c.req.valid("json"));
+		const message = await createDiscussion(
+			c.var.db,
+			c.env,
+			callerCountry(c),
+			currentUser(c),
+			project_id,
+			c.req.valid("json"),
+		);
 		return c.json(message, 201);
 	});
