@@ -8,6 +8,7 @@
  * await consumeDailyQuota(db, currentUser(c), "posts"); // throws 429 problem+json at the limit
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { dailyQuotas, type QUOTA_KINDS } from "../db/tables/trust";
 import { users } from "../db/tables/users";
@@ -140,25 +141,55 @@ export async function refundDailyQuota(
 		);
 }
 
+type Statement = BatchItem<"sqlite">;
+
 /**
- * The one way a write spends a daily allowance: counts one use of `kind` (or throws the 429), runs `write`,
- * and gives the use back if `write` throws — a write that did not happen costs nothing.
+ * The statement that spends one use of `kind` today. Under the limit it counts one; at the limit it sets the
+ * count to -1, which the table's CHECK refuses, so the D1 batch it opens fails as a whole: the write and its
+ * quota are one transaction and one round trip.
+ */
+function spendStatement(db: Db, user: CurrentUser, kind: QuotaKind, now: Date): Statement {
+	const limit = limitInSql(BASE_DAILY_LIMITS[kind], user.id);
+	return db
+		.insert(dailyQuotas)
+		.values({ userId: user.id, day: utcDay(now), kind, count: 1 })
+		.onConflictDoUpdate({
+			target: [dailyQuotas.userId, dailyQuotas.day, dailyQuotas.kind],
+			set: {
+				count: sql`case when ${dailyQuotas.count} < ${limit} then ${dailyQuotas.count} + 1 else -1 end`,
+				updatedAt: now.toISOString(),
+			},
+		});
+}
+
+/** The error of a batch whose spend statement found the allowance spent (the count CHECK refused -1). */
+export function isSpentAllowance(error: unknown): boolean {
+	for (let cause = error; cause instanceof Error; cause = cause.cause) {
+		if (/CHECK constraint failed: \w*_count_check/.test(cause.message)) return true;
+	}
+	return false;
+}
+
+/**
+ * The one way a write spends a daily allowance: `write` gets the spend statement and puts it first in its
+ * one D1 batch; an allowance already spent fails that batch (nothing written, nothing counted) and answers
+ * the 429 problem naming the limit. A write that throws before its batch has spent nothing.
  *
  * @example
- * const post = await withDailyQuota(db, user, "posts", now, () => insertThePost());
+ * const post = await withDailyQuota(db, user, "posts", now, (spend) => db.batch([spend, insertThePost]));
  */
 export async function withDailyQuota<T>(
 	db: Db,
 	user: CurrentUser,
 	kind: QuotaKind,
 	now: Date,
-	write: () => Promise<T>,
+	write: (spend: Statement) => Promise<T>,
 ): Promise<T> {
-	await consumeDailyQuota(db, user, kind, now);
 	try {
-		return await write();
+		return await write(spendStatement(db, user, kind, now));
 	} catch (error) {
-		await refundDailyQuota(db, user, kind, now);
+		// The caller's row has arrived by now: a write is sent only once it has.
+		if (isSpentAllowance(error)) throw dailyLimitProblem(kind, dailyLimit(user, kind), user, now);
 		throw error;
 	}
 }

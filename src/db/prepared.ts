@@ -18,6 +18,7 @@
  * ]);
  */
 import { fillPlaceholders } from "drizzle-orm";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { SQLitePreparedQuery } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 
@@ -40,7 +41,7 @@ type AnyPrepared = SQLitePreparedQuery<any> & { all(values?: Record<string, unkn
 /** One prepared query and the values of its placeholders; `undefined` skips it (its rows are `[]`). */
 export type BoundQuery = readonly [query: AnyPrepared, values: Record<string, unknown>] | undefined;
 
-type BatchRows<T extends readonly BoundQuery[]> = {
+export type BatchRows<T extends readonly BoundQuery[]> = {
 	[K in keyof T]: Awaited<ReturnType<NonNullable<T[K]>[0]["all"]>>;
 };
 
@@ -65,4 +66,44 @@ export async function batchPrepared<const T extends readonly [BoundQuery, ...Bou
 		const result = results[next++];
 		return entry[0].mapResult(result, true);
 	}) as BatchRows<T>;
+}
+
+/** Keeps each query's own row type in a list of bound queries built ahead of the batch that sends them. */
+export const boundQueries = <const T extends readonly [BoundQuery, ...BoundQuery[]]>(queries: T): T =>
+	queries;
+
+type Writes = readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+
+/**
+ * Drizzle queries (writes, typically), then prepared reads, in one D1 batch: one round trip, one
+ * transaction, and the reads see the writes (an answer built from what was just written, without asking
+ * again). Answers the queries' results as `db.batch` would and the reads' rows as `batchPrepared` would.
+ */
+export async function batchThenRead<const W extends Writes, const R extends readonly BoundQuery[]>(
+	db: Db,
+	writes: W,
+	reads: R,
+): Promise<[BatchResponse<W>, BatchRows<R>]> {
+	// What drizzle's own `db.batch` does with each query: prepare it, send its SQL, map its result back.
+	const preparedWrites = writes.map((query) => (query as unknown as { _prepare(): AnyPrepared })._prepare());
+	const sentReads = reads.filter((entry) => entry !== undefined);
+	const statements = [
+		...preparedWrites.map((query) => {
+			const { sql, params } = query.getQuery();
+			return db.$client.prepare(sql).bind(...params);
+		}),
+		...sentReads.map(([query, values]) => {
+			const { sql, params } = query.getQuery();
+			return db.$client.prepare(sql).bind(...fillPlaceholders(params, values));
+		}),
+	];
+	const results = await db.$client.batch(statements);
+	const written = preparedWrites.map((query, i) => query.mapResult(results[i], true));
+	let next = preparedWrites.length;
+	const read = reads.map((entry) => {
+		if (entry === undefined) return [];
+		const result = results[next++];
+		return entry[0].mapResult(result, true);
+	});
+	return [written as BatchResponse<W>, read as BatchRows<R>];
 }

@@ -38,9 +38,9 @@ const defaultBudget = (operation: string) => (isRead(operation) ? READ_BUDGET : 
 /**
  * Operations allowed more than their default budget, with the budget they keep and why. Reads: a second
  * round trip whose query depends on the first one's answer (a page, then its presentation), or the caller's
- * row first where the handler builds its first query from it (route option `callerRowFirst`). Writes: the
- * daily quota is a race-safe upsert of its own before the write batch, and several answers read the
- * changed resource back; each is a step the write could still fold into its batch.
+ * row first where the handler builds its first query from it (route option `callerRowFirst`). Writes: a
+ * check that depends on an earlier check, or an answer that reads the changed resource back in a round
+ * trip of its own; each is a step the write could still fold into its batch.
  */
 const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fromEntries(
 	(
@@ -202,11 +202,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the open-pair check with my row; the insert; the mentorship read back",
 			],
 			[
-				"POST /api/v1/support/requests",
-				3,
-				"my row (the quota's key is an HMAC of my id, computed before the statement); the anonymous quota; the insert",
-			],
-			[
 				"POST /api/v1/support/responses/{response_id}/helpful",
 				3,
 				"the response with my row; the update; the response read back",
@@ -215,11 +210,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"POST /api/v1/teamup/projects",
 				3,
 				"my row (a write is sent only after it); the insert batch; my membership read back",
-			],
-			[
-				"POST /api/v1/teamup/projects/{project_id}/discussions",
-				3,
-				"the project with my membership and my row; daily quota; the insert",
 			],
 			[
 				"PUT /api/v1/orchard/blocks/{user_id}",
@@ -242,29 +232,9 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the event with my row; its group with my role; the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
 			],
 			[
-				"PATCH /api/v1/flourish/posts/{post_id}",
-				4,
-				"the post with my row; the update; the post read back; its presentation batch",
-			],
-			[
-				"PATCH /api/v1/sunlight/{share_id}",
-				4,
-				"the share with my row; the update; the share read back; its presentation batch",
-			],
-			[
 				"POST /api/v1/fellowship/groups/{group_id}/invitations",
 				4,
 				"the group with my row; the invitee; an existing membership; the insert",
-			],
-			[
-				"POST /api/v1/flourish/posts",
-				4,
-				"my row (media and link limits grow with trust); daily quota; the write batch (returning the row); the presentation batch",
-			],
-			[
-				"POST /api/v1/flourish/posts/{post_id}/comments",
-				4,
-				"the post's visibility with my row; daily quota; the write batch; the author read back",
 			],
 			[
 				"POST /api/v1/guardians/applications/{application_id}/decision",
@@ -273,13 +243,13 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 			],
 			[
 				"POST /api/v1/orchard/connections",
-				4,
-				"the addressee with my row; an existing pair and the cooldown; daily quota; the insert",
+				3,
+				"the addressee with my row; an existing pair and the cooldown; the insert with its daily quota",
 			],
 			[
 				"POST /api/v1/support/requests/{request_id}/responses",
-				4,
-				"the request with my row; daily quota; the write batch; the responder read back",
+				3,
+				"the request with my row; the write batch with its daily quota; the responder read back",
 			],
 			[
 				"POST /api/v1/teamup/projects/{project_id}/invitations",
@@ -293,13 +263,8 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 			],
 			[
 				"POST /api/v1/reports",
-				5,
-				"the target with my row; blocks; an earlier report; daily quota; the report batch (queue item, weights, hiding, audit)",
-			],
-			[
-				"POST /api/v1/sunlight",
-				5,
-				"my row (the link limit grows with trust); daily quota; the insert; the share read back; its presentation batch",
+				4,
+				"the target with my row; blocks; an earlier report; the report batch with its daily quota (queue item, weights, hiding, audit)",
 			],
 		] as const
 	).map(([operation, budget, reason]) => [operation, { budget, reason }]),

@@ -18,6 +18,8 @@ import {
 	withDailyQuota,
 } from "../../src/core/quotas";
 import { createDb } from "../../src/db/client";
+import { idempotencyKeys } from "../../src/db/tables/idempotency";
+import { dailyQuotas } from "../../src/db/tables/trust";
 import { users } from "../../src/db/tables/users";
 import { Problem, problemResponse } from "../../src/lib/problem";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
@@ -102,12 +104,32 @@ describe("withDailyQuota, the one way a write spends an allowance", () => {
 				.bind(userId)
 				.first<{ count: number }>()
 		)?.count ?? 0;
+	/** A write of this test: a row keyed `name` we can look for afterwards. */
+	const keyed = (user: CurrentUser, name: string) =>
+		db()
+			.insert(idempotencyKeys)
+			.values({ userId: user.id, key: name, requestHash: "x", expiresAt: "2999-01-01T00:00:00.000Z" });
+	const keyedCount = async (name: string) =>
+		(
+			await env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE key = ?")
+				.bind(name)
+				.first<{ n: number }>()
+		)?.n ?? 0;
 
-	it("counts a write that happens, gives back one that throws, and passes the error on", async () => {
+	it("counts a write whose batch carries the spend; a batch that fails counts nothing; an error passes on", async () => {
 		const user = await userRow();
 		const now = new Date();
-		expect(await withDailyQuota(db(), user, "comments", now, async () => "written")).toBe("written");
+		await withDailyQuota(db(), user, "comments", now, (spend) => db().batch([spend, keyed(user, "counted")]));
 		expect(await used(user.id)).toBe(1);
+		expect(await keyedCount("counted")).toBe(1);
+		// A later statement of the batch fails (an invalid day): the whole batch, spend included, is undone.
+		const failing = db()
+			.insert(dailyQuotas)
+			.values({ userId: user.id, day: "not a day", kind: "posts", count: 1 });
+		const refused = withDailyQuota(db(), user, "comments", now, (spend) => db().batch([spend, failing]));
+		await expect(refused).rejects.not.toBeInstanceOf(Problem);
+		expect(await used(user.id)).toBe(1);
+		// A write that throws before its batch has spent nothing.
 		const failure = new Error("the write failed");
 		await expect(
 			withDailyQuota(db(), user, "comments", now, async () => {
@@ -117,18 +139,36 @@ describe("withDailyQuota, the one way a write spends an allowance", () => {
 		expect(await used(user.id)).toBe(1);
 	});
 
-	it("runs nothing when the allowance is spent (the 429 comes first)", async () => {
+	it("at the limit fails the whole batch with the 429: nothing of the write lands", async () => {
 		const user = await userRow();
 		const now = new Date();
 		for (let i = 0; i < dailyLimit(user, "comments"); i++)
 			await consumeDailyQuota(db(), user, "comments", now);
-		let ran = false;
-		await expect(
-			withDailyQuota(db(), user, "comments", now, async () => {
-				ran = true;
-			}),
-		).rejects.toBeInstanceOf(Problem);
-		expect(ran).toBe(false);
+		const name = `over-the-limit-${user.id}`;
+		const refused = withDailyQuota(db(), user, "comments", now, (spend) =>
+			db().batch([spend, keyed(user, name)]),
+		);
+		await expect(refused).rejects.toBeInstanceOf(Problem);
+		await expect(refused).rejects.toMatchObject({ status: 429 });
+		expect(await keyedCount(name)).toBe(0);
+		expect(await used(user.id)).toBe(dailyLimit(user, "comments"));
+	});
+
+	it("never lets more than the limit through when batches race", async () => {
+		const user = await userRow();
+		const name = `raced-${user.id}`;
+		const results = await Promise.allSettled(
+			Array.from({ length: 30 }, (_, i) =>
+				withDailyQuota(db(), user, "comments", FIXED_NOW, (spend) =>
+					db().batch([spend, keyed(user, `${name}-${i}`)]),
+				),
+			),
+		);
+		expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(20);
+		const landed = await env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE user_id = ?")
+			.bind(user.id)
+			.first<{ n: number }>();
+		expect(landed?.n).toBe(20);
 	});
 });
 

@@ -146,7 +146,7 @@ export async function createComment(ctx: Ctx, postId: string, input: CommentInpu
 		}
 	}
 	const id = newId(now.getTime());
-	const { screening, created } = await withDailyQuota(db, user, "comments", now, async () => {
+	const { screening, created, author } = await withDailyQuota(db, user, "comments", now, async (spend) => {
 		const screening = await screenText(ctx.env, input.body);
 		const at = now.toISOString();
 		const values = {
@@ -166,7 +166,10 @@ export async function createComment(ctx: Ctx, postId: string, input: CommentInpu
 		const notified = isPendingReview(screening.status)
 			? []
 			: notificationStatements(db, commentEvents(values, post.authorId, parent?.authorId ?? null), now);
-		const [inserted] = await db.batch([
+		// The author (me) is read back in the same batch: one round trip.
+		const [author, , inserted] = await db.batch([
+			db.select(authorColumns).from(users).where(eq(users.id, user.id)),
+			spend,
 			db.insert(comments).values(values).returning(),
 			...notified,
 			db
@@ -175,10 +178,9 @@ export async function createComment(ctx: Ctx, postId: string, input: CommentInpu
 				.where(eq(posts.id, post.id)),
 			...(queued ? [queued] : []),
 		]);
-		return { screening, created: inserted[0] };
+		return { screening, created: inserted[0], author: author[0] };
 	});
 	if (!created) throw new Error("comment insert returned no row");
-	const author = await db.select(authorColumns).from(users).where(eq(users.id, user.id)).get();
 	return {
 		comment: toView(created, author ? toAuthor(author) : GONE_AUTHOR(user.id), false, {
 			counts: emptyReactionCounts(),

@@ -17,6 +17,7 @@ import { type Screening, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { afterCursor } from "../../db/keyset";
+import { batchThenRead } from "../../db/prepared";
 import { fellowshipGroups, groupMembers } from "../../db/tables/fellowship";
 import { type PostRow, pollOptions, postContent, posts } from "../../db/tables/flourish";
 import { habits } from "../../db/tables/garden";
@@ -25,7 +26,7 @@ import { newId } from "../../lib/ids";
 import { forbidden, notFound, Problem, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
 import { getHabit } from "../garden";
-import { hotScore, type PostView, presentPosts } from "./present";
+import { assemblePosts, hotScore, type PostView, postPresentationReads, presentPosts } from "./present";
 import { NEW_SPROUT_EDIT_WINDOW_MS, POLL_MAX_OPEN_MS, POLL_MIN_OPEN_MS, postShapeIssues } from "./schemas";
 import { postReadableBy, postsVisibleTo } from "./visibility";
 
@@ -140,58 +141,63 @@ export async function createPost(ctx: Ctx, input: PostInput, now = new Date()): 
 
 	const options = input.poll?.options ?? [];
 	const id = newId(now.getTime());
-	// Nothing written, nothing spent: withDailyQuota gives the use back when the write throws.
-	const { screening, created } = await withDailyQuota(db, user, "posts", now, async () => {
+	// The post and its daily allowance are one batch: nothing written, nothing spent.
+	const { screening, created, presentation } = await withDailyQuota(db, user, "posts", now, async (spend) => {
 		const screening = await screenText(ctx.env, moderatedText(input.body, options));
 		const createdAt = now.toISOString();
-		const [inserted] = await db.batch([
-			db
-				.insert(posts)
-				.values({
-					id,
-					authorId: user.id,
-					type: input.type,
-					body: input.body,
-					visibility: input.visibility,
-					groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
-					mediaUrls: input.media_urls,
-					milestoneHabitId: input.habit_id ?? null,
-					milestoneStreak: streak,
-					pollMultipleChoice: input.poll?.multiple_choice ?? false,
-					pollClosesAt: closesAt,
-					isSpiritual: input.is_spiritual,
-					moderationStatus: screening.status,
-					toxicityScore: screening.toxicity,
-					isUrgent: screening.urgent,
-					hotScore: hotScore(0, createdAt),
-					createdAt,
-					updatedAt: createdAt,
-				})
-				.returning(),
-			...options.map((label, position) => db.insert(pollOptions).values({ postId: id, position, label })),
-			...moderationStatements(
-				db,
-				{
-					id,
-					authorId: user.id,
-					type: input.type,
-					body: input.body,
-					mediaUrls: input.media_urls,
-					visibility: input.visibility,
-					groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
-					isSpiritual: input.is_spiritual,
-					createdAt,
-				},
-				options,
-				screening,
-			),
-		]);
-		return { screening, created: inserted[0] };
+		// The post, its quota and what presents it in one batch: the author may always read their new post.
+		const toPresent = { id, authorId: user.id, type: input.type, milestoneHabitId: input.habit_id ?? null };
+		const [[, inserted], presentation] = await batchThenRead(
+			db,
+			[
+				spend,
+				db
+					.insert(posts)
+					.values({
+						id,
+						authorId: user.id,
+						type: input.type,
+						body: input.body,
+						visibility: input.visibility,
+						groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
+						mediaUrls: input.media_urls,
+						milestoneHabitId: input.habit_id ?? null,
+						milestoneStreak: streak,
+						pollMultipleChoice: input.poll?.multiple_choice ?? false,
+						pollClosesAt: closesAt,
+						isSpiritual: input.is_spiritual,
+						moderationStatus: screening.status,
+						toxicityScore: screening.toxicity,
+						isUrgent: screening.urgent,
+						hotScore: hotScore(0, createdAt),
+						createdAt,
+						updatedAt: createdAt,
+					})
+					.returning(),
+				...options.map((label, position) => db.insert(pollOptions).values({ postId: id, position, label })),
+				...moderationStatements(
+					db,
+					{
+						id,
+						authorId: user.id,
+						type: input.type,
+						body: input.body,
+						mediaUrls: input.media_urls,
+						visibility: input.visibility,
+						groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
+						isSpiritual: input.is_spiritual,
+						createdAt,
+					},
+					options,
+					screening,
+				),
+			],
+			postPresentationReads(db, user, [toPresent]),
+		);
+		return { screening, created: inserted[0], presentation };
 	});
 	if (!created) throw new Error("post insert returned no row");
-	// The author may always read their own new post: present the inserted row (one round trip) rather than
-	// looking it up again.
-	const [post] = await presentPosts(db, user, [created], now);
+	const [post] = assemblePosts(user, [created], presentation, now);
 	if (!post) throw notFound("post");
 	return { post, screening };
 }
@@ -301,14 +307,27 @@ export async function updatePost(
 			),
 		);
 	}
-	await db.batch([
-		db
-			.update(posts)
-			.set(set)
-			.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
-		...statements,
-	]);
-	return { post: await getPost(ctx, row.id, now), screening };
+	// The edit, the edited post read back and what presents it: one batch.
+	const [[, [edited]], presentation] = await batchThenRead(
+		db,
+		[
+			db
+				.update(posts)
+				.set(set)
+				.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
+			db
+				.select()
+				.from(posts)
+				.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
+			...statements,
+		],
+		postPresentationReads(db, user, [row]),
+	);
+	// Deleted a moment ago, between the check and the edit.
+	if (!edited) throw notFound("post");
+	const [post] = assemblePosts(user, [edited], presentation, now);
+	if (!post) throw notFound("post");
+	return { post, screening };
 }
 
 export async function deletePost(ctx: Ctx, postId: string, reason: string | undefined): Promise<void> {

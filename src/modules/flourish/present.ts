@@ -11,7 +11,7 @@ import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
 import { inJsonList, isPendingReview } from "../../core/content-rules";
 import type { Db } from "../../db/client";
-import { batchPrepared, preparedQuery } from "../../db/prepared";
+import { type BatchRows, batchPrepared, boundQueries, preparedQuery } from "../../db/prepared";
 import { type PostRow, pollOptions, pollVotes, REACTION_TYPES, reactions } from "../../db/tables/flourish";
 import { habits } from "../../db/tables/garden";
 import { users } from "../../db/tables/users";
@@ -117,6 +117,30 @@ const habitNames = preparedQuery((db) =>
 		.prepare(),
 );
 
+/** What presenting a post needs to know of it before it is read (so a new post can be presented in its write's batch). */
+export type PostToPresent = Pick<PostRow, "id" | "authorId" | "type" | "milestoneHabitId">;
+
+/**
+ * The reads that present `rows` for `viewer` (authors, reaction counts, mine, polls, habit names): one
+ * batch. Many pages hold no poll or no milestone: those statements are then not sent at all.
+ */
+export function postPresentationReads(db: Db, viewer: CurrentUser, rows: readonly PostToPresent[]) {
+	const ids = rows.map((row) => row.id);
+	const pollIds = rows.filter((row) => row.type === "poll").map((row) => row.id);
+	const habitIds = distinct(rows.map((row) => row.milestoneHabitId));
+	return boundQueries([
+		[authorsById(db), { ids: JSON.stringify(distinct(rows.map((row) => row.authorId))) }],
+		[reactionCountsOf(db), { targetType: "post", ids: JSON.stringify(ids) }],
+		[reactionsBy(db), { userId: viewer.id, targetType: "post", ids: JSON.stringify(ids) }],
+		pollIds.length > 0
+			? [pollOptionsWithVotes(db), { userId: viewer.id, pollIds: JSON.stringify(pollIds) }]
+			: undefined,
+		habitIds.length > 0 ? [habitNames(db), { ids: JSON.stringify(habitIds) }] : undefined,
+	]);
+}
+
+export type PostPresentation = BatchRows<ReturnType<typeof postPresentationReads>>;
+
 /** The wire form of `rows`, in their order, for `viewer`. Exactly one D1 round trip (a batch). */
 export async function presentPosts(
 	db: Db,
@@ -125,20 +149,16 @@ export async function presentPosts(
 	now = new Date(),
 ): Promise<PostView[]> {
 	if (rows.length === 0) return [];
-	const ids = rows.map((row) => row.id);
-	const pollIds = rows.filter((row) => row.type === "poll").map((row) => row.id);
-	const habitIds = distinct(rows.map((row) => row.milestoneHabitId));
-	const [authors, counts, mine, options, habitRows] = await batchPrepared(db, [
-		[authorsById(db), { ids: JSON.stringify(distinct(rows.map((row) => row.authorId))) }],
-		[reactionCountsOf(db), { targetType: "post", ids: JSON.stringify(ids) }],
-		[reactionsBy(db), { userId: viewer.id, targetType: "post", ids: JSON.stringify(ids) }],
-		// Many pages hold no poll or no milestone: those statements are then not sent at all.
-		pollIds.length > 0
-			? [pollOptionsWithVotes(db), { userId: viewer.id, pollIds: JSON.stringify(pollIds) }]
-			: undefined,
-		habitIds.length > 0 ? [habitNames(db), { ids: JSON.stringify(habitIds) }] : undefined,
-	]);
+	return assemblePosts(viewer, rows, await batchPrepared(db, postPresentationReads(db, viewer, rows)), now);
+}
 
+/** The wire form of `rows` from what `postPresentationReads` read. */
+export function assemblePosts(
+	viewer: CurrentUser,
+	rows: PostRow[],
+	[authors, counts, mine, options, habitRows]: PostPresentation,
+	now: Date,
+): PostView[] {
 	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));
 	const countsByPost = groupReactionCounts(counts);
 	const myReaction = new Map(mine.map((row) => [row.targetId, row.reactionType]));

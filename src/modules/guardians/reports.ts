@@ -395,9 +395,9 @@ export async function fileReport(
 			].filter((statement) => statement !== null)
 		: [];
 
-	return withDailyQuota(db, reporter, "reports", now, async () => {
+	return withDailyQuota(db, reporter, "reports", now, async (spend) => {
 		try {
-			const [, inserted] = await db.batch([upsertItem, insertReport, weighItem, ...hideStatements]);
+			const [, , inserted] = await db.batch([spend, upsertItem, insertReport, weighItem, ...hideStatements]);
 			const report = inserted[0];
 			if (!report) throw new Error("report insert returned nothing");
 			return report;

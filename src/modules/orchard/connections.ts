@@ -213,7 +213,7 @@ export async function requestConnection(
 			to_user_id: peer.id,
 		},
 	);
-	const created = await withDailyQuota(db, me, "connection_requests", now, async () => {
+	const created = await withDailyQuota(db, me, "connection_requests", now, async (spend) => {
 		const id = newId(now.getTime());
 		const insert = db
 			.insert(connections)
@@ -230,7 +230,7 @@ export async function requestConnection(
 			.returning();
 		// A declined row is replaced by the new request (a fresh id: it sorts as new); the note's queue item,
 		// if any, is written with it.
-		const statements: BatchItem<"sqlite">[] = [];
+		const statements: BatchItem<"sqlite">[] = [spend];
 		if (existing) {
 			statements.push(
 				db

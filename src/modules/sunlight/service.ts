@@ -15,7 +15,7 @@
 
 import type { z } from "@hono/zod-openapi";
 import { and, count, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import { type CurrentUser, isGuardian, isGuardianInSql } from "../../core/accounts/current-user";
 import { callerRow } from "../../core/accounts/remembered-callers";
 import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
@@ -69,15 +69,9 @@ function emptyCounts(): Record<SunlightReactionType, number> {
 }
 
 /** The wire form of shares in one D1 round trip; anonymous authors are never looked up for others. */
-async function present(db: Db, viewer: CurrentUser, rows: SunlightShareRow[]): Promise<ShareView[]> {
-	if (rows.length === 0) return [];
-	const ids = rows.map((row) => row.id);
-	const named = [
-		...new Set(
-			rows.filter((row) => !row.isAnonymous || row.authorId === viewer.id).map((row) => row.authorId),
-		),
-	];
-	const [authors, counts, mine] = await db.batch([
+/** The reads that present shares with these ids for `viewer`, named authors only (never an anonymous one). */
+function presentationQueries(db: Db, viewer: CurrentUser, ids: string[], named: string[]) {
+	return [
 		db.select(authorColumns).from(users).where(inJsonList(users.id, named)),
 		db
 			.select({
@@ -93,7 +87,43 @@ async function present(db: Db, viewer: CurrentUser, rows: SunlightShareRow[]): P
 			.from(sunlightReactions)
 			.where(and(eq(sunlightReactions.userId, viewer.id), inJsonList(sunlightReactions.shareId, ids)))
 			.orderBy(sunlightReactions.reactionType),
-	]);
+	] as const;
+}
+
+type Presentation = BatchResponse<ReturnType<typeof presentationQueries>>;
+
+async function present(db: Db, viewer: CurrentUser, rows: SunlightShareRow[]): Promise<ShareView[]> {
+	if (rows.length === 0) return [];
+	const named = [
+		...new Set(
+			rows.filter((row) => !row.isAnonymous || row.authorId === viewer.id).map((row) => row.authorId),
+		),
+	];
+	const read = await db.batch(
+		presentationQueries(
+			db,
+			viewer,
+			rows.map((row) => row.id),
+			named,
+		),
+	);
+	return assemble(viewer, rows, read);
+}
+
+/** One's own share, just written, presented from the reads of its write's batch. */
+function presentMine(viewer: CurrentUser, row: SunlightShareRow | undefined, read: Presentation): ShareView {
+	// Deleted a moment ago, between the check and the write.
+	if (!row) throw notFound("share");
+	const [view] = assemble(viewer, [row], read);
+	if (!view) throw notFound("share");
+	return view;
+}
+
+function assemble(
+	viewer: CurrentUser,
+	rows: SunlightShareRow[],
+	[authors, counts, mine]: Presentation,
+): ShareView[] {
 	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));
 	const countsByShare = new Map<string, Record<SunlightReactionType, number>>();
 	for (const row of counts) {
@@ -213,7 +243,7 @@ export async function createShare(ctx: Ctx, input: ShareInput, now = new Date())
 	enforceLinkLimit(user, input.body);
 	const id = input.anonymous ? newRandomId() : newId(now.getTime());
 	// Shares count against the same daily allowance as posts.
-	const screening = await withDailyQuota(db, user, "posts", now, async () => {
+	const { screening, share } = await withDailyQuota(db, user, "posts", now, async (spend) => {
 		const screening = await screenText(ctx.env, input.body);
 		const at = timeFor(input.anonymous, now);
 		const values = {
@@ -228,10 +258,16 @@ export async function createShare(ctx: Ctx, input: ShareInput, now = new Date())
 			createdAt: at,
 			updatedAt: at,
 		};
-		await db.batch([db.insert(sunlightShares).values(values), ...moderation(db, values, screening)]);
-		return screening;
+		// The share, its quota and what presents it: one batch (the author may always read their own share).
+		const [, [inserted], authors, counts, mine] = await db.batch([
+			spend,
+			db.insert(sunlightShares).values(values).returning(),
+			...presentationQueries(db, user, [id], [user.id]),
+			...moderation(db, values, screening),
+		]);
+		return { screening, share: presentMine(user, inserted, [authors, counts, mine]) };
 	});
-	return { share: await getShare(ctx, id), screening };
+	return { share, screening };
 }
 
 async function findOwnShare(db: Db, user: CurrentUser, shareId: string, action: string) {
@@ -278,14 +314,20 @@ export async function updateShare(ctx: Ctx, shareId: string, changes: Partial<Sh
 			),
 		);
 	}
-	await db.batch([
+	// The edit, the share read back and what presents it: one batch.
+	const [, [edited], authors, counts, mine] = await db.batch([
 		db
 			.update(sunlightShares)
 			.set(set)
 			.where(and(eq(sunlightShares.id, row.id), isNull(sunlightShares.deletedAt))),
+		db
+			.select()
+			.from(sunlightShares)
+			.where(and(eq(sunlightShares.id, row.id), isNull(sunlightShares.deletedAt))),
+		...presentationQueries(db, user, [row.id], [user.id]),
 		...statements,
 	]);
-	return { share: await getShare(ctx, row.id), screening };
+	return { share: presentMine(user, edited, [authors, counts, mine]), screening };
 }
 
 export async function deleteShare(ctx: Ctx, shareId: string, reason: string | undefined): Promise<void> {

@@ -6,7 +6,8 @@
  * to a person. The row's timestamps are the start of its day: they cannot be matched to a request's
  * creation time either.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import {
 	BASE_DAILY_SUPPORT_REQUESTS,
@@ -53,17 +54,23 @@ export async function supportQuotaKey(
 	return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Counts one support request for today or throws the daily-limit 429. Race-safe (one statement). */
-export async function consumeSupportQuota(
+/**
+ * The statement that counts one support request for today, to put first in the request's own batch: at the
+ * limit it sets the count to -1, which the table's CHECK refuses, so the batch fails as a whole (nothing
+ * written, nothing counted; `isSpentAllowance` tells that error apart). Race-safe: one statement.
+ */
+export async function supportSpendStatement(
 	db: Db,
 	secret: string | undefined,
 	user: CurrentUser,
 	now = new Date(),
-): Promise<void> {
+): Promise<{ spend: BatchItem<"sqlite"> }> {
 	const day = utcDay(now);
 	const quotaKey = await supportQuotaKey(secret, user.id, day);
+	const limit = limitInSql(BASE_DAILY_SUPPORT_REQUESTS, user.id);
 	const dayStart = `${day}T00:00:00.000Z`;
-	const [counted] = await db
+	// Wrapped: a drizzle query is thenable, so an async function returning it bare would run it.
+	const spend = db
 		.insert(supportQuota)
 		// The id is a UUIDv7 of the day's start too: one minted now would carry this request's millisecond.
 		.values({
@@ -76,27 +83,17 @@ export async function consumeSupportQuota(
 		})
 		.onConflictDoUpdate({
 			target: [supportQuota.quotaKey, supportQuota.day],
-			set: { count: sql`${supportQuota.count} + 1`, updatedAt: dayStart },
-			setWhere: sql`${supportQuota.count} < ${limitInSql(BASE_DAILY_SUPPORT_REQUESTS, user.id)}`,
-		})
-		.returning({ count: supportQuota.count });
-	if (!counted) throw dailyLimitProblem("support_requests", dailySupportRequestLimit(user), user, now);
+			set: {
+				count: sql`case when ${supportQuota.count} < ${limit} then ${supportQuota.count} + 1 else -1 end`,
+				updatedAt: dayStart,
+			},
+		});
+	return { spend };
 }
 
-/** Gives back the use counted for a request that was then not created. */
-export async function refundSupportQuota(
-	db: Db,
-	secret: string | undefined,
-	user: CurrentUser,
-	now = new Date(),
-): Promise<void> {
-	const day = utcDay(now);
-	const quotaKey = await supportQuotaKey(secret, user.id, day);
-	await db
-		.update(supportQuota)
-		.set({ count: sql`max(${supportQuota.count} - 1, 0)`, updatedAt: `${day}T00:00:00.000Z` })
-		.where(and(eq(supportQuota.quotaKey, quotaKey), eq(supportQuota.day, day)));
-}
+/** The 429 of a spent support allowance (the caller's row has arrived: the batch that failed was a write). */
+export const supportLimitProblem = (user: CurrentUser, now: Date): Problem =>
+	dailyLimitProblem("support_requests", dailySupportRequestLimit(user), user, now);
 
 /** Old counters are useless after their day: a scheduled task may drop them. */
 export async function purgeOldSupportQuota(db: Db, now = new Date()): Promise<void> {

@@ -13,7 +13,7 @@ import { notBlockedWith } from "../../core/blocks";
 import { auditStatement } from "../../core/moderation/audit";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { PUBLICLY_VISIBLE_STATUSES, type Screening, screenText } from "../../core/moderation/screen";
-import { withDailyQuota } from "../../core/quotas";
+import { isSpentAllowance, withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
 import { afterCursor } from "../../db/keyset";
 import {
@@ -35,7 +35,7 @@ import { anonymousTime } from "../../lib/coarse-time";
 import { newId, newRandomId } from "../../lib/ids";
 import { logEvent } from "../../lib/log";
 import { conflict, forbidden, notFound, Problem } from "../../lib/problem";
-import { consumeSupportQuota, refundSupportQuota } from "./quota";
+import { supportLimitProblem, supportSpendStatement } from "./quota";
 import { newSupportToken, sealSupportToken, supportTokenMatches } from "./token";
 
 /** A request keeps at most this many responses, so reading it with its responses stays bounded. */
@@ -73,33 +73,33 @@ export async function createSupportRequest(
 	input: NewSupportRequest,
 	now = new Date(),
 ): Promise<{ request: SupportRequestRow; token: string; screening: Screening }> {
-	await consumeSupportQuota(db, env.SUPPORT_HMAC_SECRET, user, now);
-	try {
-		const screening = await screenText(env, `${input.title}\n\n${input.body}`);
-		const token = newSupportToken();
-		const sealed = await sealSupportToken(token);
-		const id = newRandomId();
-		const at = anonymousTime(now);
-		const values = {
-			id,
-			createdAt: at,
-			updatedAt: at,
-			...input,
-			isUrgent: screening.urgent,
-			...sealed,
-			moderationStatus: screening.status,
-			toxicityScore: screening.toxicity,
-		};
-		const insert = db.insert(supportRequests).values(values).returning();
-		const queued = queueItemForContent(db, supportRequestContent, values, screening);
-		const [rows] = queued ? await db.batch([insert, queued]) : await db.batch([insert]);
-		const request = rows[0];
-		if (!request) throw new Error("support request insert returned nothing");
-		return { request, token, screening };
-	} catch (error) {
-		await refundSupportQuota(db, env.SUPPORT_HMAC_SECRET, user, now);
-		throw error;
-	}
+	// The request and its daily count are one batch: nothing written, nothing counted.
+	const { spend } = await supportSpendStatement(db, env.SUPPORT_HMAC_SECRET, user, now);
+	const screening = await screenText(env, `${input.title}\n\n${input.body}`);
+	const token = newSupportToken();
+	const sealed = await sealSupportToken(token);
+	const id = newRandomId();
+	const at = anonymousTime(now);
+	const values = {
+		id,
+		createdAt: at,
+		updatedAt: at,
+		...input,
+		isUrgent: screening.urgent,
+		...sealed,
+		moderationStatus: screening.status,
+		toxicityScore: screening.toxicity,
+	};
+	const insert = db.insert(supportRequests).values(values).returning();
+	const queued = queueItemForContent(db, supportRequestContent, values, screening);
+	const [, rows] = await (queued ? db.batch([spend, insert, queued]) : db.batch([spend, insert])).catch(
+		(error: unknown) => {
+			throw isSpentAllowance(error) ? supportLimitProblem(user, now) : error;
+		},
+	);
+	const request = rows[0];
+	if (!request) throw new Error("support request insert returned nothing");
+	return { request, token, screening };
 }
 
 /** A live (not deleted) request, whoever may see it. */
@@ -415,7 +415,7 @@ export async function respondToSupportRequest(
 		throw conflict(`This request already has ${MAX_RESPONSES_PER_REQUEST} responses.`);
 	}
 	// A response counts against the same daily allowance as comments.
-	return withDailyQuota(db, user, "comments", now, async () => {
+	return withDailyQuota(db, user, "comments", now, async (spend) => {
 		const screening = await screenText(env, body);
 		const id = newId(now.getTime());
 		const values = {
@@ -437,7 +437,9 @@ export async function respondToSupportRequest(
 			})
 			.where(eq(supportRequests.id, requestId));
 		const queued = queueItemForContent(db, supportResponseContent, values, screening);
-		const [rows] = queued ? await db.batch([insert, bump, queued]) : await db.batch([insert, bump]);
+		const [, rows] = queued
+			? await db.batch([spend, insert, bump, queued])
+			: await db.batch([spend, insert, bump]);
 		const response = rows[0];
 		if (!response) throw new Error("support response insert returned nothing");
 		return { response, screening };

@@ -148,8 +148,8 @@ export async function createDiscussion(
 			.get();
 		if (!parent) throw notFound("discussion to reply to");
 	}
-	// A discussion message counts against the same daily allowance as comments, given back if it fails.
-	const { screening, created } = await withDailyQuota(db, user, "comments", new Date(), async () => {
+	// A discussion message counts against the same daily allowance as comments, in the same batch.
+	const { screening, created } = await withDailyQuota(db, user, "comments", new Date(), async (spend) => {
 		const screening = await screenText(env, input.body);
 		const id = newId();
 		const values = {
@@ -163,7 +163,8 @@ export async function createDiscussion(
 			createdAt: new Date().toISOString(),
 		};
 		const queued = queueItemForContent(db, projectDiscussionContent, values, screening);
-		const [[created]] = await db.batch([
+		const [, [created]] = await db.batch([
+			spend,
 			db.insert(d).values(values).returning(),
 			...(queued ? [queued] : []),
 		]);
