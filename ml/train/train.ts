@@ -35,7 +35,7 @@ const L2 = Number(process.env.ML_TRAIN_L2 ?? 3e-5);
 const ITERATIONS = Number(process.env.ML_TRAIN_ITERATIONS ?? 300);
 const LEARNING_RATE = 0.05;
 /** The model must keep at least this precision for high risk (target 0.8, with a margin). */
-const HIGH_PRECISION_FLOOR = 0.85;
+const HIGH_PRECISION_FLOOR = Number(process.env.ML_TRAIN_HIGH_PRECISION ?? 0.85);
 /** The any-risk head says "low" only from this probability up. */
 const RISK_THRESHOLD_FLOOR = 0.5;
 
