@@ -31,6 +31,7 @@ const WEIGHTS_FILE = join(HERE, "..", "src", "learned", "weights.ts");
 
 const SEED = 19;
 const FOLDS = 5;
+const REPEATS = Number(process.env.ML_TRAIN_REPEATS ?? 3);
 const L2 = Number(process.env.ML_TRAIN_L2 ?? 3e-5);
 const ITERATIONS = Number(process.env.ML_TRAIN_ITERATIONS ?? 300);
 const LEARNING_RATE = 0.05;
@@ -218,11 +219,30 @@ function scoreAll(models: ReturnType<typeof trainHeads>, examples: Example[], in
 }
 
 /**
- * Stratified k-fold out-of-fold scores: every example scored by a model that never saw it. `extra` examples
- * join every training fold and are never scored (to ask whether a set helps the others).
+ * Repeated stratified k-fold (REPEATS × FOLDS, seeds SEED, SEED + 1, …): each example's out-of-fold scores
+ * averaged over the repeats, so thresholds do not hang on one fold assignment.
  */
 function crossValidate(examples: Example[], extra: Example[] = []): Scores {
-	const rng = random(SEED);
+	const runs = Array.from({ length: REPEATS }, (_, r) => crossValidateOnce(examples, extra, SEED + r));
+	const scores: Scores = new Map();
+	for (const example of examples) {
+		const mean = { high: 0, risk: 0, toxic: 0 };
+		for (const run of runs) {
+			const s = run.get(example);
+			if (!s) continue;
+			for (const head of HEADS) mean[head] += s[head] / runs.length;
+		}
+		scores.set(example, mean);
+	}
+	return scores;
+}
+
+/**
+ * One stratified k-fold: out-of-fold scores: every example scored by a model that never saw it. `extra` examples
+ * join every training fold and are never scored (to ask whether a set helps the others).
+ */
+function crossValidateOnce(examples: Example[], extra: Example[], seed: number): Scores {
+	const rng = random(seed);
 	const strata = new Map<string, Example[]>();
 	for (const example of examples) {
 		const key = `${example.kind}:${example.target.high}:${example.target.risk}:${example.target.toxic}`;
@@ -369,13 +389,13 @@ const count = (examples: Example[], kind: Example["kind"]) => examples.filter((e
 console.log(
 	`training pool: ${pool.length} texts (self-harm ${count(pool, "self-harm")}, moderation ${count(pool, "moderation")}); blind set A held out: ${blindA.length}`,
 );
-console.log(`L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}, ${FOLDS} folds`);
+console.log(`L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}, ${REPEATS} × ${FOLDS}-fold`);
 
 const oof = crossValidate(pool);
 const thresholds = chooseThresholds(pool, oof);
 console.log(`thresholds (chosen on out-of-fold scores): ${JSON.stringify(thresholds)}`);
 report(
-	`${FOLDS}-fold stratified cross-validation (training pool, out-of-fold)`,
+	`${REPEATS} × ${FOLDS}-fold stratified cross-validation (training pool, out-of-fold, averaged over repeats)`,
 	figures(pool, oof, thresholds),
 );
 
@@ -398,7 +418,7 @@ if (withBlindA) {
 	const thresholdsWith = chooseThresholds(pool, oofWith);
 	console.log(`\nthresholds with blind set A in every training fold: ${JSON.stringify(thresholdsWith)}`);
 	report(
-		`${FOLDS}-fold cross-validation of the same pool, blind set A added to every training fold`,
+		`${REPEATS} × ${FOLDS}-fold cross-validation of the same pool, blind set A added to every training fold`,
 		figures(pool, oofWith, thresholdsWith),
 	);
 	shipped = trainHeads([...pool, ...blindA]);
