@@ -4,11 +4,18 @@
  * `ModerationResult`. Deterministic, offline, a few hundred microseconds per post.
  */
 import { MODERATION_LABELS, type ModerationLabel, type ModerationResult } from "../contract";
+import {
+	LEARNED_THRESHOLDS,
+	type LearnedScores,
+	learnedReads,
+	learnedScores,
+	toxicityFromProbability,
+} from "../learned";
 import { canonicalClauses, foldText, isKnownWord, joinSpelledOut } from "../text";
 import { MODEL_VERSION } from "../version";
 import { scoreAbuse } from "./abuse";
 import { scanProfanity } from "./profanity";
-import { assessSelfHarm } from "./self-harm";
+import { assessSelfHarm, type SelfHarmRisk } from "./self-harm";
 
 export const EMBEDDED_MODERATION_MODEL = `flourish-moderation-rules@${MODEL_VERSION}`;
 /** Longer texts are scored on their first this-many characters (the API sends at most 8,000). */
@@ -40,12 +47,34 @@ const spelledOutWord = isKnownWord;
 const REPORTED_QUOTE =
 	/\b(said|says|say|shouted|yelled|wrote|writes|screamed|goes|line|quote|quoting|sings|sang|lyrics|called me)[:,]?\s*(["'])([^"\n]{1,300}?)\2/g;
 
+const RISK_ORDER: Record<SelfHarmRisk, number> = { none: 0, low: 1, high: 2 };
+
+/** The learned heads' self-harm risk: high from the high head, at least low from the any-risk head. */
+export function learnedRisk(scores: LearnedScores): SelfHarmRisk {
+	if (scores.high >= LEARNED_THRESHOLDS.high) return "high";
+	if (scores.risk >= LEARNED_THRESHOLDS.risk) return "low";
+	return "none";
+}
+
+/** The higher of two risks: the learned heads can raise the rules' risk, never lower it. */
+export function higherRisk(a: SelfHarmRisk, b: SelfHarmRisk): SelfHarmRisk {
+	return RISK_ORDER[b] > RISK_ORDER[a] ? b : a;
+}
+
+export interface ModerateOptions {
+	/** Combine the learned heads with the rules (default); false gives the rules alone (training, eval). */
+	learned?: boolean;
+}
+
 /**
  * Scores one text with the embedded model. The Worker hands it the text normalised at the entry of
  * moderation (`normaliseForScoring`, see `providers/select.ts`); its own folding and spelled-out joining
  * below are how the rules read text, and change nothing more on a normalised one.
  */
-export function moderateText(text: string): ModerationResult & { signals: string[] } {
+export function moderateText(
+	text: string,
+	options: ModerateOptions = {},
+): ModerationResult & { signals: string[]; learned?: LearnedScores } {
 	const input = text.slice(0, MODERATION_MAX_CHARS);
 	const scan = scanProfanity(joinSpelledOut(foldText(input), spelledOutWord));
 	const clauses = canonicalClauses(scan.plain, spelledOutWord);
@@ -60,11 +89,30 @@ export function moderateText(text: string): ModerationResult & { signals: string
 		sexual: round(Math.max(abuse.sexual, scan.sexual)),
 		self_harm: round(selfHarm.score),
 	};
+	const rulesToxicity = toxicityOf(labels);
+	if (options.learned === false || !learnedReads(input)) {
+		return {
+			toxicity: rulesToxicity,
+			labels,
+			selfHarmRisk: selfHarm.risk,
+			model: EMBEDDED_MODERATION_MODEL,
+			signals: selfHarm.signals,
+		};
+	}
+	// The learned heads: risk is the higher of the rules' and the model's; toxicity the higher of the rules'
+	// and the toxic head's probability on the toxicity scale (its cross-validated threshold at 0.7).
+	const learned = learnedScores(input);
+	const modelRisk = learnedRisk(learned);
+	const selfHarmRisk = higherRisk(selfHarm.risk, modelRisk);
+	if (selfHarmRisk !== selfHarm.risk) {
+		labels.self_harm = round(Math.max(labels.self_harm, selfHarmRisk === "high" ? 0.95 : 0.5));
+	}
 	return {
-		toxicity: toxicityOf(labels),
+		toxicity: round(Math.max(rulesToxicity, toxicityFromProbability(learned.toxic))),
 		labels,
-		selfHarmRisk: selfHarm.risk,
+		selfHarmRisk,
 		model: EMBEDDED_MODERATION_MODEL,
-		signals: selfHarm.signals,
+		signals: modelRisk === "none" ? selfHarm.signals : [...selfHarm.signals, `learned_${modelRisk}`],
+		learned,
 	};
 }

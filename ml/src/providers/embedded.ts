@@ -6,7 +6,7 @@ import type { Models } from "./models";
 
 /** The embedded moderation result without its debugging detail (what crosses the RPC boundary). */
 export function moderateEmbedded(text: string): ModerationResult {
-	const { signals: _signals, ...result } = moderateText(text);
+	const { signals: _signals, learned: _learned, ...result } = moderateText(text);
 	return result;
 }
 

@@ -1,0 +1,140 @@
+/**
+ * The learned heads (`src/learned/`): the committed weights load, scores are deterministic, clear cases are
+ * read each way, idioms and casual swearing are not flagged, and combined with the rules they never lower the
+ * risk, the toxicity or a label the rules found.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { SelfHarmRisk } from "../src/contract";
+import {
+	LEARNED_MAX_TOXICITY,
+	LEARNED_THRESHOLDS,
+	learnedReads,
+	learnedScores,
+	REVIEW_TOXICITY,
+	toxicityFromProbability,
+} from "../src/learned";
+import { featurise, LEARNED_DIMS } from "../src/learned/features";
+import { LEARNED_MODEL } from "../src/learned/weights";
+import { higherRisk, learnedRisk, moderateText } from "../src/moderation";
+import { normaliseForScoring } from "../src/text";
+
+const RANK: Record<SelfHarmRisk, number> = { none: 0, low: 1, high: 2 };
+const score = (text: string) => moderateText(normaliseForScoring(text));
+const rulesOnly = (text: string) => moderateText(normaliseForScoring(text), { learned: false });
+
+describe("the learned heads", () => {
+	it("load the committed weights: every head, the features' dimension, thresholds in (0, 1)", () => {
+		expect(LEARNED_MODEL.dims).toBe(LEARNED_DIMS);
+		for (const head of ["high", "risk", "toxic"] as const) {
+			expect(LEARNED_MODEL.heads[head].scale).toBeGreaterThan(0);
+			expect(atob(LEARNED_MODEL.heads[head].weights)).toHaveLength(LEARNED_DIMS);
+			expect(LEARNED_THRESHOLDS[head]).toBeGreaterThan(0);
+			expect(LEARNED_THRESHOLDS[head]).toBeLessThan(1);
+		}
+	});
+
+	it("are deterministic: the same text gives the same features and scores", () => {
+		const text = "Tonight I'm going to take every pill in the cupboard.";
+		expect(featurise(text)).toEqual(featurise(text));
+		expect(learnedScores(text)).toEqual(learnedScores(text));
+		const { high, risk, toxic } = learnedScores(text);
+		for (const p of [high, risk, toxic]) expect(p).toBeGreaterThanOrEqual(0);
+		for (const p of [high, risk, toxic]) expect(p).toBeLessThanOrEqual(1);
+	});
+
+	it.each([
+		"I swallowed all of my pills an hour ago, I just wanted to say goodbye",
+		"my cuts keep getting deeper and tonight I don't want to stop",
+		"I won't be alive by the end of the week, I've got everything I need",
+		"gonna kms tonight, I'm done",
+	])("read %j as high risk", (text) => {
+		expect(learnedRisk(learnedScores(normaliseForScoring(text)))).toBe("high");
+		expect(score(text).selfHarmRisk).toBe("high");
+	});
+
+	it.each([
+		"you pathetic little loser, nobody here can stand you",
+		"I'll make sure you never work in this industry again",
+		"people from that country are vermin and should be thrown out",
+		"I hope something awful happens to you and your family",
+	])("read %j as toxic", (text) => {
+		expect(learnedScores(normaliseForScoring(text)).toxic).toBeGreaterThanOrEqual(LEARNED_THRESHOLDS.toxic);
+		expect(score(text).toxicity).toBeGreaterThanOrEqual(REVIEW_TOXICITY);
+	});
+
+	it.each([
+		"this bug is killing me",
+		"I'd kill for a coffee right now",
+		"my legs are dead after leg day",
+		"I'm dying to see the new season",
+		"my phone died on the train",
+		"thanks for the tips, see you tuesday",
+		"holy shit, I ran a half marathon today",
+	])("do not flag %j", (text) => {
+		const scores = learnedScores(normaliseForScoring(text));
+		expect(scores.high).toBeLessThan(LEARNED_THRESHOLDS.high);
+		expect(scores.toxic).toBeLessThan(LEARNED_THRESHOLDS.toxic);
+		expect(score(text).selfHarmRisk).not.toBe("high");
+		expect(score(text).toxicity).toBeLessThan(REVIEW_TOXICITY);
+	});
+
+	it("leave text with no English words to the rules", () => {
+		expect(learnedReads("Всё хорошо, спасибо.")).toBe(false);
+		expect(learnedReads("🙂")).toBe(false);
+		expect(learnedReads("see you soon")).toBe(true);
+	});
+
+	it("map the toxic probability onto the review band: nothing below the threshold, never up to hiding", () => {
+		const t = LEARNED_THRESHOLDS.toxic;
+		expect(toxicityFromProbability(t - 0.01)).toBe(0);
+		expect(toxicityFromProbability(t)).toBeCloseTo(REVIEW_TOXICITY, 10);
+		expect(toxicityFromProbability(1)).toBeCloseTo(LEARNED_MAX_TOXICITY, 10);
+		expect(LEARNED_MAX_TOXICITY).toBeLessThan(0.9);
+	});
+});
+
+describe("rules and learned heads combined", () => {
+	it("higherRisk is the maximum of two risks", () => {
+		const risks: SelfHarmRisk[] = ["none", "low", "high"];
+		for (const a of risks) {
+			for (const b of risks) expect(RANK[higherRisk(a, b)]).toBe(Math.max(RANK[a], RANK[b]));
+		}
+	});
+
+	const SAMPLES = [
+		"I want to end it all.",
+		"I don't want to be here anymore.",
+		"Tonight I'm going to take all my pills.",
+		"I used to self harm, but I'm three years clean now.",
+		"This bug is killing me, three hours and counting.",
+		"If I have to sit through one more meeting I'll kill myself lol",
+		"I will kill you, watch your back.",
+		"You're an idiot and everyone hates you.",
+		"Holy shit, I actually ran a half marathon today!",
+		"My best friend keeps saying she wants to die and I'm scared for her.",
+	];
+
+	it("never lowers the risk or the toxicity the rules found", () => {
+		const check = (text: string) => {
+			const rules = rulesOnly(text);
+			const combined = score(text);
+			expect(RANK[combined.selfHarmRisk]).toBeGreaterThanOrEqual(RANK[rules.selfHarmRisk]);
+			expect(combined.toxicity).toBeGreaterThanOrEqual(rules.toxicity);
+			for (const [label, value] of Object.entries(rules.labels)) {
+				expect(combined.labels[label as keyof typeof rules.labels]).toBeGreaterThanOrEqual(value);
+			}
+		};
+		for (const text of SAMPLES) check(text);
+		fc.assert(
+			fc.property(
+				fc.array(fc.constantFrom(...SAMPLES, "pills", "tonight", "you", "idiot", "goodbye", "lol", "never"), {
+					maxLength: 6,
+				}),
+				fc.string({ maxLength: 40 }),
+				(parts, noise) => check(`${parts.join(" ")} ${noise}`),
+			),
+			{ numRuns: 200, seed: 19 },
+		);
+	});
+});
