@@ -67,8 +67,8 @@ describe("connection request notes", () => {
 	it("is reportable: reporting the sender shows guardians the note, read from D1", async () => {
 		const sender = await signUp("note-reported");
 		const target = await signUp("note-reporter");
-		// Scores clean, but the addressee finds it menacing: only a report brings it to a guardian.
-		const note = "I found your address, see you soon";
+		// Scores clean, but the addressee finds it menacing in context: only a report brings it to a guardian.
+		const note = "Saw you at the market on Tuesday. Nice red coat.";
 		await expectStatus(await ask(sender, target, note), 201);
 		await expectStatus(
 			await call("POST", "/api/v1/reports", {
