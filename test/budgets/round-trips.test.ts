@@ -172,16 +172,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the user with my row; the write batch with its audit entry; the user read back",
 			],
 			[
-				"PATCH /api/v1/orchard/connections/{connection_id}",
-				3,
-				"the connection with my row; the update; the peer read back",
-			],
-			[
-				"PATCH /api/v1/orchard/mentorships/{mentorship_id}",
-				3,
-				"the mentorship with my row; the update; the mentorship read back",
-			],
-			[
 				"PATCH /api/v1/teamup/projects/{project_id}",
 				3,
 				"the project with my row; the update; my membership read back",
@@ -245,11 +235,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"POST /api/v1/orchard/connections",
 				3,
 				"the addressee with my row; an existing pair and the cooldown; the insert with its daily quota",
-			],
-			[
-				"POST /api/v1/support/requests/{request_id}/responses",
-				3,
-				"the request with my row; the write batch with its daily quota; the responder read back",
 			],
 			[
 				"POST /api/v1/teamup/projects/{project_id}/invitations",

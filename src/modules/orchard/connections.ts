@@ -70,6 +70,7 @@ const pairIs = (a: string, b: string) => {
 
 const mine = (me: string) => or(eq(connections.requesterId, me), eq(connections.addresseeId, me));
 
+/** The other person of a connection, as the answer shows them (a query: it rides in a write's batch). */
 const peerOf = (db: Db, id: string) =>
 	db
 		.select({
@@ -79,8 +80,7 @@ const peerOf = (db: Db, id: string) =>
 			trustLevel: users.trustLevel,
 		})
 		.from(users)
-		.where(eq(users.id, id))
-		.get();
+		.where(eq(users.id, id));
 
 // ---------------------------------------------------------------- listing
 
@@ -293,10 +293,12 @@ export async function answerConnection(
 		.set({ status, respondedAt: nowIso, updatedAt: nowIso })
 		.where(and(eq(connections.id, row.id), eq(connections.status, "pending")))
 		.returning();
-	// A decline starts the requester's wait, in the same batch (and only if this answer is the one applied).
-	const [[answered]] =
+	// A decline starts the requester's wait, in the same batch (and only if this answer is the one applied);
+	// the requester, whom the answer shows, is read in it too.
+	const [[peer], [answered]] =
 		status === "declined"
 			? await db.batch([
+					peerOf(db, row.requesterId),
 					answer,
 					db
 						.insert(connectionCooldowns)
@@ -326,9 +328,12 @@ export async function answerConnection(
 							set: { until: sql`excluded.until` },
 						}),
 				])
-			: await db.batch([answer, ...notificationStatements(db, [acceptedEvent(row, me, now)], now)]);
+			: await db.batch([
+					peerOf(db, row.requesterId),
+					answer,
+					...notificationStatements(db, [acceptedEvent(row, me, now)], now),
+				]);
 	if (!answered) throw conflict("This request was just withdrawn or answered; reload.");
-	const peer = await peerOf(db, answered.requesterId);
 	if (!peer) throw notFound("connection");
 	return toConnection(answered, me, peer);
 }

@@ -230,12 +230,6 @@ function toMentorship(row: MentorshipView, me: string): z.infer<typeof Mentorshi
 	};
 }
 
-async function viewOf(db: Db, id: string, me: string) {
-	const row = await mentorshipSelect(db).where(eq(mentorships.id, id)).get();
-	if (!row) throw notFound("mentorship");
-	return toMentorship(row, me);
-}
-
 /** A growing+ member asks a guide with a free place (one open request per guide). */
 export async function requestMentorship(
 	env: Pick<Bindings, "ML">,
@@ -292,9 +286,15 @@ export async function requestMentorship(
 		},
 		now,
 	);
-	const [[created]] = await db.batch([insert, ...(notified ? [notified] : []), ...(queued ? [queued] : [])]);
-	if (!created) throw conflict("You already have an open mentorship or request with this guide.");
-	return viewOf(db, created.id, me.id);
+	// The new mentorship is read back in the same batch (nothing there if the insert lost to an open pair).
+	const [[created], [view]] = await db.batch([
+		insert,
+		mentorshipSelect(db).where(eq(mentorships.id, id)),
+		...(notified ? [notified] : []),
+		...(queued ? [queued] : []),
+	]);
+	if (!created || !view) throw conflict("You already have an open mentorship or request with this guide.");
+	return toMentorship(view, me.id);
 }
 
 const IdCursor = z.object({ id: z.string() });
@@ -433,8 +433,9 @@ export async function updateMentorship(
 			),
 		)
 		.returning({ id: mentorships.id });
-	const [[updated]] = await db.batch([
+	const [[updated], [view]] = await db.batch([
 		update,
+		mentorshipSelect(db).where(eq(mentorships.id, row.id)),
 		...notificationStatements(db, [updateEvent(row, me.id, to, at)], now),
 	]);
 	if (!updated) {
@@ -448,8 +449,9 @@ export async function updateMentorship(
 		}
 		throw conflict("This mentorship just changed; reload and try again.");
 	}
+	if (!view) throw notFound("mentorship");
 	return {
-		mentorship: await viewOf(db, row.id, me.id),
+		mentorship: toMentorship(view, me.id),
 		endedActive: endsActive,
 		peerId,
 	};

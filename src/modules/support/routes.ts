@@ -281,15 +281,15 @@ export const supportRoutes = createRouter()
 		return c.json(toSupportRequest(updated, true), 200);
 	})
 	.openapi(postResponse, async (c) => {
-		const db = c.var.db;
+		const me = currentUser(c);
 		const { response } = await respondToSupportRequest(
-			db,
+			c.var.db,
 			c.env,
-			currentUser(c),
+			me,
 			c.req.valid("param").request_id,
 			c.req.valid("json").body,
 		);
-		return c.json(toSupportResponse(await withResponder(db, response)), 201);
+		return c.json(toSupportResponse(withResponder(response, me)), 201);
 	})
 	.openapi(postHelpful, async (c) => {
 		const db = c.var.db;

@@ -482,13 +482,8 @@ export async function markResponseHelpful(db: Db, responseId: string): Promise<R
 	return row;
 }
 
-/** The responder row of a response just created, for the answer. */
-export async function withResponder(db: Db, response: SupportResponseRow): Promise<ResponseWithResponder> {
-	const responder = await db
-		.select(responderColumns)
-		.from(users)
-		.where(eq(users.id, response.responderId))
-		.get();
-	if (!responder) throw notFound("user");
-	return { response, responder };
+/** A response just created, with its responder for the answer: the caller, whose row this request read. */
+export function withResponder(response: SupportResponseRow, caller: CurrentUser): ResponseWithResponder {
+	const { id, displayName, avatarUrl, role, trustLevel, deletedAt } = caller;
+	return { response, responder: { id, displayName, avatarUrl, role, trustLevel, deletedAt } };
 }
