@@ -5,9 +5,12 @@
  * - `MODEL_VERSION`: the moderation model (and the Worker's health probe). 1.1.0 scores the text normalised
  *   at the entry of moderation (invisible characters, NFKC, look-alike letters, spelled-out letters); 1.2.0
  *   adds the learned heads (`src/learned/`): self-harm risk is the higher of rules and model, toxicity the
- *   higher of the rules' and the toxic head's.
+ *   higher of the rules' and the toxic head's; 1.3.0 retrains the heads on more written data (high-risk
+ *   attempts, plans, finality, escalating self-injury; banter, fiction, threats, harassment) with a
+ *   recall-first high-risk threshold (precision floor 0.82 instead of 0.85); mild insults in an
+ *   affectionate text read as banter by the rules.
  * - `EMBEDDING_VERSION`: the embedding model. The API re-embeds content whose stored vector came from
  *   another model id, so it moves only when vectors change; 1.1.0 left them as they were.
  */
-export const MODEL_VERSION = "1.2.0";
+export const MODEL_VERSION = "1.3.0";
 export const EMBEDDING_VERSION = "1.0.0";

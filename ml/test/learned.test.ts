@@ -48,6 +48,10 @@ describe("the learned heads", () => {
 		"my cuts keep getting deeper and tonight I don't want to stop",
 		"I won't be alive by the end of the week, I've got everything I need",
 		"gonna kms tonight, I'm done",
+		"I've kept back a month of my tablets and I know which night the flat will be empty",
+		"my sister is taking my dog on sunday. I won't be around to walk him after that",
+		"it started with scratches, now it's a blade every night and deeper each time",
+		"everyone would honestly be better off without me and I've decided it's this week",
 	])("read %j as high risk", (text) => {
 		expect(learnedRisk(learnedScores(normaliseForScoring(text)))).toBe("high");
 		expect(score(text).selfHarmRisk).toBe("high");
@@ -71,6 +75,9 @@ describe("the learned heads", () => {
 		"my phone died on the train",
 		"thanks for the tips, see you tuesday",
 		"holy shit, I ran a half marathon today",
+		"long week at work, so looking forward to a quiet weekend",
+		"tonight's the night: first driving lesson, wish me luck",
+		"writing this down so I remember what a good day it was",
 	])("do not flag %j", (text) => {
 		const scores = learnedScores(normaliseForScoring(text));
 		expect(scores.high).toBeLessThan(LEARNED_THRESHOLDS.high);

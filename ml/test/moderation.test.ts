@@ -54,6 +54,24 @@ describe("what is not abuse", () => {
 		expect(result.toxicity).toBeLessThan(0.7);
 	});
 
+	it.each([
+		"haha you muppet, you left your scarf at mine again. love you",
+		"you daft idiot, driving all that way with soup. thank you x",
+		"you absolute loser, beating me at scrabble again. congrats",
+	])("reads mild insults in an affectionate text as banter: %j", (text) => {
+		expect(moderateText(text, { learned: false }).labels.insult).toBeLessThan(0.7);
+	});
+
+	it.each([
+		"lol you're such an idiot",
+		"you idiot, nobody asked. thanks",
+		"you're a pathetic loser, thanks for nothing",
+		"congrats you stupid bitch",
+		"you moron, I hope you drop dead. love you",
+	])("does not excuse %j as banter", (text) => {
+		expect(moderateText(text, { learned: false }).toxicity).toBeGreaterThanOrEqual(0.7);
+	});
+
 	it("does not count a quoted line as the author's threat", () => {
 		expect(score("In the film the villain says 'I will kill you' and I laughed.").labels.threat).toBe(0);
 	});

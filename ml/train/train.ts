@@ -32,11 +32,11 @@ const WEIGHTS_FILE = join(HERE, "..", "src", "learned", "weights.ts");
 const SEED = 19;
 const FOLDS = 5;
 const REPEATS = Number(process.env.ML_TRAIN_REPEATS ?? 3);
-const L2 = Number(process.env.ML_TRAIN_L2 ?? 3e-5);
+const L2 = Number(process.env.ML_TRAIN_L2 ?? 1e-5);
 const ITERATIONS = Number(process.env.ML_TRAIN_ITERATIONS ?? 300);
 const LEARNING_RATE = 0.05;
-/** The model must keep at least this precision for high risk (target 0.8, with a margin). */
-const HIGH_PRECISION_FLOOR = Number(process.env.ML_TRAIN_HIGH_PRECISION ?? 0.85);
+/** The model must keep at least this precision for high risk (target 0.8, with a small margin: recall first). */
+const HIGH_PRECISION_FLOOR = Number(process.env.ML_TRAIN_HIGH_PRECISION ?? 0.82);
 /** The any-risk head says "low" only from this probability up. */
 const RISK_THRESHOLD_FLOOR = 0.5;
 
@@ -54,6 +54,8 @@ interface Example {
 	/** Whether the Worker lets the heads read this text (`learnedReads`); if not, the rules decide alone. */
 	reads: boolean;
 	rules: { risk: Risk; toxicity: number };
+	/** The set's own category of the text, when it has one (blind set A: "attempt", "idiom", …). */
+	category?: string;
 }
 
 function readJsonl<T>(path: string): T[] {
@@ -66,7 +68,13 @@ function readJsonl<T>(path: string): T[] {
 
 function load(): Example[] {
 	const examples: Example[] = [];
-	const add = (text: string, set: string, kind: Example["kind"], target: Example["target"]) => {
+	const add = (
+		text: string,
+		set: string,
+		kind: Example["kind"],
+		target: Example["target"],
+		category?: string,
+	) => {
 		const normalised = normaliseForScoring(text);
 		const rules = moderateText(normalised, { learned: false });
 		examples.push({
@@ -77,6 +85,7 @@ function load(): Example[] {
 			x: featurise(normalised),
 			reads: learnedReads(normalised),
 			rules: { risk: rules.selfHarmRisk, toxicity: rules.toxicity },
+			category,
 		});
 	};
 	const selfHarmSets: [string, string][] = [
@@ -87,8 +96,14 @@ function load(): Example[] {
 		...writtenSets("self-harm"),
 	];
 	for (const [set, path] of selfHarmSets) {
-		for (const { text, risk } of readJsonl<{ text: string; risk: Risk }>(path)) {
-			add(text, set, "self-harm", { high: risk === "high" ? 1 : 0, risk: risk === "none" ? 0 : 1, toxic: 0 });
+		for (const { text, risk, kind } of readJsonl<{ text: string; risk: Risk; kind?: string }>(path)) {
+			add(
+				text,
+				set,
+				"self-harm",
+				{ high: risk === "high" ? 1 : 0, risk: risk === "none" ? 0 : 1, toxic: 0 },
+				kind,
+			);
 		}
 	}
 	const moderationSets: [string, string][] = [
@@ -99,15 +114,24 @@ function load(): Example[] {
 		...writtenSets("moderation"),
 	];
 	for (const [set, path] of moderationSets) {
-		for (const { text, labels, toxic } of readJsonl<{ text: string; labels: string[]; toxic: boolean }>(
-			path,
-		)) {
+		for (const { text, labels, toxic, kind } of readJsonl<{
+			text: string;
+			labels: string[];
+			toxic: boolean;
+			kind?: string;
+		}>(path)) {
 			const selfHarm = labels.includes("self_harm");
-			add(text, set, "moderation", {
-				high: selfHarm ? undefined : 0,
-				risk: selfHarm ? undefined : 0,
-				toxic: toxic ? 1 : 0,
-			});
+			add(
+				text,
+				set,
+				"moderation",
+				{
+					high: selfHarm ? undefined : 0,
+					risk: selfHarm ? undefined : 0,
+					toxic: toxic ? 1 : 0,
+				},
+				kind,
+			);
 		}
 	}
 	return examples;
@@ -378,6 +402,47 @@ function report(title: string, f: ReturnType<typeof figures>): void {
 	}
 }
 
+/**
+ * Per category (counts only, never texts): how many of each kind the combined decision got right. Self-harm:
+ * "high" answered for high-risk kinds (misses), any "high" answered for the others (false alarms); moderation:
+ * toxic answered or not.
+ */
+function reportByCategory(examples: Example[], scores: Scores, t: Thresholds): void {
+	const rows = new Map<string, { n: number; wrong: number; byRules: number; what: string }>();
+	for (const example of examples) {
+		if (example.category === undefined) continue;
+		const scored = scores.get(example);
+		if (!scored) continue;
+		const s = example.reads ? scored : { high: 0, risk: 0, toxic: 0 };
+		let wrong: boolean;
+		let byRules: boolean;
+		let what: string;
+		if (example.kind === "self-harm") {
+			const saidHigh = example.rules.risk === "high" || s.high >= t.high;
+			wrong = example.target.high === 1 ? !saidHigh : saidHigh;
+			byRules = example.rules.risk === "high";
+			what = example.target.high === 1 ? "missed high" : "false high";
+		} else {
+			const saidToxic = example.rules.toxicity >= 0.7 || s.toxic >= t.toxic;
+			wrong = example.target.toxic === 1 ? !saidToxic : saidToxic;
+			byRules = example.rules.toxicity >= 0.7;
+			what = example.target.toxic === 1 ? "missed toxic" : "false toxic";
+		}
+		const key = `${example.kind}:${example.category}`;
+		const row = rows.get(key) ?? { n: 0, wrong: 0, byRules: 0, what };
+		row.n++;
+		if (wrong) row.wrong++;
+		if (wrong && byRules) row.byRules++;
+		rows.set(key, row);
+	}
+	for (const [key, row] of [...rows].sort()) {
+		if (row.wrong > 0) {
+			const rules = row.what.startsWith("false") ? ` (rules: ${row.byRules})` : "";
+			console.log(`  ${key.padEnd(40)} ${row.what} ${row.wrong}/${row.n}${rules}`);
+		}
+	}
+}
+
 function toBase64(bytes: Int8Array): string {
 	return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
@@ -406,6 +471,8 @@ report(
 	"leave-one-set-out: trained without blind set A, tested on it",
 	figures(blindA, blindScores, thresholds),
 );
+console.log("  by category (combined):");
+reportByCategory(blindA, blindScores, thresholds);
 
 // `--with-blind-a`: does blind set A help? The same folds, with set A added to every training fold; if the
 // out-of-fold figures rise, the shipped model is trained on set A too (and set A's eval figures are then fit).

@@ -424,6 +424,20 @@ function insultsIn(clause: string): number[] {
 	return hits;
 }
 
+/**
+ * Affection in the same text ("you muppet, love you", "you daft sod, thank you for the soup", "… xx"): friends'
+ * banter, where a mild insult word is teasing. Laughter alone ("lol you're an idiot") is not enough.
+ */
+const AFFECTION =
+	/\b(love (you|ya|u)|luv (you|ya|u)|adore (you|her|him)|miss (you|ya)|proud of you|thank (you|u)|thanks|cheers|congrats|congratulations|happy birthday|legend|bless (you|her|him)|wouldn t change (you|her|him|them)|respect|best (friend|mate|brother|sister))\b|\bx+$/;
+/** Hostility that banter does not excuse. */
+const HOSTILE =
+	/\b(hate (you|u)|nobody (likes|wants|cares|asked)|no one (likes|wants|cares|asked)|everyone (hates|laughs)|get out of (this|the) (group|forum)|leave (this|the) (group|forum)|fuck off|go away|drop dead|die|thanks for nothing|no thanks to you)\b/;
+/** The strongest insult word that banter can soften (muppet, idiot, loser, git … not slurs or the strongest). */
+const BANTER_MAX = 0.86;
+/** How much affection softens mild insults: "you idiot" (0.86) falls to 0.52, under the review threshold. */
+const BANTER_FACTOR = 0.6;
+
 /** Scores insults, threats, identity attacks and sexual harassment in a text's canonical clauses. */
 export function scoreAbuse(clauses: string[]): AbuseScores {
 	const scores: AbuseScores = { insult: 0, threat: 0, identity_attack: 0, sexual: 0 };
@@ -438,5 +452,18 @@ export function scoreAbuse(clauses: string[]): AbuseScores {
 	insults.sort((a, b) => b - a);
 	const [first = 0, second = 0] = insults;
 	scores.insult = Math.min(0.99, 1 - (1 - first) * (1 - second * 0.5));
+	// Banter: mild insult words in an affectionate text, with nothing else hostile, are teasing.
+	const whole = clauses.join(" ");
+	if (
+		first > 0 &&
+		first <= BANTER_MAX &&
+		scores.threat === 0 &&
+		scores.identity_attack === 0 &&
+		scores.sexual === 0 &&
+		AFFECTION.test(whole) &&
+		!HOSTILE.test(whole)
+	) {
+		scores.insult *= BANTER_FACTOR;
+	}
 	return scores;
 }
