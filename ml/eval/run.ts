@@ -206,6 +206,11 @@ if (!process.argv.includes("--skip-final")) {
 		moderation: "final-moderation.jsonl",
 		selfHarm: "final-self-harm.jsonl",
 	});
+	// Written while the models were being improved, sealed until they were done: scored once, never tuned on.
+	evaluate("blind set C (sealed until the end, never tuned on)", {
+		moderation: "blind-c-moderation.jsonl",
+		selfHarm: "blind-c-self-harm.jsonl",
+	});
 }
 
 const failures: string[] = [];

@@ -18,6 +18,7 @@ import { featurise, LEARNED_DIMS } from "../src/learned/features";
 import { LEARNED_MODEL } from "../src/learned/weights";
 import { higherRisk, learnedRisk, moderateText } from "../src/moderation";
 import { normaliseForScoring } from "../src/text";
+import { EVERYDAY_TEXTS } from "./everyday";
 
 const RANK: Record<SelfHarmRisk, number> = { none: 0, low: 1, high: 2 };
 const score = (text: string) => moderateText(normaliseForScoring(text));
@@ -143,5 +144,17 @@ describe("rules and learned heads combined", () => {
 			),
 			{ numRuns: 200, seed: 19 },
 		);
+	});
+});
+
+describe("everyday texts of the app (ml/test/everyday.ts)", () => {
+	// A statistical model near its threshold flips a text or two with each retraining: the bound is on the
+	// rate (model 1.3.0 before this data raised 18 alarms here; the rules alone raise none).
+	it("raise an alarm (high risk, or queued for review) for at most 2 of them", () => {
+		const alarms = EVERYDAY_TEXTS.map((text) => ({ text, result: score(text) }))
+			.filter(({ result }) => result.selfHarmRisk === "high" || result.toxicity >= REVIEW_TOXICITY)
+			.map(({ text, result }) => `${result.selfHarmRisk} ${result.toxicity}: ${text}`);
+		expect(alarms.length, alarms.join("\n")).toBeLessThanOrEqual(2);
+		for (const text of EVERYDAY_TEXTS) expect(rulesOnly(text).selfHarmRisk, text).not.toBe("high");
 	});
 });

@@ -37,8 +37,10 @@ describe("self-harm risk", () => {
 		"I want to end things with my boyfriend.",
 		"I didn't want to wake up this morning, the bed was so warm.",
 		"We jumped off the cliff into the lake on holiday!",
-	])("reads %j as no risk", (text) => {
-		expect(risk(text)).toBe("none");
+	])("reads %j as no risk (the rules), and never high (with the learned heads)", (text) => {
+		expect(moderateText(text, { learned: false }).selfHarmRisk).toBe("none");
+		// The learned any-risk head may call an idiom "low" (no alert, no crisis resources; ml/README.md).
+		expect(risk(text)).not.toBe("high");
 	});
 
 	it.each([

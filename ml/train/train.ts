@@ -35,8 +35,8 @@ const REPEATS = Number(process.env.ML_TRAIN_REPEATS ?? 3);
 const L2 = Number(process.env.ML_TRAIN_L2 ?? 1e-5);
 const ITERATIONS = Number(process.env.ML_TRAIN_ITERATIONS ?? 300);
 const LEARNING_RATE = 0.05;
-/** The model must keep at least this precision for high risk (target 0.8, with a small margin: recall first). */
-const HIGH_PRECISION_FLOOR = Number(process.env.ML_TRAIN_HIGH_PRECISION ?? 0.82);
+/** The model must keep at least this precision for high risk (target 0.8, with a margin; with the everyday texts in, 0.82 bought no recall on set A over 0.85, only false alarms). */
+const HIGH_PRECISION_FLOOR = Number(process.env.ML_TRAIN_HIGH_PRECISION ?? 0.85);
 /** The any-risk head says "low" only from this probability up. */
 const RISK_THRESHOLD_FLOOR = 0.5;
 
@@ -59,7 +59,8 @@ interface Example {
 }
 
 function readJsonl<T>(path: string): T[] {
-	if (/(^|\/)final-[^/]*$/.test(path)) throw new Error(`refusing to read the final blind set: ${path}`);
+	if (/(^|\/)(final|blind-c)-[^/]*$/.test(path))
+		throw new Error(`refusing to read a sealed blind set: ${path}`);
 	return readFileSync(path, "utf8")
 		.split("\n")
 		.filter((line) => line.trim().length > 0)

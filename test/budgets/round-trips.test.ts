@@ -187,11 +187,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the item with my row; one decision batch (reports, content, penalty, audit); the item read back",
 			],
 			[
-				"POST /api/v1/orchard/mentorships",
-				3,
-				"the open-pair check with my row; the insert; the mentorship read back",
-			],
-			[
 				"POST /api/v1/support/responses/{response_id}/helpful",
 				3,
 				"the response with my row; the update; the response read back",
