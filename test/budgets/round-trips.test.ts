@@ -147,19 +147,9 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"my row; the post with the candidates; their stored vectors (which depend on the candidates); storing the vectors of posts not embedded yet (none once warm: then 4); the page's presentation batch",
 			],
 			[
-				"DELETE /api/v1/teamup/projects/{project_id}/members/{user_id}",
-				3,
-				"the project with my row; the memberships (mine and theirs: who may remove whom); the write batch",
-			],
-			[
 				"DELETE /api/v1/users/me",
 				3,
 				"my row (a deletion is never deferred past it); the erasure batch; the erasure jobs read back to hand them on",
-			],
-			[
-				"PATCH /api/v1/fellowship/groups/{group_id}/members/{user_id}",
-				3,
-				"the group with my row; the member's row; the write batch",
 			],
 			[
 				"PATCH /api/v1/guardians/appeals/{appeal_id}",
@@ -177,11 +167,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the project with my row; the update; my membership read back",
 			],
 			[
-				"PATCH /api/v1/teamup/projects/{project_id}/members/{user_id}",
-				3,
-				"the project with my row; the member's row; the update",
-			],
-			[
 				"POST /api/v1/guardians/queue/{item_id}/decision",
 				3,
 				"the item with my row; one decision batch (reports, content, penalty, audit); the item read back",
@@ -197,14 +182,9 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"my row (a write is sent only after it); the insert batch; my membership read back",
 			],
 			[
-				"PUT /api/v1/orchard/blocks/{user_id}",
-				3,
-				"the user with my row; an existing block; the write batch (block, connection, mentorships)",
-			],
-			[
 				"DELETE /api/v1/fellowship/groups/{group_id}/members/{user_id}",
-				4,
-				"the group with my row; the member's row; the write batch; the member's RSVPs (to release seats)",
+				3,
+				"the group and the member's row with my row; the write batch; the member's RSVPs (to release seats)",
 			],
 			[
 				"PATCH /api/v1/fellowship/events/{event_id}",
@@ -217,11 +197,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the event with my row; its group with my role; the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
 			],
 			[
-				"POST /api/v1/fellowship/groups/{group_id}/invitations",
-				4,
-				"the group with my row; the invitee; an existing membership; the insert",
-			],
-			[
 				"POST /api/v1/guardians/applications/{application_id}/decision",
 				4,
 				"the application (trust or guide) with my row; the applicant; the decision batch with its audit entry; the application read back",
@@ -230,11 +205,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"POST /api/v1/orchard/connections",
 				3,
 				"the addressee with my row; an existing pair and the cooldown; the insert with its daily quota",
-			],
-			[
-				"POST /api/v1/teamup/projects/{project_id}/invitations",
-				4,
-				"the project with my row; the invitee; an existing membership; the insert",
 			],
 			[
 				"POST /api/v1/flourish/posts/{post_id}/votes",

@@ -159,11 +159,14 @@ export async function joinGroup(db: Db, user: CurrentUser, groupId: string) {
 
 /** An owner or moderator invites someone; inviting someone whose request is pending approves it. */
 export async function inviteToGroup(db: Db, user: CurrentUser, groupId: string, inviteeId: string) {
-	const access = await loadGroup(db, user, groupId);
+	// The group, the invitee and their membership asked side by side (one wait); judged in this order.
+	const [access, invitee, current] = await Promise.all([
+		loadGroup(db, user, groupId),
+		findVisibleUser(db, user.id, inviteeId),
+		findMember(db, groupId, inviteeId),
+	]);
 	const { asGuardian } = requireManager(access, "invite people");
-	const invitee = await findVisibleUser(db, user.id, inviteeId);
 	if (!invitee) throw notFound("user");
-	const current = await findMember(db, groupId, inviteeId);
 	if (current?.status === "active") throw conflict("This person is already a member.");
 	if (current?.status === "invited") throw conflict("This person is already invited.");
 	if (current?.status === "banned") throw conflict("This person is banned; remove the ban before inviting.");
@@ -265,9 +268,12 @@ export async function updateMember(
 	memberId: string,
 	change: MemberChange,
 ) {
-	const access = await loadGroup(db, user, groupId);
+	// The group and the member asked side by side (one wait); judged in this order.
+	const [access, target] = await Promise.all([
+		loadGroup(db, user, groupId),
+		findMember(db, groupId, memberId),
+	]);
 	const { asGuardian } = requireManager(access, "manage members");
-	const target = await findMember(db, groupId, memberId);
 	if (!target) throw notFound("member");
 	const actorRole = asGuardian ? undefined : access.membership?.role;
 	const isSelf = memberId === user.id;
@@ -344,8 +350,12 @@ export async function removeMember(
 	groupId: string,
 	memberId: string,
 ) {
-	const access = await loadGroup(db, user, groupId);
 	const isSelf = memberId === user.id;
+	// Someone else's membership is asked beside the group (one wait); judged after my rights.
+	const [access, theirs] = await Promise.all([
+		loadGroup(db, user, groupId),
+		isSelf ? undefined : findMember(db, groupId, memberId),
+	]);
 	let asGuardian = false;
 	let target: GroupMemberRow | undefined;
 	if (isSelf) {
@@ -354,7 +364,7 @@ export async function removeMember(
 		if (target.status === "banned") throw forbidden("A ban is lifted by the group's owners or moderators.");
 	} else {
 		({ asGuardian } = requireManager(access, "remove members"));
-		target = await findMember(db, groupId, memberId);
+		target = theirs;
 		if (!target) throw notFound("member");
 		if (access.membership?.role === "moderator" && !asGuardian && target.role !== "member") {
 			throw forbidden("Moderators can remove members only.");

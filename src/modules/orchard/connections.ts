@@ -407,15 +407,19 @@ export async function blockUser(db: Db, me: string, userId: string, beforeEnd?: 
 			{ field: "path/user_id", message: "must be someone else" },
 		]);
 	}
-	// Anyone who exists can be blocked, even someone who already blocks me (nothing is revealed by it).
-	const target = await db
-		.select()
-		.from(users)
-		.where(and(eq(users.id, userId), isNull(users.deletedAt)))
-		.get();
+	// Anyone who exists can be blocked, even someone who already blocks me (nothing is revealed by it). Only
+	// a pair that could chat can have open sockets to close (saves waking rooms that never existed). Both
+	// asked side by side: one wait.
+	const [target, access] = await Promise.all([
+		db
+			.select()
+			.from(users)
+			.where(and(eq(users.id, userId), isNull(users.deletedAt)))
+			.get(),
+		chatAccess(db, me, userId),
+	]);
 	if (!target) throw notFound("user");
-	// Only a pair that could chat can have open sockets to close (saves waking rooms that never existed).
-	const couldChat = (await chatAccess(db, me, userId)) === "ok";
+	const couldChat = access === "ok";
 	if (couldChat) await beforeEnd?.();
 	const now = new Date().toISOString();
 	const [inserted] = await db.batch([

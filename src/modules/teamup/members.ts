@@ -164,11 +164,15 @@ export async function joinProject(db: Db, user: CurrentUser, projectId: string) 
 
 /** An owner or admin invites someone; inviting someone whose request is pending approves it. */
 export async function inviteToProject(db: Db, user: CurrentUser, projectId: string, inviteeId: string) {
-	const access = await loadProject(db, user, projectId);
+	// The project, the invitee and their membership asked side by side (one wait); judged in this order.
+	const [access, invitee, current] = await Promise.all([
+		loadProject(db, user, projectId),
+		findVisibleUser(db, user.id, inviteeId),
+		findMember(db, projectId, inviteeId),
+	]);
 	const { asGuardian } = requireManager(access, "invite people");
 	requireNotArchived(access.project);
-	if (!(await findVisibleUser(db, user.id, inviteeId))) throw notFound("user");
-	const current = await findMember(db, projectId, inviteeId);
+	if (!invitee) throw notFound("user");
 	if (current?.status === "active") throw conflict("This person is already a member.");
 	if (current?.status === "invited") throw conflict("This person is already invited.");
 	const audit = asGuardian ? [auditMembership(db, user, access, { invited: true, user_id: inviteeId })] : [];
@@ -249,10 +253,14 @@ export async function updateProjectMember(
 	memberId: string,
 	change: ProjectMemberChange,
 ) {
-	const access = await loadProject(db, user, projectId);
+	// The project and the member asked side by side (one wait); judged in this order.
+	const [access, found] = await Promise.all([
+		loadProject(db, user, projectId),
+		findMember(db, projectId, memberId),
+	]);
 	const { asGuardian } = requireManager(access, "manage members");
 	requireNotArchived(access.project);
-	let target = await findMember(db, projectId, memberId);
+	let target = found;
 	if (!target) throw notFound("member");
 	const actorRole = asGuardian ? undefined : access.membership?.role;
 	const isSelf = memberId === user.id;
@@ -307,8 +315,12 @@ export async function updateProjectMember(
  * The last owner cannot leave. Leaving an archived project is allowed.
  */
 export async function removeProjectMember(db: Db, user: CurrentUser, projectId: string, memberId: string) {
-	const access = await loadProject(db, user, projectId);
 	const isSelf = memberId === user.id;
+	// Someone else's membership is asked beside the project (one wait); judged after my rights.
+	const [access, theirs] = await Promise.all([
+		loadProject(db, user, projectId),
+		isSelf ? undefined : findMember(db, projectId, memberId),
+	]);
 	let asGuardian = false;
 	let target: ProjectMemberRow | undefined;
 	if (isSelf) {
@@ -316,7 +328,7 @@ export async function removeProjectMember(db: Db, user: CurrentUser, projectId: 
 		if (!target) throw notFound("membership");
 	} else {
 		({ asGuardian } = requireManager(access, "remove members"));
-		target = await findMember(db, projectId, memberId);
+		target = theirs;
 		if (!target) throw notFound("member");
 		if (access.membership?.role === "admin" && !asGuardian && target.role !== "member") {
 			throw forbidden("Admins can remove members only.");
