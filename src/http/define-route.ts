@@ -72,6 +72,40 @@ function withIdempotencyHeader(headers: unknown) {
 	return headers instanceof z.ZodObject ? headers.extend(IdempotencyHeaders.shape) : IdempotencyHeaders;
 }
 
+const BOOKMARK_NOTE =
+	"The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1.";
+
+const BookmarkHeaders = z.object({
+	// Read by the request's D1 session (http/context); declared here so the document shows it.
+	"X-D1-Bookmark": z.string().optional().openapi({
+		description:
+			"The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark.",
+	}),
+});
+
+/** A `GET` may send the bookmark it last received (not an upgrade: a socket starts on the primary). */
+function withBookmarkHeader(headers: unknown) {
+	return headers instanceof z.ZodObject ? headers.extend(BookmarkHeaders.shape) : BookmarkHeaders;
+}
+
+/** Every success answer may carry the session's bookmark. */
+function withBookmarkOnSuccess(responses: RouteConfig["responses"]): RouteConfig["responses"] {
+	return Object.fromEntries(
+		Object.entries(responses).map(([status, response]) => {
+			if (!/^2\d\d$/.test(status) || typeof response !== "object" || response === null)
+				return [status, response];
+			const own = "headers" in response && typeof response.headers === "object" ? response.headers : {};
+			return [
+				status,
+				{
+					...response,
+					headers: { ...own, "X-D1-Bookmark": { description: BOOKMARK_NOTE, schema: { type: "string" } } },
+				},
+			];
+		}),
+	) as RouteConfig["responses"];
+}
+
 export type Access =
 	| "public"
 	| "user"
@@ -185,7 +219,9 @@ export function defineRoute<const R extends RouteConfig>(
 		],
 		request: retriable
 			? { ...config.request, headers: withIdempotencyHeader(config.request?.headers) }
-			: config.request,
+			: config.method === "get" && !config.path.endsWith("/ws")
+				? { ...config.request, headers: withBookmarkHeader(config.request?.headers) }
+				: config.request,
 		security: signedIn ? [{ bearerAuth: [] }] : [{}, { bearerAuth: [] }],
 		responses: {
 			...(bodyLimited ? { 400: problem("The body is not valid JSON.") } : {}),
@@ -197,7 +233,7 @@ export function defineRoute<const R extends RouteConfig>(
 			...(retriable ? { 409: problem("A request with the same Idempotency-Key is still in progress.") } : {}),
 			422: problem("The request failed validation; `errors[]` names each field."),
 			503: problem("A dependency (D1 or the identity provider) is unavailable; retry later."),
-			...config.responses,
+			...withBookmarkOnSuccess(config.responses),
 			429: tooManyRequests(config.responses?.[429]),
 		},
 	}) as R;

@@ -162,3 +162,34 @@ describe("CORS for the bookmark", () => {
 		await read.body?.cancel();
 	});
 });
+
+describe("the bookmark in the OpenAPI document", () => {
+	interface Operation {
+		parameters?: { in: string; name: string }[];
+		responses: Record<string, { headers?: Record<string, unknown> }>;
+	}
+	it("is a request header of every API GET but the socket upgrades, and a header of every success answer", async () => {
+		const document = await expectStatus<{ paths: Record<string, Record<string, Operation>> }>(
+			await call("GET", "/api/v1/openapi.json"),
+			200,
+		);
+		const missing: string[] = [];
+		for (const [path, operations] of Object.entries(document.paths)) {
+			// The service's own probes (`/`, `/health`) are not the API.
+			if (!path.startsWith("/api/v1/")) continue;
+			for (const [method, operation] of Object.entries(operations)) {
+				const declares = (operation.parameters ?? []).some(
+					(parameter) => parameter.in === "header" && parameter.name === BOOKMARK_HEADER,
+				);
+				if (method === "get" && !path.endsWith("/ws") && !declares)
+					missing.push(`${method} ${path}: parameter`);
+				for (const [status, response] of Object.entries(operation.responses)) {
+					if (/^2\d\d$/.test(status) && !response.headers?.[BOOKMARK_HEADER]) {
+						missing.push(`${method} ${path} ${status}: header`);
+					}
+				}
+			}
+		}
+		expect(missing).toEqual([]);
+	});
+});
