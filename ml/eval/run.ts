@@ -13,6 +13,7 @@ import { MODERATION_LABELS, type ModerationLabel, type SelfHarmRisk } from "../s
 import { cosine, embedText } from "../src/embedding";
 import { moderateText } from "../src/moderation";
 import { normaliseForScoring } from "../src/text";
+import { Counts } from "./counts";
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), "data");
 const verbose = process.argv.includes("--verbose");
@@ -48,33 +49,6 @@ function readJsonl<T>(name: string): T[] {
 		.split("\n")
 		.filter((line) => line.trim().length > 0)
 		.map((line) => JSON.parse(line) as T);
-}
-
-class Counts {
-	tp = 0;
-	fp = 0;
-	fn = 0;
-	tn = 0;
-	add(expected: boolean, predicted: boolean): void {
-		if (expected && predicted) this.tp++;
-		else if (!expected && predicted) this.fp++;
-		else if (expected && !predicted) this.fn++;
-		else this.tn++;
-	}
-	get precision(): number {
-		return this.tp + this.fp === 0 ? 1 : this.tp / (this.tp + this.fp);
-	}
-	get recall(): number {
-		return this.tp + this.fn === 0 ? 1 : this.tp / (this.tp + this.fn);
-	}
-	get f1(): number {
-		const { precision, recall } = this;
-		return precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-	}
-	row(name: string): string {
-		const pct = (x: number) => x.toFixed(3).padStart(6);
-		return `${name.padEnd(28)} ${pct(this.precision)} ${pct(this.recall)} ${pct(this.f1)}   ${String(this.tp + this.fn).padStart(4)}`;
-	}
 }
 
 const header = `${"".padEnd(28)} ${"prec".padStart(6)} ${"recall".padStart(6)} ${"F1".padStart(6)}   ${"pos".padStart(4)}`;

@@ -19,6 +19,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Counts } from "../eval/counts";
 import { learnedReads } from "../src/learned";
 import { featurise, LEARNED_DIMS, type SparseVector } from "../src/learned/features";
 import { moderateText } from "../src/moderation";
@@ -289,30 +290,6 @@ function crossValidateOnce(examples: Example[], extra: Example[], seed: number):
 		);
 	}
 	return scores;
-}
-
-class Counts {
-	tp = 0;
-	fp = 0;
-	fn = 0;
-	add(expected: boolean, predicted: boolean): void {
-		if (expected && predicted) this.tp++;
-		else if (!expected && predicted) this.fp++;
-		else if (expected && !predicted) this.fn++;
-	}
-	get precision(): number {
-		return this.tp + this.fp === 0 ? 1 : this.tp / (this.tp + this.fp);
-	}
-	get recall(): number {
-		return this.tp + this.fn === 0 ? 1 : this.tp / (this.tp + this.fn);
-	}
-	get f1(): number {
-		const { precision, recall } = this;
-		return precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-	}
-	toString(): string {
-		return `precision ${this.precision.toFixed(3)} recall ${this.recall.toFixed(3)} F1 ${this.f1.toFixed(3)}`;
-	}
 }
 
 interface Thresholds {
