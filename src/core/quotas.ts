@@ -2,10 +2,11 @@
  * @module core/quotas: the per-trust-level daily limits of API.md, as one mechanism every feature uses.
  *
  * Counters are exact (one D1 upsert-increment that refuses to pass the limit), per UTC day so that
- * changing time zone cannot reset them. Burst limits are the Rate Limiting binding's job, not this.
+ * changing time zone cannot reset them. A write spends its use inside its own batch (`withDailyQuota`).
+ * Burst limits are the Rate Limiting binding's job, not this.
  *
  * @example
- * await consumeDailyQuota(db, currentUser(c), "posts"); // throws 429 problem+json at the limit
+ * await withDailyQuota(db, user, "posts", now, (spend) => db.batch([spend, insertThePost])); // 429 at the limit
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
