@@ -15,6 +15,7 @@ import { runEventReminders } from "../../src/modules/fellowship";
 import { eventReminderKey, writeEventReminders } from "../../src/modules/fellowship/reminders";
 import { processFanOut } from "../../src/modules/notifications";
 import { call, expectStatus, type TestUser } from "../support/api";
+import { eventually } from "../support/eventually";
 import {
 	createEvent,
 	createGroup,
@@ -55,16 +56,6 @@ const fanOutsOf = async (eventId: string) =>
 			.bind(eventId)
 			.all<{ id: string; dedupe_key: string; data: string }>()
 	).results;
-
-/** Waits for the queue consumer (it runs a second or so after the send). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, seconds = 10): Promise<T> {
-	const until = Date.now() + seconds * 1000;
-	for (;;) {
-		const value = await read();
-		if (done(value) || Date.now() > until) return value;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-}
 
 /** The minute task at `ms` before the event's start (negative: after); answers the fan-outs it wrote for it. */
 async function tickBefore(event: Event, ms: number): Promise<string[]> {

@@ -13,6 +13,7 @@ import { createRequest } from "../anonymous-support/helpers";
 import { guardian } from "../guardians/helpers";
 import { connectedPair, openChat } from "../orchard/helpers";
 import { call, expectStatus, signUp, type TestUser } from "../support/api";
+import { eventually } from "../support/eventually";
 
 /** Rated high self-harm risk by the embedded rules today (the first test checks, so a change fails loudly). */
 const ATTEMPT = "I swallowed all my pills an hour ago and I want to die";
@@ -35,16 +36,6 @@ let guardians: TestUser[] = [];
 beforeAll(async () => {
 	guardians = [await guardian("attempt-g1"), await guardian("attempt-g2")];
 });
-
-/** Waits for the queue consumer (it runs a second or so after the write). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, seconds = 10): Promise<T> {
-	const until = Date.now() + seconds * 1000;
-	for (;;) {
-		const value = await read();
-		if (done(value) || Date.now() > until) return value;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-}
 
 /** The item's queue row (a chat room writes it behind, within a second of the message). */
 async function urgentItem(targetType: string, targetId: string) {

@@ -18,6 +18,7 @@ import { createEvent, createGroup, insertActiveMembers, join, organiser, rsvp } 
 import { guardian } from "../guardians/helpers";
 import { connectedPair, sendRest } from "../orchard/helpers";
 import { call, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
+import { eventually } from "../support/eventually";
 
 type Notification = { type: string; subject: { type: string; id: string }; text: string; actors: unknown[] };
 
@@ -27,16 +28,6 @@ const notificationsOf = async (userId: string, type: string) =>
 			.bind(userId, type)
 			.all<{ id: string }>()
 	).results;
-
-/** Waits for the queue consumer (it runs a second or so after the send). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, seconds = 10): Promise<T> {
-	const until = Date.now() + seconds * 1000;
-	for (;;) {
-		const value = await read();
-		if (done(value) || Date.now() > until) return value;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-}
 
 const fanOutsLeft = async (dedupeKey: string) =>
 	(

@@ -14,6 +14,7 @@ import { consumePushJobs, deliverPushJob } from "../../src/modules/push";
 import { retryDelaySeconds } from "../../src/modules/push/delivery";
 import { ChatClient, connectedPair, type Frame, sendRest } from "../orchard/helpers";
 import { call, expectStatus, ORIGIN, signUp, type TestUser } from "../support/api";
+import { eventually } from "../support/eventually";
 import {
 	commentOn,
 	expectWellFormedPush,
@@ -25,7 +26,7 @@ import {
 	subscriptionRows,
 	writeNotification,
 } from "./flows";
-import { eventually, newReceiver, PUSH_TEST_ORIGIN, pause, type Receiver } from "./helpers";
+import { newReceiver, PUSH_TEST_ORIGIN, pause, type Receiver } from "./helpers";
 
 /** How long a negative test waits for a push that must not come (the consumer runs within a second or so). */
 const QUIET_PERIOD_MS = 2_000;

@@ -91,18 +91,4 @@ export async function registerReceiver(
 
 // ---------------------------------------------------------------- the API side, for the delivery tests
 
-/** Polls `read` until `done` (the queue consumer runs a moment after the request that asked for it). */
-export async function eventually<T>(
-	read: () => Promise<T>,
-	done: (value: T) => boolean,
-	seconds = 10,
-): Promise<T> {
-	const until = Date.now() + seconds * 1000;
-	for (;;) {
-		const value = await read();
-		if (done(value) || Date.now() > until) return value;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-}
-
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -14,8 +14,9 @@ import { localMinute } from "../../src/modules/push/quiet-hours";
 import { createRequest } from "../anonymous-support/helpers";
 import { guardian } from "../guardians/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
+import { eventually } from "../support/eventually";
 import { commentOn, notificationList, postOf, subscribe, writeNotification } from "./flows";
-import { eventually, newReceiver, pause, type Receiver } from "./helpers";
+import { newReceiver, pause, type Receiver } from "./helpers";
 
 const PREFERENCES = "/api/v1/notifications/preferences";
 const NOTHING = { delivered: 0, removed: 0, failed: 0, retry: 0 };

@@ -13,7 +13,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EVERY_MINUTE, runScheduledTasks } from "../../src/scheduled";
 import { call, expectStatus, signUp, type TestUser } from "../support/api";
-import { eventually, type Inbox, newReceiver, type Receiver } from "./helpers";
+import { eventually } from "../support/eventually";
+import { type Inbox, newReceiver, type Receiver } from "./helpers";
 
 type Habit = { id: string };
 
