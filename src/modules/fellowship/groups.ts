@@ -65,8 +65,10 @@ export interface GroupInput {
 	is_spiritual: boolean;
 }
 
-/** Creates a group; the creator becomes its active owner in the same batch. */
-/** `country`: the caller's (http/crisis `callerCountry`), which orders the crisis resources of an urgent text. */
+/**
+ * Creates a group; the creator becomes its active owner in the same batch. `country`: the caller's
+ * (http/crisis `callerCountry`), which orders the crisis resources of an urgent text.
+ */
 export async function createGroup(
 	db: Db,
 	env: Bindings,

@@ -68,7 +68,6 @@ function emptyCounts(): Record<SunlightReactionType, number> {
 	>;
 }
 
-/** The wire form of shares in one D1 round trip; anonymous authors are never looked up for others. */
 /** The reads that present shares with these ids for `viewer`, named authors only (never an anonymous one). */
 function presentationQueries(db: Db, viewer: CurrentUser, ids: string[], named: string[]) {
 	return [
@@ -92,6 +91,7 @@ function presentationQueries(db: Db, viewer: CurrentUser, ids: string[], named: 
 
 type Presentation = BatchResponse<ReturnType<typeof presentationQueries>>;
 
+/** The wire form of shares in one D1 round trip; anonymous authors are never looked up for others. */
 async function present(db: Db, viewer: CurrentUser, rows: SunlightShareRow[]): Promise<ShareView[]> {
 	if (rows.length === 0) return [];
 	const named = [

@@ -125,8 +125,11 @@ export interface DiscussionInput {
 	parent_id?: string | undefined;
 }
 
-/** Active members post a thread or a reply; the reply's parent must be a visible message of the same project. */
-/** `country`: the caller's (http/crisis `callerCountry`), which orders the crisis resources of an urgent text. */
+/**
+ * Active members post a thread or a reply; the reply's parent must be a visible message of the same
+ * project. `country`: the caller's (http/crisis `callerCountry`), which orders the crisis resources of an
+ * urgent text.
+ */
 export async function createDiscussion(
 	db: Db,
 	env: Bindings,

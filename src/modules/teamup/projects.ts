@@ -117,8 +117,10 @@ export interface ProjectInput {
 	is_spiritual: boolean;
 }
 
-/** Creates a project; the creator becomes its active owner in the same batch. */
-/** `country`: the caller's (http/crisis `callerCountry`), which orders the crisis resources of an urgent text. */
+/**
+ * Creates a project; the creator becomes its active owner in the same batch. `country`: the caller's
+ * (http/crisis `callerCountry`), which orders the crisis resources of an urgent text.
+ */
 export async function createProject(
 	db: Db,
 	env: Bindings,
