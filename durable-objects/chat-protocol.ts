@@ -22,8 +22,8 @@
  * `sync_done`, `error`, `pong` (see `ServerFrame`).
  */
 import { z } from "@hono/zod-openapi";
-import type { CallerCountry, CrisisResource } from "../src/core/moderation/crisis";
-import { boundedText } from "../src/lib/schemas";
+import { type CallerCountry, CrisisResource } from "../src/core/moderation/crisis";
+import { boundedText, IsoTimestamp, Uuid } from "../src/lib/schemas";
 
 /** Longest chat message, in characters. */
 export const MAX_MESSAGE_CHARS = 4000;
@@ -82,76 +82,97 @@ export const ClientFrame = z.discriminatedUnion("type", [
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
 /** A message as one participant sees it (snake_case, as on the REST API). */
-export interface WireMessage {
-	id: string;
-	seq: number;
-	sender_id: string;
-	text: string;
-	/** Only for the sender's own messages. */
-	client_message_id: string | null;
-	created_at: string;
-	/** The sender's own message held back by moderation; never delivered to the other person. */
-	pending_review: boolean;
-	/** When the sender last edited it (null: never). */
-	edited_at: string | null;
-	/** When the sender deleted it: the text is empty then, the seq stays (null: not deleted). */
-	deleted_at: string | null;
-}
+export const WireMessage = z
+	.object({
+		id: Uuid,
+		seq: z.number().int(),
+		sender_id: Uuid,
+		text: z.string().openapi({ description: "Empty once deleted." }),
+		client_message_id: z.string().nullable().openapi({ description: "Only for the sender's own messages." }),
+		created_at: IsoTimestamp,
+		pending_review: z.boolean().openapi({
+			description: "The sender's own message held back by moderation; never delivered to the other person.",
+		}),
+		edited_at: IsoTimestamp.nullable().openapi({
+			description: "When the sender last edited it (null: never).",
+		}),
+		deleted_at: IsoTimestamp.nullable().openapi({
+			description: "When the sender deleted it (null: not deleted).",
+		}),
+	})
+	.openapi("WireMessage");
+export type WireMessage = z.infer<typeof WireMessage>;
 
-export interface ReadStateView {
-	my_last_read_seq: number;
-	peer_last_read_seq: number;
-	last_seq: number;
-	unread_count: number;
-}
+export const ReadStateView = z.object({
+	my_last_read_seq: z.number().int(),
+	peer_last_read_seq: z.number().int(),
+	last_seq: z.number().int(),
+	unread_count: z.number().int(),
+});
+export type ReadStateView = z.infer<typeof ReadStateView>;
 
-export type ServerFrame =
-	| {
-			type: "ready";
-			conversation_id: string;
-			user_id: string;
-			peer_id: string;
-			/** Messages replayed before this frame (after `since_seq`). */
-			replayed: number;
-			/** More to replay than one chunk: send `sync` with the last seq received. */
-			has_more: boolean;
-			read_state: ReadStateView;
-	  }
-	| { type: "message"; message: WireMessage }
-	| {
-			type: "ack";
-			client_message_id: string;
-			duplicate: boolean;
-			message: WireMessage;
-			crisis_resources?: CrisisResource[];
-	  }
-	| { type: "read"; user_id: string; last_read_seq: number }
-	/** `typing` repeats `active` for clients of the older spelling. */
-	| { type: "typing"; user_id: string; active: boolean; typing: boolean }
-	/** `crisis_resources`: only to the socket that made the edit, when the new text reads as high risk. */
-	| { type: "message_updated"; message: WireMessage; crisis_resources?: CrisisResource[] }
-	| { type: "message_deleted"; id: string; seq: number }
-	| { type: "sync_done"; replayed: number; has_more: boolean }
-	| { type: "pong" }
-	| {
-			type: "error";
-			code: ChatErrorCode;
-			detail: string;
-			client_message_id?: string;
-			/** The message an edit or delete frame named. */
-			message_id?: string;
-			seq?: number;
-			retry_after?: number;
-	  };
+export const CHAT_ERROR_CODES = [
+	"bad_frame",
+	"forbidden",
+	"not_found",
+	"rate_limited",
+	"unavailable",
+	"edit_window_closed",
+	"conflict",
+] as const;
+export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
 
-export type ChatErrorCode =
-	| "bad_frame"
-	| "forbidden"
-	| "not_found"
-	| "rate_limited"
-	| "unavailable"
-	| "edit_window_closed"
-	| "conflict";
+const seqCount = z.number().int().min(0);
+
+/** Every frame the server sends on a chat socket (described in the OpenAPI document as `ChatServerFrame`). */
+export const ServerFrame = z.discriminatedUnion("type", [
+	z.object({
+		type: z.literal("ready"),
+		conversation_id: z.string(),
+		user_id: Uuid,
+		peer_id: Uuid,
+		replayed: seqCount.openapi({ description: "Messages replayed before this frame (after `since_seq`)." }),
+		has_more: z.boolean().openapi({
+			description: "More to replay than one chunk: send `sync` with the last seq received.",
+		}),
+		read_state: ReadStateView,
+	}),
+	z.object({ type: z.literal("message"), message: WireMessage }),
+	z.object({
+		type: z.literal("ack"),
+		client_message_id: z.string(),
+		duplicate: z.boolean(),
+		message: WireMessage,
+		crisis_resources: z.array(CrisisResource).optional(),
+	}),
+	z.object({ type: z.literal("read"), user_id: Uuid, last_read_seq: z.number().int() }),
+	z.object({
+		type: z.literal("typing"),
+		user_id: Uuid,
+		active: z.boolean(),
+		typing: z.boolean().openapi({ description: "Repeats `active` for clients of the older spelling." }),
+	}),
+	z.object({
+		type: z.literal("message_updated"),
+		message: WireMessage,
+		crisis_resources: z.array(CrisisResource).optional().openapi({
+			description: "Only to the socket that made the edit, when the new text reads as high risk.",
+		}),
+	}),
+	z.object({ type: z.literal("message_deleted"), id: Uuid, seq: z.number().int() }),
+	z.object({ type: z.literal("sync_done"), replayed: seqCount, has_more: z.boolean() }),
+	z.object({ type: z.literal("pong") }),
+	z.object({
+		type: z.literal("error"),
+		code: z.enum(CHAT_ERROR_CODES),
+		detail: z.string(),
+		client_message_id: z.string().optional(),
+		message_id: z.string().optional().openapi({ description: "The message an edit or delete frame named." }),
+		seq: z.number().int().optional(),
+		retry_after: z.number().int().optional(),
+	}),
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
 
 // ---------------------------------------------------------------- the ChatRoom's RPC, as the API Worker calls it
 

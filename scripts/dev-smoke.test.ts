@@ -245,6 +245,9 @@ describe("the Workers as `npm run dev` runs them (wrangler dev, local workerd)",
 		const document: unknown = await response.json();
 		assert.ok(isRecord(document) && typeof document.openapi === "string" && isRecord(document.paths));
 		assert.match(document.openapi, /^3\.1\./);
+		// The published client is generated from this very document (scripts/client.ts builds it in Node).
+		const published = JSON.parse(readFileSync(path.join(ROOT, "client", "openapi.json"), "utf8"));
+		assert.deepEqual({ ...document, servers: [] }, { ...published, servers: [] });
 	});
 
 	it("the local migrations were applied: a public list reads D1 (200)", budget, async () => {

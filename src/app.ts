@@ -18,6 +18,7 @@ import { noStoreForCredentialedRequests } from "./http/cache-control";
 import { provideRequestContext } from "./http/context";
 import { edgeCached } from "./http/edge-cache";
 import { dispatchFanOutsAfterCommit } from "./http/fan-out";
+import { openApiDocument } from "./http/openapi-document";
 import { requestLog } from "./http/request-log";
 import { createRouter } from "./http/router";
 import { classifyFailure, describeForLog, rootCause } from "./lib/failures";
@@ -183,16 +184,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	});
 	// The same for everyone; anonymous fetches (docs pages, generators) are answered from the edge cache.
 	app.use(`${API_PREFIX}/openapi.json`, edgeCached({ seconds: 60 }));
-	app.doc31(`${API_PREFIX}/openapi.json`, (c) => ({
-		openapi: "3.1.0",
-		info: {
-			title: "Flourish API",
-			version: "1.0.0",
-			description:
-				"The edge API of Flourish, a community for personal growth and wellbeing. Every error is RFC 9457 application/problem+json.",
-		},
-		servers: [{ url: new URL(c.req.url).origin }],
-	}));
+	app.get(`${API_PREFIX}/openapi.json`, (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)));
 	app.get("/docs", swaggerUI({ url: `${API_PREFIX}/openapi.json`, title: "Flourish API" }));
 
 	app.notFound((c) =>

@@ -107,6 +107,62 @@ describe("the OpenAPI document", () => {
 		expect(Object.keys(getGarden?.responses ?? {})).toEqual(expect.arrayContaining(["200", "401", "403"]));
 	});
 
+	it("names every operation once, and describes every tag it uses", async () => {
+		type Operation = { operationId?: string; tags?: string[] };
+		const doc = await expectStatus<{
+			paths: Record<string, Record<string, Operation>>;
+			tags: { name: string; description?: string }[];
+		}>(await call("GET", "/api/v1/openapi.json"), 200);
+		const operations = Object.values(doc.paths).flatMap((ops) => Object.values(ops));
+		const ids = operations.map((operation) => operation.operationId);
+		for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]+$/);
+		expect(new Set(ids).size).toBe(operations.length);
+		const described = new Map(doc.tags.map((tag) => [tag.name, tag.description]));
+		for (const tag of new Set(operations.flatMap((operation) => operation.tags ?? [])))
+			expect(described.get(tag), `tag ${tag}`).toMatch(/\w+/);
+	});
+
+	it("says null where an answer may be null, and lets the comment tree refer to itself", async () => {
+		const doc = await expectStatus<{ components: { schemas: Record<string, Record<string, unknown>> } }>(
+			await call("GET", "/api/v1/openapi.json"),
+			200,
+		);
+		const text = JSON.stringify(doc);
+		// An intersection with null reads as never null to generators; a union says what is meant.
+		expect(text).not.toMatch(/"allOf":\[\{"\$ref":"[^"]+"\},\{"type":\["object","null"\]/);
+		const comment = doc.components.schemas.Comment as {
+			properties: { author: unknown; replies: { items: unknown } };
+		};
+		expect(comment.properties.author).toEqual({
+			anyOf: [{ $ref: "#/components/schemas/Author" }, { type: "null" }],
+		});
+		expect(comment.properties.replies.items).toEqual({ $ref: "#/components/schemas/Comment" });
+	});
+
+	it("describes the frames of each WebSocket as schemas a client can generate", async () => {
+		type Upgrade = { "x-websocket-frames"?: { client: { $ref: string }; server: { $ref: string } } };
+		const doc = await expectStatus<{
+			paths: Record<string, { get: Upgrade }>;
+			components: { schemas: Record<string, { oneOf?: { properties: { type: { enum: string[] } } }[] }> };
+		}>(await call("GET", "/api/v1/openapi.json"), 200);
+		const typesOf = (ref: string) =>
+			(doc.components.schemas[ref.replace("#/components/schemas/", "")]?.oneOf ?? []).flatMap(
+				(frame) => frame.properties.type.enum,
+			);
+		const chat = doc.paths["/api/v1/orchard/conversations/{user_id}/ws"]?.get["x-websocket-frames"];
+		const stream = doc.paths["/api/v1/stream"]?.get["x-websocket-frames"];
+		expect(typesOf(chat?.client.$ref ?? "")).toEqual(
+			expect.arrayContaining(["message", "read", "typing", "edit", "delete", "sync", "ping"]),
+		);
+		expect(typesOf(chat?.server.$ref ?? "")).toEqual(
+			expect.arrayContaining(["ready", "message", "ack", "message_updated", "message_deleted", "error"]),
+		);
+		expect(typesOf(stream?.client.$ref ?? "")).toEqual(["sync", "ping"]);
+		expect(typesOf(stream?.server.$ref ?? "")).toEqual(
+			expect.arrayContaining(["notification", "unread_count", "message", "ready"]),
+		);
+	});
+
 	it("serves interactive docs at /docs", async () => {
 		const response = await call("GET", "/docs");
 		expect(response.status).toBe(200);

@@ -181,7 +181,10 @@ const edgeCacheNote = (seconds: number) =>
 export const secretAnswerNote = (onRetry: string) =>
 	`\`Idempotency-Key\` is not honoured here: the answer carries a secret, and a stored copy for replay would keep it in the database, so nothing about this request is recorded for retries. ${onRetry}`;
 
-export function defineRoute<const R extends RouteConfig>(
+/** Every operation names itself: generated clients call it by this name, so it is stable and unique. */
+type NamedRoute = RouteConfig & { operationId: string };
+
+export function defineRoute<const R extends NamedRoute>(
 	access: Access,
 	config: R,
 	options: RouteOptions = {},
@@ -238,6 +241,17 @@ export function defineRoute<const R extends RouteConfig>(
 		},
 	}) as R;
 }
+
+/**
+ * The `x-websocket-frames` extension of an upgrade operation: the JSON frames each way, as schemas the feature
+ * registers in the document's components (so a client generates their types like any other).
+ */
+export const websocketFrames = (client: string, server: string) => ({
+	"x-websocket-frames": {
+		client: { $ref: `#/components/schemas/${client}` },
+		server: { $ref: `#/components/schemas/${server}` },
+	},
+});
 
 /** A documented problem response for route-specific errors such as 404 or 409. */
 export const problemResponse = problem;

@@ -61,6 +61,7 @@ const listGroupsRoute = defineRoute(
 	{
 		method: "get",
 		path: "/fellowship/groups",
+		operationId: "listGroups",
 		tags,
 		summary: "Groups I may see (secret ones only to their members), filtered, searched or recommended",
 		request: { query: GroupListQuery },
@@ -74,6 +75,7 @@ const createGroupRoute = defineRoute(
 	{
 		method: "post",
 		path: "/fellowship/groups",
+		operationId: "createGroup",
 		tags,
 		summary: "Create a group (I become its owner)",
 		request: { body: { required: true, content: jsonContent(CreateGroup) } },
@@ -86,6 +88,7 @@ const getGroupRoute = defineRoute(
 	{
 		method: "get",
 		path: "/fellowship/groups/{group_id}",
+		operationId: "getGroup",
 		tags,
 		summary: "One group",
 		request: { params: GroupParams },
@@ -97,6 +100,7 @@ const getGroupRoute = defineRoute(
 const updateGroupRoute = defineRoute("user", {
 	method: "patch",
 	path: "/fellowship/groups/{group_id}",
+	operationId: "updateGroup",
 	tags,
 	summary: "Edit a group (owners and moderators; only owners change visibility)",
 	request: { params: GroupParams, body: { required: true, content: jsonContent(UpdateGroup) } },
@@ -106,6 +110,7 @@ const updateGroupRoute = defineRoute("user", {
 const deleteGroupRoute = defineRoute("user", {
 	method: "delete",
 	path: "/fellowship/groups/{group_id}",
+	operationId: "deleteGroup",
 	tags,
 	summary: "Delete a group (an owner, or a guardian: audit-logged)",
 	request: { params: GroupParams },
@@ -115,6 +120,7 @@ const deleteGroupRoute = defineRoute("user", {
 const joinRoute = defineRoute("user", {
 	method: "post",
 	path: "/fellowship/groups/{group_id}/members",
+	operationId: "joinGroup",
 	tags,
 	summary: "Join a public group, request to join a private one, or accept an invitation",
 	description: "Secret groups are invitation only. A banned user cannot rejoin or request (403).",
@@ -129,6 +135,7 @@ const joinRoute = defineRoute("user", {
 const listMembersRoute = defineRoute("user", {
 	method: "get",
 	path: "/fellowship/groups/{group_id}/members",
+	operationId: "listGroupMembers",
 	tags,
 	summary: "Members by status (members only for private and secret groups)",
 	request: { params: GroupParams, query: MemberListQuery },
@@ -141,6 +148,7 @@ const listMembersRoute = defineRoute("user", {
 const updateMemberRoute = defineRoute("user", {
 	method: "patch",
 	path: "/fellowship/groups/{group_id}/members/{user_id}",
+	operationId: "updateGroupMember",
 	tags,
 	summary: "Approve a request, change a role, or ban (owners and moderators)",
 	request: { params: MemberParams, body: { required: true, content: jsonContent(UpdateMember) } },
@@ -154,6 +162,7 @@ const updateMemberRoute = defineRoute("user", {
 const removeMemberRoute = defineRoute("user", {
 	method: "delete",
 	path: "/fellowship/groups/{group_id}/members/{user_id}",
+	operationId: "removeGroupMember",
 	tags,
 	summary: "Leave (my own id), or remove someone (owners and moderators; removing a ban lifts it)",
 	request: { params: MemberParams },
@@ -167,6 +176,7 @@ const removeMemberRoute = defineRoute("user", {
 const inviteRoute = defineRoute("user", {
 	method: "post",
 	path: "/fellowship/groups/{group_id}/invitations",
+	operationId: "inviteToGroup",
 	tags,
 	summary: "Invite someone (owners and moderators); inviting someone who requested approves them",
 	request: { params: GroupParams, body: { required: true, content: jsonContent(CreateInvitation) } },
@@ -180,6 +190,7 @@ const inviteRoute = defineRoute("user", {
 const listEventsRoute = defineRoute("user", {
 	method: "get",
 	path: "/fellowship/groups/{group_id}/events",
+	operationId: "listGroupEvents",
 	tags,
 	summary: "Upcoming events (soonest first), or past ones with `past=true` (latest first)",
 	request: { params: GroupParams, query: EventListQuery },
@@ -192,6 +203,7 @@ const listEventsRoute = defineRoute("user", {
 const createEventRoute = defineRoute("user", {
 	method: "post",
 	path: "/fellowship/groups/{group_id}/events",
+	operationId: "createEvent",
 	tags,
 	summary: "Create an event (owners and moderators)",
 	request: { params: GroupParams, body: { required: true, content: jsonContent(CreateEvent) } },
@@ -201,6 +213,7 @@ const createEventRoute = defineRoute("user", {
 const getEventRoute = defineRoute("user", {
 	method: "get",
 	path: "/fellowship/events/{event_id}",
+	operationId: "getEvent",
 	tags,
 	summary: "One event with RSVP counts, my RSVP and my waitlist position",
 	request: { params: EventParams },
@@ -210,6 +223,7 @@ const getEventRoute = defineRoute("user", {
 const updateEventRoute = defineRoute("user", {
 	method: "patch",
 	path: "/fellowship/events/{event_id}",
+	operationId: "updateEvent",
 	tags,
 	summary: "Edit an event (owners and moderators)",
 	request: { params: EventParams, body: { required: true, content: jsonContent(UpdateEvent) } },
@@ -223,6 +237,7 @@ const updateEventRoute = defineRoute("user", {
 const cancelEventRoute = defineRoute("user", {
 	method: "post",
 	path: "/fellowship/events/{event_id}/cancel",
+	operationId: "cancelEvent",
 	tags,
 	summary: "Cancel an event (owners and moderators); cancelled is final",
 	request: { params: EventParams },
@@ -236,6 +251,7 @@ const cancelEventRoute = defineRoute("user", {
 const setRsvpRoute = defineRoute("user", {
 	method: "put",
 	path: "/fellowship/events/{event_id}/rsvp",
+	operationId: "setEventRsvp",
 	tags,
 	summary: "Set my RSVP; at capacity `going` becomes `waitlisted` with a FIFO position",
 	description:
@@ -253,6 +269,7 @@ const setRsvpRoute = defineRoute("user", {
 const listRsvpsRoute = defineRoute("user", {
 	method: "get",
 	path: "/fellowship/events/{event_id}/rsvps",
+	operationId: "listEventRsvps",
 	tags,
 	summary: "Attendees by status (the waitlist in FIFO order)",
 	request: { params: EventParams, query: AttendeeListQuery },

@@ -62,6 +62,7 @@ const withCrisis = <T extends object>(c: Context<AppEnv>, body: T, screening: Sc
 const getFeed = defineRoute("user", {
 	method: "get",
 	path: "/flourish/feed",
+	operationId: "listFeed",
 	tags: ["flourish"],
 	summary:
 		"Posts I may see: newest, hot (`top`) or ranked for me (`for_you`); filters by type, author, group",
@@ -77,6 +78,7 @@ const postPost = defineRoute(
 	{
 		method: "post",
 		path: "/flourish/posts",
+		operationId: "createPost",
 		tags: ["flourish"],
 		summary: "Create a post: text, image, video, poll or milestone",
 		request: { body: { required: true, content: jsonContent(CreatePost) } },
@@ -94,6 +96,7 @@ const postPost = defineRoute(
 const getOnePost = defineRoute("user", {
 	method: "get",
 	path: "/flourish/posts/{post_id}",
+	operationId: "getPost",
 	tags: ["flourish"],
 	summary: "One post with reaction counts, my reaction and (once I voted or it closed) poll results",
 	request: { params: PostParams },
@@ -103,6 +106,7 @@ const getOnePost = defineRoute("user", {
 const patchPost = defineRoute("user", {
 	method: "patch",
 	path: "/flourish/posts/{post_id}",
+	operationId: "updatePost",
 	tags: ["flourish"],
 	summary: "Edit my post (new_sprout: within 24 h); the new text is moderated again",
 	request: { params: PostParams, body: { required: true, content: jsonContent(UpdatePost) } },
@@ -116,6 +120,7 @@ const patchPost = defineRoute("user", {
 const deleteOnePost = defineRoute("user", {
 	method: "delete",
 	path: "/flourish/posts/{post_id}",
+	operationId: "deletePost",
 	tags: ["flourish"],
 	summary: "Delete a post (author or guardian; soft delete, audit-logged for guardians)",
 	request: { params: PostParams, query: DeleteQuery },
@@ -125,6 +130,7 @@ const deleteOnePost = defineRoute("user", {
 const getComments = defineRoute("user", {
 	method: "get",
 	path: "/flourish/posts/{post_id}/comments",
+	operationId: "listComments",
 	tags: ["flourish"],
 	summary: "The comment tree: top-level comments (oldest first, cursor) with replies nested to depth 5",
 	request: { params: PostParams, query: PageQuery },
@@ -143,6 +149,7 @@ const postComment = defineRoute(
 	{
 		method: "post",
 		path: "/flourish/posts/{post_id}/comments",
+		operationId: "createComment",
 		tags: ["flourish"],
 		summary: "Comment on a post, or reply to a comment (`parent_id`)",
 		request: { params: PostParams, body: { required: true, content: jsonContent(CreateComment) } },
@@ -158,6 +165,7 @@ const postComment = defineRoute(
 const deleteOneComment = defineRoute("user", {
 	method: "delete",
 	path: "/flourish/comments/{comment_id}",
+	operationId: "deleteComment",
 	tags: ["flourish"],
 	summary: 'Delete a comment (author or guardian); with replies it keeps its place as "[removed]"',
 	request: { params: CommentParams, query: DeleteQuery },
@@ -167,6 +175,7 @@ const deleteOneComment = defineRoute("user", {
 const setPostReactionRoute = defineRoute("user", {
 	method: "put",
 	path: "/flourish/posts/{post_id}/reaction",
+	operationId: "setPostReaction",
 	tags: ["flourish"],
 	summary: "Set my reaction on a post (replaces any other reaction of mine)",
 	request: { params: PostParams, body: { required: true, content: jsonContent(SetReaction) } },
@@ -179,6 +188,7 @@ const setPostReactionRoute = defineRoute("user", {
 const removePostReactionRoute = defineRoute("user", {
 	method: "delete",
 	path: "/flourish/posts/{post_id}/reaction",
+	operationId: "removePostReaction",
 	tags: ["flourish"],
 	summary: "Remove my reaction from a post",
 	request: { params: PostParams },
@@ -188,6 +198,7 @@ const removePostReactionRoute = defineRoute("user", {
 const setCommentReactionRoute = defineRoute("user", {
 	method: "put",
 	path: "/flourish/comments/{comment_id}/reaction",
+	operationId: "setCommentReaction",
 	tags: ["flourish"],
 	summary: "Set my reaction on a comment (replaces any other reaction of mine)",
 	request: { params: CommentParams, body: { required: true, content: jsonContent(SetReaction) } },
@@ -200,6 +211,7 @@ const setCommentReactionRoute = defineRoute("user", {
 const removeCommentReactionRoute = defineRoute("user", {
 	method: "delete",
 	path: "/flourish/comments/{comment_id}/reaction",
+	operationId: "removeCommentReaction",
 	tags: ["flourish"],
 	summary: "Remove my reaction from a comment",
 	request: { params: CommentParams },
@@ -209,6 +221,7 @@ const removeCommentReactionRoute = defineRoute("user", {
 const postVote = defineRoute("user", {
 	method: "post",
 	path: "/flourish/posts/{post_id}/votes",
+	operationId: "castPollVote",
 	tags: ["flourish"],
 	summary: "Vote in a poll (once; several options only in a multiple-choice poll)",
 	request: { params: PostParams, body: { required: true, content: jsonContent(CastVote) } },
@@ -224,6 +237,7 @@ const getSimilar = defineRoute(
 	{
 		method: "get",
 		path: "/flourish/posts/{post_id}/similar",
+		operationId: "listSimilarPosts",
 		tags: ["flourish"],
 		summary: "Up to 5 posts I may see that are most similar to this one (ML embeddings)",
 		request: { params: PostParams },

@@ -246,13 +246,14 @@ const commentFields = {
 const CommentBase = z.object(commentFields);
 export type CommentView = z.infer<typeof CommentBase> & { replies: CommentView[] };
 
-/** Nested to the maximum depth explicitly (OpenAPI has no recursion-friendly zod form). */
-function commentAtDepth(depth: number): z.ZodObject {
-	if (depth === MAX_COMMENT_DEPTH) return CommentBase.extend({ replies: z.array(z.unknown()).max(0) });
-	return CommentBase.extend({ replies: z.array(commentAtDepth(depth + 1)) });
-}
-
-export const CommentSchema = (commentAtDepth(0) as unknown as z.ZodType<CommentView>).openapi("Comment");
+/** A comment and its replies, which are comments: the document refers to itself (replies nest to depth 5). */
+export const CommentSchema: z.ZodType<CommentView> = CommentBase.extend({
+	get replies() {
+		return z.array(CommentSchema).openapi({
+			description: `Its replies; a comment at depth ${MAX_COMMENT_DEPTH} has none.`,
+		});
+	},
+}).openapi("Comment");
 export const CommentPage = pageOf(CommentSchema, "CommentPage");
 export const CreatedComment = CommentBase.extend({
 	replies: z.array(z.unknown()).max(0).openapi({ description: "Always empty for a new comment." }),

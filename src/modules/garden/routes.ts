@@ -72,6 +72,7 @@ const toLog = (log: HabitLogRow) => ({
 const getGarden = defineRoute("user", {
 	method: "get",
 	path: "/garden",
+	operationId: "getGarden",
 	tags: ["garden"],
 	summary: "My garden (created on first access) with today's progress, streaks and strength per habit",
 	responses: { 200: { description: "My garden.", content: jsonContent(Garden) } },
@@ -80,6 +81,7 @@ const getGarden = defineRoute("user", {
 const postHabit = defineRoute("user", {
 	method: "post",
 	path: "/garden/habits",
+	operationId: "createHabit",
 	tags: ["garden"],
 	summary: "Create a habit",
 	request: { body: { required: true, content: jsonContent(CreateHabit) } },
@@ -92,23 +94,25 @@ const postHabit = defineRoute("user", {
 const getOneHabit = defineRoute("user", {
 	method: "get",
 	path: "/garden/habits/{habit_id}",
+	operationId: "getHabit",
 	tags: ["garden"],
 	summary: "One habit with its statistics",
 	request: { params: HabitParams },
 	responses: { 200: { description: "The habit.", content: jsonContent(Habit) }, ...habitNotFound },
 });
 
-const updateHabitRoute = <M extends "patch" | "put">(method: M, summary: string) =>
+const updateHabitRoute = <M extends "patch" | "put">(method: M, operationId: string, summary: string) =>
 	defineRoute("user", {
 		method,
+		operationId,
 		path: "/garden/habits/{habit_id}",
 		tags: ["garden"],
 		summary,
 		request: { params: HabitParams, body: { required: true, content: jsonContent(UpdateHabit) } },
 		responses: { 200: { description: "The updated habit.", content: jsonContent(Habit) }, ...habitNotFound },
 	});
-const patchHabit = updateHabitRoute("patch", "Update a habit");
-const putHabit = updateHabitRoute("put", "Update a habit (alias of PATCH)");
+const patchHabit = updateHabitRoute("patch", "updateHabit", "Update a habit");
+const putHabit = updateHabitRoute("put", "replaceHabit", "Update a habit (alias of PATCH)");
 
 const applyHabitUpdate: RouteHandler<typeof patchHabit, AppEnv> = async (c) => {
 	const { habit_id } = c.req.valid("param");
@@ -119,6 +123,7 @@ const applyHabitUpdate: RouteHandler<typeof patchHabit, AppEnv> = async (c) => {
 const deleteHabit = defineRoute("user", {
 	method: "delete",
 	path: "/garden/habits/{habit_id}",
+	operationId: "archiveHabit",
 	tags: ["garden"],
 	summary: "Archive a habit (its logs are kept)",
 	request: { params: HabitParams },
@@ -130,6 +135,7 @@ const postLog = defineRoute(
 	{
 		method: "post",
 		path: "/garden/habits/{habit_id}/logs",
+		operationId: "createHabitLog",
 		tags: ["garden"],
 		summary: "Log a completion (today by default, back-fill up to 7 days)",
 		request: { params: HabitParams, body: { required: true, content: jsonContent(CreateLog) } },
@@ -147,6 +153,7 @@ const postLog = defineRoute(
 const getLogs = defineRoute("user", {
 	method: "get",
 	path: "/garden/habits/{habit_id}/logs",
+	operationId: "listHabitLogs",
 	tags: ["garden"],
 	summary: "A habit's logs, newest first, by date range and cursor",
 	request: { params: HabitParams, query: LogListQuery },
@@ -159,6 +166,7 @@ const getLogs = defineRoute("user", {
 const deleteOneLog = defineRoute("user", {
 	method: "delete",
 	path: "/garden/habits/{habit_id}/logs/{log_id}",
+	operationId: "deleteHabitLog",
 	tags: ["garden"],
 	summary: "Undo a log",
 	request: { params: LogParams },

@@ -64,6 +64,7 @@ const QueueCursor = z.object({
 const postReport = defineRoute("user", {
 	method: "post",
 	path: "/reports",
+	operationId: "createReport",
 	tags: ["guardians"],
 	summary: "Report content or a user",
 	description:
@@ -80,6 +81,7 @@ const postReport = defineRoute("user", {
 const getQueue = defineRoute("guardian", {
 	method: "get",
 	path: "/guardians/queue",
+	operationId: "listReviewQueue",
 	tags: ["guardians"],
 	summary:
 		"The moderation queue: one item per reported or flagged target, urgent first, then by score and age",
@@ -90,6 +92,7 @@ const getQueue = defineRoute("guardian", {
 const getQueueEntry = defineRoute("guardian", {
 	method: "get",
 	path: "/guardians/queue/{item_id}",
+	operationId: "getReviewItem",
 	tags: ["guardians"],
 	summary: "A queue item with the snapshot of its content and its reports",
 	request: { params: idParam("item_id") },
@@ -102,6 +105,7 @@ const getQueueEntry = defineRoute("guardian", {
 const postDecision = defineRoute("guardian", {
 	method: "post",
 	path: "/guardians/queue/{item_id}/decision",
+	operationId: "decideReviewItem",
 	tags: ["guardians"],
 	summary: "Decide a queue item: dismiss, remove_content, warn, or suspend",
 	description:
@@ -117,6 +121,7 @@ const postDecision = defineRoute("guardian", {
 const getApplications = defineRoute("guardian", {
 	method: "get",
 	path: "/guardians/applications",
+	operationId: "listApplicationsForReview",
 	tags: ["guardians"],
 	summary: "Pending trust and guide applications, oldest first",
 	request: { query: ApplicationsQuery },
@@ -128,6 +133,7 @@ const getApplications = defineRoute("guardian", {
 const postApplicationDecision = defineRoute("guardian", {
 	method: "post",
 	path: "/guardians/applications/{application_id}/decision",
+	operationId: "decideApplication",
 	tags: ["guardians"],
 	summary: "Approve or reject an application (approving a guide application makes a Guide with a profile)",
 	request: {
@@ -144,6 +150,7 @@ const postApplicationDecision = defineRoute("guardian", {
 const patchUser = defineRoute("guardian", {
 	method: "patch",
 	path: "/guardians/users/{user_id}",
+	operationId: "updateUserStanding",
 	tags: ["guardians"],
 	summary: "Set a user's role, trust level (and lock), or suspend / lift a suspension",
 	description: "A guardian cannot demote or suspend themselves, nor the last active guardian.",
@@ -160,6 +167,7 @@ const patchUser = defineRoute("guardian", {
 const getAuditLog = defineRoute("guardian", {
 	method: "get",
 	path: "/guardians/audit-log",
+	operationId: "listAuditLog",
 	tags: ["guardians"],
 	summary: "Every moderation action: who, what, on what, why, when (newest first)",
 	request: { query: AuditQuery },
@@ -169,6 +177,7 @@ const getAuditLog = defineRoute("guardian", {
 const getStats = defineRoute("guardian", {
 	method: "get",
 	path: "/guardians/stats",
+	operationId: "getGuardianStats",
 	tags: ["guardians"],
 	summary: "Queue sizes, reports by reason and actions over time",
 	request: { query: StatsQuery },
@@ -178,6 +187,7 @@ const getStats = defineRoute("guardian", {
 const getAppeals = defineRoute("guardian", {
 	method: "get",
 	path: "/guardians/appeals",
+	operationId: "listAppeals",
 	tags: ["guardians"],
 	summary: "Appeals to review (pending by default), oldest first",
 	request: { query: AppealsQuery },
@@ -187,6 +197,7 @@ const getAppeals = defineRoute("guardian", {
 const patchAppeal = defineRoute("guardian", {
 	method: "patch",
 	path: "/guardians/appeals/{appeal_id}",
+	operationId: "decideAppeal",
 	tags: ["guardians"],
 	summary: "Uphold or overturn an appeal (overturning lifts the penalty)",
 	request: { params: idParam("appeal_id"), body: { required: true, content: jsonContent(AppealDecision) } },
@@ -200,6 +211,7 @@ const patchAppeal = defineRoute("guardian", {
 const postAppeal = defineRoute("self_even_if_suspended", {
 	method: "post",
 	path: "/appeals",
+	operationId: "createAppeal",
 	tags: ["guardians"],
 	summary: "Appeal a warning or suspension (once, within 20 days)",
 	description: "Open to suspended users too. Penalty ids come from `GET /penalties`.",
@@ -214,6 +226,7 @@ const postAppeal = defineRoute("self_even_if_suspended", {
 const getPenalties = defineRoute("self_even_if_suspended", {
 	method: "get",
 	path: "/penalties",
+	operationId: "listMyPenalties",
 	tags: ["guardians"],
 	summary: "My warnings and suspensions, with whether each can still be appealed",
 	description: "Open to suspended users too.",

@@ -20,7 +20,10 @@ const Health = z
 const liveness = createRoute({
 	method: "get",
 	path: "/",
+	operationId: "getLiveness",
 	tags: ["service"],
+	// Probes and load balancers call these without credentials.
+	security: [],
 	summary: "Liveness",
 	responses: {
 		200: { description: "The Worker runs.", content: { "application/json": { schema: Liveness } } },
@@ -30,7 +33,9 @@ const liveness = createRoute({
 const health = createRoute({
 	method: "get",
 	path: "/health",
+	operationId: "getHealth",
 	tags: ["service"],
+	security: [],
 	summary: "Readiness: D1 answers and the ML Worker's state",
 	description: "503 when D1 does not answer. ML being unavailable only degrades: writes never depend on it.",
 	responses: {

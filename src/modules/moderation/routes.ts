@@ -24,6 +24,7 @@ const check = defineRoute(
 	{
 		method: "post",
 		path: "/moderation/check",
+		operationId: "checkContent",
 		tags: ["moderation"],
 		summary: "Score a draft before posting (warn from toxicity 0.7)",
 		description:

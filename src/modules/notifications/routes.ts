@@ -3,12 +3,16 @@
  * type, and my live stream (a ticket, and the WebSocket upgrade forwarded to my PersonStream).
  */
 import { eq } from "drizzle-orm";
-import { STREAM_USER_HEADER } from "../../../durable-objects/stream-protocol";
+import {
+	STREAM_USER_HEADER,
+	StreamClientFrame,
+	StreamServerFrame,
+} from "../../../durable-objects/stream-protocol";
 import { unauthorized } from "../../auth/verify";
 import { isSuspended } from "../../core/accounts/current-user";
 import { users } from "../../db/tables/users";
 import { requestContext } from "../../http/context";
-import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
+import { defineRoute, jsonContent, problemResponse, websocketFrames } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { forbidden, Problem } from "../../lib/problem";
 import {
@@ -30,6 +34,7 @@ const tags = ["notifications"];
 const list = defineRoute("self_even_if_suspended", {
 	method: "get",
 	path: "/notifications",
+	operationId: "listNotifications",
 	tags,
 	summary: "My notifications, newest change first",
 	description:
@@ -41,6 +46,7 @@ const list = defineRoute("self_even_if_suspended", {
 const count = defineRoute("self_even_if_suspended", {
 	method: "get",
 	path: "/notifications/unread-count",
+	operationId: "getUnreadNotificationCount",
 	tags,
 	summary: "How many of my notifications are unread (cheap: one indexed read)",
 	responses: { 200: { description: "The unread count.", content: jsonContent(UnreadCount) } },
@@ -49,6 +55,7 @@ const count = defineRoute("self_even_if_suspended", {
 const read = defineRoute("self_even_if_suspended", {
 	method: "post",
 	path: "/notifications/read",
+	operationId: "markNotificationsRead",
 	tags,
 	summary: "Mark some or all of my notifications read",
 	request: { body: { required: true, content: jsonContent(MarkRead) } },
@@ -58,6 +65,7 @@ const read = defineRoute("self_even_if_suspended", {
 const getPreferences = defineRoute("self_even_if_suspended", {
 	method: "get",
 	path: "/notifications/preferences",
+	operationId: "getNotificationPreferences",
 	tags,
 	summary: "My notification preferences: every type, in the app and by push",
 	responses: { 200: { description: "Every type's setting.", content: jsonContent(NotificationPreferences) } },
@@ -66,6 +74,7 @@ const getPreferences = defineRoute("self_even_if_suspended", {
 const patchPreferences = defineRoute("self_even_if_suspended", {
 	method: "patch",
 	path: "/notifications/preferences",
+	operationId: "updateNotificationPreferences",
 	tags,
 	summary: "Change my notification preferences for some types, and my quiet hours",
 	description:
@@ -101,6 +110,7 @@ const getStream = defineRoute("public", {
 	method: "get",
 	path: "/stream",
 	operationId: "openStream",
+	...websocketFrames("StreamClientFrame", "StreamServerFrame"),
 	tags: streamTags,
 	summary: "WebSocket: my live stream of notifications, unread count and direct messages",
 	description: [
@@ -196,3 +206,7 @@ export const notificationsRoutes = createRouter()
 		// A fresh response: the middleware may add headers (a Durable Object's response is immutable).
 		return new Response(null, { status: 101, webSocket: upgraded.webSocket });
 	});
+
+// The socket's frames, named in openStream's `x-websocket-frames`.
+notificationsRoutes.openAPIRegistry.register("StreamClientFrame", StreamClientFrame);
+notificationsRoutes.openAPIRegistry.register("StreamServerFrame", StreamServerFrame);

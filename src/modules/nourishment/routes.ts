@@ -42,6 +42,7 @@ const getToday = defineRoute(
 	{
 		method: "get",
 		path: "/nourishment/today",
+		operationId: "getTodaysNourishment",
 		tags: ["nourishment"],
 		summary: "Today's item for my local date: the scheduled one, else a deterministic evergreen pick",
 		responses: {
@@ -59,6 +60,7 @@ const getArchive = defineRoute(
 	{
 		method: "get",
 		path: "/nourishment",
+		operationId: "listNourishment",
 		tags: ["nourishment"],
 		summary: "The archive: published items, newest date first, then the evergreen pool",
 		request: { query: ArchiveQuery },
@@ -77,6 +79,7 @@ const getOne = defineRoute(
 	{
 		method: "get",
 		path: "/nourishment/{item_id}",
+		operationId: "getNourishment",
 		tags: ["nourishment"],
 		summary: "One item (scheduled future items only for guardians)",
 		request: { params: ItemParams },
@@ -89,6 +92,7 @@ const getOne = defineRoute(
 const postItem = defineRoute("guardian", {
 	method: "post",
 	path: "/nourishment",
+	operationId: "createNourishment",
 	tags: ["nourishment"],
 	summary: "Create an item, scheduled (`publish_date`) or evergreen",
 	request: { body: { required: true, content: jsonContent(CreateItem) } },
@@ -98,6 +102,7 @@ const postItem = defineRoute("guardian", {
 const patchItem = defineRoute("guardian", {
 	method: "patch",
 	path: "/nourishment/{item_id}",
+	operationId: "updateNourishment",
 	tags: ["nourishment"],
 	summary: "Update or reschedule an item",
 	request: { params: ItemParams, body: { required: true, content: jsonContent(UpdateItem) } },
@@ -111,6 +116,7 @@ const patchItem = defineRoute("guardian", {
 const deleteOne = defineRoute("guardian", {
 	method: "delete",
 	path: "/nourishment/{item_id}",
+	operationId: "deleteNourishment",
 	tags: ["nourishment"],
 	summary: "Delete an item (audit-logged; its date becomes free)",
 	request: { params: ItemParams },

@@ -8,13 +8,15 @@ import {
 	CHAT_COUNTRY_HEADER,
 	CHAT_PEER_HEADER,
 	CHAT_USER_HEADER,
+	ClientFrame as ChatClientFrame,
+	ServerFrame as ChatServerFrame,
 } from "../../../durable-objects/chat-protocol";
 import { currentUser } from "../../auth/guards";
 import { unauthorized } from "../../auth/verify";
 import { isSuspended } from "../../core/accounts/current-user";
 import { users } from "../../db/tables/users";
 import { callerCountry } from "../../http/crisis";
-import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
+import { defineRoute, jsonContent, problemResponse, websocketFrames } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor, PageQuery } from "../../lib/pagination";
@@ -79,6 +81,7 @@ const MessageParams = PeerParams.extend(idParam("message_id").shape);
 const getConnections = defineRoute("user", {
 	method: "get",
 	path: "/orchard/connections",
+	operationId: "listConnections",
 	tags,
 	summary: "My connections and pending requests (incoming and outgoing)",
 	request: { query: ConnectionListQuery },
@@ -90,6 +93,7 @@ const getConnections = defineRoute("user", {
 const postConnection = defineRoute("user", {
 	method: "post",
 	path: "/orchard/connections",
+	operationId: "requestConnection",
 	tags,
 	summary: "Ask someone to connect",
 	description:
@@ -109,6 +113,7 @@ const ConnectionParams = idParam("connection_id");
 const patchConnection = defineRoute("user", {
 	method: "patch",
 	path: "/orchard/connections/{connection_id}",
+	operationId: "answerConnection",
 	tags,
 	summary: "Accept or decline a request I received",
 	request: { params: ConnectionParams, body: { required: true, content: jsonContent(AnswerConnection) } },
@@ -123,6 +128,7 @@ const patchConnection = defineRoute("user", {
 const deleteConnection = defineRoute("user", {
 	method: "delete",
 	path: "/orchard/connections/{connection_id}",
+	operationId: "removeConnection",
 	tags,
 	summary: "Remove a connection, cancel my request, or dismiss one I received",
 	description: "Either side. Ends chat between us unless a mentorship still links us: open sockets close.",
@@ -135,6 +141,7 @@ const deleteConnection = defineRoute("user", {
 const getBlocks = defineRoute("user", {
 	method: "get",
 	path: "/orchard/blocks",
+	operationId: "listBlocks",
 	tags,
 	summary: "People I block",
 	request: { query: PageQuery },
@@ -144,6 +151,7 @@ const getBlocks = defineRoute("user", {
 const putBlock = defineRoute("user", {
 	method: "put",
 	path: "/orchard/blocks/{user_id}",
+	operationId: "blockUser",
 	tags,
 	summary: "Block someone",
 	description:
@@ -159,6 +167,7 @@ const putBlock = defineRoute("user", {
 const deleteBlock = defineRoute("user", {
 	method: "delete",
 	path: "/orchard/blocks/{user_id}",
+	operationId: "unblockUser",
 	tags,
 	summary: "Unblock someone (a removed connection is not restored)",
 	request: { params: PeerParams },
@@ -175,6 +184,7 @@ const conversationProblems = {
 const getConversations = defineRoute("user", {
 	method: "get",
 	path: "/orchard/conversations",
+	operationId: "listConversations",
 	tags,
 	summary: "My conversations: peer, last message preview, my unread count; newest first",
 	request: { query: PageQuery },
@@ -184,6 +194,7 @@ const getConversations = defineRoute("user", {
 const getMessages = defineRoute("user", {
 	method: "get",
 	path: "/orchard/conversations/{user_id}/messages",
+	operationId: "listChatMessages",
 	tags,
 	summary: "Message history with a connection (newest first; or after `since_seq`, oldest first)",
 	description:
@@ -198,6 +209,7 @@ const getMessages = defineRoute("user", {
 const postMessage = defineRoute("user", {
 	method: "post",
 	path: "/orchard/conversations/{user_id}/messages",
+	operationId: "sendChatMessage",
 	tags,
 	summary: "Send a message (delivered live to open sockets)",
 	description:
@@ -260,6 +272,7 @@ const deleteMessage = defineRoute("user", {
 const postRead = defineRoute("user", {
 	method: "post",
 	path: "/orchard/conversations/{user_id}/read",
+	operationId: "markConversationRead",
 	tags,
 	summary: "Mark the conversation read up to a message",
 	description: "Never moves backwards; a `seq` past the newest message counts as the newest.",
@@ -275,6 +288,7 @@ const postTicket = defineRoute(
 	{
 		method: "post",
 		path: "/orchard/conversations/{user_id}/tickets",
+		operationId: "createChatTicket",
 		tags,
 		summary: "A single-use ticket to open the conversation's WebSocket",
 		description: `Browsers cannot send an Authorization header with a WebSocket, and access tokens do not belong in URLs: ask for a ticket (valid ${TICKET_TTL_SECONDS} s, one use, stored only as a hash) and open \`url\`.`,
@@ -294,6 +308,8 @@ const postTicket = defineRoute(
 const getWs = defineRoute("public", {
 	method: "get",
 	path: "/orchard/conversations/{user_id}/ws",
+	operationId: "openChat",
+	...websocketFrames("ChatClientFrame", "ChatServerFrame"),
 	tags,
 	summary: "WebSocket into the conversation's ChatRoom",
 	description: [
@@ -315,6 +331,7 @@ const getWs = defineRoute("public", {
 const getGuides = defineRoute("user", {
 	method: "get",
 	path: "/orchard/guides",
+	operationId: "listGuides",
 	tags,
 	summary: "The directory of verified Guides",
 	description:
@@ -328,6 +345,7 @@ const postMentorship = defineRoute(
 	{
 		method: "post",
 		path: "/orchard/mentorships",
+		operationId: "requestMentorship",
 		tags,
 		summary: "Ask a Guide for mentorship",
 		request: { body: { required: true, content: jsonContent(CreateMentorship) } },
@@ -342,6 +360,7 @@ const postMentorship = defineRoute(
 const getMentorships = defineRoute("user", {
 	method: "get",
 	path: "/orchard/mentorships",
+	operationId: "listMentorships",
 	tags,
 	summary: "My mentorships, as mentee and as guide",
 	request: { query: MentorshipListQuery },
@@ -353,6 +372,7 @@ const getMentorships = defineRoute("user", {
 const patchMentorship = defineRoute("user", {
 	method: "patch",
 	path: "/orchard/mentorships/{mentorship_id}",
+	operationId: "updateMentorship",
 	tags,
 	summary: "Guide accepts or declines; either side completes; the mentee cancels",
 	description:
@@ -589,3 +609,7 @@ export const orchardRoutes = createRouter()
 		if (outcome.endedActive) await revalidateRoom(c.env, me.id, outcome.peerId, fence);
 		return c.json(outcome.mentorship, 200);
 	});
+
+// The socket's frames, named in openChat's `x-websocket-frames`.
+orchardRoutes.openAPIRegistry.register("ChatClientFrame", ChatClientFrame);
+orchardRoutes.openAPIRegistry.register("ChatServerFrame", ChatServerFrame);

@@ -12,6 +12,7 @@ import { AccountDeletion, AccountExport } from "./schemas";
 const exportMe = defineRoute("self_even_if_suspended", {
 	method: "get",
 	path: "/users/me/export",
+	operationId: "exportMyData",
 	tags: ["users"],
 	summary: "Everything stored about me, as JSON",
 	description:
@@ -25,6 +26,7 @@ const exportMe = defineRoute("self_even_if_suspended", {
 const deleteMe = defineRoute("self_even_if_suspended", {
 	method: "delete",
 	path: "/users/me",
+	operationId: "deleteMe",
 	tags: ["users"],
 	summary: "Delete my account",
 	description:

@@ -72,6 +72,7 @@ const list = defineRoute(
 	{
 		method: "get",
 		path: "/recommendations",
+		operationId: "listRecommendations",
 		tags: ["recommendations"],
 		summary: "Groups, projects, Guides or nourishment ranked for me",
 		description:

@@ -48,6 +48,7 @@ const withCrisis = <T extends object>(c: Context<AppEnv>, body: T, screening: Sc
 const listRoute = defineRoute("user", {
 	method: "get",
 	path: "/sunlight",
+	operationId: "listShares",
 	tags: ["sunlight"],
 	summary: "Shares, newest first; filter by `share_type`",
 	description:
@@ -64,6 +65,7 @@ const createRoute = defineRoute(
 	{
 		method: "post",
 		path: "/sunlight",
+		operationId: "createShare",
 		tags: ["sunlight"],
 		summary: "Share gratitude, a win or a kindness (optionally anonymous)",
 		request: { body: { required: true, content: jsonContent(CreateShare) } },
@@ -78,6 +80,7 @@ const createRoute = defineRoute(
 const getRoute = defineRoute("user", {
 	method: "get",
 	path: "/sunlight/{share_id}",
+	operationId: "getShare",
 	tags: ["sunlight"],
 	summary: "One share with its reaction counts",
 	request: { params: ShareParams },
@@ -87,6 +90,7 @@ const getRoute = defineRoute("user", {
 const patchRoute = defineRoute("user", {
 	method: "patch",
 	path: "/sunlight/{share_id}",
+	operationId: "updateShare",
 	tags: ["sunlight"],
 	summary: "Edit my share (a new text is moderated again)",
 	description:
@@ -103,6 +107,7 @@ const patchRoute = defineRoute("user", {
 const deleteRoute = defineRoute("user", {
 	method: "delete",
 	path: "/sunlight/{share_id}",
+	operationId: "deleteShare",
 	tags: ["sunlight"],
 	summary: "Delete a share (author or guardian; audit-logged for guardians)",
 	request: { params: ShareParams, query: DeleteQuery },
@@ -112,6 +117,7 @@ const deleteRoute = defineRoute("user", {
 const addReactionRoute = defineRoute("user", {
 	method: "put",
 	path: "/sunlight/{share_id}/reactions/{reaction_type}",
+	operationId: "addShareReaction",
 	tags: ["sunlight"],
 	summary: "Add a positive reaction (idempotent: adding it twice changes nothing)",
 	request: { params: ReactionParams },
@@ -124,6 +130,7 @@ const addReactionRoute = defineRoute("user", {
 const removeReactionRoute = defineRoute("user", {
 	method: "delete",
 	path: "/sunlight/{share_id}/reactions/{reaction_type}",
+	operationId: "removeShareReaction",
 	tags: ["sunlight"],
 	summary: "Remove my reaction of this type (idempotent)",
 	request: { params: ReactionParams },

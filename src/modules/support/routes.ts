@@ -65,6 +65,7 @@ const postRequest = defineRoute(
 	{
 		method: "post",
 		path: "/support/requests",
+		operationId: "createSupportRequest",
 		tags: ["support"],
 		summary: "Ask for support anonymously",
 		description: [
@@ -97,6 +98,7 @@ const getRequests = defineRoute(
 	{
 		method: "get",
 		path: "/support/requests",
+		operationId: "listSupportRequests",
 		tags: ["support"],
 		summary: "Support requests I may see, urgent first",
 		description:
@@ -111,6 +113,7 @@ const getRequests = defineRoute(
 const getRequest = defineRoute("user", {
 	method: "get",
 	path: "/support/requests/{request_id}",
+	operationId: "getSupportRequest",
 	tags: ["support"],
 	summary: "A support request with its responses",
 	description:
@@ -125,6 +128,7 @@ const getRequest = defineRoute("user", {
 const patchRequest = defineRoute("public", {
 	method: "patch",
 	path: "/support/requests/{request_id}",
+	operationId: "updateSupportRequest",
 	tags: ["support"],
 	summary: "Edit my support request (token)",
 	description: "Needs the request's token in `X-Support-Token`.",
@@ -143,6 +147,7 @@ const patchRequest = defineRoute("public", {
 const deleteRequest = defineRoute("public", {
 	method: "delete",
 	path: "/support/requests/{request_id}",
+	operationId: "deleteSupportRequest",
 	tags: ["support"],
 	summary: "Delete a support request (token, or a guardian)",
 	description: "The token holder (`X-Support-Token`) or a signed-in guardian.",
@@ -153,6 +158,7 @@ const deleteRequest = defineRoute("public", {
 const postStatus = defineRoute("public", {
 	method: "post",
 	path: "/support/requests/{request_id}/status",
+	operationId: "setSupportRequestStatus",
 	tags: ["support"],
 	summary: "Mark my request resolved or closed (token)",
 	description: "open/responded → resolved or closed; resolved → closed; closed is final.",
@@ -173,6 +179,7 @@ const postResponse = defineRoute(
 	{
 		method: "post",
 		path: "/support/requests/{request_id}/responses",
+		operationId: "respondToSupportRequest",
 		tags: ["support"],
 		summary: "Respond to a support request",
 		description:
@@ -190,6 +197,7 @@ const postResponse = defineRoute(
 const postHelpful = defineRoute("public", {
 	method: "post",
 	path: "/support/responses/{response_id}/helpful",
+	operationId: "markResponseHelpful",
 	tags: ["support"],
 	summary: "Mark a response to my request helpful (token)",
 	description: "Needs the token of the request the response answers, in `X-Support-Token`. Idempotent.",

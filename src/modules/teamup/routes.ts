@@ -52,6 +52,7 @@ const listRoute = defineRoute(
 	{
 		method: "get",
 		path: "/teamup/projects",
+		operationId: "listProjects",
 		tags,
 		summary: "Projects I may see, newest first; filters `project_type`, `status`, `q`",
 		request: { query: ProjectListQuery },
@@ -65,6 +66,7 @@ const createRoute = defineRoute(
 	{
 		method: "post",
 		path: "/teamup/projects",
+		operationId: "createProject",
 		tags,
 		summary: "Create a project (I become its owner)",
 		request: { body: { required: true, content: jsonContent(CreateProject) } },
@@ -77,6 +79,7 @@ const getRoute = defineRoute(
 	{
 		method: "get",
 		path: "/teamup/projects/{project_id}",
+		operationId: "getProject",
 		tags,
 		summary: "One project with its members",
 		request: { params: ProjectParams },
@@ -91,6 +94,7 @@ const getRoute = defineRoute(
 const updateRoute = defineRoute("user", {
 	method: "patch",
 	path: "/teamup/projects/{project_id}",
+	operationId: "updateProject",
 	tags,
 	summary: "Edit a project (owners and admins; only owners change visibility)",
 	request: { params: ProjectParams, body: { required: true, content: jsonContent(UpdateProject) } },
@@ -104,6 +108,7 @@ const updateRoute = defineRoute("user", {
 const deleteRoute = defineRoute("user", {
 	method: "delete",
 	path: "/teamup/projects/{project_id}",
+	operationId: "deleteProject",
 	tags,
 	summary: "Delete a project: it is archived, read-only (an owner, or a guardian: audit-logged)",
 	request: { params: ProjectParams },
@@ -113,6 +118,7 @@ const deleteRoute = defineRoute("user", {
 const joinRoute = defineRoute("user", {
 	method: "post",
 	path: "/teamup/projects/{project_id}/members",
+	operationId: "joinProject",
 	tags,
 	summary: "Join a public project, request to join a members_only one, or accept an invitation",
 	description: "Private projects are invitation only. `max_members` holds under concurrent joins.",
@@ -127,6 +133,7 @@ const joinRoute = defineRoute("user", {
 const listMembersRoute = defineRoute("user", {
 	method: "get",
 	path: "/teamup/projects/{project_id}/members",
+	operationId: "listProjectMembers",
 	tags,
 	summary: "Members by status, oldest first (members only unless public)",
 	request: { params: ProjectParams, query: ProjectMemberListQuery },
@@ -139,6 +146,7 @@ const listMembersRoute = defineRoute("user", {
 const updateMemberRoute = defineRoute("user", {
 	method: "patch",
 	path: "/teamup/projects/{project_id}/members/{user_id}",
+	operationId: "updateProjectMember",
 	tags,
 	summary: "Approve a request and/or change a role (owners and admins)",
 	request: { params: MemberParams, body: { required: true, content: jsonContent(UpdateProjectMember) } },
@@ -152,6 +160,7 @@ const updateMemberRoute = defineRoute("user", {
 const removeMemberRoute = defineRoute("user", {
 	method: "delete",
 	path: "/teamup/projects/{project_id}/members/{user_id}",
+	operationId: "removeProjectMember",
 	tags,
 	summary: "Leave (my own id), or remove someone (owners and admins); the last owner cannot leave",
 	request: { params: MemberParams },
@@ -165,6 +174,7 @@ const removeMemberRoute = defineRoute("user", {
 const inviteRoute = defineRoute("user", {
 	method: "post",
 	path: "/teamup/projects/{project_id}/invitations",
+	operationId: "inviteToProject",
 	tags,
 	summary: "Invite someone (owners and admins); inviting someone who requested approves them",
 	request: { params: ProjectParams, body: { required: true, content: jsonContent(ProjectInvitation) } },
@@ -178,6 +188,7 @@ const inviteRoute = defineRoute("user", {
 const listDiscussionsRoute = defineRoute("user", {
 	method: "get",
 	path: "/teamup/projects/{project_id}/discussions",
+	operationId: "listProjectDiscussions",
 	tags,
 	summary: "Threads (newest first), or the replies to one message with `parent_id` (oldest first)",
 	request: { params: ProjectParams, query: DiscussionListQuery },
@@ -190,6 +201,7 @@ const listDiscussionsRoute = defineRoute("user", {
 const createDiscussionRoute = defineRoute("user", {
 	method: "post",
 	path: "/teamup/projects/{project_id}/discussions",
+	operationId: "createProjectDiscussion",
 	tags,
 	summary: "Post a thread or a reply (`parent_id`); active members only",
 	request: { params: ProjectParams, body: { required: true, content: jsonContent(CreateDiscussion) } },

@@ -35,6 +35,7 @@ const getMine = defineRoute(
 	{
 		method: "get",
 		path: "/trust/me",
+		operationId: "getMyTrust",
 		tags: ["trust"],
 		summary: "My trust level, what it unlocks, and progress toward the next level",
 		description:
@@ -48,6 +49,7 @@ const getMine = defineRoute(
 const postApplication = defineRoute("user", {
 	method: "post",
 	path: "/trust/applications",
+	operationId: "applyForTrust",
 	tags: ["trust"],
 	summary: "Apply for the next trust level (good_soil or flourishing)",
 	description:
@@ -62,6 +64,7 @@ const postApplication = defineRoute("user", {
 const getApplications = defineRoute("user", {
 	method: "get",
 	path: "/trust/applications",
+	operationId: "listMyTrustApplications",
 	tags: ["trust"],
 	summary: "My trust applications, newest first",
 	request: { query: PageQuery },
@@ -73,6 +76,7 @@ const postGuideApplication = defineRoute(
 	{
 		method: "post",
 		path: "/trust/guide-applications",
+		operationId: "applyToBeGuide",
 		tags: ["trust"],
 		summary: "Apply to become a Guide",
 		description:
@@ -88,6 +92,7 @@ const postGuideApplication = defineRoute(
 const getGuideApplications = defineRoute("user", {
 	method: "get",
 	path: "/trust/guide-applications",
+	operationId: "listMyGuideApplications",
 	tags: ["trust"],
 	summary: "My guide applications, newest first",
 	request: { query: PageQuery },
@@ -97,6 +102,7 @@ const getGuideApplications = defineRoute("user", {
 const deleteApplication = defineRoute("user", {
 	method: "delete",
 	path: "/trust/applications/{application_id}",
+	operationId: "withdrawTrustApplication",
 	tags: ["trust"],
 	summary: "Withdraw my pending application (trust or guide)",
 	request: { params: idParam("application_id") },

@@ -23,6 +23,7 @@ const getMe = defineRoute(
 	{
 		method: "get",
 		path: "/users/me",
+		operationId: "getMe",
 		tags: ["users"],
 		summary: "My profile, role, trust level and preferences",
 		responses: { 200: { description: "My profile.", content: jsonContent(MyProfile) } },
@@ -31,17 +32,18 @@ const getMe = defineRoute(
 	{ callerRowFirst: true },
 );
 
-const updateMe = <M extends "patch" | "put">(method: M, summary: string) =>
+const updateMe = <M extends "patch" | "put">(method: M, operationId: string, summary: string) =>
 	defineRoute("user", {
 		method,
+		operationId,
 		path: "/users/me",
 		tags: ["users"],
 		summary,
 		request: { body: { required: true, content: jsonContent(UpdateMyProfile) } },
 		responses: { 200: { description: "The updated profile.", content: jsonContent(MyProfile) } },
 	});
-const patchMe = updateMe("patch", "Update my profile and preferences");
-const putMe = updateMe("put", "Update my profile and preferences (alias of PATCH)");
+const patchMe = updateMe("patch", "updateMe", "Update my profile and preferences");
+const putMe = updateMe("put", "replaceMe", "Update my profile and preferences (alias of PATCH)");
 
 const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 	const body = c.req.valid("json");
@@ -85,6 +87,7 @@ const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 const getUser = defineRoute("user", {
 	method: "get",
 	path: "/users/{user_id}",
+	operationId: "getUser",
 	tags: ["users"],
 	summary: "A public profile",
 	description: "404 when the user does not exist or either side blocks the other.",
