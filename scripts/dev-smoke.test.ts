@@ -129,11 +129,11 @@ function freePort(): Promise<number> {
 	});
 }
 
-/** A copy of a Wrangler configuration in `scratch`, its `main` and `migrations_dir` made absolute. */
+/** A copy of a Wrangler configuration in `scratch`, its `main`, `migrations_dir` and assets `directory` made absolute. */
 function copyConfig(config: string): string {
 	const source = path.join(ROOT, config);
 	const text = readFileSync(source, "utf8").replace(
-		/^(main|migrations_dir)(\s*=\s*)"([^"]+)"/gm,
+		/^(main|migrations_dir|directory)(\s*=\s*)"([^"]+)"/gm,
 		(_line, key: string, equals: string, value: string) =>
 			`${key}${equals}${JSON.stringify(path.resolve(path.dirname(source), value))}`,
 	);

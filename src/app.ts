@@ -185,7 +185,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	// The same for everyone; anonymous fetches (docs pages, generators) are answered from the edge cache.
 	app.use(`${API_PREFIX}/openapi.json`, edgeCached({ seconds: 60 }));
 	app.get(`${API_PREFIX}/openapi.json`, (c) => c.json(openApiDocument(app, new URL(c.req.url).origin)));
-	app.get("/docs", swaggerUI({ url: `${API_PREFIX}/openapi.json`, title: "Flourish API" }));
+	// The UI's files are static assets of this Worker (scripts/build-assets.mjs), never a CDN's: /docs works offline.
+	app.get(
+		"/docs",
+		swaggerUI({ url: `${API_PREFIX}/openapi.json`, title: "Flourish API", baseUrl: "/docs/assets" }),
+	);
 
 	app.notFound((c) =>
 		problemFor(c, new Problem(404, { detail: "No route matches this path.", kind: "no-route" })),

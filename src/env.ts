@@ -14,6 +14,8 @@ export interface Bindings extends PlatformBindings {
 	EVENT_RSVP: DurableObjectNamespace<EventRsvp>;
 	/** Each person's live stream (notifications, unread count, direct messages). */
 	PERSON_STREAM: DurableObjectNamespace<PersonStream>;
+	/** Workers Static Assets (wrangler.toml `[assets]`): the documentation UI's files, from pinned packages. */
+	ASSETS: Fetcher;
 }
 
 export interface Variables {

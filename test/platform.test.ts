@@ -3,7 +3,7 @@
  * validation), request ids, secure headers, CORS from the allowlist, and an OpenAPI document that lists
  * every route the app serves.
  */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp, MAX_BODY_BYTES } from "../src/app";
 import * as entry from "../src/index";
@@ -163,10 +163,40 @@ describe("the OpenAPI document", () => {
 		);
 	});
 
-	it("serves interactive docs at /docs", async () => {
+	it("serves interactive docs at /docs, every file of it from this Worker (offline, no CDN)", async () => {
 		const response = await call("GET", "/docs");
 		expect(response.status).toBe(200);
-		expect(await response.text()).toContain("openapi.json");
+		const page = await response.text();
+		expect(page).toContain("openapi.json");
+		const loaded = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] ?? "");
+		expect(loaded).toEqual(
+			expect.arrayContaining([
+				"/docs/assets/swagger-ui-dist/swagger-ui.css",
+				"/docs/assets/swagger-ui-dist/swagger-ui-bundle.js",
+			]),
+		);
+		for (const url of loaded) {
+			expect(url, "a same-origin path").toMatch(/^\/(?!\/)/);
+			// Static Assets answers these paths before the Worker runs; here its binding is asked directly.
+			const asset = await env.ASSETS.fetch(new Request(`https://flourish.test${url}`));
+			expect(asset.status, url).toBe(200);
+			expect((await asset.text()).length, url).toBeGreaterThan(1000);
+		}
+		// The introduction a client developer reads first heads the document the page shows.
+		const doc = await expectStatus<{ info: { description: string } }>(
+			await call("GET", "/api/v1/openapi.json"),
+			200,
+		);
+		for (const topic of [
+			"Authentication",
+			"Pagination",
+			"Idempotency",
+			"Rate limits",
+			"Errors",
+			"WebSockets",
+		])
+			expect(doc.info.description).toContain(`## ${topic}`);
+		expect(doc.info.description).toContain("X-D1-Bookmark");
 	});
 });
 
