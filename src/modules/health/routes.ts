@@ -23,7 +23,7 @@ const liveness = createRoute({
 	operationId: "getLiveness",
 	tags: ["service"],
 	// Probes and load balancers call these without credentials.
-	security: [],
+	security: [{}],
 	summary: "Liveness",
 	responses: {
 		200: { description: "The Worker runs.", content: { "application/json": { schema: Liveness } } },
@@ -35,7 +35,7 @@ const health = createRoute({
 	path: "/health",
 	operationId: "getHealth",
 	tags: ["service"],
-	security: [],
+	security: [{}],
 	summary: "Readiness: D1 answers and the ML Worker's state",
 	description: "503 when D1 does not answer. ML being unavailable only degrades: writes never depend on it.",
 	responses: {
