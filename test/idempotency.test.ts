@@ -138,6 +138,21 @@ describe("answers that carry a secret are never stored", () => {
 		expect(mine?.n).toBe(0);
 	});
 
+	it("a calendar token: no row holds it, and a retry with the same key makes a new one", async () => {
+		const alice = await signUp("idem-calendar");
+		const headers = { "Idempotency-Key": "calendar-retry-1" };
+		type Minted = { token: string };
+		const path = "/api/v1/users/me/calendar-token";
+		const first = await expectStatus<Minted>(await call("POST", path, { token: alice.token, headers }), 201);
+		const retry = await call("POST", path, { token: alice.token, headers });
+		expect(retry.headers.get("Idempotent-Replayed")).toBeNull();
+		const second = await expectStatus<Minted>(retry, 201);
+		expect(second.token).not.toBe(first.token);
+		const stored = await storedIdempotencyText();
+		expect(stored).not.toContain(first.token);
+		expect(stored).not.toContain(second.token);
+	});
+
 	it("a support token: no row holds it, nor any row for its author", async () => {
 		const author = await signUp("idem-support");
 		const created = await createRequest(author, {}, { "Idempotency-Key": "support-retry-1" });
@@ -212,5 +227,6 @@ it("every POST whose answer carries a secret documents that Idempotency-Key is n
 		"/api/v1/orchard/conversations/{user_id}/tickets",
 		"/api/v1/stream/tickets",
 		"/api/v1/support/requests",
+		"/api/v1/users/me/calendar-token",
 	]);
 });

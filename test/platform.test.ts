@@ -6,6 +6,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp, MAX_BODY_BYTES } from "../src/app";
+import { documentedPathOf } from "../src/http/suffixed-route";
 import * as entry from "../src/index";
 import { call, expectProblem, expectStatus, signUp } from "./support/api";
 
@@ -92,7 +93,7 @@ describe("the OpenAPI document", () => {
 		const undocumentedInfra = new Set(["GET /api/v1/openapi.json", "GET /docs"]);
 		const served = createApp()
 			.routes.filter((route) => route.method !== "ALL")
-			.map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, "{$1}")}`)
+			.map((route) => `${route.method} ${documentedPathOf(route.path)}`)
 			.filter((route) => !undocumentedInfra.has(route));
 		expect(served.length).toBeGreaterThan(10);
 		for (const route of served) expect(documented, `${route} is not documented`).toContain(route);

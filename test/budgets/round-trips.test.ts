@@ -51,6 +51,11 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the event with my row; then its group (may I see it: the group depends on the event)",
 			],
 			[
+				"GET /api/v1/fellowship/events/{event_id}.ics",
+				2,
+				"as the event's JSON: the event with my row; then its group (may I see it)",
+			],
+			[
 				"GET /api/v1/fellowship/groups/{group_id}/events",
 				2,
 				"the group (may I see it) with my row; then its events",

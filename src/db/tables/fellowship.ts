@@ -1,7 +1,7 @@
 /** @module db/tables/fellowship: interest groups, their members, events and the D1 mirror of event RSVPs. */
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { bool, deletedAt, enumCheck, id, timestamps } from "../columns";
+import { bool, createdAt, deletedAt, enumCheck, id, timestamps } from "../columns";
 import { defineContent } from "../content";
 import { moderation, moderationExtras } from "./shared";
 import { users } from "./users";
@@ -163,6 +163,23 @@ export const eventRsvps = sqliteTable(
 			sql`(${t.status} = 'waitlisted') = (${t.waitlistPosition} IS NOT NULL) AND (${t.waitlistPosition} IS NULL OR ${t.waitlistPosition} >= 1)`,
 		),
 	],
+);
+
+/**
+ * Each person's private calendar token: it opens their events feed (`GET /users/me/events.ics?token=…`) and
+ * nothing else. Only its keyed hash is stored (HMAC under the deployment's secret, lib/keyed-hash), so the
+ * table alone opens no feed. One per person: rotating replaces the hash, and the old token stops at once.
+ */
+export const calendarTokens = sqliteTable(
+	"calendar_tokens",
+	{
+		userId: text("user_id")
+			.primaryKey()
+			.references(() => users.id, { onDelete: "cascade" }),
+		tokenHash: text("token_hash").notNull(),
+		createdAt: createdAt(),
+	},
+	(t) => [uniqueIndex("calendar_tokens_hash_unique").on(t.tokenHash)],
 );
 
 export type FellowshipGroupRow = typeof fellowshipGroups.$inferSelect;

@@ -68,7 +68,7 @@ const countsOf = (counts: Omit<RsvpCounts, "notGoing">) => ({
 	spots_left: counts.capacity === null ? null : Math.max(0, counts.capacity - counts.going),
 });
 
-const mirroredCounts = (event: GroupEventRow) =>
+export const mirroredCounts = (event: GroupEventRow) =>
 	countsOf({
 		going: event.goingCount,
 		maybe: event.maybeCount,
@@ -116,7 +116,7 @@ const mayManage = (access: GroupAccess) =>
 	holdsManagerRole(access.membership) || (access.viewer !== undefined && isGuardian(access.viewer));
 
 /** The event, its group and the caller's membership; 404 when the caller may not know it, 403 for content. */
-async function loadEvent(db: Db, viewer: CurrentUser, eventId: string): Promise<EventAccess> {
+export async function loadEvent(db: Db, viewer: CurrentUser, eventId: string): Promise<EventAccess> {
 	const event = await db.select().from(groupEvents).where(eq(groupEvents.id, eventId)).get();
 	if (!event) throw notFound("event");
 	let access: GroupAccess;

@@ -7,6 +7,7 @@ import { callerCountry } from "../../http/crisis";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { idParam } from "../../lib/schemas";
+import { calendarRoutes } from "./calendar-routes";
 import {
 	cancelEvent,
 	createEvent,
@@ -280,6 +281,8 @@ const listRsvpsRoute = defineRoute("user", {
 });
 
 export const fellowshipRoutes = createRouter()
+	// First: its `/fellowship/events/{event_id}.ics` must be matched before `/fellowship/events/{event_id}`.
+	.route("/", calendarRoutes)
 	.openapi(listGroupsRoute, async (c) => {
 		const page = await listGroups(c.var.db, c.env, c.get("user"), c.req.valid("query"));
 		return c.json(page, 200);

@@ -263,3 +263,34 @@ export const AttendeeListQuery = PageQuery.extend({
 });
 
 export const AttendeePage = pageOf(Attendee, "AttendeePage");
+
+// ─── my events and the calendar ──────────────────────────────────────────────────────────────────
+
+export const MyEventListQuery = PageQuery;
+
+export const MyEventPage = pageOf(GroupEvent, "MyEventPage").openapi({
+	description:
+		"Upcoming and ongoing events I am `going` to or `waitlisted` for (`my_rsvp`), soonest first. Cancelled ones stay a few days with `status: cancelled`.",
+});
+
+export const CalendarFeedQuery = z.object({
+	token: z.string().max(200).optional().openapi({
+		description:
+			"My calendar token (from `POST /users/me/calendar-token`), for calendar apps that cannot send a bearer token. It opens this feed and nothing else.",
+	}),
+});
+
+export const ICalendar = z.string().openapi("ICalendar", {
+	description: "An RFC 5545 iCalendar object (`text/calendar`): VEVENTs with UTC times.",
+	example:
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Flourish//Fellowship events//EN\r\nBEGIN:VEVENT\r\nUID:…\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+});
+
+export const CalendarToken = z
+	.object({
+		token: z.string().openapi({ description: "Shown only now; only its hash is kept." }),
+		feed_url: z.string().openapi({ description: "My feed's address with the token in it (https)." }),
+		webcal_url: z.string().openapi({ description: "The same as `webcal:`, which opens a calendar app." }),
+		created_at: IsoTimestamp,
+	})
+	.openapi("CalendarToken");

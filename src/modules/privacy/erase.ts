@@ -228,6 +228,8 @@ export function erasureSql(pass: "first" | "sweep"): string[] {
 		// Nothing is pushed to a deleted account's devices (their claims go with them).
 		"DELETE FROM push_subscriptions WHERE user_id = ?1",
 		"DELETE FROM push_quiet_hours WHERE user_id = ?1",
+		// The calendar link stops working (the feed also refuses a deleted account's token).
+		"DELETE FROM calendar_tokens WHERE user_id = ?1",
 
 		// Stored responses of idempotent requests hold personal data.
 		"DELETE FROM idempotency_keys WHERE user_id = ?1",

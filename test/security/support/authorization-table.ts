@@ -253,6 +253,18 @@ export const MATRIX: Record<string, Row> = {
 		expect: { others: 200 },
 	},
 	"GET /api/v1/users/me/export": { access: "self", expect: { others: 200 } },
+	"GET /api/v1/users/me/events": { access: "user", expect: { others: 200 } },
+	"GET /api/v1/users/me/events.ics": [
+		// A bearer token or a calendar token; with neither, 401.
+		{ name: "by bearer token", access: "public", expect: { anonymous: 401, others: 200 } },
+		{
+			name: "with a calendar token that is no one's",
+			access: "public",
+			query: `token=${"A".repeat(43)}`,
+			expect: { others: 404 },
+		},
+	],
+	"POST /api/v1/users/me/calendar-token": { access: "user", expect: { others: 201 } },
 	"DELETE /api/v1/users/me": {
 		// Everyone may delete their own account, suspended or not; each case deletes a fresh look-alike.
 		access: "self",
@@ -1017,6 +1029,15 @@ export const MATRIX: Record<string, Row> = {
 		},
 	],
 	"GET /api/v1/fellowship/events/{event_id}": [
+		{ name: "public group's event", access: "user", target: eventTarget, expect: { others: 200 } },
+		{
+			name: "secret group's event",
+			access: "user",
+			target: secretEventTarget,
+			expect: { owner: 200, guardian: 200, others: 404 },
+		},
+	],
+	"GET /api/v1/fellowship/events/{event_id}.ics": [
 		{ name: "public group's event", access: "user", target: eventTarget, expect: { others: 200 } },
 		{
 			name: "secret group's event",
