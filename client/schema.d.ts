@@ -1315,6 +1315,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Upcoming events I am going to or waitlisted for, across all my groups
+         * @description Soonest first, with `my_rsvp` (status and waitlist position). Only events of groups I am still an active member of; past events are not listed; a cancelled event stays a few days with `status: cancelled`.
+         *
+         *     Any signed-in user who is not suspended.
+         */
+        get: operations["listMyEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/events.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My events as a calendar feed (RFC 5545), for calendar apps to subscribe to
+         * @description With a bearer token, or with `?token=` (my calendar token, from `POST /users/me/calendar-token`) for calendar apps, which cannot send one. The events of `GET /users/me/events`, and those that ended in the last 30 days; waitlisted ones are `STATUS:TENTATIVE`, cancelled ones `STATUS:CANCELLED`. Always `Cache-Control: private, no-store`.
+         *
+         *     Public; a valid token, if sent, personalises the answer.
+         */
+        get: operations["exportMyEventsCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/calendar-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new calendar token for my feed; the one before stops working at once
+         * @description The token is shown only in this answer. Subscribe to `feed_url` (or `webcal_url`); keep it private, like a password: it shows the events I go to.
+         *
+         *     Any signed-in user who is not suspended.
+         *
+         *     `Idempotency-Key` is not honoured here: the answer carries a secret, and a stored copy for replay would keep it in the database, so nothing about this request is recorded for retries. A retry makes another token, which replaces this one.
+         */
+        post: operations["rotateCalendarToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fellowship/events/{event_id}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One event as an iCalendar file (RFC 5545)
+         * @description Visible exactly as `GET /fellowship/events/{event_id}` is (secret groups: members only).
+         *
+         *     Any signed-in user who is not suspended.
+         */
+        get: operations["exportEventCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/fellowship/groups": {
         parameters: {
             query?: never;
@@ -3907,6 +3997,98 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null at the end. */
             next_cursor: string | null;
         };
+        /** @description Upcoming and ongoing events I am `going` to or `waitlisted` for (`my_rsvp`), soonest first. Cancelled ones stay a few days with `status: cancelled`. */
+        MyEventPage: {
+            data: components["schemas"]["GroupEvent"][];
+            /** @description Pass as `cursor` for the next page; null at the end. */
+            next_cursor: string | null;
+        };
+        GroupEvent: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            group_id: string;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            event_type: "online" | "in_person" | "hybrid";
+            /**
+             * Format: date-time
+             * @example 2026-11-27T09:00:00.000Z
+             */
+            starts_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T09:00:00.000Z
+             */
+            ends_at: string;
+            timezone: string;
+            location: string | null;
+            url: string | null;
+            capacity: number | null;
+            /**
+             * @description `completed` once `ends_at` has passed; `cancelled` is final.
+             * @enum {string}
+             */
+            status: "scheduled" | "cancelled" | "completed";
+            /**
+             * Format: date-time
+             * @example 2026-11-27T09:00:00.000Z
+             */
+            cancelled_at: string | null;
+            /** Format: uuid */
+            created_by: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T09:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T09:00:00.000Z
+             */
+            updated_at: string;
+            rsvp_counts: components["schemas"]["RsvpCounts"];
+            my_rsvp: components["schemas"]["MyRsvp"];
+            pending_review: boolean;
+        };
+        RsvpCounts: {
+            going: number;
+            maybe: number;
+            waitlisted: number;
+            capacity: number | null;
+            /** @description Null when the capacity is unlimited. */
+            spots_left: number | null;
+        };
+        MyRsvp: {
+            /** @enum {string} */
+            status: "going" | "maybe" | "not_going" | "waitlisted";
+            waitlist_position: number | null;
+        } | null;
+        /**
+         * @description An RFC 5545 iCalendar object (`text/calendar`): VEVENTs with UTC times.
+         * @example BEGIN:VCALENDAR
+         *     VERSION:2.0
+         *     PRODID:-//Flourish//Fellowship events//EN
+         *     BEGIN:VEVENT
+         *     UID:…
+         *     END:VEVENT
+         *     END:VCALENDAR
+         */
+        ICalendar: string;
+        CalendarToken: {
+            /** @description Shown only now; only its hash is kept. */
+            token: string;
+            /** @description My feed's address with the token in it (https). */
+            feed_url: string;
+            /** @description The same as `webcal:`, which opens a calendar app. */
+            webcal_url: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T09:00:00.000Z
+             */
+            created_at: string;
+        };
         GroupPage: {
             data: components["schemas"]["Group"][];
             /** @description Pass as `cursor` for the next page; null at the end. */
@@ -4051,68 +4233,6 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null at the end. */
             next_cursor: string | null;
         };
-        GroupEvent: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            group_id: string;
-            title: string;
-            description: string;
-            /** @enum {string} */
-            event_type: "online" | "in_person" | "hybrid";
-            /**
-             * Format: date-time
-             * @example 2026-11-27T09:00:00.000Z
-             */
-            starts_at: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-27T09:00:00.000Z
-             */
-            ends_at: string;
-            timezone: string;
-            location: string | null;
-            url: string | null;
-            capacity: number | null;
-            /**
-             * @description `completed` once `ends_at` has passed; `cancelled` is final.
-             * @enum {string}
-             */
-            status: "scheduled" | "cancelled" | "completed";
-            /**
-             * Format: date-time
-             * @example 2026-11-27T09:00:00.000Z
-             */
-            cancelled_at: string | null;
-            /** Format: uuid */
-            created_by: string | null;
-            /**
-             * Format: date-time
-             * @example 2026-11-27T09:00:00.000Z
-             */
-            created_at: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-27T09:00:00.000Z
-             */
-            updated_at: string;
-            rsvp_counts: components["schemas"]["RsvpCounts"];
-            my_rsvp: components["schemas"]["MyRsvp"];
-            pending_review: boolean;
-        };
-        RsvpCounts: {
-            going: number;
-            maybe: number;
-            waitlisted: number;
-            capacity: number | null;
-            /** @description Null when the capacity is unlimited. */
-            spots_left: number | null;
-        };
-        MyRsvp: {
-            /** @enum {string} */
-            status: "going" | "maybe" | "not_going" | "waitlisted";
-            waitlist_position: number | null;
-        } | null;
         CreateEvent: {
             title: string;
             /** @default  */
@@ -13417,6 +13537,335 @@ export interface operations {
             };
             /** @description The application is no longer pending. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors[]` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Burst limit: 60 writes per 60 s per signed-in user; 300 requests per 60 s per IP address for callers without a token. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    /** @description The limit that was hit, e.g. `"user-writes";q=60;w=60` (IETF RateLimit header fields). */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of it, e.g. `"user-writes";r=0;t=60`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (D1 or the identity provider) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMyEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 (default 20). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
+                "X-D1-Bookmark"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of my events. */
+            200: {
+                headers: {
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyEventPage"];
+                };
+            };
+            /** @description Missing or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in but not allowed here (role, trust level, suspension). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors[]` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Burst limit: 60 writes per 60 s per signed-in user; 300 requests per 60 s per IP address for callers without a token. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    /** @description The limit that was hit, e.g. `"user-writes";q=60;w=60` (IETF RateLimit header fields). */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of it, e.g. `"user-writes";r=0;t=60`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (D1 or the identity provider) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportMyEventsCalendar: {
+        parameters: {
+            query?: {
+                /** @description My calendar token (from `POST /users/me/calendar-token`), for calendar apps that cannot send a bearer token. It opens this feed and nothing else. */
+                token?: string;
+            };
+            header?: {
+                /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
+                "X-D1-Bookmark"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My events as iCalendar. */
+            200: {
+                headers: {
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["ICalendar"];
+                };
+            };
+            /** @description Missing or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bearer token's account is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such calendar token: unknown, replaced, or its account is suspended or deleted. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors[]` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Burst limit: 60 writes per 60 s per signed-in user; 300 requests per 60 s per IP address for callers without a token. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    /** @description The limit that was hit, e.g. `"user-writes";q=60;w=60` (IETF RateLimit header fields). */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of it, e.g. `"user-writes";r=0;t=60`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (D1 or the identity provider) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateCalendarToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My new calendar token. */
+            201: {
+                headers: {
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarToken"];
+                };
+            };
+            /** @description Missing or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in but not allowed here (role, trust level, suspension). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors[]` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Burst limit: 60 writes per 60 s per signed-in user; 300 requests per 60 s per IP address for callers without a token. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    /** @description The limit that was hit, e.g. `"user-writes";q=60;w=60` (IETF RateLimit header fields). */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of it, e.g. `"user-writes";r=0;t=60`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (D1 or the identity provider) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportEventCalendar: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
+                "X-D1-Bookmark"?: string;
+            };
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event as iCalendar. */
+            200: {
+                headers: {
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": components["schemas"]["ICalendar"];
+                };
+            };
+            /** @description Missing or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in but not allowed here (role, trust level, suspension). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such event that I may know of. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
