@@ -16,6 +16,7 @@ import type { AppEnv } from "./env";
 import { announcingRecipients } from "./http/announce";
 import { noStoreForCredentialedRequests } from "./http/cache-control";
 import { provideRequestContext } from "./http/context";
+import { allowedOrigin } from "./http/cors-origins";
 import { edgeCached } from "./http/edge-cache";
 import { dispatchFanOutsAfterCommit } from "./http/fan-out";
 import { requestLog } from "./http/request-log";
@@ -93,13 +94,6 @@ function toProblem(err: unknown, c: Context<AppEnv>): Problem {
 const problemFor = (c: Context<AppEnv>, problem: Problem) =>
 	problemResponse(problem, new URL(c.req.url).pathname, c.get("requestId") ?? "");
 
-function allowedOrigins(c: Context<AppEnv>): string[] {
-	return (c.env.CORS_ORIGINS ?? "")
-		.split(",")
-		.map((origin) => origin.trim())
-		.filter((origin) => origin.length > 0 && origin !== "*");
-}
-
 export function createApp(): OpenAPIHono<AppEnv> {
 	const app = createRouter();
 
@@ -116,7 +110,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	app.use(noStoreForCredentialedRequests);
 	app.use(
 		cors({
-			origin: (origin, c) => (allowedOrigins(c).includes(origin) ? origin : null),
+			origin: (origin, c) => allowedOrigin(origin, c.env.CORS_ORIGINS),
 			allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
 			allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Support-Token", BOOKMARK_HEADER],
 			exposeHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy", BOOKMARK_HEADER],
