@@ -14,10 +14,11 @@ import { secureHeaders } from "hono/secure-headers";
 import { BOOKMARK_HEADER } from "./db/session";
 import type { AppEnv } from "./env";
 import { announcingRecipients } from "./http/announce";
-import { noStoreForCredentialedRequests } from "./http/cache-control";
+import { personalCacheControl } from "./http/cache-control";
 import { provideRequestContext } from "./http/context";
 import { allowedOrigin } from "./http/cors-origins";
 import { edgeCached } from "./http/edge-cache";
+import { conditionalGet } from "./http/etag";
 import { dispatchFanOutsAfterCommit } from "./http/fan-out";
 import { requestLog } from "./http/request-log";
 import { createRouter } from "./http/router";
@@ -107,7 +108,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	// One JSON line per request (route pattern, status, duration, hashed user): never tokens, bodies or URLs.
 	app.use(requestLog);
 	app.use(secureHeaders());
-	app.use(noStoreForCredentialedRequests);
+	app.use(personalCacheControl);
 	app.use(
 		cors({
 			origin: (origin, c) => allowedOrigin(origin, c.env.CORS_ORIGINS),
@@ -145,6 +146,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
 				),
 		}),
 	);
+
+	// Innermost of the shared middleware: it tags the answer the route made (edge-cached ones too), and the
+	// layers above add their headers to a 304 as to a 200.
+	app.use(conditionalGet);
 
 	app.route("/", healthRoutes);
 	// Each feature's router declares full paths below /api/v1 (e.g. `/garden/habits`).
