@@ -225,6 +225,22 @@ describe("anonymous public reads", () => {
 	});
 });
 
+describe("from a browser", () => {
+	it("may send If-None-Match and read the ETag across origins", async () => {
+		const preflight = await call("OPTIONS", "/api/v1/garden", {
+			headers: {
+				Origin: "https://app.flourish.test",
+				"Access-Control-Request-Method": "GET",
+				"Access-Control-Request-Headers": "authorization, if-none-match",
+			},
+		});
+		expect(preflight.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("if-none-match");
+		const response = await read("/api/v1/garden", alice, { Origin: "https://app.flourish.test" });
+		expect(response.headers.get("Access-Control-Expose-Headers")?.toLowerCase()).toContain("etag");
+		await response.body?.cancel();
+	});
+});
+
 describe("If-None-Match matching", () => {
 	it("follows RFC 9110 §13.1.2", () => {
 		expect(ifNoneMatchMatches("*", '"a"')).toBe(true);
