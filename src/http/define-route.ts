@@ -18,9 +18,9 @@ import type { AppEnv } from "../env";
 import { ANONYMOUS_POLICY, type BurstPolicy, USER_WRITE_POLICY } from "../lib/burst-policies";
 import { sensitiveAnswer } from "./cache-control";
 import { type EdgeCacheOptions, edgeCached } from "./edge-cache";
-import { isSensitiveRead } from "./sensitive-reads";
 import { idempotent } from "./idempotency";
 import { limitAnonymousCallers, limitPerCaller, limitUserWrites } from "./rate-limit";
+import { isSensitiveRead } from "./sensitive-reads";
 
 export const ProblemSchema = z
 	.object({

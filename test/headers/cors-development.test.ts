@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import devVars from "../../.dev.vars.example?raw";
-import wranglerToml from "../../wrangler.toml?raw";
 import { allowedOrigin } from "../../src/http/cors-origins";
+import wranglerToml from "../../wrangler.toml?raw";
 import { callWithConfig } from "../support/api";
 
 const devOrigins = /^CORS_ORIGINS=(.*)$/m.exec(devVars)?.[1] ?? "";

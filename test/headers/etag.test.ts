@@ -10,7 +10,7 @@ import { EDGE_CACHE_HEADER } from "../../src/http/edge-cache";
 import { entityTag, ifNoneMatchMatches } from "../../src/http/etag";
 import { SENSITIVE_READS } from "../../src/http/sensitive-reads";
 import { createGroup, organiser } from "../fellowship/helpers";
-import { ORIGIN, call, callWithConfig, expectStatus, signUp, type TestUser } from "../support/api";
+import { call, callWithConfig, expectStatus, ORIGIN, signUp, type TestUser } from "../support/api";
 
 const STRONG_TAG = /^"[A-Za-z0-9_-]{22}"$/;
 
@@ -73,7 +73,7 @@ describe("reads a device may keep", () => {
 			expect(response.status, header).toBe(304);
 			expect(await response.text(), header).toBe("");
 		}
-		for (const header of ['"not-it"', `"${etag}"`, "", "W/", etag.slice(0, -2) + '"']) {
+		for (const header of ['"not-it"', `"${etag}"`, "", "W/", `${etag.slice(0, -2)}"`]) {
 			const response = await read("/api/v1/garden", alice, { "If-None-Match": header });
 			expect(response.status, header).toBe(200);
 			expect(await response.text(), header).not.toBe("");
@@ -129,7 +129,7 @@ describe("never tagged", () => {
 			"/api/v1/orchard/conversations",
 			"/api/v1/penalties",
 		]) {
-			for (const headers of [{}, { "If-None-Match": "*" }]) {
+			for (const headers of [{}, { "If-None-Match": "*" }] as Record<string, string>[]) {
 				const response = await read(path, alice, headers);
 				const body = await response.text();
 				expect(response.status, `${path}: ${body}`).toBe(200);
