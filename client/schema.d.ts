@@ -676,7 +676,11 @@ export interface paths {
         };
         /**
          * WebSocket into the conversation's ChatRoom
-         * @description Authenticate with `?ticket=` from `POST …/tickets` (browsers) or an `Authorization: Bearer` header (native clients); one of the two is required. Several devices of one user may be connected at once. `since_seq` replays what I missed.
+         * @description Authenticate with `?ticket=` from `POST …/tickets` (browsers) or an `Authorization: Bearer` header (native clients); one of the two is required. Several devices of one user may be connected at once.
+         *
+         *     `since_seq` replays what I missed (up to 200 messages; `ready.has_more` says send `{type:'sync'}` for more). Without it nothing is replayed: read the history with `GET …/messages` and open the socket for what comes next. An empty `since_seq=` is 422.
+         *
+         *     A refused ticket still upgrades, then closes at once with an application close code and reason: `4401 ticket_expired` (unknown or expired: ask for a new ticket), `4409 ticket_used` (already used: ask for a new ticket), `4403 not_allowed` (another conversation or person, a block, no connection, a deleted account: do not retry), `4403 suspended`. With a bearer token instead, the same refusals are problem+json answers (401, 403, 404).
          *
          *     Frames are JSON. Client → server: `{type:'message', client_message_id, text}`, `{type:'read', seq}`, `{type:'typing', active?}` (rate-limited, never stored), `{type:'edit', message_id|seq, text}`, `{type:'delete', message_id|seq}` (my own message, within 15 minutes), `{type:'sync', since_seq}`, `{type:'ping'}`.
          *
@@ -2076,7 +2080,9 @@ export interface paths {
         };
         /**
          * WebSocket: my live stream of notifications, unread count and direct messages
-         * @description Authenticate with `?ticket=` from `POST /stream/tickets` (browsers) or an `Authorization: Bearer` header (native clients); one of the two is required. Every device of mine may be connected at once: each gets every frame. Suspended accounts are refused (403) and their open streams close (4403).
+         * @description Authenticate with `?ticket=` from `POST /stream/tickets` (browsers) or an `Authorization: Bearer` header (native clients); one of the two is required. Every device of mine may be connected at once: each gets every frame. Suspended accounts are refused (403, or `4403 suspended` with a ticket) and their open streams close (4403).
+         *
+         *     A refused ticket still upgrades, then closes at once with an application close code and reason: `4401 ticket_expired` (unknown or expired: ask for a new ticket), `4409 ticket_used` (already used: ask for a new ticket), `4403 not_allowed` (another conversation or person, a block, no connection, a deleted account: do not retry), `4403 suspended`. With a bearer token instead, the same refusals are problem+json answers (401, 403, 404).
          *
          *     Server → client (JSON): `{type:'notification', notification}` (the object `GET /notifications` lists; an upsert by `id`), `{type:'unread_count', count}` (after every change, also reads on another device), `{type:'message', peer_id, message}` (a direct message sent to me, as the conversation's history shows it), `ready` (after the catch-up on connect), `sync_done`, `pong`, `error`.
          *
@@ -5240,6 +5246,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5249,6 +5257,8 @@ export interface operations {
             /** @description My profile. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -5256,6 +5266,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MyProfile"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -5597,6 +5618,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 user_id: string;
@@ -5608,6 +5631,8 @@ export interface operations {
             /** @description The public profile. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -5615,6 +5640,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PublicProfile"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -5760,6 +5796,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5769,6 +5807,8 @@ export interface operations {
             /** @description My garden. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -5776,6 +5816,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Garden"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -5943,6 +5994,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 habit_id: string;
@@ -5954,6 +6007,8 @@ export interface operations {
             /** @description The habit. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -5961,6 +6016,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Habit"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -6333,6 +6399,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 habit_id: string;
@@ -6344,6 +6412,8 @@ export interface operations {
             /** @description A page of logs. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -6351,6 +6421,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HabitLogPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -6631,6 +6712,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -6640,6 +6723,8 @@ export interface operations {
             /** @description A page of posts. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -6647,6 +6732,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PostPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is not valid for this list (or for this sort). */
             400: {
@@ -6823,6 +6919,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 post_id: string;
@@ -6834,6 +6932,8 @@ export interface operations {
             /** @description The post. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -6841,6 +6941,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Post"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -7106,6 +7217,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 post_id: string;
@@ -7117,6 +7230,8 @@ export interface operations {
             /** @description A page of top-level comments with their replies. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -7124,6 +7239,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CommentPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is not valid for this list. */
             400: {
@@ -7899,6 +8025,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 post_id: string;
@@ -7910,6 +8038,8 @@ export interface operations {
             /** @description Similar posts, best first. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -7917,6 +8047,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SimilarPosts"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -7995,6 +8136,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8004,6 +8147,8 @@ export interface operations {
             /** @description A page of connections, newest first. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -8011,6 +8156,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ConnectionPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -8400,6 +8556,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -8409,6 +8567,8 @@ export interface operations {
             /** @description A page of blocks, newest first. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -8416,6 +8576,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["BlockPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -9368,8 +9539,8 @@ export interface operations {
             query?: {
                 /** @description A ticket from `POST …/tickets` (browsers); or send a bearer token instead (native clients). */
                 ticket?: string;
-                /** @description Replay every message after this seq on connect (what I missed while offline). */
-                since_seq?: number | null;
+                /** @description Replay the messages after this seq on connect (what I missed while offline). Without it nothing is replayed; empty is 422. */
+                since_seq?: number;
             };
             header?: never;
             path: {
@@ -9476,6 +9647,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9485,6 +9658,8 @@ export interface operations {
             /** @description A page of guides. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -9492,6 +9667,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GuidePage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -9559,6 +9745,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9568,6 +9756,8 @@ export interface operations {
             /** @description A page of mentorships, newest first. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -9575,6 +9765,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MentorshipPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -9866,6 +10067,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9875,6 +10078,8 @@ export interface operations {
             /** @description Today's item. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -9882,6 +10087,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["NourishmentToday"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -9949,6 +10165,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9958,6 +10176,8 @@ export interface operations {
             /** @description A page of items. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -9965,6 +10185,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["NourishmentItemPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is not valid for this list. */
             400: {
@@ -10132,6 +10363,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 item_id: string;
@@ -10143,6 +10376,8 @@ export interface operations {
             /** @description The item. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -10150,6 +10385,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["NourishmentItem"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -10413,6 +10659,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -10422,6 +10670,8 @@ export interface operations {
             /** @description A page of shares. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -10429,6 +10679,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SharePage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The cursor is not valid for this list. */
             400: {
@@ -10605,6 +10866,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 share_id: string;
@@ -10616,6 +10879,8 @@ export interface operations {
             /** @description The share. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -10623,6 +10888,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Share"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -11070,6 +11346,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -11079,6 +11357,8 @@ export interface operations {
             /** @description A page of projects. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -11086,6 +11366,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProjectPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -11244,6 +11535,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 project_id: string;
@@ -11255,6 +11548,8 @@ export interface operations {
             /** @description The project. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -11262,6 +11557,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProjectDetail"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -11526,6 +11832,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 project_id: string;
@@ -11537,6 +11845,8 @@ export interface operations {
             /** @description A page of members. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -11544,6 +11854,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProjectMemberPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -12042,6 +12363,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 project_id: string;
@@ -12053,6 +12376,8 @@ export interface operations {
             /** @description A page of messages with reply counts. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -12060,6 +12385,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProjectDiscussionPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -13042,6 +13378,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13051,6 +13389,8 @@ export interface operations {
             /** @description My trust standing. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -13058,6 +13398,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TrustStanding"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -13123,6 +13474,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13132,6 +13485,8 @@ export interface operations {
             /** @description A page of applications. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -13139,6 +13494,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TrustApplicationPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -13311,6 +13677,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13320,6 +13688,8 @@ export interface operations {
             /** @description A page of applications. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -13327,6 +13697,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GuideApplicationPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -13590,6 +13971,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13599,6 +13982,8 @@ export interface operations {
             /** @description A page of my events. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -13606,6 +13991,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MyEventPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -13669,6 +14065,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13678,6 +14076,8 @@ export interface operations {
             /** @description My events as iCalendar. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -13685,6 +14085,17 @@ export interface operations {
                 content: {
                     "text/calendar": components["schemas"]["ICalendar"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -13827,6 +14238,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 event_id: string;
@@ -13838,6 +14251,8 @@ export interface operations {
             /** @description The event as iCalendar. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -13845,6 +14260,17 @@ export interface operations {
                 content: {
                     "text/calendar": components["schemas"]["ICalendar"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -13924,6 +14350,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -13933,6 +14361,8 @@ export interface operations {
             /** @description A page of groups. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -13940,6 +14370,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GroupPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -14098,6 +14539,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 group_id: string;
@@ -14109,6 +14552,8 @@ export interface operations {
             /** @description The group. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -14116,6 +14561,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Group"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -14371,6 +14827,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 group_id: string;
@@ -14382,6 +14840,8 @@ export interface operations {
             /** @description A page of members, oldest first. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -14389,6 +14849,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GroupMemberPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -14887,6 +15358,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 group_id: string;
@@ -14898,6 +15371,8 @@ export interface operations {
             /** @description A page of events with RSVP counts and my RSVP. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -14905,6 +15380,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GroupEventPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -15092,6 +15578,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 event_id: string;
@@ -15103,6 +15591,8 @@ export interface operations {
             /** @description The event. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -15110,6 +15600,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["GroupEvent"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -15511,6 +16012,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path: {
                 event_id: string;
@@ -15522,6 +16025,8 @@ export interface operations {
             /** @description A page of attendees. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -15529,6 +16034,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AttendeePage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -16991,6 +17507,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17000,6 +17518,8 @@ export interface operations {
             /** @description A page of notifications. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -17007,6 +17527,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["NotificationPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -17067,6 +17598,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17076,6 +17609,8 @@ export interface operations {
             /** @description The unread count. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -17083,6 +17618,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UnreadCount"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -17250,6 +17796,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17259,6 +17807,8 @@ export interface operations {
             /** @description Every type's setting. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -17266,6 +17816,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["NotificationPreferences"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -17512,7 +18073,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No ticket and no bearer token; or the ticket is unknown, expired, already used, or another person's. */
+            /** @description No ticket and no bearer token. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -17521,7 +18082,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The account is suspended. */
+            /** @description The account (of the bearer token) is suspended. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -17580,6 +18141,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17589,6 +18152,8 @@ export interface operations {
             /** @description The application server key. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -17596,6 +18161,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PushPublicKey"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -17647,6 +18223,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -17656,6 +18234,8 @@ export interface operations {
             /** @description My subscriptions. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -17663,6 +18243,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PushSubscriptionList"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
@@ -18015,6 +18606,8 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -18024,6 +18617,8 @@ export interface operations {
             /** @description A page of recommendations, best first. */
             200: {
                 headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -18031,6 +18626,17 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RecommendationPage"];
                 };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {

@@ -462,8 +462,10 @@ export class ChatRoom extends DurableObject<ChatRoomBindings> {
 		const country = countryCode(request.headers.get(CHAT_COUNTRY_HEADER));
 		server.serializeAttachment({ userId, peerId, country } satisfies Attachment);
 
-		const since = Number(new URL(request.url).searchParams.get("since_seq") ?? "");
-		const replay = Number.isInteger(since) && since >= 0 ? this.replay(server, userId, since) : undefined;
+		// Only an explicit `since_seq` replays: without one the client reads the history over REST.
+		const since = new URL(request.url).searchParams.get("since_seq");
+		const replay =
+			since !== null && /^\d+$/.test(since) ? this.replay(server, userId, Number(since)) : undefined;
 		this.sendFrame(server, {
 			type: "ready",
 			conversation_id: conversationIdOf(userId, peerId),

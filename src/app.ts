@@ -14,9 +14,11 @@ import { secureHeaders } from "hono/secure-headers";
 import { BOOKMARK_HEADER } from "./db/session";
 import type { AppEnv } from "./env";
 import { announcingRecipients } from "./http/announce";
-import { noStoreForCredentialedRequests } from "./http/cache-control";
+import { personalCacheControl } from "./http/cache-control";
 import { provideRequestContext } from "./http/context";
+import { allowedOrigin } from "./http/cors-origins";
 import { edgeCached } from "./http/edge-cache";
+import { conditionalGet } from "./http/etag";
 import { dispatchFanOutsAfterCommit } from "./http/fan-out";
 import { openApiDocument } from "./http/openapi-document";
 import { requestLog } from "./http/request-log";
@@ -94,13 +96,6 @@ function toProblem(err: unknown, c: Context<AppEnv>): Problem {
 const problemFor = (c: Context<AppEnv>, problem: Problem) =>
 	problemResponse(problem, new URL(c.req.url).pathname, c.get("requestId") ?? "");
 
-function allowedOrigins(c: Context<AppEnv>): string[] {
-	return (c.env.CORS_ORIGINS ?? "")
-		.split(",")
-		.map((origin) => origin.trim())
-		.filter((origin) => origin.length > 0 && origin !== "*");
-}
-
 export function createApp(): OpenAPIHono<AppEnv> {
 	const app = createRouter();
 
@@ -114,13 +109,27 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	// One JSON line per request (route pattern, status, duration, hashed user): never tokens, bodies or URLs.
 	app.use(requestLog);
 	app.use(secureHeaders());
-	app.use(noStoreForCredentialedRequests);
+	app.use(personalCacheControl);
 	app.use(
 		cors({
-			origin: (origin, c) => (allowedOrigins(c).includes(origin) ? origin : null),
+			origin: (origin, c) => allowedOrigin(origin, c.env.CORS_ORIGINS),
 			allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-			allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Support-Token", BOOKMARK_HEADER],
-			exposeHeaders: ["X-Request-Id", "Retry-After", "RateLimit", "RateLimit-Policy", BOOKMARK_HEADER],
+			allowHeaders: [
+				"Authorization",
+				"Content-Type",
+				"Idempotency-Key",
+				"If-None-Match",
+				"X-Support-Token",
+				BOOKMARK_HEADER,
+			],
+			exposeHeaders: [
+				"X-Request-Id",
+				"Retry-After",
+				"RateLimit",
+				"RateLimit-Policy",
+				"ETag",
+				BOOKMARK_HEADER,
+			],
 			credentials: true,
 			maxAge: 600,
 		}),
@@ -152,6 +161,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
 				),
 		}),
 	);
+
+	// Innermost of the shared middleware: it tags the answer the route made (edge-cached ones too), and the
+	// layers above add their headers to a 304 as to a 200.
+	app.use(conditionalGet);
 
 	app.route("/", healthRoutes);
 	// Each feature's router declares full paths below /api/v1 (e.g. `/garden/habits`).

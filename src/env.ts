@@ -27,6 +27,8 @@ export interface Variables {
 	user: CurrentUser | undefined;
 	/** The route's handler reads the caller's row before its first query (auth/guards `callerRowFirst`). */
 	callerRowFirst: boolean | undefined;
+	/** The route declared its answers sensitive: never kept on a device, never tagged (http/cache-control). */
+	sensitiveAnswer: boolean | undefined;
 }
 
 export interface AppEnv {

@@ -16,9 +16,11 @@ import {
 import type { TrustLevel } from "../core/accounts/current-user";
 import type { AppEnv } from "../env";
 import { ANONYMOUS_POLICY, type BurstPolicy, USER_WRITE_POLICY } from "../lib/burst-policies";
+import { sensitiveAnswer } from "./cache-control";
 import { type EdgeCacheOptions, edgeCached } from "./edge-cache";
 import { idempotent } from "./idempotency";
 import { limitAnonymousCallers, limitPerCaller, limitUserWrites } from "./rate-limit";
+import { isSensitiveRead } from "./sensitive-reads";
 
 export const ProblemSchema = z
 	.object({
@@ -104,6 +106,40 @@ function withBookmarkOnSuccess(responses: RouteConfig["responses"]): RouteConfig
 			];
 		}),
 	) as RouteConfig["responses"];
+}
+
+const ETAG_NOTE =
+	"The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged.";
+
+const ConditionalHeaders = z.object({
+	// Read by http/etag itself; declared here so the document shows it.
+	"If-None-Match": z.string().optional().openapi({
+		description:
+			'The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body.',
+	}),
+});
+
+function withConditionalHeader(headers: unknown) {
+	return headers instanceof z.ZodObject ? headers.extend(ConditionalHeaders.shape) : ConditionalHeaders;
+}
+
+/** A tagged read: its 200 carries `ETag`, and `If-None-Match` may answer 304. */
+function withEntityTags(responses: RouteConfig["responses"]): RouteConfig["responses"] {
+	const ok = responses[200];
+	if (typeof ok !== "object" || ok === null) return responses;
+	const own = "headers" in ok && typeof ok.headers === "object" ? ok.headers : {};
+	return {
+		...responses,
+		200: { ...ok, headers: { ...own, ETag: { description: ETAG_NOTE, schema: { type: "string" } } } },
+		304: {
+			description:
+				"Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark).",
+			headers: {
+				ETag: { description: ETAG_NOTE, schema: { type: "string" } },
+				"X-D1-Bookmark": { description: BOOKMARK_NOTE, schema: { type: "string" } },
+			},
+		},
+	} as RouteConfig["responses"];
 }
 
 export type Access =
@@ -194,6 +230,9 @@ export function defineRoute<const R extends NamedRoute>(
 	// Every signed-in POST honours Idempotency-Key (a client retry never does the work twice), except one
 	// whose answer carries a secret: that answer must never be stored.
 	const post = signedIn && config.method === "post";
+	// A read (not an upgrade) whose answer may be tagged and revalidated, unless it is sensitive.
+	const sensitive = config.method === "get" && isSensitiveRead(config.path);
+	const tagged = config.method === "get" && config.responses[101] === undefined && !sensitive;
 	const retriable = post && options.secretInAnswer === undefined;
 	const idempotencyNote = retriable
 		? IDEMPOTENCY_NOTE
@@ -211,6 +250,7 @@ export function defineRoute<const R extends NamedRoute>(
 			.filter(Boolean)
 			.join("\n\n"),
 		middleware: [
+			...(sensitive ? [sensitiveAnswer] : []),
 			limitAnonymousCallers,
 			...(options.callerRowFirst ? [callerRowFirst] : []),
 			guardFor(access),
@@ -223,7 +263,12 @@ export function defineRoute<const R extends NamedRoute>(
 		request: retriable
 			? { ...config.request, headers: withIdempotencyHeader(config.request?.headers) }
 			: config.method === "get" && !config.path.endsWith("/ws")
-				? { ...config.request, headers: withBookmarkHeader(config.request?.headers) }
+				? {
+						...config.request,
+						headers: tagged
+							? withConditionalHeader(withBookmarkHeader(config.request?.headers))
+							: withBookmarkHeader(config.request?.headers),
+					}
 				: config.request,
 		security: signedIn ? [{ bearerAuth: [] }] : [{}, { bearerAuth: [] }],
 		responses: {
@@ -236,7 +281,7 @@ export function defineRoute<const R extends NamedRoute>(
 			...(retriable ? { 409: problem("A request with the same Idempotency-Key is still in progress.") } : {}),
 			422: problem("The request failed validation; `errors[]` names each field."),
 			503: problem("A dependency (D1 or the identity provider) is unavailable; retry later."),
-			...withBookmarkOnSuccess(config.responses),
+			...withBookmarkOnSuccess(tagged ? withEntityTags(config.responses) : config.responses),
 			429: tooManyRequests(config.responses?.[429]),
 		},
 	}) as R;

@@ -164,11 +164,19 @@ describe("secure headers", () => {
 		expect(response.headers.get("Cache-Control")).toContain("no-store");
 	});
 
-	it("mark every answer to a request with credentials private and not to be stored, errors included", async () => {
+	it("mark every answer to a request with credentials private: kept on the device and revalidated for reads, not stored for errors and sensitive reads", async () => {
+		// Reads that may stay on the caller's own device (test/headers/etag.test.ts has the rest).
+		for (const [name, path] of [
+			["my profile", "/api/v1/users/me"],
+			["my garden", "/api/v1/garden"],
+			["the feed", "/api/v1/flourish/feed"],
+		]) {
+			const response = await call("GET", path ?? "", { token: user.token });
+			expect(response.headers.get("Cache-Control"), name).toBe("private, no-cache");
+			await response.body?.cancel();
+		}
 		const credentialed: Array<[string, () => Promise<Response>]> = [
-			["my profile", () => call("GET", "/api/v1/users/me", { token: user.token })],
-			["my garden", () => call("GET", "/api/v1/garden", { token: user.token })],
-			["the feed", () => call("GET", "/api/v1/flourish/feed", { token: user.token })],
+			["my support requests", () => call("GET", "/api/v1/support/requests", { token: user.token })],
 			["bad token", () => call("GET", "/api/v1/garden", { token: "not.a.jwt" })],
 			["suspended", () => call("GET", "/api/v1/garden", { token: suspended.token })],
 			[

@@ -25,7 +25,15 @@ import { runScheduledTasks } from "../../src/scheduled";
 import { createEvent, createGroup, insertActiveMembers, organiser, rsvp } from "../fellowship/helpers";
 import { guardian } from "../guardians/helpers";
 import { insertRow } from "../ml/fixtures";
-import { ChatClient, connect, type Frame, sendRest, ticketFor, type WireMessage } from "../orchard/helpers";
+import {
+	ChatClient,
+	connect,
+	type Frame,
+	refusal,
+	sendRest,
+	ticketFor,
+	type WireMessage,
+} from "../orchard/helpers";
 import {
 	call,
 	expectProblem,
@@ -99,7 +107,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 const countFrame = (count: number) => (frame: Frame) => frame.count === count;
 
 describe("opening the stream", () => {
-	it("opens with a ticket once; a reused, unknown, expired or chat ticket, or none, is 401 before any upgrade", async () => {
+	it("opens with a ticket once; a reused ticket closes 4409, an unknown, expired or chat ticket 4401, none is 401", async () => {
 		const alice = await signUp("stream-ticket");
 		const ticket = await streamTicket(alice);
 		const stored = await env.DB.prepare(
@@ -115,15 +123,14 @@ describe("opening the stream", () => {
 		expect(first.status).toBe(101);
 		first.webSocket?.accept();
 		first.webSocket?.close(1000, "done");
-		for (const response of [
-			await upgradeStream({ ticket }),
-			await upgradeStream({ ticket: "not-a-real-ticket" }),
-			await upgradeStream({}),
-		]) {
-			const problem = await expectProblem(response, 401);
-			expect(response.webSocket).toBeNull();
-			expect(problem.detail).toBeTruthy();
-		}
+		expect(await refusal(await upgradeStream({ ticket }))).toEqual({ code: 4409, reason: "ticket_used" });
+		expect(await refusal(await upgradeStream({ ticket: "not-a-real-ticket" }))).toEqual({
+			code: 4401,
+			reason: "ticket_expired",
+		});
+		const none = await upgradeStream({});
+		expect((await expectProblem(none, 401)).detail).toBeTruthy();
+		expect(none.webSocket).toBeNull();
 
 		const late = await streamTicket(alice);
 		await env.DB.prepare(
@@ -131,12 +138,18 @@ describe("opening the stream", () => {
 		)
 			.bind(alice.id)
 			.run();
-		await expectProblem(await upgradeStream({ ticket: late }), 401);
+		expect(await refusal(await upgradeStream({ ticket: late }))).toEqual({
+			code: 4401,
+			reason: "ticket_expired",
+		});
 
 		// A chat ticket is not a stream ticket.
 		const bob = await signUp("stream-ticket-bob");
 		await connect(alice, bob);
-		await expectProblem(await upgradeStream({ ticket: await ticketFor(alice, bob.id) }), 401);
+		expect(await refusal(await upgradeStream({ ticket: await ticketFor(alice, bob.id) }))).toEqual({
+			code: 4401,
+			reason: "ticket_expired",
+		});
 		// Not a WebSocket: 426, and the ticket is not spent.
 		const unspent = await streamTicket(alice);
 		await expectProblem(
@@ -150,10 +163,11 @@ describe("opening the stream", () => {
 		const alice = await signUp("stream-other-a");
 		const carol = await signUp("stream-other-c");
 		const alicesTicket = await streamTicket(alice);
-		await expectProblem(
-			await upgradeStream({ ticket: alicesTicket }, { Authorization: `Bearer ${carol.token}` }),
-			401,
-		);
+		expect(
+			await refusal(
+				await upgradeStream({ ticket: alicesTicket }, { Authorization: `Bearer ${carol.token}` }),
+			),
+		).toEqual({ code: 4403, reason: "not_allowed" });
 		const bearer = await upgradeStream({}, { Authorization: `Bearer ${await tokenFor(carol.sub)}` });
 		expect(bearer.status).toBe(101);
 		bearer.webSocket?.accept();
@@ -166,12 +180,15 @@ describe("opening the stream", () => {
 		);
 	});
 
-	it("refuses a suspended person (403) at the ticket, at a ticket issued before, and with a bearer token; the list stays readable", async () => {
+	it("refuses a suspended person at the ticket (403), at a ticket issued before (close 4403), and with a bearer token (403); the list stays readable", async () => {
 		const alice = await signUp("stream-suspended");
 		const earlier = await streamTicket(alice);
 		await setUserColumns(alice.id, { suspended_until: "2999-01-01T00:00:00.000Z" });
 		await expectProblem(await call("POST", "/api/v1/stream/tickets", { token: alice.token }), 403);
-		await expectProblem(await upgradeStream({ ticket: earlier }), 403);
+		expect(await refusal(await upgradeStream({ ticket: earlier }))).toEqual({
+			code: 4403,
+			reason: "suspended",
+		});
 		await expectProblem(await upgradeStream({}, { Authorization: `Bearer ${alice.token}` }), 403);
 		await expectStatus(await call("GET", "/api/v1/notifications", { token: alice.token }), 200);
 	});
@@ -639,8 +656,11 @@ describe("closing", () => {
 
 		expect((await call("DELETE", "/api/v1/users/me", { token: alice.token })).status).toBe(204);
 		expect((await client.closed).code).toBe(ACCOUNT_CLOSED);
-		// A ticket issued before the deletion opens nothing after it.
-		await expectProblem(await upgradeStream({ ticket: unspent }), 401);
+		// A ticket issued before the deletion opens nothing after it: it went with the account.
+		expect(await refusal(await upgradeStream({ ticket: unspent }))).toEqual({
+			code: 4401,
+			reason: "ticket_expired",
+		});
 		const kept = await runInDurableObject(streamOf(env, alice.id), (_object, state) => ({
 			meta: state.storage.sql.exec("SELECT count(*) AS n FROM meta").one().n,
 			sent: state.storage.sql.exec("SELECT count(*) AS n FROM sent").one().n,

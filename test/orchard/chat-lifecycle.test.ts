@@ -209,9 +209,9 @@ describe("suspension through a queue decision, and suspensions the rooms were no
 	it("closes the author's open sockets when a guardian's queue decision suspends them", async () => {
 		const [alice, bob] = await connectedPair("queue-suspend");
 		await sendRest(alice, bob.id, "hi bob");
-		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const { client: aliceSocket } = await openChat(alice, bob.id, 0);
 		const { client: bobSocket } = await openChat(bob, alice.id);
-		await aliceSocket.takeType("message"); // replayed on connect
+		await aliceSocket.takeType("message"); // replayed on connect (since_seq=0)
 		const postId = await postBy(alice.id, "Something worth reporting");
 		await reported(await signUp("queue-suspend-reporter"), "post", postId, "harassment");
 		const item = await queueItemFor("post", postId);
@@ -236,9 +236,9 @@ describe("suspension through a queue decision, and suspensions the rooms were no
 	])("refuses a %s frame from a person suspended meanwhile and closes their socket", async (kind, frame) => {
 		const [alice, bob] = await connectedPair(`stale-${kind}`);
 		await sendRest(bob, alice.id, "before the suspension");
-		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const { client: aliceSocket } = await openChat(alice, bob.id, 0);
 		const { client: bobSocket } = await openChat(bob, alice.id);
-		await aliceSocket.takeType("message"); // replayed on connect
+		await aliceSocket.takeType("message"); // replayed on connect (since_seq=0)
 		// Suspended without the room being told (as if its close call had failed, or the room was not among
 		// the most recent ones), and the room slept since it last read the participants.
 		await setUserColumns(alice.id, { suspended_until: "2999-01-01T00:00:00.000Z" });

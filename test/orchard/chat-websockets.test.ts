@@ -5,11 +5,12 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, expectStatus, signUp, tokenFor } from "../support/api";
+import { call, expectProblem, expectStatus, setUserColumns, signUp, tokenFor } from "../support/api";
 import {
 	api,
 	connectedPair,
 	openChat,
+	refusal,
 	sendRest,
 	settleRoom,
 	ticketFor,
@@ -125,7 +126,7 @@ describe("live chat between two connections", () => {
 });
 
 describe("authenticating the upgrade", () => {
-	it("refuses a third person with 403 at ticket and at upgrade", async () => {
+	it("refuses a third person with 403 at ticket and at upgrade (with a ticket: close 4403 not_allowed)", async () => {
 		const [alice, bob] = await connectedPair("third");
 		const carol = await signUp("third-carol");
 		await expectProblem(
@@ -136,13 +137,16 @@ describe("authenticating the upgrade", () => {
 		await expectProblem(await upgrade(bob.id, {}, { Authorization: `Bearer ${carol.token}` }), 403);
 		// A ticket for another conversation does not open this one.
 		const [dave, erin] = await connectedPair("third-other");
-		await expectProblem(await upgrade(bob.id, { ticket: await ticketFor(dave, erin.id) }), 401);
+		expect(await refusal(await upgrade(bob.id, { ticket: await ticketFor(dave, erin.id) }))).toEqual({
+			code: 4403,
+			reason: "not_allowed",
+		});
 		// The two who are connected can.
 		const { client } = await openChat(alice, bob.id);
 		client.close();
 	});
 
-	it("accepts a ticket once; reuse, unknown and expired tickets are 401", async () => {
+	it("accepts a ticket once; a reused ticket closes 4409, an unknown or expired one 4401", async () => {
 		const [alice, bob] = await connectedPair("ticket");
 		const ticket = await ticketFor(alice, bob.id);
 		const stored = await env.DB.prepare("SELECT ticket_hash FROM chat_tickets WHERE user_id = ?")
@@ -155,8 +159,11 @@ describe("authenticating the upgrade", () => {
 		expect(first.status).toBe(101);
 		first.webSocket?.accept();
 		first.webSocket?.close(1000, "done");
-		await expectProblem(await upgrade(bob.id, { ticket }), 401);
-		await expectProblem(await upgrade(bob.id, { ticket: "not-a-real-ticket" }), 401);
+		expect(await refusal(await upgrade(bob.id, { ticket }))).toEqual({ code: 4409, reason: "ticket_used" });
+		expect(await refusal(await upgrade(bob.id, { ticket: "not-a-real-ticket" }))).toEqual({
+			code: 4401,
+			reason: "ticket_expired",
+		});
 
 		const late = await ticketFor(alice, bob.id);
 		await env.DB.prepare(
@@ -164,7 +171,31 @@ describe("authenticating the upgrade", () => {
 		)
 			.bind(alice.id)
 			.run();
-		await expectProblem(await upgrade(bob.id, { ticket: late }), 401);
+		expect(await refusal(await upgrade(bob.id, { ticket: late }))).toEqual({
+			code: 4401,
+			reason: "ticket_expired",
+		});
+	});
+
+	it("closes 4403 when the right to chat ended after the ticket was issued: a block, a suspension", async () => {
+		const [alice, bob] = await connectedPair("ticket-revoked");
+		const beforeBlock = await ticketFor(alice, bob.id);
+		await expectStatus(await call("PUT", `${api}/blocks/${alice.id}`, { token: bob.token }), 201);
+		expect(await refusal(await upgrade(bob.id, { ticket: beforeBlock }))).toEqual({
+			code: 4403,
+			reason: "not_allowed",
+		});
+
+		const [carol, dave] = await connectedPair("ticket-suspended");
+		const beforeSuspension = await ticketFor(carol, dave.id);
+		await setUserColumns(carol.id, { suspended_until: "2999-01-01T00:00:00.000Z" });
+		expect(await refusal(await upgrade(dave.id, { ticket: beforeSuspension }))).toEqual({
+			code: 4403,
+			reason: "suspended",
+		});
+		// The same refusals with a bearer token stay problem+json answers (native clients read them).
+		await expectProblem(await upgrade(alice.id, {}, { Authorization: `Bearer ${bob.token}` }), 404);
+		await expectProblem(await upgrade(dave.id, {}, { Authorization: `Bearer ${carol.token}` }), 403);
 	});
 
 	it("is 401 without a ticket or token, 426 without an upgrade, 404 for a stranger id", async () => {
@@ -185,6 +216,35 @@ describe("authenticating the upgrade", () => {
 		expect(response.status).toBe(101);
 		response.webSocket?.accept();
 		response.webSocket?.close(1000, "done");
+	});
+});
+
+describe("opening without since_seq", () => {
+	it("replays nothing: the history is read over REST, and the socket carries what comes next", async () => {
+		const [alice, bob] = await connectedPair("no-replay");
+		for (const text of ["one", "two", "three"]) await sendRest(bob, alice.id, text);
+		const { client, ready } = await openChat(alice, bob.id);
+		expect(ready).toMatchObject({ replayed: 0, has_more: false });
+		await sendRest(bob, alice.id, "four");
+		const live = await client.takeType("message");
+		expect((live.message as WireMessage).text).toBe("four");
+		// Only the live one arrived: none of the three before the socket opened.
+		expect(client.pending((frame) => frame.type === "message")).toEqual([]);
+		client.close();
+	});
+
+	it("is 422 with an empty or malformed since_seq, before the ticket is spent", async () => {
+		const [alice, bob] = await connectedPair("empty-since");
+		const ticket = await ticketFor(alice, bob.id);
+		for (const since_seq of ["", "-1", "1.5", "abc", "1e3"]) {
+			const problem = await expectProblem(await upgrade(bob.id, { ticket, since_seq }), 422);
+			expect(JSON.stringify(problem.errors), since_seq).toContain("since_seq");
+		}
+		// The ticket still opens the socket: validation ran first.
+		const opened = await upgrade(bob.id, { ticket, since_seq: "0" });
+		expect(opened.status).toBe(101);
+		opened.webSocket?.accept();
+		opened.webSocket?.close(1000, "done");
 	});
 });
 

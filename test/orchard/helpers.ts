@@ -169,6 +169,22 @@ export function upgrade(
 }
 
 /**
+ * A refused ticket: the upgrade succeeds (a browser could read nothing else) and the socket closes at once;
+ * resolves with its close code and reason.
+ */
+export async function refusal(response: Response): Promise<{ code: number; reason: string }> {
+	if (response.status !== 101 || !response.webSocket) {
+		throw new Error(`expected 101 then a close, got ${response.status}: ${await response.text()}`);
+	}
+	const ws = response.webSocket;
+	const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+		ws.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason }));
+	});
+	ws.accept();
+	return closed;
+}
+
+/**
  * Ticket, upgrade, accept; resolves once the `ready` frame arrived (returned too). `cf`: the edge's request
  * properties of the upgrade (e.g. `{ country: "GB" }`).
  */

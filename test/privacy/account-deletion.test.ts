@@ -305,9 +305,9 @@ describe("deleting an account", () => {
 	it("closes the deleted account's open chat sockets at once; nothing more reaches them", async () => {
 		const [alice, bob] = await connectedPair("erase-sockets");
 		await sendRest(alice, bob.id, "hello bob");
-		const { client: aliceSocket } = await openChat(alice, bob.id);
+		const { client: aliceSocket } = await openChat(alice, bob.id, 0);
 		const { client: bobSocket } = await openChat(bob, alice.id);
-		await aliceSocket.takeType("message"); // replayed on connect
+		await aliceSocket.takeType("message"); // replayed on connect (since_seq=0)
 
 		expect((await call("DELETE", "/api/v1/users/me", { token: alice.token })).status).toBe(204);
 		// Closed by the erasure itself, before the deleted account sends anything.

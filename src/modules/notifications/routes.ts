@@ -14,7 +14,8 @@ import { users } from "../../db/tables/users";
 import { requestContext } from "../../http/context";
 import { defineRoute, jsonContent, problemResponse, websocketFrames } from "../../http/define-route";
 import { createRouter } from "../../http/router";
-import { forbidden, Problem } from "../../lib/problem";
+import { refusedSocket, SOCKET_REFUSAL_NOTE } from "../../http/socket-refusal";
+import { Problem } from "../../lib/problem";
 import {
 	MarkRead,
 	NotificationListQuery,
@@ -114,7 +115,8 @@ const getStream = defineRoute("public", {
 	tags: streamTags,
 	summary: "WebSocket: my live stream of notifications, unread count and direct messages",
 	description: [
-		"Authenticate with `?ticket=` from `POST /stream/tickets` (browsers) or an `Authorization: Bearer` header (native clients); one of the two is required. Every device of mine may be connected at once: each gets every frame. Suspended accounts are refused (403) and their open streams close (4403).",
+		"Authenticate with `?ticket=` from `POST /stream/tickets` (browsers) or an `Authorization: Bearer` header (native clients); one of the two is required. Every device of mine may be connected at once: each gets every frame. Suspended accounts are refused (403, or `4403 suspended` with a ticket) and their open streams close (4403).",
+		SOCKET_REFUSAL_NOTE,
 		"Server → client (JSON): `{type:'notification', notification}` (the object `GET /notifications` lists; an upsert by `id`), `{type:'unread_count', count}` (after every change, also reads on another device), `{type:'message', peer_id, message}` (a direct message sent to me, as the conversation's history shows it), `ready` (after the catch-up on connect), `sync_done`, `pong`, `error`.",
 		"Client → server: `{type:'sync', since}` (what changed since `since`, then the count), `{type:'ping'}`.",
 		"Nothing is lost while no socket is open: the list is the source of truth. On (re)connect pass `since` (the newest `updated_at` held) to receive what changed; when `ready` says `has_more`, reload `GET /notifications`. Messages are caught up per conversation (`GET /orchard/conversations`, then `since_seq`).",
@@ -122,10 +124,8 @@ const getStream = defineRoute("public", {
 	request: { query: StreamQuery },
 	responses: {
 		101: { description: "Switching Protocols: the WebSocket is open." },
-		401: problemResponse(
-			"No ticket and no bearer token; or the ticket is unknown, expired, already used, or another person's.",
-		),
-		403: problemResponse("The account is suspended."),
+		401: problemResponse("No ticket and no bearer token."),
+		403: problemResponse("The account (of the bearer token) is suspended."),
 		426: problemResponse("Not a WebSocket upgrade request."),
 	},
 });
@@ -177,13 +177,14 @@ export const notificationsRoutes = createRouter()
 		// A bearer token was checked by the route's guard (a suspended caller is already refused there).
 		let me = c.get("user");
 		if (ticket !== undefined) {
-			const userId = await redeemStreamTicket(db, ticket);
-			if (!userId) throw unauthorized("The ticket is unknown, expired or already used.");
+			// A browser cannot read an HTTP refusal of an upgrade: a refused ticket gets a closed socket.
+			const redeemed = await redeemStreamTicket(db, ticket);
+			if ("refused" in redeemed) return refusedSocket(redeemed.refused);
 			// A bearer token beside a ticket must be the same person's (the ticket is spent either way).
-			if (me && me.id !== userId) throw unauthorized("The ticket belongs to another account.");
-			me = await db.select().from(users).where(eq(users.id, userId)).get();
-			if (!me || me.deletedAt !== null) throw unauthorized("The ticket's account no longer exists.");
-			if (isSuspended(me)) throw forbidden(`This account is suspended until ${me.suspendedUntil}.`);
+			if (me && me.id !== redeemed.userId) return refusedSocket("not_allowed");
+			me = await db.select().from(users).where(eq(users.id, redeemed.userId)).get();
+			if (!me || me.deletedAt !== null) return refusedSocket("not_allowed");
+			if (isSuspended(me)) return refusedSocket("suspended");
 		}
 		if (!me) {
 			throw unauthorized(

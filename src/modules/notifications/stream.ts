@@ -9,6 +9,7 @@ import { createDb, type Db } from "../../db/client";
 import { streamTickets } from "../../db/tables/notifications";
 import type { Bindings } from "../../env";
 import type { Announcement } from "../../http/announce";
+import type { TicketRefusal } from "../../http/socket-refusal";
 import { logEvent } from "../../lib/log";
 import { randomTicket, sha256Hex } from "../../lib/tickets";
 
@@ -94,24 +95,35 @@ export async function issueStreamTicket(
 	return { ticket, expiresAt };
 }
 
-/** Spends a ticket (one conditional UPDATE, so it works once): its person, or undefined when unknown, used or expired. */
+/**
+ * Spends a ticket (one conditional UPDATE, so it works once): its person, or why it opens nothing —
+ * `ticket_used` while its spent row is kept, else `ticket_expired` (expired, swept, or never issued).
+ */
 export async function redeemStreamTicket(
 	db: Db,
 	ticket: string,
 	now = new Date(),
-): Promise<string | undefined> {
+): Promise<{ userId: string } | { refused: TicketRefusal }> {
+	const ticketHash = await sha256Hex(ticket);
 	const [redeemed] = await db
 		.update(streamTickets)
 		.set({ usedAt: now.toISOString() })
 		.where(
 			and(
-				eq(streamTickets.ticketHash, await sha256Hex(ticket)),
+				eq(streamTickets.ticketHash, ticketHash),
 				isNull(streamTickets.usedAt),
 				gt(streamTickets.expiresAt, now.toISOString()),
 			),
 		)
 		.returning({ userId: streamTickets.userId });
-	return redeemed?.userId;
+	if (redeemed) return redeemed;
+	// Only a refusal reads again, to tell the client what to do.
+	const spent = await db
+		.select({ usedAt: streamTickets.usedAt })
+		.from(streamTickets)
+		.where(eq(streamTickets.ticketHash, ticketHash))
+		.get();
+	return { refused: spent?.usedAt ? "ticket_used" : "ticket_expired" };
 }
 
 /** Scheduled sweep: spent and expired stream tickets (served by stream_tickets_expires_idx). */

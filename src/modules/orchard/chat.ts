@@ -15,6 +15,7 @@ import { preparedQuery } from "../../db/prepared";
 import { chatTickets, connections, conversationSummaries, mentorships } from "../../db/tables/orchard";
 import { users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
+import type { TicketRefusal } from "../../http/socket-refusal";
 import { logEvent } from "../../lib/log";
 import { decodeCursor, toPage } from "../../lib/pagination";
 import { forbidden, notFound, Problem } from "../../lib/problem";
@@ -215,24 +216,35 @@ export async function issueTicket(
 	return { ticket, expiresAt };
 }
 
-/** Spends a ticket (one conditional UPDATE, so it works once); undefined when unknown, used or expired. */
+/**
+ * Spends a ticket (one conditional UPDATE, so it works once): its owner and peer, or why it opens nothing —
+ * `ticket_used` while its spent row is kept, else `ticket_expired` (expired, swept, or never issued).
+ */
 export async function redeemTicket(
 	db: Db,
 	ticket: string,
 	now = new Date(),
-): Promise<{ userId: string; peerId: string } | undefined> {
+): Promise<{ userId: string; peerId: string } | { refused: TicketRefusal }> {
+	const ticketHash = await sha256Hex(ticket);
 	const [redeemed] = await db
 		.update(chatTickets)
 		.set({ usedAt: now.toISOString() })
 		.where(
 			and(
-				eq(chatTickets.ticketHash, await sha256Hex(ticket)),
+				eq(chatTickets.ticketHash, ticketHash),
 				isNull(chatTickets.usedAt),
 				gt(chatTickets.expiresAt, now.toISOString()),
 			),
 		)
 		.returning({ userId: chatTickets.userId, peerId: chatTickets.peerId });
-	return redeemed;
+	if (redeemed) return redeemed;
+	// Only a refusal reads again, to tell the client what to do.
+	const spent = await db
+		.select({ usedAt: chatTickets.usedAt })
+		.from(chatTickets)
+		.where(eq(chatTickets.ticketHash, ticketHash))
+		.get();
+	return { refused: spent?.usedAt ? "ticket_used" : "ticket_expired" };
 }
 
 // ---------------------------------------------------------------- the conversation list

@@ -14,13 +14,15 @@ import {
 import { currentUser } from "../../auth/guards";
 import { unauthorized } from "../../auth/verify";
 import { isSuspended } from "../../core/accounts/current-user";
+import { chatAccess } from "../../core/chat-access";
 import { users } from "../../db/tables/users";
 import { callerCountry } from "../../http/crisis";
 import { defineRoute, jsonContent, problemResponse, websocketFrames } from "../../http/define-route";
 import { createRouter } from "../../http/router";
+import { refusedSocket, SOCKET_REFUSAL_NOTE } from "../../http/socket-refusal";
 import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor, PageQuery } from "../../lib/pagination";
-import { forbidden, notFound, Problem } from "../../lib/problem";
+import { notFound, Problem } from "../../lib/problem";
 import { idParam } from "../../lib/schemas";
 import {
 	chatProblem,
@@ -313,7 +315,9 @@ const getWs = defineRoute("public", {
 	tags,
 	summary: "WebSocket into the conversation's ChatRoom",
 	description: [
-		"Authenticate with `?ticket=` from `POST …/tickets` (browsers) or an `Authorization: Bearer` header (native clients); one of the two is required. Several devices of one user may be connected at once. `since_seq` replays what I missed.",
+		"Authenticate with `?ticket=` from `POST …/tickets` (browsers) or an `Authorization: Bearer` header (native clients); one of the two is required. Several devices of one user may be connected at once.",
+		"`since_seq` replays what I missed (up to 200 messages; `ready.has_more` says send `{type:'sync'}` for more). Without it nothing is replayed: read the history with `GET …/messages` and open the socket for what comes next. An empty `since_seq=` is 422.",
+		SOCKET_REFUSAL_NOTE,
 		"Frames are JSON. Client → server: `{type:'message', client_message_id, text}`, `{type:'read', seq}`, `{type:'typing', active?}` (rate-limited, never stored), `{type:'edit', message_id|seq, text}`, `{type:'delete', message_id|seq}` (my own message, within 15 minutes), `{type:'sync', since_seq}`, `{type:'ping'}`.",
 		"Server → client: `ready` (after the replay, with `read_state`), `message` (with its `seq`), `ack` (for my send: the stored message, `duplicate` on a retry), `read`, `typing` (`{user_id, active}`), `message_updated` (`{message}`), `message_deleted` (`{id, seq}`), `sync_done`, `error` (`bad_frame`, `forbidden`, `rate_limited`, …), `pong`.",
 		"The socket closes with code 4403 when the right to chat ends (block, connection removed, mentorship ended).",
@@ -553,20 +557,23 @@ export const orchardRoutes = createRouter()
 		const db = c.var.db;
 		let me = c.get("user");
 		if (ticket !== undefined) {
+			// A browser cannot read an HTTP refusal of an upgrade: a refused ticket gets a closed socket.
 			const redeemed = await redeemTicket(db, ticket);
-			if (!redeemed || redeemed.peerId !== peerId) {
-				throw unauthorized("The ticket is unknown, expired, already used, or for another conversation.");
-			}
+			if ("refused" in redeemed) return refusedSocket(redeemed.refused);
+			if (redeemed.peerId !== peerId) return refusedSocket("not_allowed");
 			me = await db.select().from(users).where(eq(users.id, redeemed.userId)).get();
-			if (!me || me.deletedAt !== null) throw unauthorized("The ticket's account no longer exists.");
-			if (isSuspended(me)) throw forbidden(`This account is suspended until ${me.suspendedUntil}.`);
+			if (!me || me.deletedAt !== null) return refusedSocket("not_allowed");
+			if (isSuspended(me)) return refusedSocket("suspended");
+			// The right to chat may have ended since the ticket was issued (a block, a removed connection).
+			if ((await chatAccess(db, me.id, peerId)) !== "ok") return refusedSocket("not_allowed");
+		} else {
+			if (!me)
+				throw unauthorized(
+					"Open the socket with a ticket (POST …/tickets) or a bearer token.",
+					"invalid_request",
+				);
+			await requireChatAccess(db, me.id, peerId);
 		}
-		if (!me)
-			throw unauthorized(
-				"Open the socket with a ticket (POST …/tickets) or a bearer token.",
-				"invalid_request",
-			);
-		await requireChatAccess(db, me.id, peerId);
 
 		const country = callerCountry(c);
 		const url = new URL("https://chat-room/ws");

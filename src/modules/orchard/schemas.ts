@@ -247,7 +247,16 @@ export const WsQuery = z.object({
 		description:
 			"A ticket from `POST …/tickets` (browsers); or send a bearer token instead (native clients).",
 	}),
-	since_seq: z.coerce.number().int().min(0).optional().openapi({
-		description: "Replay every message after this seq on connect (what I missed while offline).",
-	}),
+	// Digits only: `z.coerce` would read an empty `since_seq=` as 0 and replay the conversation from its start.
+	since_seq: z
+		.string()
+		.regex(/^\d{1,15}$/, "must be a whole number ≥ 0; leave it out to replay nothing")
+		.transform(Number)
+		.optional()
+		.openapi({
+			type: "integer",
+			minimum: 0,
+			description:
+				"Replay the messages after this seq on connect (what I missed while offline). Without it nothing is replayed; empty is 422.",
+		}),
 });

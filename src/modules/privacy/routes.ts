@@ -44,8 +44,8 @@ const deleteMe = defineRoute("self_even_if_suspended", {
 
 export const privacyRoutes = createRouter()
 	.openapi(exportMe, async (c) => {
-		// Everything about a person: like every credentialed answer, `Cache-Control: private, no-store`
-		// (http/cache-control).
+		// Everything about a person: a sensitive read, `Cache-Control: private, no-store` and no ETag
+		// (http/sensitive-reads).
 		return c.json(await exportAccount(c.env, currentUser(c)), 200);
 	})
 	.openapi(deleteMe, async (c) => {
