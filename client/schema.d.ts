@@ -14065,8 +14065,6 @@ export interface operations {
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
                 "X-D1-Bookmark"?: string;
-                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
-                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -14076,8 +14074,6 @@ export interface operations {
             /** @description My events as iCalendar. */
             200: {
                 headers: {
-                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
-                    ETag?: string;
                     /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
                     "X-D1-Bookmark"?: string;
                     [name: string]: unknown;
@@ -14085,17 +14081,6 @@ export interface operations {
                 content: {
                     "text/calendar": components["schemas"]["ICalendar"];
                 };
-            };
-            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
-            304: {
-                headers: {
-                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
-                    ETag?: string;
-                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
-                    "X-D1-Bookmark"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid access token. */
             401: {
