@@ -8,6 +8,7 @@
 import { and, desc, eq, inArray, notInArray, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { CurrentUser } from "../../core/accounts/current-user";
+import { unauthorized } from "../../auth/verify";
 import { auditStatement } from "../../core/moderation/audit";
 import { type CallerCountry, crisisResources } from "../../core/moderation/crisis";
 import { removalNotice } from "../../core/moderation/notices";
@@ -25,6 +26,7 @@ import {
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
+import { unprocessable } from "../../lib/problem";
 import { matchesEveryWord } from "../../lib/search";
 import { rankByRelevance } from "../../ml/ranking";
 import { isPubliclyVisible, listedGroup, loadGroup, requireManager, requireOwner } from "./access";
@@ -198,6 +200,7 @@ export async function deleteGroup(db: Db, user: CurrentUser, groupId: string): P
 // ─── lists ────────────────────────────────────────────────────────────────────────────────────────
 
 export interface GroupListOptions {
+	member?: "me" | undefined;
 	group_type?: FellowshipGroupRow["groupType"] | undefined;
 	q?: string | undefined;
 	sort: "newest" | "popular" | "recommended";
@@ -290,13 +293,41 @@ function myUnlistedQuery(
 		.limit(limit);
 }
 
+/**
+ * `member=me`: the groups the caller is an active member of, through their memberships (one page at most).
+ * A group hidden by moderation shows only to its managers, as everywhere else.
+ */
+function myGroupsQuery(db: Db, viewer: CurrentUser, filters: SQL[], sort: "newest" | "popular", limit: number) {
+	const manager = inArray(groupMembers.role, ["owner", "moderator"]);
+	return db
+		.select({ group: g, membership: groupMembers })
+		.from(groupMembers)
+		.innerJoin(g, eq(g.id, groupMembers.groupId))
+		.where(
+			and(
+				eq(groupMembers.userId, viewer.id),
+				eq(groupMembers.status, "active"),
+				sql`${g.deletedAt} IS NULL`,
+				or(inArray(g.moderationStatus, VISIBLE), manager),
+				...filters,
+			),
+		)
+		.orderBy(...orderFor(sort))
+		.limit(limit);
+}
+
 async function visibleGroups(
 	db: Db,
 	viewer: CurrentUser | undefined,
 	filters: SQL[],
 	sort: "newest" | "popular",
 	limit: number,
+	member?: "me",
 ): Promise<GroupView[]> {
+	if (member === "me" && viewer) {
+		const rows = await myGroupsQuery(db, viewer, filters, sort, limit);
+		return rows.map((row) => ({ group: row.group, membership: row.membership }));
+	}
 	// Two concurrent reads, not one batch: drizzle mis-maps same-named columns of joins inside a batch.
 	const [listed, mine] = await Promise.all([
 		listedQuery(db, viewer, filters, sort, limit),
@@ -338,6 +369,14 @@ export async function listGroups(
 	viewer: CurrentUser | undefined,
 	options: GroupListOptions,
 ) {
+	if (options.member === "me") {
+		if (!viewer) throw unauthorized("`member=me` needs a token: send one to list my groups.", "invalid_request");
+		if (options.sort === "recommended") {
+			throw unprocessable("`sort=recommended` lists groups I have not joined; it cannot go with `member=me`.", [
+				{ field: "query/member", message: "not with sort=recommended" },
+			]);
+		}
+	}
 	const filters = commonFilters(viewer, options);
 	if (options.sort === "recommended") return listRecommended(db, env, viewer, options, filters);
 	const key =
@@ -350,6 +389,7 @@ export async function listGroups(
 		[...filters, ...afterCursor(options.sort, key)],
 		options.sort,
 		options.limit + 1,
+		options.member,
 	);
 	return pageFrom(views, options.limit, (view) =>
 		options.sort === "newest" ? { id: view.group.id } : keyOf(view),

@@ -96,6 +96,10 @@ export const GroupListQuery = PageQuery.extend({
 		description:
 			"`newest` (default), `popular` (most members), or `recommended` (ranked by similarity to my interests and bio; falls back to `popular` when that is not possible).",
 	}),
+	member: z.enum(["me"]).optional().openapi({
+		description:
+			"`me`: only the groups I am an active member of (any role), secret ones included; not with `sort=recommended` (which lists groups I have not joined). Needs a token: 401 without one.",
+	}),
 });
 
 export const GroupPage = pageOf(Group, "GroupPage");
