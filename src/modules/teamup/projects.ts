@@ -304,7 +304,8 @@ export async function listProjects(db: Db, viewer: CurrentUser | undefined, opti
 	if (after) filters.push(lt(p.id, after.id));
 	const limit = options.limit + 1;
 	if (options.member === "me") {
-		if (!viewer) throw unauthorized("`member=me` needs a token: send one to list my projects.", "invalid_request");
+		if (!viewer)
+			throw unauthorized("`member=me` needs a token: send one to list my projects.", "invalid_request");
 		return pageOf(await myProjects(db, viewer, options, filters, limit), options.limit);
 	}
 	// With a status filter (archived included) the status index serves; otherwise the not-archived ones.
