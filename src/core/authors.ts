@@ -61,7 +61,9 @@ export const authorFromJson = (json: string | null | undefined): AuthorView | nu
 	json ? (JSON.parse(json) as AuthorView) : null;
 
 /** A creator's profile (of a group, an event): null once the account is deleted, or across a block. */
-export const CreatorSchema = AuthorSchema.nullable().openapi({
+// A union, not `.nullable()`: the document then says `anyOf: [Author, null]`, which generators read as
+// `Author | null` (a nullable `$ref` comes out as `allOf` with a null type, read as non-null).
+export const CreatorSchema = z.union([AuthorSchema, z.null()]).openapi({
 	description:
 		"The creator's public profile (the `Author` shape). Null when their account has been deleted, or when they and I block each other (a block hides the person, not the shared space).",
 });
