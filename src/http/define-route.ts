@@ -259,7 +259,9 @@ export function defineRoute<const R extends RouteConfig>(
 				: {}),
 			...(bodyLimited ? { 413: problem("The body is larger than the limit.") } : {}),
 			...(retriable ? { 409: problem("A request with the same Idempotency-Key is still in progress.") } : {}),
-			422: problem("The request failed validation; `errors[]` names each field."),
+			422: problem(
+				"The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`).",
+			),
 			503: problem("A dependency (D1 or the identity provider) is unavailable; retry later."),
 			...withBookmarkOnSuccess(config.responses),
 			429: tooManyRequests(config.responses?.[429]),
