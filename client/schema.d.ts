@@ -79,8 +79,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A public profile
-         * @description 404 when the user does not exist or either side blocks the other.
+         * A public profile, with where I stand with its person
+         * @description With `connection`, `blocked_by_me` and `can_message` (null on my own profile). 404 when the user does not exist or blocks me; a person I block is shown, with `blocked_by_me: true`.
          *
          *     Any signed-in user who is not suspended.
          */
@@ -2562,6 +2562,17 @@ export interface components {
                 message: string;
             }[];
         };
+        UserProfile: components["schemas"]["PublicProfile"] & {
+            /**
+             * @description Our connection: `none` (none, or a declined request), `pending_incoming` (they asked me), `pending_outgoing` (I asked them), `connected`. Null when the profile is my own (this route needs a token, so there is no anonymous case).
+             * @enum {string|null}
+             */
+            connection: "none" | "pending_incoming" | "pending_outgoing" | "connected" | null;
+            /** @description Whether I block them (a person who blocks me is a 404 here, as a missing one). Null when the profile is my own (this route needs a token, so there is no anonymous case). */
+            blocked_by_me: boolean | null;
+            /** @description Whether sending them a chat message now would be accepted: the chat rule itself (no block either way, and an accepted connection or mentorship). Null when the profile is my own (this route needs a token, so there is no anonymous case). */
+            can_message: boolean | null;
+        };
         /** @description Any subset of the fields. Role, trust level and suspension are never writable here. */
         UpdateMyProfile: {
             display_name?: string;
@@ -4042,8 +4053,8 @@ export interface components {
              * @example 2026-11-27T09:00:00.000Z
              */
             cancelled_at: string | null;
-            /** Format: uuid */
-            created_by: string | null;
+            /** @description The creator's public profile (the `Author` shape). Null when their account has been deleted, or when they and I block each other (a block hides the person, not the shared space). */
+            created_by: components["schemas"]["Author"] | null;
             /**
              * Format: date-time
              * @example 2026-11-27T09:00:00.000Z
@@ -4111,8 +4122,8 @@ export interface components {
             visibility: "public" | "private" | "secret";
             is_spiritual: boolean;
             member_count: number;
-            /** Format: uuid */
-            created_by: string;
+            /** @description The creator's public profile (the `Author` shape). Null when their account has been deleted, or when they and I block each other (a block hides the person, not the shared space). */
+            created_by: components["schemas"]["Author"] | null;
             /**
              * Format: date-time
              * @example 2026-11-27T09:00:00.000Z
@@ -5296,7 +5307,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5391,7 +5402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5482,7 +5493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5577,7 +5588,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5638,7 +5649,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PublicProfile"];
+                    "application/json": components["schemas"]["UserProfile"];
                 };
             };
             /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
@@ -5670,7 +5681,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such user (or blocked). */
+            /** @description No such user (or they block me). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5679,7 +5690,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5755,7 +5766,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5846,7 +5857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5953,7 +5964,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6055,7 +6066,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6161,7 +6172,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6243,7 +6254,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6349,7 +6360,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6460,7 +6471,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6578,7 +6589,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6661,7 +6672,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6771,7 +6782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6878,7 +6889,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6980,7 +6991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7065,7 +7076,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7171,7 +7182,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7287,7 +7298,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7405,7 +7416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7490,7 +7501,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7596,7 +7607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7678,7 +7689,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7784,7 +7795,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7866,7 +7877,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7984,7 +7995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8086,7 +8097,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8186,7 +8197,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8313,7 +8324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8395,7 +8406,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8510,7 +8521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8606,7 +8617,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8701,7 +8712,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8783,7 +8794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8864,7 +8875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8958,7 +8969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9087,7 +9098,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9181,7 +9192,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9415,7 +9426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9499,7 +9510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9584,7 +9595,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9697,7 +9708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9795,7 +9806,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9911,7 +9922,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10026,7 +10037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10117,7 +10128,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10215,7 +10226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10322,7 +10333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10415,7 +10426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10497,7 +10508,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10612,7 +10623,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10718,7 +10729,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10825,7 +10836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10927,7 +10938,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11012,7 +11023,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11127,7 +11138,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11212,7 +11223,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11295,7 +11306,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11342,6 +11353,8 @@ export interface operations {
                 status?: "planning" | "active" | "completed" | "archived";
                 /** @description Words in the title or description. */
                 q?: string;
+                /** @description `me`: only the projects I am an active member of (any role), private ones included. Needs a token: 401 without one. */
+                member?: "me";
             };
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
@@ -11387,7 +11400,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11494,7 +11507,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11587,7 +11600,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11669,7 +11682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11784,7 +11797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11893,7 +11906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11989,7 +12002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12081,7 +12094,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12197,7 +12210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12315,7 +12328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12424,7 +12437,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12542,7 +12555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12627,7 +12640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12722,7 +12735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12811,7 +12824,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12896,7 +12909,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13014,7 +13027,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13132,7 +13145,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13250,7 +13263,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13337,7 +13350,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13428,7 +13441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13524,7 +13537,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13631,7 +13644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13727,7 +13740,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13834,7 +13847,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13925,7 +13938,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14021,7 +14034,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14109,7 +14122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14182,7 +14195,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14284,7 +14297,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14331,6 +14344,8 @@ export interface operations {
                 q?: string;
                 /** @description `newest` (default), `popular` (most members), or `recommended` (ranked by similarity to my interests and bio; falls back to `popular` when that is not possible). */
                 sort?: "newest" | "popular" | "recommended";
+                /** @description `me`: only the groups I am an active member of (any role), secret ones included; not with `sort=recommended` (which lists groups I have not joined). Needs a token: 401 without one. */
+                member?: "me";
             };
             header?: {
                 /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
@@ -14376,7 +14391,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14483,7 +14498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14576,7 +14591,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14658,7 +14673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14764,7 +14779,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14873,7 +14888,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14969,7 +14984,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15061,7 +15076,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15177,7 +15192,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15295,7 +15310,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15404,7 +15419,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15522,7 +15537,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15624,7 +15639,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15739,7 +15754,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15835,7 +15850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15950,7 +15965,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16058,7 +16073,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16174,7 +16189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16257,7 +16272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16344,7 +16359,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16462,7 +16477,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16545,7 +16560,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16663,7 +16678,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16778,7 +16793,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16864,7 +16879,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16943,7 +16958,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17025,7 +17040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17140,7 +17155,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17256,7 +17271,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17337,7 +17352,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17444,7 +17459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17542,7 +17557,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17633,7 +17648,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17740,7 +17755,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17831,7 +17846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17926,7 +17941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17999,7 +18014,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18076,7 +18091,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18167,7 +18182,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18258,7 +18273,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18458,7 +18473,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18543,7 +18558,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18641,7 +18656,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request failed validation; `errors[]` names each field. */
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
             422: {
                 headers: {
                     [name: string]: unknown;

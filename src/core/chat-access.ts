@@ -28,18 +28,26 @@ export function participantsOf(conversationId: string): [string, string] | undef
 	return low && high && rest.length === 0 && low < high ? [low, high] : undefined;
 }
 
+/**
+ * The columns `chatAccessFrom` decides on, for a query over `users` whose row is `peerId`: other reads that
+ * must agree with the chat rule (a profile's `can_message`) select these same columns.
+ */
+export function chatAccessColumns(userId: string, peerId: string) {
+	const [low, high] = sortedPair(userId, peerId);
+	return {
+		id: users.id,
+		// The room closes a suspended peer's sockets when it sees this (no extra round trip).
+		suspendedUntil: users.suspendedUntil,
+		blocked: sql<number>`EXISTS (SELECT 1 FROM ${blocks} WHERE (${blocks.blockerId} = ${userId} AND ${blocks.blockedId} = ${peerId}) OR (${blocks.blockerId} = ${peerId} AND ${blocks.blockedId} = ${userId}))`,
+		connected: sql<number>`EXISTS (SELECT 1 FROM ${connections} WHERE ${connections.userLowId} = ${low} AND ${connections.userHighId} = ${high} AND ${connections.status} = 'accepted')`,
+		mentoring: sql<number>`EXISTS (SELECT 1 FROM ${mentorships} WHERE ${mentorships.status} = 'accepted' AND ((${mentorships.menteeId} = ${userId} AND ${mentorships.guideId} = ${peerId}) OR (${mentorships.menteeId} = ${peerId} AND ${mentorships.guideId} = ${userId})))`,
+	};
+}
+
 /** One query: does `peerId` exist for `userId`, and may the two of them chat right now? */
 export function chatAccessQuery(db: Db, userId: string, peerId: string) {
-	const [low, high] = sortedPair(userId, peerId);
 	return db
-		.select({
-			id: users.id,
-			// The room closes a suspended peer's sockets when it sees this (no extra round trip).
-			suspendedUntil: users.suspendedUntil,
-			blocked: sql<number>`EXISTS (SELECT 1 FROM ${blocks} WHERE (${blocks.blockerId} = ${userId} AND ${blocks.blockedId} = ${peerId}) OR (${blocks.blockerId} = ${peerId} AND ${blocks.blockedId} = ${userId}))`,
-			connected: sql<number>`EXISTS (SELECT 1 FROM ${connections} WHERE ${connections.userLowId} = ${low} AND ${connections.userHighId} = ${high} AND ${connections.status} = 'accepted')`,
-			mentoring: sql<number>`EXISTS (SELECT 1 FROM ${mentorships} WHERE ${mentorships.status} = 'accepted' AND ((${mentorships.menteeId} = ${userId} AND ${mentorships.guideId} = ${peerId}) OR (${mentorships.menteeId} = ${peerId} AND ${mentorships.guideId} = ${userId})))`,
-		})
+		.select(chatAccessColumns(userId, peerId))
 		.from(users)
 		.where(and(eq(users.id, peerId), isNull(users.deletedAt)));
 }

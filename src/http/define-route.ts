@@ -16,6 +16,7 @@ import {
 import type { TrustLevel } from "../core/accounts/current-user";
 import type { AppEnv } from "../env";
 import { ANONYMOUS_POLICY, type BurstPolicy, USER_WRITE_POLICY } from "../lib/burst-policies";
+import { unprocessable } from "../lib/problem";
 import { sensitiveAnswer } from "./cache-control";
 import { type EdgeCacheOptions, edgeCached } from "./edge-cache";
 import { idempotent } from "./idempotency";
@@ -88,6 +89,32 @@ const BookmarkHeaders = z.object({
 /** A `GET` may send the bookmark it last received (not an upgrade: a socket starts on the primary). */
 function withBookmarkHeader(headers: unknown) {
 	return headers instanceof z.ZodObject ? headers.extend(BookmarkHeaders.shape) : BookmarkHeaders;
+}
+
+/** The names a route's query schema declares; none when it has no query schema. */
+function declaredQueryNames(query: unknown): ReadonlySet<string> {
+	if (query === undefined) return new Set();
+	// Fails at start-up, not per request: every query schema is an object of named parameters.
+	if (!(query instanceof z.ZodObject)) throw new Error("a route's query schema must be a z.object");
+	return new Set(Object.keys(query.shape));
+}
+
+/**
+ * An unknown query parameter is a 422 naming it (`query/<name>`), so a misspelt filter never quietly answers
+ * the unfiltered list. Read from the URL itself, not the parsed query: every name as sent, `__proto__` too.
+ */
+function refuseUnknownQuery(declared: ReadonlySet<string>): MiddlewareHandler<AppEnv> {
+	return async (c, next) => {
+		const unknown = new Set<string>();
+		for (const name of new URL(c.req.url).searchParams.keys()) if (!declared.has(name)) unknown.add(name);
+		if (unknown.size > 0) {
+			throw unprocessable(
+				"The request has query parameters this operation does not take.",
+				[...unknown].map((name) => ({ field: `query/${name}`, message: "unknown query parameter" })),
+			);
+		}
+		await next();
+	};
 }
 
 /** Every success answer may carry the session's bookmark. */
@@ -254,6 +281,7 @@ export function defineRoute<const R extends NamedRoute>(
 			limitAnonymousCallers,
 			...(options.callerRowFirst ? [callerRowFirst] : []),
 			guardFor(access),
+			refuseUnknownQuery(declaredQueryNames(config.request?.query)),
 			limitUserWrites,
 			...(options.perCaller ? [limitPerCaller(options.perCaller.user, options.perCaller.ip)] : []),
 			...(retriable ? [idempotent] : []),
@@ -279,7 +307,9 @@ export function defineRoute<const R extends NamedRoute>(
 				: {}),
 			...(bodyLimited ? { 413: problem("The body is larger than the limit.") } : {}),
 			...(retriable ? { 409: problem("A request with the same Idempotency-Key is still in progress.") } : {}),
-			422: problem("The request failed validation; `errors[]` names each field."),
+			422: problem(
+				"The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`).",
+			),
 			503: problem("A dependency (D1 or the identity provider) is unavailable; retry later."),
 			...withBookmarkOnSuccess(tagged ? withEntityTags(config.responses) : config.responses),
 			429: tooManyRequests(config.responses?.[429]),

@@ -184,7 +184,7 @@ export class CaseFactory {
 		);
 		const queryArb = fc.tuple(
 			fc.tuple(...queryParams.map((p) => this.schemas.parameter(p.schema, p.name, !p.required))),
-			// Unknown parameters (cache busters) are ignored, never an error.
+			// Unknown parameters (cache busters, typos) are a 422 on the API; the liveness probes ignore them.
 			fc.oneof(
 				{ weight: 3, arbitrary: fc.constant(null) },
 				{
@@ -241,7 +241,8 @@ export class CaseFactory {
 					violates:
 						body.violates ||
 						path.some((sample) => sample.violates) ||
-						values.some((sample) => sample.violates),
+						values.some((sample) => sample.violates) ||
+						(extra !== null && operation.path.startsWith("/api/v1/")),
 				};
 			});
 	}

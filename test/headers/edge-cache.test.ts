@@ -2,16 +2,31 @@
  * The edge cache (src/http/edge-cache.ts): anonymous public reads that are the same for everyone are answered
  * from the Workers Cache API for a few seconds; nothing credentialed is ever read from or stored in it.
  *
- * Each test asks for its own URL (an unknown query parameter is ignored by the routes, so `?t=…` makes a
- * key no other test uses).
+ * Each test first forgets what the cache holds for its URL (an unknown query parameter is a 422, so a URL of
+ * its own cannot be made up), and its first read is a miss.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { EDGE_CACHE_HEADER } from "../../src/http/edge-cache";
-import { call, callWithConfig, expectStatus, setUserColumns, signUp } from "../support/api";
+import { call, callWithConfig, expectStatus, ORIGIN, setUserColumns, signUp } from "../support/api";
 
 const ALLOWED = "https://app.flourish.test";
 let unique = 0;
-const fresh = (path: string) => `${path}${path.includes("?") ? "&" : "?"}t=${Date.now()}-${unique++}`;
+
+/** The cache's keys for `path`: the URL with its query sorted, bare or with today's UTC date (`varyOn`). */
+function keysOf(path: string): string[] {
+	const key = new URL(`${ORIGIN}${path}`);
+	key.searchParams.sort();
+	const bare = key.toString();
+	key.searchParams.set("__edge", new Date().toISOString().slice(0, 10));
+	return [bare, key.toString()];
+}
+
+/** `path`, with whatever the edge cache held for it forgotten. */
+async function fresh(path: string): Promise<string> {
+	const cache = await caches.open("flourish-public-reads");
+	for (const key of keysOf(path)) await cache.delete(key);
+	return path;
+}
 
 beforeAll(async () => {
 	// Something for today: an evergreen item.
@@ -47,7 +62,7 @@ describe("anonymous public reads", () => {
 			"/api/v1/teamup/projects",
 			"/api/v1/openapi.json",
 		]) {
-			const url = fresh(path);
+			const url = await fresh(path);
 			const first = await read(url);
 			expect(first.response.status, path).toBe(200);
 			expect(first.cache, path).toBe("miss");
@@ -68,7 +83,7 @@ describe("anonymous public reads", () => {
 	});
 
 	it("keeps the request's own CORS on a cached answer: an origin never reads another origin's grant", async () => {
-		const url = fresh("/api/v1/fellowship/groups");
+		const url = await fresh("/api/v1/fellowship/groups");
 		const allowed = await read(url, { Origin: ALLOWED });
 		expect(allowed.response.headers.get("Access-Control-Allow-Origin")).toBe(ALLOWED);
 		const other = await read(url, { Origin: "https://evil.example" });
@@ -79,14 +94,14 @@ describe("anonymous public reads", () => {
 
 	it("shares one entry between the same query in another order, and not between different queries", async () => {
 		const stamp = `${Date.now()}-${unique++}`;
-		const first = await read(`/api/v1/teamup/projects?limit=5&t=${stamp}`);
+		const first = await read(`/api/v1/teamup/projects?limit=5&q=${stamp}`);
 		expect(first.cache).toBe("miss");
-		expect((await read(`/api/v1/teamup/projects?t=${stamp}&limit=5`)).cache).toBe("hit");
-		expect((await read(`/api/v1/teamup/projects?limit=6&t=${stamp}`)).cache).toBe("miss");
+		expect((await read(`/api/v1/teamup/projects?q=${stamp}&limit=5`)).cache).toBe("hit");
+		expect((await read(`/api/v1/teamup/projects?limit=6&q=${stamp}`)).cache).toBe("miss");
 	});
 
 	it("stores only successes: a 404 is asked again every time", async () => {
-		const url = fresh("/api/v1/nourishment/0190d4e2-0000-7000-8000-000000000000");
+		const url = await fresh("/api/v1/nourishment/0190d4e2-0000-7000-8000-000000000000");
 		for (let i = 0; i < 2; i++) {
 			const missing = await read(url);
 			expect(missing.response.status).toBe(404);
@@ -100,7 +115,7 @@ describe("never anything personal", () => {
 	it("a signed-in read is neither served from nor stored in the cache, and stays private", async () => {
 		const user = await signUp("edge-private");
 		await setUserColumns(user.id, { spiritual_opt_in: 1 });
-		const url = fresh("/api/v1/nourishment/today");
+		const url = await fresh("/api/v1/nourishment/today");
 		const anonymous = await read(url);
 		expect(anonymous.cache).toBe("miss");
 		for (let i = 0; i < 2; i++) {
@@ -117,7 +132,7 @@ describe("never anything personal", () => {
 	});
 
 	it("a read with a support token or a D1 bookmark always goes to the Worker", async () => {
-		const url = fresh("/api/v1/fellowship/groups");
+		const url = await fresh("/api/v1/fellowship/groups");
 		expect((await read(url)).cache).toBe("miss");
 		const withSupport = await read(url, { "X-Support-Token": "not-a-real-token" });
 		expect(withSupport.cache).toBeNull();
@@ -128,13 +143,11 @@ describe("never anything personal", () => {
 	});
 
 	it("keeps a stored copy only for the stated time: that is how long a change may take to show", async () => {
-		const url = fresh("/api/v1/nourishment");
+		const url = await fresh("/api/v1/nourishment");
 		expect((await read(url)).cache).toBe("miss");
 		// The key: the URL with its query sorted, and today's UTC date (what "today" is without a token).
-		const key = new URL(`https://api.flourish.test${url}`);
-		key.searchParams.sort();
-		key.searchParams.set("__edge", new Date().toISOString().slice(0, 10));
-		const stored = await (await caches.open("flourish-public-reads")).match(key.toString());
+		const [, key] = keysOf(url);
+		const stored = await (await caches.open("flourish-public-reads")).match(key ?? "");
 		expect(stored?.headers.get("Cache-Control")).toBe("public, max-age=60");
 		await stored?.body?.cancel();
 	});

@@ -1,7 +1,7 @@
 /**
  * Blocks: blocking removes any connection or request and ends open mentorships between the two, hides
- * each side from the other (profiles 404, the guide directory, new requests), is idempotent, listed, and
- * undone by unblocking (which restores nothing).
+ * each side from the other (the blocker's profile 404 to the blocked, the guide directory, new requests),
+ * is idempotent, listed, and undone by unblocking (which restores nothing).
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -45,9 +45,14 @@ describe("PUT /orchard/blocks/{user_id}", () => {
 			.first<{ status: string }>();
 		expect(status?.status).toBe("cancelled");
 
-		// Hidden both ways: profiles, the directory, new requests.
+		// Hidden both ways: the directory, new requests. The blocked one gets 404 for the blocker's profile;
+		// the blocker still sees the profile, marked as blocked by them.
 		await expectProblem(await call("GET", `/api/v1/users/${guide.id}`, { token: mentee.token }), 404);
-		await expectProblem(await call("GET", `/api/v1/users/${mentee.id}`, { token: guide.token }), 404);
+		const blocked = await expectStatus<{ blocked_by_me: boolean; can_message: boolean }>(
+			await call("GET", `/api/v1/users/${mentee.id}`, { token: guide.token }),
+			200,
+		);
+		expect(blocked).toMatchObject({ blocked_by_me: true, can_message: false });
 		const directory = await expectStatus<{ data: Array<{ user_id: string }> }>(
 			await call("GET", `${api}/guides?limit=100`, { token: mentee.token }),
 			200,

@@ -306,6 +306,10 @@ describe("what answers never carry", () => {
 				"is_verified_guide",
 				"role",
 				"trust_level",
+				// Where the caller stands with them (users/relationship): about the pair, nothing private.
+				"connection",
+				"blocked_by_me",
+				"can_message",
 			].sort(),
 		);
 	});

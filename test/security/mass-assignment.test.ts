@@ -5,8 +5,8 @@
  * Every operation of the OpenAPI document that takes a body gets its valid body (the one the
  * authorization table uses) plus one such property at a time, sent by a caller who may make the change:
  * each answer is 422 naming exactly that property, and the database is byte-for-byte what it was.
- * Writes without a body get those properties in a body and in the query string: they succeed, and the
- * stored rows show the server's values.
+ * Writes without a body get those properties in a body (they succeed, and the stored rows show the
+ * server's values) and in the query string (a 422 naming each unknown parameter, nothing written).
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -228,13 +228,27 @@ describe("writes without a body", () => {
 	const sneaky =
 		"?role=owner&status=active&user_id=00000000-0000-7000-8000-000000000000&trust_level=flourishing";
 
-	it("ignore role and status sent to a join (body and query)", async () => {
+	it("ignore role and status sent to a join in a body; refuse them in the query, naming each", async () => {
 		const joiner = world.callers.new_sprout;
-		await must(201, "POST", `/teamup/projects/${world.openProjectId}/members${sneaky}`, {
+		for (const path of [
+			`/teamup/projects/${world.openProjectId}/members`,
+			`/fellowship/groups/${world.openGroupId}/members`,
+		]) {
+			const refused = await request("POST", `${path}${sneaky}`, { as: joiner });
+			expect(refused.status, path).toBe(422);
+			const problem = (await refused.json()) as { errors: Array<{ field: string }> };
+			expect(problem.errors.map((error) => error.field).sort()).toEqual([
+				"query/role",
+				"query/status",
+				"query/trust_level",
+				"query/user_id",
+			]);
+		}
+		await must(201, "POST", `/teamup/projects/${world.openProjectId}/members`, {
 			as: joiner,
 			body: { role: "owner", status: "active", user_id: world.owner.id },
 		});
-		await must(201, "POST", `/fellowship/groups/${world.openGroupId}/members${sneaky}`, {
+		await must(201, "POST", `/fellowship/groups/${world.openGroupId}/members`, {
 			as: joiner,
 			body: { role: "owner", status: "active" },
 		});

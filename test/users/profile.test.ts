@@ -201,13 +201,17 @@ describe("GET /users/{user_id}", () => {
 		await expectProblem(await call("GET", "/api/v1/users/not-a-uuid", { token }), 422);
 	});
 
-	it("is 404 when either side blocks the other", async () => {
+	it("is 404 to the person blocked; the blocker sees them, with blocked_by_me", async () => {
 		const a = await signUp("blocker");
 		const b = await signUp("blocked");
 		await env.DB.prepare("INSERT INTO blocks (id, blocker_id, blocked_id, created_at) VALUES (?, ?, ?, ?)")
 			.bind(crypto.randomUUID(), a.id, b.id, new Date().toISOString())
 			.run();
-		await expectProblem(await call("GET", `/api/v1/users/${b.id}`, { token: a.token }), 404);
+		const seen = await expectStatus<{ blocked_by_me: boolean }>(
+			await call("GET", `/api/v1/users/${b.id}`, { token: a.token }),
+			200,
+		);
+		expect(seen.blocked_by_me).toBe(true);
 		await expectProblem(await call("GET", `/api/v1/users/${a.id}`, { token: b.token }), 404);
 	});
 

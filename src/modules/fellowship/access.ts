@@ -11,6 +11,7 @@
 import { and, eq, exists, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { type AuthorView, authorFromJson, authorJsonOf } from "../../core/authors";
 import { PUBLICLY_VISIBLE_STATUSES } from "../../core/moderation/screen";
 import { seesSpiritual } from "../../core/spiritual";
 import type { Db } from "../../db/client";
@@ -27,6 +28,8 @@ export type GroupRole = GroupMemberRow["role"];
 
 export interface GroupAccess {
 	group: FellowshipGroupRow;
+	/** The owner's public profile, read with the group; null once their account is deleted. */
+	creator: AuthorView | null;
 	/** The caller's membership row, whatever its status; undefined for anonymous callers and strangers. */
 	membership: GroupMemberRow | undefined;
 	viewer: CurrentUser | undefined;
@@ -49,6 +52,10 @@ const managerIdsOf = (groupColumn: SQLiteColumn) =>
 			AND m.group_id = ${groupColumn} AND m.status = 'active' AND m.role IN ('owner', 'moderator')
 		ORDER BY m.role = 'owner' DESC, m.id LIMIT ${MAX_JOIN_REQUEST_RECIPIENTS}
 	))`;
+
+/** The group owner's public profile, a column of any query over groups (core/authors). */
+export const groupCreator = (db: Db, viewer: CurrentUser | undefined) =>
+	authorJsonOf(db, fellowshipGroups.ownerId, "group_creator", viewer?.id);
 
 /** owner 3 > moderator 2 > member 1. */
 export const roleRank = (role: GroupRole): number =>
@@ -114,6 +121,7 @@ async function loadGroupWith(
 			.select({
 				group: fellowshipGroups,
 				membership: groupMembers,
+				creator: groupCreator(db, viewer),
 				managers: withManagers ? managerIdsOf(fellowshipGroups.id) : sql<string>`NULL`,
 			})
 			.from(fellowshipGroups)
@@ -124,12 +132,22 @@ async function loadGroupWith(
 			.where(eq(fellowshipGroups.id, groupId))
 			.get();
 		if (row) {
-			access = { group: row.group, membership: row.membership ?? undefined, viewer };
+			access = {
+				group: row.group,
+				creator: authorFromJson(row.creator),
+				membership: row.membership ?? undefined,
+				viewer,
+			};
 			managerIds = row.managers ? (JSON.parse(row.managers) as string[]) : [];
 		}
 	} else {
-		const group = await db.select().from(fellowshipGroups).where(eq(fellowshipGroups.id, groupId)).get();
-		if (group) access = { group, membership: undefined, viewer };
+		const row = await db
+			.select({ group: fellowshipGroups, creator: groupCreator(db, undefined) })
+			.from(fellowshipGroups)
+			.where(eq(fellowshipGroups.id, groupId))
+			.get();
+		if (row)
+			access = { group: row.group, creator: authorFromJson(row.creator), membership: undefined, viewer };
 	}
 	if (!access) throw notFound("group");
 	if (!mayKnow(access)) throw notFound("group");

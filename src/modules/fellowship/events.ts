@@ -14,6 +14,7 @@ import type {
 	SetRsvpResult,
 } from "../../../durable-objects/rsvp-contract";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
+import { type AuthorView, authorFromJson, authorJsonOf, toAuthor } from "../../core/authors";
 import { notBlockedWith } from "../../core/blocks";
 import { fanOutStatement } from "../../core/fan-outs";
 import { auditStatement } from "../../core/moderation/audit";
@@ -50,7 +51,13 @@ const VISIBLE = [...PUBLICLY_VISIBLE_STATUSES];
 
 export interface EventAccess extends GroupAccess {
 	event: GroupEventRow;
+	/** The event creator's public profile, read with the event (`creator` is the group's). */
+	eventCreator: AuthorView | null;
 }
+
+/** The event creator's public profile, a column of any query over events (core/authors). */
+export const eventCreator = (db: Db, viewer: CurrentUser) =>
+	authorJsonOf(db, groupEvents.createdBy, "event_creator", viewer.id);
 
 type MyRsvpView = { status: EventRsvpRow["status"]; waitlistPosition: number | null } | null;
 
@@ -78,6 +85,7 @@ export const mirroredCounts = (event: GroupEventRow) =>
 
 export function presentEvent(
 	event: GroupEventRow,
+	creator: AuthorView | null,
 	counts: ReturnType<typeof countsOf>,
 	mine: MyRsvpView,
 	now = new Date(),
@@ -96,7 +104,7 @@ export function presentEvent(
 		capacity: event.capacity,
 		status: eventStatus(event, now),
 		cancelled_at: event.cancelledAt,
-		created_by: event.createdBy,
+		created_by: creator,
 		created_at: event.createdAt,
 		updated_at: event.updatedAt,
 		rsvp_counts: counts,
@@ -117,8 +125,13 @@ const mayManage = (access: GroupAccess) =>
 
 /** The event, its group and the caller's membership; 404 when the caller may not know it, 403 for content. */
 export async function loadEvent(db: Db, viewer: CurrentUser, eventId: string): Promise<EventAccess> {
-	const event = await db.select().from(groupEvents).where(eq(groupEvents.id, eventId)).get();
-	if (!event) throw notFound("event");
+	const row = await db
+		.select({ event: groupEvents, creator: eventCreator(db, viewer) })
+		.from(groupEvents)
+		.where(eq(groupEvents.id, eventId))
+		.get();
+	if (!row) throw notFound("event");
+	const { event } = row;
 	let access: GroupAccess;
 	try {
 		access = await loadGroup(db, viewer, event.groupId);
@@ -130,7 +143,7 @@ export async function loadEvent(db: Db, viewer: CurrentUser, eventId: string): P
 	if (!isPubliclyVisible(event.moderationStatus) && !mayManage(access) && event.createdBy !== viewer.id) {
 		throw notFound("event");
 	}
-	return { ...access, event };
+	return { ...access, event, eventCreator: authorFromJson(row.creator) };
 }
 
 // ─── validation of times and places ──────────────────────────────────────────────────────────────
@@ -221,15 +234,15 @@ export async function createEvent(
 		...(queued ? [queued] : []),
 	]);
 	if (!event) throw new Error("event insert returned nothing");
-	return presentEvent(event, mirroredCounts(event), null, now);
+	return presentEvent(event, toAuthor(user), mirroredCounts(event), null, now);
 }
 
 export async function getEvent(db: Db, env: Bindings, user: CurrentUser, eventId: string) {
-	const { event } = await loadEvent(db, user, eventId);
+	const { event, eventCreator: creator } = await loadEvent(db, user, eventId);
 	try {
 		const snapshot = await rsvpObject(env, eventId).snapshot(termsOf(event), user.id);
 		const { counts, mine } = fromSnapshot(snapshot);
-		return presentEvent(event, counts, mine);
+		return presentEvent(event, creator, counts, mine);
 	} catch (error) {
 		// The object is the authority, but its D1 mirror is a fine answer while it is unreachable.
 		logEvent("warn", "rsvp_snapshot_fallback", {
@@ -241,7 +254,7 @@ export async function getEvent(db: Db, env: Bindings, user: CurrentUser, eventId
 			.from(eventRsvps)
 			.where(and(eq(eventRsvps.eventId, eventId), eq(eventRsvps.userId, user.id)))
 			.get();
-		return presentEvent(event, mirroredCounts(event), mine ?? null);
+		return presentEvent(event, creator, mirroredCounts(event), mine ?? null);
 	}
 }
 
@@ -276,7 +289,7 @@ export async function listEvents(db: Db, user: CurrentUser, groupId: string, opt
 	}
 	const order = options.past ? [desc(e.startsAt), desc(e.id)] : [asc(e.startsAt), asc(e.id)];
 	const rows = await db
-		.select({ event: e, mine: eventRsvps })
+		.select({ event: e, creator: eventCreator(db, user), mine: eventRsvps })
 		.from(e)
 		.leftJoin(eventRsvps, and(eq(eventRsvps.eventId, e.id), eq(eventRsvps.userId, user.id)))
 		.where(and(...filters))
@@ -286,7 +299,7 @@ export async function listEvents(db: Db, user: CurrentUser, groupId: string, opt
 		rows,
 		options.limit,
 		(row) => ({ s: row.event.startsAt, id: row.event.id }),
-		(row) => presentEvent(row.event, mirroredCounts(row.event), row.mine, now),
+		(row) => presentEvent(row.event, authorFromJson(row.creator), mirroredCounts(row.event), row.mine, now),
 	);
 }
 
@@ -403,7 +416,13 @@ export async function updateEvent(
 	]);
 	if (!updated) throw conflict("The event changed meanwhile; reload it and try again.");
 	const counts = await pushTerms(env, updated);
-	return presentEvent(updated, counts ? countsOf(counts) : mirroredCounts(updated), null, now);
+	return presentEvent(
+		updated,
+		access.eventCreator,
+		counts ? countsOf(counts) : mirroredCounts(updated),
+		null,
+		now,
+	);
 }
 
 const auditEdit = (db: Db, user: CurrentUser, event: GroupEventRow, details: Record<string, unknown>) =>
@@ -440,7 +459,13 @@ export async function cancelEvent(db: Db, env: Bindings, user: CurrentUser, even
 	]);
 	if (!cancelled) throw conflict("This event is cancelled; cancelled is final.");
 	const counts = await pushTerms(env, cancelled);
-	return presentEvent(cancelled, counts ? countsOf(counts) : mirroredCounts(cancelled), null, now);
+	return presentEvent(
+		cancelled,
+		access.eventCreator,
+		counts ? countsOf(counts) : mirroredCounts(cancelled),
+		null,
+		now,
+	);
 }
 
 // ─── RSVPs ────────────────────────────────────────────────────────────────────────────────────────

@@ -7,7 +7,9 @@
  */
 import { and, desc, eq, inArray, notInArray, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { unauthorized } from "../../auth/verify";
 import type { CurrentUser } from "../../core/accounts/current-user";
+import { type AuthorView, authorFromJson, toAuthor } from "../../core/authors";
 import { auditStatement } from "../../core/moderation/audit";
 import { type CallerCountry, crisisResources } from "../../core/moderation/crisis";
 import { removalNotice } from "../../core/moderation/notices";
@@ -25,17 +27,26 @@ import {
 import type { Bindings } from "../../env";
 import { newId } from "../../lib/ids";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
+import { unprocessable } from "../../lib/problem";
 import { matchesEveryWord } from "../../lib/search";
 import { rankByRelevance } from "../../ml/ranking";
-import { isPubliclyVisible, listedGroup, loadGroup, requireManager, requireOwner } from "./access";
+import {
+	groupCreator,
+	isPubliclyVisible,
+	listedGroup,
+	loadGroup,
+	requireManager,
+	requireOwner,
+} from "./access";
 import { RECOMMENDED_CANDIDATES } from "./schemas";
 
 export interface GroupView {
 	group: FellowshipGroupRow;
+	creator: AuthorView | null;
 	membership: GroupMemberRow | undefined;
 }
 
-export function presentGroup({ group, membership }: GroupView) {
+export function presentGroup({ group, creator, membership }: GroupView) {
 	return {
 		id: group.id,
 		name: group.name,
@@ -44,7 +55,7 @@ export function presentGroup({ group, membership }: GroupView) {
 		visibility: group.visibility,
 		is_spiritual: group.isSpiritual,
 		member_count: group.memberCount,
-		created_by: group.ownerId,
+		created_by: creator,
 		created_at: group.createdAt,
 		updated_at: group.updatedAt,
 		my_membership: membership ? { role: membership.role, status: membership.status } : null,
@@ -103,7 +114,7 @@ export async function createGroup(
 	]);
 	if (!group || !membership) throw new Error("group insert returned nothing");
 	return {
-		...presentGroup({ group, membership }),
+		...presentGroup({ group, creator: toAuthor(user), membership }),
 		...(screening.urgent ? { crisis_resources: crisisResources(env.CRISIS_RESOURCES, country) } : {}),
 	};
 }
@@ -168,7 +179,7 @@ export async function updateGroup(
 			: []),
 	]);
 	if (!updated) throw new Error("group vanished during its update");
-	return presentGroup({ group: updated, membership: access.membership });
+	return presentGroup({ group: updated, creator: access.creator, membership: access.membership });
 }
 
 /** Soft delete by an owner or a guardian (audit-logged). */
@@ -198,6 +209,7 @@ export async function deleteGroup(db: Db, user: CurrentUser, groupId: string): P
 // ─── lists ────────────────────────────────────────────────────────────────────────────────────────
 
 export interface GroupListOptions {
+	member?: "me" | undefined;
 	group_type?: FellowshipGroupRow["groupType"] | undefined;
 	q?: string | undefined;
 	sort: "newest" | "popular" | "recommended";
@@ -246,14 +258,14 @@ function listedQuery(
 	const where = and(listedGroup(), inArray(g.moderationStatus, VISIBLE), ...filters);
 	if (!viewer) {
 		return db
-			.select({ group: g })
+			.select({ group: g, creator: groupCreator(db, undefined) })
 			.from(g)
 			.where(where)
 			.orderBy(...orderFor(sort))
 			.limit(limit);
 	}
 	return db
-		.select({ group: g, membership: groupMembers })
+		.select({ group: g, creator: groupCreator(db, viewer), membership: groupMembers })
 		.from(g)
 		.leftJoin(groupMembers, and(eq(groupMembers.groupId, g.id), eq(groupMembers.userId, viewer.id)))
 		.where(where)
@@ -271,7 +283,7 @@ function myUnlistedQuery(
 ) {
 	const manager = and(eq(groupMembers.status, "active"), inArray(groupMembers.role, ["owner", "moderator"]));
 	return db
-		.select({ group: g, membership: groupMembers })
+		.select({ group: g, creator: groupCreator(db, viewer), membership: groupMembers })
 		.from(groupMembers)
 		.innerJoin(g, eq(g.id, groupMembers.groupId))
 		.where(
@@ -290,13 +302,51 @@ function myUnlistedQuery(
 		.limit(limit);
 }
 
+/**
+ * `member=me`: the groups the caller is an active member of, through their memberships (one page at most).
+ * A group hidden by moderation shows only to its managers, as everywhere else.
+ */
+function myGroupsQuery(
+	db: Db,
+	viewer: CurrentUser,
+	filters: SQL[],
+	sort: "newest" | "popular",
+	limit: number,
+) {
+	const manager = inArray(groupMembers.role, ["owner", "moderator"]);
+	return db
+		.select({ group: g, creator: groupCreator(db, viewer), membership: groupMembers })
+		.from(groupMembers)
+		.innerJoin(g, eq(g.id, groupMembers.groupId))
+		.where(
+			and(
+				eq(groupMembers.userId, viewer.id),
+				eq(groupMembers.status, "active"),
+				sql`${g.deletedAt} IS NULL`,
+				or(inArray(g.moderationStatus, VISIBLE), manager),
+				...filters,
+			),
+		)
+		.orderBy(...orderFor(sort))
+		.limit(limit);
+}
+
 async function visibleGroups(
 	db: Db,
 	viewer: CurrentUser | undefined,
 	filters: SQL[],
 	sort: "newest" | "popular",
 	limit: number,
+	member?: "me",
 ): Promise<GroupView[]> {
+	if (member === "me" && viewer) {
+		const rows = await myGroupsQuery(db, viewer, filters, sort, limit);
+		return rows.map((row) => ({
+			group: row.group,
+			creator: authorFromJson(row.creator),
+			membership: row.membership,
+		}));
+	}
 	// Two concurrent reads, not one batch: drizzle mis-maps same-named columns of joins inside a batch.
 	const [listed, mine] = await Promise.all([
 		listedQuery(db, viewer, filters, sort, limit),
@@ -304,6 +354,7 @@ async function visibleGroups(
 	]);
 	const views: GroupView[] = [...listed, ...mine].map((row) => ({
 		group: row.group,
+		creator: authorFromJson(row.creator),
 		membership: "membership" in row ? ((row.membership as GroupMemberRow | null) ?? undefined) : undefined,
 	}));
 	const compare =
@@ -338,6 +389,16 @@ export async function listGroups(
 	viewer: CurrentUser | undefined,
 	options: GroupListOptions,
 ) {
+	if (options.member === "me") {
+		if (!viewer)
+			throw unauthorized("`member=me` needs a token: send one to list my groups.", "invalid_request");
+		if (options.sort === "recommended") {
+			throw unprocessable(
+				"`sort=recommended` lists groups I have not joined; it cannot go with `member=me`.",
+				[{ field: "query/member", message: "not with sort=recommended" }],
+			);
+		}
+	}
 	const filters = commonFilters(viewer, options);
 	if (options.sort === "recommended") return listRecommended(db, env, viewer, options, filters);
 	const key =
@@ -350,6 +411,7 @@ export async function listGroups(
 		[...filters, ...afterCursor(options.sort, key)],
 		options.sort,
 		options.limit + 1,
+		options.member,
 	);
 	return pageFrom(views, options.limit, (view) =>
 		options.sort === "newest" ? { id: view.group.id } : keyOf(view),

@@ -11,13 +11,14 @@
 import { and, asc, eq, gt, inArray, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type CurrentUser, isGuardianInSql } from "../../core/accounts/current-user";
+import { authorFromJson } from "../../core/authors";
 import { PUBLICLY_VISIBLE_STATUSES } from "../../core/moderation/screen";
 import { spiritualFilter } from "../../core/spiritual";
 import type { Db } from "../../db/client";
 import { eventRsvps, fellowshipGroups, groupEvents, groupMembers } from "../../db/tables/fellowship";
 import { DAY_MS } from "../../lib/durations";
 import { decodeCursor, toPage } from "../../lib/pagination";
-import { mirroredCounts, presentEvent } from "./events";
+import { eventCreator, mirroredCounts, presentEvent } from "./events";
 
 /** A cancelled event stays in my list (status `cancelled`) this long after it was cancelled. */
 export const CANCELLED_SHOWN_DAYS = 7;
@@ -64,6 +65,7 @@ function myEventRows(db: Db, viewer: CurrentUser, window: Window) {
 	return db
 		.select({
 			event: e,
+			creator: eventCreator(db, viewer),
 			mine: { status: eventRsvps.status, waitlistPosition: eventRsvps.waitlistPosition },
 		})
 		.from(eventRsvps)
@@ -101,7 +103,7 @@ export async function listMyEvents(
 		rows,
 		options.limit,
 		(row) => ({ s: row.event.startsAt, id: row.event.id }),
-		(row) => presentEvent(row.event, mirroredCounts(row.event), row.mine, now),
+		(row) => presentEvent(row.event, authorFromJson(row.creator), mirroredCounts(row.event), row.mine, now),
 	);
 }
 

@@ -1,6 +1,7 @@
 /** @module fellowship/schemas: groups, memberships, events and RSVPs on the wire. */
 import { z } from "@hono/zod-openapi";
 import { RSVP_CHOICES } from "../../../durable-objects/rsvp-contract";
+import { CreatorSchema } from "../../core/authors";
 import { CrisisResource } from "../../core/moderation/crisis";
 import {
 	EVENT_STATUSES,
@@ -73,7 +74,7 @@ export const Group = z
 		visibility: z.enum(GROUP_VISIBILITIES),
 		is_spiritual: z.boolean(),
 		member_count: z.number().int(),
-		created_by: Uuid,
+		created_by: CreatorSchema,
 		created_at: IsoTimestamp,
 		updated_at: IsoTimestamp,
 		my_membership: MyMembership.nullable().openapi({ description: "Null when I have no membership row." }),
@@ -95,6 +96,10 @@ export const GroupListQuery = PageQuery.extend({
 	sort: z.enum(GROUP_SORTS).default("newest").openapi({
 		description:
 			"`newest` (default), `popular` (most members), or `recommended` (ranked by similarity to my interests and bio; falls back to `popular` when that is not possible).",
+	}),
+	member: z.enum(["me"]).optional().openapi({
+		description:
+			"`me`: only the groups I am an active member of (any role), secret ones included; not with `sort=recommended` (which lists groups I have not joined). Needs a token: 401 without one.",
 	}),
 });
 
@@ -219,7 +224,7 @@ export const GroupEvent = z
 			description: "`completed` once `ends_at` has passed; `cancelled` is final.",
 		}),
 		cancelled_at: IsoTimestamp.nullable(),
-		created_by: Uuid.nullable(),
+		created_by: CreatorSchema,
 		created_at: IsoTimestamp,
 		updated_at: IsoTimestamp,
 		rsvp_counts: RsvpCountsSchema,

@@ -7,6 +7,7 @@
  */
 import { and, asc, desc, eq, inArray, isNull, lt, notInArray, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { unauthorized } from "../../auth/verify";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
 import { type CallerCountry, crisisResources } from "../../core/moderation/crisis";
@@ -280,6 +281,7 @@ export async function archiveProject(db: Db, user: CurrentUser, projectId: strin
 // ─── list ─────────────────────────────────────────────────────────────────────────────────────────
 
 export interface ProjectListOptions {
+	member?: "me" | undefined;
 	project_type?: ProjectRow["projectType"] | undefined;
 	status?: ProjectRow["status"] | undefined;
 	q?: string | undefined;
@@ -301,6 +303,11 @@ export async function listProjects(db: Db, viewer: CurrentUser | undefined, opti
 	if (search) filters.push(search);
 	if (after) filters.push(lt(p.id, after.id));
 	const limit = options.limit + 1;
+	if (options.member === "me") {
+		if (!viewer)
+			throw unauthorized("`member=me` needs a token: send one to list my projects.", "invalid_request");
+		return pageOf(await myProjects(db, viewer, options, filters, limit), options.limit);
+	}
 	// With a status filter (archived included) the status index serves; otherwise the not-archived ones.
 	const listed = and(
 		options.status ? listedAnyStatus() : listedProject(),
@@ -355,10 +362,45 @@ export async function listProjects(db: Db, viewer: CurrentUser | undefined, opti
 	const merged = rows
 		.sort((a, b) => b.project.id.localeCompare(a.project.id))
 		.filter((row) => !seen.has(row.project.id) && seen.add(row.project.id));
-	const page = merged.slice(0, options.limit);
+	return pageOf(merged, options.limit);
+}
+
+type ListRow = { project: ProjectRow; membership?: ProjectMemberRow | null };
+
+/** Newest first, `limit + 1` rows in: the extra one only says there is a next page. */
+function pageOf(rows: ListRow[], limit: number) {
+	const page = rows.slice(0, limit);
 	const last = page.at(-1);
 	return {
 		data: page.map((row) => presentProject(row.project, row.membership ?? undefined)),
-		next_cursor: merged.length > options.limit && last ? encodeCursor({ id: last.project.id }) : null,
+		next_cursor: rows.length > limit && last ? encodeCursor({ id: last.project.id }) : null,
 	};
+}
+
+/**
+ * `member=me`: the projects the caller is an active member of, through their memberships; archived ones only
+ * with a `status` filter, and one hidden by moderation only to its managers, as in the full list.
+ */
+function myProjects(
+	db: Db,
+	viewer: CurrentUser,
+	options: ProjectListOptions,
+	filters: SQL[],
+	limit: number,
+): Promise<ListRow[]> {
+	return db
+		.select({ project: p, membership: projectMembers })
+		.from(projectMembers)
+		.innerJoin(p, eq(p.id, projectMembers.projectId))
+		.where(
+			and(
+				eq(projectMembers.userId, viewer.id),
+				eq(projectMembers.status, "active"),
+				options.status ? undefined : isNull(p.archivedAt),
+				or(inArray(p.moderationStatus, VISIBLE), inArray(projectMembers.role, ["owner", "admin"])),
+				...filters,
+			),
+		)
+		.orderBy(desc(p.id))
+		.limit(limit);
 }

@@ -127,6 +127,10 @@ export const ProjectListQuery = PageQuery.extend({
 		.max(100)
 		.optional()
 		.openapi({ description: "Words in the title or description." }),
+	member: z.enum(["me"]).optional().openapi({
+		description:
+			"`me`: only the projects I am an active member of (any role), private ones included. Needs a token: 401 without one.",
+	}),
 });
 
 export const ProjectPage = pageOf(Project, "ProjectPage");

@@ -6,7 +6,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { currentUser } from "../../auth/guards";
-import { findVisibleUser, refuseImpersonation } from "../../core/accounts/accounts";
+import { refuseImpersonation } from "../../core/accounts/accounts";
 import { callerRow } from "../../core/accounts/remembered-callers";
 import { screenPersonalText } from "../../core/moderation/personal";
 import { users } from "../../db/tables/users";
@@ -16,7 +16,8 @@ import { createRouter } from "../../http/router";
 import { notFound } from "../../lib/problem";
 import { idParam } from "../../lib/schemas";
 import { rescheduleRemindersStatements } from "../garden";
-import { MyProfile, PublicProfile, toMyProfile, toPublicProfile, UpdateMyProfile } from "./schemas";
+import { profileWithRelationship } from "./relationship";
+import { MyProfile, toMyProfile, toUserProfile, UpdateMyProfile, UserProfile } from "./schemas";
 
 const getMe = defineRoute(
 	"self_even_if_suspended",
@@ -89,12 +90,13 @@ const getUser = defineRoute("user", {
 	path: "/users/{user_id}",
 	operationId: "getUser",
 	tags: ["users"],
-	summary: "A public profile",
-	description: "404 when the user does not exist or either side blocks the other.",
+	summary: "A public profile, with where I stand with its person",
+	description:
+		"With `connection`, `blocked_by_me` and `can_message` (null on my own profile). 404 when the user does not exist or blocks me; a person I block is shown, with `blocked_by_me: true`.",
 	request: { params: idParam("user_id") },
 	responses: {
-		200: { description: "The public profile.", content: jsonContent(PublicProfile) },
-		404: problemResponse("No such user (or blocked)."),
+		200: { description: "The public profile.", content: jsonContent(UserProfile) },
+		404: problemResponse("No such user (or they block me)."),
 	},
 });
 
@@ -102,9 +104,9 @@ export const usersRoutes = createRouter()
 	.openapi(getMe, (c) => c.json(toMyProfile(currentUser(c)), 200))
 	.openapi(getUser, async (c) => {
 		const { user_id } = c.req.valid("param");
-		const profile = await findVisibleUser(c.var.db, currentUser(c).id, user_id);
-		if (!profile) throw notFound("user");
-		return c.json(toPublicProfile(profile), 200);
+		const found = await profileWithRelationship(c.var.db, currentUser(c).id, user_id);
+		if (!found) throw notFound("user");
+		return c.json(toUserProfile(found.user, found.relationship), 200);
 	})
 	.openapi(patchMe, applyProfileUpdate)
 	.openapi(putMe, applyProfileUpdate);

@@ -4,6 +4,7 @@ import { isVerifiedGuide } from "../../core/accounts/current-user";
 import { ROLES, TRUST_LEVELS, type UserRow } from "../../db/tables/users";
 import { startOfUtcDay } from "../../lib/coarse-time";
 import { boundedText, HttpsUrl, IsoTimestamp, TimeZone } from "../../lib/schemas";
+import { CONNECTION_STATES, type Relationship } from "./relationship";
 
 const Interests = z
 	.array(boundedText(1, 30))
@@ -27,6 +28,31 @@ export const PublicProfile = z
 		}),
 	})
 	.openapi("PublicProfile");
+
+const RELATIONSHIP_NOTE =
+	"Null when the profile is my own (this route needs a token, so there is no anonymous case).";
+
+/** Another person's profile, with where I stand with them (users/relationship). */
+export const UserProfile = PublicProfile.extend({
+	connection: z
+		.enum(CONNECTION_STATES)
+		.nullable()
+		.openapi({
+			description: `Our connection: \`none\` (none, or a declined request), \`pending_incoming\` (they asked me), \`pending_outgoing\` (I asked them), \`connected\`. ${RELATIONSHIP_NOTE}`,
+		}),
+	blocked_by_me: z
+		.boolean()
+		.nullable()
+		.openapi({
+			description: `Whether I block them (a person who blocks me is a 404 here, as a missing one). ${RELATIONSHIP_NOTE}`,
+		}),
+	can_message: z
+		.boolean()
+		.nullable()
+		.openapi({
+			description: `Whether sending them a chat message now would be accepted: the chat rule itself (no block either way, and an accepted connection or mentorship). ${RELATIONSHIP_NOTE}`,
+		}),
+}).openapi("UserProfile");
 
 export const MyProfile = PublicProfile.extend({
 	email: z
@@ -70,6 +96,15 @@ export function toPublicProfile(user: UserRow): z.infer<typeof PublicProfile> {
 		is_verified_guide: user.role === "guide" && isVerifiedGuide(user),
 		// Stored exactly (the growing promotion counts whole days from it), shown as a day.
 		created_at: startOfUtcDay(user.createdAt),
+	};
+}
+
+export function toUserProfile(user: UserRow, relationship: Relationship | null): z.infer<typeof UserProfile> {
+	return {
+		...toPublicProfile(user),
+		connection: relationship?.connection ?? null,
+		blocked_by_me: relationship?.blockedByMe ?? null,
+		can_message: relationship?.canMessage ?? null,
 	};
 }
 
