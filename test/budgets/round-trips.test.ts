@@ -60,17 +60,7 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				2,
 				"the group (may I see it) with my row; then its members",
 			],
-			[
-				"GET /api/v1/flourish/feed",
-				2,
-				"the page with my row; its presentation batch (authors, reactions, votes: they depend on the page)",
-			],
 			["GET /api/v1/flourish/posts/{post_id}", 2, "the post with my row; its presentation batch"],
-			[
-				"GET /api/v1/flourish/posts/{post_id}/comments",
-				2,
-				"the post and the page with my row; the page's presentation batch",
-			],
 			["GET /api/v1/guardians/queue", 2, "the page with my row; then the reports of its items"],
 			[
 				"GET /api/v1/guardians/queue/{item_id}",

@@ -1,18 +1,27 @@
 /**
- * @module flourish/present: turns a page of post rows into their wire form in ONE D1 round trip: authors,
- * reaction counts, my reaction, poll options (with their results and my votes), and milestone habits are
- * each one query over the whole page (ids bound as one JSON parameter), sent together in a single batch.
+ * @module flourish/present: turns a page of post rows into their wire form: authors, reaction counts, my
+ * reaction, poll options (with their results and my votes), and milestone habits are each one query over
+ * the whole page, sent together in a single batch. Rows already read are presented by their ids (bound as
+ * one JSON parameter); a list page's presentation selects the page itself and rides in the page query's
+ * batch, so the list costs one D1 round trip.
  */
 
 import type { z } from "@hono/zod-openapi";
-import { and, count, countDistinct, eq, type SQL, sql } from "drizzle-orm";
+import { and, count, countDistinct, eq, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
 import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
-import { inJsonList, isPendingReview } from "../../core/content-rules";
+import { isPendingReview } from "../../core/content-rules";
 import type { Db } from "../../db/client";
-import { type BatchRows, batchPrepared, boundQueries, preparedQuery } from "../../db/prepared";
-import { type PostRow, pollOptions, pollVotes, REACTION_TYPES, reactions } from "../../db/tables/flourish";
+import { batchPrepared, boundQueries, preparedQuery } from "../../db/prepared";
+import {
+	type PostRow,
+	pollOptions,
+	pollVotes,
+	posts,
+	REACTION_TYPES,
+	reactions,
+} from "../../db/tables/flourish";
 import { habits } from "../../db/tables/garden";
 import { users } from "../../db/tables/users";
 import type { PostSchema } from "./schemas";
@@ -43,50 +52,51 @@ const distinct = (values: Array<string | null>) => [
 	...new Set(values.filter((v): v is string => v !== null)),
 ];
 
-// The presentation batch runs on every feed page (and its first three queries on every comment page): each
-// query is built once per isolate (db/prepared), its ids bound as one JSON list.
-/** Author columns of the users whose ids are bound as `ids`. */
-export const authorsById = preparedQuery((db) =>
-	db
-		.select(authorColumns)
-		.from(users)
-		.where(inJsonList(users.id, sql.placeholder("ids")))
-		.prepare(),
-);
-/** Reaction counts per type of the posts or comments `ids` (`targetType`), grouped by target. */
-export const reactionCountsOf = preparedQuery((db) =>
+/**
+ * The presentation statements, written once over the SQL that lists the ids they cover: either ids read
+ * earlier (one JSON list, bound), or the page query itself as a subquery (`pagePresentationReads`), so that a
+ * list page and its presentation go to D1 in the same batch: one round trip.
+ */
+type TargetType = (typeof reactions.$inferSelect)["targetType"];
+const idList = (ids: SQL | Placeholder): SQL => sql`(SELECT value FROM json_each(${ids}))`;
+
+/** Author columns of the users listed by `ids`. */
+export const authorsIn = (db: Db, ids: SQL) =>
+	db.select(authorColumns).from(users).where(inArray(users.id, ids));
+
+/** Reaction counts per type of the posts or comments listed by `ids` (`targetType`), grouped by target. */
+export const reactionCountsIn = (db: Db, targetType: TargetType | Placeholder, ids: SQL) =>
 	db
 		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType, n: count() })
 		.from(reactions)
-		.where(
-			and(
-				eq(reactions.targetType, sql.placeholder("targetType")),
-				inJsonList(reactions.targetId, sql.placeholder("ids")),
-			),
-		)
-		.groupBy(reactions.targetId, reactions.reactionType)
-		.prepare(),
-);
-/** The reactions of `userId` on the posts or comments `ids` (`targetType`). */
-export const reactionsBy = preparedQuery((db) =>
+		.where(and(eq(reactions.targetType, targetType), inArray(reactions.targetId, ids)))
+		.groupBy(reactions.targetId, reactions.reactionType);
+
+/** The reactions of `userId` on the posts or comments listed by `ids` (`targetType`). */
+export const reactionsByIn = (
+	db: Db,
+	userId: string | Placeholder,
+	targetType: TargetType | Placeholder,
+	ids: SQL,
+) =>
 	db
 		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType })
 		.from(reactions)
 		.where(
 			and(
-				eq(reactions.userId, sql.placeholder("userId")),
-				eq(reactions.targetType, sql.placeholder("targetType")),
-				inJsonList(reactions.targetId, sql.placeholder("ids")),
+				eq(reactions.userId, userId),
+				eq(reactions.targetType, targetType),
+				inArray(reactions.targetId, ids),
 			),
-		)
-		.prepare(),
-);
+		);
+
 /**
- * The options of the polls `pollIds` with everything a viewer's page shows of them, in one statement:
- * each option's votes, the poll's distinct voters, and whether `userId` chose the option (each an
- * indexed lookup: poll_votes by option and user, and by post and user).
+ * The options of the polls listed by `postIds` with everything a viewer's page shows of them, in one
+ * statement: each option's votes, the poll's distinct voters, and whether `userId` chose the option (each an
+ * indexed lookup: poll_votes by option and user, and by post and user). Only poll posts have options, so the
+ * ids of a whole page may be passed.
  */
-const pollOptionsWithVotes = preparedQuery((db) => {
+const pollOptionsIn = (db: Db, userId: string | Placeholder, postIds: SQL) => {
 	// Subqueries over an alias: drizzle would print a single-table select's own columns unqualified.
 	const vote = alias(pollVotes, "vote");
 	const countOf = (where: SQL | undefined) =>
@@ -101,21 +111,37 @@ const pollOptionsWithVotes = preparedQuery((db) => {
 				.select({ n: countDistinct(vote.userId) })
 				.from(vote)
 				.where(eq(vote.postId, pollOptions.postId))})`.mapWith(Number),
-			mine: countOf(and(eq(vote.optionId, pollOptions.id), eq(vote.userId, sql.placeholder("userId")))),
+			mine: countOf(and(eq(vote.optionId, pollOptions.id), eq(vote.userId, userId))),
 		})
 		.from(pollOptions)
-		.where(inJsonList(pollOptions.postId, sql.placeholder("pollIds")))
-		.orderBy(pollOptions.postId, pollOptions.position)
-		.prepare();
-});
+		.where(inArray(pollOptions.postId, postIds))
+		.orderBy(pollOptions.postId, pollOptions.position);
+};
 
-const habitNames = preparedQuery((db) =>
-	db
-		.select({ id: habits.id, name: habits.name })
-		.from(habits)
-		.where(inJsonList(habits.id, sql.placeholder("ids")))
-		.prepare(),
+const habitNamesIn = (db: Db, ids: SQL) =>
+	db.select({ id: habits.id, name: habits.name }).from(habits).where(inArray(habits.id, ids));
+
+// The presentation of rows already read runs on every post written or opened (and its first three queries on
+// every comment page): each query is built once per isolate (db/prepared), its ids bound as one JSON list.
+/** Author columns of the users whose ids are bound as `ids`. */
+export const authorsById = preparedQuery((db) => authorsIn(db, idList(sql.placeholder("ids"))).prepare());
+/** Reaction counts per type of the posts or comments `ids` (`targetType`), grouped by target. */
+export const reactionCountsOf = preparedQuery((db) =>
+	reactionCountsIn(db, sql.placeholder("targetType"), idList(sql.placeholder("ids"))).prepare(),
 );
+/** The reactions of `userId` on the posts or comments `ids` (`targetType`). */
+export const reactionsBy = preparedQuery((db) =>
+	reactionsByIn(
+		db,
+		sql.placeholder("userId"),
+		sql.placeholder("targetType"),
+		idList(sql.placeholder("ids")),
+	).prepare(),
+);
+const pollOptionsWithVotes = preparedQuery((db) =>
+	pollOptionsIn(db, sql.placeholder("userId"), idList(sql.placeholder("pollIds"))).prepare(),
+);
+const habitNames = preparedQuery((db) => habitNamesIn(db, idList(sql.placeholder("ids"))).prepare());
 
 /** What presenting a post needs to know of it before it is read (so a new post can be presented in its write's batch). */
 export type PostToPresent = Pick<PostRow, "id" | "authorId" | "type" | "milestoneHabitId">;
@@ -139,7 +165,43 @@ export function postPresentationReads(db: Db, viewer: CurrentUser, rows: readonl
 	]);
 }
 
-export type PostPresentation = BatchRows<ReturnType<typeof postPresentationReads>>;
+/**
+ * A page of posts as a subquery: the page query's own conditions, order and limit, selecting what its
+ * presentation needs (`pagePresentationReads`).
+ */
+export const postPageIds = (db: Db, where: SQL | undefined, orderBy: SQL[], limit: number) =>
+	db
+		.select({ id: posts.id, authorId: posts.authorId, milestoneHabitId: posts.milestoneHabitId })
+		.from(posts)
+		.where(where)
+		.orderBy(...orderBy)
+		.limit(limit);
+
+/**
+ * The reads that present a page of posts for `viewer`, each selecting the page itself (`page`, from
+ * `postPageIds` with the page query's conditions): sent in the page query's own batch, they see exactly
+ * the rows it finds (a batch is one transaction), and the page costs one round trip instead of two.
+ */
+export function pagePresentationReads(db: Db, viewer: CurrentUser, page: ReturnType<typeof postPageIds>) {
+	const column = (name: "id" | "author_id" | "milestone_habit_id") =>
+		sql`(SELECT ${sql.identifier(name)} FROM ${page})`;
+	return [
+		authorsIn(db, column("author_id")),
+		reactionCountsIn(db, "post", column("id")),
+		reactionsByIn(db, viewer.id, "post", column("id")),
+		pollOptionsIn(db, viewer.id, column("id")),
+		habitNamesIn(db, column("milestone_habit_id")),
+	] as const;
+}
+
+/** What presents a list of posts, whichever way it was read. */
+export type PostPresentation = readonly [
+	Awaited<ReturnType<typeof authorsIn>>,
+	Awaited<ReturnType<typeof reactionCountsIn>>,
+	Awaited<ReturnType<typeof reactionsByIn>>,
+	Awaited<ReturnType<typeof pollOptionsIn>>,
+	Awaited<ReturnType<typeof habitNamesIn>>,
+];
 
 /** The wire form of `rows`, in their order, for `viewer`. Exactly one D1 round trip (a batch). */
 export async function presentPosts(
