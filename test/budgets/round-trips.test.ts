@@ -61,7 +61,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the group (may I see it) with my row; then its members",
 			],
 			["GET /api/v1/flourish/posts/{post_id}", 2, "the post with my row; its presentation batch"],
-			["GET /api/v1/guardians/queue", 2, "the page with my row; then the reports of its items"],
 			[
 				"GET /api/v1/guardians/queue/{item_id}",
 				2,
