@@ -11,7 +11,7 @@ import { and, asc, eq, exists, gt, inArray, isNull, or, sql } from "drizzle-orm"
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian, isGuardianInSql } from "../../core/accounts/current-user";
 import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
-import { enforceLinkLimit, isPendingReview } from "../../core/content-rules";
+import { enforceLinkLimit, isPendingReview, jsonListOf } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
 import { removalNotice } from "../../core/moderation/notices";
 import { queueItemForContent } from "../../core/moderation/queue";
@@ -335,9 +335,9 @@ export async function listComments(ctx: Ctx, postId: string, limit: number, afte
 			.where(inArray(comments.rootId, topPage))
 			.orderBy(asc(comments.id))
 			.limit(MAX_REPLIES_PER_PAGE),
-		authorsIn(db, sql`(SELECT "author_id" FROM ${shown})`),
-		reactionCountsIn(db, "comment", sql`(SELECT "id" FROM ${shown})`),
-		reactionsByIn(db, user.id, "comment", sql`(SELECT "id" FROM ${shown})`),
+		authorsIn(db, jsonListOf(shown, "author_id")),
+		reactionCountsIn(db, "comment", jsonListOf(shown)),
+		reactionsByIn(db, user.id, "comment", jsonListOf(shown)),
 	]);
 	if (readable.length === 0) throw notFound("post");
 	const pageTop = topLevel.slice(0, limit);

@@ -31,10 +31,10 @@ import {
 	hotScore,
 	type PostPresentation,
 	type PostView,
-	pagePresentationReads,
-	postPageIds,
+	postPageReads,
 	postPresentationReads,
 	presentPosts,
+	splitPostPage,
 } from "./present";
 import { NEW_SPROUT_EDIT_WINDOW_MS, POLL_MAX_OPEN_MS, POLL_MIN_OPEN_MS, postShapeIssues } from "./schemas";
 import { postReadableBy, postsVisibleTo } from "./visibility";
@@ -417,16 +417,8 @@ export interface PresentedPosts {
  */
 async function presentedPage(ctx: Ctx, where: SQL | undefined, orderBy: SQL[], size: number) {
 	const { db, user } = ctx;
-	const [rows, ...presentation] = await db.batch([
-		db
-			.select()
-			.from(posts)
-			.where(where)
-			.orderBy(...orderBy)
-			.limit(size + 1),
-		...pagePresentationReads(db, user, postPageIds(db, where, orderBy, size)),
-	]);
-	return { rows, presentation } satisfies PresentedPosts;
+	const read = await db.batch(postPageReads(db, user, { where, orderBy, limit: size + 1, presented: size }));
+	return splitPostPage(read) satisfies PresentedPosts;
 }
 
 /** Newest first by id (UUIDv7: time-ordered and unique), so new posts only ever appear before page one. */
@@ -475,23 +467,21 @@ export async function forYouFeed(ctx: Ctx, filters: FeedFilters, limit: number, 
 	const { db, user } = ctx;
 	const conditions = feedConditions(ctx, filters);
 	if (after) conditions.push(lte(posts.id, after.anchor));
-	const where = and(...conditions);
-	const orderBy = [desc(posts.id)];
-	const [candidates, habitRows, ...presentation] = await db.batch([
-		db
-			.select()
-			.from(posts)
-			.where(where)
-			.orderBy(...orderBy)
-			.limit(RANKING_CANDIDATES),
+	const [habitRows, ...read] = await db.batch([
 		db
 			.select({ name: habits.name })
 			.from(habits)
 			.where(and(eq(habits.userId, user.id), isNull(habits.deletedAt)))
 			.orderBy(habits.id)
 			.limit(100),
-		...pagePresentationReads(db, user, postPageIds(db, where, orderBy, RANKING_CANDIDATES)),
+		...postPageReads(db, user, {
+			where: and(...conditions),
+			orderBy: [desc(posts.id)],
+			limit: RANKING_CANDIDATES,
+			presented: RANKING_CANDIDATES,
+		}),
 	]);
+	const { rows: candidates, presentation } = splitPostPage(read);
 	const anchor = after?.anchor ?? candidates[0]?.id;
 	const ranked = await rankCandidates(
 		ctx,

@@ -1,17 +1,17 @@
 /**
- * @module flourish/present: turns a page of post rows into their wire form: authors, reaction counts, my
- * reaction, poll options (with their results and my votes), and milestone habits are each one query over
- * the whole page, sent together in a single batch. Rows already read are presented by their ids (bound as
- * one JSON parameter); a list page's presentation selects the page itself and rides in the page query's
- * batch, so the list costs one D1 round trip.
+ * @module flourish/present: turns post rows into their wire form: authors, reaction counts, my reaction,
+ * poll options (with their results and my votes), and milestone habits. Rows already read are presented
+ * by one query each over their ids (bound as one JSON parameter), sent together in a single batch; a list
+ * page reads its presentation with its rows, in the page query's own batch (`postPageReads`), so the list
+ * costs one D1 round trip.
  */
 
 import type { z } from "@hono/zod-openapi";
-import { and, count, countDistinct, eq, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, count, countDistinct, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
-import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
-import { isPendingReview } from "../../core/content-rules";
+import { type AuthorRow, authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
+import { inJsonList, isPendingReview, jsonListOf } from "../../core/content-rules";
 import type { Db } from "../../db/client";
 import { batchPrepared, boundQueries, preparedQuery } from "../../db/prepared";
 import {
@@ -53,23 +53,23 @@ const distinct = (values: Array<string | null>) => [
 ];
 
 /**
- * The presentation statements, written once over the SQL that lists the ids they cover: either ids read
- * earlier (one JSON list, bound), or the page query itself as a subquery (`pagePresentationReads`), so that a
- * list page and its presentation go to D1 in the same batch: one round trip.
+ * The presentation statements, written once over the ids they cover as one JSON list: bound (rows read
+ * earlier), or made by D1 from the page query itself (`jsonListOf`: `postPageReads`, comments).
  */
 type TargetType = (typeof reactions.$inferSelect)["targetType"];
-const idList = (ids: SQL | Placeholder): SQL => sql`(SELECT value FROM json_each(${ids}))`;
+/** A JSON list of ids: bound (a placeholder), or made by D1 from a page query (`jsonListOf`). */
+type Ids = Placeholder | SQL;
 
 /** Author columns of the users listed by `ids`. */
-export const authorsIn = (db: Db, ids: SQL) =>
-	db.select(authorColumns).from(users).where(inArray(users.id, ids));
+export const authorsIn = (db: Db, ids: Ids) =>
+	db.select(authorColumns).from(users).where(inJsonList(users.id, ids));
 
 /** Reaction counts per type of the posts or comments listed by `ids` (`targetType`), grouped by target. */
-export const reactionCountsIn = (db: Db, targetType: TargetType | Placeholder, ids: SQL) =>
+export const reactionCountsIn = (db: Db, targetType: TargetType | Placeholder, ids: Ids) =>
 	db
 		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType, n: count() })
 		.from(reactions)
-		.where(and(eq(reactions.targetType, targetType), inArray(reactions.targetId, ids)))
+		.where(and(eq(reactions.targetType, targetType), inJsonList(reactions.targetId, ids)))
 		.groupBy(reactions.targetId, reactions.reactionType);
 
 /** The reactions of `userId` on the posts or comments listed by `ids` (`targetType`). */
@@ -77,7 +77,7 @@ export const reactionsByIn = (
 	db: Db,
 	userId: string | Placeholder,
 	targetType: TargetType | Placeholder,
-	ids: SQL,
+	ids: Ids,
 ) =>
 	db
 		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType })
@@ -86,7 +86,7 @@ export const reactionsByIn = (
 			and(
 				eq(reactions.userId, userId),
 				eq(reactions.targetType, targetType),
-				inArray(reactions.targetId, ids),
+				inJsonList(reactions.targetId, ids),
 			),
 		);
 
@@ -96,7 +96,7 @@ export const reactionsByIn = (
  * indexed lookup: poll_votes by option and user, and by post and user). Only poll posts have options, so the
  * ids of a whole page may be passed.
  */
-const pollOptionsIn = (db: Db, userId: string | Placeholder, postIds: SQL) => {
+const pollOptionsIn = (db: Db, userId: string | Placeholder, postIds: Ids) => {
 	// Subqueries over an alias: drizzle would print a single-table select's own columns unqualified.
 	const vote = alias(pollVotes, "vote");
 	const countOf = (where: SQL | undefined) =>
@@ -114,20 +114,20 @@ const pollOptionsIn = (db: Db, userId: string | Placeholder, postIds: SQL) => {
 			mine: countOf(and(eq(vote.optionId, pollOptions.id), eq(vote.userId, userId))),
 		})
 		.from(pollOptions)
-		.where(inArray(pollOptions.postId, postIds))
+		.where(inJsonList(pollOptions.postId, postIds))
 		.orderBy(pollOptions.postId, pollOptions.position);
 };
 
-const habitNamesIn = (db: Db, ids: SQL) =>
-	db.select({ id: habits.id, name: habits.name }).from(habits).where(inArray(habits.id, ids));
+const habitNamesIn = (db: Db, ids: Ids) =>
+	db.select({ id: habits.id, name: habits.name }).from(habits).where(inJsonList(habits.id, ids));
 
 // The presentation of rows already read runs on every post written or opened (and its first three queries on
 // every comment page): each query is built once per isolate (db/prepared), its ids bound as one JSON list.
 /** Author columns of the users whose ids are bound as `ids`. */
-export const authorsById = preparedQuery((db) => authorsIn(db, idList(sql.placeholder("ids"))).prepare());
+export const authorsById = preparedQuery((db) => authorsIn(db, sql.placeholder("ids")).prepare());
 /** Reaction counts per type of the posts or comments `ids` (`targetType`), grouped by target. */
 export const reactionCountsOf = preparedQuery((db) =>
-	reactionCountsIn(db, sql.placeholder("targetType"), idList(sql.placeholder("ids"))).prepare(),
+	reactionCountsIn(db, sql.placeholder("targetType"), sql.placeholder("ids")).prepare(),
 );
 /** The reactions of `userId` on the posts or comments `ids` (`targetType`). */
 export const reactionsBy = preparedQuery((db) =>
@@ -135,13 +135,13 @@ export const reactionsBy = preparedQuery((db) =>
 		db,
 		sql.placeholder("userId"),
 		sql.placeholder("targetType"),
-		idList(sql.placeholder("ids")),
+		sql.placeholder("ids"),
 	).prepare(),
 );
 const pollOptionsWithVotes = preparedQuery((db) =>
-	pollOptionsIn(db, sql.placeholder("userId"), idList(sql.placeholder("pollIds"))).prepare(),
+	pollOptionsIn(db, sql.placeholder("userId"), sql.placeholder("pollIds")).prepare(),
 );
-const habitNames = preparedQuery((db) => habitNamesIn(db, idList(sql.placeholder("ids"))).prepare());
+const habitNames = preparedQuery((db) => habitNamesIn(db, sql.placeholder("ids")).prepare());
 
 /** What presenting a post needs to know of it before it is read (so a new post can be presented in its write's batch). */
 export type PostToPresent = Pick<PostRow, "id" | "authorId" | "type" | "milestoneHabitId">;
@@ -165,33 +165,89 @@ export function postPresentationReads(db: Db, viewer: CurrentUser, rows: readonl
 	]);
 }
 
-/**
- * A page of posts as a subquery: the page query's own conditions, order and limit, selecting what its
- * presentation needs (`pagePresentationReads`).
- */
-export const postPageIds = (db: Db, where: SQL | undefined, orderBy: SQL[], limit: number) =>
-	db
-		.select({ id: posts.id, authorId: posts.authorId, milestoneHabitId: posts.milestoneHabitId })
-		.from(posts)
-		.where(where)
-		.orderBy(...orderBy)
-		.limit(limit);
+/** A page's post rows carry their author and milestone habit, joined. */
+const pageAuthor = alias(users, "page_author");
+const pageHabit = alias(habits, "page_habit");
+
+/** Where a list page of posts comes from: the page query's conditions, order and limit. */
+export interface PostPageQuery {
+	where: SQL | undefined;
+	orderBy: SQL[];
+	/** Rows the page query reads (a page asks one more, to tell whether another page follows). */
+	limit: number;
+	/** The first rows of those that get presented. */
+	presented: number;
+}
 
 /**
- * The reads that present a page of posts for `viewer`, each selecting the page itself (`page`, from
- * `postPageIds` with the page query's conditions): sent in the page query's own batch, they see exactly
- * the rows it finds (a batch is one transaction), and the page costs one round trip instead of two.
+ * The statements of a list page of posts, for one batch (one round trip, instead of the page and then its
+ * presentation). The page query's rows carry what is one per post: the author and milestone habit (joined)
+ * and my reaction (one indexed lookup, only for the rows the page returns). The reaction counts and the
+ * polls' options are statements over the page's ids as D1 lists them from the page query itself
+ * (`jsonListOf`, with the page query's own conditions, order and limit): in one batch (one transaction)
+ * that finds exactly the rows the page query finds.
  */
-export function pagePresentationReads(db: Db, viewer: CurrentUser, page: ReturnType<typeof postPageIds>) {
-	const column = (name: "id" | "author_id" | "milestone_habit_id") =>
-		sql`(SELECT ${sql.identifier(name)} FROM ${page})`;
+export function postPageReads(db: Db, viewer: CurrentUser, page: PostPageQuery) {
+	const ids = jsonListOf(
+		db
+			.select({ id: posts.id })
+			.from(posts)
+			.where(page.where)
+			.orderBy(...page.orderBy)
+			.limit(page.presented),
+	);
 	return [
-		authorsIn(db, column("author_id")),
-		reactionCountsIn(db, "post", column("id")),
-		reactionsByIn(db, viewer.id, "post", column("id")),
-		pollOptionsIn(db, viewer.id, column("id")),
-		habitNamesIn(db, column("milestone_habit_id")),
+		db
+			.select({
+				post: posts,
+				// In a D1 batch a row comes back keyed by column name: columns another table shares are aliased.
+				author: {
+					id: sql<string>`${pageAuthor.id}`.as("page_author_id"),
+					// The first plain column (a name is never null) makes a missing author `null`.
+					displayName: pageAuthor.displayName,
+					avatarUrl: pageAuthor.avatarUrl,
+					trustLevel: pageAuthor.trustLevel,
+				},
+				habitName: sql<string | null>`${pageHabit.name}`.as("page_habit_name"),
+				myReaction:
+					sql<ReactionType | null>`(SELECT ${reactions.reactionType} FROM ${reactions} WHERE ${reactions.userId} = ${viewer.id} AND ${reactions.targetType} = 'post' AND ${reactions.targetId} = ${posts.id})`.as(
+						"page_my_reaction",
+					),
+			})
+			.from(posts)
+			.leftJoin(pageAuthor, eq(pageAuthor.id, posts.authorId))
+			.leftJoin(pageHabit, eq(pageHabit.id, posts.milestoneHabitId))
+			.where(page.where)
+			.orderBy(...page.orderBy)
+			.limit(page.limit),
+		reactionCountsIn(db, "post", ids),
+		pollOptionsIn(db, viewer.id, ids),
 	] as const;
+}
+
+/** The page's post rows and their presentation, from what `postPageReads` read. */
+export function splitPostPage([rows, counts, options]: readonly [
+	rows: Array<{
+		post: PostRow;
+		author: AuthorRow | null;
+		habitName: string | null;
+		myReaction: ReactionType | null;
+	}>,
+	counts: Awaited<ReturnType<typeof reactionCountsIn>>,
+	options: Awaited<ReturnType<typeof pollOptionsIn>>,
+]): { rows: PostRow[]; presentation: PostPresentation } {
+	const presentation: PostPresentation = [
+		rows.flatMap((row) => (row.author ? [row.author] : [])),
+		counts,
+		rows.flatMap(({ post, myReaction }) =>
+			myReaction ? [{ targetId: post.id, reactionType: myReaction }] : [],
+		),
+		options,
+		rows.flatMap(({ post, habitName }) =>
+			post.milestoneHabitId && habitName !== null ? [{ id: post.milestoneHabitId, name: habitName }] : [],
+		),
+	];
+	return { rows: rows.map((row) => row.post), presentation };
 }
 
 /** What presents a list of posts, whichever way it was read. */

@@ -9,10 +9,11 @@
  * The author is told in the same batch: their content restored (if it was hidden) or removed
  * (`content_moderated`), and a suspension (`account_status`) — never by whom, never who reported.
  */
-import { and, asc, eq, gt, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { CurrentUser } from "../../core/accounts/current-user";
+import { jsonListOf } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
 import { contentIs, contentModeratedStatements } from "../../core/moderation/notices";
 import type { QueueTargetType } from "../../core/moderation/queue";
@@ -144,7 +145,7 @@ export async function queuePage(db: Db, filters: QueueFilters) {
 		.limit(filters.limit);
 	const [rows, reportRows] = await batchQueries(db, [
 		listQueue(db, filters),
-		reportsQuery(db, pageIds, REPORTS_PER_LIST_ITEM),
+		reportsQuery(db, jsonListOf(pageIds), REPORTS_PER_LIST_ITEM),
 	]);
 	return { rows, reportsByItem: groupReports(reportRows) };
 }
@@ -161,8 +162,11 @@ export interface ReportView {
 	reporter: { id: string; displayName: string; trustLevel: string; role: string };
 }
 
-/** The newest `perItem` reports of each item listed by `itemIds` (SQL), with their reporters, in one query. */
-function reportsQuery(db: Db, itemIds: SQLWrapper, perItem: number) {
+/**
+ * The newest `perItem` reports of each item in `itemIds` (a JSON list: bound, or made by D1 from a page
+ * query), with their reporters, in one query.
+ */
+function reportsQuery(db: Db, itemIds: string | SQL, perItem: number) {
 	return db.all<{
 		id: string;
 		queue_item_id: string;
@@ -182,7 +186,7 @@ function reportsQuery(db: Db, itemIds: SQLWrapper, perItem: number) {
 				r.reporter_id, u.display_name, u.trust_level, u.role,
 				row_number() OVER (PARTITION BY r.queue_item_id ORDER BY r.id DESC) AS position
 			FROM ${reports} r JOIN ${users} u ON u.id = r.reporter_id
-			WHERE r.queue_item_id IN ${itemIds}
+			WHERE r.queue_item_id IN (SELECT value FROM json_each(${itemIds}))
 		) WHERE position <= ${perItem}
 		ORDER BY queue_item_id, id DESC`);
 }
@@ -219,9 +223,7 @@ export async function reportsOfItems(
 	perItem: number,
 ): Promise<Map<string, ReportView[]>> {
 	if (itemIds.length === 0) return new Map();
-	return groupReports(
-		await reportsQuery(db, sql`(SELECT value FROM json_each(${JSON.stringify(itemIds)}))`, perItem),
-	);
+	return groupReports(await reportsQuery(db, JSON.stringify(itemIds), perItem));
 }
 
 /** One item, its author, its reports and the content's live state (null when the row is gone). */
