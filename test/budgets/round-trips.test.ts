@@ -191,11 +191,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the addressee with my row; an existing pair and the cooldown; the insert with its daily quota",
 			],
 			[
-				"POST /api/v1/flourish/posts/{post_id}/votes",
-				5,
-				"the post with my row; its options; the write batch; the post read back; its presentation batch",
-			],
-			[
 				"POST /api/v1/reports",
 				4,
 				"the target with my row; blocks; an earlier report; the report batch with its daily quota (queue item, weights, hiding, audit)",
