@@ -136,24 +136,9 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"my row (a deletion is never deferred past it); the erasure batch; the erasure jobs read back to hand them on",
 			],
 			[
-				"PATCH /api/v1/guardians/appeals/{appeal_id}",
-				3,
-				"the appeal with my row; the decision batch with its audit entry; the appeal read back",
-			],
-			[
-				"PATCH /api/v1/guardians/users/{user_id}",
-				3,
-				"the user with my row; the write batch with its audit entry; the user read back",
-			],
-			[
 				"PATCH /api/v1/teamup/projects/{project_id}",
 				3,
 				"the project with my row; the update; my membership read back",
-			],
-			[
-				"POST /api/v1/guardians/queue/{item_id}/decision",
-				3,
-				"the item with my row; one decision batch (reports, content, penalty, audit); the item read back",
 			],
 			[
 				"POST /api/v1/support/responses/{response_id}/helpful",
@@ -179,11 +164,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"POST /api/v1/fellowship/events/{event_id}/cancel",
 				4,
 				"the event with my row; its group with my role; the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
-			],
-			[
-				"POST /api/v1/guardians/applications/{application_id}/decision",
-				4,
-				"the application (trust or guide) with my row; the applicant; the decision batch with its audit entry; the application read back",
 			],
 			[
 				"POST /api/v1/orchard/connections",

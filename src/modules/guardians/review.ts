@@ -395,8 +395,15 @@ export async function decideQueueItem(
 			},
 		}),
 	);
+	let results: unknown[];
 	try {
-		await commitGuardianBatch(db, statements, suspension);
+		// The item read back at the end of the same batch, after every write: no round trip of its own.
+		results = await commitGuardianBatch(
+			db,
+			statements,
+			suspension,
+			db.select().from(moderationQueueItems).where(eq(moderationQueueItems.id, item.id)),
+		);
 	} catch (error) {
 		if (isBatchGuardFailure(error)) {
 			throw conflict(
@@ -407,11 +414,7 @@ export async function decideQueueItem(
 		}
 		throw error;
 	}
-	const updated = await db
-		.select()
-		.from(moderationQueueItems)
-		.where(eq(moderationQueueItems.id, item.id))
-		.get();
+	const [updated] = results.at(-1) as ModerationQueueItemRow[];
 	if (!updated) throw notFound("queue item");
 	return { item: updated, penaltyId };
 }
