@@ -141,11 +141,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the project with my row; the update; my membership read back",
 			],
 			[
-				"POST /api/v1/support/responses/{response_id}/helpful",
-				3,
-				"the response with my row; the update; the response read back",
-			],
-			[
 				"POST /api/v1/teamup/projects",
 				3,
 				"my row (a write is sent only after it); the insert batch; my membership read back",
