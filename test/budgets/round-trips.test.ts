@@ -136,16 +136,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"my row (a deletion is never deferred past it); the erasure batch; the erasure jobs read back to hand them on",
 			],
 			[
-				"PATCH /api/v1/teamup/projects/{project_id}",
-				3,
-				"the project with my row; the update; my membership read back",
-			],
-			[
-				"POST /api/v1/teamup/projects",
-				3,
-				"my row (a write is sent only after it); the insert batch; my membership read back",
-			],
-			[
 				"DELETE /api/v1/fellowship/groups/{group_id}/members/{user_id}",
 				3,
 				"the group and the member's row with my row; the write batch; the member's RSVPs (to release seats)",
