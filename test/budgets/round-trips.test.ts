@@ -151,11 +151,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"the event with my row; its group with my role; the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
 			],
 			[
-				"POST /api/v1/orchard/connections",
-				3,
-				"the addressee with my row; an existing pair and the cooldown; the insert with its daily quota",
-			],
-			[
 				"POST /api/v1/reports",
 				4,
 				"the target with my row; blocks; an earlier report; the report batch with its daily quota (queue item, weights, hiding, audit)",
