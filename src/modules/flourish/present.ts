@@ -52,10 +52,8 @@ const distinct = (values: Array<string | null>) => [
 	...new Set(values.filter((v): v is string => v !== null)),
 ];
 
-/**
- * The presentation statements, written once over the ids they cover as one JSON list: bound (rows read
- * earlier), or made by D1 from the page query itself (`jsonListOf`: `postPageReads`, comments).
- */
+// The presentation statements, written once over the ids they cover as one JSON list: bound (rows read
+// earlier), or made by D1 from the page query itself (`jsonListOf`: `postPageReads`, comments).
 type TargetType = (typeof reactions.$inferSelect)["targetType"];
 /** A JSON list of ids: bound (a placeholder), or made by D1 from a page query (`jsonListOf`). */
 type Ids = Placeholder | SQL;
@@ -121,16 +119,16 @@ const pollOptionsIn = (db: Db, userId: string | Placeholder, postIds: Ids) => {
 const habitNamesIn = (db: Db, ids: Ids) =>
 	db.select({ id: habits.id, name: habits.name }).from(habits).where(inJsonList(habits.id, ids));
 
-// The presentation of rows already read runs on every post written or opened (and its first three queries on
-// every comment page): each query is built once per isolate (db/prepared), its ids bound as one JSON list.
+// The presentation of rows already read runs on every post written, voted in or opened: each query is built
+// once per isolate (db/prepared), its ids bound as one JSON list.
 /** Author columns of the users whose ids are bound as `ids`. */
 export const authorsById = preparedQuery((db) => authorsIn(db, sql.placeholder("ids")).prepare());
 /** Reaction counts per type of the posts or comments `ids` (`targetType`), grouped by target. */
-export const reactionCountsOf = preparedQuery((db) =>
+const reactionCountsOf = preparedQuery((db) =>
 	reactionCountsIn(db, sql.placeholder("targetType"), sql.placeholder("ids")).prepare(),
 );
 /** The reactions of `userId` on the posts or comments `ids` (`targetType`). */
-export const reactionsBy = preparedQuery((db) =>
+const reactionsBy = preparedQuery((db) =>
 	reactionsByIn(
 		db,
 		sql.placeholder("userId"),
