@@ -3,7 +3,7 @@
  * helpers every list of user content reuses (the feed, comments, Share the Sunlight).
  */
 import { z } from "@hono/zod-openapi";
-import { inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { inArray, type Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { Problem } from "../lib/problem";
 import type { CurrentUser } from "./accounts/current-user";
@@ -58,12 +58,21 @@ export function enforceLinkLimit(user: CurrentUser, text: string, field = "body/
 
 /**
  * `column IN (ids)` with the ids bound as ONE JSON parameter, so a page of 100 never hits D1's 100-bind cap.
- * In a prepared query, pass a placeholder and bind it to `JSON.stringify(ids)`.
+ * In a prepared query, pass a placeholder and bind it to `JSON.stringify(ids)`; to present a page in the
+ * page query's own batch, pass the JSON list D1 makes of the page (`jsonListOf`).
  */
-export function inJsonList(column: SQLiteColumn, ids: readonly string[] | Placeholder): SQL {
+export function inJsonList(column: SQLiteColumn, ids: readonly string[] | Placeholder | SQL): SQL {
 	const list = Array.isArray(ids) ? JSON.stringify(ids) : ids;
 	return inArray(column, sql`(SELECT value FROM json_each(${list}))`);
 }
+
+/**
+ * The values of `column` in the rows `query` selects, as one JSON list made by D1: for `inJsonList`, so that
+ * what presents a page can be asked in the page's own batch, with the page query as its subquery, instead of
+ * waiting for the page's ids (a batch is one transaction: the subquery finds the page's very rows).
+ */
+export const jsonListOf = (query: SQLWrapper, column = "id"): SQL =>
+	sql`(SELECT json_group_array(${sql.identifier(column)}) FROM ${query})`;
 
 /** Moderation states anyone may see. */
 export const publiclyVisible = (column: SQLiteColumn): SQL => inArray(column, [...PUBLICLY_VISIBLE_STATUSES]);

@@ -107,3 +107,12 @@ export async function batchThenRead<const W extends Writes, const R extends read
 	});
 	return [written as BatchResponse<W>, read as BatchRows<R>];
 }
+
+/**
+ * Drizzle queries in one D1 batch (one round trip), answered as `db.batch` answers them; unlike `db.batch`,
+ * raw statements with bound values (`db.all(sql\`… ${value}\`)`) may be among them.
+ */
+export async function batchQueries<const Q extends Writes>(db: Db, queries: Q): Promise<BatchResponse<Q>> {
+	const [results] = await batchThenRead(db, queries, []);
+	return results;
+}

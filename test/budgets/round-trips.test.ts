@@ -65,18 +65,7 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				2,
 				"the group (may I see it) with my row; then its members",
 			],
-			[
-				"GET /api/v1/flourish/feed",
-				2,
-				"the page with my row; its presentation batch (authors, reactions, votes: they depend on the page)",
-			],
 			["GET /api/v1/flourish/posts/{post_id}", 2, "the post with my row; its presentation batch"],
-			[
-				"GET /api/v1/flourish/posts/{post_id}/comments",
-				2,
-				"the post and the page with my row; the page's presentation batch",
-			],
-			["GET /api/v1/guardians/queue", 2, "the page with my row; then the reports of its items"],
 			[
 				"GET /api/v1/guardians/queue/{item_id}",
 				2,
@@ -102,11 +91,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"GET /api/v1/orchard/conversations/{user_id}/ws",
 				2,
 				"my row first (an upgrade grants a right, so it reads the caller before anything); then the blocks between us",
-			],
-			[
-				"GET /api/v1/recommendations",
-				2,
-				"my row first (my time zone dates the nourishment candidates); my habits, groups and the candidates in one batch",
 			],
 			[
 				"GET /api/v1/search",
@@ -162,36 +146,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"my row (a deletion is never deferred past it); the erasure batch; the erasure jobs read back to hand them on",
 			],
 			[
-				"PATCH /api/v1/guardians/appeals/{appeal_id}",
-				3,
-				"the appeal with my row; the decision batch with its audit entry; the appeal read back",
-			],
-			[
-				"PATCH /api/v1/guardians/users/{user_id}",
-				3,
-				"the user with my row; the write batch with its audit entry; the user read back",
-			],
-			[
-				"PATCH /api/v1/teamup/projects/{project_id}",
-				3,
-				"the project with my row; the update; my membership read back",
-			],
-			[
-				"POST /api/v1/guardians/queue/{item_id}/decision",
-				3,
-				"the item with my row; one decision batch (reports, content, penalty, audit); the item read back",
-			],
-			[
-				"POST /api/v1/support/responses/{response_id}/helpful",
-				3,
-				"the response with my row; the update; the response read back",
-			],
-			[
-				"POST /api/v1/teamup/projects",
-				3,
-				"my row (a write is sent only after it); the insert batch; my membership read back",
-			],
-			[
 				"DELETE /api/v1/fellowship/groups/{group_id}/members/{user_id}",
 				3,
 				"the group and the member's row with my row; the write batch; the member's RSVPs (to release seats)",
@@ -205,21 +159,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				"POST /api/v1/fellowship/events/{event_id}/cancel",
 				4,
 				"the event with my row; its group with my role; the update (with its fan-out row); after the answer, the fan-out marked handed to the queue",
-			],
-			[
-				"POST /api/v1/guardians/applications/{application_id}/decision",
-				4,
-				"the application (trust or guide) with my row; the applicant; the decision batch with its audit entry; the application read back",
-			],
-			[
-				"POST /api/v1/orchard/connections",
-				3,
-				"the addressee with my row; an existing pair and the cooldown; the insert with its daily quota",
-			],
-			[
-				"POST /api/v1/flourish/posts/{post_id}/votes",
-				5,
-				"the post with my row; its options; the write batch; the post read back; its presentation batch",
 			],
 			[
 				"POST /api/v1/reports",

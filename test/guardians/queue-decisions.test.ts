@@ -114,6 +114,23 @@ describe("GET /guardians/queue", () => {
 		expect(highItem).toHaveProperty("ml");
 	});
 
+	it("lists an anonymous request without an author, and each item with its own reports and author", async () => {
+		const watcher = await guardian("q-anon-list");
+		const requestAuthor = await signUp("q-anon-author");
+		const request = await createRequest(requestAuthor);
+		await reported(await signUp("q-anon-reporter"), "support_request", request.request.id, "spam");
+		const anonymous = await queueItemFor("support_request", request.request.id);
+		const known = await reportedPost(2, "harassment");
+		const items = await fullQueue(watcher);
+		const anonymousItem = items.find((item) => item.id === anonymous.id);
+		expect(anonymousItem?.author).toBeNull();
+		expect(anonymousItem?.reports.map((each) => each.reason)).toEqual(["spam"]);
+		expect(JSON.stringify(anonymousItem)).not.toContain(requestAuthor.id);
+		const knownItem = items.find((item) => item.id === known.itemId);
+		expect(knownItem?.author?.id).toBe(known.author.id);
+		expect(knownItem?.reports.map((each) => each.reason)).toEqual(["harassment", "harassment"]);
+	});
+
 	it("filters by target type and status, and rejects bad queries", async () => {
 		const watcher = await guardian("q-filter");
 		const author = await signUp("q-filter-author");

@@ -5,6 +5,7 @@
  * already belong to.
  */
 import { describe, expect, it } from "vitest";
+import { addDays, localToday } from "../../src/lib/local-date";
 import { insertGroup, insertRow } from "../ml/fixtures";
 import { call, expectStatus, setUserColumns, signUp } from "../support/api";
 
@@ -150,5 +151,39 @@ describe("recommendation visibility", () => {
 		const seen = await ids(me.token, "nourishment");
 		expect(seen).toEqual(expect.arrayContaining([evergreen, past]));
 		for (const id of [future, spiritual, deleted]) expect(seen).not.toContain(id);
+	});
+
+	it("nourishment: a dated item once it is today where I live (far ahead of UTC, far behind, a late day start)", async () => {
+		const utcToday = new Date().toISOString().slice(0, 10);
+		const dates = [-2, -1, 0, 1].map((days) => addDays(utcToday, days));
+		const dated = new Map<string, string>();
+		for (const date of dates) {
+			dated.set(
+				date,
+				await insertRow("nourishment_items", {
+					title: `Dated ${date}`,
+					body: "Breathe.",
+					content_type: "quote",
+					category: "hope",
+					publish_date: date,
+				}),
+			);
+		}
+		const places = [
+			{ timezone: "Pacific/Kiritimati", day_start_hour: 0 },
+			{ timezone: "Pacific/Pago_Pago", day_start_hour: 0 },
+			{ timezone: "Pacific/Pago_Pago", day_start_hour: 23 },
+		];
+		for (const place of places) {
+			const me = await signUp("vis-nourish-zone");
+			await setUserColumns(me.id, place);
+			const seen = await ids(me.token, "nourishment");
+			const today = localToday(place.timezone, place.day_start_hour, new Date());
+			for (const date of dates) {
+				const id = dated.get(date) ?? "";
+				if (date <= today) expect(seen, `${place.timezone} ${date}`).toContain(id);
+				else expect(seen, `${place.timezone} ${date}`).not.toContain(id);
+			}
+		}
 	});
 });

@@ -138,9 +138,13 @@ export async function findVisibleUser(
 	viewerId: string,
 	userId: string,
 ): Promise<UserRow | undefined> {
+	return visibleUserQuery(db, viewerId, userId).get();
+}
+
+/** The query of `findVisibleUser`, to send in a batch beside other checks. */
+export function visibleUserQuery(db: Db, viewerId: string, userId: string) {
 	return db
 		.select()
 		.from(users)
-		.where(and(eq(users.id, userId), isNull(users.deletedAt), notBlockedWith(db, viewerId, users.id)))
-		.get();
+		.where(and(eq(users.id, userId), isNull(users.deletedAt), notBlockedWith(db, viewerId, users.id)));
 }

@@ -11,7 +11,7 @@ import { and, asc, eq, exists, gt, inArray, isNull, or, sql } from "drizzle-orm"
 import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian, isGuardianInSql } from "../../core/accounts/current-user";
 import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
-import { enforceLinkLimit, isPendingReview } from "../../core/content-rules";
+import { enforceLinkLimit, isPendingReview, jsonListOf } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
 import { removalNotice } from "../../core/moderation/notices";
 import { queueItemForContent } from "../../core/moderation/queue";
@@ -19,7 +19,6 @@ import { screenText } from "../../core/moderation/screen";
 import { type NotificationEvent, notificationStatements } from "../../core/notifications";
 import { withDailyQuota } from "../../core/quotas";
 import type { Db } from "../../db/client";
-import { batchPrepared } from "../../db/prepared";
 import {
 	type CommentRow,
 	commentContent,
@@ -33,11 +32,11 @@ import { forbidden, notFound, unprocessable } from "../../lib/problem";
 import type { Ctx } from "./posts";
 import { findReadablePost } from "./posts";
 import {
-	authorsById,
+	authorsIn,
 	emptyReactionCounts,
 	groupReactionCounts,
-	reactionCountsOf,
-	reactionsBy,
+	reactionCountsIn,
+	reactionsByIn,
 } from "./present";
 import type { CommentView } from "./schemas";
 import { commentVisibleTo, postReadableBy } from "./visibility";
@@ -261,9 +260,10 @@ function toView(
 export type CommentCursor = { id: string };
 
 /**
- * One page of top-level comments (oldest first) with all their replies nested. Two D1 round trips: the
- * post check together with the comments (each one's visibility to me computed in SQL), then one batch of
- * authors and reactions. Comments of a post I may not read are fetched but never shown: 404.
+ * One page of top-level comments (oldest first) with all their replies nested, in one D1 round trip: the
+ * post check, the comments (each one's visibility to me computed in SQL), and the authors and reactions of
+ * the visible ones (statements that select the page themselves) in one batch. Comments of a post I may not
+ * read are fetched but never shown: 404.
  */
 export async function listComments(ctx: Ctx, postId: string, limit: number, after?: CommentCursor) {
 	const { db, user } = ctx;
@@ -293,7 +293,31 @@ export async function listComments(ctx: Ctx, postId: string, limit: number, afte
 		);
 	};
 	const top = alias(comments, "top");
-	const [readable, topLevel, replies] = await db.batch([
+	const topPage = db
+		.select({ id: top.id })
+		.from(top)
+		.where(topLevelOf(top))
+		.orderBy(asc(top.id))
+		.limit(limit);
+	const pageReply = alias(comments, "page_reply");
+	const replyPage = db
+		.select({ id: pageReply.id })
+		.from(pageReply)
+		.where(inArray(pageReply.rootId, topPage))
+		.orderBy(asc(pageReply.id))
+		.limit(MAX_REPLIES_PER_PAGE);
+	// The comments of the page I may see (what the `visible` column says of the page's rows): what the
+	// presentation statements read for.
+	const shown = db
+		.select({ id: comments.id, authorId: comments.authorId })
+		.from(comments)
+		.where(
+			and(
+				inArray(comments.id, sql`(SELECT id FROM ${topPage} UNION ALL SELECT id FROM ${replyPage})`),
+				commentVisibleTo(db, user),
+			),
+		);
+	const [readable, topLevel, replies, authors, counts, mine] = await db.batch([
 		db
 			.select({ id: posts.id })
 			.from(posts)
@@ -308,25 +332,16 @@ export async function listComments(ctx: Ctx, postId: string, limit: number, afte
 		db
 			.select({ row: comments, visible })
 			.from(comments)
-			.where(
-				inArray(
-					comments.rootId,
-					db.select({ id: top.id }).from(top).where(topLevelOf(top)).orderBy(asc(top.id)).limit(limit),
-				),
-			)
+			.where(inArray(comments.rootId, topPage))
 			.orderBy(asc(comments.id))
 			.limit(MAX_REPLIES_PER_PAGE),
+		authorsIn(db, jsonListOf(shown, "author_id")),
+		reactionCountsIn(db, "comment", jsonListOf(shown)),
+		reactionsByIn(db, user.id, "comment", jsonListOf(shown)),
 	]);
 	if (readable.length === 0) throw notFound("post");
 	const pageTop = topLevel.slice(0, limit);
 	const all = [...pageTop, ...replies];
-	const visibleIds = all.filter((entry) => entry.visible).map((entry) => entry.row.id);
-	const authorIds = [...new Set(all.filter((entry) => entry.visible).map((entry) => entry.row.authorId))];
-	const [authors, counts, mine] = await batchPrepared(db, [
-		[authorsById(db), { ids: JSON.stringify(authorIds) }],
-		[reactionCountsOf(db), { targetType: "comment", ids: JSON.stringify(visibleIds) }],
-		[reactionsBy(db), { userId: user.id, targetType: "comment", ids: JSON.stringify(visibleIds) }],
-	]);
 	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));
 	const countsById = groupReactionCounts(counts);
 	const myReaction = new Map(mine.map((row) => [row.targetId, row.reactionType]));

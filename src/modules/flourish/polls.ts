@@ -9,12 +9,13 @@
 import { and, eq, exists, gt, inArray, isNull, notExists, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
-import { pollOptions, pollVotes, posts } from "../../db/tables/flourish";
+import { batchThenRead } from "../../db/prepared";
+import { type PostRow, pollOptions, pollVotes, posts } from "../../db/tables/flourish";
 import { newId } from "../../lib/ids";
-import { conflict, unprocessable } from "../../lib/problem";
+import { conflict, notFound, unprocessable } from "../../lib/problem";
 import type { Ctx } from "./posts";
-import { findReadablePost, getPost } from "./posts";
-import type { PostView } from "./present";
+import { assemblePosts, type PostView, postPresentationReads } from "./present";
+import { postReadableBy } from "./visibility";
 
 function insertVote(
 	db: Db,
@@ -46,7 +47,19 @@ export async function castVote(
 	now = new Date(),
 ): Promise<PostView> {
 	const { db, user } = ctx;
-	const post = await findReadablePost(db, user, postId);
+	// The post and the chosen options side by side (the options do not depend on the post's row): one round trip.
+	const [[post], known] = await db.batch([
+		db
+			.select()
+			.from(posts)
+			.where(and(eq(posts.id, postId), postReadableBy(db, user)))
+			.limit(1),
+		db
+			.select({ id: pollOptions.id })
+			.from(pollOptions)
+			.where(and(eq(pollOptions.postId, postId), inArray(pollOptions.id, optionIds))),
+	]);
+	if (!post) throw notFound("post");
 	if (post.type !== "poll" || !post.pollClosesAt) throw conflict("This post is not a poll.");
 	if (post.pollClosesAt <= now.toISOString()) throw conflict("This poll is closed.");
 	if (!post.pollMultipleChoice && optionIds.length > 1) {
@@ -54,10 +67,6 @@ export async function castVote(
 			{ field: "body/option_ids", message: "exactly one option" },
 		]);
 	}
-	const known = await db
-		.select({ id: pollOptions.id })
-		.from(pollOptions)
-		.where(and(eq(pollOptions.postId, post.id), inArray(pollOptions.id, optionIds)));
 	if (known.length !== optionIds.length) {
 		throw unprocessable("Every option must belong to this poll.", [
 			{ field: "body/option_ids", message: "unknown option" },
@@ -83,15 +92,32 @@ export async function castVote(
 		),
 	) as ReturnType<typeof exists>;
 	const firstLanded = exists(db.select({ one: sql`1` }).from(pollVotes).where(eq(pollVotes.id, firstVoteId)));
-	const statements: BatchItem<"sqlite">[] = [
+	const inserts: BatchItem<"sqlite">[] = [
 		insertVote(db, firstVoteId, post.id, first, user.id, at, stillOpenAndFirst),
 		...others.map((optionId) =>
 			insertVote(db, newId(now.getTime()), post.id, optionId, user.id, at, firstLanded),
 		),
-		db.select({ id: pollVotes.id }).from(pollVotes).where(eq(pollVotes.id, firstVoteId)),
 	];
-	const results = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-	const landed = results.at(-1) as Array<{ id: string }>;
+	// The votes, whether they landed, the post read back and what presents it (my votes now among the
+	// results): one batch.
+	const [written, presentation] = await batchThenRead(
+		db,
+		[
+			...inserts,
+			db.select({ id: pollVotes.id }).from(pollVotes).where(eq(pollVotes.id, firstVoteId)),
+			db
+				.select()
+				.from(posts)
+				.where(and(eq(posts.id, post.id), postReadableBy(db, user))),
+		] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
+		postPresentationReads(db, user, [post]),
+	);
+	const landed = written.at(-2) as Array<{ id: string }>;
 	if (landed.length === 0) throw conflict("You have already voted in this poll (or it just closed).");
-	return getPost(ctx, post.id, now);
+	const [readBack] = written.at(-1) as PostRow[];
+	// Deleted a moment ago, between the check and the vote.
+	if (!readBack) throw notFound("post");
+	const [view] = assemblePosts(user, [readBack], presentation, now);
+	if (!view) throw notFound("post");
+	return view;
 }

@@ -26,7 +26,16 @@ import { newId } from "../../lib/ids";
 import { forbidden, notFound, Problem, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
 import { getHabit } from "../garden";
-import { assemblePosts, hotScore, type PostView, postPresentationReads, presentPosts } from "./present";
+import {
+	assemblePosts,
+	hotScore,
+	type PostPresentation,
+	type PostView,
+	postPageReads,
+	postPresentationReads,
+	presentPosts,
+	splitPostPage,
+} from "./present";
 import { NEW_SPROUT_EDIT_WINDOW_MS, POLL_MAX_OPEN_MS, POLL_MIN_OPEN_MS, postShapeIssues } from "./schemas";
 import { postReadableBy, postsVisibleTo } from "./visibility";
 
@@ -396,31 +405,36 @@ function feedConditions(ctx: Ctx, filters: FeedFilters): SQL[] {
 	return conditions;
 }
 
+/** A page of posts with what presents it (flourish/present). */
+export interface PresentedPosts {
+	rows: PostRow[];
+	presentation: PostPresentation;
+}
+
+/**
+ * `size` + 1 posts (the one more tells whether a page follows) and the presentation of the first `size`, in
+ * one batch: the presentation statements select the page themselves, so the page costs one round trip.
+ */
+async function presentedPage(ctx: Ctx, where: SQL | undefined, orderBy: SQL[], size: number) {
+	const { db, user } = ctx;
+	const read = await db.batch(postPageReads(db, user, { where, orderBy, limit: size + 1, presented: size }));
+	return splitPostPage(read) satisfies PresentedPosts;
+}
+
 /** Newest first by id (UUIDv7: time-ordered and unique), so new posts only ever appear before page one. */
-export async function recentFeed(ctx: Ctx, filters: FeedFilters, limit: number, after?: RecentCursor) {
+export function recentFeed(ctx: Ctx, filters: FeedFilters, limit: number, after?: RecentCursor) {
 	const conditions = feedConditions(ctx, filters);
 	if (after) conditions.push(lt(posts.id, after.id));
-	const rows = await ctx.db
-		.select()
-		.from(posts)
-		.where(and(...conditions))
-		.orderBy(desc(posts.id))
-		.limit(limit + 1);
-	return rows;
+	return presentedPage(ctx, and(...conditions), [desc(posts.id)], limit);
 }
 
 /** Highest hot score first; the (hot_score, id) pair is unique, so the cursor is exact. */
-export async function topFeed(ctx: Ctx, filters: FeedFilters, limit: number, after?: TopCursor) {
+export function topFeed(ctx: Ctx, filters: FeedFilters, limit: number, after?: TopCursor) {
 	const conditions = feedConditions(ctx, filters);
 	if (after) {
 		conditions.push(afterCursor("desc", [posts.hotScore, after.hot], [posts.id, after.id]));
 	}
-	return ctx.db
-		.select()
-		.from(posts)
-		.where(and(...conditions))
-		.orderBy(desc(posts.hotScore), desc(posts.id))
-		.limit(limit + 1);
+	return presentedPage(ctx, and(...conditions), [desc(posts.hotScore), desc(posts.id)], limit);
 }
 
 /** What `for_you` ranks against: my interests, my bio and the names of my active habits. */
@@ -445,25 +459,29 @@ async function rankCandidates(ctx: Ctx, query: string, candidates: PostRow[]): P
  * `for_you`: the newest RANKING_CANDIDATES visible posts at or before an anchor (the newest candidate when
  * the first page was served), ranked by similarity to my interests. The cursor keeps the anchor, so later
  * pages rank the same candidate set and simply continue at an offset: no duplicates, no gaps.
+ *
+ * The page is only known once the candidates are ranked, so the candidates' presentation is read with them
+ * (one round trip, not two): bounded by RANKING_CANDIDATES, and only the page's share of it is used.
  */
 export async function forYouFeed(ctx: Ctx, filters: FeedFilters, limit: number, after?: ForYouCursor) {
 	const { db, user } = ctx;
 	const conditions = feedConditions(ctx, filters);
 	if (after) conditions.push(lte(posts.id, after.anchor));
-	const [candidates, habitRows] = await db.batch([
-		db
-			.select()
-			.from(posts)
-			.where(and(...conditions))
-			.orderBy(desc(posts.id))
-			.limit(RANKING_CANDIDATES),
+	const [habitRows, ...read] = await db.batch([
 		db
 			.select({ name: habits.name })
 			.from(habits)
 			.where(and(eq(habits.userId, user.id), isNull(habits.deletedAt)))
 			.orderBy(habits.id)
 			.limit(100),
+		...postPageReads(db, user, {
+			where: and(...conditions),
+			orderBy: [desc(posts.id)],
+			limit: RANKING_CANDIDATES,
+			presented: RANKING_CANDIDATES,
+		}),
 	]);
+	const { rows: candidates, presentation } = splitPostPage(read);
 	const anchor = after?.anchor ?? candidates[0]?.id;
 	const ranked = await rankCandidates(
 		ctx,
@@ -476,7 +494,7 @@ export async function forYouFeed(ctx: Ctx, filters: FeedFilters, limit: number, 
 	const offset = after?.offset ?? 0;
 	const rows = ranked.slice(offset, offset + limit);
 	const next = offset + limit < ranked.length && anchor ? { anchor, offset: offset + limit } : null;
-	return { rows, next };
+	return { rows, next, presentation } satisfies PresentedPosts & { next: unknown };
 }
 
 /** Up to 5 visible posts most similar to this one (recency when the ML service is down). */

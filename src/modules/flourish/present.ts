@@ -1,18 +1,27 @@
 /**
- * @module flourish/present: turns a page of post rows into their wire form in ONE D1 round trip: authors,
- * reaction counts, my reaction, poll options (with their results and my votes), and milestone habits are
- * each one query over the whole page (ids bound as one JSON parameter), sent together in a single batch.
+ * @module flourish/present: turns post rows into their wire form: authors, reaction counts, my reaction,
+ * poll options (with their results and my votes), and milestone habits. Rows already read are presented
+ * by one query each over their ids (bound as one JSON parameter), sent together in a single batch; a list
+ * page reads its presentation with its rows, in the page query's own batch (`postPageReads`), so the list
+ * costs one D1 round trip.
  */
 
 import type { z } from "@hono/zod-openapi";
-import { and, count, countDistinct, eq, type SQL, sql } from "drizzle-orm";
+import { and, count, countDistinct, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type CurrentUser, isGuardian } from "../../core/accounts/current-user";
-import { authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
-import { inJsonList, isPendingReview } from "../../core/content-rules";
+import { type AuthorRow, authorColumns, GONE_AUTHOR, toAuthor } from "../../core/authors";
+import { inJsonList, isPendingReview, jsonListOf } from "../../core/content-rules";
 import type { Db } from "../../db/client";
-import { type BatchRows, batchPrepared, boundQueries, preparedQuery } from "../../db/prepared";
-import { type PostRow, pollOptions, pollVotes, REACTION_TYPES, reactions } from "../../db/tables/flourish";
+import { batchPrepared, boundQueries, preparedQuery } from "../../db/prepared";
+import {
+	type PostRow,
+	pollOptions,
+	pollVotes,
+	posts,
+	REACTION_TYPES,
+	reactions,
+} from "../../db/tables/flourish";
 import { habits } from "../../db/tables/garden";
 import { users } from "../../db/tables/users";
 import type { PostSchema } from "./schemas";
@@ -43,50 +52,49 @@ const distinct = (values: Array<string | null>) => [
 	...new Set(values.filter((v): v is string => v !== null)),
 ];
 
-// The presentation batch runs on every feed page (and its first three queries on every comment page): each
-// query is built once per isolate (db/prepared), its ids bound as one JSON list.
-/** Author columns of the users whose ids are bound as `ids`. */
-export const authorsById = preparedQuery((db) =>
-	db
-		.select(authorColumns)
-		.from(users)
-		.where(inJsonList(users.id, sql.placeholder("ids")))
-		.prepare(),
-);
-/** Reaction counts per type of the posts or comments `ids` (`targetType`), grouped by target. */
-export const reactionCountsOf = preparedQuery((db) =>
+// The presentation statements, written once over the ids they cover as one JSON list: bound (rows read
+// earlier), or made by D1 from the page query itself (`jsonListOf`: `postPageReads`, comments).
+type TargetType = (typeof reactions.$inferSelect)["targetType"];
+/** A JSON list of ids: bound (a placeholder), or made by D1 from a page query (`jsonListOf`). */
+type Ids = Placeholder | SQL;
+
+/** Author columns of the users listed by `ids`. */
+export const authorsIn = (db: Db, ids: Ids) =>
+	db.select(authorColumns).from(users).where(inJsonList(users.id, ids));
+
+/** Reaction counts per type of the posts or comments listed by `ids` (`targetType`), grouped by target. */
+export const reactionCountsIn = (db: Db, targetType: TargetType | Placeholder, ids: Ids) =>
 	db
 		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType, n: count() })
 		.from(reactions)
-		.where(
-			and(
-				eq(reactions.targetType, sql.placeholder("targetType")),
-				inJsonList(reactions.targetId, sql.placeholder("ids")),
-			),
-		)
-		.groupBy(reactions.targetId, reactions.reactionType)
-		.prepare(),
-);
-/** The reactions of `userId` on the posts or comments `ids` (`targetType`). */
-export const reactionsBy = preparedQuery((db) =>
+		.where(and(eq(reactions.targetType, targetType), inJsonList(reactions.targetId, ids)))
+		.groupBy(reactions.targetId, reactions.reactionType);
+
+/** The reactions of `userId` on the posts or comments listed by `ids` (`targetType`). */
+export const reactionsByIn = (
+	db: Db,
+	userId: string | Placeholder,
+	targetType: TargetType | Placeholder,
+	ids: Ids,
+) =>
 	db
 		.select({ targetId: reactions.targetId, reactionType: reactions.reactionType })
 		.from(reactions)
 		.where(
 			and(
-				eq(reactions.userId, sql.placeholder("userId")),
-				eq(reactions.targetType, sql.placeholder("targetType")),
-				inJsonList(reactions.targetId, sql.placeholder("ids")),
+				eq(reactions.userId, userId),
+				eq(reactions.targetType, targetType),
+				inJsonList(reactions.targetId, ids),
 			),
-		)
-		.prepare(),
-);
+		);
+
 /**
- * The options of the polls `pollIds` with everything a viewer's page shows of them, in one statement:
- * each option's votes, the poll's distinct voters, and whether `userId` chose the option (each an
- * indexed lookup: poll_votes by option and user, and by post and user).
+ * The options of the polls listed by `postIds` with everything a viewer's page shows of them, in one
+ * statement: each option's votes, the poll's distinct voters, and whether `userId` chose the option (each an
+ * indexed lookup: poll_votes by option and user, and by post and user). Only poll posts have options, so the
+ * ids of a whole page may be passed.
  */
-const pollOptionsWithVotes = preparedQuery((db) => {
+const pollOptionsIn = (db: Db, userId: string | Placeholder, postIds: Ids) => {
 	// Subqueries over an alias: drizzle would print a single-table select's own columns unqualified.
 	const vote = alias(pollVotes, "vote");
 	const countOf = (where: SQL | undefined) =>
@@ -101,21 +109,37 @@ const pollOptionsWithVotes = preparedQuery((db) => {
 				.select({ n: countDistinct(vote.userId) })
 				.from(vote)
 				.where(eq(vote.postId, pollOptions.postId))})`.mapWith(Number),
-			mine: countOf(and(eq(vote.optionId, pollOptions.id), eq(vote.userId, sql.placeholder("userId")))),
+			mine: countOf(and(eq(vote.optionId, pollOptions.id), eq(vote.userId, userId))),
 		})
 		.from(pollOptions)
-		.where(inJsonList(pollOptions.postId, sql.placeholder("pollIds")))
-		.orderBy(pollOptions.postId, pollOptions.position)
-		.prepare();
-});
+		.where(inJsonList(pollOptions.postId, postIds))
+		.orderBy(pollOptions.postId, pollOptions.position);
+};
 
-const habitNames = preparedQuery((db) =>
-	db
-		.select({ id: habits.id, name: habits.name })
-		.from(habits)
-		.where(inJsonList(habits.id, sql.placeholder("ids")))
-		.prepare(),
+const habitNamesIn = (db: Db, ids: Ids) =>
+	db.select({ id: habits.id, name: habits.name }).from(habits).where(inJsonList(habits.id, ids));
+
+// The presentation of rows already read runs on every post written, voted in or opened: each query is built
+// once per isolate (db/prepared), its ids bound as one JSON list.
+/** Author columns of the users whose ids are bound as `ids`. */
+export const authorsById = preparedQuery((db) => authorsIn(db, sql.placeholder("ids")).prepare());
+/** Reaction counts per type of the posts or comments `ids` (`targetType`), grouped by target. */
+const reactionCountsOf = preparedQuery((db) =>
+	reactionCountsIn(db, sql.placeholder("targetType"), sql.placeholder("ids")).prepare(),
 );
+/** The reactions of `userId` on the posts or comments `ids` (`targetType`). */
+const reactionsBy = preparedQuery((db) =>
+	reactionsByIn(
+		db,
+		sql.placeholder("userId"),
+		sql.placeholder("targetType"),
+		sql.placeholder("ids"),
+	).prepare(),
+);
+const pollOptionsWithVotes = preparedQuery((db) =>
+	pollOptionsIn(db, sql.placeholder("userId"), sql.placeholder("pollIds")).prepare(),
+);
+const habitNames = preparedQuery((db) => habitNamesIn(db, sql.placeholder("ids")).prepare());
 
 /** What presenting a post needs to know of it before it is read (so a new post can be presented in its write's batch). */
 export type PostToPresent = Pick<PostRow, "id" | "authorId" | "type" | "milestoneHabitId">;
@@ -139,7 +163,99 @@ export function postPresentationReads(db: Db, viewer: CurrentUser, rows: readonl
 	]);
 }
 
-export type PostPresentation = BatchRows<ReturnType<typeof postPresentationReads>>;
+/** A page's post rows carry their author and milestone habit, joined. */
+const pageAuthor = alias(users, "page_author");
+const pageHabit = alias(habits, "page_habit");
+
+/** Where a list page of posts comes from: the page query's conditions, order and limit. */
+export interface PostPageQuery {
+	where: SQL | undefined;
+	orderBy: SQL[];
+	/** Rows the page query reads (a page asks one more, to tell whether another page follows). */
+	limit: number;
+	/** The first rows of those that get presented. */
+	presented: number;
+}
+
+/**
+ * The statements of a list page of posts, for one batch (one round trip, instead of the page and then its
+ * presentation). The page query's rows carry what is one per post: the author and milestone habit (joined)
+ * and my reaction (one indexed lookup, only for the rows the page returns). The reaction counts and the
+ * polls' options are statements over the page's ids as D1 lists them from the page query itself
+ * (`jsonListOf`, with the page query's own conditions, order and limit): in one batch (one transaction)
+ * that finds exactly the rows the page query finds.
+ */
+export function postPageReads(db: Db, viewer: CurrentUser, page: PostPageQuery) {
+	const ids = jsonListOf(
+		db
+			.select({ id: posts.id })
+			.from(posts)
+			.where(page.where)
+			.orderBy(...page.orderBy)
+			.limit(page.presented),
+	);
+	return [
+		db
+			.select({
+				post: posts,
+				// In a D1 batch a row comes back keyed by column name: columns another table shares are aliased.
+				author: {
+					id: sql<string>`${pageAuthor.id}`.as("page_author_id"),
+					// The first plain column (a name is never null) makes a missing author `null`.
+					displayName: pageAuthor.displayName,
+					avatarUrl: pageAuthor.avatarUrl,
+					trustLevel: pageAuthor.trustLevel,
+				},
+				habitName: sql<string | null>`${pageHabit.name}`.as("page_habit_name"),
+				myReaction:
+					sql<ReactionType | null>`(SELECT ${reactions.reactionType} FROM ${reactions} WHERE ${reactions.userId} = ${viewer.id} AND ${reactions.targetType} = 'post' AND ${reactions.targetId} = ${posts.id})`.as(
+						"page_my_reaction",
+					),
+			})
+			.from(posts)
+			.leftJoin(pageAuthor, eq(pageAuthor.id, posts.authorId))
+			.leftJoin(pageHabit, eq(pageHabit.id, posts.milestoneHabitId))
+			.where(page.where)
+			.orderBy(...page.orderBy)
+			.limit(page.limit),
+		reactionCountsIn(db, "post", ids),
+		pollOptionsIn(db, viewer.id, ids),
+	] as const;
+}
+
+/** The page's post rows and their presentation, from what `postPageReads` read. */
+export function splitPostPage([rows, counts, options]: readonly [
+	rows: Array<{
+		post: PostRow;
+		author: AuthorRow | null;
+		habitName: string | null;
+		myReaction: ReactionType | null;
+	}>,
+	counts: Awaited<ReturnType<typeof reactionCountsIn>>,
+	options: Awaited<ReturnType<typeof pollOptionsIn>>,
+]): { rows: PostRow[]; presentation: PostPresentation } {
+	const presentation: PostPresentation = [
+		rows.flatMap((row) => (row.author ? [row.author] : [])),
+		counts,
+		rows.flatMap(({ post, myReaction }) =>
+			myReaction ? [{ targetId: post.id, reactionType: myReaction }] : [],
+		),
+		options,
+		rows.flatMap(({ post, habitName }) =>
+			post.milestoneHabitId && habitName !== null ? [{ id: post.milestoneHabitId, name: habitName }] : [],
+		),
+	];
+	return { rows: rows.map((row) => row.post), presentation };
+}
+
+/** What presents a list of posts, whichever way it was read. */
+export type PostPresentation = readonly [
+	Awaited<ReturnType<typeof authorsIn>>,
+	Awaited<ReturnType<typeof reactionCountsIn>>,
+	Awaited<ReturnType<typeof reactionsByIn>>,
+	Awaited<ReturnType<typeof pollOptionsIn>>,
+	Awaited<ReturnType<typeof habitNamesIn>>,
+];
 
 /** The wire form of `rows`, in their order, for `viewer`. Exactly one D1 round trip (a batch). */
 export async function presentPosts(

@@ -26,7 +26,7 @@ import {
 	topFeed,
 	updatePost,
 } from "./posts";
-import { presentPosts } from "./present";
+import { assemblePosts } from "./present";
 import { removeCommentReaction, removePostReaction, setCommentReaction, setPostReaction } from "./reactions";
 import {
 	CastVote,
@@ -255,14 +255,23 @@ export const flourishRoutes = createRouter()
 		const ctx = requestContext(c);
 		const { sort, limit, cursor, type, author_id, group_id } = c.req.valid("query");
 		const filters = { type, author_id, group_id };
+		const now = new Date();
 		if (sort === "for_you") {
-			const { rows, next } = await forYouFeed(ctx, filters, limit, decodeCursor(cursor, ForYouCursor));
+			const { rows, next, presentation } = await forYouFeed(
+				ctx,
+				filters,
+				limit,
+				decodeCursor(cursor, ForYouCursor),
+			);
 			return c.json(
-				{ data: await presentPosts(ctx.db, ctx.user, rows), next_cursor: next ? encodeCursor(next) : null },
+				{
+					data: assemblePosts(ctx.user, rows, presentation, now),
+					next_cursor: next ? encodeCursor(next) : null,
+				},
 				200,
 			);
 		}
-		const rows =
+		const { rows, presentation } =
 			sort === "top"
 				? await topFeed(ctx, filters, limit, decodeCursor(cursor, TopCursor))
 				: await recentFeed(ctx, filters, limit, decodeCursor(cursor, RecentCursor));
@@ -272,7 +281,7 @@ export const flourishRoutes = createRouter()
 			rows.length > limit && last
 				? encodeCursor(sort === "top" ? { hot: last.hotScore, id: last.id } : { id: last.id })
 				: null;
-		return c.json({ data: await presentPosts(ctx.db, ctx.user, page), next_cursor: next }, 200);
+		return c.json({ data: assemblePosts(ctx.user, page, presentation, now), next_cursor: next }, 200);
 	})
 	.openapi(postPost, async (c) => {
 		const { post, screening } = await createPost(requestContext(c), c.req.valid("json"));

@@ -9,7 +9,7 @@
  * re-check "another active guardian exists" inside the batch, so two guardians demoting each other at the
  * same moment cannot leave the community without one.
  */
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type CurrentUser, isSuspended, trustRank } from "../../core/accounts/current-user";
 import { auditStatement } from "../../core/moderation/audit";
@@ -43,14 +43,16 @@ import {
 	suspensionEndsAt,
 } from "./penalties";
 
+/** Commits a guardian's batch (`commitGuardianBatch`), a failed guard answering 409; the statements' results. */
 async function runGuarded(
 	db: Db,
 	statements: BatchItem<"sqlite">[],
 	onGuardFailure: string,
 	suspension?: Suspension,
-): Promise<void> {
+	readBack?: BatchItem<"sqlite">,
+): Promise<unknown[]> {
 	try {
-		await commitGuardianBatch(db, statements, suspension);
+		return await commitGuardianBatch(db, statements, suspension, readBack);
 	} catch (error) {
 		if (isBatchGuardFailure(error)) throw conflict(onGuardFailure);
 		throw error;
@@ -135,9 +137,36 @@ export async function decideApplication(
 	input: ApplicationDecision,
 	now = new Date(),
 ): Promise<PendingApplication> {
-	const [trustRows, guideRows] = await db.batch([
+	// The application (trust or guide) and its applicant side by side: the applicant is found through the
+	// application inside the statement, so the checks cost one round trip.
+	const [trustRows, guideRows, people] = await db.batch([
 		db.select().from(trustApplications).where(eq(trustApplications.id, applicationId)),
 		db.select().from(guideApplications).where(eq(guideApplications.id, applicationId)),
+		db
+			.select()
+			.from(users)
+			.where(
+				and(
+					or(
+						inArray(
+							users.id,
+							db
+								.select({ id: trustApplications.userId })
+								.from(trustApplications)
+								.where(eq(trustApplications.id, applicationId)),
+						),
+						inArray(
+							users.id,
+							db
+								.select({ id: guideApplications.userId })
+								.from(guideApplications)
+								.where(eq(guideApplications.id, applicationId)),
+						),
+					),
+					isNull(users.deletedAt),
+				),
+			)
+			.limit(1),
 	]);
 	const trust = trustRows[0];
 	const guide = guideRows[0];
@@ -146,12 +175,9 @@ export async function decideApplication(
 	if (application.userId === guardian.id)
 		throw forbidden("Another guardian must review your own application.");
 	if (application.status !== "pending") throw conflict(`This application is already ${application.status}.`);
-	const person = await db
-		.select()
-		.from(users)
-		.where(and(eq(users.id, application.userId), isNull(users.deletedAt)))
-		.get();
-	if (!person) throw conflict("The applicant's account no longer exists.");
+	const person = people[0];
+	if (!person || person.id !== application.userId)
+		throw conflict("The applicant's account no longer exists.");
 
 	const nowIso = now.toISOString();
 	const approve = input.decision === "approve";
@@ -232,24 +258,25 @@ export async function decideApplication(
 			now,
 		),
 	);
-	await runGuarded(db, statements, "This application was reviewed meanwhile.");
-
-	// Not a batch: D1 batches mangle joined rows with same-named columns.
-	const [reviewedTrust, reviewedGuide] = await Promise.all([
-		db
-			.select({ application: trustApplications, applicant })
-			.from(trustApplications)
-			.innerJoin(users, eq(users.id, trustApplications.userId))
-			.where(eq(trustApplications.id, application.id)),
-		db
-			.select({ application: guideApplications, applicant })
-			.from(guideApplications)
-			.innerJoin(users, eq(users.id, guideApplications.userId))
-			.where(eq(guideApplications.id, application.id)),
-	]);
-	if (reviewedTrust[0]) return { kind: "trust", ...reviewedTrust[0] };
-	if (reviewedGuide[0]) return { kind: "guide", ...reviewedGuide[0] };
-	throw notFound("application");
+	// The reviewed application and its applicant read back at the batch's end, each from its own table (in a
+	// D1 batch a join's same-named columns would collide): no round trip of its own.
+	const readBack = [
+		trust
+			? db.select().from(trustApplications).where(eq(trustApplications.id, trust.id))
+			: db.select().from(guideApplications).where(eq(guideApplications.id, application.id)),
+		db.select(applicant).from(users).where(eq(users.id, person.id)),
+	] as const;
+	const results = await runGuarded(
+		db,
+		[...statements, ...readBack],
+		"This application was reviewed meanwhile.",
+	);
+	const [reviewed] = results[statements.length] as Array<TrustApplicationRow | GuideApplicationRow>;
+	const [summary] = results[statements.length + 1] as ApplicantSummary[];
+	if (!reviewed || !summary) throw notFound("application");
+	return trust
+		? { kind: "trust", application: reviewed as TrustApplicationRow, applicant: summary }
+		: { kind: "guide", application: reviewed as GuideApplicationRow, applicant: summary };
 }
 
 export interface UserAdministration {
@@ -416,10 +443,20 @@ export async function administerUser(
 		);
 	}
 
-	if (statements.length > 0) {
-		await runGuarded(db, statements, "The last active guardian cannot be demoted or suspended.", suspension);
-	}
-	const updated = await db.select().from(users).where(eq(users.id, target.id)).get();
+	// The user read back at the end of the write's own batch (after the suspension): no round trip of its own.
+	const readBack = db.select().from(users).where(eq(users.id, target.id));
+	const [updated] =
+		statements.length > 0
+			? ((
+					await runGuarded(
+						db,
+						statements,
+						"The last active guardian cannot be demoted or suspended.",
+						suspension,
+						readBack,
+					)
+				).at(-1) as UserRow[])
+			: await readBack;
 	if (!updated) throw notFound("user");
 	return updated;
 }

@@ -171,19 +171,32 @@ export async function decideAppeal(
 				...(penalty.kind === "suspension" ? [recomputeSuspension(db, appeal.userId, now)] : []),
 			]
 		: [];
+	// The appellant is told in the same batch (an overturned suspension's end included: one notification).
+	const told = notificationStatements(
+		db,
+		[appealDecidedEvent(appeal, overturn ? "overturned" : "upheld")],
+		now,
+	);
+	// The decided appeal, its penalty and the appellant read back at the batch's end, each from its own table
+	// (in a D1 batch a join's same-named columns would collide): no round trip of its own.
+	const readBack = [
+		db.select().from(appeals).where(eq(appeals.id, appeal.id)),
+		db.select().from(penalties).where(eq(penalties.id, penalty.id)),
+		db.select(appellant).from(users).where(eq(users.id, appeal.userId)),
+	] as const;
+	let results: unknown[];
 	try {
-		// The appellant is told in the same batch (an overturned suspension's end included: one notification).
-		const told = notificationStatements(
-			db,
-			[appealDecidedEvent(appeal, overturn ? "overturned" : "upheld")],
-			now,
-		);
-		await db.batch([...statements, ...lifting, ...told]);
+		results = await db.batch([...statements, ...lifting, ...told, ...readBack]);
 	} catch (error) {
 		if (isBatchGuardFailure(error)) throw conflict("This appeal was decided meanwhile.");
 		throw error;
 	}
-	const decided = await appealView(db, appeal.id);
-	if (!decided) throw notFound("appeal");
-	return decided;
+	const [decided, penaltyNow, appellantNow] = results.slice(-readBack.length) as [
+		AppealRow[],
+		PenaltyRow[],
+		AppealView["appellant"][],
+	];
+	const [decidedAppeal, decidedPenalty, person] = [decided[0], penaltyNow[0], appellantNow[0]];
+	if (!decidedAppeal || !decidedPenalty || !person) throw notFound("appeal");
+	return { appeal: decidedAppeal, penalty: decidedPenalty, appellant: person };
 }

@@ -55,19 +55,25 @@ export interface Suspension {
  * shortening a longer suspension) and, once committed, their open chat sockets close, so they stop
  * receiving messages, typing and sync at once — not only on their next request or send. Every suspending
  * path (the user PATCH, the queue decision) goes through here, so none can leave the sockets open.
+ * `readBack`, a read sent last in the same batch (one transaction), sees every write: its result is the
+ * last of those answered.
  */
 export async function commitGuardianBatch(
 	db: Db,
 	statements: BatchItem<"sqlite">[],
 	suspension?: Suspension,
-): Promise<void> {
-	const batch = suspension
-		? [...statements, extendSuspension(db, suspension.userId, suspension.until)]
-		: statements;
+	readBack?: BatchItem<"sqlite">,
+): Promise<unknown[]> {
+	const batch = [
+		...statements,
+		...(suspension ? [extendSuspension(db, suspension.userId, suspension.until)] : []),
+		...(readBack ? [readBack] : []),
+	];
 	const [first, ...rest] = batch;
-	if (!first) return;
-	await db.batch([first, ...rest]);
+	if (!first) return [];
+	const results: unknown[] = await db.batch([first, ...rest]);
 	if (suspension) await closeChatSocketsOf(suspension.env, db, suspension.userId, suspension.until);
+	return results;
 }
 
 /** Sets `suspended_until` from the user's suspensions still in force (none → null). Run after lifting one. */

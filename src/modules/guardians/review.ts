@@ -13,6 +13,7 @@ import { and, asc, eq, gt, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { CurrentUser } from "../../core/accounts/current-user";
+import { jsonListOf } from "../../core/content-rules";
 import { auditStatement } from "../../core/moderation/audit";
 import { contentIs, contentModeratedStatements } from "../../core/moderation/notices";
 import type { QueueTargetType } from "../../core/moderation/queue";
@@ -20,6 +21,7 @@ import { notificationStatements } from "../../core/notifications";
 import { batchGuard, isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import { fromCursor } from "../../db/keyset";
+import { batchQueries } from "../../db/prepared";
 import {
 	type ModerationQueueItemRow,
 	moderationQueueItems,
@@ -49,7 +51,9 @@ export const REPORTS_PER_ITEM = 100;
 
 const authors = alias(users, "author");
 const authorColumns = {
-	id: authors.id,
+	// Aliased: in a D1 batch a row comes back keyed by column name, and the item's own `id` would win. The
+	// first plain column (the name, never null for an account) is what makes a missing author `null`.
+	id: sql<string>`${authors.id}`.as("author_id"),
 	displayName: authors.displayName,
 	role: authors.role,
 	trustLevel: authors.trustLevel,
@@ -70,14 +74,11 @@ export interface QueueFilters {
 	after?: { is_urgent: boolean; score: number; created_at: string; id: string };
 }
 
-/**
- * Items urgent first (someone may be at risk), then by score (highest first), then age (oldest first);
- * served by the (status, is_urgent DESC, score DESC, created_at, id) index.
- */
-export function listQueue(db: Db, filters: QueueFilters) {
+/** The queue's items of a status (and target type) after the cursor. */
+function queueConditions(filters: QueueFilters): SQL | undefined {
 	const { after } = filters;
 	const urgent = after?.is_urgent ? 1 : 0;
-	const conditions: Array<SQL | undefined> = [
+	return and(
 		eq(moderationQueueItems.status, filters.status),
 		filters.targetType ? eq(moderationQueueItems.targetType, filters.targetType) : undefined,
 		// The order mixes directions (score down, age up), which one row value cannot say: this bound lets
@@ -106,19 +107,47 @@ export function listQueue(db: Db, filters: QueueFilters) {
 					),
 				)
 			: undefined,
-	];
+	);
+}
+
+/**
+ * Items urgent first (someone may be at risk), then by score (highest first), then age (oldest first);
+ * served by the (status, is_urgent DESC, score DESC, created_at, id) index.
+ */
+const QUEUE_ORDER = [
+	sql`${moderationQueueItems.isUrgent} DESC`,
+	sql`${moderationQueueItems.score} DESC`,
+	asc(moderationQueueItems.createdAt),
+	asc(moderationQueueItems.id),
+];
+
+/** The queue's page query: `limit` + 1 items (the one more tells whether a page follows), each with its author. */
+export function listQueue(db: Db, filters: QueueFilters) {
 	return db
 		.select({ item: moderationQueueItems, author: authorColumns })
 		.from(moderationQueueItems)
 		.leftJoin(authors, eq(authors.id, moderationQueueItems.targetAuthorId))
-		.where(and(...conditions))
-		.orderBy(
-			sql`${moderationQueueItems.isUrgent} DESC`,
-			sql`${moderationQueueItems.score} DESC`,
-			asc(moderationQueueItems.createdAt),
-			asc(moderationQueueItems.id),
-		)
+		.where(queueConditions(filters))
+		.orderBy(...QUEUE_ORDER)
 		.limit(filters.limit + 1);
+}
+
+/**
+ * A page of the queue (`listQueue`) and the newest reports of its first `limit` items, in one batch: the
+ * reports' statement selects the page itself, so the list costs one round trip.
+ */
+export async function queuePage(db: Db, filters: QueueFilters) {
+	const pageIds = db
+		.select({ id: moderationQueueItems.id })
+		.from(moderationQueueItems)
+		.where(queueConditions(filters))
+		.orderBy(...QUEUE_ORDER)
+		.limit(filters.limit);
+	const [rows, reportRows] = await batchQueries(db, [
+		listQueue(db, filters),
+		reportsQuery(db, jsonListOf(pageIds), REPORTS_PER_LIST_ITEM),
+	]);
+	return { rows, reportsByItem: groupReports(reportRows) };
 }
 
 export interface ReportView {
@@ -133,15 +162,12 @@ export interface ReportView {
 	reporter: { id: string; displayName: string; trustLevel: string; role: string };
 }
 
-/** The newest `perItem` reports of each item, with their reporters, in one query. */
-export async function reportsOfItems(
-	db: Db,
-	itemIds: string[],
-	perItem: number,
-): Promise<Map<string, ReportView[]>> {
-	const byItem = new Map<string, ReportView[]>();
-	if (itemIds.length === 0) return byItem;
-	const rows = await db.all<{
+/**
+ * The newest `perItem` reports of each item in `itemIds` (a JSON list: bound, or made by D1 from a page
+ * query), with their reporters, in one query.
+ */
+function reportsQuery(db: Db, itemIds: string | SQL, perItem: number) {
+	return db.all<{
 		id: string;
 		queue_item_id: string;
 		reason: string;
@@ -160,9 +186,13 @@ export async function reportsOfItems(
 				r.reporter_id, u.display_name, u.trust_level, u.role,
 				row_number() OVER (PARTITION BY r.queue_item_id ORDER BY r.id DESC) AS position
 			FROM ${reports} r JOIN ${users} u ON u.id = r.reporter_id
-			WHERE r.queue_item_id IN (SELECT value FROM json_each(${JSON.stringify(itemIds)}))
+			WHERE r.queue_item_id IN (SELECT value FROM json_each(${itemIds}))
 		) WHERE position <= ${perItem}
 		ORDER BY queue_item_id, id DESC`);
+}
+
+function groupReports(rows: Awaited<ReturnType<typeof reportsQuery>>): Map<string, ReportView[]> {
+	const byItem = new Map<string, ReportView[]>();
 	for (const row of rows) {
 		const list = byItem.get(row.queue_item_id) ?? [];
 		list.push({
@@ -184,6 +214,16 @@ export async function reportsOfItems(
 		byItem.set(row.queue_item_id, list);
 	}
 	return byItem;
+}
+
+/** The newest `perItem` reports of each item, with their reporters, in one query. */
+export async function reportsOfItems(
+	db: Db,
+	itemIds: string[],
+	perItem: number,
+): Promise<Map<string, ReportView[]>> {
+	if (itemIds.length === 0) return new Map();
+	return groupReports(await reportsQuery(db, JSON.stringify(itemIds), perItem));
 }
 
 /** One item, its author, its reports and the content's live state (null when the row is gone). */
@@ -355,8 +395,15 @@ export async function decideQueueItem(
 			},
 		}),
 	);
+	let results: unknown[];
 	try {
-		await commitGuardianBatch(db, statements, suspension);
+		// The item read back at the end of the same batch, after every write: no round trip of its own.
+		results = await commitGuardianBatch(
+			db,
+			statements,
+			suspension,
+			db.select().from(moderationQueueItems).where(eq(moderationQueueItems.id, item.id)),
+		);
 	} catch (error) {
 		if (isBatchGuardFailure(error)) {
 			throw conflict(
@@ -367,11 +414,7 @@ export async function decideQueueItem(
 		}
 		throw error;
 	}
-	const updated = await db
-		.select()
-		.from(moderationQueueItems)
-		.where(eq(moderationQueueItems.id, item.id))
-		.get();
+	const [updated] = results.at(-1) as ModerationQueueItemRow[];
 	if (!updated) throw notFound("queue item");
 	return { item: updated, penaltyId };
 }

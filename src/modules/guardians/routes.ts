@@ -15,7 +15,7 @@ import { administerUser, decideApplication, listPendingApplications } from "./ad
 import { decideAppeal, fileAppeal, listAppeals, listMyPenalties } from "./appeals";
 import { guardianStats, listAuditLog } from "./insights";
 import { fileReport } from "./reports";
-import { decideQueueItem, getQueueItem, listQueue, REPORTS_PER_LIST_ITEM, reportsOfItems } from "./review";
+import { decideQueueItem, getQueueItem, queuePage } from "./review";
 import {
 	AdministeredUser,
 	AdministerUser,
@@ -250,13 +250,7 @@ export const guardiansRoutes = createRouter()
 		const { limit, cursor, status, target_type } = c.req.valid("query");
 		const after = decodeCursor(cursor, QueueCursor);
 		const db = c.var.db;
-		const rows = await listQueue(db, { status, targetType: target_type, limit, after });
-		const page = rows.slice(0, limit);
-		const reportsByItem = await reportsOfItems(
-			db,
-			page.map((row) => row.item.id),
-			REPORTS_PER_LIST_ITEM,
-		);
+		const { rows, reportsByItem } = await queuePage(db, { status, targetType: target_type, limit, after });
 		return c.json(
 			toPage(
 				rows,

@@ -13,7 +13,7 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
-import { findVisibleUser } from "../../core/accounts/accounts";
+import { visibleUserQuery } from "../../core/accounts/accounts";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { chatAccess, sortedPair } from "../../core/chat-access";
 import { screenPersonalText } from "../../core/moderation/personal";
@@ -168,16 +168,20 @@ export async function requestConnection(
 			{ field: "body/user_id", message: "must be someone else" },
 		]);
 	}
-	const peer = await findVisibleUser(db, me.id, body.user_id);
-	if (!peer) throw notFound("user");
-	const [low, high] = sortedPair(me.id, peer.id);
-	const [existingRows, cooldownRows] = await db.batch([
-		db.select().from(connections).where(pairIs(me.id, peer.id)).limit(1),
+	// The addressee, an existing pair and the cooldown side by side (the pair is known from the ids): one
+	// round trip. The pair of someone I may not see is read, never shown: 404.
+	const [[peer], existingRows, cooldownRows] = await db.batch([
+		visibleUserQuery(db, me.id, body.user_id).limit(1),
+		db.select().from(connections).where(pairIs(me.id, body.user_id)).limit(1),
 		db
 			.select({ until: connectionCooldowns.until })
 			.from(connectionCooldowns)
-			.where(and(eq(connectionCooldowns.requesterId, me.id), eq(connectionCooldowns.addresseeId, peer.id))),
+			.where(
+				and(eq(connectionCooldowns.requesterId, me.id), eq(connectionCooldowns.addresseeId, body.user_id)),
+			),
 	]);
+	if (!peer) throw notFound("user");
+	const [low, high] = sortedPair(me.id, peer.id);
 	const existing = existingRows[0];
 	const cooldown = cooldownRows[0];
 

@@ -67,27 +67,22 @@ function toItem(
 	}
 }
 
-const list = defineRoute(
-	"user",
-	{
-		method: "get",
-		path: "/recommendations",
-		operationId: "listRecommendations",
-		tags: ["recommendations"],
-		summary: "Groups, projects, Guides or nourishment ranked for me",
-		description:
-			"Ranks what I may see (never secret groups, private projects, spiritual content without my opt-in, hidden content, or anything of someone I block or who blocks me; never what I already belong to) by ML similarity to my interests, bio, habits, groups and recent posts. When the ML service is unavailable the newest come first (`ranked_by: recency`).",
-		request: { query: RecommendationQuery },
-		responses: {
-			200: {
-				description: "A page of recommendations, best first.",
-				content: jsonContent(RecommendationPage),
-			},
+const list = defineRoute("user", {
+	method: "get",
+	path: "/recommendations",
+	operationId: "listRecommendations",
+	tags: ["recommendations"],
+	summary: "Groups, projects, Guides or nourishment ranked for me",
+	description:
+		"Ranks what I may see (never secret groups, private projects, spiritual content without my opt-in, hidden content, or anything of someone I block or who blocks me; never what I already belong to) by ML similarity to my interests, bio, habits, groups and recent posts. When the ML service is unavailable the newest come first (`ranked_by: recency`).",
+	request: { query: RecommendationQuery },
+	responses: {
+		200: {
+			description: "A page of recommendations, best first.",
+			content: jsonContent(RecommendationPage),
 		},
 	},
-	// Builds its first query from my spiritual opt-in.
-	{ callerRowFirst: true },
-);
+});
 
 export const recommendationsRoutes = createRouter().openapi(list, async (c) => {
 	const user = currentUser(c);

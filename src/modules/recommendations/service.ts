@@ -9,7 +9,7 @@
  * nothing. When the ML service is down, or I have told nothing about myself yet, the newest candidates
  * come first (`ranked_by: "recency"`).
  */
-import { and, desc, eq, inArray, isNull, lte, ne, notExists, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lte, ne, notExists, or, type SQL } from "drizzle-orm";
 import type { CurrentUser } from "../../core/accounts/current-user";
 import { notBlockedWith } from "../../core/blocks";
 import { PUBLICLY_VISIBLE_STATUSES } from "../../core/moderation/screen";
@@ -22,6 +22,7 @@ import { nourishmentItems } from "../../db/tables/nourishment";
 import { projectMembers, projects } from "../../db/tables/teamup";
 import { guideProfiles, users } from "../../db/tables/users";
 import type { Bindings } from "../../env";
+import { HOUR_MS } from "../../lib/durations";
 import { localToday } from "../../lib/local-date";
 import { rankByRelevance } from "../../ml/ranking";
 
@@ -243,9 +244,25 @@ async function guideCandidates(db: Db, user: CurrentUser, now: Date): Promise<Gu
 	return rows.map((row) => ({ kind: "guide", ...row }));
 }
 
-/** Published nourishment: the evergreen pool and items whose date has come (never a future schedule). */
+/**
+ * The dates that may be someone's local today at `now`: from UTC−12 with a day that starts at 23:00 (35 hours
+ * behind UTC) to UTC+14.
+ */
+function possibleTodays(now: Date): { earliest: string; latest: string } {
+	const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+	return { earliest: utcDate(now.getTime() - 35 * HOUR_MS), latest: utcDate(now.getTime() + 14 * HOUR_MS) };
+}
+
+/**
+ * Published nourishment: the evergreen pool and items whose date has come (never a future schedule).
+ *
+ * My local today depends on my row (time zone, day start), which arrives with this batch rather than before
+ * it (core/accounts/remembered-callers): so the batch reads the items dated on or before the earliest
+ * possible today, and apart the few dated after it up to the latest possible (one live item per date); once
+ * the row is in, those after my today are dropped. The same pool as a query bound to my today, in one wait.
+ */
 async function nourishmentCandidates(db: Db, user: CurrentUser, now: Date): Promise<NourishmentCandidate[]> {
-	const today = localToday(user.timezone, user.dayStartHour, now);
+	const { earliest, latest } = possibleTodays(now);
 	const columns = {
 		id: nourishmentItems.id,
 		title: nourishmentItems.title,
@@ -254,10 +271,12 @@ async function nourishmentCandidates(db: Db, user: CurrentUser, now: Date): Prom
 		category: nourishmentItems.category,
 		author: nourishmentItems.author,
 		isSpiritual: nourishmentItems.isSpiritual,
+		publishDate: nourishmentItems.publishDate,
 	};
 	const live = (when: SQL | undefined) =>
 		and(when, isNull(nourishmentItems.deletedAt), spiritualFilter(user, nourishmentItems.isSpiritual));
-	const [evergreen, dated] = await db.batch([
+	const newestDated = [desc(nourishmentItems.publishDate), desc(nourishmentItems.id)];
+	const [evergreen, settled, recent] = await db.batch([
 		db
 			.select(columns)
 			.from(nourishmentItems)
@@ -267,13 +286,24 @@ async function nourishmentCandidates(db: Db, user: CurrentUser, now: Date): Prom
 		db
 			.select(columns)
 			.from(nourishmentItems)
-			.where(live(lte(nourishmentItems.publishDate, today)))
-			.orderBy(desc(nourishmentItems.publishDate), desc(nourishmentItems.id))
+			.where(live(lte(nourishmentItems.publishDate, earliest)))
+			.orderBy(...newestDated)
+			.limit(CANDIDATE_POOL),
+		db
+			.select(columns)
+			.from(nourishmentItems)
+			.where(live(and(gt(nourishmentItems.publishDate, earliest), lte(nourishmentItems.publishDate, latest))))
+			.orderBy(...newestDated)
 			.limit(CANDIDATE_POOL),
 	]);
+	const today = localToday(user.timezone, user.dayStartHour, now);
+	const dated = [...recent.filter((row) => (row.publishDate ?? "") <= today), ...settled].slice(
+		0,
+		CANDIDATE_POOL,
+	);
 	return [...evergreen, ...dated]
 		.sort((a, b) => (a.id < b.id ? 1 : -1))
-		.map((row) => ({ kind: "nourishment", ...row }));
+		.map(({ publishDate: _publishDate, ...row }) => ({ kind: "nourishment", ...row }));
 }
 
 function candidateText(candidate: Candidate): string {

@@ -78,7 +78,12 @@ export const presentMember = (row: MemberWithUser) => ({
 	updated_at: row.member.updatedAt,
 });
 
-const memberUserFields = { id: users.id, displayName: users.displayName, avatarUrl: users.avatarUrl };
+const memberUserFields = {
+	// Aliased: in a D1 batch a row comes back keyed by column name, and the membership's own `id` would win.
+	id: sql<string>`${users.id}`.as("member_user_id"),
+	displayName: users.displayName,
+	avatarUrl: users.avatarUrl,
+};
 
 /** The first DETAIL_MEMBERS + 1 active members, oldest first (the extra one tells there are more). */
 const detailMembersQuery = (db: Db, projectId: string) =>
@@ -97,7 +102,16 @@ const detailMembersQuery = (db: Db, projectId: string) =>
 		.limit(DETAIL_MEMBERS + 1);
 
 async function detailOf(db: Db, access: ProjectAccess, project: ProjectRow = access.project) {
-	const members = mayReadContent(access) ? await detailMembersQuery(db, project.id) : null;
+	return detailFrom(
+		access,
+		project,
+		mayReadContent(access) ? await detailMembersQuery(db, project.id) : null,
+	);
+}
+
+/** The project's detail from its first members, read already (null: not mine to read). */
+function detailFrom(access: ProjectAccess, project: ProjectRow, read: MemberWithUser[] | null) {
+	const members = mayReadContent(access) ? read : null;
 	return {
 		...presentProject(project, access.membership),
 		members: members ? members.slice(0, DETAIL_MEMBERS).map(presentMember) : null,
@@ -147,16 +161,18 @@ export async function createProject(
 		toxicityScore: screening.toxicity,
 	};
 	const queued = queueItemForContent(db, projectContent, values, screening);
-	const [[project], [membership]] = await db.batch([
+	// The project, its owner and their membership, with the detail's members read back: one batch.
+	const [[project], [membership], members] = await db.batch([
 		db.insert(projects).values(values).returning(),
 		db
 			.insert(projectMembers)
 			.values({ projectId: id, userId: user.id, role: "owner", status: "active" })
 			.returning(),
+		detailMembersQuery(db, id),
 		...(queued ? [queued] : []),
 	]);
 	if (!project || !membership) throw new Error("project insert returned nothing");
-	const detail = await detailOf(db, { project, membership, viewer: user });
+	const detail = detailFrom({ project, membership, viewer: user }, project, members);
 	return {
 		...detail,
 		...(screening.urgent ? { crisis_resources: crisisResources(env.CRISIS_RESOURCES, country) } : {}),
@@ -199,7 +215,8 @@ export async function updateProject(
 	const queued = screening
 		? queueItemForContent(db, projectContent, { ...project, ...next }, screening)
 		: null;
-	const [[updated]] = await db.batch([
+	// The edit and the detail's members read back: one batch.
+	const [[updated], members] = await db.batch([
 		db
 			.update(projects)
 			.set({
@@ -222,6 +239,7 @@ export async function updateProject(
 				),
 			)
 			.returning(),
+		detailMembersQuery(db, project.id),
 		...(queued ? [queued] : []),
 		...(asGuardian
 			? [
@@ -237,7 +255,7 @@ export async function updateProject(
 			: []),
 	]);
 	if (!updated) throw conflict("The project changed meanwhile; reload it and try again.");
-	return detailOf(db, access, updated);
+	return detailFrom(access, updated, members);
 }
 
 /** Deleting archives: status `archived`, read-only, kept for its members. An owner, or a guardian (audit-logged). */
