@@ -2215,6 +2215,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find posts, groups, projects, guides and daily content by what they say
+         * @description Each result carries the thing as its own `GET` returns it (`item`), a plain-text `snippet` with `highlights` as character ranges, and a `score`. A result appears only when the caller could open the thing: visibility, groups and projects they belong to, blocks both ways, the spiritual opt-in; never anything held or removed by moderation, nor deleted. Callers without a token see only what is public to everyone. Today posts are indexed; the other kinds answer no results until they are.
+         *
+         *     Public; a valid token, if sent, personalises the answer.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5192,6 +5214,28 @@ export interface components {
             is_spiritual: boolean;
             /** @description Cosine similarity to my interests in [-1, 1]; null when ranked by recency. */
             score: number | null;
+        };
+        SearchPage: {
+            data: components["schemas"]["SearchResult"][];
+            /** @description Pass as `cursor` for the next page; null at the end. */
+            next_cursor: string | null;
+        };
+        SearchResult: {
+            /** @enum {string} */
+            type: "post";
+            /** Format: uuid */
+            id: string;
+            /** @description The thing's title; null when it has none (a post). */
+            title: string | null;
+            /** @description Plain text around the best match, at most 240 characters. Never markup: render it as text. */
+            snippet: string;
+            highlights: [
+                number,
+                number
+            ][];
+            /** @description Relevance (higher is better); 0 with `sort=recent`. */
+            score: number;
+            item: components["schemas"]["Post"] & unknown;
         };
     };
     responses: never;
@@ -18649,6 +18693,99 @@ export interface operations {
             };
             /** @description Signed in but not allowed here (role, trust level, suspension). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Burst limit: 60 writes per 60 s per signed-in user; 300 requests per 60 s per IP address for callers without a token. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    /** @description The limit that was hit, e.g. `"user-writes";q=60;w=60` (IETF RateLimit header fields). */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of it, e.g. `"user-writes";r=0;t=60`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (D1 or the identity provider) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description What to find, 1–200 characters. Words (all must match), `"quoted phrases"`, a trailing `*` for a prefix (`gard*`), `-word` to leave out. Case, accents and English word forms are folded (`running` finds `run`, `café` finds `cafe`); any other character is read as plain text. */
+                q: string;
+                /** @description What kind of thing to find (default all). */
+                type?: "all" | "posts" | "groups" | "projects" | "guides" | "nourishment" | "sunlight";
+                /** @description `relevance` (bm25, mildly favouring recent things; default) or `recent` (newest first). */
+                sort?: "relevance" | "recent";
+                /** @description Page size, 1–50 (default 20). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
+                "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of results, best first. */
+            200: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid access token. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

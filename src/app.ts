@@ -38,6 +38,7 @@ import { orchardRoutes } from "./modules/orchard";
 import { privacyRoutes } from "./modules/privacy";
 import { pushRoutes } from "./modules/push";
 import { recommendationsRoutes } from "./modules/recommendations";
+import { searchRoutes } from "./modules/search";
 import { sunlightRoutes } from "./modules/sunlight";
 import { supportRoutes } from "./modules/support";
 import { teamupRoutes } from "./modules/teamup";
@@ -185,6 +186,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 		notificationsRoutes,
 		pushRoutes,
 		recommendationsRoutes,
+		searchRoutes,
 	]) {
 		app.route(API_PREFIX, routes);
 	}

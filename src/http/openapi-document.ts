@@ -87,6 +87,10 @@ const TAGS = [
 	},
 	{ name: "push", description: "Web Push subscriptions of my browsers, and a test push." },
 	{ name: "recommendations", description: "Groups, projects and guides suggested for me." },
+	{
+		name: "search",
+		description: "Find things by what they say, with the same visibility as their own reads.",
+	},
 ];
 
 /** Everything of the document but its paths and components. */

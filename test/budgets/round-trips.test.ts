@@ -92,6 +92,11 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				2,
 				"my row first (an upgrade grants a right, so it reads the caller before anything); then the blocks between us",
 			],
+			[
+				"GET /api/v1/search",
+				3,
+				"the matches (FTS5) with my row; the matched posts' rows; their presentation batch",
+			],
 			["GET /api/v1/sunlight", 2, "the page with my row; its presentation batch"],
 			["GET /api/v1/sunlight/{share_id}", 2, "the share with my row; its presentation batch"],
 			["GET /api/v1/support/requests", 2, "my row first (my role decides what I see); the page"],

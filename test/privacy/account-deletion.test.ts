@@ -376,7 +376,8 @@ describe("deleting an account", () => {
 			.run();
 		// Not before the sweep is due…
 		await runDueErasureJobs(env, new Date());
-		expect(await tablesContaining(late)).toEqual(["posts"]);
+		// The post, and the search index's copy of its words (migration 0008_search).
+		expect(await tablesContaining(late)).toEqual(["posts", "search_index", "search_index_content"]);
 		// …and gone after it (the cron handler runs the outbox).
 		await runScheduledTasks(env, new Date(Date.now() + SWEEP_DELAY_MS + 1000));
 		expect(await tablesContaining(late)).toEqual([]);

@@ -174,6 +174,8 @@ const QUERIES: Record<string, string[]> = {
 	"/api/v1/recommendations": ["kind=groups", "kind=projects", "kind=guides", "kind=nourishment"],
 	"/api/v1/flourish/feed": ["sort=recent", "sort=top", "sort=for_you"],
 	"/api/v1/support/requests": ["", "visibility=guides_only"],
+	// The canary's words and the anonymous author's, found by what they say: still no one's secrets.
+	"/api/v1/search": [`q=${tag}`, "q=walk", `q=gratitude%20${tag}`, `q=anonymous%20${tag}&sort=recent`],
 };
 
 function probes(): Probe[] {

@@ -5,3 +5,5 @@
  */
 export { notificationsForApprovedComment } from "./comments";
 export { flourishRoutes } from "./routes";
+export { PostSchema } from "./schemas";
+export { postSearchRule, presentPostsById } from "./search";

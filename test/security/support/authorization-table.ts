@@ -1186,6 +1186,7 @@ export const MATRIX: Record<string, Row> = {
 		expect: { others: 200 },
 	},
 	"GET /api/v1/recommendations": { access: "user", query: "kind=groups", expect: { others: 200 } },
+	"GET /api/v1/search": { access: "public", query: "q=walk", expect: { others: 200 } },
 
 	// ------------------------------------------------------------ notifications (one's own, suspended too)
 	"GET /api/v1/notifications": { access: "self", expect: { others: 200 } },
