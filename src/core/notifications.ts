@@ -17,7 +17,7 @@
  * stream then reads what changed from the list itself ("poke, then read").
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { and, asc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { afterCursor } from "../db/keyset";
 import { fellowshipGroups, groupEvents } from "../db/tables/fellowship";
@@ -308,25 +308,17 @@ export function notificationsChangedQuery(
 		.limit(limit);
 }
 
-/** The profiles of the actors of some notifications (deleted accounts are no person any more). */
-export async function actorProfiles(
-	db: Db,
-	rows: readonly NotificationRow[],
-): Promise<Map<string, ActorView>> {
-	const ids = [...new Set(rows.flatMap((row) => row.actorIds))];
-	if (ids.length === 0) return new Map();
-	const found = await db
-		.select({
-			id: users.id,
-			displayName: users.displayName,
-			avatarUrl: users.avatarUrl,
-			trustLevel: users.trustLevel,
-		})
-		.from(users)
-		.where(
-			and(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`, isNull(users.deletedAt)),
-		);
-	return new Map(
+const actorColumns = {
+	id: users.id,
+	displayName: users.displayName,
+	avatarUrl: users.avatarUrl,
+	trustLevel: users.trustLevel,
+};
+
+type ActorRow = { id: string; displayName: string; avatarUrl: string | null; trustLevel: string };
+
+export const actorMap = (found: readonly ActorRow[]): Map<string, ActorView> =>
+	new Map(
 		found.map((user) => [
 			user.id,
 			{
@@ -337,7 +329,38 @@ export async function actorProfiles(
 			},
 		]),
 	);
+
+/** The profiles of the actors of some notifications (deleted accounts are no person any more). */
+export async function actorProfiles(
+	db: Db,
+	rows: readonly NotificationRow[],
+): Promise<Map<string, ActorView>> {
+	const ids = [...new Set(rows.flatMap((row) => row.actorIds))];
+	if (ids.length === 0) return new Map();
+	const found = await db
+		.select(actorColumns)
+		.from(users)
+		.where(
+			and(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`, isNull(users.deletedAt)),
+		);
+	return actorMap(found);
 }
+
+/**
+ * The actors of the notifications a page query selects, asked in the page's own batch (a batch is one
+ * transaction: the subquery finds the page's very rows), so a list is one D1 wait, not the page and then
+ * its people. Read the answer with `actorMap`.
+ */
+export const pageActorsQuery = (db: Db, page: SQLWrapper) =>
+	db
+		.select(actorColumns)
+		.from(users)
+		.where(
+			and(
+				sql`${users.id} IN (SELECT actor.value FROM ${page} AS shown, json_each(shown.actor_ids) AS actor)`,
+				isNull(users.deletedAt),
+			),
+		);
 
 // ---------------------------------------------------------------- presentation
 

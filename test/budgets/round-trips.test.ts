@@ -71,11 +71,6 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 				2,
 				"the item with my row; then its reports and its live target side by side (the target's table depends on the item)",
 			],
-			[
-				"GET /api/v1/notifications",
-				2,
-				"the page and the unread count with my row; then the actors' profiles",
-			],
 			["GET /api/v1/nourishment", 2, "my row first (local date from my time zone, role); the page"],
 			[
 				"GET /api/v1/nourishment/{item_id}",
