@@ -5221,7 +5221,10 @@ export interface components {
             next_cursor: string | null;
         };
         SearchResult: {
-            /** @enum {string} */
+            /**
+             * @description What the result is; more kinds will be added.
+             * @enum {string}
+             */
             type: "post";
             /** Format: uuid */
             id: string;

@@ -53,14 +53,13 @@ const resultFields = {
 	score: z.number().openapi({ description: "Relevance (higher is better); 0 with `sort=recent`." }),
 };
 
+/** One kind is indexed so far: when a second lands, this becomes a union discriminated by `type`. */
 export const SearchResult = z
-	.discriminatedUnion("type", [
-		z.object({
-			type: z.literal("post"),
-			...resultFields,
-			item: PostSchema.openapi({ description: "The post as `GET /flourish/posts/{post_id}` returns it." }),
-		}),
-	])
+	.object({
+		type: z.enum(["post"]).openapi({ description: "What the result is; more kinds will be added." }),
+		...resultFields,
+		item: PostSchema.openapi({ description: "The post as `GET /flourish/posts/{post_id}` returns it." }),
+	})
 	.openapi("SearchResult");
 
 export const SearchPage = pageOf(SearchResult, "SearchPage");
