@@ -2224,7 +2224,7 @@ export interface paths {
         };
         /**
          * Find posts, groups, projects, guides and daily content by what they say
-         * @description Each result carries the thing as its own `GET` returns it (`item`), a plain-text `snippet` with `highlights` as character ranges, and a `score`. A result appears only when the caller could open the thing: visibility, groups and projects they belong to, blocks both ways, the spiritual opt-in; never anything held or removed by moderation, nor deleted. Callers without a token see only what is public to everyone. Today posts are indexed; the other kinds answer no results until they are.
+         * @description Each result carries the thing as its own `GET` returns it (`item`), a plain-text `snippet` with `highlights` as character ranges, and a `score`. A result appears only when the caller could open the thing: visibility, groups and projects they belong to, blocks both ways, the spiritual opt-in; never anything held or removed by moderation, nor deleted or archived. Callers without a token find only what is public to everyone: listed groups and projects, and daily content (posts, Guides and Sunlight shares are for signed-in people, as their own lists are).
          *
          *     Public; a valid token, if sent, personalises the answer.
          */
@@ -5220,15 +5220,17 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null at the end. */
             next_cursor: string | null;
         };
-        SearchResult: {
+        /** @description A thing found, of one of six kinds (`type`), with the snippet that matched. A client renders `item` as it renders that kind's card anywhere else. */
+        SearchResult: components["schemas"]["PostSearchResult"] | components["schemas"]["GroupSearchResult"] | components["schemas"]["ProjectSearchResult"] | components["schemas"]["GuideSearchResult"] | components["schemas"]["NourishmentSearchResult"] | components["schemas"]["SunlightSearchResult"];
+        PostSearchResult: {
             /**
-             * @description What the result is; more kinds will be added.
+             * @description What the result is; `item` is its object. (enum property replaced by openapi-typescript)
              * @enum {string}
              */
             type: "post";
             /** Format: uuid */
             id: string;
-            /** @description The thing's title; null when it has none (a post). */
+            /** @description The thing's title (a group's or Guide's name, a project's or item's title); null when it has none (a post, a Sunlight share). */
             title: string | null;
             /** @description Plain text around the best match, at most 240 characters. Never markup: render it as text. */
             snippet: string;
@@ -5239,6 +5241,106 @@ export interface components {
             /** @description Relevance (higher is better); 0 with `sort=recent`. */
             score: number;
             item: components["schemas"]["Post"] & unknown;
+        };
+        GroupSearchResult: {
+            /**
+             * @description What the result is; `item` is its object. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "group";
+            /** Format: uuid */
+            id: string;
+            /** @description The thing's title (a group's or Guide's name, a project's or item's title); null when it has none (a post, a Sunlight share). */
+            title: string | null;
+            /** @description Plain text around the best match, at most 240 characters. Never markup: render it as text. */
+            snippet: string;
+            highlights: [
+                number,
+                number
+            ][];
+            /** @description Relevance (higher is better); 0 with `sort=recent`. */
+            score: number;
+            item: components["schemas"]["Group"] & unknown;
+        };
+        ProjectSearchResult: {
+            /**
+             * @description What the result is; `item` is its object. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "project";
+            /** Format: uuid */
+            id: string;
+            /** @description The thing's title (a group's or Guide's name, a project's or item's title); null when it has none (a post, a Sunlight share). */
+            title: string | null;
+            /** @description Plain text around the best match, at most 240 characters. Never markup: render it as text. */
+            snippet: string;
+            highlights: [
+                number,
+                number
+            ][];
+            /** @description Relevance (higher is better); 0 with `sort=recent`. */
+            score: number;
+            item: components["schemas"]["Project"] & unknown;
+        };
+        GuideSearchResult: {
+            /**
+             * @description What the result is; `item` is its object. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "guide";
+            /** Format: uuid */
+            id: string;
+            /** @description The thing's title (a group's or Guide's name, a project's or item's title); null when it has none (a post, a Sunlight share). */
+            title: string | null;
+            /** @description Plain text around the best match, at most 240 characters. Never markup: render it as text. */
+            snippet: string;
+            highlights: [
+                number,
+                number
+            ][];
+            /** @description Relevance (higher is better); 0 with `sort=recent`. */
+            score: number;
+            item: components["schemas"]["Guide"] & unknown;
+        };
+        NourishmentSearchResult: {
+            /**
+             * @description What the result is; `item` is its object. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "nourishment";
+            /** Format: uuid */
+            id: string;
+            /** @description The thing's title (a group's or Guide's name, a project's or item's title); null when it has none (a post, a Sunlight share). */
+            title: string | null;
+            /** @description Plain text around the best match, at most 240 characters. Never markup: render it as text. */
+            snippet: string;
+            highlights: [
+                number,
+                number
+            ][];
+            /** @description Relevance (higher is better); 0 with `sort=recent`. */
+            score: number;
+            item: components["schemas"]["NourishmentItem"] & unknown;
+        };
+        SunlightSearchResult: {
+            /**
+             * @description What the result is; `item` is its object. (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "sunlight";
+            /** Format: uuid */
+            id: string;
+            /** @description The thing's title (a group's or Guide's name, a project's or item's title); null when it has none (a post, a Sunlight share). */
+            title: string | null;
+            /** @description Plain text around the best match, at most 240 characters. Never markup: render it as text. */
+            snippet: string;
+            highlights: [
+                number,
+                number
+            ][];
+            /** @description Relevance (higher is better); 0 with `sort=recent`. */
+            score: number;
+            item: components["schemas"]["Share"] & unknown;
         };
     };
     responses: never;

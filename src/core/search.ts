@@ -8,16 +8,60 @@
  * checks it.
  */
 import { type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
+import { batchQueries } from "../db/prepared";
 
-/** The kinds of thing the index holds. */
-export const SEARCH_KINDS = ["post"] as const;
+/** The kinds of thing the index holds (migrations 0008_search, 0009_search_kinds). */
+export const SEARCH_KINDS = ["post", "group", "project", "guide", "nourishment", "sunlight"] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];
 
 /** Who may see a match of `kind`: an SQL condition where `refId` is the source row's id (a correlated EXISTS). */
 export interface KindRule {
 	kind: SearchKind;
 	visible: (refId: SQL) => SQL;
+}
+
+/**
+ * How one kind's matched things are presented: the reads that present the things of a page's ids exactly as
+ * their own `GET` does (sent with every other kind's in one batch), and what makes the items of their rows.
+ * A thing its reads no longer find (deleted or hidden since the match) is simply absent from the map.
+ */
+export interface KindPresentation<Item> {
+	reads: readonly BatchItem<"sqlite">[];
+	assemble: (rows: readonly unknown[]) => Map<string, Item>;
+}
+
+/** A kind's whole part in a search: who may see its matches, and how they are presented. */
+export interface KindSearch<Item = unknown> extends KindRule {
+	present: (ids: readonly string[]) => KindPresentation<Item>;
+}
+
+/**
+ * The items of `matches`, keyed `kind:id`, each presented by its kind: every kind's reads in ONE batch (one
+ * round trip, one transaction), whatever mix of kinds the page holds.
+ */
+export async function presentMatches(
+	db: Db,
+	searches: readonly KindSearch[],
+	matches: readonly SearchMatch[],
+): Promise<Map<string, unknown>> {
+	const parts = searches.flatMap((search) => {
+		const ids = matches.filter((match) => match.kind === search.kind).map((match) => match.refId);
+		return ids.length > 0 ? [{ kind: search.kind, presentation: search.present(ids) }] : [];
+	});
+	const reads = parts.flatMap((part) => part.presentation.reads);
+	const [first, ...rest] = reads;
+	if (!first) return new Map();
+	const rows: readonly unknown[] = await batchQueries(db, [first, ...rest]);
+	const items = new Map<string, unknown>();
+	let next = 0;
+	for (const { kind, presentation } of parts) {
+		const own = rows.slice(next, next + presentation.reads.length);
+		next += presentation.reads.length;
+		for (const [id, item] of presentation.assemble(own)) items.set(`${kind}:${id}`, item);
+	}
+	return items;
 }
 
 export type SearchSort = "relevance" | "recent";
@@ -32,6 +76,8 @@ export interface SearchCursor {
 export interface SearchMatch {
 	kind: SearchKind;
 	refId: string;
+	/** The thing's title as indexed (null for kinds without one). */
+	title: string | null;
 	score: number;
 	createdAt: string;
 	/** The best passage, with the matched words between HIGHLIGHT_START and HIGHLIGHT_END. */
@@ -83,12 +129,14 @@ export async function findMatches(
 	const rows = await db.all<{
 		kind: SearchKind;
 		ref_id: string;
+		title: string | null;
 		created_at: string;
 		score: number;
 		marked: string;
 	}>(sql`
-		SELECT kind, ref_id, created_at, score, marked FROM (
-			SELECT search_index.kind AS kind, search_index.ref_id AS ref_id, search_index.created_at AS created_at,
+		SELECT kind, ref_id, title, created_at, score, marked FROM (
+			SELECT search_index.kind AS kind, search_index.ref_id AS ref_id, search_index.title AS title,
+				search_index.created_at AS created_at,
 				${score} AS score,
 				snippet(search_index, -1, ${HIGHLIGHT_START}, ${HIGHLIGHT_END}, '…', ${sql.raw(String(SNIPPET_TOKENS))}) AS marked
 			FROM search_index
@@ -103,6 +151,7 @@ export async function findMatches(
 		matches: rows.map((row) => ({
 			kind: row.kind,
 			refId: row.ref_id,
+			title: row.title,
 			score: row.score,
 			createdAt: row.created_at,
 			marked: row.marked,

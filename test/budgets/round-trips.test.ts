@@ -89,8 +89,8 @@ const EXCEPTIONS: Record<string, { budget: number; reason: string }> = Object.fr
 			],
 			[
 				"GET /api/v1/search",
-				3,
-				"the matches (FTS5) with my row; the matched posts' rows; their presentation batch",
+				2,
+				"the matches (FTS5) with my row; one presentation batch for every kind found (rows and what presents them)",
 			],
 			["GET /api/v1/sunlight", 2, "the page with my row; its presentation batch"],
 			["GET /api/v1/sunlight/{share_id}", 2, "the share with my row; its presentation batch"],

@@ -46,7 +46,11 @@ export interface GroupView {
 	membership: GroupMemberRow | undefined;
 }
 
-export function presentGroup({ group, creator, membership }: GroupView) {
+export function presentGroup({
+	group,
+	creator,
+	membership,
+}: Omit<GroupView, "membership"> & { membership: Pick<GroupMemberRow, "role" | "status"> | undefined }) {
 	return {
 		id: group.id,
 		name: group.name,

@@ -10,3 +10,5 @@ export {
 } from "./reminders";
 export { fellowshipRoutes } from "./routes";
 export { rsvpObject, termsOf } from "./rsvp-client";
+export { Group as GroupSchema } from "./schemas";
+export { groupSearch } from "./search";

@@ -6,4 +6,4 @@
 export { notificationsForApprovedComment } from "./comments";
 export { flourishRoutes } from "./routes";
 export { PostSchema } from "./schemas";
-export { postSearchRule, presentPostsById } from "./search";
+export { postSearch } from "./search";

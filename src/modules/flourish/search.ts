@@ -3,18 +3,18 @@
  * `GET /flourish/posts/{id}` that moderation has not held or removed — and the posts themselves, as that
  * `GET` presents them.
  */
-import { and, eq, exists, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, exists, type SQL, sql } from "drizzle-orm";
 import type { CurrentUser } from "../../core/accounts/current-user";
-import { publiclyVisible } from "../../core/content-rules";
-import type { KindRule } from "../../core/search";
+import { inJsonList, publiclyVisible } from "../../core/content-rules";
+import type { KindSearch } from "../../core/search";
 import type { Db } from "../../db/client";
 import { posts } from "../../db/tables/flourish";
-import type { PostView } from "./present";
-import { presentPosts } from "./present";
+import { assemblePosts, type PostView, postPageReads, splitPostPage } from "./present";
 import { postsVisibleTo } from "./visibility";
 
 /** Posts a search shows `viewer`: readable by them, and never while held or removed by moderation. */
-export function postSearchRule(db: Db, viewer: CurrentUser): KindRule {
+export function postSearch(db: Db, viewer: CurrentUser, now: Date): KindSearch<PostView> {
+	const shown = and(postsVisibleTo(db, viewer), publiclyVisible(posts.moderationStatus));
 	return {
 		kind: "post",
 		visible: (refId: SQL) =>
@@ -22,27 +22,25 @@ export function postSearchRule(db: Db, viewer: CurrentUser): KindRule {
 				db
 					.select({ one: sql`1` })
 					.from(posts)
-					.where(
-						and(eq(posts.id, refId), postsVisibleTo(db, viewer), publiclyVisible(posts.moderationStatus)),
-					),
+					.where(and(eq(posts.id, refId), shown)),
 			),
+		present: (ids) => {
+			const reads = postPageReads(db, viewer, {
+				where: and(inJsonList(posts.id, ids), shown),
+				orderBy: [asc(posts.id)],
+				limit: ids.length,
+				presented: ids.length,
+			});
+			return {
+				reads,
+				assemble: (rows) => {
+					const { rows: found, presentation } = splitPostPage(
+						// The rows of exactly `reads`, in order (core/search presentMatches).
+						rows as Parameters<typeof splitPostPage>[0],
+					);
+					return new Map(assemblePosts(viewer, found, presentation, now).map((view) => [view.id, view]));
+				},
+			};
+		},
 	};
-}
-
-/** The posts of `ids` as their own `GET` shows them to `viewer`, by id (one read and one presentation batch). */
-export async function presentPostsById(
-	db: Db,
-	viewer: CurrentUser,
-	ids: readonly string[],
-	now: Date,
-): Promise<Map<string, PostView>> {
-	if (ids.length === 0) return new Map();
-	const rows = await db
-		.select()
-		.from(posts)
-		.where(
-			and(inArray(posts.id, [...ids]), postsVisibleTo(db, viewer), publiclyVisible(posts.moderationStatus)),
-		);
-	const views = await presentPosts(db, viewer, rows, now);
-	return new Map(views.map((view) => [view.id, view]));
 }

@@ -4,3 +4,5 @@
  * The module's public face: other modules and the Worker's entry import only what is exported here.
  */
 export { nourishmentRoutes } from "./routes";
+export { ItemSchema as NourishmentItemSchema } from "./schemas";
+export { nourishmentSearch } from "./search";

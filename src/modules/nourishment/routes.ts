@@ -5,13 +5,12 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { currentUser } from "../../auth/guards";
-import type { NourishmentItemRow } from "../../db/tables/nourishment";
 import type { AppEnv } from "../../env";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
 import { createRouter } from "../../http/router";
 import { decodeCursor, encodeCursor } from "../../lib/pagination";
 import { idParam, LocalDate } from "../../lib/schemas";
-import { ArchiveQuery, CreateItem, ItemPage, ItemSchema, TodaySchema, UpdateItem } from "./schemas";
+import { ArchiveQuery, CreateItem, ItemPage, ItemSchema, TodaySchema, toItem, UpdateItem } from "./schemas";
 import { createItem, deleteItem, getItem, listArchive, todaysItem, updateItem } from "./service";
 
 const ItemParams = idParam("item_id");
@@ -21,21 +20,6 @@ const utcDate = (c: Context<AppEnv>) => c.var.now.toISOString().slice(0, 10);
 const ArchiveCursor = z.object({ date: LocalDate.nullable(), id: z.string() });
 const itemNotFound = { 404: problemResponse("No such item that I may see.") };
 const dateTaken = { 409: problemResponse("Another live item is already scheduled for that date.") };
-
-const toItem = (row: NourishmentItemRow): z.infer<typeof ItemSchema> => ({
-	id: row.id,
-	title: row.title,
-	body: row.body,
-	content_type: row.contentType,
-	category: row.category,
-	author: row.author,
-	source: row.source,
-	media_url: row.mediaUrl,
-	publish_date: row.publishDate,
-	is_spiritual: row.isSpiritual,
-	created_at: row.createdAt,
-	updated_at: row.updatedAt,
-});
 
 const getToday = defineRoute(
 	"public",

@@ -1,6 +1,10 @@
 /** @module nourishment/schemas: Daily Nourishment items on the wire. */
 import { z } from "@hono/zod-openapi";
-import { NOURISHMENT_CATEGORIES, NOURISHMENT_CONTENT_TYPES } from "../../db/tables/nourishment";
+import {
+	NOURISHMENT_CATEGORIES,
+	NOURISHMENT_CONTENT_TYPES,
+	type NourishmentItemRow,
+} from "../../db/tables/nourishment";
 import { PageQuery, pageOf } from "../../lib/pagination";
 import { boundedText, HttpsUrl, IsoTimestamp, LocalDate } from "../../lib/schemas";
 
@@ -71,4 +75,20 @@ export const ItemPage = pageOf(ItemSchema, "NourishmentItemPage");
 export const ArchiveQuery = PageQuery.extend({
 	category: Category.optional(),
 	content_type: ContentType.optional(),
+});
+
+/** An item's wire form. */
+export const toItem = (row: NourishmentItemRow): z.infer<typeof ItemSchema> => ({
+	id: row.id,
+	title: row.title,
+	body: row.body,
+	content_type: row.contentType,
+	category: row.category,
+	author: row.author,
+	source: row.source,
+	media_url: row.mediaUrl,
+	publish_date: row.publishDate,
+	is_spiritual: row.isSpiritual,
+	created_at: row.createdAt,
+	updated_at: row.updatedAt,
 });

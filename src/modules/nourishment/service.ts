@@ -34,7 +34,7 @@ export function dailyIndex(date: string, poolSize: number): number {
 const live = isNull(nourishmentItems.deletedAt);
 
 /** Items the viewer may see at all: live, spiritual only when opted in, and not scheduled after today. */
-function visibleTo(viewer: Viewer, today: string): SQL {
+export function visibleTo(viewer: Viewer, today: string): SQL {
 	return and(
 		live,
 		spiritualFilter(viewer, nourishmentItems.isSpiritual),

@@ -13,3 +13,5 @@ export {
 } from "./chat";
 export { purgeEndedCooldowns } from "./connections";
 export { orchardRoutes } from "./routes";
+export { Guide as GuideSchema } from "./schemas";
+export { guideSearch } from "./search";

@@ -39,11 +39,11 @@ const GUIDE_TRUST = TRUST_LEVELS.filter((level) => level === "good_soil" || leve
 type MentorshipStatus = (typeof MENTORSHIP_STATUSES)[number];
 
 /** Accepted mentorships of the guide in `guideIdColumn` (served by mentorships_guide_status_idx). */
-const activeMentees = (guideId: SQL | string) =>
+export const activeMentees = (guideId: SQL | string) =>
 	sql<number>`(SELECT count(*) FROM ${mentorships} AS m WHERE m.guide_id = ${guideId} AND m.status = 'accepted')`;
 
 /** The rule that makes someone a guide others may find (and ask). */
-function verifiedGuide(db: Db, viewerId: string, now: Date) {
+export function verifiedGuide(db: Db, viewerId: string, now: Date) {
 	return and(
 		eq(users.role, "guide"),
 		inArray(users.trustLevel, GUIDE_TRUST),
@@ -53,7 +53,7 @@ function verifiedGuide(db: Db, viewerId: string, now: Date) {
 	);
 }
 
-const guideColumns = {
+export const guideColumns = {
 	userId: users.id,
 	displayName: users.displayName,
 	avatarUrl: users.avatarUrl,
@@ -68,7 +68,7 @@ const guideColumns = {
 	activeMentees: activeMentees(sql`${users.id}`).mapWith(Number),
 };
 
-type GuideRow = {
+export type GuideRow = {
 	userId: string;
 	displayName: string;
 	avatarUrl: string | null;
@@ -83,7 +83,7 @@ type GuideRow = {
 	activeMentees: number;
 };
 
-function toGuide(row: GuideRow): z.infer<typeof Guide> {
+export function toGuide(row: GuideRow): z.infer<typeof Guide> {
 	return {
 		user_id: row.userId,
 		display_name: row.displayName,

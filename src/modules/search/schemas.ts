@@ -1,7 +1,12 @@
 /** @module search/schemas: `GET /search` — its query and its results. */
 import { z } from "@hono/zod-openapi";
 import { PageQuery, pageOf } from "../../lib/pagination";
+import { GroupSchema } from "../fellowship";
 import { PostSchema } from "../flourish";
+import { NourishmentItemSchema } from "../nourishment";
+import { GuideSchema } from "../orchard";
+import { ShareSchema } from "../sunlight";
+import { ProjectSchema } from "../teamup";
 
 export const SEARCH_TYPES = [
 	"all",
@@ -45,7 +50,10 @@ const Highlight = z
 
 const resultFields = {
 	id: z.uuid(),
-	title: z.string().nullable().openapi({ description: "The thing's title; null when it has none (a post)." }),
+	title: z.string().nullable().openapi({
+		description:
+			"The thing's title (a group's or Guide's name, a project's or item's title); null when it has none (a post, a Sunlight share).",
+	}),
 	snippet: z.string().max(240).openapi({
 		description: "Plain text around the best match, at most 240 characters. Never markup: render it as text.",
 	}),
@@ -53,14 +61,29 @@ const resultFields = {
 	score: z.number().openapi({ description: "Relevance (higher is better); 0 with `sort=recent`." }),
 };
 
-/** One kind is indexed so far: when a second lands, this becomes a union discriminated by `type`. */
+/** One result of a kind: `item` is that kind's own object, as the `GET` named here returns it. */
+const resultOf = <T extends string, I extends z.ZodType>(type: T, item: I, name: string, from: string) =>
+	z
+		.object({
+			type: z.literal(type).openapi({ description: "What the result is; `item` is its object." }),
+			...resultFields,
+			item: item.openapi({ description: `As ${from} returns it.` }),
+		})
+		.openapi(name);
+
 export const SearchResult = z
-	.object({
-		type: z.enum(["post"]).openapi({ description: "What the result is; more kinds will be added." }),
-		...resultFields,
-		item: PostSchema.openapi({ description: "The post as `GET /flourish/posts/{post_id}` returns it." }),
-	})
-	.openapi("SearchResult");
+	.discriminatedUnion("type", [
+		resultOf("post", PostSchema, "PostSearchResult", "`GET /flourish/posts/{post_id}`"),
+		resultOf("group", GroupSchema, "GroupSearchResult", "`GET /fellowship/groups/{group_id}`"),
+		resultOf("project", ProjectSchema, "ProjectSearchResult", "the list `GET /teamup/projects`"),
+		resultOf("guide", GuideSchema, "GuideSearchResult", "the directory `GET /orchard/guides`"),
+		resultOf("nourishment", NourishmentItemSchema, "NourishmentSearchResult", "`GET /nourishment/{item_id}`"),
+		resultOf("sunlight", ShareSchema, "SunlightSearchResult", "`GET /sunlight/{share_id}`"),
+	])
+	.openapi("SearchResult", {
+		description:
+			"A thing found, of one of six kinds (`type`), with the snippet that matched. A client renders `item` as it renders that kind's card anywhere else.",
+	});
 
 export const SearchPage = pageOf(SearchResult, "SearchPage");
 

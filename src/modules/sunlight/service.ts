@@ -52,7 +52,7 @@ type Statement = BatchItem<"sqlite">;
 export type Ctx = Pick<RequestContext, "db" | "env" | "user">;
 
 /** Shares the viewer may see: live, theirs, or (publicly visible, spiritual only if opted in, not blocked). */
-function sharesVisibleTo(db: Db, viewer: CurrentUser): SQL {
+export function sharesVisibleTo(db: Db, viewer: CurrentUser): SQL {
 	const others = and(
 		or(eq(sunlightShares.isAnonymous, true), notBlockedWith(db, viewer.id, sunlightShares.authorId)),
 		spiritualFilter(viewer, sunlightShares.isSpiritual),
@@ -68,8 +68,16 @@ function emptyCounts(): Record<SunlightReactionType, number> {
 	>;
 }
 
-/** The reads that present shares with these ids for `viewer`, named authors only (never an anonymous one). */
-function presentationQueries(db: Db, viewer: CurrentUser, ids: string[], named: string[]) {
+/**
+ * The reads that present shares with these ids for `viewer`, named authors only (never an anonymous one):
+ * `named` lists them, or is a JSON list D1 makes of them (`jsonListOf`).
+ */
+export function presentationQueries(
+	db: Db,
+	viewer: CurrentUser,
+	ids: readonly string[],
+	named: readonly string[] | SQL,
+) {
 	return [
 		db.select(authorColumns).from(users).where(inJsonList(users.id, named)),
 		db
@@ -89,7 +97,7 @@ function presentationQueries(db: Db, viewer: CurrentUser, ids: string[], named: 
 	] as const;
 }
 
-type Presentation = BatchResponse<ReturnType<typeof presentationQueries>>;
+export type Presentation = BatchResponse<ReturnType<typeof presentationQueries>>;
 
 /** The wire form of shares in one D1 round trip; anonymous authors are never looked up for others. */
 async function present(db: Db, viewer: CurrentUser, rows: SunlightShareRow[]): Promise<ShareView[]> {
@@ -119,7 +127,7 @@ function presentMine(viewer: CurrentUser, row: SunlightShareRow | undefined, rea
 	return view;
 }
 
-function assemble(
+export function assemble(
 	viewer: CurrentUser,
 	rows: SunlightShareRow[],
 	[authors, counts, mine]: Presentation,

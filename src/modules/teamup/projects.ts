@@ -44,7 +44,10 @@ import { DETAIL_MEMBERS } from "./schemas";
 
 const VISIBLE = [...PUBLICLY_VISIBLE_STATUSES];
 
-export function presentProject(project: ProjectRow, membership: ProjectMemberRow | undefined) {
+export function presentProject(
+	project: ProjectRow,
+	membership: Pick<ProjectMemberRow, "role" | "status"> | undefined,
+) {
 	return {
 		id: project.id,
 		title: project.title,

@@ -1,0 +1,305 @@
+/**
+ * `GET /search` over the kinds beside posts — groups, projects, Guides, daily nourishment and Sunlight shares:
+ * each kind's visibility (the rules of its own `GET` or list, never held, removed, deleted or archived), the
+ * index following its writes at once, its `item` being what its own `GET` answers, and anonymous Sunlight
+ * shares never giving their author away. Every test tags its things with a word of its own.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createGroup, invite, organiser } from "../fellowship/helpers";
+import { block, setModerationStatus } from "../flourish/helpers";
+import { makeGuide } from "../orchard/helpers";
+import { share } from "../sunlight/helpers";
+import { call, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
+import { createProject, grower, inviteToProject } from "../teamup/helpers";
+
+type Result = {
+	type: string;
+	id: string;
+	title: string | null;
+	snippet: string;
+	highlights: [number, number][];
+	score: number;
+	item: Record<string, unknown>;
+};
+type Page = { data: Result[]; next_cursor: string | null };
+
+let tags = 0;
+/** A word nothing else has: letters only, so the tokenizer keeps it whole. */
+const tag = () =>
+	`kqw${Date.now()
+		.toString(36)
+		.replace(
+			/\d/g,
+			(d) => "abcdefghij"[Number(d)] ?? "",
+		)}x${"abcdefghij"[tags++ % 10]}${"abcdefghij"[Math.floor(tags / 10) % 10]}`;
+
+async function search(user: TestUser | undefined, params: Record<string, string>): Promise<Page> {
+	const query = new URLSearchParams(params).toString();
+	return expectStatus<Page>(
+		await call("GET", `/api/v1/search?${query}`, user ? { token: user.token } : {}),
+		200,
+	);
+}
+const found = async (user: TestUser | undefined, q: string, type = "all") =>
+	(await search(user, { q, type })).data.map((result) => `${result.type}:${result.id}`);
+const get = async (user: TestUser | undefined, path: string) =>
+	expectStatus<Record<string, unknown>>(await call("GET", path, user ? { token: user.token } : {}), 200);
+
+async function guardian(label: string): Promise<TestUser> {
+	const user = await signUp(label);
+	await setUserColumns(user.id, { role: "guardian" });
+	return user;
+}
+
+describe("groups", () => {
+	it("are found by name and description, by anyone the lists show them to, as their own GET shows them", async () => {
+		const owner = await organiser("search-group-owner");
+		const reader = await signUp("search-group-reader");
+		const t = tag();
+		const group = await createGroup(owner, { name: `${t} Allotment circle`, description: "Seeds and soil" });
+		expect(await found(reader, `${t} allotment`)).toEqual([`group:${group.id}`]);
+		expect(await found(undefined, `${t} seeds`, "groups")).toEqual([`group:${group.id}`]);
+		const [result] = (await search(reader, { q: `${t} soil` })).data;
+		expect(result?.title).toBe(`${t} Allotment circle`);
+		expect(result?.item).toEqual(await get(reader, `/api/v1/fellowship/groups/${group.id}`));
+		// The owner's view carries their membership, as the GET does for them.
+		const [mine] = (await search(owner, { q: `${t} soil` })).data;
+		expect(mine?.item).toEqual(await get(owner, `/api/v1/fellowship/groups/${group.id}`));
+		expect(mine?.item.my_membership).toEqual({ role: "owner", status: "active" });
+	});
+
+	it("secret ones only to their active or invited members; never deleted, held or removed ones", async () => {
+		const owner = await organiser("search-secret-owner");
+		const invited = await signUp("search-secret-invited");
+		const stranger = await signUp("search-secret-stranger");
+		const watcher = await guardian("search-secret-guardian");
+		const t = tag();
+		const secret = await createGroup(owner, { name: `${t} quiet circle`, visibility: "secret" });
+		await invite(owner, secret.id, invited.id);
+		expect(await found(owner, t)).toEqual([`group:${secret.id}`]);
+		expect(await found(invited, t)).toEqual([`group:${secret.id}`]);
+		for (const outsider of [stranger, watcher, undefined]) expect(await found(outsider, t)).toEqual([]);
+
+		const open = await createGroup(owner, { name: `${t} open circle` });
+		await setModerationStatus("fellowship_groups", open.id, "hidden");
+		expect(await found(owner, `${t} open`)).toEqual([]);
+		await setModerationStatus("fellowship_groups", open.id, "clean");
+		expect(await found(stranger, `${t} open`)).toEqual([`group:${open.id}`]);
+		expect(
+			(await call("DELETE", `/api/v1/fellowship/groups/${open.id}`, { token: owner.token })).status,
+		).toBe(204);
+		expect(await found(owner, `${t} open`)).toEqual([]);
+	});
+
+	it("spiritual ones only with the opt-in; an edit re-indexes at once", async () => {
+		const owner = await organiser("search-group-spirit");
+		await setUserColumns(owner.id, { spiritual_opt_in: 1 });
+		const reader = await signUp("search-group-spirit-reader");
+		const t = tag();
+		const group = await createGroup(owner, {
+			name: `${t} evening prayer`,
+			group_type: "faith",
+			is_spiritual: true,
+		});
+		expect(await found(reader, t)).toEqual([]);
+		await setUserColumns(reader.id, { spiritual_opt_in: 1 });
+		expect(await found(reader, t)).toEqual([`group:${group.id}`]);
+		await expectStatus(
+			await call("PATCH", `/api/v1/fellowship/groups/${group.id}`, {
+				token: owner.token,
+				body: { name: `${t} morning stillness` },
+			}),
+			200,
+		);
+		expect(await found(reader, `${t} prayer`)).toEqual([]);
+		expect(await found(reader, `${t} stillness`)).toEqual([`group:${group.id}`]);
+	});
+});
+
+describe("projects", () => {
+	it("public ones to everyone, private ones to members only, archived ones to nobody; item as the list shows it", async () => {
+		const owner = await grower("search-project-owner");
+		const invited = await signUp("search-project-invited");
+		const stranger = await signUp("search-project-stranger");
+		const t = tag();
+		const open = await createProject(owner, { title: `${t} beach clean`, description: "Bring gloves" });
+		const closed = await createProject(owner, { title: `${t} private build`, visibility: "private" });
+		await inviteToProject(owner, closed.id, invited.id);
+		expect(new Set(await found(owner, t))).toEqual(new Set([`project:${open.id}`, `project:${closed.id}`]));
+		expect(new Set(await found(invited, t))).toEqual(new Set([`project:${open.id}`, `project:${closed.id}`]));
+		expect(await found(stranger, t)).toEqual([`project:${open.id}`]);
+		expect(await found(undefined, `${t} gloves`, "projects")).toEqual([`project:${open.id}`]);
+
+		const [result] = (await search(stranger, { q: `${t} gloves` })).data;
+		const {
+			members: _members,
+			members_truncated: _truncated,
+			...detail
+		} = await get(stranger, `/api/v1/teamup/projects/${open.id}`);
+		expect(result?.title).toBe(`${t} beach clean`);
+		expect(result?.item).toEqual(detail);
+
+		expect((await call("DELETE", `/api/v1/teamup/projects/${open.id}`, { token: owner.token })).status).toBe(
+			204,
+		);
+		expect(await found(owner, `${t} gloves`)).toEqual([]);
+	});
+});
+
+describe("guides", () => {
+	it("are found by name, bio and focus areas only when verified and accepting mentees", async () => {
+		const t = tag();
+		const reader = await signUp("search-guide-reader");
+		const guide = await makeGuide("search-guide", {
+			displayName: `${t} Rowan`,
+			headline: "Grief and loss",
+			specialties: ["bereavement", "sleep"],
+		});
+		await setUserColumns(guide.id, { bio: "Former nurse, listener" });
+		for (const q of [`${t} rowan`, `${t} nurse`, `${t} bereavement`, `${t} grief`])
+			expect(await found(reader, q), q).toEqual([`guide:${guide.id}`]);
+		const [result] = (await search(reader, { q: `${t} sleep` })).data;
+		const directory = await get(reader, "/api/v1/orchard/guides?limit=100");
+		expect(result?.title).toBe(`${t} Rowan`);
+		expect(result?.item).toEqual(
+			(directory.data as Array<{ user_id: string }>).find((g) => g.user_id === guide.id),
+		);
+		expect(await found(undefined, t)).toEqual([]);
+
+		// Not accepting, not trusted enough, suspended, or blocked either way: not found.
+		await env.DB.prepare("UPDATE guide_profiles SET accepting_mentees = 0 WHERE user_id = ?")
+			.bind(guide.id)
+			.run();
+		expect(await found(reader, t)).toEqual([]);
+		await env.DB.prepare("UPDATE guide_profiles SET accepting_mentees = 1 WHERE user_id = ?")
+			.bind(guide.id)
+			.run();
+		await setUserColumns(guide.id, { trust_level: "growing" });
+		expect(await found(reader, t)).toEqual([]);
+		await setUserColumns(guide.id, { trust_level: "good_soil", suspended_until: "9999-12-31T23:59:59.999Z" });
+		expect(await found(reader, t)).toEqual([]);
+		await setUserColumns(guide.id, { suspended_until: null });
+		expect(await found(reader, t)).toEqual([`guide:${guide.id}`]);
+		await block(guide, reader);
+		expect(await found(reader, t)).toEqual([]);
+	});
+
+	it("a changed name or bio is searched at once, and an erased account's words are gone", async () => {
+		const t = tag();
+		const reader = await signUp("search-guide-edit-reader");
+		const guide = await makeGuide("search-guide-edit", { displayName: `${t} Alder` });
+		await expectStatus(
+			await call("PATCH", "/api/v1/users/me", { token: guide.token, body: { bio: "Walks and talks" } }),
+			200,
+		);
+		expect(await found(reader, `${t} walks`)).toEqual([`guide:${guide.id}`]);
+		expect((await call("DELETE", "/api/v1/users/me", { token: guide.token })).status).toBe(204);
+		expect(await found(reader, t)).toEqual([]);
+		const indexed = await env.DB.prepare("SELECT count(*) AS n FROM search_index WHERE search_index MATCH ?")
+			.bind(`"${t}"`)
+			.first<{ n: number }>();
+		expect(indexed?.n).toBe(0);
+	});
+});
+
+describe("daily nourishment", () => {
+	it("published items to everyone; future ones only to guardians; spiritual ones with the opt-in; deletions at once", async () => {
+		const curator = await guardian("search-nourish-guardian");
+		const reader = await signUp("search-nourish-reader");
+		const t = tag();
+		const create = async (body: Record<string, unknown>) =>
+			expectStatus<{ id: string }>(
+				await call("POST", "/api/v1/nourishment", {
+					token: curator.token,
+					body: { content_type: "quote", category: "hope", ...body },
+				}),
+				201,
+			);
+		const today = await create({ title: `${t} Small steps`, body: "One at a time", author: "Anon Poet" });
+		const later = await create({ title: `${t} Tomorrow's light`, publish_date: "2999-01-01" });
+		const spirit = await create({ title: `${t} Psalm of rest`, is_spiritual: true });
+
+		expect(await found(reader, `${t} poet`)).toEqual([`nourishment:${today.id}`]);
+		expect(await found(undefined, t, "nourishment")).toEqual([`nourishment:${today.id}`]);
+		const [result] = (await search(reader, { q: `${t} steps` })).data;
+		expect(result?.title).toBe(`${t} Small steps`);
+		expect(result?.item).toEqual(await get(reader, `/api/v1/nourishment/${today.id}`));
+
+		expect(new Set(await found(curator, t))).toEqual(
+			new Set([`nourishment:${today.id}`, `nourishment:${later.id}`]),
+		);
+		await setUserColumns(reader.id, { spiritual_opt_in: 1 });
+		expect(new Set(await found(reader, t))).toEqual(
+			new Set([`nourishment:${today.id}`, `nourishment:${spirit.id}`]),
+		);
+
+		expect((await call("DELETE", `/api/v1/nourishment/${today.id}`, { token: curator.token })).status).toBe(
+			204,
+		);
+		expect(await found(reader, `${t} steps`)).toEqual([]);
+	});
+});
+
+describe("sunlight shares", () => {
+	it("named shares as their GET shows them, hidden across a block; held ones never, not even to their author", async () => {
+		const author = await signUp("search-sun-author");
+		const reader = await signUp("search-sun-reader");
+		const t = tag();
+		const mine = await share(author, { body: `${t} grateful for the rain` });
+		expect(await found(reader, t)).toEqual([`sunlight:${mine.id}`]);
+		const [result] = (await search(reader, { q: `${t} rain` })).data;
+		expect(result?.title).toBeNull();
+		expect(result?.item).toEqual(await get(reader, `/api/v1/sunlight/${mine.id}`));
+		expect(await found(undefined, t)).toEqual([]);
+
+		await block(reader, author);
+		expect(await found(reader, t)).toEqual([]);
+		await setModerationStatus("sunlight_shares", mine.id, "hidden");
+		expect(await found(author, t)).toEqual([]);
+	});
+
+	it("an anonymous share never gives its author away: not in the item, not by the author's name, not by blocks", async () => {
+		const t = tag();
+		const author = await signUp("search-sun-anon");
+		await setUserColumns(author.id, { display_name: `${t} Juniper` });
+		const reader = await signUp("search-sun-anon-reader");
+		const anonymous = await share(author, { body: `${t} a win I will not sign`, anonymous: true });
+		const named = await share(author, { body: `${t} a win I sign` });
+
+		const page = await search(reader, { q: `${t} win`, sort: "recent" });
+		const result = page.data.find((r) => r.id === anonymous.id);
+		expect(result?.item.author).toBeNull();
+		expect(result?.item).toEqual(await get(reader, `/api/v1/sunlight/${anonymous.id}`));
+		expect(JSON.stringify(result)).not.toContain(author.id);
+		expect(JSON.stringify(result)).not.toContain("Juniper");
+		// The author's name finds nothing of theirs (their anonymous words are not linked to it).
+		expect(await found(reader, `${t} juniper`)).toEqual([]);
+		// A block hides the named share only: the anonymous one missing for exactly those people would name its author.
+		await block(author, reader);
+		expect(await found(reader, `${t} win`)).toEqual([`sunlight:${anonymous.id}`]);
+		expect(named.id).not.toBe(anonymous.id);
+	});
+});
+
+describe("every kind at once", () => {
+	it("type=all mixes kinds on one scale, `type` narrows to one, and each result's item is its kind's", async () => {
+		const t = tag();
+		const owner = await organiser("search-all-owner");
+		const person = await signUp("search-all-person");
+		const group = await createGroup(owner, { name: `${t} kindness club` });
+		const project = await createProject(owner, { title: `${t} kindness drive` });
+		const shared = await share(person, { body: `${t} a kindness today`, share_type: "kindness" });
+		const all = await found(person, t);
+		expect(new Set(all)).toEqual(
+			new Set([`group:${group.id}`, `project:${project.id}`, `sunlight:${shared.id}`]),
+		);
+		expect(await found(person, t, "groups")).toEqual([`group:${group.id}`]);
+		expect(await found(person, t, "projects")).toEqual([`project:${project.id}`]);
+		expect(await found(person, t, "sunlight")).toEqual([`sunlight:${shared.id}`]);
+		expect(await found(person, t, "posts")).toEqual([]);
+		// A title match outranks the same word in a body (titles weigh twice).
+		const ranked = (await search(person, { q: `${t} kindness` })).data.map((r) => r.type);
+		expect(ranked.at(-1)).toBe("sunlight");
+	});
+});
