@@ -3,6 +3,7 @@
  * "never held or removed"), the index following every kind of write at once, snippets and highlights, and
  * paging. Each test tags its posts with a word of its own, so other tests' posts never match.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
 	block,
@@ -249,6 +250,40 @@ describe("the index follows every write at once", () => {
 		expect(ids(await search(reader, { q: t }))).toHaveLength(1);
 		expect((await call("DELETE", "/api/v1/users/me", { token: author.token })).status).toBe(204);
 		expect(ids(await search(reader, { q: t }))).toEqual([]);
+	});
+
+	it("erased words leave the index's storage itself, not only its results (FTS5 secure-delete)", async () => {
+		const author = await signUp("search-secure-delete");
+		// Long and unique, so its tail is stored as written whatever term precedes it in a segment; ending in a
+		// digit, so the stemmer leaves it whole.
+		const word = (suffix: string) => `${tag()}erasedsecret${suffix}`;
+		const [edited, deleted, erased] = [word("edited7"), word("deleted7"), word("erased7")];
+		const stored = async (text: string) =>
+			(
+				await env.DB.prepare(
+					"SELECT count(*) AS n FROM search_index_data WHERE instr(hex(block), hex(?)) > 0",
+				)
+					.bind(`erasedsecret${text}`)
+					.first<{ n: number }>()
+			)?.n ?? 0;
+		const first = await createPost(author, { body: `${edited} sunrise` });
+		const second = await createPost(author, { body: `${deleted} sunrise` });
+		await createPost(author, { body: `${erased} sunrise` });
+		for (const text of ["edited7", "deleted7", "erased7"])
+			expect(await stored(text), text).toBeGreaterThan(0);
+
+		await expectStatus(
+			await call("PATCH", `/api/v1/flourish/posts/${first.id}`, {
+				token: author.token,
+				body: { body: "sunrise, said differently" },
+			}),
+			200,
+		);
+		expect(await stored("edited7")).toBe(0);
+		await env.DB.prepare("DELETE FROM posts WHERE id = ?").bind(second.id).run();
+		expect(await stored("deleted7")).toBe(0);
+		expect((await call("DELETE", "/api/v1/users/me", { token: author.token })).status).toBe(204);
+		expect(await stored("erased7")).toBe(0);
 	});
 });
 
