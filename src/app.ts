@@ -32,6 +32,7 @@ import { flourishRoutes } from "./modules/flourish";
 import { gardenRoutes } from "./modules/garden";
 import { guardiansRoutes } from "./modules/guardians";
 import { healthRoutes } from "./modules/health";
+import { mediaRoutes } from "./modules/media";
 import { moderationRoutes } from "./modules/moderation";
 import { announce, notificationsRoutes } from "./modules/notifications";
 import { nourishmentRoutes } from "./modules/nourishment";
@@ -192,6 +193,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 		pushRoutes,
 		recommendationsRoutes,
 		searchRoutes,
+		mediaRoutes,
 	]) {
 		app.route(API_PREFIX, routes);
 	}
