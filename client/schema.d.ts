@@ -2237,6 +2237,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a photo or video
+         * @description The body is the file itself, its type in `Content-Type`: image/jpeg, image/png, image/webp, image/gif, video/mp4 or video/webm. The type is checked against the file's first bytes (415 when they disagree). Images are read for their size and refused beyond 8000 px a side or 40 megapixels; metadata that could say where, when or with what a photo was taken (EXIF with GPS, XMP, IPTC, PNG text, WebP EXIF/XMP, video location boxes) is removed before the file is stored. Limits per file depend on trust level (new_sprout: images up to 2 MB, no video; see docs/decisions/media.md), and a day allows 10 uploads and 25 MB for new_sprout, multiplied like every daily limit. Until it is attached to something, an upload is visible to its uploader only.
+         *
+         *     Any signed-in user who is not suspended.
+         *
+         *     Send an `Idempotency-Key` (1–255 visible ASCII characters) to make retries safe: within 24 h the same key and request replay the original response (`Idempotent-Replayed: true`); the same key with another request is 422.
+         */
+        post: operations["uploadMedia"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{media_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bytes of an upload
+         * @description Served with its type and length, `ETag` (304 for `If-None-Match`), byte ranges (`Range`, 206; 416 outside the file; `If-Range` with the ETag), `Content-Disposition: inline`, `X-Content-Type-Options: nosniff` and a `Content-Security-Policy` that allows no script. An unattached upload is visible to its uploader only, and never cached (`private, no-store`); to anyone else it is 404, exactly as an id that does not exist.
+         *
+         *     Public; a valid token, if sent, personalises the answer.
+         */
+        get: operations["getMedia"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of my uploads that is not attached to anything
+         * @description The bytes are deleted from storage at once. A deleted upload still counts toward the day's upload allowance.
+         *
+         *     Any signed-in user who is not suspended.
+         */
+        delete: operations["deleteMedia"];
+        options?: never;
+        head?: never;
+        /**
+         * Describe one of my uploads (alt text)
+         * @description Any signed-in user who is not suspended.
+         */
+        patch: operations["updateMediaAlt"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5341,6 +5397,37 @@ export interface components {
             /** @description Relevance (higher is better); 0 with `sort=recent`. */
             score: number;
             item: components["schemas"]["Share"] & unknown;
+        };
+        Media: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            content_type: "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "video/mp4" | "video/webm";
+            /** @description Size of the stored file (after its metadata was removed). */
+            bytes: number;
+            /** @description Pixels; null for a video whose size is unknown. */
+            width: number | null;
+            height: number | null;
+            /** @description Seconds, for a video whose header says; else null. */
+            duration_s: number | null;
+            alt: string | null;
+            /**
+             * @description Where the bytes are served (`GET /media/{media_id}`), relative to the API's origin.
+             * @example /api/v1/media/0192f5c4-3a1b-7c2d-9e8f-0123456789ab
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T09:00:00.000Z
+             */
+            created_at: string;
+        };
+        MediaAltEdit: {
+            /**
+             * @description The new description; null removes it.
+             * @example A ginger cat asleep on a windowsill in the sun
+             */
+            alt: string | null;
         };
     };
     responses: never;
@@ -18891,6 +18978,450 @@ export interface operations {
             };
             /** @description Missing or invalid access token. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Burst limit: 60 writes per 60 s per signed-in user; 300 requests per 60 s per IP address for callers without a token. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    /** @description The limit that was hit, e.g. `"user-writes";q=60;w=60` (IETF RateLimit header fields). */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of it, e.g. `"user-writes";r=0;t=60`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (D1 or the identity provider) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uploadMedia: {
+        parameters: {
+            query?: {
+                /** @description What the image or video shows, for people who cannot see it (screen readers); at most 1500 characters, no control characters but line breaks. */
+                alt?: string;
+            };
+            header?: {
+                /** @description Makes a retry of this request safe. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file's bytes. */
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+                "image/webp": string;
+                "image/gif": string;
+                "video/mp4": string;
+                "video/webm": string;
+            };
+        };
+        responses: {
+            /** @description Stored. */
+            201: {
+                headers: {
+                    /** @description The upload's URL. */
+                    Location?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description Missing or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Video is not allowed at this trust level, or the account is suspended. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still in progress. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is larger than this trust level allows (`limit` names the bytes). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a type we take, or the file's bytes are not of the declared type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An empty body, a file that cannot be read, an image too large in pixels, or an invalid `alt`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The day's uploads or bytes are spent (`limit_kind` media_uploads or media_bytes; resets at UTC midnight). Or: Burst limit: 60 writes per 60 s per signed-in user; 300 requests per 60 s per IP address for callers without a token. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    /** @description The limit that was hit, e.g. `"user-writes";q=60;w=60` (IETF RateLimit header fields). */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of it, e.g. `"user-writes";r=0;t=60`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (D1 or the identity provider) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMedia: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description One byte range, `bytes=start-end`, `start-` or `-length`. */
+                Range?: string;
+                /** @description The ETag the range is of. */
+                "If-Range"?: string;
+                /** @description The latest `X-D1-Bookmark` this client received: the read sees at least that state. Ignored when it is not a D1 bookmark. */
+                "X-D1-Bookmark"?: string;
+                /** @description The `ETag`(s) of answers I hold (`"a", "b"`), or `*`: when the answer would still have one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "image/gif": string;
+                    "video/mp4": string;
+                    "video/webm": string;
+                };
+            };
+            /** @description The range asked for (`Content-Range`). */
+            206: {
+                headers: {
+                    /** @description `bytes start-end/size`. */
+                    "Content-Range"?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "image/gif": string;
+                    "video/mp4": string;
+                    "video/webm": string;
+                };
+            };
+            /** @description Not Modified: the answer still has the `ETag` sent in `If-None-Match`. No body; the headers of the 200 (ETag, Cache-Control, X-D1-Bookmark). */
+            304: {
+                headers: {
+                    /** @description The strong entity tag of this answer (a hash of its body). Send it back as `If-None-Match` to be answered `304 Not Modified`, with no body, while the answer is unchanged. */
+                    ETag?: string;
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such upload that the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The range is outside the file (`Content-Range: bytes *\/size`). */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Burst limit: 60 writes per 60 s per signed-in user; 300 requests per 60 s per IP address for callers without a token. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    /** @description The limit that was hit, e.g. `"user-writes";q=60;w=60` (IETF RateLimit header fields). */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of it, e.g. `"user-writes";r=0;t=60`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (D1 or the identity provider) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in but not allowed here (role, trust level, suspension). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such upload of mine. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upload is attached to something: delete or edit that instead. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors[]` names each field (an unknown query parameter as `query/<name>`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Burst limit: 60 writes per 60 s per signed-in user; 300 requests per 60 s per IP address for callers without a token. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: string;
+                    /** @description The limit that was hit, e.g. `"user-writes";q=60;w=60` (IETF RateLimit header fields). */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left of it, e.g. `"user-writes";r=0;t=60`. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (D1 or the identity provider) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateMediaAlt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediaAltEdit"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    /** @description The D1 bookmark of the answer's session: send the latest one received back as the `X-D1-Bookmark` request header of a `GET` to read your own writes from a nearby copy. Present when the request read or wrote D1. */
+                    "X-D1-Bookmark"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in but not allowed here (role, trust level, suspension). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such upload of mine. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

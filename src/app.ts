@@ -21,6 +21,7 @@ import { edgeCached } from "./http/edge-cache";
 import { conditionalGet } from "./http/etag";
 import { dispatchFanOutsAfterCommit } from "./http/fan-out";
 import { openApiDocument } from "./http/openapi-document";
+import { isRawBodyRoute } from "./http/raw-body";
 import { requestLog } from "./http/request-log";
 import { createRouter } from "./http/router";
 import { classifyFailure, describeForLog, rootCause } from "./lib/failures";
@@ -31,6 +32,7 @@ import { flourishRoutes } from "./modules/flourish";
 import { gardenRoutes } from "./modules/garden";
 import { guardiansRoutes } from "./modules/guardians";
 import { healthRoutes } from "./modules/health";
+import { mediaRoutes } from "./modules/media";
 import { moderationRoutes } from "./modules/moderation";
 import { announce, notificationsRoutes } from "./modules/notifications";
 import { nourishmentRoutes } from "./modules/nourishment";
@@ -135,19 +137,23 @@ export function createApp(): OpenAPIHono<AppEnv> {
 			maxAge: 600,
 		}),
 	);
-	app.use(
-		bodyLimit({
-			maxSize: MAX_BODY_BYTES,
-			onError: (c) =>
-				problemFor(
-					c,
-					new Problem(413, {
-						detail: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
-						kind: "too-large",
-					}),
-				),
-		}),
-	);
+	const jsonBodyLimit = bodyLimit({
+		maxSize: MAX_BODY_BYTES,
+		onError: (c) =>
+			problemFor(
+				c,
+				new Problem(413, {
+					detail: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+					kind: "too-large",
+				}),
+			),
+	});
+	// A file upload's route has its own limit, checked by its gate (http/raw-body) once the caller is known.
+	app.use((c, next) => {
+		const path = new URL(c.req.url).pathname;
+		const below = path.startsWith(`${API_PREFIX}/`) ? path.slice(API_PREFIX.length) : undefined;
+		return below !== undefined && isRawBodyRoute(c.req.method, below) ? next() : jsonBodyLimit(c, next);
+	});
 	app.use(
 		methodNotAllowed({
 			app,
@@ -187,6 +193,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 		pushRoutes,
 		recommendationsRoutes,
 		searchRoutes,
+		mediaRoutes,
 	]) {
 		app.route(API_PREFIX, routes);
 	}

@@ -45,6 +45,7 @@ function heldNamespace<T extends object>(namespace: T, verdict: Verdict): T {
 
 const QUEUE_EFFECTS = new Set<PropertyKey>(["send", "sendBatch"]);
 const KV_EFFECTS = new Set<PropertyKey>(["put", "delete"]);
+const R2_EFFECTS = new Set<PropertyKey>(["put", "delete", "createMultipartUpload"]);
 
 /** `env` with its effects held until `verdict()` has accepted the caller. */
 export function holdEffectsUntil(env: Bindings, verdict: Verdict): Bindings {
@@ -55,5 +56,6 @@ export function holdEffectsUntil(env: Bindings, verdict: Verdict): Bindings {
 		PERSON_STREAM: heldNamespace(env.PERSON_STREAM, verdict),
 		NOTIFY_QUEUE: held(env.NOTIFY_QUEUE, verdict, QUEUE_EFFECTS),
 		CACHE: held(env.CACHE, verdict, KV_EFFECTS),
+		MEDIA: held(env.MEDIA, verdict, R2_EFFECTS),
 	};
 }

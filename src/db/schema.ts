@@ -5,6 +5,7 @@ export * from "./tables/flourish";
 export * from "./tables/garden";
 export * from "./tables/guardians";
 export * from "./tables/idempotency";
+export * from "./tables/media";
 export * from "./tables/notifications";
 export * from "./tables/nourishment";
 export * from "./tables/orchard";

@@ -21,6 +21,7 @@ import { sensitiveAnswer } from "./cache-control";
 import { type EdgeCacheOptions, edgeCached } from "./edge-cache";
 import { idempotent } from "./idempotency";
 import { limitAnonymousCallers, limitPerCaller, limitUserWrites } from "./rate-limit";
+import { registerRawBodyRoute } from "./raw-body";
 import { isSensitiveRead } from "./sensitive-reads";
 
 export const ProblemSchema = z
@@ -235,6 +236,12 @@ export interface RouteOptions {
 	 * trip. Say why beside it.
 	 */
 	callerRowFirst?: true;
+	/**
+	 * The body is a file, not JSON (http/raw-body): the app's 64 KiB limit does not apply, and `gate` — the
+	 * feature's own check of type and size, which calls `limitBody` — runs after the guard and before
+	 * Idempotency-Key handling (which reads the body to hash it), so nothing reads a body the gate refuses.
+	 */
+	rawBody?: { gate: MiddlewareHandler<AppEnv> };
 }
 
 const edgeCacheNote = (seconds: number) =>
@@ -254,6 +261,8 @@ export function defineRoute<const R extends NamedRoute>(
 ): R {
 	const signedIn = access !== "public";
 	const bodyLimited = config.request?.body !== undefined;
+	const jsonBody = bodyLimited && options.rawBody === undefined;
+	if (options.rawBody) registerRawBodyRoute(config.method, config.path);
 	// Every signed-in POST honours Idempotency-Key (a client retry never does the work twice), except one
 	// whose answer carries a secret: that answer must never be stored.
 	const post = signedIn && config.method === "post";
@@ -284,6 +293,7 @@ export function defineRoute<const R extends NamedRoute>(
 			refuseUnknownQuery(declaredQueryNames(config.request?.query)),
 			limitUserWrites,
 			...(options.perCaller ? [limitPerCaller(options.perCaller.user, options.perCaller.ip)] : []),
+			...(options.rawBody ? [options.rawBody.gate] : []),
 			...(retriable ? [idempotent] : []),
 			...(options.edgeCache ? [edgeCached(options.edgeCache)] : []),
 			...(options.middleware ?? []),
@@ -300,7 +310,7 @@ export function defineRoute<const R extends NamedRoute>(
 				: config.request,
 		security: signedIn ? [{ bearerAuth: [] }] : [{}, { bearerAuth: [] }],
 		responses: {
-			...(bodyLimited ? { 400: problem("The body is not valid JSON.") } : {}),
+			...(jsonBody ? { 400: problem("The body is not valid JSON.") } : {}),
 			401: problem("Missing or invalid access token."),
 			...(signedIn
 				? { 403: problem("Signed in but not allowed here (role, trust level, suspension).") }

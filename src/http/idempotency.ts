@@ -18,8 +18,17 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const REPLAYED_HEADERS = ["content-type", "location"];
 
-async function sha256Hex(text: string): Promise<string> {
-	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+/**
+ * The request's hash: its method and URL, a newline, and the body's bytes as sent. Bytes, not text: a file
+ * upload (http/raw-body) is not UTF-8, and decoding it would make two different files hash alike. For a
+ * JSON body this is the same hash as of its text.
+ */
+async function requestHashOf(head: string, body: ArrayBuffer): Promise<string> {
+	const prefix = new TextEncoder().encode(`${head}\n`);
+	const all = new Uint8Array(prefix.length + body.byteLength);
+	all.set(prefix);
+	all.set(new Uint8Array(body), prefix.length);
+	const digest = await crypto.subtle.digest("SHA-256", all);
 	return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -37,7 +46,10 @@ export const idempotent: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(as
 	}
 	const db = c.var.db;
 	const url = new URL(c.req.url);
-	const requestHash = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`);
+	const requestHash = await requestHashOf(
+		`${c.req.method} ${url.pathname}${url.search}`,
+		await c.req.arrayBuffer(),
+	);
 	const now = new Date();
 	const mine = and(eq(idempotencyKeys.userId, user.id), eq(idempotencyKeys.key, key));
 

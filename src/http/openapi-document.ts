@@ -91,6 +91,11 @@ const TAGS = [
 		name: "search",
 		description: "Find things by what they say, with the same visibility as their own reads.",
 	},
+	{
+		name: "media",
+		description:
+			"Photos and videos: uploaded as the file itself, stripped of metadata, served with the headers that keep them inert.",
+	},
 ];
 
 /** Everything of the document but its paths and components. */

@@ -31,6 +31,8 @@ export interface PlatformBindings {
 	/** Notifications to many people (core/fan-outs) and pushes (core/push-jobs); consumed by this Worker's `queue` handler. */
 	NOTIFY_QUEUE: Queue<NotifyQueueMessage>;
 	CACHE: KVNamespace;
+	/** Uploaded photos and videos (R2, bucket `flourish-media`): objects under random keys; their rows are in D1. */
+	MEDIA: R2Bucket;
 	/** The flourish-ml Worker over Workers RPC; call it through `src/ml/client.ts` only. */
 	ML: MlBinding;
 	USER_WRITE_LIMITER: RateLimit;

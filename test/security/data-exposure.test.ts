@@ -19,6 +19,7 @@ import {
 	inBatches,
 	joinGroup,
 	joinProject,
+	mediaUpload,
 	mentorship,
 	must,
 	post,
@@ -49,6 +50,7 @@ let anonAuthor: TestUser;
 let canaryPost: string;
 let canaryShare: string;
 let canaryHabit: string;
+let canaryMedia: string;
 let anonShare: string;
 let anonRequest: { id: string; token: string };
 let queueItems: string[];
@@ -85,6 +87,7 @@ beforeAll(async () => {
 			body: { name: "Canary's habit", category: "health" },
 		})
 	).id;
+	canaryMedia = (await mediaUpload(canary)).id;
 	await joinGroup(canary, world.groupId);
 	await must(200, "PUT", `/fellowship/events/${world.eventId}/rsvp`, {
 		as: canary,
@@ -155,6 +158,9 @@ function parameterValues(template: string, name: string, viewer: string): string
 			return [anonShare, canaryShare];
 		case "habit_id":
 			return [canaryHabit];
+		case "media_id":
+			// The canary's upload: only the canary sees it (the bytes of a PNG, searched like any answer).
+			return [canaryMedia];
 		case "group_id":
 			return [world.groupId];
 		case "event_id":

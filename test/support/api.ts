@@ -41,7 +41,7 @@ export async function tokenFor(sub: string, options: TokenOptions = {}): Promise
 export interface CallOptions {
 	token?: string;
 	body?: unknown;
-	/** Sent as-is (e.g. malformed JSON). */
+	/** Sent as-is (e.g. malformed JSON). A `body` that is a Uint8Array is sent as-is too (a file). */
 	rawBody?: string;
 	headers?: Record<string, string>;
 	/** Cloudflare's request properties as the edge would set them (e.g. `{ country: "GB" }`). */
@@ -51,8 +51,11 @@ export interface CallOptions {
 function buildRequest(method: string, path: string, options: CallOptions): Request {
 	const headers = new Headers(options.headers);
 	if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
-	let body: string | undefined = options.rawBody;
-	if (options.body !== undefined) {
+	let body: BodyInit | undefined = options.rawBody;
+	if (options.body instanceof Uint8Array) {
+		// A file (an upload): sent as its bytes, its type in the caller's Content-Type.
+		body = options.body;
+	} else if (options.body !== undefined) {
 		body = JSON.stringify(options.body);
 		headers.set("Content-Type", "application/json");
 	} else if (body !== undefined && !headers.has("Content-Type")) {

@@ -13,6 +13,7 @@
  * - A case that should succeed against a target it would destroy (delete, cancel, decide…) gets a `fresh`
  *   target of its own; every other case of the row shares one target.
  */
+import { png } from "../../media/fixtures";
 import { setUserColumns, type TestUser } from "../../support/api";
 import {
 	appeal,
@@ -31,6 +32,7 @@ import {
 	inHours,
 	joinGroup,
 	joinProject,
+	mediaUpload,
 	mentorship,
 	must,
 	nourishmentItem,
@@ -1216,6 +1218,34 @@ export const MATRIX: Record<string, Row> = {
 		expect: { owner: 204, others: 404 },
 	},
 	"POST /api/v1/push/test": { access: "self", expect: { others: 200 } },
+	// Media: anyone signed in uploads; an unattached upload is its uploader's alone (404 to everyone else,
+	// anonymous callers too, as for an id that does not exist).
+	"POST /api/v1/media": {
+		access: "user",
+		body: () => png(),
+		headers: () => ({ "Content-Type": "image/png" }),
+		expect: { others: 201 },
+	},
+	"GET /api/v1/media/{media_id}": {
+		access: "public",
+		target: (w) => ({ params: { media_id: w.mediaId } }),
+		expect: { owner: 200, others: 404 },
+	},
+	"PATCH /api/v1/media/{media_id}": {
+		access: "user",
+		target: (w) => ({ params: { media_id: w.mediaId } }),
+		body: () => ({ alt: "A small grey square" }),
+		expect: { owner: 200, others: 404 },
+	},
+	"DELETE /api/v1/media/{media_id}": {
+		access: "user",
+		target: (w) => ({ params: { media_id: w.mediaId } }),
+		fresh: async () => {
+			const owner = await freshOwner();
+			return { owner, params: { media_id: (await mediaUpload(owner)).id } };
+		},
+		expect: { owner: 204, others: 404 },
+	},
 	// The live stream: everyone has their own, suspended people have none (they still read the list).
 	"POST /api/v1/stream/tickets": { access: "user", expect: { others: 201 } },
 	"GET /api/v1/stream": {

@@ -8,6 +8,7 @@
  */
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
+import { png } from "../../media/fixtures";
 import { call, expectStatus, setUserColumns, signUp, type TestUser } from "../../support/api";
 
 export const API = "/api/v1";
@@ -118,6 +119,10 @@ export const pushSubscriptionBody = () => ({
 
 export const pushSubscription = (owner: TestUser) =>
 	must<Id>(201, "POST", "/push/subscriptions", { as: owner, body: pushSubscriptionBody() });
+
+/** An upload of `owner`'s, unattached: a small PNG. */
+export const mediaUpload = (owner: TestUser) =>
+	must<Id>(201, "POST", "/media", { as: owner, body: png(), headers: { "Content-Type": "image/png" } });
 
 export async function habitWithLog(owner: TestUser) {
 	const created = await habit(owner);
@@ -293,6 +298,8 @@ export interface World {
 	logId: string;
 	/** One of the owner's push subscriptions. */
 	pushSubscriptionId: string;
+	/** One of the owner's uploads, unattached. */
+	mediaId: string;
 	posts: Record<
 		"public" | "connections" | "group" | "private" | "poll" | "reported" | "reportable" | "reportablePrivate",
 		string
@@ -381,6 +388,7 @@ export async function buildWorld(): Promise<World> {
 	// Garden.
 	const { habitId, logId } = await habitWithLog(owner);
 	const { id: pushSubscriptionId } = await pushSubscription(owner);
+	const { id: mediaId } = await mediaUpload(owner);
 
 	// Groups and projects (the owner is flourishing: may create both).
 	const groupId = (await group(owner)).id;
@@ -448,6 +456,7 @@ export async function buildWorld(): Promise<World> {
 		member,
 		habitId,
 		pushSubscriptionId,
+		mediaId,
 		logId,
 		posts: {
 			public: publicPost.id,

@@ -1,0 +1,8 @@
+/**
+ * @module media: photos and videos people upload — stored in R2 without their metadata, served with the
+ * headers that keep them inert, visible to whoever may see what they are attached to.
+ *
+ * The module's public face: other modules and the Worker's entry import only what is exported here.
+ */
+export { ATTACHMENT_RULES, type AttachmentRule, type Sight } from "./access";
+export { mediaRoutes, presentMedia } from "./routes";
