@@ -54,8 +54,8 @@ export const HIGHLIGHT_START = "\u{F0001}";
 export const HIGHLIGHT_END = "\u{F0002}";
 /** Tokens in the passage the index picks around the best match. */
 const SNIPPET_TOKENS = 40;
-/** Title matches weigh twice a body's. */
-const WEIGHTS = sql.raw("0, 0, 0, 2.0, 1.0");
+/** Title matches weigh twice a body's: FTS5's `rank` is this bm25 (lower is better). */
+const RANK = "bm25(0, 0, 0, 2.0, 1.0)";
 /** Half-life-like scale of the recency boost, in days: a new match ranks up to 1.5× an old one as relevant. */
 const RECENCY_DAYS = 14;
 /**
@@ -64,7 +64,7 @@ const RECENCY_DAYS = 14;
  * better window. Every match of a search with at most this many matches is in window 0, ranked exactly as
  * `-bm25 × boost` says. Only the windows a page needs have their text row read (for `created_at`).
  */
-export const RELEVANCE_WINDOW = 100;
+export const RELEVANCE_WINDOW = 500;
 /** Windows read per attempt, growing when what the viewer may see does not fill the page (then all of them). */
 const WINDOW_SPANS = [2, 8] as const;
 
@@ -138,16 +138,26 @@ function visibleIn(rules: readonly KindRule[], alias: string): SQL {
 	);
 }
 
+/** The passage around the best match in the current row of a MATCH over `search_index`. */
+const SNIPPET = sql`snippet(search_index, -1, ${HIGHLIGHT_START}, ${HIGHLIGHT_END}, '…', ${sql.raw(String(SNIPPET_TOKENS))})`;
+
 /**
  * The page's rows (`page`: key, win, kind, ref_id, created_at, score) with their snippets, in the same
- * statement. `CROSS JOIN` keeps the page outside: each of its rows finds its index row by key (FTS5 seeks the
- * match to that rowid), where a plain join let SQLite walk every match and look each up in the page.
+ * statement. Two plans, measured (docs/decisions/search.md, "Cost"): by default the page is the outer loop
+ * (`CROSS JOIN`) and each of its rows seeks its index row by key inside the MATCH — a seek per page row. A
+ * prefix term (`gard*`) is expanded into all its words' doclists for each such seek, so then the match is
+ * walked once instead (`+rowid`: not a constraint FTS5 may use) and each match looked up in the page.
  */
-const withSnippets = (match: string) => sql`
+const withSnippets = (match: string) =>
+	match.includes("*")
+		? sql`
 	SELECT page.key AS key, page.win AS win, page.kind AS kind, page.ref_id AS ref_id,
-		page.created_at AS created_at, page.score AS score,
-		snippet(search_index, -1, ${HIGHLIGHT_START}, ${HIGHLIGHT_END}, '…', ${sql.raw(String(SNIPPET_TOKENS))}) AS marked,
-		NULL AS seen
+		page.created_at AS created_at, page.score AS score, ${SNIPPET} AS marked, NULL AS seen
+	FROM search_index JOIN page ON page.key = +search_index.rowid
+	WHERE search_index MATCH ${match}`
+		: sql`
+	SELECT page.key AS key, page.win AS win, page.kind AS kind, page.ref_id AS ref_id,
+		page.created_at AS created_at, page.score AS score, ${SNIPPET} AS marked, NULL AS seen
 	FROM page CROSS JOIN search_index ON search_index.rowid = page.key
 	WHERE search_index MATCH ${match}`;
 
@@ -163,18 +173,15 @@ async function recentPage(db: Db, { match, rules, limit, after }: PageOptions): 
 				? sql`AND search_index.rowid < ${after.key}`
 				: // A cursor of the created_at order this one replaced.
 					sql`AND (search_index.created_at, search_index.ref_id) < (${after.key}, ${after.id})`;
-	const rows = await db.all<Row>(sql`
-		WITH page AS MATERIALIZED (
-			SELECT search_index.rowid AS key, 0 AS win, search_index.kind AS kind, search_index.ref_id AS ref_id,
-				search_index.created_at AS created_at, 0.0 AS score
-			FROM search_index
-			WHERE search_index MATCH ${match} ${from} AND (${visibleIn(rules, "search_index")})
-			ORDER BY search_index.rowid DESC
-			LIMIT ${limit + 1}
-		)
-		${withSnippets(match)}
+	// One cursor: the snippet is cut for the rows that pass, and no other (LIMIT stops the walk).
+	return db.all<Row>(sql`
+		SELECT search_index.rowid AS key, 0 AS win, search_index.kind AS kind, search_index.ref_id AS ref_id,
+			search_index.created_at AS created_at, 0.0 AS score, ${SNIPPET} AS marked, NULL AS seen
+		FROM search_index
+		WHERE search_index MATCH ${match} ${from} AND (${visibleIn(rules, "search_index")})
+		ORDER BY search_index.rowid DESC
+		LIMIT ${limit + 1}
 	`);
-	return rows.sort((a, b) => (b.key ?? 0) - (a.key ?? 0));
 }
 
 /** `relevance`'s order: window ascending, then score descending, then id descending. */
@@ -216,16 +223,20 @@ async function relevancePage(db: Db, options: PageOptions & { at: string }): Pro
 		const cap = span === undefined ? -1 : (from.window + span) * RELEVANCE_WINDOW;
 		const rows = await db.all<Row>(sql`
 			WITH ranked AS MATERIALIZED (
-				SELECT search_index.rowid AS key, bm25(search_index, ${WEIGHTS}) AS b
+				SELECT search_index.rowid AS key, search_index.rank AS b
 				FROM search_index
-				WHERE search_index MATCH ${match}
-				ORDER BY b, search_index.rowid DESC
+				WHERE search_index MATCH ${match} AND search_index.rank MATCH ${RANK}
+				ORDER BY search_index.rank
 				LIMIT ${sql.raw(String(cap))}
+			),
+			edge AS (
+				SELECT CASE WHEN count(*) = ${sql.raw(String(cap))} THEN max(b) END AS b FROM ranked
 			),
 			windowed AS MATERIALIZED (
 				SELECT key, b, win FROM (
 					SELECT key, b, (row_number() OVER (ORDER BY b, key DESC) - 1) / ${sql.raw(String(RELEVANCE_WINDOW))} AS win
 					FROM ranked
+					WHERE (SELECT b FROM edge) IS NULL OR ranked.b < (SELECT b FROM edge)
 				)
 				WHERE win >= ${sql.raw(String(from.window))}
 			),
