@@ -229,10 +229,10 @@ async function relevancePage(db: Db, options: PageOptions & { at: string }): Pro
 				ORDER BY search_index.rank
 				LIMIT ${sql.raw(String(cap))}
 			),
-			edge AS (
-				SELECT CASE WHEN count(*) = ${sql.raw(String(cap))} THEN max(b) END AS b FROM ranked
+			edge AS MATERIALIZED (
+				SELECT count(*) AS seen, CASE WHEN count(*) = ${sql.raw(String(cap))} THEN max(b) END AS b FROM ranked
 			),
-			windowed AS MATERIALIZED (
+			windowed AS (
 				SELECT key, b, win FROM (
 					SELECT key, b, (row_number() OVER (ORDER BY b, key DESC) - 1) / ${sql.raw(String(RELEVANCE_WINDOW))} AS win
 					FROM ranked
@@ -250,7 +250,7 @@ async function relevancePage(db: Db, options: PageOptions & { at: string }): Pro
 			)
 			${withSnippets(match)}
 			UNION ALL
-			SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM ranked)
+			SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT seen FROM edge)
 		`);
 		const seen = rows.find((row) => row.kind === null)?.seen ?? 0;
 		const page = rows.filter((row) => row.kind !== null).sort(relevanceOrder);
