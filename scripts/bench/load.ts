@@ -22,6 +22,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { isRecord } from "../lib/guards.ts";
+import { SEARCH_TERMS } from "./lib/dataset.mts";
 import { type BenchKey, mintTokens } from "./lib/issuer.ts";
 import { startProfiles } from "./lib/profiler.ts";
 import { measureReminders } from "./lib/reminders-extra.ts";
@@ -176,6 +177,9 @@ const ENDPOINTS: Endpoint[] = [
 		path: `${API}/notifications/unread-count`,
 		tokens: notifiedTokens,
 	},
+	// Search (issue 21): a common word (a third of the posts), a rare one, a phrase and a two-letter prefix,
+	// each best first and newest first; every reader sees what their own visibility allows.
+	...searchEndpoints(),
 	// Writes last: new posts change what the feeds above would read.
 	{
 		name: "create_post",
@@ -192,6 +196,19 @@ const ENDPOINTS: Endpoint[] = [
 	},
 	{ name: "trivial_again", label: "GET / (again, after the others)", path: "/", anonymous: true },
 ];
+
+/** `GET /search` for each of SEARCH_TERMS (scripts/bench/lib/dataset.mts), by relevance and newest first. */
+function searchEndpoints(): Endpoint[] {
+	return Object.entries(SEARCH_TERMS).flatMap(([kind, q]) =>
+		(["relevance", "recent"] as const).map((sort) => ({
+			name: `search_${kind}_${sort}`,
+			label: `GET /search?q=${q} (${kind}; ${sort})`,
+			path: `${API}/search?${new URLSearchParams({ q, sort })}`,
+		})),
+	);
+}
+/** The one search endpoint the latency extra measures (all search endpoints make the same round trips). */
+const LATENCY_SEARCH = "search_common_relevance";
 
 /** The extras (run with `--extras`), by the names `--only` selects them with. */
 const EXTRAS = ["latency", "micro", "rsvp", "event_cancel_fan_out", "chat", "reminders"] as const;
@@ -474,7 +491,14 @@ async function measureLatency(): Promise<LatencyResult> {
 		sessions: {},
 		primaryOnly: {},
 	};
-	const endpoints = [...ENDPOINTS.filter((endpoint) => !endpoint.name.startsWith("trivial")), STREAM_TICKET];
+	const endpoints = [
+		...ENDPOINTS.filter(
+			(endpoint) =>
+				!endpoint.name.startsWith("trivial") &&
+				(!endpoint.name.startsWith("search_") || endpoint.name === LATENCY_SEARCH),
+		),
+		STREAM_TICKET,
+	];
 	for (const endpoint of endpoints) {
 		await prime(endpoint);
 		await warmPool(endpoint);

@@ -12,7 +12,14 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Dataset, generateDataset, type SeedClient } from "../../scripts/bench/lib/dataset.mjs";
+import {
+	type Dataset,
+	generateDataset,
+	SEARCH_TERMS,
+	type SeedClient,
+	TAIL_WORDS,
+} from "../../scripts/bench/lib/dataset.mjs";
+import { RELEVANCE_WINDOW } from "../../src/core/search";
 import { callWithConfig, tokenFor } from "../support/api";
 import { countingD1, type ExecutedStatement } from "../support/d1-counter";
 
@@ -75,6 +82,44 @@ const CASES: ListCase[] = [
 	{ name: "my garden", path: () => "/api/v1/garden", as: reader },
 ];
 
+/**
+ * Searches (issue 21), for the same reader: the dataset's common word (in about a third of the posts with
+ * text) and a word of its long tail (a few posts here, ten times as many once the tables grew), newest first
+ * and best first, pages of SEARCH_PAGE.
+ */
+const SEARCH_PAGE = 20;
+const SEARCH_WORDS = { common: SEARCH_TERMS.common, rare: TAIL_WORDS[40] ?? "" };
+const SEARCH_CASES = Object.entries(SEARCH_WORDS).flatMap(([word, q]) =>
+	(["recent", "relevance"] as const).map((sort) => ({
+		name: `search, ${word} word, ${sort}`,
+		q,
+		sort,
+		path: `/api/v1/search?${new URLSearchParams({ q, sort, limit: String(SEARCH_PAGE) })}`,
+	})),
+);
+/**
+ * What one search may read to find its page, whatever the size of the tables and the number of matches (the
+ * presentation batch, which reads what the page's posts carry, is reported beside it, as for the lists): per
+ * row a page walks, its index row, its post (the rule), its snippet and its post again (presentPostsById),
+ * with room for rows the reader may not see; and with `relevance`, per match of the two windows of
+ * RELEVANCE_WINDOW a first page ranks (FTS5 sorts by bm25 inside the index, reading no row D1 counts), its
+ * place in that order, its window, its text row and its rule (measured: ≈ 10).
+ */
+const SEARCH_ROWS_PER_RESULT = 8;
+const SEARCH_ROWS_PER_WINDOW_MATCH = 12;
+const searchBound = (sort: "recent" | "relevance") =>
+	SEARCH_ROWS_PER_RESULT * (SEARCH_PAGE + 1) +
+	(sort === "relevance" ? SEARCH_ROWS_PER_WINDOW_MATCH * 2 * RELEVANCE_WINDOW : 0) +
+	60;
+
+/** How many index rows match `q` (what a scan of the matches would read). */
+async function matchCount(q: string): Promise<number> {
+	const row = await env.DB.prepare("SELECT count(*) AS n FROM search_index WHERE search_index MATCH ?")
+		.bind(`"${q}"`)
+		.first<{ n: number }>();
+	return row?.n ?? 0;
+}
+
 interface Reading {
 	status: number;
 	/** Rows read by the statements that find the page (and the caller). */
@@ -91,7 +136,7 @@ async function read(path: string, sub: string): Promise<Reading> {
 	const counter = countingD1(env.DB);
 	const response = await callWithConfig({ DB: counter.db }, "GET", path, { token: await tokenFor(sub) });
 	await response.text();
-	const selects = counter.executed.filter((statement) => /^\s*select/i.test(statement.sql));
+	const selects = counter.executed.filter((statement) => /^\s*(select|with)\b/i.test(statement.sql));
 	let rowsRead = 0;
 	let presentationRows = 0;
 	for (const statement of selects) {
@@ -104,22 +149,57 @@ async function read(path: string, sub: string): Promise<Reading> {
 	return { status: response.status, rowsRead, presentationRows, statements: selects };
 }
 
-/** Plan lines that read a whole table: `SCAN posts` (without an index), not `SCAN json_each …`. */
+/**
+ * The database's regular tables (a `SCAN` of a CTE, a subquery or json_each reads only what they hold), and its
+ * full-text tables.
+ */
+let schemaTables: { regular: Set<string>; fullText: Set<string> } | undefined;
+async function tablesOfSchema(): Promise<{ regular: Set<string>; fullText: Set<string> }> {
+	if (!schemaTables) {
+		const { results } = await env.DB.prepare(
+			"SELECT name, sql LIKE 'CREATE VIRTUAL TABLE%' AS virtual FROM sqlite_schema WHERE type = 'table'",
+		).all<{ name: string; virtual: number }>();
+		schemaTables = {
+			regular: new Set(results.filter((row) => !row.virtual).map((row) => row.name)),
+			fullText: new Set(results.filter((row) => row.virtual).map((row) => row.name)),
+		};
+	}
+	return schemaTables;
+}
+
+/**
+ * Plan lines that read a whole table: `SCAN posts` (without an index), not `SCAN json_each …` nor the scan of a
+ * query's own CTE; and a full-text table read without a constraint (`VIRTUAL TABLE INDEX 0:`, no MATCH, no
+ * rowid): FTS5's own use of its index (`…INDEX 192:M5`, `…INDEX 0:=`) is a search, not a scan.
+ */
 async function fullScans(statement: ExecutedStatement): Promise<string[]> {
+	const tables = await tablesOfSchema();
 	const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`)
 		.bind(...statement.params)
 		.all<{ detail: string }>();
 	return results
 		.map((row) => row.detail)
-		.filter((detail) => /^SCAN \w+$/.test(detail) && !/^SCAN (json_each|CONSTANT ROW)/.test(detail));
+		.filter((detail) => {
+			const name = /^SCAN (\w+)/.exec(detail)?.[1] ?? "";
+			return (
+				(detail === `SCAN ${name}` && tables.regular.has(name)) ||
+				(tables.fullText.has(name) && /VIRTUAL TABLE INDEX \d+:$/.test(detail))
+			);
+		});
 }
 
 let data: Dataset;
 const before = new Map<string, Reading>();
+const searchedBefore = new Map<string, Reading & { matches: number }>();
 
 beforeAll(async () => {
 	data = await generateDataset(seed, BASE, { subPrefix: "budget|a-" });
 	for (const each of CASES) before.set(each.name, await read(each.path(data), each.as(data)));
+	for (const each of SEARCH_CASES)
+		searchedBefore.set(each.name, {
+			...(await read(each.path, reader(data))),
+			matches: await matchCount(each.q),
+		});
 	await generateDataset(seed, GROWN, { subPrefix: "budget|b-" });
 }, 90_000);
 
@@ -150,6 +230,51 @@ describe("rows read by list endpoints", () => {
 		const scans: string[] = [];
 		for (const each of CASES) {
 			const { statements } = await read(each.path(data), each.as(data));
+			expect(statements.length, each.name).toBeGreaterThan(0);
+			for (const statement of statements) {
+				for (const line of await fullScans(statement))
+					scans.push(`${each.name}: ${line} in ${statement.sql}`);
+			}
+		}
+		expect(scans).toEqual([]);
+	});
+});
+
+describe("rows read by a search", () => {
+	it("is bounded by the page (and relevance's windows), not by the matches nor the tables", async () => {
+		const lines: string[] = [];
+		for (const each of SEARCH_CASES) {
+			const small = searchedBefore.get(each.name);
+			const large = { ...(await read(each.path, reader(data))), matches: await matchCount(each.q) };
+			lines.push(
+				`${each.name}: ${small?.matches} matches, ${small?.rowsRead} rows read (+${small?.presentationRows} presenting); then ${large.matches} matches, ${large.rowsRead} (+${large.presentationRows}) after the tables grew tenfold`,
+			);
+			expect(small?.status, each.name).toBe(200);
+			expect(large.status, each.name).toBe(200);
+			expect(large.matches, `${each.name}: the tables grew`).toBeGreaterThan(small?.matches ?? 0);
+			for (const reading of [small, large]) {
+				if (!reading) continue;
+				expect(reading.rowsRead, each.name).toBeGreaterThan(0);
+				expect(reading.rowsRead, `${each.name}: ${lines.at(-1)}`).toBeLessThanOrEqual(searchBound(each.sort));
+			}
+			// Newest first walks the index backwards and stops at the page: the common word reads what it read
+			// when it had a tenth of the matches.
+			if (each.sort === "recent" && each.q === SEARCH_WORDS.common)
+				expect(large.rowsRead, lines.at(-1)).toBeLessThanOrEqual(
+					(small?.rowsRead ?? 0) * GROWTH_ALLOWANCE.factor + GROWTH_ALLOWANCE.rows,
+				);
+		}
+		console.info(`rows read per search:\n${lines.join("\n")}`);
+		// Not vacuous: the common word has more matches than a page reads, and than the windows relevance ranks.
+		const common = await matchCount(SEARCH_WORDS.common);
+		expect(common).toBeGreaterThan(searchBound("recent"));
+		expect(common).toBeGreaterThan(2 * RELEVANCE_WINDOW);
+	});
+
+	it("every statement of a search is served by an index (no full scan of a table)", async () => {
+		const scans: string[] = [];
+		for (const each of SEARCH_CASES) {
+			const { statements } = await read(each.path, reader(data));
 			expect(statements.length, each.name).toBeGreaterThan(0);
 			for (const statement of statements) {
 				for (const line of await fullScans(statement))

@@ -35,7 +35,17 @@ export interface SeedStatement {
 
 /** Where the rows go: the bench Worker (scripts/bench/lib/sql.ts), or D1 directly in a test. */
 export interface SeedClient {
-	insertRows(table: string, columns: string[], rows: unknown[][], onConflict?: string): Promise<number>;
+	/**
+	 * `ordered`: the rows must reach D1 in the given order (posts: the search index's keys follow the order
+	 * they were inserted in, as in production, where they follow the posts' creation).
+	 */
+	insertRows(
+		table: string,
+		columns: string[],
+		rows: unknown[][],
+		onConflict?: string,
+		options?: { ordered?: boolean },
+	): Promise<number>;
 	/** Runs set-based statements (`INSERT … SELECT` generating their rows) in one batch. */
 	run(statements: SeedStatement[]): Promise<void>;
 }
@@ -233,6 +243,29 @@ const PHRASES = [
 	"Our food bank shift served two hundred families today.",
 	"Ten minutes of stretching before work, every day this week.",
 ];
+/**
+ * The long tail of post words (scripts/bench: search): TAIL_WORD_COUNT made-up words of three syllables, the
+ * word of rank r drawn with probability ∝ 1/r (Zipf), 2–4 of them in TAIL_SHARE of the posts with text.
+ */
+const TAIL_WORD_COUNT = 2_000;
+const TAIL_SHARE = 0.6;
+const SYLLABLES = ["ka", "lo", "mi", "ru", "ve", "sa", "to", "ni", "pe", "du", "fa", "zo", "bi", "gu", "ha"];
+export const TAIL_WORDS: readonly string[] = Array.from({ length: TAIL_WORD_COUNT }, (_, i) => {
+	const s = (n: number) => SYLLABLES[n % SYLLABLES.length] ?? "";
+	const base = SYLLABLES.length;
+	return `${s(i)}${s(Math.floor(i / base))}${s(Math.floor(i / base ** 2))}n`;
+});
+/**
+ * What the search benchmark and budgets look for (porter-stemmed, as the index folds them): a word in about
+ * a third of the posts with text, a rare one (≈ 20 in 200,000 posts: the tail's last rank), a phrase of one
+ * stock sentence in nine, and a two-letter prefix (typeahead) that expands to a seventh of the tail's words.
+ */
+export const SEARCH_TERMS = {
+	common: "today",
+	rare: TAIL_WORDS[TAIL_WORD_COUNT - 1] ?? "",
+	phrase: '"morning routine"',
+	prefix: "ka*",
+} as const;
 const GROUP_TYPES = ["interest", "support", "faith", "local", "learning", "wellness"];
 const REACTION_TYPES = ["like", "love", "support", "celebrate", "insightful"];
 const REPORT_REASONS = ["spam", "harassment", "hate_speech", "misinformation", "other"];
@@ -260,13 +293,33 @@ export async function generateDataset(
 	// the rest of the dataset stays exactly as it was.
 	const later = createRandom(0x5eed + size.users + subPrefix.length);
 	const counts: Record<string, number> = {};
-	const insert = async (table: string, columns: string[], rows: unknown[][], onConflict?: string) => {
+	const insert = async (
+		table: string,
+		columns: string[],
+		rows: unknown[][],
+		onConflict?: string,
+		options?: { ordered?: boolean },
+	) => {
 		const started = Date.now();
-		const statements = await seed.insertRows(table, columns, rows, onConflict);
+		const statements = await seed.insertRows(table, columns, rows, onConflict, options);
 		counts[table] = (counts[table] ?? 0) + rows.length;
 		log(`${table}: ${rows.length} rows in ${statements} statements, ${Date.now() - started} ms`);
 	};
 	const text = (sentences = 1) => Array.from({ length: sentences }, () => random.pick(PHRASES)).join(" ");
+	// A post's own words beyond the stock phrases: a long tail drawn from their own generator (so every other
+	// draw stays as it was), giving the search benchmark word frequencies of real text — a few words in a
+	// third of the posts, most in a handful.
+	const words = createRandom(0x5ea4c + size.users + subPrefix.length);
+	const pickTailWord = cumulativePicker(
+		TAIL_WORDS.map((_, rank) => 1 / (rank + 1)),
+		words,
+	);
+	const tail = () => {
+		if (!words.chance(TAIL_SHARE)) return "";
+		const n = 2 + words.int(3);
+		const drawn = Array.from({ length: n }, () => nth(TAIL_WORDS, pickTailWord()));
+		return ` Also ${drawn.join(" ")}.`;
+	};
 
 	// ------------------------------------------------------------------ users
 	const users: User[] = [];
@@ -884,7 +937,7 @@ export async function generateDataset(
 			post.id,
 			post.author.id,
 			post.type,
-			post.type === "image" || post.type === "video" ? "" : text(1 + (p % 3)),
+			post.type === "image" || post.type === "video" ? "" : `${text(1 + (p % 3))}${tail()}`,
 			post.visibility,
 			post.groupId,
 			post.type === "image"
@@ -904,6 +957,8 @@ export async function generateDataset(
 			iso(post.createdMs),
 			iso(post.createdMs),
 		]),
+		undefined,
+		{ ordered: true },
 	);
 	await insert("poll_options", ["id", "post_id", "position", "label", "created_at"], pollOptionRows);
 	const commentColumns = [

@@ -45,7 +45,7 @@ export function seedClient(benchUrl: string): BenchSeedClient {
 	};
 	return {
 		/** Inserts `rows` (arrays in `columns` order); returns how many INSERT statements it took. */
-		async insertRows(table, columns, rows, onConflict = "") {
+		async insertRows(table, columns, rows, onConflict = "", options = {}) {
 			let next = 0;
 			let statements = 0;
 			const worker = async () => {
@@ -58,7 +58,8 @@ export function seedClient(benchUrl: string): BenchSeedClient {
 					);
 				}
 			};
-			await Promise.all(Array.from({ length: PARALLEL_REQUESTS }, worker));
+			// Two requests in flight interleave their batches in D1: rows that must arrive in order go one by one.
+			await Promise.all(Array.from({ length: options.ordered ? 1 : PARALLEL_REQUESTS }, worker));
 			return statements;
 		},
 		async run(statements) {
