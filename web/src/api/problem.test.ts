@@ -28,14 +28,26 @@ describe("problemSentence", () => {
 		expect(fieldLabel("query/reminder_time")).toBe("reminder time");
 		expect(fieldLabel("body/some_new_field")).toBe("some new field");
 	});
-	it("says when to retry after a rate limit", () => {
-		expect(problemSentence({ status: 429 }, 30)).toBe(
-			"That was a lot at once. You can try again in about 30 seconds.",
-		);
-		expect(problemSentence({ status: 429, detail: "Daily post limit reached" }, 7200)).toBe(
-			"Daily post limit reached. You can try again in about 120 minutes.",
+	it("says when to retry after a burst limit, in its own words", () => {
+		const burst = {
+			status: 429,
+			type: "urn:flourish:problem:rate-limited",
+			detail: "Too many requests: at most 60 per 60 seconds (user-writes). Retry after 30 seconds.",
+		};
+		expect(problemSentence(burst, 30)).toBe("That was a lot at once. You can try again in about 30 seconds.");
+		expect(problemSentence(burst, 7200)).toBe(
+			"That was a lot at once. You can try again in about 120 minutes.",
 		);
 		expect(problemSentence({ status: 429 })).toBe("That was a lot at once. You can try again in a moment.");
+	});
+	it("keeps a daily limit's own explanation", () => {
+		expect(
+			problemSentence({
+				status: 429,
+				type: "urn:flourish:problem:daily-limit",
+				detail: "Daily limit reached: 5 posts per day",
+			}),
+		).toBe("Daily limit reached: 5 posts per day.");
 	});
 	it("blames no one for a server error, and gives the reference", () => {
 		expect(problemSentence({ status: 500, request_id: "req-1" })).toBe(

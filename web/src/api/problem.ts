@@ -73,15 +73,16 @@ export function problemSentence(problem: ProblemLike, retryAfterSeconds?: number
 		case 401:
 			return "Your session has ended. Please sign in again.";
 		case 429: {
+			// A daily quota's detail says what was reached and when it resets; a burst limit's detail is technical
+			// (the policy's name), so the sentence is ours.
+			if (problem.type === "urn:flourish:problem:daily-limit" && detail) return sentence(detail);
 			const wait =
 				retryAfterSeconds && retryAfterSeconds > 0
 					? retryAfterSeconds <= 90
 						? `about ${Math.max(1, Math.round(retryAfterSeconds))} seconds`
 						: `about ${Math.round(retryAfterSeconds / 60)} minutes`
 					: "a moment";
-			return detail
-				? `${sentence(detail)} You can try again in ${wait}.`
-				: `That was a lot at once. You can try again in ${wait}.`;
+			return `That was a lot at once. You can try again in ${wait}.`;
 		}
 	}
 	if (problem.errors?.length && (status === 400 || status === 422)) {

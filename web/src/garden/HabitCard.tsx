@@ -1,14 +1,6 @@
 /** One habit: today's state, streak and strength; log today with one tap, undo. */
 import type { Habit } from "../api/client";
-import {
-	logLabel,
-	longestText,
-	scheduleText,
-	streakText,
-	strengthPercent,
-	strengthWord,
-	todayText,
-} from "./display";
+import { longestText, scheduleText, streakText, strengthPercent, strengthWord, todayText } from "./display";
 
 export function HabitCard({
 	habit,
@@ -53,20 +45,21 @@ export function HabitCard({
 				<button
 					type="button"
 					className="button button--primary habit__log"
-					aria-label={logLabel(habit)}
 					aria-disabled={complete || busy !== null}
 					aria-busy={busy === "log"}
 					onClick={() => {
 						if (!complete && busy === null) onLog();
 					}}
 				>
-					{busy === "log" ? "Logging…" : complete ? "Done ✓" : "Log today"}
+					{/* The visible words begin the accessible name (WCAG 2.5.3); the habit's name tells the buttons apart. */}
+					{busy === "log" ? "Logging…" : complete ? "Done" : "Log today"}
+					{complete && busy === null && <span aria-hidden="true">&nbsp;✓</span>}
+					<span className="visually-hidden">, {habit.name}</span>
 				</button>
 				{stats.today.count > 0 && (
 					<button
 						type="button"
 						className="button button--quiet habit__undo"
-						aria-label={`Undo today's log of ${habit.name}`}
 						aria-disabled={busy !== null}
 						aria-busy={busy === "undo"}
 						onClick={() => {
@@ -74,6 +67,7 @@ export function HabitCard({
 						}}
 					>
 						{busy === "undo" ? "Undoing…" : "Undo"}
+						<span className="visually-hidden"> today's log of {habit.name}</span>
 					</button>
 				)}
 			</div>

@@ -62,11 +62,3 @@ export function scheduleText(habit: Pick<Habit, "frequency" | "weekdays" | "targ
 			return times === 1 ? "Once a week" : `${plural(times, "time")} a week`;
 	}
 }
-
-/** What the log button says to a screen reader: the action and the habit. */
-export function logLabel(habit: Pick<Habit, "name" | "stats">): string {
-	const { today } = habit.stats;
-	return today.done && today.target <= today.count && today.target === 1
-		? `${habit.name}: done today`
-		: `Log ${habit.name} for today`;
-}
