@@ -5,7 +5,7 @@
  * service (`test/harness/push-service.ts`, on `https://push.test`).
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { defineConfig, defineProject } from "vitest/config";
 import { generateVapidKeyPair } from "./scripts/lib/vapid-keys.ts";
 import { createAuthStub } from "./test/harness/auth-stub.ts";
 import { createPushService } from "./test/harness/push-service.ts";
@@ -64,7 +64,8 @@ const RATE_LIMITERS = {
 	TEST_TIGHT_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 as const } },
 };
 
-export default defineConfig({
+/** The API inside workerd: every test of the Worker, its Durable Objects and the ML Worker. */
+const workers = defineProject({
 	plugins: [
 		cloudflareTest(async () => ({
 			wrangler: { configPath: "./wrangler.toml" },
@@ -104,8 +105,7 @@ export default defineConfig({
 		})),
 	],
 	test: {
-		// One JSON line per request is the Worker's access log; in a test run it only buries the failures.
-		onConsoleLog: (log) => !log.includes('"event":"request"'),
+		name: "workers",
 		// obscenity (the ML Worker's profanity matcher) ships CommonJS behind an ESM wrapper: pre-bundle it so
 		// tests that import the model modules directly load it inside workerd (wrangler's bundle handles it).
 		deps: { optimizer: { ssr: { enabled: true, include: ["obscenity"] } } },
@@ -119,5 +119,26 @@ export default defineConfig({
 		],
 		testTimeout: 30_000,
 		hookTimeout: 60_000,
+	},
+});
+
+/**
+ * The web app's client-side logic (web/src): plain functions, in Node — no Worker runtime, no browser. The
+ * browser journeys are scripts/web-journey.test.ts (Node's test runner, a real Chromium).
+ */
+const web = defineProject({
+	test: {
+		name: "web",
+		environment: "node",
+		include: ["web/src/**/*.test.ts"],
+	},
+});
+
+/** One `vitest run` (and one JSON report, which .ci/run counts) for both projects. */
+export default defineConfig({
+	test: {
+		projects: [workers, web],
+		// One JSON line per request is the Worker's access log; in a test run it only buries the failures.
+		onConsoleLog: (log) => !log.includes('"event":"request"'),
 	},
 });

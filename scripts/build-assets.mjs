@@ -2,9 +2,12 @@
  * scripts/build-assets: the files Workers Static Assets serves beside the API (wrangler.toml `[assets]`), made
  * from pinned npm packages so that nothing is fetched from a CDN at run time.
  *
- * Today: the documentation UI of `/docs` (swagger-ui-dist, an exact version in package.json) under
- * dist/public/docs/assets/. Run by `postinstall`, so every install (and CI's `npm ci`) has them, and before
- * a deploy. Plain JavaScript: it runs before anything else could compile it.
+ * - the documentation UI of `/docs` (swagger-ui-dist, an exact version in package.json) under
+ *   dist/public/docs/assets/;
+ * - the web app (web/, a production build by Vite: index.html, `_headers` and hashed files under /assets/).
+ *
+ * Run by `postinstall`, so every install (and CI's `npm ci`) has them, by the tests' global setup, and before a
+ * deploy. Plain JavaScript: it runs before anything else could compile it. `--docs-only` skips the app.
  */
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -25,3 +28,10 @@ for (const file of SWAGGER_UI_FILES) copyFileSync(path.join(swaggerUi, file), pa
 
 const { version } = JSON.parse(readFileSync(path.join(swaggerUi, "package.json"), "utf8"));
 console.log(`static assets: swagger-ui-dist ${version} → ${path.relative(ROOT, target)}`);
+
+if (!process.argv.includes("--docs-only")) {
+	const started = Date.now();
+	const { build } = await import("vite");
+	await build({ configFile: path.join(ROOT, "web", "vite.config.ts"), mode: "production", logLevel: "warn" });
+	console.log(`static assets: the web app (production) → dist/public in ${Date.now() - started} ms`);
+}

@@ -6,9 +6,12 @@
  *  2. creates the development signing key once (`.dev/issuer.json`);
  *  3. applies the D1 migrations to the local database;
  *  4. loads the demo data (`scripts/seed.sql`, idempotent);
- *  5. starts the development issuer (JWKS on http://127.0.0.1:8790);
+ *  5. starts the development issuer (JWKS on http://127.0.0.1:8790, and the tokens of the web app's
+ *     development sign-in page);
  *  6. runs `wrangler dev` for the API and the ML Worker on http://localhost:8787;
- *  7. prints how to get a development token once the API answers.
+ *  7. serves the web app with hot reload on http://localhost:5173 (Vite's dev server, which hands the API's
+ *     paths to wrangler dev);
+ *  8. prints how to get a development token once the API answers.
  *
  * Children run with the project's `node_modules/.bin` first on PATH, so wrangler runs on the
  * project's Node.js 22 even when the globally installed Node.js is older.
@@ -23,6 +26,7 @@ import {
 	devJwksUrl,
 	ensureDevKey,
 	PROJECT_ROOT,
+	resolveDevAudience,
 	startIssuerServer,
 } from "./lib/dev-issuer.ts";
 import { errnoCode } from "./lib/guards.ts";
@@ -30,6 +34,7 @@ import { ensureDevVapidKey } from "./lib/vapid-keys.ts";
 
 const API_PORT = 8787;
 const API_URL = `http://localhost:${API_PORT}`;
+const WEB_URL = "http://localhost:5173";
 const BIN = path.resolve(PROJECT_ROOT, "node_modules/.bin");
 const DEMO_SUBS = ["dev|demo-alice", "dev|demo-bob", "dev|demo-guide", "dev|demo-guardian"];
 
@@ -104,6 +109,7 @@ async function ensureMigrations() {
 function banner() {
 	const lines = [
 		"",
+		`Web app:        ${WEB_URL}  (hot reload; sign in as a demo user on its development sign-in page)`,
 		`Flourish API:   ${API_URL}  (docs ${API_URL}/docs, ML Worker behind the ML service binding)`,
 		`Dev issuer:     ${devJwksUrl()}  (public key only)`,
 		`Demo users:     ${DEMO_SUBS.join(", ")}  (any other sub is created on first use)`,
@@ -151,7 +157,7 @@ async function main() {
 	});
 	say("demo data loaded (existing rows are kept)");
 
-	const issuer = await startIssuerServer().catch((err: unknown) => {
+	const issuer = await startIssuerServer({ audience: await resolveDevAudience() }).catch((err: unknown) => {
 		if (errnoCode(err) === "EADDRINUSE") {
 			fail(`port ${DEV_ISSUER_PORT} is in use: is another \`npm run dev\` running?`);
 		}
@@ -190,6 +196,24 @@ async function main() {
 		if (signal) say(`wrangler stopped (${signal})`);
 		process.exit(code ?? 0);
 	});
+
+	// The web app with hot reload, development mode (its development sign-in page): Vite's dev server.
+	const { createServer: createViteServer } = await import("vite");
+	const web = await createViteServer({
+		configFile: path.join(PROJECT_ROOT, "web", "vite.config.ts"),
+		mode: "development",
+		logLevel: "warn",
+	}).catch((err: unknown) => {
+		child.kill("SIGTERM");
+		throw err;
+	});
+	await web.listen().catch((err: unknown) => {
+		child.kill("SIGTERM");
+		fail(
+			`the web app's dev server could not start (${err instanceof Error ? err.message : err}): is port 5173 in use?`,
+		);
+	});
+	child.once("exit", () => void web.close());
 
 	if (await waitForApi(() => !exited)) banner();
 	else if (!exited) say(`the API did not answer on ${API_URL} within 90 s; see wrangler's output above.`);

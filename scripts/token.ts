@@ -6,11 +6,8 @@
  * issuer's JWKS. Only the token goes to stdout, so `TOKEN=$(npm run -s token -- --sub 'dev|demo-alice')`
  * works.
  */
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { mintToken, PROJECT_ROOT } from "./lib/dev-issuer.ts";
-import { errnoCode } from "./lib/guards.ts";
+import { mintToken, resolveDevAudience } from "./lib/dev-issuer.ts";
 
 const DEFAULT_SUB = "dev|demo-user";
 const MAX_TTL = 30 * 24 * 3600;
@@ -30,35 +27,6 @@ Quote subs that contain "|":
   TOKEN=$(npm run -s token -- --sub 'dev|demo-alice')
   curl -H "Authorization: Bearer $TOKEN" http://localhost:8787/api/v1/users/me
 `;
-
-/** Reads `KEY=value` from a dotenv-style file (`.dev.vars`). */
-function fromDotenv(text: string, key: string): string | undefined {
-	const match = text.match(new RegExp(`^\\s*${key}\\s*=\\s*(.*?)\\s*$`, "m"));
-	return match?.[1]?.replace(/^(["'])(.*)\1$/, "$2") || undefined;
-}
-
-/** Reads `KEY = "value"` from the top-level `[vars]` table of wrangler.toml. */
-function fromWranglerVars(text: string, key: string): string | undefined {
-	const vars = text.match(/^\[vars\][^\S\n]*\n([\s\S]*?)(?=^\[|(?![\s\S]))/m)?.[1] ?? "";
-	return vars.match(new RegExp(`^\\s*${key}\\s*=\\s*"([^"]*)"`, "m"))?.[1] || undefined;
-}
-
-async function readText(file: string): Promise<string> {
-	try {
-		return await readFile(path.join(PROJECT_ROOT, file), "utf8");
-	} catch (err) {
-		if (errnoCode(err) === "ENOENT") return "";
-		throw err;
-	}
-}
-
-async function resolveAudience(): Promise<string> {
-	const audience =
-		fromDotenv(await readText(".dev.vars"), "AUTH0_AUDIENCE") ??
-		fromWranglerVars(await readText("wrangler.toml"), "AUTH0_AUDIENCE");
-	if (!audience) throw new Error("AUTH0_AUDIENCE is set neither in .dev.vars nor in wrangler.toml [vars]");
-	return audience;
-}
 
 async function main() {
 	const { values } = parseArgs({
@@ -81,7 +49,7 @@ async function main() {
 	if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > MAX_TTL) {
 		throw new Error(`--ttl must be a whole number of seconds between 1 and ${MAX_TTL}`);
 	}
-	const audience = values.aud ?? (await resolveAudience());
+	const audience = values.aud ?? (await resolveDevAudience());
 	const token = await mintToken({ sub, email: values.email, ttlSeconds, audience });
 	process.stdout.write(`${token}\n`);
 }

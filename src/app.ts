@@ -24,6 +24,7 @@ import { openApiDocument } from "./http/openapi-document";
 import { isRawBodyRoute } from "./http/raw-body";
 import { requestLog } from "./http/request-log";
 import { createRouter } from "./http/router";
+import { webAppFrontDoor } from "./http/web-app";
 import { classifyFailure, describeForLog, rootCause } from "./lib/failures";
 import { logEvent } from "./lib/log";
 import { Problem, problemResponse } from "./lib/problem";
@@ -173,6 +174,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	// layers above add their headers to a 304 as to a 200.
 	app.use(conditionalGet);
 
+	// `/`: a browser's navigation gets the web app (Static Assets), anything else the liveness JSON.
+	app.use("/", webAppFrontDoor);
 	app.route("/", healthRoutes);
 	// Each feature's router declares full paths below /api/v1 (e.g. `/garden/habits`).
 	for (const routes of [
