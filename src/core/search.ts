@@ -68,7 +68,8 @@ export type SearchSort = "relevance" | "recent";
 
 /**
  * Where the next page starts: the instant the ranking's recency was taken, the last match's sort key, and its
- * id. The key is the index row's key with `recent` (its place in insertion order), and `"window:score"` with
+ * id. The key is the index row's key with `recent` (its created_at in milliseconds × 1024 + n: migration
+ * 0012_search_time_keys), and `"window:score"` with
  * `relevance` (see findMatches); a key of an older shape is still read (a created_at, a bare score).
  */
 export interface SearchCursor {
@@ -86,7 +87,7 @@ export interface SearchMatch {
 	createdAt: string;
 	/** The best passage, with the matched words between HIGHLIGHT_START and HIGHLIGHT_END. */
 	marked: string;
-	/** The index row's key (insertion order): the `recent` order. */
+	/** The index row's key (its created_at, 0012_search_time_keys): the `recent` order. */
 	key: number;
 	/** `relevance`: which window of RELEVANCE_WINDOW matches (by bm25) the match is in; 0 with `recent`. */
 	window: number;
@@ -133,8 +134,8 @@ type Row = {
  * when there are more.
  *
  * The cost follows the page, not the number of matches: the visibility rule, the text row and the snippet
- * are evaluated only for the rows a page needs. `recent` walks the index backwards by its key (the order rows
- * were indexed in) and stops at the page's last visible match; `relevance` sorts every match's bm25 (the index
+ * are evaluated only for the rows a page needs. `recent` walks the index backwards by its key (the order things
+ * were created in) and stops at the page's last visible match; `relevance` sorts every match's bm25 (the index
  * alone: no text row, no rule), then reads and boosts the RELEVANCE_WINDOW windows the page needs. The snippet
  * is cut only for the page's rows, in the same statement.
  */

@@ -303,3 +303,56 @@ describe("every kind at once", () => {
 		expect(ranked.at(-1)).toBe("sunlight");
 	});
 });
+
+describe("newest first, across kinds", () => {
+	it("lists every kind in the order it was created, whenever it was indexed", async () => {
+		const t = tag();
+		const owner = await organiser("search-order-owner");
+		const reader = await signUp("search-order-reader");
+		const fresh = await createGroup(owner, { name: `${t} fresh circle` });
+		// Rows older than the one above, written after it (as a migration's backfill or an import would).
+		const groupId = crypto.randomUUID();
+		await env.DB.prepare(
+			`INSERT INTO fellowship_groups (id, owner_id, name, description, group_type, visibility, member_count, moderation_status, created_at, updated_at)
+			 VALUES (?, ?, ?, '', 'wellness', 'public', 1, 'clean', '2020-03-01T10:00:00.000Z', '2020-03-01T10:00:00.000Z')`,
+		)
+			.bind(groupId, owner.id, `${t} old circle`)
+			.run();
+		const project = await createProject(await grower("search-order-grower"), {
+			title: `${t} middle project`,
+		});
+		const page = await search(reader, { q: t, sort: "recent" });
+		expect(page.data.map((r) => r.id)).toEqual([project.id, fresh.id, groupId]);
+	});
+
+	it("places an anonymous share at a random moment of its hour, so its key says nothing of when it was written", async () => {
+		const t = tag();
+		// Three people, four shares each (a new member's daily allowance is five).
+		const authors = [
+			await signUp("search-order-anon-1"),
+			await signUp("search-order-anon-2"),
+			await signUp("search-order-anon-3"),
+		];
+		const shares: string[] = [];
+		for (let i = 0; i < 12; i++)
+			shares.push(
+				(await share(authors[i % 3] as TestUser, { body: `${t} quiet win ${i}`, anonymous: true })).id,
+			);
+		const rows = await env.DB.prepare(
+			"SELECT k.ref_id, k.key, s.created_at FROM search_keys AS k JOIN sunlight_shares AS s ON s.id = k.ref_id WHERE k.kind = 'sunlight' AND k.ref_id IN (SELECT value FROM json_each(?))",
+		)
+			.bind(JSON.stringify(shares))
+			.all<{ ref_id: string; key: number; created_at: string }>();
+		expect(rows.results).toHaveLength(12);
+		for (const row of rows.results) {
+			const ms = Math.floor(row.key / 1024);
+			const hour = Date.parse(row.created_at);
+			expect(ms).toBeGreaterThanOrEqual(hour);
+			expect(ms).toBeLessThan(hour + 3_600_000);
+		}
+		const byKey = [...rows.results].sort((a, b) => a.key - b.key).map((row) => row.ref_id);
+		// Twelve shares in the order they were written has odds of 1 in 12! by chance.
+		expect(byKey).not.toEqual(shares);
+		expect(byKey).not.toEqual([...shares].reverse());
+	});
+});
