@@ -49,10 +49,11 @@ export interface FeatureOptions {
 	crossWordChars: boolean;
 }
 
+/** Model 1.5.0 reads skip-bigrams and cross-word character 5-grams (chosen by leave-one-writer-out). */
 export const LEARNED_FEATURES: FeatureOptions = {
 	bits: LEARNED_BITS,
-	skipBigrams: false,
-	crossWordChars: false,
+	skipBigrams: true,
+	crossWordChars: true,
 };
 
 /**
