@@ -174,7 +174,7 @@ evaluate("blind set A (written blind; scored first, then tuned on)", {
 	moderation: "blind-a-moderation.jsonl",
 	selfHarm: "blind-a-self-harm.jsonl",
 });
-// `--skip-final` while improving the models: the final set's figures are read once, at the end.
+// `--skip-final` while improving the models: the sealed sets' figures are read once, at the end.
 if (!process.argv.includes("--skip-final")) {
 	evaluate("final blind set (never tuned on)", {
 		moderation: "final-moderation.jsonl",
@@ -184,6 +184,11 @@ if (!process.argv.includes("--skip-final")) {
 	evaluate("blind set C (sealed until the end, never tuned on)", {
 		moderation: "blind-c-moderation.jsonl",
 		selfHarm: "blind-c-self-harm.jsonl",
+	});
+	// Written with the peer training sets (model 1.5.0), sealed until that model was shipped: scored once.
+	evaluate("sealed set D (sealed until model 1.5.0 shipped, never tuned on)", {
+		moderation: "final-d-moderation.jsonl",
+		selfHarm: "final-d-self-harm.jsonl",
 	});
 }
 

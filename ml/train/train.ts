@@ -3,25 +3,29 @@
  * writes their weights to `ml/src/learned/weights.ts`. Deterministic: fixed seed, fixed fold assignment,
  * full-batch training, so the same data gives the same file.
  *
- * Data: the labelled sets in `ml/eval/data/` (development, second development, held-out) and the sets written
- * for training in `ml/train/data/`. Never the final blind set (`final-*`: refused below). Blind set A is
- * kept out of training and used only for the leave-one-set-out figure, so its figures in `npm run ml:eval`
- * stay an honest estimate.
+ * Data: the labelled sets in `ml/eval/data/` (development, second development, held-out, blind set A) and
+ * the sets written for training in `ml/train/data/` (each named by its file prefix: `written5`, `everyday`,
+ * `peer1` …). Never a sealed set (`final-*`, `final-d-*`, `blind-c-*`: refused below).
  *
- * Heads (logistic regression over `featurise`, L2-regularised, class-balanced): `high` (self-harm high risk
- * vs not), `risk` (any self-harm risk vs none), `toxic`. Self-harm texts count as non-toxic examples for the
- * toxic head, and moderation texts without a self_harm label as no-risk examples for the self-harm heads.
+ * Heads (logistic regression over `featurise`, L2-regularised, class-balanced, each set weighted by
+ * `ML_TRAIN_SET_WEIGHTS`): `high` (self-harm high risk vs not), `risk` (any self-harm risk vs none), `toxic`.
+ * Self-harm texts count as non-toxic examples for the toxic head, and moderation texts without a self_harm
+ * label as no-risk examples for the self-harm heads.
  *
- * Prints: 5-fold stratified cross-validation (out-of-fold scores, rules and model combined as the Worker
- * combines them), the thresholds chosen on those out-of-fold scores, and the leave-one-set-out figure
- * (trained without blind set A, tested on it). `--no-write` skips writing the weights.
+ * Prints: the leave-one-writer-out figure (for each of blind set A and the three peer sets, each written by
+ * a helper who saw neither the rules, the code nor another set: trained without it, thresholds chosen by
+ * cross-validation without it, scored on it; then the four pooled), the model-selection criterion; then the
+ * repeated stratified cross-validation of every set (out-of-fold scores, rules and model combined as the
+ * Worker combines them) and the thresholds chosen on it, which the shipped heads (trained on every set)
+ * carry. `--no-write` skips writing the weights, `--no-lowo` the leave-one-writer-out figure (4 × 16
+ * trainings), `--lowo-only` everything after it, `--by-category` prints its misses per set and kind.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Counts } from "../eval/counts";
 import { learnedReads } from "../src/learned";
-import { featurise, LEARNED_DIMS, type SparseVector } from "../src/learned/features";
+import { type FeatureOptions, featurise, LEARNED_FEATURES, type SparseVector } from "../src/learned/features";
 import { moderateText } from "../src/moderation";
 import { normaliseForScoring } from "../src/text";
 
@@ -31,13 +35,46 @@ const TRAIN_DATA = join(HERE, "data");
 const WEIGHTS_FILE = join(HERE, "..", "src", "learned", "weights.ts");
 
 const SEED = 19;
+/** Default per-set loss weights (`ML_TRAIN_SET_WEIGHTS` overrides): the sets written blind by other writers count twice (leave-one-writer-out high recall 0.797 → 0.808 at precision 0.834 → 0.840). */
+const DEFAULT_SET_WEIGHTS = "peer*=2,blind-a=2";
 const FOLDS = 5;
 const REPEATS = Number(process.env.ML_TRAIN_REPEATS ?? 3);
-const L2 = Number(process.env.ML_TRAIN_L2 ?? 1e-5);
+const L2 = Number(process.env.ML_TRAIN_L2 ?? 3e-6);
 const ITERATIONS = Number(process.env.ML_TRAIN_ITERATIONS ?? 300);
 const LEARNING_RATE = 0.05;
-/** The model must keep at least this precision for high risk (target 0.8, with a margin; with the everyday texts in, 0.82 bought no recall on set A over 0.85, only false alarms). */
-const HIGH_PRECISION_FLOOR = Number(process.env.ML_TRAIN_HIGH_PRECISION ?? 0.85);
+/** The features (`ML_TRAIN_BITS`, `ML_TRAIN_SKIP_BIGRAMS=1`, `ML_TRAIN_CROSS_WORD=1` try other ones than the Worker's). */
+const flag = (name: string, fallback: boolean) =>
+	process.env[name] === undefined ? fallback : ["1", "true"].includes(process.env[name] as string);
+const FEATURES: FeatureOptions = {
+	bits: Number(process.env.ML_TRAIN_BITS ?? LEARNED_FEATURES.bits),
+	skipBigrams: flag("ML_TRAIN_SKIP_BIGRAMS", LEARNED_FEATURES.skipBigrams),
+	crossWordChars: flag("ML_TRAIN_CROSS_WORD", LEARNED_FEATURES.crossWordChars),
+};
+const DIMS = 1 << FEATURES.bits;
+/** Per-set loss weights (see `setWeight`). */
+const SET_WEIGHTS = (process.env.ML_TRAIN_SET_WEIGHTS ?? DEFAULT_SET_WEIGHTS)
+	.split(",")
+	.filter((item) => item.includes("="))
+	.map((item) => {
+		const [pattern = "", weight = "1"] = item.split("=");
+		return { pattern: pattern.trim(), weight: Number(weight) };
+	});
+/** The writers left out one at a time for the leave-one-writer-out figure (the model-selection criterion). */
+const WRITERS = ["blind-a", "peer1", "peer2", "peer3"];
+/**
+ * The model must keep at least this precision for high risk on out-of-fold scores (target 0.8, with a margin:
+ * on writers it never saw, precision falls about 0.01–0.015 below the out-of-fold floor; 0.8 gave pooled
+ * leave-one-writer-out precision 0.785, 0.85 recall 0.80 where 0.82 gives 0.85–0.89).
+ */
+const HIGH_PRECISION_FLOOR = Number(process.env.ML_TRAIN_HIGH_PRECISION ?? 0.82);
+/**
+ * The high-risk threshold never goes below this (`ML_TRAIN_HIGH_MIN`; 1.4.0's threshold). At 0.35, what the
+ * 0.82 floor chose for 1.5.0, 6 of the 115 everyday texts of `ml/test/everyday.ts` alarmed ("tonight I'll
+ * finish the last 50 pages of my book", "pills sorted for the week"; the test allows 2), and at 0.4 the API
+ * test's "Writing this down / … looking forward to the weekend" (p 0.51) was urgent. Leave-one-writer-out is
+ * measured with this bound too.
+ */
+const HIGH_THRESHOLD_MIN = Number(process.env.ML_TRAIN_HIGH_MIN ?? 0.52);
 /** The any-risk head says "low" only from this probability up. */
 const RISK_THRESHOLD_FLOOR = 0.5;
 
@@ -84,7 +121,7 @@ function load(): Example[] {
 			set,
 			kind,
 			target,
-			x: featurise(normalised),
+			x: featurise(normalised, FEATURES),
 			reads: learnedReads(normalised),
 			rules: { risk: rules.selfHarmRisk, toxicity: rules.toxicity },
 			category,
@@ -139,12 +176,27 @@ function load(): Example[] {
 	return examples;
 }
 
-/** The sets written for training: `ml/train/data/*-self-harm.jsonl` or `*-moderation.jsonl`, in name order. */
+/**
+ * The sets written for training: `ml/train/data/<set>-self-harm.jsonl` or `<set>-moderation.jsonl`, in name
+ * order; each set is named by its file's prefix (`written5`, `everyday`, `peer1` …), so a writer's set can be
+ * left out whole and weighted on its own.
+ */
 function writtenSets(kind: Example["kind"]): [string, string][] {
 	return readdirSync(TRAIN_DATA)
 		.filter((name) => name.endsWith(`-${kind}.jsonl`))
 		.sort()
-		.map((name) => ["written", join(TRAIN_DATA, name)]);
+		.map((name) => [name.slice(0, -`-${kind}.jsonl`.length), join(TRAIN_DATA, name)]);
+}
+
+/**
+ * Weight of a set's texts in the loss (`ML_TRAIN_SET_WEIGHTS`, e.g. `written5=0.5,written*=0.7`: a name or
+ * a prefix ending in `*`; the first match wins; unlisted sets weigh 1).
+ */
+function setWeight(set: string): number {
+	for (const { pattern, weight } of SET_WEIGHTS) {
+		if (pattern.endsWith("*") ? set.startsWith(pattern.slice(0, -1)) : set === pattern) return weight;
+	}
+	return 1;
 }
 
 /** mulberry32: a small seeded generator, so folds are the same on every run. */
@@ -164,43 +216,74 @@ interface Trained {
 	weights: Float64Array;
 }
 
-/** Full-batch Adam on the class-balanced, L2-regularised logistic loss. Deterministic. */
+/**
+ * Full-batch Adam on the class-balanced, L2-regularised logistic loss, each text weighted by its set's weight
+ * (`setWeight`). The examples' sparse vectors are copied into flat arrays once, so the loop stays tight.
+ * Deterministic.
+ */
 function train(examples: Example[], head: HeadName): Trained {
 	const data = examples.filter((example) => example.target[head] !== undefined);
-	const positives = data.filter((example) => example.target[head] === 1).length;
-	const negatives = data.length - positives;
-	const weightOf = (y: number) => (y === 1 ? data.length / (2 * positives) : data.length / (2 * negatives));
-	const w = new Float64Array(LEARNED_DIMS);
+	const n = data.length;
+	let nnz = 0;
+	for (const example of data) nnz += example.x.slots.length;
+	const offsets = new Int32Array(n + 1);
+	const slots = new Int32Array(nnz);
+	const values = new Float64Array(nnz);
+	const ys = new Float64Array(n);
+	const sample = new Float64Array(n);
+	let positives = 0;
+	let negatives = 0;
+	for (const [i, example] of data.entries()) {
+		const y = example.target[head] as number;
+		ys[i] = y;
+		sample[i] = setWeight(example.set);
+		if (y === 1) positives += sample[i] as number;
+		else negatives += sample[i] as number;
+		offsets[i + 1] = (offsets[i] as number) + example.x.slots.length;
+		slots.set(example.x.slots, offsets[i] as number);
+		for (let k = 0; k < example.x.values.length; k++)
+			values[(offsets[i] as number) + k] = example.x.values[k] as number;
+	}
+	const total = positives + negatives;
+	// Class-balanced: each class carries half of the (set-weighted) total; scaled so the mean weight is 1.
+	const scaleBy = n / total;
+	for (let i = 0; i < n; i++) {
+		const classWeight = ys[i] === 1 ? total / (2 * positives) : total / (2 * negatives);
+		sample[i] = (sample[i] as number) * classWeight * scaleBy;
+	}
+	const w = new Float64Array(DIMS);
 	let b = 0;
-	const m = new Float64Array(LEARNED_DIMS + 1);
-	const v = new Float64Array(LEARNED_DIMS + 1);
-	const grad = new Float64Array(LEARNED_DIMS + 1);
+	const m = new Float64Array(DIMS + 1);
+	const v = new Float64Array(DIMS + 1);
+	const grad = new Float64Array(DIMS + 1);
 	const beta1 = 0.9;
 	const beta2 = 0.999;
 	for (let step = 1; step <= ITERATIONS; step++) {
 		grad.fill(0);
-		for (const example of data) {
-			const y = example.target[head] as number;
+		let gradBias = 0;
+		for (let i = 0; i < n; i++) {
+			const start = offsets[i] as number;
+			const end = offsets[i + 1] as number;
 			let z = b;
-			const { slots, values } = example.x;
-			for (let i = 0; i < slots.length; i++) z += (w[slots[i] as number] as number) * (values[i] as number);
+			for (let k = start; k < end; k++) z += (w[slots[k] as number] as number) * (values[k] as number);
 			const p = 1 / (1 + Math.exp(-z));
-			const g = (p - y) * weightOf(y);
-			for (let i = 0; i < slots.length; i++) {
-				const slot = slots[i] as number;
-				grad[slot] = (grad[slot] as number) + g * (values[i] as number);
+			const g = (p - (ys[i] as number)) * (sample[i] as number);
+			for (let k = start; k < end; k++) {
+				const slot = slots[k] as number;
+				grad[slot] = (grad[slot] as number) + g * (values[k] as number);
 			}
-			grad[LEARNED_DIMS] = (grad[LEARNED_DIMS] as number) + g;
+			gradBias += g;
 		}
-		for (let j = 0; j <= LEARNED_DIMS; j++) {
-			const weight = j === LEARNED_DIMS ? b : (w[j] as number);
-			const g = (grad[j] as number) / data.length + (j === LEARNED_DIMS ? 0 : L2 * weight);
+		grad[DIMS] = gradBias;
+		const c1 = 1 - beta1 ** step;
+		const c2 = 1 - beta2 ** step;
+		for (let j = 0; j <= DIMS; j++) {
+			const weight = j === DIMS ? b : (w[j] as number);
+			const g = (grad[j] as number) / n + (j === DIMS ? 0 : L2 * weight);
 			m[j] = beta1 * (m[j] as number) + (1 - beta1) * g;
 			v[j] = beta2 * (v[j] as number) + (1 - beta2) * g * g;
-			const update =
-				(LEARNING_RATE * ((m[j] as number) / (1 - beta1 ** step))) /
-				(Math.sqrt((v[j] as number) / (1 - beta2 ** step)) + 1e-8);
-			if (j === LEARNED_DIMS) b -= update;
+			const update = (LEARNING_RATE * ((m[j] as number) / c1)) / (Math.sqrt((v[j] as number) / c2) + 1e-8);
+			if (j === DIMS) b -= update;
 			else w[j] = weight - update;
 		}
 	}
@@ -212,8 +295,8 @@ function quantise(model: Trained): { bias: number; scale: number; bytes: Int8Arr
 	let max = 0;
 	for (const weight of model.weights) max = Math.max(max, Math.abs(weight));
 	const scale = max / 127 || 1;
-	const bytes = new Int8Array(LEARNED_DIMS);
-	for (let i = 0; i < LEARNED_DIMS; i++) bytes[i] = Math.round((model.weights[i] as number) / scale);
+	const bytes = new Int8Array(DIMS);
+	for (let i = 0; i < DIMS; i++) bytes[i] = Math.round((model.weights[i] as number) / scale);
 	return { bias: model.bias, scale, bytes };
 }
 
@@ -347,6 +430,7 @@ function chooseThresholds(examples: Example[], scores: Scores): Thresholds {
 			best = { ...best, high: t };
 		}
 	}
+	best = { ...best, high: Math.max(best.high, HIGH_THRESHOLD_MIN) };
 	// Toxic: the best F1 averaged over neighbouring thresholds (±0.03), so one lucky point does not decide.
 	const toxicF1 = grid.map(
 		(t) => figures(examples, scores, { high: t, risk: t, toxic: t }).combined.toxic.f1,
@@ -426,57 +510,72 @@ function toBase64(bytes: Int8Array): string {
 }
 
 const all = load();
-const pool = all.filter((example) => example.set !== "blind-a");
-const blindA = all.filter((example) => example.set === "blind-a");
 const count = (examples: Example[], kind: Example["kind"]) => examples.filter((e) => e.kind === kind).length;
+const sets = [...new Set(all.map((example) => example.set))];
 console.log(
-	`training pool: ${pool.length} texts (self-harm ${count(pool, "self-harm")}, moderation ${count(pool, "moderation")}); blind set A held out: ${blindA.length}`,
+	`${all.length} texts (self-harm ${count(all, "self-harm")}, moderation ${count(all, "moderation")}) in ${sets.length} sets: ${sets.join(", ")}`,
 );
-console.log(`L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}, ${REPEATS} × ${FOLDS}-fold`);
-
-const oof = crossValidate(pool);
-const thresholds = chooseThresholds(pool, oof);
-console.log(`thresholds (chosen on out-of-fold scores): ${JSON.stringify(thresholds)}`);
-report(
-	`${REPEATS} × ${FOLDS}-fold stratified cross-validation (training pool, out-of-fold, averaged over repeats)`,
-	figures(pool, oof, thresholds),
+console.log(
+	`L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}, ${REPEATS} × ${FOLDS}-fold, ${DIMS} slots, features ${JSON.stringify(FEATURES)}, high-risk precision floor ${HIGH_PRECISION_FLOOR} (threshold ≥ ${HIGH_THRESHOLD_MIN}), set weights ${JSON.stringify(SET_WEIGHTS)}`,
 );
 
-const models = trainHeads(pool);
-const blindScores: Scores = new Map();
-scoreAll(models, blindA, blindScores);
-report(
-	"leave-one-set-out: trained without blind set A, tested on it",
-	figures(blindA, blindScores, thresholds),
-);
-console.log("  by category (combined):");
-reportByCategory(blindA, blindScores, thresholds);
-
-// `--with-blind-a`: does blind set A help? The same folds, with set A added to every training fold; if the
-// out-of-fold figures rise, the shipped model is trained on set A too (and set A's eval figures are then fit).
-const withBlindA = process.argv.includes("--with-blind-a");
-let shipped = models;
-let shippedThresholds = thresholds;
-let shippedOn = `${pool.length} texts (blind set A\n// and the final blind set excluded)`;
-if (withBlindA) {
-	const oofWith = crossValidate(pool, blindA);
-	const thresholdsWith = chooseThresholds(pool, oofWith);
-	console.log(`\nthresholds with blind set A in every training fold: ${JSON.stringify(thresholdsWith)}`);
-	report(
-		`${REPEATS} × ${FOLDS}-fold cross-validation of the same pool, blind set A added to every training fold`,
-		figures(pool, oofWith, thresholdsWith),
-	);
-	shipped = trainHeads([...pool, ...blindA]);
-	shippedThresholds = thresholdsWith;
-	shippedOn = `${pool.length + blindA.length} texts (blind set A\n// included, the final blind set excluded)`;
+/** Adds b's counts into a (pooling held-out sets, each judged at its own thresholds). */
+function pool(a: ReturnType<typeof figures>, b: ReturnType<typeof figures>): void {
+	for (const source of ["rules", "model", "combined"] as const) {
+		for (const what of ["high", "any", "toxic"] as const) {
+			a[source][what].tp += b[source][what].tp;
+			a[source][what].fp += b[source][what].fp;
+			a[source][what].fn += b[source][what].fn;
+			a[source][what].tn += b[source][what].tn;
+		}
+	}
 }
 
+// Leave-one-writer-out (the model-selection criterion): for each set written by a helper who saw neither the
+// rules, the code nor the other sets, train without it (thresholds chosen by cross-validation without it)
+// and score it. Pooled: the held-out decisions of all four, concatenated.
+if (!process.argv.includes("--no-lowo")) {
+	const pooled = figures([], new Map(), { high: 0.5, risk: 0.5, toxic: 0.5 });
+	const byCategory = process.argv.includes("--by-category");
+	for (const writer of WRITERS) {
+		const rest = all.filter((example) => example.set !== writer);
+		const heldOut = all.filter((example) => example.set === writer);
+		const t = chooseThresholds(rest, crossValidate(rest));
+		const scores: Scores = new Map();
+		scoreAll(trainHeads(rest), heldOut, scores);
+		const f = figures(heldOut, scores, t);
+		pool(pooled, f);
+		console.log(
+			`\nleave-one-writer-out ${writer} (${heldOut.length} texts; thresholds ${JSON.stringify(t)}):` +
+				`\n  combined high: ${f.combined.high}\n  combined toxic: ${f.combined.toxic}` +
+				`\n  model high: ${f.model.high}\n  model toxic: ${f.model.toxic}`,
+		);
+		if (byCategory) reportByCategory(heldOut, scores, t);
+	}
+	report("leave-one-writer-out, pooled (blind-a, peer1, peer2, peer3)", pooled);
+	if (process.argv.includes("--lowo-only")) process.exit(0);
+}
+
+// Cross-validation of everything allowed: the thresholds the shipped heads carry.
+const oof = crossValidate(all);
+const thresholds = chooseThresholds(all, oof);
+console.log(`\nthresholds (chosen on out-of-fold scores of every set): ${JSON.stringify(thresholds)}`);
+report(
+	`${REPEATS} × ${FOLDS}-fold stratified cross-validation (every set, out-of-fold, averaged over repeats)`,
+	figures(all, oof, thresholds),
+);
+
 if (!process.argv.includes("--no-write")) {
+	const shipped = trainHeads(all);
 	const head = (name: HeadName) =>
 		`\t\t${name}: {\n\t\t\tbias: ${shipped[name].bias},\n\t\t\tscale: ${shipped[name].scale},\n\t\t\tweights:\n\t\t\t\t"${toBase64(shipped[name].bytes)}",\n\t\t},\n`;
+	const weights =
+		SET_WEIGHTS.length > 0
+			? `, set weights ${SET_WEIGHTS.map(({ pattern, weight }) => `${pattern}=${weight}`).join(",")}`
+			: "";
 	writeFileSync(
 		WEIGHTS_FILE,
-		`// Generated by ml/train/train.ts (npm run ml:train): do not edit. Trained on ${shippedOn}; L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}.\nimport type { LearnedModelData } from "./index";\n\nexport const LEARNED_MODEL: LearnedModelData = {\n\tdims: ${LEARNED_DIMS},\n\theads: {\n${HEADS.map(head).join("")}\t},\n\tthresholds: { high: ${shippedThresholds.high}, risk: ${shippedThresholds.risk}, toxic: ${shippedThresholds.toxic} },\n};\n`,
+		`// Generated by ml/train/train.ts (npm run ml:train): do not edit. Trained on ${all.length} texts (every\n// training set and blind set A; the sealed sets excluded); L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}${weights}.\nimport type { LearnedModelData } from "./index";\n\nexport const LEARNED_MODEL: LearnedModelData = {\n\tdims: ${DIMS},\n\theads: {\n${HEADS.map(head).join("")}\t},\n\tthresholds: { high: ${thresholds.high}, risk: ${thresholds.risk}, toxic: ${thresholds.toxic} },\n};\n`,
 	);
 	console.log(`\nwrote ${WEIGHTS_FILE}`);
 }

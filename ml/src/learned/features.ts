@@ -39,15 +39,41 @@ function tokensOf(text: string): string[] {
 	);
 }
 
+/** Optional feature families (the training script tries them; the Worker reads `LEARNED_FEATURES`). */
+export interface FeatureOptions {
+	/** log2 of the number of hashed slots. */
+	bits: number;
+	/** "k:" skip-bigrams: a word and the word after next. */
+	skipBigrams: boolean;
+	/** "x:" character 5-grams across a word boundary of the text's words joined by spaces. */
+	crossWordChars: boolean;
+}
+
+/** Model 1.5.0 reads skip-bigrams and cross-word character 5-grams (chosen by leave-one-writer-out). */
+export const LEARNED_FEATURES: FeatureOptions = {
+	bits: LEARNED_BITS,
+	skipBigrams: true,
+	crossWordChars: true,
+};
+
 /**
  * Visits each feature of a text as (prefix, text, start, end): "w:" word, "s:" stem (when it differs), "b:"
- * word pair, "t:" word triple, "c:" character 3/4-gram of a word padded with < and > (words of 3+ letters).
+ * word pair, "t:" word triple, "c:" character 3/4-gram of a word padded with < and > (words of 3+ letters),
+ * and the optional families of `FeatureOptions`.
  */
 function visitFeatures(
 	text: string,
 	visit: (prefix: string, key: string, start?: number, end?: number) => void,
+	options: FeatureOptions = LEARNED_FEATURES,
 ): void {
 	const tokens = tokensOf(text);
+	if (options.crossWordChars && tokens.length > 1) {
+		const joined = ` ${tokens.join(" ")} `;
+		for (let j = 0; j + 5 <= joined.length; j++) {
+			const space = joined.indexOf(" ", j + 1);
+			if (space > j && space < j + 4) visit("x:", joined, j, j + 5);
+		}
+	}
 	visit("", "<bias-text>");
 	for (let i = 0; i < tokens.length; i++) {
 		const token = tokens[i] as string;
@@ -58,7 +84,10 @@ function visitFeatures(
 		if (next !== undefined) {
 			visit("b:", `${token}_${next}`);
 			const third = tokens[i + 2];
-			if (third !== undefined) visit("t:", `${token}_${next}_${third}`);
+			if (third !== undefined) {
+				visit("t:", `${token}_${next}_${third}`);
+				if (options.skipBigrams) visit("k:", `${token}_${third}`);
+			}
 		}
 		if (token.length > 2) {
 			const padded = `<${token}>`;
@@ -69,9 +98,13 @@ function visitFeatures(
 }
 
 /** The feature strings of a text (for tests and for inspecting a model). */
-export function featureKeys(text: string): Set<string> {
+export function featureKeys(text: string, options: FeatureOptions = LEARNED_FEATURES): Set<string> {
 	const keys = new Set<string>();
-	visitFeatures(text, (prefix, key, start = 0, end = key.length) => keys.add(prefix + key.slice(start, end)));
+	visitFeatures(
+		text,
+		(prefix, key, start = 0, end = key.length) => keys.add(prefix + key.slice(start, end)),
+		options,
+	);
 	return keys;
 }
 
@@ -79,16 +112,21 @@ export function featureKeys(text: string): Set<string> {
  * The hashed, signed, L2-normalised feature vector of a text: each distinct feature (by its 32-bit hash)
  * counts once; the hash's low bits choose the slot and its top bit the sign.
  */
-export function featurise(text: string): SparseVector {
+export function featurise(text: string, options: FeatureOptions = LEARNED_FEATURES): SparseVector {
+	const dims = 1 << options.bits;
 	const seen = new Set<number>();
 	const bySlot = new Map<number, number>();
-	visitFeatures(text, (prefix, key, start, end) => {
-		const hash = hashKey(prefix, key, start, end);
-		if (seen.has(hash)) return;
-		seen.add(hash);
-		const slot = hash & (LEARNED_DIMS - 1);
-		bySlot.set(slot, (bySlot.get(slot) ?? 0) + (hash >>> 31 === 1 ? 1 : -1));
-	});
+	visitFeatures(
+		text,
+		(prefix, key, start, end) => {
+			const hash = hashKey(prefix, key, start, end);
+			if (seen.has(hash)) return;
+			seen.add(hash);
+			const slot = hash & (dims - 1);
+			bySlot.set(slot, (bySlot.get(slot) ?? 0) + (hash >>> 31 === 1 ? 1 : -1));
+		},
+		options,
+	);
 	let norm = 0;
 	for (const value of bySlot.values()) norm += value * value;
 	norm = Math.sqrt(norm) || 1;
