@@ -2656,10 +2656,12 @@ export interface components {
             display_name?: string;
             bio?: string;
             /**
-             * Format: uri
-             * @example https://images.example/photo.jpg
+             * Format: uuid
+             * @description One of my image uploads (POST /media) as my avatar, public to everyone; null removes it. The one it replaces is deleted.
              */
-            avatar_url?: string | null;
+            avatar_media_id?: string | null;
+            /** @description Only null (removes my avatar): a URL of my own choosing is no longer accepted; use `avatar_media_id`. */
+            avatar_url?: null;
             /**
              * @example [
              *       "meditation",

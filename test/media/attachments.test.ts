@@ -186,3 +186,30 @@ describe("who sees a post's media", () => {
 		}
 	});
 });
+
+describe("anonymous content never carries media", () => {
+	it("an anonymous Sunlight share and an anonymous support request refuse media (422); the upload stays unattached", async () => {
+		const person = await member("flourishing");
+		const photo = await upload(person, jpeg(), "image/jpeg");
+		await expectProblem(
+			await call("POST", "/api/v1/sunlight", {
+				token: person.token,
+				body: { share_type: "gratitude", body: "Thankful today", anonymous: true, media_ids: [photo.id] },
+			}),
+			422,
+		);
+		await expectProblem(
+			await call("POST", "/api/v1/support/requests", {
+				token: person.token,
+				body: {
+					title: "A hard week",
+					body: "I could use someone to talk to.",
+					category: "other",
+					media_ids: [photo.id],
+				},
+			}),
+			422,
+		);
+		expect(await rowOf(photo.id)).toMatchObject({ attached_kind: null, status: "ready" });
+	});
+});
