@@ -2726,6 +2726,12 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             };
+            /** @description `uploads`: my photos and videos still stored, each with its `url` (fetch the bytes there with my token) and what it is attached to */
+            media: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
             /** @description Connections, blocks, mentorships, and the messages I sent in each conversation. */
             orchard: {
                 /** @description Connections and requests, both directions; peers by id (snake_case columns). */

@@ -12,4 +12,5 @@ export {
 	deleteAttachedStatement,
 	detachStatement,
 } from "./attach";
+export { MEDIA_SWEEP_LIMIT, purgeDeletedMediaOf, runMediaLifecycle, UNATTACHED_TTL_MS } from "./lifecycle";
 export { mediaPath, mediaRoutes, presentMedia } from "./routes";
