@@ -12,5 +12,12 @@ export {
 	deleteAttachedStatement,
 	detachStatement,
 } from "./attach";
-export { MEDIA_SWEEP_LIMIT, purgeDeletedMediaOf, runMediaLifecycle, UNATTACHED_TTL_MS } from "./lifecycle";
+export {
+	type DeletedMedia,
+	deletedMediaOf,
+	MEDIA_SWEEP_LIMIT,
+	purgeMedia,
+	runMediaLifecycle,
+	UNATTACHED_TTL_MS,
+} from "./lifecycle";
 export { mediaPath, mediaRoutes, presentMedia } from "./routes";

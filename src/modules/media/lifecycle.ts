@@ -23,8 +23,10 @@ export const MEDIA_SWEEP_LIMIT = 100;
 /** An upload not attached within this long is deleted. */
 export const UNATTACHED_TTL_MS = DAY_MS;
 
+export type DeletedMedia = { id: string; object_key: string };
+
 /** R2 first, then the rows: `rows` are `deleted` rows, with their keys. */
-async function purge(env: Bindings, rows: Array<{ id: string; object_key: string }>): Promise<number> {
+export async function purgeMedia(env: Bindings, rows: readonly DeletedMedia[]): Promise<number> {
 	if (rows.length === 0) return 0;
 	await env.MEDIA.delete(rows.map((row) => row.object_key));
 	await env.DB.prepare(
@@ -53,7 +55,7 @@ export async function runMediaLifecycle(env: Bindings, now = new Date(), limit =
 	)
 		.bind(utcDayStart(now), limit)
 		.all<{ id: string; object_key: string }>();
-	const purged = await purge(env, due.results);
+	const purged = await purgeMedia(env, due.results);
 	if (expired.meta.changes > 0 || purged > 0) {
 		logEvent("info", "media_swept", { expired: expired.meta.changes, purged });
 	}
@@ -61,14 +63,11 @@ export async function runMediaLifecycle(env: Bindings, now = new Date(), limit =
 }
 
 /**
- * After an account's erasure batch (which marked its uploads `deleted`): their bytes and rows, at once. What
- * is past `limit`, or fails, the cron's purge finishes (a deleted account's rows are always due).
+ * The read, for the end of an account's erasure batch (which marked its uploads `deleted`), of what
+ * `purgeMedia` then deletes at once. What is past `limit`, or fails, the cron's purge finishes (a deleted
+ * account's rows are always due).
  */
-export async function purgeDeletedMediaOf(env: Bindings, ownerId: string, limit = 1000): Promise<number> {
-	const rows = await env.DB.prepare(
-		"SELECT id, object_key FROM media WHERE owner_id = ?1 AND status = 'deleted' LIMIT ?2",
-	)
-		.bind(ownerId, limit)
-		.all<{ id: string; object_key: string }>();
-	return purge(env, rows.results);
-}
+export const deletedMediaOf = (d1: D1Database, ownerId: string, limit = 1000) =>
+	d1
+		.prepare("SELECT id, object_key FROM media WHERE owner_id = ?1 AND status = 'deleted' LIMIT ?2")
+		.bind(ownerId, limit);

@@ -35,7 +35,7 @@ import { DAY_MS } from "../../lib/durations";
 import { logEvent } from "../../lib/log";
 import { conflict } from "../../lib/problem";
 import { rsvpObject, termsOf } from "../fellowship";
-import { purgeDeletedMediaOf } from "../media";
+import { type DeletedMedia, deletedMediaOf, purgeMedia } from "../media";
 import { announceNotifications } from "../notifications";
 import { eraseChatMessagesOf } from "../orchard";
 
@@ -304,8 +304,14 @@ export async function deleteAccount(
 	now = new Date(),
 ): Promise<ErasureOutcome> {
 	const subjectHash = await tombstoneKey(env.SUPPORT_HMAC_SECRET, user.auth0Sub);
+	let deletedMedia: DeletedMedia[] = [];
 	try {
-		await env.DB.batch(erasureStatements(env.DB, user.id, now, { first: { subjectHash } }));
+		// The person's uploads, just marked deleted, are read at the batch's end: their bytes go right after.
+		const results = await env.DB.batch([
+			...erasureStatements(env.DB, user.id, now, { first: { subjectHash } }),
+			deletedMediaOf(env.DB, user.id),
+		]);
+		deletedMedia = (results.at(-1)?.results ?? []) as DeletedMedia[];
 	} catch (error) {
 		if (isBatchGuardFailure(error)) {
 			throw conflict(
@@ -321,7 +327,7 @@ export async function deleteAccount(
 	// sockets close with the outbox's chat jobs, below).
 	await announceNotifications(env, [user.id]);
 	// The person's photos and videos leave R2 now; what fails here, the cron's media sweep finishes.
-	await purgeDeletedMediaOf(env, user.id).catch((error: unknown) =>
+	await purgeMedia(env, deletedMedia).catch((error: unknown) =>
 		logEvent("warn", "media_purge_failed", { error: String(error) }),
 	);
 	const jobs = await env.DB.prepare(
