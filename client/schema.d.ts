@@ -2656,10 +2656,12 @@ export interface components {
             display_name?: string;
             bio?: string;
             /**
-             * Format: uri
-             * @example https://images.example/photo.jpg
+             * Format: uuid
+             * @description One of my image uploads (POST /media) as my avatar, public to everyone; null removes it. The one it replaces is deleted.
              */
-            avatar_url?: string | null;
+            avatar_media_id?: string | null;
+            /** @description Only null (removes my avatar): a URL of my own choosing is no longer accepted; use `avatar_media_id`. */
+            avatar_url?: null;
             /**
              * @example [
              *       "meditation",
@@ -2720,6 +2722,12 @@ export interface components {
             };
             /** @description `shares` (anonymous ones too: they are mine), `reactions` */
             sunlight: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
+            /** @description `uploads`: my photos and videos still stored, each with its `url` (fetch the bytes there with my token) and what it is attached to */
+            media: {
                 [key: string]: {
                     [key: string]: unknown;
                 }[];
@@ -2968,7 +2976,9 @@ export interface components {
             visibility: "public" | "connections" | "group" | "private";
             /** Format: uuid */
             group_id: string | null;
+            /** @description The URLs of `media`, in order (kept for older clients; posts from before uploads may hold https URLs of their own here, and nothing in `media`). */
             media_urls: string[];
+            media: components["schemas"]["PostMedia"][];
             is_spiritual: boolean;
             author: components["schemas"]["Author"];
             milestone: {
@@ -3000,6 +3010,17 @@ export interface components {
              * @example 2026-11-27T09:00:00.000Z
              */
             edited_at: string | null;
+        };
+        PostMedia: {
+            /** Format: uuid */
+            id: string;
+            /** @description Relative to the API's origin: `/api/v1/media/{id}`. */
+            url: string;
+            content_type: string;
+            width: number | null;
+            height: number | null;
+            duration_s: number | null;
+            alt: string | null;
         };
         Author: {
             /** Format: uuid */
@@ -3067,8 +3088,13 @@ export interface components {
              */
             group_id?: string;
             /**
-             * @description https URLs, at most 4 (fewer at low trust levels).
+             * @description My uploads (POST /media), in the order to show them: 1 to 4 images for an image post (fewer at low trust levels), 1 video for a video post. Each is attached once: an upload already attached is 409.
              * @default []
+             */
+            media_ids?: string[];
+            /**
+             * @deprecated
+             * @description No longer accepted (422): upload with POST /media and send `media_ids`.
              */
             media_urls?: string[];
             /** @default false */
@@ -3098,7 +3124,12 @@ export interface components {
             visibility?: "public" | "connections" | "group" | "private";
             /** Format: uuid */
             group_id?: string | null;
-            /** @description https URLs, at most 4 (fewer at low trust levels). */
+            /** @description My uploads (POST /media), in the order to show them: 1 to 4 images for an image post (fewer at low trust levels), 1 video for a video post. Each is attached once: an upload already attached is 409. */
+            media_ids?: string[];
+            /**
+             * @deprecated
+             * @description No longer accepted (422): upload with POST /media and send `media_ids`.
+             */
             media_urls?: string[];
             is_spiritual?: boolean;
         };

@@ -14,7 +14,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { BOOKMARK_HEADER } from "./db/session";
 import type { AppEnv } from "./env";
 import { announcingRecipients } from "./http/announce";
-import { personalCacheControl } from "./http/cache-control";
+import { defaultResourcePolicy, personalCacheControl } from "./http/cache-control";
 import { provideRequestContext } from "./http/context";
 import { allowedOrigin } from "./http/cors-origins";
 import { edgeCached } from "./http/edge-cache";
@@ -112,7 +112,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
 	app.use(announcingRecipients(announce));
 	// One JSON line per request (route pattern, status, duration, hashed user): never tokens, bodies or URLs.
 	app.use(requestLog);
-	app.use(secureHeaders());
+	// Cross-Origin-Resource-Policy is `same-origin` unless the answer chose otherwise (a public post's photo is
+	// `cross-origin`, so that another site's <img> may show it): secureHeaders would overwrite the choice.
+	app.use(defaultResourcePolicy);
+	app.use(secureHeaders({ crossOriginResourcePolicy: false }));
 	app.use(personalCacheControl);
 	app.use(
 		cors({

@@ -44,3 +44,10 @@ export const personalCacheControl = createMiddleware<AppEnv>(async (c, next) => 
 		isRevalidatableRead(c) ? REVALIDATED_PERSONAL_CACHE_CONTROL : PERSONAL_RESPONSE_CACHE_CONTROL,
 	);
 });
+
+/** `Cross-Origin-Resource-Policy: same-origin` on every answer that did not set its own (media/routes does). */
+export const defaultResourcePolicy = createMiddleware<AppEnv>(async (c, next) => {
+	await next();
+	if (c.res.status === 101 || c.res.headers.has("Cross-Origin-Resource-Policy")) return;
+	c.res.headers.set("Cross-Origin-Resource-Policy", "same-origin");
+});

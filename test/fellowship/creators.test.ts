@@ -4,7 +4,10 @@
  * and null once the creator's account is deleted, or between two people who block each other (a block
  * hides the person, not the shared space). Nothing private about the creator (email, time zone) is in it.
  */
+
 import { beforeAll, describe, expect, it } from "vitest";
+import { png } from "../media/fixtures";
+import { upload } from "../media/helpers";
 import { call, expectStatus, signUp, type TestUser } from "../support/api";
 import { createEvent, createGroup, join, organiser } from "./helpers";
 
@@ -30,14 +33,17 @@ beforeAll(async () => {
 	await expectStatus(
 		await call("PATCH", "/api/v1/users/me", {
 			token: owner.token,
-			body: { display_name: "Rosa Gardener", avatar_url: "https://img.example/rosa.png" },
+			body: {
+				display_name: "Rosa Gardener",
+				avatar_media_id: (await upload(owner, png(), "image/png")).id,
+			},
 		}),
 		200,
 	);
 	profile = {
 		id: owner.id,
 		display_name: "Rosa Gardener",
-		avatar_url: "https://img.example/rosa.png",
+		avatar_url: expect.stringMatching(/^\/api\/v1\/media\/[0-9a-f-]{36}$/),
 		trust_level: "good_soil",
 	};
 });

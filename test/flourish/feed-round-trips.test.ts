@@ -5,6 +5,8 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { jpeg } from "../media/fixtures";
+import { upload } from "../media/helpers";
 import { call, callWithConfig, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 import { countingD1 } from "../support/d1-counter";
 import { createPost, inMinutes, type Page, type Post } from "./helpers";
@@ -43,7 +45,11 @@ beforeAll(async () => {
 			token: reader.token,
 			body: { option_ids: [poll.poll?.options[0]?.id] },
 		});
-		await createPost(author, { type: "image", body: "", media_urls: ["https://img.example/p.jpg"] });
+		await createPost(author, {
+			type: "image",
+			body: "",
+			media_ids: [(await upload(author, jpeg(), "image/jpeg")).id],
+		});
 		const last = await createPost(
 			author,
 			i === 0 ? { type: "milestone", body: "Streak!", habit_id: habit.id } : { body: `More ${i}` },

@@ -13,6 +13,14 @@ export type Post = {
 	visibility: string;
 	group_id: string | null;
 	media_urls: string[];
+	media: Array<{
+		id: string;
+		url: string;
+		content_type: string;
+		width: number | null;
+		height: number | null;
+		alt: string | null;
+	}>;
 	is_spiritual: boolean;
 	author: { id: string; display_name: string };
 	reaction_count: number;

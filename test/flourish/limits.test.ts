@@ -5,6 +5,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { jpeg } from "../media/fixtures";
+import { upload } from "../media/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
 import { createPost } from "./helpers";
 
@@ -95,21 +97,22 @@ describe("daily limits", () => {
 });
 
 describe("per-post caps", () => {
-	it("allows a new_sprout 1 media URL per post (422 naming the limit for 2); growing may attach 2", async () => {
+	it("allows a new_sprout 1 upload per post (422 naming the limit for 2); growing may attach 2", async () => {
 		const sprout = await signUp("media-sprout");
-		const media = ["https://img.example/1.jpg", "https://img.example/2.jpg"];
+		const upload_ = () => upload(sprout, jpeg(), "image/jpeg").then((item) => item.id);
+		const media = [await upload_(), await upload_()];
 		const problem = await expectProblem(
 			await call("POST", "/api/v1/flourish/posts", {
 				token: sprout.token,
-				body: { type: "image", media_urls: media },
+				body: { type: "image", media_ids: media },
 			}),
 			422,
 		);
 		expect(problem).toMatchObject({ limit_kind: "media_per_post", limit: 1 });
-		expect(problem.errors?.[0]?.field).toBe("body/media_urls");
-		await createPost(sprout, { type: "image", media_urls: media.slice(0, 1) });
+		expect(problem.errors?.[0]?.field).toBe("body/media_ids");
+		await createPost(sprout, { type: "image", media_ids: [await upload_()] });
 		await setUserColumns(sprout.id, { trust_level: "growing" });
-		await createPost(sprout, { type: "image", media_urls: media });
+		await createPost(sprout, { type: "image", media_ids: media });
 	});
 
 	it("allows a new_sprout 2 links per post; 3 is 422 naming the limit, in posts, comments and shares", async () => {

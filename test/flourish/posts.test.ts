@@ -4,6 +4,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { jpeg, mp4 } from "../media/fixtures";
+import { upload } from "../media/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp } from "../support/api";
 import { createPost, inMinutes, type Post, readPost, setModerationStatus } from "./helpers";
 
@@ -35,21 +37,18 @@ describe("POST /flourish/posts", () => {
 		expect(row?.hot_score).toBeGreaterThan(0);
 	});
 
-	it("creates image and video posts with https media and an optional caption", async () => {
+	it("creates image and video posts from my uploads, with an optional caption", async () => {
 		const author = await signUp("media-author");
 		await setUserColumns(author.id, { trust_level: "flourishing" });
-		const image = await createPost(author, {
-			type: "image",
-			body: "",
-			media_urls: ["https://img.example/a.jpg", "https://img.example/b.jpg"],
-		});
-		expect(image.media_urls).toHaveLength(2);
-		const video = await createPost(author, {
-			type: "video",
-			body: "Morning stretch",
-			media_urls: ["https://video.example/v.mp4"],
-		});
+		const a = await upload(author, jpeg(), "image/jpeg");
+		const b = await upload(author, jpeg(), "image/jpeg");
+		const image = await createPost(author, { type: "image", body: "", media_ids: [b.id, a.id] });
+		expect(image.media_urls).toEqual([b.url, a.url]);
+		expect(image.media.map((item) => item.id)).toEqual([b.id, a.id]);
+		const clip = await upload(author, mp4(), "video/mp4");
+		const video = await createPost(author, { type: "video", body: "Morning stretch", media_ids: [clip.id] });
 		expect(video).toMatchObject({ type: "video", body: "Morning stretch" });
+		expect(video.media[0]).toMatchObject({ url: clip.url, content_type: "video/mp4" });
 	});
 
 	it("creates a poll with its options, closing time and choice mode", async () => {
@@ -109,13 +108,14 @@ describe("POST /flourish/posts", () => {
 		["an unknown visibility", { visibility: "friends" }],
 		["an unknown field", { pinned: true }],
 		["a wrong type", { is_spiritual: "yes" }],
-		["media on a text post", { media_urls: ["https://img.example/a.jpg"] }],
+		["media on a text post", { media_ids: [crypto.randomUUID()] }],
 		["an image post without media", { type: "image", body: "" }],
-		["a non-https media URL", { type: "image", media_urls: ["http://img.example/a.jpg"] }],
-		["a javascript: media URL", { type: "image", media_urls: ["javascript:alert(1)"] }],
+		["a third-party media URL", { type: "image", media_urls: ["https://img.example/a.jpg"] }],
+		["a media id that is no id", { type: "image", media_ids: ["javascript:alert(1)"] }],
+		["five media ids", { type: "image", media_ids: [1, 2, 3, 4, 5].map(() => crypto.randomUUID()) }],
 		[
-			"five media URLs",
-			{ type: "image", media_urls: [1, 2, 3, 4, 5].map((n) => `https://img.example/${n}.jpg`) },
+			"the same media id twice",
+			{ type: "image", media_ids: Array(2).fill("0190a4e2-0000-7000-8000-000000000001") },
 		],
 		["a poll without options", { type: "poll", body: "Q?" }],
 		[
@@ -360,7 +360,8 @@ describe("PATCH /flourish/posts/{post_id}", () => {
 		["a type change", { type: "poll" }],
 		["an empty text body", { body: "" }],
 		["group visibility without a group", { visibility: "group" }],
-		["media on a text post", { media_urls: ["https://img.example/a.jpg"] }],
+		["media on a text post", { media_ids: [crypto.randomUUID()] }],
+		["a third-party media URL", { media_urls: ["https://img.example/a.jpg"] }],
 	])("rejects %s with 422", async (_label, body) => {
 		const author = await signUp("bad-patch");
 		const post = await createPost(author);

@@ -7,6 +7,8 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { jpeg } from "../media/fixtures";
+import { upload } from "../media/helpers";
 import { call, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 import { loadDocument, operationsOf } from "./requests";
 
@@ -440,7 +442,9 @@ describe("request bodies with every array at its maximum", () => {
 			as(person, "POST", "/flourish/posts", {
 				type: "image",
 				body: "Four pictures",
-				media_urls: Array.from({ length: 4 }, (_, i) => `https://images.example/${i}.jpg`),
+				media_ids: await Promise.all(
+					Array.from({ length: 4 }, async () => (await upload(person, jpeg(), "image/jpeg")).id),
+				),
 			}),
 			"4 media",
 		);
@@ -482,11 +486,7 @@ describe("request bodies with every array at its maximum", () => {
 					poll: { options: Array.from({ length: 3_000 }, (_, i) => `o${i}`), closes_at: inHours(24) },
 				},
 			],
-			[
-				"POST",
-				"/flourish/posts",
-				{ type: "image", media_urls: Array(1_000).fill("https://images.example/x.jpg") },
-			],
+			["POST", "/flourish/posts", { type: "image", media_ids: Array(1_000).fill(crypto.randomUUID()) }],
 			["POST", `/flourish/posts/${firstPost}/votes`, { option_ids: Array(1_000).fill(crypto.randomUUID()) }],
 		];
 		for (const [method, path, body] of cases) {

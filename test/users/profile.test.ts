@@ -109,7 +109,6 @@ describe("PATCH /users/me (and its PUT alias)", () => {
 		const body = {
 			display_name: "Sam",
 			bio: "Learning to rest.",
-			avatar_url: "https://images.example/sam.png",
 			interests: ["sleep", "meditation"],
 			timezone: "Pacific/Auckland",
 			day_start_hour: 4,
@@ -149,6 +148,8 @@ describe("PATCH /users/me (and its PUT alias)", () => {
 		["an oversized display name", { display_name: "n".repeat(51) }],
 		["an oversized bio", { bio: "b".repeat(501) }],
 		["a non-https avatar", { avatar_url: "http://images.example/a.png" }],
+		["a third-party avatar URL", { avatar_url: "https://images.example/a.png" }],
+		["an avatar id that is no id", { avatar_media_id: "a.png" }],
 		["too many interests", { interests: Array.from({ length: 11 }, (_, i) => `tag${i}`) }],
 		["a wrong type", { spiritual_opt_in: "yes" }],
 		["an empty body", {}],

@@ -15,6 +15,7 @@ import { removalNotice } from "../../core/moderation/notices";
 import { queueItemForContent } from "../../core/moderation/queue";
 import { type Screening, screenText } from "../../core/moderation/screen";
 import { withDailyQuota } from "../../core/quotas";
+import { isBatchGuardFailure } from "../../db/batch-guard";
 import type { Db } from "../../db/client";
 import { afterCursor } from "../../db/keyset";
 import { batchThenRead } from "../../db/prepared";
@@ -26,6 +27,8 @@ import { newId } from "../../lib/ids";
 import { forbidden, notFound, Problem, unprocessable } from "../../lib/problem";
 import { rankByRelevance } from "../../ml/ranking";
 import { getHabit } from "../garden";
+import { attachFailure, attachStatements, deleteAttachedStatement, detachStatement } from "../media";
+import { mediaPrefixOf, mediaUrlsOf, POST_MEDIA_KIND } from "./post-media";
 import {
 	assemblePosts,
 	hotScore,
@@ -49,7 +52,7 @@ export interface PostInput {
 	body: string;
 	visibility: PostRow["visibility"];
 	group_id?: string | undefined;
-	media_urls: string[];
+	media_ids: string[];
 	is_spiritual: boolean;
 	poll?: { options: string[]; multiple_choice: boolean; closes_at: string } | undefined;
 	habit_id?: string | undefined;
@@ -59,7 +62,7 @@ export interface PostUpdate {
 	body?: string | undefined;
 	visibility?: PostRow["visibility"] | undefined;
 	group_id?: string | null | undefined;
-	media_urls?: string[] | undefined;
+	media_ids?: string[] | undefined;
 	is_spiritual?: boolean | undefined;
 }
 
@@ -142,7 +145,7 @@ export async function createPost(ctx: Ctx, input: PostInput, now = new Date()): 
 	const { db } = ctx;
 	// The media and link limits grow with trust: the caller's row before anything.
 	const user = await callerRow(ctx.user);
-	enforceMediaLimit(user, input.media_urls.length);
+	enforceMediaLimit(user, input.media_ids.length, "body/media_ids");
 	enforceLinkLimit(user, input.body);
 	if (input.visibility === "group" && input.group_id) await requireGroupMembership(db, user, input.group_id);
 	const closesAt = input.poll ? pollClosesAt(input.poll.closes_at, now) : null;
@@ -150,65 +153,94 @@ export async function createPost(ctx: Ctx, input: PostInput, now = new Date()): 
 
 	const options = input.poll?.options ?? [];
 	const id = newId(now.getTime());
+	const mediaUrls = mediaUrlsOf(input.media_ids);
+	const attachment = {
+		kind: POST_MEDIA_KIND,
+		id,
+		ownerId: user.id,
+		mediaIds: input.media_ids,
+		typePrefix: mediaPrefixOf(input.type),
+	};
 	// The post and its daily allowance are one batch: nothing written, nothing spent.
-	const { screening, created, presentation } = await withDailyQuota(db, user, "posts", now, async (spend) => {
-		const screening = await screenText(ctx.env, moderatedText(input.body, options));
-		const createdAt = now.toISOString();
-		// The post, its quota and what presents it in one batch: the author may always read their new post.
-		const toPresent = { id, authorId: user.id, type: input.type, milestoneHabitId: input.habit_id ?? null };
-		const [[, inserted], presentation] = await batchThenRead(
-			db,
-			[
-				spend,
-				db
-					.insert(posts)
-					.values({
-						id,
-						authorId: user.id,
-						type: input.type,
-						body: input.body,
-						visibility: input.visibility,
-						groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
-						mediaUrls: input.media_urls,
-						milestoneHabitId: input.habit_id ?? null,
-						milestoneStreak: streak,
-						pollMultipleChoice: input.poll?.multiple_choice ?? false,
-						pollClosesAt: closesAt,
-						isSpiritual: input.is_spiritual,
-						moderationStatus: screening.status,
-						toxicityScore: screening.toxicity,
-						isUrgent: screening.urgent,
-						hotScore: hotScore(0, createdAt),
-						createdAt,
-						updatedAt: createdAt,
-					})
-					.returning(),
-				...options.map((label, position) => db.insert(pollOptions).values({ postId: id, position, label })),
-				...moderationStatements(
-					db,
-					{
-						id,
-						authorId: user.id,
-						type: input.type,
-						body: input.body,
-						mediaUrls: input.media_urls,
-						visibility: input.visibility,
-						groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
-						isSpiritual: input.is_spiritual,
-						createdAt,
-					},
-					options,
-					screening,
-				),
-			],
-			postPresentationReads(db, user, [toPresent]),
-		);
-		return { screening, created: inserted[0], presentation };
-	});
+	const { screening, created, presentation } = await attaching(db, attachment, () =>
+		withDailyQuota(db, user, "posts", now, async (spend) => {
+			const screening = await screenText(ctx.env, moderatedText(input.body, options));
+			const createdAt = now.toISOString();
+			// The post, its quota and what presents it in one batch: the author may always read their new post.
+			const toPresent = { id, authorId: user.id, type: input.type, milestoneHabitId: input.habit_id ?? null };
+			const [[, inserted], presentation] = await batchThenRead(
+				db,
+				[
+					spend,
+					db
+						.insert(posts)
+						.values({
+							id,
+							authorId: user.id,
+							type: input.type,
+							body: input.body,
+							visibility: input.visibility,
+							groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
+							mediaUrls,
+							milestoneHabitId: input.habit_id ?? null,
+							milestoneStreak: streak,
+							pollMultipleChoice: input.poll?.multiple_choice ?? false,
+							pollClosesAt: closesAt,
+							isSpiritual: input.is_spiritual,
+							moderationStatus: screening.status,
+							toxicityScore: screening.toxicity,
+							isUrgent: screening.urgent,
+							hotScore: hotScore(0, createdAt),
+							createdAt,
+							updatedAt: createdAt,
+						})
+						.returning(),
+					...options.map((label, position) => db.insert(pollOptions).values({ postId: id, position, label })),
+					// Attached once, by their uploader, or the whole batch (post, quota, queue item) rolls back.
+					...(input.media_ids.length > 0 ? attachStatements(db, attachment) : []),
+					...moderationStatements(
+						db,
+						{
+							id,
+							authorId: user.id,
+							type: input.type,
+							body: input.body,
+							mediaUrls,
+							visibility: input.visibility,
+							groupId: input.visibility === "group" ? (input.group_id ?? null) : null,
+							isSpiritual: input.is_spiritual,
+							createdAt,
+						},
+						options,
+						screening,
+					),
+				],
+				postPresentationReads(db, user, [toPresent]),
+			);
+			return { screening, created: inserted[0], presentation };
+		}),
+	);
 	if (!created) throw new Error("post insert returned no row");
 	const [post] = assemblePosts(user, [created], presentation, now);
 	if (!post) throw notFound("post");
 	return { post, screening };
+}
+
+/** Runs a batch that attaches uploads; a failed attach guard becomes the problem that says which id and why. */
+async function attaching<T>(
+	db: Db,
+	a: { ownerId: string; mediaIds: readonly string[]; typePrefix: string; kind: string; id: string },
+	write: () => Promise<T>,
+): Promise<T> {
+	try {
+		return await write();
+	} catch (error) {
+		if (a.mediaIds.length === 0 || !isBatchGuardFailure(error)) throw error;
+		throw await attachFailure(db, a.ownerId, a.mediaIds, a.typePrefix, "body/media_ids", {
+			kind: a.kind,
+			id: a.id,
+		});
+	}
 }
 
 /** The post row if the viewer may open it; 404 otherwise (they may not know it exists). */
@@ -262,7 +294,7 @@ export async function updatePost(
 	const merged = {
 		type: row.type,
 		body: changes.body ?? row.body,
-		media_urls: changes.media_urls ?? row.mediaUrls,
+		media_ids: changes.media_ids ?? row.mediaUrls,
 		visibility,
 		group_id: groupId,
 		poll: row.type === "poll" ? true : undefined,
@@ -275,7 +307,8 @@ export async function updatePost(
 			issues.map((issue) => ({ field: `body/${issue.path.join("/")}`, message: issue.message })),
 		);
 	}
-	if (changes.media_urls) enforceMediaLimit(user, changes.media_urls.length);
+	if (changes.media_ids) enforceMediaLimit(user, changes.media_ids.length, "body/media_ids");
+	const mediaUrls = changes.media_ids ? mediaUrlsOf(changes.media_ids) : row.mediaUrls;
 	if (changes.body !== undefined) enforceLinkLimit(user, changes.body);
 	if (visibility === "group" && groupId && groupId !== row.groupId)
 		await requireGroupMembership(db, user, groupId);
@@ -286,7 +319,7 @@ export async function updatePost(
 		body: merged.body,
 		visibility,
 		groupId: visibility === "group" ? groupId : null,
-		mediaUrls: merged.media_urls,
+		mediaUrls,
 		isSpiritual: changes.is_spiritual ?? row.isSpiritual,
 		editedAt: now.toISOString(),
 		updatedAt: now.toISOString(),
@@ -308,29 +341,39 @@ export async function updatePost(
 		set.toxicityScore = screening.toxicity;
 		if (screening.urgent) set.isUrgent = true;
 		statements.push(
-			...moderationStatements(
-				db,
-				{ ...row, body: merged.body, mediaUrls: merged.media_urls },
-				options,
-				screening,
-			),
+			...moderationStatements(db, { ...row, body: merged.body, mediaUrls }, options, screening),
 		);
 	}
+	// A new list replaces the old: uploads no longer named are detached (the cron deletes them after their
+	// 24 hours), new ones attached, in the edit's batch.
+	const attachment = {
+		kind: POST_MEDIA_KIND,
+		id: row.id,
+		ownerId: user.id,
+		mediaIds: changes.media_ids ?? [],
+		typePrefix: mediaPrefixOf(row.type),
+	};
+	if (changes.media_ids) {
+		statements.push(detachStatement(db, POST_MEDIA_KIND, row.id, changes.media_ids));
+		if (changes.media_ids.length > 0) statements.push(...attachStatements(db, attachment));
+	}
 	// The edit, the edited post read back and what presents it: one batch.
-	const [[, [edited]], presentation] = await batchThenRead(
-		db,
-		[
-			db
-				.update(posts)
-				.set(set)
-				.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
-			db
-				.select()
-				.from(posts)
-				.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
-			...statements,
-		],
-		postPresentationReads(db, user, [row]),
+	const [[, [edited]], presentation] = await attaching(db, attachment, () =>
+		batchThenRead(
+			db,
+			[
+				db
+					.update(posts)
+					.set(set)
+					.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
+				db
+					.select()
+					.from(posts)
+					.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
+				...statements,
+			],
+			postPresentationReads(db, user, [row]),
+		),
 	);
 	// Deleted a moment ago, between the check and the edit.
 	if (!edited) throw notFound("post");
@@ -357,11 +400,13 @@ export async function deletePost(ctx: Ctx, postId: string, reason: string | unde
 	const mine = row.authorId === user.id;
 	if (!mine && !isGuardian(user)) throw forbidden("Only the author or a guardian may delete this post.");
 	const now = new Date().toISOString();
-	await db.batch([
+	const [, deletedMedia] = await db.batch([
 		db
 			.update(posts)
 			.set({ deletedAt: now, updatedAt: now })
 			.where(and(eq(posts.id, row.id), isNull(posts.deletedAt))),
+		// Its photos and videos go with it: marked deleted here, their bytes deleted from R2 below.
+		deleteAttachedStatement(db, POST_MEDIA_KIND, row.id),
 		// A guardian's deletion tells the author (only if this deletion is the one that applied).
 		...(mine ? [] : removalNotice(db, "post", row.id, row.authorId, user.id, now)),
 		...(mine
@@ -378,6 +423,8 @@ export async function deletePost(ctx: Ctx, postId: string, reason: string | unde
 					}),
 				]),
 	]);
+	// A failed R2 delete leaves the key in the `deleted` row, for the cron's sweep.
+	if (deletedMedia.length > 0) await ctx.env.MEDIA.delete(deletedMedia.map((item) => item.objectKey));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -23,7 +23,10 @@ import {
 	reactions,
 } from "../../db/tables/flourish";
 import { habits } from "../../db/tables/garden";
+import { media } from "../../db/tables/media";
 import { users } from "../../db/tables/users";
+import { mediaPath } from "../media";
+import { POST_MEDIA_KIND } from "./post-media";
 import type { PostSchema } from "./schemas";
 
 export type PostView = z.infer<typeof PostSchema>;
@@ -116,6 +119,27 @@ const pollOptionsIn = (db: Db, userId: string | Placeholder, postIds: Ids) => {
 		.orderBy(pollOptions.postId, pollOptions.position);
 };
 
+/** The stored uploads attached to the posts `ids` (their order is the post's `media_urls`). */
+const postMediaIn = (db: Db, ids: Ids) =>
+	db
+		.select({
+			id: media.id,
+			postId: sql<string>`${media.attachedId}`.as("post_media_post_id"),
+			contentType: media.contentType,
+			width: media.width,
+			height: media.height,
+			durationS: media.durationS,
+			alt: media.alt,
+		})
+		.from(media)
+		.where(
+			and(
+				eq(media.attachedKind, POST_MEDIA_KIND),
+				eq(media.status, "ready"),
+				inJsonList(media.attachedId, ids),
+			),
+		);
+
 const habitNamesIn = (db: Db, ids: Ids) =>
 	db.select({ id: habits.id, name: habits.name }).from(habits).where(inJsonList(habits.id, ids));
 
@@ -140,6 +164,7 @@ const pollOptionsWithVotes = preparedQuery((db) =>
 	pollOptionsIn(db, sql.placeholder("userId"), sql.placeholder("pollIds")).prepare(),
 );
 const habitNames = preparedQuery((db) => habitNamesIn(db, sql.placeholder("ids")).prepare());
+const postMedia = preparedQuery((db) => postMediaIn(db, sql.placeholder("ids")).prepare());
 
 /** What presenting a post needs to know of it before it is read (so a new post can be presented in its write's batch). */
 export type PostToPresent = Pick<PostRow, "id" | "authorId" | "type" | "milestoneHabitId">;
@@ -160,6 +185,7 @@ export function postPresentationReads(db: Db, viewer: CurrentUser, rows: readonl
 			? [pollOptionsWithVotes(db), { userId: viewer.id, pollIds: JSON.stringify(pollIds) }]
 			: undefined,
 		habitIds.length > 0 ? [habitNames(db), { ids: JSON.stringify(habitIds) }] : undefined,
+		[postMedia(db), { ids: JSON.stringify(ids) }],
 	]);
 }
 
@@ -220,11 +246,12 @@ export function postPageReads(db: Db, viewer: CurrentUser, page: PostPageQuery) 
 			.limit(page.limit),
 		reactionCountsIn(db, "post", ids),
 		pollOptionsIn(db, viewer.id, ids),
+		postMediaIn(db, ids),
 	] as const;
 }
 
 /** The page's post rows and their presentation, from what `postPageReads` read. */
-export function splitPostPage([rows, counts, options]: readonly [
+export function splitPostPage([rows, counts, options, mediaRows]: readonly [
 	rows: Array<{
 		post: PostRow;
 		author: AuthorRow | null;
@@ -233,6 +260,7 @@ export function splitPostPage([rows, counts, options]: readonly [
 	}>,
 	counts: Awaited<ReturnType<typeof reactionCountsIn>>,
 	options: Awaited<ReturnType<typeof pollOptionsIn>>,
+	mediaRows: Awaited<ReturnType<typeof postMediaIn>>,
 ]): { rows: PostRow[]; presentation: PostPresentation } {
 	const presentation: PostPresentation = [
 		rows.flatMap((row) => (row.author ? [row.author] : [])),
@@ -244,6 +272,7 @@ export function splitPostPage([rows, counts, options]: readonly [
 		rows.flatMap(({ post, habitName }) =>
 			post.milestoneHabitId && habitName !== null ? [{ id: post.milestoneHabitId, name: habitName }] : [],
 		),
+		mediaRows,
 	];
 	return { rows: rows.map((row) => row.post), presentation };
 }
@@ -255,6 +284,7 @@ export type PostPresentation = readonly [
 	Awaited<ReturnType<typeof reactionsByIn>>,
 	Awaited<ReturnType<typeof pollOptionsIn>>,
 	Awaited<ReturnType<typeof habitNamesIn>>,
+	Awaited<ReturnType<typeof postMediaIn>>,
 ];
 
 /** The wire form of `rows`, in their order, for `viewer`. Exactly one D1 round trip (a batch). */
@@ -272,13 +302,14 @@ export async function presentPosts(
 export function assemblePosts(
 	viewer: CurrentUser,
 	rows: PostRow[],
-	[authors, counts, mine, options, habitRows]: PostPresentation,
+	[authors, counts, mine, options, habitRows, mediaRows]: PostPresentation,
 	now: Date,
 ): PostView[] {
 	const authorById = new Map(authors.map((author) => [author.id, toAuthor(author)]));
 	const countsByPost = groupReactionCounts(counts);
 	const myReaction = new Map(mine.map((row) => [row.targetId, row.reactionType]));
 	const habitName = new Map(habitRows.map((row) => [row.id, row.name]));
+	const mediaById = new Map(mediaRows.map((row) => [row.id, row]));
 	const optionsByPost = new Map<string, typeof options>();
 	for (const option of options)
 		optionsByPost.set(option.postId, [...(optionsByPost.get(option.postId) ?? []), option]);
@@ -312,6 +343,22 @@ export function assemblePosts(
 			visibility: row.visibility,
 			group_id: row.groupId,
 			media_urls: row.mediaUrls,
+			media: row.mediaUrls.flatMap((url) => {
+				const item = mediaById.get(url.slice(url.lastIndexOf("/") + 1));
+				return item && item.postId === row.id && mediaPath(item.id) === url
+					? [
+							{
+								id: item.id,
+								url,
+								content_type: item.contentType,
+								width: item.width,
+								height: item.height,
+								duration_s: item.durationS,
+								alt: item.alt,
+							},
+						]
+					: [];
+			}),
 			is_spiritual: row.isSpiritual,
 			author: authorById.get(row.authorId) ?? GONE_AUTHOR(row.authorId),
 			milestone:

@@ -6,7 +6,7 @@ import { MAX_MEDIA_PER_POST } from "../../core/content-rules";
 import { CrisisResource } from "../../core/moderation/crisis";
 import { MAX_COMMENT_DEPTH, POST_TYPES, POST_VISIBILITIES, REACTION_TYPES } from "../../db/tables/flourish";
 import { PageQuery, pageOf } from "../../lib/pagination";
-import { boundedText, HttpsUrl, hasVisibleText, IsoTimestamp, Uuid } from "../../lib/schemas";
+import { boundedText, hasVisibleText, IsoTimestamp, Uuid } from "../../lib/schemas";
 
 export const MAX_POST_BODY = 5000;
 export const MAX_COMMENT_BODY = 2000;
@@ -24,10 +24,18 @@ export const ReactionType = z.enum(REACTION_TYPES);
 const PostType = z.enum(POST_TYPES);
 const Visibility = z.enum(POST_VISIBILITIES);
 const PostBody = z.string().trim().max(MAX_POST_BODY);
-const MediaUrls = z
-	.array(HttpsUrl)
+const MediaIds = z
+	.array(Uuid)
 	.max(MAX_MEDIA_PER_POST)
-	.openapi({ description: `https URLs, at most ${MAX_MEDIA_PER_POST} (fewer at low trust levels).` });
+	.refine((ids) => new Set(ids).size === ids.length, "an upload appears once")
+	.openapi({
+		description: `My uploads (POST /media), in the order to show them: 1 to ${MAX_MEDIA_PER_POST} images for an image post (fewer at low trust levels), 1 video for a video post. Each is attached once: an upload already attached is 409.`,
+	});
+/** Third-party URLs are no longer taken (they let their host watch every reader): named so the 422 says why. */
+const RefusedMediaUrls = z.array(z.string()).optional().openapi({
+	deprecated: true,
+	description: "No longer accepted (422): upload with POST /media and send `media_ids`.",
+});
 
 const PollInput = z
 	.strictObject({
@@ -53,18 +61,29 @@ type Issue = { path: string[]; message: string };
 export function postShapeIssues(post: {
 	type: string;
 	body: string;
-	media_urls: string[];
+	media_ids: readonly string[];
+	media_urls?: unknown;
 	poll?: unknown;
 	habit_id?: string | undefined;
 	visibility: string;
 	group_id?: string | null | undefined;
 }): Issue[] {
 	const issues: Issue[] = [];
-	const hasMedia = post.media_urls.length > 0;
+	if (post.media_urls !== undefined) {
+		issues.push({
+			path: ["media_urls"],
+			message: "URLs are no longer accepted: upload with POST /media and send media_ids",
+		});
+	}
+	const hasMedia = post.media_ids.length > 0;
 	if (post.type === "image" || post.type === "video") {
-		if (!hasMedia) issues.push({ path: ["media_urls"], message: `${post.type} posts need at least one URL` });
+		if (!hasMedia)
+			issues.push({ path: ["media_ids"], message: `${post.type} posts need at least one upload` });
+		if (post.type === "video" && post.media_ids.length > 1) {
+			issues.push({ path: ["media_ids"], message: "a video post carries one video" });
+		}
 	} else if (hasMedia) {
-		issues.push({ path: ["media_urls"], message: "only image and video posts carry media" });
+		issues.push({ path: ["media_ids"], message: "only image and video posts carry media" });
 	}
 	if (["text", "poll", "milestone"].includes(post.type) && !hasVisibleText(post.body)) {
 		issues.push({ path: ["body"], message: `${post.type} posts need a body with visible characters` });
@@ -96,7 +115,8 @@ export const CreatePost = z
 		group_id: Uuid.optional().openapi({
 			description: "Required for visibility `group`; I must be a member.",
 		}),
-		media_urls: MediaUrls.default([]),
+		media_ids: MediaIds.default([]),
+		media_urls: RefusedMediaUrls,
 		is_spiritual: z.boolean().default(false),
 		poll: PollInput.optional(),
 		habit_id: Uuid.optional().openapi({
@@ -113,11 +133,16 @@ export const UpdatePost = z
 		body: PostBody,
 		visibility: Visibility,
 		group_id: Uuid.nullable(),
-		media_urls: MediaUrls,
+		media_ids: MediaIds,
+		media_urls: RefusedMediaUrls,
 		is_spiritual: z.boolean(),
 	})
 	.partial()
 	.refine((body) => Object.keys(body).length > 0, "send at least one field to change")
+	.refine((body) => body.media_urls === undefined, {
+		path: ["media_urls"],
+		message: "URLs are no longer accepted: upload with POST /media and send media_ids",
+	})
 	.openapi("UpdatePost", {
 		description:
 			"Any subset. Type, poll options and the linked habit cannot change. Edits re-run moderation.",
@@ -152,6 +177,18 @@ export const PollSchema = z
 	})
 	.openapi("Poll");
 
+export const PostMedia = z
+	.object({
+		id: z.uuid(),
+		url: z.string().openapi({ description: "Relative to the API's origin: `/api/v1/media/{id}`." }),
+		content_type: z.string(),
+		width: z.number().int().nullable(),
+		height: z.number().int().nullable(),
+		duration_s: z.number().nullable(),
+		alt: z.string().nullable(),
+	})
+	.openapi("PostMedia");
+
 export const PostSchema = z
 	.object({
 		id: z.uuid(),
@@ -159,7 +196,11 @@ export const PostSchema = z
 		body: z.string(),
 		visibility: Visibility,
 		group_id: z.uuid().nullable(),
-		media_urls: z.array(z.string()),
+		media_urls: z.array(z.string()).openapi({
+			description:
+				"The URLs of `media`, in order (kept for older clients; posts from before uploads may hold https URLs of their own here, and nothing in `media`).",
+		}),
+		media: z.array(PostMedia),
 		is_spiritual: z.boolean(),
 		author: AuthorSchema,
 		milestone: z

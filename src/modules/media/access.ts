@@ -3,8 +3,9 @@
  *
  * While it is unattached, only its uploader. Once attached, whoever may see the thing it is attached to: each
  * attachment kind brings its rule (`ATTACHMENT_RULES`), which also says whether the edge may keep a copy for
- * everyone (a public post's photo) or not (anything personal). No kind is attached yet (increment 2 adds
- * posts and avatars), so an attached upload of an unknown kind is shown to no one: the rule fails closed.
+ * everyone (a public post's photo) or not (anything personal). The feature that owns a kind registers its rule
+ * (`registerAttachmentRule`: flourish for `post`, users for `avatar`), so media never imports the features
+ * that use it; an attached upload of a kind with no rule is shown to no one: the rule fails closed.
  */
 import type { CurrentUser } from "../../core/accounts/current-user";
 import type { Db } from "../../db/client";
@@ -18,6 +19,11 @@ export type AttachmentRule = (db: Db, viewer: CurrentUser | undefined, attachedI
 
 /** One rule per attachment kind (e.g. `post`: the post's visibility, blocks and moderation). */
 export const ATTACHMENT_RULES: Record<string, AttachmentRule> = {};
+
+/** Called once, at module load, by the feature that owns `kind`. */
+export function registerAttachmentRule(kind: string, rule: AttachmentRule): void {
+	ATTACHMENT_RULES[kind] = rule;
+}
 
 export async function sightOf(db: Db, viewer: CurrentUser | undefined, row: MediaRow): Promise<Sight> {
 	if (row.attachedKind === null || row.attachedId === null) {

@@ -4,5 +4,20 @@
  *
  * The module's public face: other modules and the Worker's entry import only what is exported here.
  */
-export { ATTACHMENT_RULES, type AttachmentRule, type Sight } from "./access";
-export { mediaRoutes, presentMedia } from "./routes";
+export { ATTACHMENT_RULES, type AttachmentRule, registerAttachmentRule, type Sight } from "./access";
+export {
+	type Attachment,
+	attachFailure,
+	attachStatements,
+	deleteAttachedStatement,
+	detachStatement,
+} from "./attach";
+export {
+	type DeletedMedia,
+	deletedMediaOf,
+	MEDIA_SWEEP_LIMIT,
+	purgeMedia,
+	runMediaLifecycle,
+	UNATTACHED_TTL_MS,
+} from "./lifecycle";
+export { mediaPath, mediaRoutes, presentMedia } from "./routes";

@@ -142,12 +142,16 @@ const remove = defineRoute("user", {
 });
 
 async function serve(c: Context<AppEnv>, row: MediaRow, sight: Exclude<Sight, "hidden">): Promise<Response> {
-	const headers = mediaHeaders(row, CACHE_CONTROL[sight]);
+	const headers = {
+		...mediaHeaders(row, CACHE_CONTROL[sight]),
+		// Public bytes may be embedded by any site (an <img> elsewhere); personal ones stay same-origin.
+		"Cross-Origin-Resource-Policy": sight === "public" ? "cross-origin" : "same-origin",
+	};
 	if (notModified(c.req.header("If-None-Match"), row)) {
 		const { "Content-Type": _type, ...rest } = headers;
 		return new Response(null, { status: 304, headers: rest });
 	}
-	const range = rangeApplies(c.req.header("If-Range"), headers.ETag as string)
+	const range = rangeApplies(c.req.header("If-Range"), headers.ETag)
 		? rangeOf(c.req.header("Range"), row.bytes)
 		: undefined;
 	const object = await c.env.MEDIA.get(row.objectKey, range ? { range } : {});

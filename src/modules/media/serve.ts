@@ -50,7 +50,7 @@ export const rangeApplies = (ifRange: string | undefined, etag: string) =>
 	ifRange === undefined || ifRange.trim() === etag;
 
 /** The headers every answer with the bytes (200, 206, 304) carries. */
-export function mediaHeaders(row: MediaRow, cacheControl: string): Record<string, string> {
+export function mediaHeaders(row: MediaRow, cacheControl: string) {
 	return {
 		"Content-Type": row.contentType,
 		ETag: mediaEtag(row),

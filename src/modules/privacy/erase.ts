@@ -35,6 +35,7 @@ import { DAY_MS } from "../../lib/durations";
 import { logEvent } from "../../lib/log";
 import { conflict } from "../../lib/problem";
 import { rsvpObject, termsOf } from "../fellowship";
+import { type DeletedMedia, deletedMediaOf, purgeMedia } from "../media";
 import { announceNotifications } from "../notifications";
 import { eraseChatMessagesOf } from "../orchard";
 
@@ -231,6 +232,10 @@ export function erasureSql(pass: "first" | "sweep"): string[] {
 		// The calendar link stops working (the feed also refuses a deleted account's token).
 		"DELETE FROM calendar_tokens WHERE user_id = ?1",
 
+		// Media: every upload marked deleted (its bytes leave R2 right after the commit: purgeDeletedMediaOf,
+		// and the cron's media sweep for what fails); attached ones disappear with their post or avatar.
+		`UPDATE media SET status = 'deleted', alt = NULL WHERE owner_id = ?1 AND status = 'ready'`,
+
 		// Stored responses of idempotent requests hold personal data.
 		"DELETE FROM idempotency_keys WHERE user_id = ?1",
 
@@ -299,8 +304,14 @@ export async function deleteAccount(
 	now = new Date(),
 ): Promise<ErasureOutcome> {
 	const subjectHash = await tombstoneKey(env.SUPPORT_HMAC_SECRET, user.auth0Sub);
+	let deletedMedia: DeletedMedia[] = [];
 	try {
-		await env.DB.batch(erasureStatements(env.DB, user.id, now, { first: { subjectHash } }));
+		// The person's uploads, just marked deleted, are read at the batch's end: their bytes go right after.
+		const results = await env.DB.batch([
+			...erasureStatements(env.DB, user.id, now, { first: { subjectHash } }),
+			deletedMediaOf(env.DB, user.id),
+		]);
+		deletedMedia = (results.at(-1)?.results ?? []) as DeletedMedia[];
 	} catch (error) {
 		if (isBatchGuardFailure(error)) {
 			throw conflict(
@@ -315,6 +326,10 @@ export async function deleteAccount(
 	// The live stream reads the account's standing, closes its sockets and forgets what it kept (its chat
 	// sockets close with the outbox's chat jobs, below).
 	await announceNotifications(env, [user.id]);
+	// The person's photos and videos leave R2 now; what fails here, the cron's media sweep finishes.
+	await purgeMedia(env, deletedMedia).catch((error: unknown) =>
+		logEvent("warn", "media_purge_failed", { error: String(error) }),
+	);
 	const jobs = await env.DB.prepare(
 		"SELECT * FROM account_erasure_jobs WHERE user_id = ?1 AND kind <> 'sweep' AND not_before <= ?2 LIMIT ?3",
 	)

@@ -93,6 +93,12 @@ export const COLLECTIONS: Collection[] = [
 		bool: ["is_anonymous", "is_spiritual"],
 	},
 	{
+		path: ["media", "uploads"],
+		sql: `SELECT id, '/api/v1/media/' || id AS url, content_type, bytes, width, height, duration_s, alt,
+				attached_kind, attached_id, created_at
+			FROM media WHERE owner_id = ?1 AND status = 'ready' ORDER BY created_at DESC, id DESC LIMIT ?2`,
+	},
+	{
 		path: ["sunlight", "reactions"],
 		sql: `SELECT share_id, reaction_type, created_at
 			FROM sunlight_reactions WHERE user_id = ?1 ORDER BY created_at DESC LIMIT ?2`,
@@ -312,6 +318,7 @@ export async function exportAccount(
 		garden: section("garden"),
 		flourish: section("flourish"),
 		sunlight: section("sunlight"),
+		media: section("media"),
 		orchard: {
 			connections: section("orchard").connections ?? [],
 			blocks: section("orchard").blocks ?? [],

@@ -40,6 +40,9 @@ export const AccountExport = z
 		garden: Section("`gardens`, `habits` (archived ones too), `habit_logs`"),
 		flourish: Section("`posts`, `poll_options` of my polls, `comments`, `reactions`, `poll_votes`"),
 		sunlight: Section("`shares` (anonymous ones too: they are mine), `reactions`"),
+		media: Section(
+			"`uploads`: my photos and videos still stored, each with its `url` (fetch the bytes there with my token) and what it is attached to",
+		),
 		orchard: z
 			.object({
 				connections: Rows("Connections and requests, both directions; peers by id"),

@@ -9,6 +9,7 @@ import { currentUser } from "../../auth/guards";
 import { refuseImpersonation } from "../../core/accounts/accounts";
 import { callerRow } from "../../core/accounts/remembered-callers";
 import { screenPersonalText } from "../../core/moderation/personal";
+import { isBatchGuardFailure } from "../../db/batch-guard";
 import { users } from "../../db/tables/users";
 import type { AppEnv } from "../../env";
 import { defineRoute, jsonContent, problemResponse } from "../../http/define-route";
@@ -16,6 +17,8 @@ import { createRouter } from "../../http/router";
 import { notFound } from "../../lib/problem";
 import { idParam } from "../../lib/schemas";
 import { rescheduleRemindersStatements } from "../garden";
+import { attachFailure } from "../media";
+import { avatarChange } from "./avatar";
 import { profileWithRelationship } from "./relationship";
 import { MyProfile, toMyProfile, toUserProfile, UpdateMyProfile, UserProfile } from "./schemas";
 
@@ -66,12 +69,17 @@ const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 		zone.timeZone !== me.timezone || zone.dayStartHour !== me.dayStartHour
 			? await rescheduleRemindersStatements(db, me.id, zone, c.var.now)
 			: [];
+	// A new avatar: the old one deleted and the new one attached (once, mine, an image) in the same batch.
+	const avatarMediaId = body.avatar_media_id !== undefined ? body.avatar_media_id : body.avatar_url;
+	const avatar =
+		avatarMediaId !== undefined ? avatarChange(db, me.id, me.avatarUrl, avatarMediaId) : undefined;
 	const update = db
 		.update(users)
 		.set({
 			displayName: body.display_name,
 			bio: body.bio,
-			avatarUrl: body.avatar_url,
+			// Unchanged (the same upload again) is still a value, so an update of only that has one to set.
+			avatarUrl: avatar ? avatar.avatarUrl : avatarMediaId !== undefined ? me.avatarUrl : undefined,
 			interests: body.interests,
 			timezone: body.timezone,
 			dayStartHour: body.day_start_hour,
@@ -80,7 +88,20 @@ const applyProfileUpdate: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
 		.where(eq(users.id, me.id))
 		.returning();
 	const others = [...(queued ? [queued] : []), ...reschedule];
-	const [[updated]] = others.length > 0 ? await db.batch([update, ...others]) : [await update];
+	let updated: typeof users.$inferSelect | undefined;
+	let replaced: Array<{ objectKey: string }> = [];
+	if (avatar) {
+		try {
+			[[updated], replaced] = await db.batch([update, avatar.deleteOld, ...avatar.attach, ...others]);
+		} catch (error) {
+			if (!isBatchGuardFailure(error) || !avatarMediaId) throw error;
+			throw await attachFailure(db, me.id, [avatarMediaId], "image/", "body/avatar_media_id");
+		}
+		// A failed R2 delete leaves the key in the `deleted` row, for the cron's sweep.
+		if (replaced.length > 0) await c.env.MEDIA.delete(replaced.map((item) => item.objectKey));
+	} else {
+		[[updated]] = others.length > 0 ? await db.batch([update, ...others]) : [await update];
+	}
 	if (!updated) throw notFound("user");
 	return c.json(toMyProfile(updated), 200);
 };

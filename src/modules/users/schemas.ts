@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { isVerifiedGuide } from "../../core/accounts/current-user";
 import { ROLES, TRUST_LEVELS, type UserRow } from "../../db/tables/users";
 import { startOfUtcDay } from "../../lib/coarse-time";
-import { boundedText, HttpsUrl, IsoTimestamp, TimeZone } from "../../lib/schemas";
+import { boundedText, IsoTimestamp, TimeZone, Uuid } from "../../lib/schemas";
 import { CONNECTION_STATES, type Relationship } from "./relationship";
 
 const Interests = z
@@ -72,7 +72,14 @@ export const UpdateMyProfile = z
 	.strictObject({
 		display_name: boundedText(1, 50),
 		bio: z.string().trim().max(500),
-		avatar_url: HttpsUrl.nullable(),
+		avatar_media_id: Uuid.nullable().openapi({
+			description:
+				"One of my image uploads (POST /media) as my avatar, public to everyone; null removes it. The one it replaces is deleted.",
+		}),
+		avatar_url: z.null().openapi({
+			description:
+				"Only null (removes my avatar): a URL of my own choosing is no longer accepted; use `avatar_media_id`.",
+		}),
 		interests: Interests,
 		timezone: TimeZone,
 		day_start_hour: z.number().int().min(0).max(23),
