@@ -24,6 +24,7 @@ import autocannon from "autocannon";
 import { isRecord } from "../lib/guards.ts";
 import { SEARCH_TERMS } from "./lib/dataset.mts";
 import { type BenchKey, mintTokens } from "./lib/issuer.ts";
+import { PHOTO_HEIGHT, PHOTO_WIDTH, photoJpeg } from "./lib/photo.ts";
 import { startProfiles } from "./lib/profiler.ts";
 import { measureReminders } from "./lib/reminders-extra.ts";
 import type {
@@ -124,9 +125,18 @@ interface Endpoint {
 	method?: "POST";
 	/** The token pool; readers by default. */
 	tokens?: string[];
-	body?: (n: number) => string;
+	/** A JSON text, or raw bytes sent with `contentType`. */
+	body?: (n: number) => string | Buffer;
+	/** The body's type: application/json unless given. */
+	contentType?: string;
+	/** The one status that counts as success (any 2xx unless given); every other answer is an error. */
+	expect?: number;
+	/** Run once before the endpoint's first request (e.g. to make what it reads); may set `path`. */
+	setup?: () => Promise<void>;
 	/** Sent with every request (the latency extra's choice of model). */
 	headers?: Record<string, string>;
+	/** Sent with request n (e.g. each from its own address). */
+	headersOf?: (n: number) => Record<string, string>;
 }
 
 /**
@@ -180,6 +190,9 @@ const ENDPOINTS: Endpoint[] = [
 	// Search (issue 21): a common word (a third of the posts), a rare one, a phrase and a two-letter prefix,
 	// each best first and newest first; every reader sees what their own visibility allows.
 	...searchEndpoints(),
+	// Media (issue 22): a public post's photo, as an <img> fetches it (no token: public posts' media are served
+	// to anyone; each request from its own address), then uploads of a ≈ 1 MiB photo (writes, but nothing the feeds read).
+	...mediaEndpoints(),
 	// Writes last: new posts change what the feeds above would read.
 	{
 		name: "create_post",
@@ -207,6 +220,66 @@ function searchEndpoints(): Endpoint[] {
 		})),
 	);
 }
+/**
+ * The media cases. The photo is ≈ 1 MiB (lib/photo.ts). Uploads come from the posters (1,000 people, every one
+ * growing or above: at least 20 uploads and 50 MiB a day each, docs/decisions/media.md), in turn, so the daily
+ * allowance (a 429) is never what is measured: 20,000 uploads before any of them could reach it. The image
+ * read is uploaded once by a poster and attached to a public image post, through the API (R2 gets its object
+ * the way it does in production), just before that endpoint runs.
+ */
+function mediaEndpoints(): Endpoint[] {
+	const photo = Buffer.from(photoJpeg());
+	const mib = (photo.length / 2 ** 20).toFixed(2);
+	const get: Endpoint = {
+		name: "media_get",
+		label: `GET /media/{id} (a public post's ${mib} MiB JPEG, no token)`,
+		anonymous: true,
+		// Many viewers, each from their own address: one address is limited to 300 anonymous requests a minute.
+		headersOf: (n) => ({ "CF-Connecting-IP": `10.22.${(n >> 8) & 0xff}.${n & 0xff}` }),
+		expect: 200,
+		setup: async () => {
+			const token = posterTokens[0];
+			const upload = await fetch(`${API}/media?alt=${encodeURIComponent("A bench photo")}`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${token}`, "content-type": "image/jpeg" },
+				body: photo,
+			});
+			const uploaded: unknown = await upload.json();
+			if (upload.status !== 201 || !isRecord(uploaded) || typeof uploaded.id !== "string")
+				throw new Error(`media_get setup: upload answered ${upload.status} ${JSON.stringify(uploaded)}`);
+			const post = await fetch(`${API}/flourish/posts`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+				body: JSON.stringify({
+					type: "image",
+					visibility: "public",
+					body: "Morning light on the allotment.",
+					media_ids: [uploaded.id],
+				}),
+			});
+			if (post.status !== 201)
+				throw new Error(`media_get setup: the post answered ${post.status} ${await post.text()}`);
+			await post.arrayBuffer();
+			get.path = `${API}/media/${uploaded.id}`;
+			const check = await fetch(get.path);
+			const served = new Uint8Array(await check.arrayBuffer());
+			if (check.status !== 200 || served.length !== photo.length)
+				throw new Error(`media_get setup: the photo answered ${check.status} with ${served.length} bytes`);
+		},
+	};
+	const upload: Endpoint = {
+		name: "media_upload",
+		label: `POST /media (a ${mib} MiB JPEG, ${PHOTO_WIDTH}×${PHOTO_HEIGHT})`,
+		path: `${API}/media`,
+		method: "POST",
+		tokens: posterTokens,
+		body: () => photo,
+		contentType: "image/jpeg",
+		expect: 201,
+	};
+	return [get, upload];
+}
+
 /** The one search endpoint the latency extra measures (all search endpoints make the same round trips). */
 const LATENCY_SEARCH = "search_common_relevance";
 
@@ -239,6 +312,8 @@ function runAutocannon(
 	const latencies: number[] = [];
 	const statuses: Record<string, number> = {};
 	const errorSamples: string[] = [];
+	const failed = (status: number) =>
+		endpoint.expect === undefined ? status < 200 || status > 299 : status !== endpoint.expect;
 	return new Promise((resolve, reject) => {
 		const instance = autocannon(
 			{
@@ -254,19 +329,18 @@ function runAutocannon(
 							const target = new URL(paths[i % paths.length] ?? "/", fixtures.apiUrl);
 							request.path = `${target.pathname}${target.search}`;
 							request.method = endpoint.method ?? "GET";
-							const headers = { ...request.headers, ...endpoint.headers };
+							const headers = { ...request.headers, ...endpoint.headers, ...endpoint.headersOf?.(i) };
 							request.headers = headers;
 							if (!endpoint.anonymous) headers.authorization = `Bearer ${pool[i % pool.length]}`;
 							if (endpoint.body) {
 								request.body = endpoint.body(i);
-								headers["content-type"] = "application/json";
+								headers["content-type"] = endpoint.contentType ?? "application/json";
 							}
 							return request;
 						},
 						onResponse(status, body) {
 							statuses[status] = (statuses[status] ?? 0) + 1;
-							if ((status < 200 || status > 299) && errorSamples.length < 3)
-								errorSamples.push(body.slice(0, 300));
+							if (failed(status) && errorSamples.length < 3) errorSamples.push(body.slice(0, 300));
 						},
 					},
 				],
@@ -281,7 +355,14 @@ function runAutocannon(
 					p95: round(percentile(latencies, 95)),
 					p99: round(percentile(latencies, 99)),
 					statuses,
-					non2xx: result.non2xx,
+					// With `expect`, every other status (a 2xx too) counts here.
+					non2xx:
+						endpoint.expect === undefined
+							? result.non2xx
+							: Object.entries(statuses).reduce(
+									(sum, [status, count]) => sum + (failed(Number(status)) ? count : 0),
+									0,
+								),
 					errors: result.errors,
 					timeouts: result.timeouts,
 					errorSamples,
@@ -307,6 +388,7 @@ async function measureEndpoints(): Promise<Record<string, EndpointResult>> {
 	const results: Record<string, EndpointResult> = {};
 	for (const endpoint of ENDPOINTS) {
 		if (onlyNames && !onlyNames.has(endpoint.name) && !endpoint.name.startsWith("trivial")) continue;
+		await endpoint.setup?.();
 		await prime(endpoint);
 		if (WARMUP > 0) await runAutocannon(endpoint, WARMUP, false);
 		const profiles = args["profile-dir"]
@@ -369,6 +451,10 @@ async function readTrips(): Promise<TripCounts> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A body for fetch (a Buffer's bytes copied into a plain Uint8Array, which fetch's types take). */
+const bodyInit = (body: string | Buffer): string | Uint8Array<ArrayBuffer> =>
+	typeof body === "string" ? body : new Uint8Array(body);
+
 /** Requests sent under the model so far: each takes the next token of its pool (and path). */
 let pacedSent = 0;
 
@@ -384,13 +470,13 @@ async function runPaced(endpoint: Endpoint, seconds: number): Promise<Omit<Endpo
 		const i = pacedSent++;
 		const headers: Record<string, string> = { ...endpoint.headers };
 		if (!endpoint.anonymous) headers.authorization = `Bearer ${pool[i % pool.length]}`;
-		if (endpoint.body) headers["content-type"] = "application/json";
+		if (endpoint.body) headers["content-type"] = endpoint.contentType ?? "application/json";
 		const sentAt = performance.now();
 		try {
 			const response = await fetch(new URL(paths[i % paths.length] ?? "/", fixtures.apiUrl), {
 				method: endpoint.method ?? "GET",
 				headers,
-				...(endpoint.body ? { body: endpoint.body(i) } : {}),
+				...(endpoint.body ? { body: bodyInit(endpoint.body(i)) } : {}),
 			});
 			const body = await response.text();
 			latencies.push(performance.now() - sentAt);
@@ -495,6 +581,8 @@ async function measureLatency(): Promise<LatencyResult> {
 		...ENDPOINTS.filter(
 			(endpoint) =>
 				!endpoint.name.startsWith("trivial") &&
+				// Media moves bytes (R2), not D1 round trips: the model has nothing to say about it.
+				!endpoint.name.startsWith("media_") &&
 				(!endpoint.name.startsWith("search_") || endpoint.name === LATENCY_SEARCH),
 		),
 		STREAM_TICKET,
