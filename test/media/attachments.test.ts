@@ -1,7 +1,7 @@
 /**
  * Uploads attached to posts: once, by their uploader, of the post's kind, in the post's own batch; the bytes
  * visible to whoever may see the post (public ones to anyone, edge-cacheable and embeddable cross-origin), gone
- * with a hidden, removed or deleted post for everyone but guardians (and the author), deleted from R2 with it.
+ * with a hidden, removed or deleted post for everyone but guardians (its author included), deleted from R2 with it.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -148,14 +148,14 @@ describe("who sees a post's media", () => {
 		},
 	);
 
-	it("a post hidden or removed by moderation: its photo is 404 to others, seen by guardians", async () => {
+	it("a post hidden or removed by moderation: its photo is 404 to everyone, its author too, but guardians", async () => {
 		for (const status of ["hidden", "removed"]) {
 			const author = await member("flourishing");
 			const guardian = await member("flourishing", "guardian");
 			const photo = await upload(author, jpeg(), "image/jpeg");
 			const post = await createPost(author, { type: "image", body: "", media_ids: [photo.id] });
 			await setModerationStatus("posts", post.id, status);
-			for (const outsider of [undefined, await member()]) {
+			for (const outsider of [undefined, await member(), author]) {
 				const response = await fetchMedia(outsider, photo.id);
 				expect(response.status, status).toBe(404);
 				await response.arrayBuffer();

@@ -8,7 +8,7 @@
  * `media`, which lists uploads only); no new one can be written.
  */
 import { eq, sql } from "drizzle-orm";
-import type { CurrentUser } from "../../core/accounts/current-user";
+import { type CurrentUser, isGuardianInSql } from "../../core/accounts/current-user";
 import { publiclyVisible } from "../../core/content-rules";
 import type { Db } from "../../db/client";
 import { posts } from "../../db/tables/flourish";
@@ -35,12 +35,14 @@ export const mediaPrefixOf = (type: string): "image/" | "video/" => (type === "v
 /**
  * A post's media for a caller: `public` when the post is public and publicly visible (anyone with the URL,
  * signed in or not, and any cache for a while — an `<img>` sends no token); otherwise `personal` when the caller
- * may read the post (its author, its audience, a guardian for hidden or removed posts), else `hidden`. A deleted
+ * may read the post (its author, its audience; only a guardian once moderation hid or removed it), else `hidden`. A deleted
  * post's media are deleted with it; until the bytes go, the post rule already hides them.
  */
 async function postMediaSight(db: Db, viewer: CurrentUser | undefined, postId: string): Promise<Sight> {
+	// A post moderation hid or removed keeps its media from everyone but guardians, its author included: the
+	// photo is what was judged, and the author's own view of the post says it is under review.
 	const readable = viewer
-		? sql<number>`CASE WHEN ${postReadableBy(db, viewer)} THEN 1 ELSE 0 END`
+		? sql<number>`CASE WHEN ${postReadableBy(db, viewer)} AND (${publiclyVisible(posts.moderationStatus)} OR ${isGuardianInSql(viewer.id)}) THEN 1 ELSE 0 END`
 		: sql<number>`0`;
 	const [row] = await db
 		.select({
