@@ -1,6 +1,6 @@
 /**
  * The shape of the code, held by a test so it cannot drift back: the import graph of `src/` and
- * `durable-objects/` is read from the sources and checked against the layers of README.md ("Layout").
+ * `durable-objects/` is read from the sources and checked against the layers of docs/layout.md.
  *
  * - Layers, bottom to top: `lib` → `db` → `ml` → `core` → `auth` → `http` → `modules` → the entry files
  *   (`app.ts`, `index.ts`, `scheduled.ts`). A file imports only from its own layer or the ones below
@@ -75,7 +75,7 @@ function unitOf(file: string): { layer: Layer; unit: string } {
 		return { layer: "entry", unit: file };
 	const top = file.match(/^src\/(lib|db|ml|auth|http)\//);
 	if (top) return { layer: top[1] as Layer, unit: top[1] as string };
-	throw new Error(`${file} is in no layer: add it to the layout (README.md) and to this test`);
+	throw new Error(`${file} is in no layer: add it to the layout (docs/layout.md) and to this test`);
 }
 
 function resolve(from: string, specifier: string): string | undefined {

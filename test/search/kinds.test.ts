@@ -12,35 +12,9 @@ import { makeGuide } from "../orchard/helpers";
 import { share } from "../sunlight/helpers";
 import { call, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
 import { createProject, grower, inviteToProject } from "../teamup/helpers";
+import { search, tagMaker } from "./helpers";
 
-type Result = {
-	type: string;
-	id: string;
-	title: string | null;
-	snippet: string;
-	highlights: [number, number][];
-	score: number;
-	item: Record<string, unknown>;
-};
-type Page = { data: Result[]; next_cursor: string | null };
-
-let tags = 0;
-/** A word nothing else has: letters only, so the tokenizer keeps it whole. */
-const tag = () =>
-	`kqw${Date.now()
-		.toString(36)
-		.replace(
-			/\d/g,
-			(d) => "abcdefghij"[Number(d)] ?? "",
-		)}x${"abcdefghij"[tags++ % 10]}${"abcdefghij"[Math.floor(tags / 10) % 10]}`;
-
-async function search(user: TestUser | undefined, params: Record<string, string>): Promise<Page> {
-	const query = new URLSearchParams(params).toString();
-	return expectStatus<Page>(
-		await call("GET", `/api/v1/search?${query}`, user ? { token: user.token } : {}),
-		200,
-	);
-}
+const tag = tagMaker("kqw", "x");
 const found = async (user: TestUser | undefined, q: string, type = "all") =>
 	(await search(user, { q, type })).data.map((result) => `${result.type}:${result.id}`);
 const get = async (user: TestUser | undefined, path: string) =>

@@ -15,35 +15,11 @@ import {
 	setModerationStatus,
 } from "../flourish/helpers";
 import { call, expectProblem, expectStatus, setUserColumns, signUp, type TestUser } from "../support/api";
+import { type Page as SearchPage, search as searchPage, tagMaker } from "./helpers";
 
-type Result = {
-	type: string;
-	id: string;
-	title: string | null;
-	snippet: string;
-	highlights: [number, number][];
-	score: number;
-	item: Post;
-};
-type Page = { data: Result[]; next_cursor: string | null };
-
-let tags = 0;
-/** A word no other post has: letters only, so the tokenizer keeps it whole. */
-const tag = () =>
-	`zyx${Date.now()
-		.toString(36)
-		.replace(
-			/\d/g,
-			(d) => "abcdefghij"[Number(d)] ?? "",
-		)}q${"abcdefghij"[tags++ % 10]}${"abcdefghij"[Math.floor(tags / 10) % 10]}`;
-
-async function search(user: TestUser | undefined, params: Record<string, string>): Promise<Page> {
-	const query = new URLSearchParams(params).toString();
-	return expectStatus<Page>(
-		await call("GET", `/api/v1/search?${query}`, user ? { token: user.token } : {}),
-		200,
-	);
-}
+const tag = tagMaker("zyx", "q");
+type Page = SearchPage<Post>;
+const search = (user: TestUser | undefined, params: Record<string, string>) => searchPage<Post>(user, params);
 const ids = (page: Page) => page.data.map((result) => result.id);
 
 describe("the query language", () => {
