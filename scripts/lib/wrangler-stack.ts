@@ -2,7 +2,8 @@
  * The Workers under `wrangler dev`, started by a test the way `npm run dev` starts them, with everything in a
  * scratch directory removed afterwards: copies of the configurations (paths made absolute, so wrangler's
  * `.wrangler/` lands in the scratch directory and no `.dev.vars` of the developer is read), the vars file
- * (`.dev.vars.example`, some lines replaced, plus a fresh VAPID key), the D1 state, wrangler's logs and dev
+ * (`.dev.vars.example`, some lines replaced, plus a fresh VAPID key), the D1 state (migrated and seeded with
+ * `scripts/seed.sql`'s demo people, as `npm run dev` does), wrangler's logs and dev
  * registry. Free ports; each wrangler is its own process group, killed at the end whatever happens.
  *
  * Used by scripts/dev-smoke.test.ts (the Workers as they are) and scripts/web-journey.test.ts (the web app in a
@@ -141,6 +142,13 @@ export class WranglerStack {
 		await this.run([...MIGRATE_LOCAL_ARGS, "-c", apiConfig, "--persist-to", state], MIGRATE_TIMEOUT_MS, {
 			CI: "true",
 		});
+		// The demo people and their data, as `npm run dev` loads them (dev|demo-guardian is a guardian).
+		const seed = path.join(PROJECT_ROOT, "scripts", "seed.sql");
+		await this.run(
+			["d1", "execute", "DB", "--local", "--file", seed, "-c", apiConfig, "--persist-to", state],
+			MIGRATE_TIMEOUT_MS,
+			{ CI: "true" },
+		);
 
 		const [port, inspectorPort] = [await freePort(), await freePort()];
 		this.baseUrl = `http://127.0.0.1:${port}`;
