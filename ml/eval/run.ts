@@ -190,6 +190,12 @@ if (!process.argv.includes("--skip-final")) {
 		moderation: "final-d-moderation.jsonl",
 		selfHarm: "final-d-self-harm.jsonl",
 	});
+	// Written blind with the peer4 and peer5 training sets (the next model after 1.5.0), sealed until that model
+	// is chosen: scored once, never tuned on.
+	evaluate("sealed set E (sealed until the model after 1.5.0 is chosen, never tuned on)", {
+		moderation: "final-e-moderation.jsonl",
+		selfHarm: "final-e-self-harm.jsonl",
+	});
 }
 
 const failures: string[] = [];
