@@ -67,10 +67,10 @@ describe("the web app's production build", () => {
 			initial.gzipBytes <= INITIAL_JS_BUDGET_BYTES,
 			`initial JavaScript is ${kb} KB gzip, over the ${INITIAL_JS_BUDGET_BYTES / 1024} KB budget`,
 		);
-		// Split by route: My Garden and the sign-in page are chunks of their own, not in the first load; so is the
-		// Auth0 SDK, fetched after the first render.
+		// Split by route: My Garden, the feed and the sign-in page are chunks of their own, not in the first load; so
+		// is the Auth0 SDK, fetched after the first render.
 		const chunks = [...filesOf(production).keys()].filter((file) => file.endsWith(".js"));
-		for (const name of ["GardenPage", "SignIn", "auth0"]) {
+		for (const name of ["GardenPage", "FeedPage", "SignIn", "auth0"]) {
 			const chunk = chunks.find((file) => path.basename(file).startsWith(name));
 			assert.ok(chunk, `no ${name} chunk among ${chunks.join(", ")}`);
 			assert.ok(!initial.files.includes(chunk), `${chunk} is loaded at first`);

@@ -14,10 +14,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BUDGET, Harness } from "./lib/browser-harness.ts";
 import { devIssuerUrl } from "./lib/dev-issuer.ts";
+import { feedJourneys } from "./web-journeys/feed.ts";
 import { gardenJourneys } from "./web-journeys/garden.ts";
 
 const JOURNEYS: Record<string, (h: Harness) => void> = {
 	garden: gardenJourneys,
+	feed: feedJourneys,
 };
 const only = process.env.WEB_JOURNEYS?.split(",").map((name) => name.trim());
 

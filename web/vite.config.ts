@@ -52,7 +52,8 @@ function securityHeaders(connect: string[]): Plugin {
 		"default-src 'self'",
 		"script-src 'self'",
 		"style-src 'self'",
-		"img-src 'self' data:",
+		// blob: the page's own object URLs (a photo's preview before upload; a non-public post's photo, read with the token).
+		"img-src 'self' data: blob:",
 		`connect-src ${["'self'", ...connect].join(" ")}`,
 		`frame-src ${connect.length ? connect.join(" ") : "'none'"}`,
 		"object-src 'none'",

@@ -40,6 +40,10 @@ const router = createBrowserRouter([
 						path: "garden",
 						lazy: async () => ({ Component: (await import("./garden/GardenPage")).GardenPage }),
 					},
+					{
+						path: "feed",
+						lazy: async () => ({ Component: (await import("./feed/FeedPage")).FeedPage }),
+					},
 				],
 			},
 			{ path: "*", element: <NotFound /> },

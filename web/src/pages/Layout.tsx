@@ -20,6 +20,9 @@ export function Layout() {
 								<li>
 									<NavLink to="/garden">My Garden</NavLink>
 								</li>
+								<li>
+									<NavLink to="/feed">Feed</NavLink>
+								</li>
 							</ul>
 						</nav>
 					)}
