@@ -15,9 +15,11 @@ import { after, before, describe, it } from "node:test";
 import { BUDGET, Harness } from "./lib/browser-harness.ts";
 import { devIssuerUrl } from "./lib/dev-issuer.ts";
 import { gardenJourneys } from "./web-journeys/garden.ts";
+import { notificationsJourneys } from "./web-journeys/notifications.ts";
 
 const JOURNEYS: Record<string, (h: Harness) => void> = {
 	garden: gardenJourneys,
+	notifications: notificationsJourneys,
 };
 const only = process.env.WEB_JOURNEYS?.split(",").map((name) => name.trim());
 

@@ -40,6 +40,12 @@ const router = createBrowserRouter([
 						path: "garden",
 						lazy: async () => ({ Component: (await import("./garden/GardenPage")).GardenPage }),
 					},
+					{
+						path: "notifications",
+						lazy: async () => ({
+							Component: (await import("./notifications/NotificationsPage")).NotificationsPage,
+						}),
+					},
 				],
 			},
 			{ path: "*", element: <NotFound /> },
