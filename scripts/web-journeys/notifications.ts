@@ -1,6 +1,7 @@
 /**
  * Notifications in the browser: the bell's count rises live when other people ask to connect (set up straight
- * on the API while the page stays open: no reload, the stream carries it) and falls as they are read; the list
+ * on the API while the page stays open: no reload, the stream carries it), still after the stream's connection
+ * is cut (it reconnects with a fresh ticket), and falls as they are read; the list
  * and marking read by keyboard; then, on a 360 px phone in dark mode, "Turn on notifications on this device":
  * the service worker registers at the root and is active, and a push delivered to it through the Chrome
  * DevTools Protocol (`ServiceWorker.deliverPushMessage`) shows its notification.
@@ -10,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import type { Page } from "playwright-core";
+import type { Page, WebSocketRoute } from "playwright-core";
 import { BUDGET, freshSubject, type Harness, text } from "../lib/browser-harness.ts";
 
 /** The calm sentence of push.ts `SENTENCES.subscribeFailed` (the journey reads what a person reads). */
@@ -36,10 +37,15 @@ export function notificationsJourneys(h: Harness) {
 	const bell = (page: Page) => page.getByTestId("bell");
 
 	it(
-		"the bell on a desktop: its count rises live as people ask to connect, and falls as they are read",
+		"the bell on a desktop: its count rises live as people ask to connect, also after the stream drops, and falls as they are read",
 		BUDGET,
 		async () => {
 			const page = await (await h.context()).newPage();
+			// The page's stream sockets pass through here untouched, so the journey can cut one as a network would.
+			const streams: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+			await page.routeWebSocket(/\/api\/v1\/stream\?/, (socket) => {
+				streams.push({ page: socket, server: socket.connectToServer() });
+			});
 			await h.signIn(page, sub, "/notifications", "Notifications");
 			const me = await person(sub, "Sam");
 			await page.getByText("Nothing here yet").waitFor();
@@ -56,6 +62,15 @@ export function notificationsJourneys(h: Harness) {
 			await askToConnect(rowan, me);
 			await page.getByRole("link", { name: "Notifications, 1 unread", exact: true }).waitFor();
 			await page.getByRole("status").filter({ hasText: "1 new notification." }).waitFor();
+
+			// The connection drops: the bell reconnects by itself (a fresh ticket, a new socket) and stays live.
+			const first = streams[0] ?? assert.fail("the stream never opened");
+			await first.server.close();
+			await first.page.close({ code: 1001, reason: "going away" });
+			for (let wait = 0; wait < 50 && streams.length < 2; wait++) await page.waitForTimeout(100);
+			assert.equal(streams.length, 2, "the stream did not reconnect");
+			await page.locator('[data-testid="bell"][data-live="open"]').waitFor();
+			assert.notEqual(streams[1]?.page.url(), first.page.url(), "a ticket was used twice");
 			const ash = freshSubject("notify-ash");
 			await person(ash, "Ash");
 			await askToConnect(ash, me);
