@@ -16,10 +16,12 @@ import { BUDGET, Harness } from "./lib/browser-harness.ts";
 import { devIssuerUrl } from "./lib/dev-issuer.ts";
 import { feedJourneys } from "./web-journeys/feed.ts";
 import { gardenJourneys } from "./web-journeys/garden.ts";
+import { notificationsJourneys } from "./web-journeys/notifications.ts";
 
 const JOURNEYS: Record<string, (h: Harness) => void> = {
 	garden: gardenJourneys,
 	feed: feedJourneys,
+	notifications: notificationsJourneys,
 };
 const only = process.env.WEB_JOURNEYS?.split(",").map((name) => name.trim());
 

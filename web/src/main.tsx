@@ -44,6 +44,12 @@ const router = createBrowserRouter([
 						path: "feed",
 						lazy: async () => ({ Component: (await import("./feed/FeedPage")).FeedPage }),
 					},
+					{
+						path: "notifications",
+						lazy: async () => ({
+							Component: (await import("./notifications/NotificationsPage")).NotificationsPage,
+						}),
+					},
 				],
 			},
 			{ path: "*", element: <NotFound /> },

@@ -1,6 +1,7 @@
 /** The frame of every page: a skip link, the header with navigation and sign-out, the main landmark. */
 import { NavLink, Outlet } from "react-router";
 import { useSession } from "../auth/session";
+import { Bell } from "../notifications/Bell";
 
 export function Layout() {
 	const session = useSession();
@@ -26,6 +27,7 @@ export function Layout() {
 							</ul>
 						</nav>
 					)}
+					{session.state === "signed-in" && <Bell />}
 					{session.state === "signed-in" && (
 						<button type="button" className="button button--quiet" onClick={() => void session.signOut()}>
 							Sign out
