@@ -40,6 +40,21 @@ const router = createBrowserRouter([
 						path: "garden",
 						lazy: async () => ({ Component: (await import("./garden/GardenPage")).GardenPage }),
 					},
+					{
+						path: "orchard",
+						children: [
+							{
+								index: true,
+								lazy: async () => ({ Component: (await import("./orchard/OrchardPage")).OrchardPage }),
+							},
+							{
+								path: ":userId",
+								lazy: async () => ({
+									Component: (await import("./orchard/ConversationPage")).ConversationPage,
+								}),
+							},
+						],
+					},
 				],
 			},
 			{ path: "*", element: <NotFound /> },

@@ -20,6 +20,9 @@ export function Layout() {
 								<li>
 									<NavLink to="/garden">My Garden</NavLink>
 								</li>
+								<li>
+									<NavLink to="/orchard">Orchard</NavLink>
+								</li>
 							</ul>
 						</nav>
 					)}
