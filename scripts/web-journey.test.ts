@@ -15,9 +15,11 @@ import { after, before, describe, it } from "node:test";
 import { BUDGET, Harness } from "./lib/browser-harness.ts";
 import { devIssuerUrl } from "./lib/dev-issuer.ts";
 import { gardenJourneys } from "./web-journeys/garden.ts";
+import { orchardJourneys } from "./web-journeys/orchard.ts";
 
 const JOURNEYS: Record<string, (h: Harness) => void> = {
 	garden: gardenJourneys,
+	orchard: orchardJourneys,
 };
 const only = process.env.WEB_JOURNEYS?.split(",").map((name) => name.trim());
 
