@@ -146,7 +146,7 @@ export interface ChatState {
 	peerLastRead: number;
 	/** When the other person's last "typing" frame came (null: not typing). */
 	peerTypingSince: number | null;
-	/** The newest message from the other person that arrived live (what the polite live region reads). */
+	/** The newest message from the other person that arrived live or in a replay, not shown before (what the polite live region reads). */
 	arrived: ChatMessage | null;
 }
 
