@@ -12,6 +12,7 @@ import {
 	type ClientFrame,
 	closeAction,
 	type LinkState,
+	nextSync,
 	parseFrame,
 	type ServerFrame,
 	socketUrl,
@@ -108,19 +109,26 @@ export class ChatLink {
 		this.pending = false;
 		if (this.stopped) return;
 		if (navigator.onLine === false) return this.setState("offline");
-		const socket = new WebSocket(socketUrl(ticketPath, location.origin, this.options.resumeAfter()));
+		const since = this.options.resumeAfter();
+		// The page's state may not have rendered the replay yet: the link keeps its own highest seq received.
+		let replayedUpTo = since;
+		const socket = new WebSocket(socketUrl(ticketPath, location.origin, since));
 		this.socket = socket;
 		socket.onmessage = (event) => {
 			this.lastHeard = Date.now();
 			const frame = parseFrame(event.data);
 			if (!frame) return;
+			if (frame.type === "message") replayedUpTo = Math.max(replayedUpTo, frame.message.seq);
+			this.options.onFrame(frame);
 			if (frame.type === "ready") {
 				this.attempt = 0;
 				this.quickRetries = 0;
 				this.wasLive = true;
 				this.setState("live");
 			}
-			this.options.onFrame(frame);
+			// A long absence is replayed in chunks: ask for the next one after the last seq received.
+			const more = nextSync(frame, Math.max(replayedUpTo, this.options.resumeAfter()));
+			if (more) this.send(more);
 		};
 		socket.onopen = () => {
 			this.lastHeard = Date.now();

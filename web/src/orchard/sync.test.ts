@@ -11,6 +11,7 @@ import {
 	linkText,
 	markDeleted,
 	mergeMessages,
+	nextSync,
 	parseFrame,
 	shouldSendTyping,
 	socketUrl,
@@ -112,6 +113,32 @@ describe("closeAction", () => {
 		expect(closeAction(4409)).toBe("retry-now");
 		expect(closeAction(1006)).toBe("retry-later");
 		expect(closeAction(1011)).toBe("retry-later");
+	});
+});
+
+describe("nextSync", () => {
+	const readState = { my_last_read_seq: 0, peer_last_read_seq: 0, last_seq: 450, unread_count: 0 };
+	const ready = (has_more: boolean) =>
+		({
+			type: "ready",
+			conversation_id: "c",
+			user_id: ME,
+			peer_id: PEER,
+			replayed: 200,
+			has_more,
+			read_state: readState,
+		}) as const;
+	it("asks for the next chunk after the highest seq received while the server says there is more", () => {
+		expect(nextSync(ready(true), 200)).toEqual({ type: "sync", since_seq: 200 });
+		expect(nextSync({ type: "sync_done", replayed: 200, has_more: true }, 400)).toEqual({
+			type: "sync",
+			since_seq: 400,
+		});
+	});
+	it("stops when the replay is complete, and ignores other frames", () => {
+		expect(nextSync(ready(false), 200)).toBeUndefined();
+		expect(nextSync({ type: "sync_done", replayed: 50, has_more: false }, 450)).toBeUndefined();
+		expect(nextSync({ type: "pong" }, 450)).toBeUndefined();
 	});
 });
 

@@ -88,6 +88,17 @@ export function closeAction(code: number): CloseAction {
 	return "retry-later";
 }
 
+/**
+ * A long absence is replayed in chunks (200 a frame): after `ready` or `sync_done` saying `has_more`, ask for
+ * the next chunk after the highest seq received so far; otherwise nothing to ask.
+ */
+export function nextSync(frame: ServerFrame, receivedUpTo: number): ClientFrame | undefined {
+	if ((frame.type === "ready" || frame.type === "sync_done") && frame.has_more) {
+		return { type: "sync", since_seq: receivedUpTo };
+	}
+	return undefined;
+}
+
 /** A frame from the server, if the text is one we understand (anything else is ignored, never thrown). */
 export function parseFrame(data: unknown): ServerFrame | undefined {
 	if (typeof data !== "string") return undefined;
