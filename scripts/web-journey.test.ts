@@ -17,11 +17,13 @@ import { devIssuerUrl } from "./lib/dev-issuer.ts";
 import { feedJourneys } from "./web-journeys/feed.ts";
 import { gardenJourneys } from "./web-journeys/garden.ts";
 import { notificationsJourneys } from "./web-journeys/notifications.ts";
+import { orchardJourneys } from "./web-journeys/orchard.ts";
 
 const JOURNEYS: Record<string, (h: Harness) => void> = {
 	garden: gardenJourneys,
 	feed: feedJourneys,
 	notifications: notificationsJourneys,
+	orchard: orchardJourneys,
 };
 const only = process.env.WEB_JOURNEYS?.split(",").map((name) => name.trim());
 

@@ -50,6 +50,21 @@ const router = createBrowserRouter([
 							Component: (await import("./notifications/NotificationsPage")).NotificationsPage,
 						}),
 					},
+					{
+						path: "orchard",
+						children: [
+							{
+								index: true,
+								lazy: async () => ({ Component: (await import("./orchard/OrchardPage")).OrchardPage }),
+							},
+							{
+								path: ":userId",
+								lazy: async () => ({
+									Component: (await import("./orchard/ConversationPage")).ConversationPage,
+								}),
+							},
+						],
+					},
 				],
 			},
 			{ path: "*", element: <NotFound /> },

@@ -24,6 +24,9 @@ export function Layout() {
 								<li>
 									<NavLink to="/feed">Feed</NavLink>
 								</li>
+								<li>
+									<NavLink to="/orchard">Orchard</NavLink>
+								</li>
 							</ul>
 						</nav>
 					)}
