@@ -75,9 +75,24 @@ export function guardiansJourneys(h: Harness) {
 		BUDGET,
 		async () => {
 			const page = await (await h.context({ phone: true, dark: true })).newPage();
+			// Another held post, reviewed on the phone.
+			const again = await h.api(member, "POST", "/api/v1/flourish/posts", { type: "text", body: THREAT });
+			assert.equal(again.status, 201, await again.clone().text());
 			await h.signIn(page, GUARDIAN, "/guardians", "Review queue");
+			const item = page.getByRole("listitem").filter({ hasText: `A post by ${name}` });
+			await item.waitFor();
 			await h.expectNoSidewaysScroll(page);
+			await h.expectAccessible(page, "the review queue on a phone, dark");
 			await h.screenshot(page, "guardians-queue-phone-dark");
+			await item.getByRole("link", { name: /^Review/ }).tap();
+			await page.getByRole("heading", { level: 1, name: "Review" }).waitFor();
+			await page.getByRole("radio", { name: /^Remove it Nobody/ }).check();
+			await page.getByLabel("Reason").fill("A threat, again.");
+			await h.expectNoSidewaysScroll(page);
+			await h.expectAccessible(page, "a queue item on a phone, dark");
+			await h.screenshot(page, "guardians-review-phone-dark");
+			await page.getByRole("button", { name: "Decide" }).tap();
+			await page.getByRole("status").filter({ hasText: "Decided: Remove it." }).waitFor();
 
 			await page.getByRole("navigation", { name: "Guardians" }).getByRole("link", { name: "Appeals" }).tap();
 			await page.getByRole("heading", { level: 1, name: "Appeals" }).waitFor();
@@ -95,6 +110,15 @@ export function guardiansJourneys(h: Harness) {
 				.filter({ hasText: `Appeal of ${name} accepted` })
 				.waitFor();
 			await appeal.waitFor({ state: "detached" });
+
+			// The member, on a phone too, reads that the appeal was accepted.
+			const memberPage = await (await h.context({ phone: true, dark: true })).newPage();
+			await h.signIn(memberPage, member, "/appeals", "Decisions and appeals");
+			await memberPage.getByText("Your appeal was accepted: the penalty is lifted.").waitFor();
+			await h.expectNoSidewaysScroll(memberPage);
+			await h.expectAccessible(memberPage, "a member's accepted appeal on a phone, dark");
+			await h.screenshot(memberPage, "guardians-my-appeals-phone-dark");
+			await memberPage.close();
 
 			const penalties = await h.api(member, "GET", "/api/v1/penalties");
 			const [penalty] = (

@@ -97,7 +97,7 @@ function AppealEntry({
 			<form onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
 				<fieldset>
 					<legend>Does the decision stand?</legend>
-					<label className="choice">
+					<label className="decision">
 						<input
 							type="radio"
 							name={`${id}-decision`}
@@ -106,7 +106,7 @@ function AppealEntry({
 						/>
 						Overturn: lift the penalty
 					</label>
-					<label className="choice">
+					<label className="decision">
 						<input
 							type="radio"
 							name={`${id}-decision`}

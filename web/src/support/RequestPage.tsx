@@ -104,7 +104,7 @@ function TokenForm({ requestId, onToken }: { requestId: string; onToken: (token:
 					onChange={(event) => setValue(event.target.value)}
 				/>
 			</div>
-			<label className="choice">
+			<label className="support-choice">
 				<input type="checkbox" checked={remember} onChange={(event) => setRemember(event.target.checked)} />
 				Keep it in this browser (anyone using this browser could find it)
 			</label>

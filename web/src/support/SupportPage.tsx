@@ -160,7 +160,7 @@ function AskForm({
 			</div>
 			<fieldset>
 				<legend>Who may read and respond</legend>
-				<label className="choice">
+				<label className="support-choice">
 					<input
 						type="radio"
 						name={`${id}-visibility`}
@@ -169,7 +169,7 @@ function AskForm({
 					/>
 					Members of the community
 				</label>
-				<label className="choice">
+				<label className="support-choice">
 					<input
 						type="radio"
 						name={`${id}-visibility`}
