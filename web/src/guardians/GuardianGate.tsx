@@ -4,7 +4,7 @@
  * answers 403 to them, and a 403 met here shows the same page.
  */
 import type { ReactNode } from "react";
-import { Link, NavLink } from "react-router";
+import { Link, NavLink, useLocation } from "react-router";
 import { ApiError, errorSentence } from "../api/client";
 import { PageHeading } from "../pages/PageHeading";
 import { isGuardian } from "./display";
@@ -13,6 +13,7 @@ import "./guardians.css";
 
 export function GuardianGate({ children }: { children: ReactNode }) {
 	const me = useMe();
+	const { pathname } = useLocation();
 	if (me.isPending) return <p aria-busy="true">Opening…</p>;
 	if (me.isError) {
 		return (
@@ -28,9 +29,15 @@ export function GuardianGate({ children }: { children: ReactNode }) {
 	return (
 		<>
 			<nav aria-label="Guardians" className="guardian-tabs">
-				<NavLink to="/guardians" end>
+				{/* An item of the queue is still in the queue's section (`aria-current="true"`, not "page"). */}
+				<Link
+					to="/guardians"
+					aria-current={
+						pathname === "/guardians" ? "page" : pathname.startsWith("/guardians/queue/") ? "true" : undefined
+					}
+				>
 					Review queue
-				</NavLink>
+				</Link>
 				<NavLink to="/guardians/appeals">Appeals</NavLink>
 			</nav>
 			{children}
