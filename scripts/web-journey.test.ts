@@ -16,14 +16,18 @@ import { BUDGET, Harness } from "./lib/browser-harness.ts";
 import { devIssuerUrl } from "./lib/dev-issuer.ts";
 import { feedJourneys } from "./web-journeys/feed.ts";
 import { gardenJourneys } from "./web-journeys/garden.ts";
+import { guardiansJourneys } from "./web-journeys/guardians.ts";
 import { notificationsJourneys } from "./web-journeys/notifications.ts";
 import { orchardJourneys } from "./web-journeys/orchard.ts";
+import { supportJourneys } from "./web-journeys/support.ts";
 
 const JOURNEYS: Record<string, (h: Harness) => void> = {
 	garden: gardenJourneys,
 	feed: feedJourneys,
 	notifications: notificationsJourneys,
 	orchard: orchardJourneys,
+	support: supportJourneys,
+	guardians: guardiansJourneys,
 };
 const only = process.env.WEB_JOURNEYS?.split(",").map((name) => name.trim());
 

@@ -65,6 +65,31 @@ const router = createBrowserRouter([
 							},
 						],
 					},
+					// Anonymous Support and Guardians (web/src/support, web/src/guardians).
+					{
+						path: "support",
+						lazy: async () => ({ Component: (await import("./support/SupportPage")).SupportPage }),
+					},
+					{
+						path: "support/requests/:request_id",
+						lazy: async () => ({ Component: (await import("./support/RequestPage")).RequestPage }),
+					},
+					{
+						path: "guardians",
+						lazy: async () => ({ Component: (await import("./guardians/QueuePage")).QueuePage }),
+					},
+					{
+						path: "guardians/queue/:item_id",
+						lazy: async () => ({ Component: (await import("./guardians/ReviewItemPage")).ReviewItemPage }),
+					},
+					{
+						path: "guardians/appeals",
+						lazy: async () => ({ Component: (await import("./guardians/AppealsPage")).AppealsPage }),
+					},
+					{
+						path: "appeals",
+						lazy: async () => ({ Component: (await import("./guardians/MyPenaltiesPage")).MyPenaltiesPage }),
+					},
 				],
 			},
 			{ path: "*", element: <NotFound /> },

@@ -1,10 +1,14 @@
 /** The frame of every page: a skip link, the header with navigation and sign-out, the main landmark. */
 import { NavLink, Outlet } from "react-router";
 import { useSession } from "../auth/session";
+import { isGuardian } from "../guardians/display";
+import { useMe } from "../guardians/role";
 import { Bell } from "../notifications/Bell";
 
 export function Layout() {
 	const session = useSession();
+	// The Guardians link follows the role the API gives (GET /users/me), never the token's claims.
+	const me = useMe();
 	return (
 		<>
 			<a className="skip-link" href="#main">
@@ -27,6 +31,14 @@ export function Layout() {
 								<li>
 									<NavLink to="/orchard">Orchard</NavLink>
 								</li>
+								<li>
+									<NavLink to="/support">Support</NavLink>
+								</li>
+								{isGuardian(me.data) && (
+									<li>
+										<NavLink to="/guardians">Guardians</NavLink>
+									</li>
+								)}
 							</ul>
 						</nav>
 					)}
