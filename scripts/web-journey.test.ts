@@ -15,9 +15,13 @@ import { after, before, describe, it } from "node:test";
 import { BUDGET, Harness } from "./lib/browser-harness.ts";
 import { devIssuerUrl } from "./lib/dev-issuer.ts";
 import { gardenJourneys } from "./web-journeys/garden.ts";
+import { groupsJourneys } from "./web-journeys/groups.ts";
+import { settingsJourneys } from "./web-journeys/settings.ts";
 
 const JOURNEYS: Record<string, (h: Harness) => void> = {
 	garden: gardenJourneys,
+	groups: groupsJourneys,
+	settings: settingsJourneys,
 };
 const only = process.env.WEB_JOURNEYS?.split(",").map((name) => name.trim());
 

@@ -20,6 +20,12 @@ export function Layout() {
 								<li>
 									<NavLink to="/garden">My Garden</NavLink>
 								</li>
+								<li>
+									<NavLink to="/groups">Groups</NavLink>
+								</li>
+								<li>
+									<NavLink to="/settings">Settings</NavLink>
+								</li>
 							</ul>
 						</nav>
 					)}
