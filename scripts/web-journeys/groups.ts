@@ -68,6 +68,8 @@ export function groupsJourneys(h: Harness) {
 				.getByRole("status")
 				.filter({ hasText: /^1 group matching/ })
 				.waitFor();
+			await h.expectAccessible(page, "a search for groups");
+			await h.screenshot(page, "groups-desktop");
 			await found.click();
 
 			await page.getByRole("heading", { level: 1, name: `${word} walking circle` }).waitFor();

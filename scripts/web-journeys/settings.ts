@@ -105,6 +105,7 @@ export function settingsJourneys(h: Harness) {
 			assert.equal(await page.getByRole("button", { name: "Sign out" }).count(), 0);
 			assert.equal(new URL(page.url()).pathname, "/goodbye");
 			await h.expectAccessible(page, "the goodbye page");
+			await h.screenshot(page, "goodbye-desktop");
 
 			// Signed out: a page for signed-in people sends to sign in.
 			await page.goto(`${h.baseUrl}/settings`);
