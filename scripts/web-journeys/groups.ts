@@ -74,8 +74,12 @@ export function groupsJourneys(h: Harness) {
 
 			await page.getByRole("heading", { level: 1, name: `${word} walking circle` }).waitFor();
 			assert.match(await text(page.locator(".lede")), /Wellness · 2 members/);
-			await page.getByRole("button", { name: "Join group" }).click();
-			await page.getByText("You are a member.").waitFor();
+			// By keyboard: once joined, the button gives way to a sentence, and focus goes to it (not to the body).
+			await page.getByRole("button", { name: "Join group" }).focus();
+			await page.keyboard.press("Enter");
+			const joined = page.getByText("You are a member.");
+			await joined.waitFor();
+			await page.waitForFunction(() => document.activeElement?.textContent === "You are a member.");
 			await page
 				.getByRole("status")
 				.filter({ hasText: `You joined ${word} walking circle.` })

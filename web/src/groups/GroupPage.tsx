@@ -1,5 +1,5 @@
 /** One group: what it is, joining it, and its upcoming events. */
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { errorSentence } from "../api/client";
 import { PageHeading } from "../pages/PageHeading";
@@ -49,15 +49,26 @@ function GroupDetails({ group }: { group: Group }) {
 	const state = membershipState(group);
 	const mayReadEvents = state.member || group.visibility === "public";
 	const events = useGroupEvents(group.id, mayReadEvents);
+	// The join button goes once I joined: focus moves to the sentence that replaces it, never to the page's body.
+	const statusRef = useRef<HTMLParagraphElement>(null);
+	const [focusStatus, setFocusStatus] = useState(false);
+	useEffect(() => {
+		if (focusStatus && !state.action && statusRef.current) {
+			statusRef.current.focus();
+			setFocusStatus(false);
+		}
+	});
 
 	const onJoin = () =>
 		join.mutate(undefined, {
-			onSuccess: (membership) =>
+			onSuccess: (membership) => {
+				setFocusStatus(true);
 				setAnnouncement(
 					membership.status === "active"
 						? `You joined ${group.name}.`
 						: "Your request to join was sent. You'll hear back when it is approved.",
-				),
+				);
+			},
 		});
 
 	return (
@@ -73,7 +84,11 @@ function GroupDetails({ group }: { group: Group }) {
 			{group.description && <p className="group-description">{group.description}</p>}
 
 			<div className="group-membership">
-				{state.status && <p className="group-membership__status">{state.status}</p>}
+				{state.status && (
+					<p ref={statusRef} className="group-membership__status" tabIndex={-1}>
+						{state.status}
+					</p>
+				)}
 				{state.action && (
 					<button
 						type="button"
