@@ -25,7 +25,7 @@ export function settingsJourneys(h: Harness) {
 			await zone.selectOption("Asia/Tokyo");
 			await page.getByLabel("Day starts at").selectOption("4");
 			await page.getByText(/^Until 04:00, you are still logging the day before/).waitFor();
-			await page.getByRole("button", { name: "Save" }).click();
+			await page.getByRole("button", { name: "Save my day" }).click();
 			await page.getByRole("status").filter({ hasText: "Your day settings are saved." }).waitFor();
 
 			// A notification kind, turned off in the app.
@@ -38,6 +38,16 @@ export function settingsJourneys(h: Harness) {
 				.filter({ hasText: "Reactions to what I share: in the app off." })
 				.waitFor();
 
+			// Quiet hours, overnight.
+			await page.getByRole("checkbox", { name: "Keep quiet hours" }).check();
+			await page.getByLabel("From").fill("22:30");
+			await page.getByLabel("Until").fill("07:00");
+			await page.getByRole("button", { name: "Save quiet hours" }).click();
+			await page
+				.getByRole("status")
+				.filter({ hasText: /^Nothing is pushed from 22:30 to 07:00 \(overnight\)/ })
+				.waitFor();
+
 			await page.reload();
 			await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
 			await zone.waitFor();
@@ -48,8 +58,11 @@ export function settingsJourneys(h: Harness) {
 				await h.api(person, "GET", "/api/v1/notifications/preferences")
 			).json()) as {
 				types: { reaction: { in_app: boolean } };
+				quiet_hours: { start: string; end: string } | null;
 			};
 			assert.equal(preferences.types.reaction.in_app, false);
+			assert.deepEqual(preferences.quiet_hours, { start: "22:30", end: "07:00" });
+			assert.equal(await page.getByLabel("From").inputValue(), "22:30");
 
 			// My data, as a downloaded JSON file about me.
 			const [download] = await Promise.all([

@@ -14,6 +14,7 @@ import {
 	timeZoneChoices,
 	timeZoneLabel,
 } from "./display";
+import { QuietHours } from "./QuietHours";
 import {
 	type MyProfile,
 	type NotificationPreferences,
@@ -132,7 +133,7 @@ function DaySettings({ profile, onSaved }: { profile: MyProfile; onSaved: (sente
 				className="button button--primary"
 				aria-disabled={!changed || update.isPending || undefined}
 			>
-				{update.isPending ? "Saving…" : "Save"}
+				{update.isPending ? "Saving…" : "Save my day"}
 			</button>
 		</form>
 	);
@@ -181,6 +182,7 @@ function NotificationSettings({ onSaved }: { onSaved: (sentence: string) => void
 					))}
 				</ul>
 			)}
+			{preferences.data && <QuietHours quiet={preferences.data.quiet_hours} onSaved={onSaved} />}
 		</section>
 	);
 }

@@ -7,6 +7,8 @@ import {
 	hourLabel,
 	NOTIFICATION_LABELS,
 	notificationTypes,
+	quietHoursProblem,
+	quietHoursSentence,
 	timeZoneChoices,
 	timeZoneLabel,
 } from "./display";
@@ -53,4 +55,21 @@ it("confirms deletion only with the word itself", () => {
 	expect(confirmsDeletion("delet")).toBe(false);
 	expect(confirmsDeletion("")).toBe(false);
 	expect(confirmsDeletion("yes")).toBe(false);
+});
+
+describe("quiet hours", () => {
+	it("says what they do, overnight too", () => {
+		expect(quietHoursSentence(null)).toBe("Pushes can reach you at any hour.");
+		expect(quietHoursSentence({ start: "22:00", end: "07:00" })).toBe(
+			"Nothing is pushed from 22:00 to 07:00 (overnight), except guardian alerts. Everything still waits in your notifications.",
+		);
+		expect(quietHoursSentence({ start: "13:00", end: "14:00" })).toMatch(
+			/^Nothing is pushed from 13:00 to 14:00, except/,
+		);
+	});
+	it("refuses empty or equal times", () => {
+		expect(quietHoursProblem("22:00", "07:00")).toBeNull();
+		expect(quietHoursProblem("", "07:00")).toBe("Choose a start and an end time.");
+		expect(quietHoursProblem("07:00", "07:00")).toBe("The start and end of quiet hours must differ.");
+	});
 });

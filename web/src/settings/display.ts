@@ -77,3 +77,16 @@ export const CONFIRM_WORD = "delete";
 export function confirmsDeletion(typed: string): boolean {
 	return typed.trim().toLowerCase() === CONFIRM_WORD;
 }
+
+/** What quiet hours do, in a sentence; or why the chosen times cannot be kept. */
+export function quietHoursSentence(quiet: { start: string; end: string } | null): string {
+	if (!quiet) return "Pushes can reach you at any hour.";
+	const overnight = quiet.end < quiet.start ? " (overnight)" : "";
+	return `Nothing is pushed from ${quiet.start} to ${quiet.end}${overnight}, except guardian alerts. Everything still waits in your notifications.`;
+}
+
+export function quietHoursProblem(start: string, end: string): string | null {
+	if (!/^\d{2}:\d{2}$/.test(start) || !/^\d{2}:\d{2}$/.test(end)) return "Choose a start and an end time.";
+	if (start === end) return "The start and end of quiet hours must differ.";
+	return null;
+}
