@@ -16,9 +16,11 @@ import { BUDGET, Harness } from "./lib/browser-harness.ts";
 import { devIssuerUrl } from "./lib/dev-issuer.ts";
 import { feedJourneys } from "./web-journeys/feed.ts";
 import { gardenJourneys } from "./web-journeys/garden.ts";
+import { groupsJourneys } from "./web-journeys/groups.ts";
 import { guardiansJourneys } from "./web-journeys/guardians.ts";
 import { notificationsJourneys } from "./web-journeys/notifications.ts";
 import { orchardJourneys } from "./web-journeys/orchard.ts";
+import { settingsJourneys } from "./web-journeys/settings.ts";
 import { supportJourneys } from "./web-journeys/support.ts";
 
 const JOURNEYS: Record<string, (h: Harness) => void> = {
@@ -26,8 +28,10 @@ const JOURNEYS: Record<string, (h: Harness) => void> = {
 	feed: feedJourneys,
 	notifications: notificationsJourneys,
 	orchard: orchardJourneys,
+	groups: groupsJourneys,
 	support: supportJourneys,
 	guardians: guardiansJourneys,
+	settings: settingsJourneys,
 };
 const only = process.env.WEB_JOURNEYS?.split(",").map((name) => name.trim());
 

@@ -92,6 +92,36 @@ const router = createBrowserRouter([
 					},
 				],
 			},
+			// Groups and events, and Settings (issue 23): the goodbye page after deleting an account is for anyone.
+			{
+				children: [
+					{
+						path: "goodbye",
+						lazy: async () => ({ Component: (await import("./settings/GoodbyePage")).GoodbyePage }),
+					},
+					{
+						element: <RequireSession />,
+						children: [
+							{
+								path: "groups",
+								lazy: async () => ({ Component: (await import("./groups/GroupsPage")).GroupsPage }),
+							},
+							{
+								path: "groups/:group_id",
+								lazy: async () => ({ Component: (await import("./groups/GroupPage")).GroupPage }),
+							},
+							{
+								path: "events/:event_id",
+								lazy: async () => ({ Component: (await import("./groups/EventPage")).EventPage }),
+							},
+							{
+								path: "settings",
+								lazy: async () => ({ Component: (await import("./settings/SettingsPage")).SettingsPage }),
+							},
+						],
+					},
+				],
+			},
 			{ path: "*", element: <NotFound /> },
 		],
 	},

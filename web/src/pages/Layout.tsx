@@ -32,6 +32,9 @@ export function Layout() {
 									<NavLink to="/orchard">Orchard</NavLink>
 								</li>
 								<li>
+									<NavLink to="/groups">Groups</NavLink>
+								</li>
+								<li>
 									<NavLink to="/support">Support</NavLink>
 								</li>
 								{isGuardian(me.data) && (
@@ -39,6 +42,9 @@ export function Layout() {
 										<NavLink to="/guardians">Guardians</NavLink>
 									</li>
 								)}
+								<li>
+									<NavLink to="/settings">Settings</NavLink>
+								</li>
 							</ul>
 						</nav>
 					)}
