@@ -116,7 +116,7 @@ export function orchardJourneys(h: Harness) {
 			await messages(phone).getByText("Hi! Lovely to hear from you").waitFor();
 			await phone.getByText(`${ana.name} is typing…`).waitFor({ state: "detached" });
 			assert.equal(
-				await text(phone.locator('[aria-live="polite"]').first()),
+				await text(phone.locator('main [aria-live="polite"]').first()),
 				`${ana.name}: Hi! Lovely to hear from you`,
 			);
 
