@@ -468,7 +468,8 @@ export function feedJourneys(h: Harness) {
 			await herons.getByRole("button", { name: /^Celebrate/, pressed: true }).waitFor();
 			await herons.getByRole("button", { name: /^Celebrate/ }).click();
 			await page.getByRole("status").filter({ hasText: "Reaction removed." }).waitFor();
-			assert.equal(await herons.getByRole("button", { pressed: true }).count(), 0);
+			// No reaction of mine is left pressed (waited for: the status and the button settle in either order).
+			await herons.getByRole("button", { pressed: true }).waitFor({ state: "detached" });
 
 			// Comments: Jonas's comment, my reply under it, then a comment of my own.
 			await herons.getByRole("button", { name: /^Comments \(1\)/ }).click();
@@ -532,10 +533,15 @@ export function feedJourneys(h: Harness) {
 			await composer.getByRole("button", { name: "Post" }).click();
 			const crisis = page.getByTestId("crisis");
 			await crisis.waitFor();
-			assert.ok(await crisis.evaluate((section) => section === document.activeElement), "the help has focus");
+			assert.ok(
+				await crisis
+					.getByRole("heading", { level: 2 })
+					.evaluate((heading) => heading === document.activeElement),
+				"the help has focus",
+			);
 			assert.equal(
 				await text(crisis.getByRole("heading", { level: 2 })),
-				"You don't have to go through this alone",
+				"You don't have to wait: people you can reach right now",
 			);
 			assert.ok((await crisis.getByRole("link", { name: /^Call / }).count()) > 0, "a number to call");
 			// Shared, not hidden: a person reaching out is seen.

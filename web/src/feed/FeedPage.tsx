@@ -12,8 +12,8 @@ import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { errorSentence } from "../api/client";
 import { PageHeading } from "../pages/PageHeading";
+import { CrisisResources } from "../safety/CrisisResources";
 import { Composer } from "./Composer";
-import { CrisisResources } from "./CrisisResources";
 import { FEED_SORTS, feedSort } from "./display";
 import { PostCard } from "./PostCard";
 import { type CrisisResource, type PostWithCrisis, useFeed } from "./queries";
@@ -130,7 +130,13 @@ export function FeedPage() {
 			<p className="visually-hidden" role="status" aria-live="polite">
 				{announcement}
 			</p>
-			{crisis && <CrisisResources resources={crisis} onClose={() => setCrisis(null)} />}
+			{crisis && (
+				<CrisisResources
+					resources={crisis}
+					intro="What you wrote was shared, and a guardian will see it. If you are thinking about ending your life or are in danger right now, please reach out to someone who can help straight away — any time, for free."
+					onClose={() => setCrisis(null)}
+				/>
+			)}
 			<Composer onPosted={posted} />
 			{notice && (
 				<p className="banner" data-testid="post-notice">

@@ -3,14 +3,12 @@ import type { Schemas } from "../api/client";
 import {
 	commentCountText,
 	feedSort,
-	hostOf,
 	initials,
 	milestoneText,
 	placeComment,
 	pollPercent,
 	pollStatusText,
 	relativeTime,
-	telHref,
 	withReaction,
 } from "./display";
 
@@ -63,13 +61,9 @@ describe("words", () => {
 		expect(relativeTime("2026-11-01T12:00:00Z", now)).toBe("Nov 1");
 		expect(relativeTime("2025-11-01T12:00:00Z", now)).toBe("Nov 1, 2025");
 	});
-	it("initials, tel: links and hosts", () => {
+	it("initials", () => {
 		expect(initials("Maya")).toBe("M");
 		expect(initials("  Ana María  de la Cruz ")).toBe("AC");
-		expect(telHref("116 123")).toBe("tel:116123");
-		expect(telHref("+44 (0)20 7946 0000")).toBe("tel:+4402079460000");
-		expect(hostOf("https://www.samaritans.org/how")).toBe("samaritans.org");
-		expect(hostOf("not a url")).toBe("not a url");
 	});
 	it("describes a milestone", () => {
 		expect(milestoneText({ habit_id: null, habit_name: "Walk", streak: 5 })).toBe(

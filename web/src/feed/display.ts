@@ -118,23 +118,9 @@ export function initials(name: string): string {
 		.toUpperCase();
 }
 
-/** A `tel:` link for a phone number as people write it ("116 123", "+44 …"). */
-export function telHref(phone: string): string {
-	return `tel:${phone.replace(/[^\d+]/g, "")}`;
-}
-
 /** What the author is told when moderation holds what they wrote. */
 export const HELD_FOR_REVIEW =
 	"Held for review: a guardian will look at this soon. Until then only you can see it.";
-
-/** A link's host for its visible words ("988lifeline.org"), or the address itself when it does not parse. */
-export function hostOf(url: string): string {
-	try {
-		return new URL(url).host.replace(/^www\./, "");
-	} catch {
-		return url;
-	}
-}
 
 /** `comment` placed in a thread: under its parent, or at the end of the top level (comments are oldest first). */
 export function placeComment(thread: Comment[], comment: Comment): Comment[] {

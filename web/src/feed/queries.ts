@@ -24,7 +24,7 @@ import { type FeedSort, placeComment, type ReactionType, withReaction } from "./
 
 export type Post = Schemas["Post"];
 export type PostWithCrisis = Schemas["PostWithCrisis"];
-export type CrisisResource = NonNullable<PostWithCrisis["crisis_resources"]>[number];
+export type { CrisisResource } from "../safety/crisis";
 export type Comment = Schemas["Comment"];
 export type CreatedComment = Schemas["CreatedComment"];
 type PostPage = Schemas["PostPage"];
@@ -87,6 +87,9 @@ export function useReact() {
 			);
 		},
 		onMutate: async ({ post, reaction }) => {
+			// A read of the feed already on its way (a revalidation after a reload or on focus) would land after this
+			// change with the old reaction and undo it on screen: stop it first.
+			await client.cancelQueries({ queryKey: ["feed"] });
 			const before = {
 				reactions: post.reactions,
 				reaction_count: post.reaction_count,
@@ -99,7 +102,10 @@ export function useReact() {
 			if (before) changePost(client, post.id, (current) => ({ ...current, ...before }));
 		},
 		onSuccess: (summary, { post }) => {
-			if (summary) changePost(client, post.id, (current) => ({ ...current, ...summary }));
+			// The API's answer is the truth: the counts it gives, or, for a removal, no reaction of mine (idempotent).
+			changePost(client, post.id, (current) =>
+				summary ? { ...current, ...summary } : withReaction(current, null),
+			);
 		},
 	});
 }
@@ -189,8 +195,11 @@ export function useCreatePost() {
 					return ok(api.POST("/api/v1/flourish/posts", { body: { ...base, habit_id: draft.habit_id } }));
 			}
 		},
-		onSuccess: ({ crisis_resources: _, ...post }) => {
-			// Newest first: the new post heads the recent feed at once; the other orders are read again.
+		onSuccess: async ({ crisis_resources: _, ...post }) => {
+			// Newest first: the new post heads the recent feed at once; the other orders are read again. A read of
+			// the recent feed already on its way would land after this without the post (a held one is never in it):
+			// stop it first.
+			await client.cancelQueries({ queryKey: feedKey("recent") });
 			client.setQueryData<Feed>(feedKey("recent"), (feed) =>
 				feed?.pages[0]
 					? {

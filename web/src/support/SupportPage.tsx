@@ -7,7 +7,7 @@ import { type FormEvent, useId, useState } from "react";
 import { Link } from "react-router";
 import { errorSentence } from "../api/client";
 import { PageHeading } from "../pages/PageHeading";
-import { CrisisResources } from "./CrisisResources";
+import { CrisisResources } from "../safety/CrisisResources";
 import {
 	CATEGORIES,
 	type CreatedSupportRequest,

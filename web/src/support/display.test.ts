@@ -7,7 +7,6 @@ import {
 	readKeptTokens,
 	statusText,
 	TOKEN_STORAGE_KEY,
-	telHref,
 	tokenFor,
 } from "./display";
 
@@ -63,15 +62,6 @@ describe("the tokens this device keeps", () => {
 
 	it("dates nothing finer than the hour", () => {
 		expect(hourOf(new Date("2026-12-05T06:41:12.345Z"))).toBe("2026-12-05T06:00:00.000Z");
-	});
-});
-
-describe("telHref", () => {
-	it("dials digits only, keeping an international +", () => {
-		expect(telHref("116 123")).toBe("tel:116123");
-		expect(telHref("988")).toBe("tel:988");
-		expect(telHref("+44 (0) 800-111")).toBe("tel:+440800111");
-		expect(telHref("  ")).toBeNull();
 	});
 });
 

@@ -9,7 +9,6 @@ export type SupportRequestWithResponses = Schemas["SupportRequestWithResponses"]
 export type SupportResponse = Schemas["SupportResponse"];
 export type CreateSupportRequest = Schemas["CreateSupportRequest"];
 export type CreatedSupportRequest = Schemas["CreatedSupportRequest"];
-export type CrisisResource = NonNullable<CreatedSupportRequest["crisis_resources"]>[number];
 export type SupportCategory = CreateSupportRequest["category"];
 
 export const CATEGORIES: { value: SupportCategory; label: string }[] = [
@@ -42,14 +41,6 @@ export function statusText(
 		case "closed":
 			return "Closed";
 	}
-}
-
-/** A phone number as a `tel:` link: digits and a leading +, nothing else ("116 123" → "tel:116123"). */
-export function telHref(phone: string): string | null {
-	const trimmed = phone.trim();
-	const digits = trimmed.replace(/\D/g, "");
-	if (!digits) return null;
-	return `tel:${trimmed.startsWith("+") ? "+" : ""}${digits}`;
 }
 
 // ---------------------------------------------------------------- the tokens this device keeps
