@@ -12,12 +12,12 @@
  * Self-harm texts count as non-toxic examples for the toxic head, and moderation texts without a self_harm
  * label as no-risk examples for the self-harm heads.
  *
- * Prints: the leave-one-writer-out figure (for each of blind set A and the three peer sets, each written by
+ * Prints: the leave-one-writer-out figure (for each of blind set A and the peer sets (peer1–peer4), each written by
  * a helper who saw neither the rules, the code nor another set: trained without it, thresholds chosen by
- * cross-validation without it, scored on it; then the four pooled), the model-selection criterion; then the
+ * cross-validation without it, scored on it; then all of them pooled), the model-selection criterion; then the
  * repeated stratified cross-validation of every set (out-of-fold scores, rules and model combined as the
  * Worker combines them) and the thresholds chosen on it, which the shipped heads (trained on every set)
- * carry. `--no-write` skips writing the weights, `--no-lowo` the leave-one-writer-out figure (4 × 16
+ * carry. `--no-write` skips writing the weights, `--no-lowo` the leave-one-writer-out figure (5 × 16
  * trainings), `--lowo-only` everything after it, `--by-category` prints its misses per set and kind.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
