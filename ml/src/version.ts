@@ -12,9 +12,11 @@
  *   training (bedtime, plans for tonight, goodbyes before a trip, decluttering, praise), which 1.3.0 raised
  *   as high risk or queued (18 of the 115 in `test/everyday.ts`; now at most 2); 1.5.0 retrains the heads
  *   with three peer sets written blind (900 self-harm, 660 moderation texts; weighted twice, as is blind
- *   set A), skip-bigram features, and settings chosen by leave-one-writer-out rather than cross-validation.
+ *   set A), skip-bigram features, and settings chosen by leave-one-writer-out rather than cross-validation;
+ *   1.6.0 retrains the heads with a fourth peer set in young people's voices (peer4: 348 self-harm, 203
+ *   moderation texts; a two-layer MLP for the high head was tried and not kept).
  * - `EMBEDDING_VERSION`: the embedding model. The API re-embeds content whose stored vector came from
  *   another model id, so it moves only when vectors change; 1.1.0 left them as they were.
  */
-export const MODEL_VERSION = "1.5.0";
+export const MODEL_VERSION = "1.6.0";
 export const EMBEDDING_VERSION = "1.0.0";

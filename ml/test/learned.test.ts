@@ -35,6 +35,15 @@ describe("the learned heads", () => {
 		}
 	});
 
+	it("load the MLP of p(high) when the model carries one: 2^bits × hidden weights, one scale per unit", () => {
+		const mlp = LEARNED_MODEL.mlp;
+		if (!mlp) return;
+		expect(atob(mlp.weights)).toHaveLength((1 << mlp.bits) * mlp.hidden);
+		for (const list of [mlp.scales, mlp.b1, mlp.w2]) expect(list).toHaveLength(mlp.hidden);
+		for (const scale of mlp.scales) expect(scale).toBeGreaterThan(0);
+		expect(["mlp", "ensemble"]).toContain(mlp.mix);
+	});
+
 	it("are deterministic: the same text gives the same features and scores", () => {
 		const text = "Tonight I'm going to take every pill in the cupboard.";
 		expect(featurise(text)).toEqual(featurise(text));

@@ -12,12 +12,12 @@
  * Self-harm texts count as non-toxic examples for the toxic head, and moderation texts without a self_harm
  * label as no-risk examples for the self-harm heads.
  *
- * Prints: the leave-one-writer-out figure (for each of blind set A and the three peer sets, each written by
+ * Prints: the leave-one-writer-out figure (for each of blind set A and the peer sets (peer1–peer4), each written by
  * a helper who saw neither the rules, the code nor another set: trained without it, thresholds chosen by
- * cross-validation without it, scored on it; then the four pooled), the model-selection criterion; then the
+ * cross-validation without it, scored on it; then all of them pooled), the model-selection criterion; then the
  * repeated stratified cross-validation of every set (out-of-fold scores, rules and model combined as the
  * Worker combines them) and the thresholds chosen on it, which the shipped heads (trained on every set)
- * carry. `--no-write` skips writing the weights, `--no-lowo` the leave-one-writer-out figure (4 × 16
+ * carry. `--no-write` skips writing the weights, `--no-lowo` the leave-one-writer-out figure (5 × 16
  * trainings), `--lowo-only` everything after it, `--by-category` prints its misses per set and kind.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -32,7 +32,8 @@ import { normaliseForScoring } from "../src/text";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EVAL_DATA = join(HERE, "..", "eval", "data");
 const TRAIN_DATA = join(HERE, "data");
-const WEIGHTS_FILE = join(HERE, "..", "src", "learned", "weights.ts");
+/** Where the weights are written (`ML_TRAIN_WEIGHTS_FILE` writes a trial elsewhere, e.g. to measure its size). */
+const WEIGHTS_FILE = process.env.ML_TRAIN_WEIGHTS_FILE ?? join(HERE, "..", "src", "learned", "weights.ts");
 
 const SEED = 19;
 /** Default per-set loss weights (`ML_TRAIN_SET_WEIGHTS` overrides): the sets written blind by other writers count twice (leave-one-writer-out high recall 0.797 → 0.808 at precision 0.834 → 0.840). */
@@ -60,7 +61,12 @@ const SET_WEIGHTS = (process.env.ML_TRAIN_SET_WEIGHTS ?? DEFAULT_SET_WEIGHTS)
 		return { pattern: pattern.trim(), weight: Number(weight) };
 	});
 /** The writers left out one at a time for the leave-one-writer-out figure (the model-selection criterion). */
-const WRITERS = ["blind-a", "peer1", "peer2", "peer3"];
+const WRITERS = [
+	"blind-a",
+	...writtenSets("self-harm")
+		.map(([set]) => set)
+		.filter((set) => set.startsWith("peer")),
+].filter((set) => !process.env.ML_TRAIN_WRITERS || process.env.ML_TRAIN_WRITERS.split(",").includes(set));
 /**
  * The model must keep at least this precision for high risk on out-of-fold scores (target 0.8, with a margin:
  * on writers it never saw, precision falls about 0.01–0.015 below the out-of-fold floor; 0.8 gave pooled
@@ -75,6 +81,34 @@ const HIGH_PRECISION_FLOOR = Number(process.env.ML_TRAIN_HIGH_PRECISION ?? 0.82)
  * measured with this bound too.
  */
 const HIGH_THRESHOLD_MIN = Number(process.env.ML_TRAIN_HIGH_MIN ?? 0.52);
+/**
+ * Optional two-layer MLP for the high head (`ML_TRAIN_MLP=16,32`: hidden sizes, each trained and reported
+ * beside the logistic head; empty = off, the default): the same sparse input, one hidden layer
+ * (`ML_TRAIN_MLP_ACTIVATION` relu or tanh), a sigmoid output; mini-batch Adam (`ML_TRAIN_MLP_LR`,
+ * `ML_TRAIN_MLP_EPOCHS`, batch `ML_TRAIN_MLP_BATCH`), decoupled weight decay `ML_TRAIN_MLP_DECAY`, no dropout,
+ * seeded init and seeded shuffles (deterministic), class-balanced and set-weighted as the logistic heads.
+ * `ML_TRAIN_MLP_BITS` reads the text into fewer slots for the MLP (a smaller hidden matrix).
+ * Each is reported as the MLP alone and as the ensemble (mean of the logistic and MLP probabilities), with
+ * its own thresholds chosen the same way. `ML_TRAIN_SHIP` picks what the written weights carry
+ * (`logistic`, `mlp32`, `ens32` …).
+ */
+const MLP_HIDDEN = (process.env.ML_TRAIN_MLP ?? "")
+	.split(",")
+	.filter((item) => item.trim().length > 0)
+	.map(Number);
+const MLP_ACTIVATION = process.env.ML_TRAIN_MLP_ACTIVATION === "tanh" ? "tanh" : "relu";
+const MLP_LR = Number(process.env.ML_TRAIN_MLP_LR ?? 0.005);
+const MLP_EPOCHS = Number(process.env.ML_TRAIN_MLP_EPOCHS ?? 20);
+const MLP_BATCH = Number(process.env.ML_TRAIN_MLP_BATCH ?? 64);
+const MLP_DECAY = Number(process.env.ML_TRAIN_MLP_DECAY ?? 1e-4);
+/** Standard deviation of the seeded uniform init of the input-to-hidden weights (`ML_TRAIN_MLP_INIT`). */
+const MLP_INIT = Number(process.env.ML_TRAIN_MLP_INIT ?? 0.1);
+const MLP_BITS = Number(process.env.ML_TRAIN_MLP_BITS ?? FEATURES.bits);
+const MLP_DIMS = 1 << MLP_BITS;
+const SHIP = process.env.ML_TRAIN_SHIP ?? "logistic";
+/** `ML_TRAIN_HEADS=high` trains only the listed heads (exploring the high head; the others score 0.5). */
+const TRAIN_HEADS = (process.env.ML_TRAIN_HEADS ?? "high,risk,toxic").split(",");
+
 /** The any-risk head says "low" only from this probability up. */
 const RISK_THRESHOLD_FLOOR = 0.5;
 
@@ -89,6 +123,8 @@ interface Example {
 	/** Per head: 1, 0, or undefined (not a training example for that head). */
 	target: Record<HeadName, 0 | 1 | undefined>;
 	x: SparseVector;
+	/** The MLP's input (the same features, `MLP_BITS` slots). */
+	xm: SparseVector;
 	/** Whether the Worker lets the heads read this text (`learnedReads`); if not, the rules decide alone. */
 	reads: boolean;
 	rules: { risk: Risk; toxicity: number };
@@ -122,6 +158,10 @@ function load(): Example[] {
 			kind,
 			target,
 			x: featurise(normalised, FEATURES),
+			xm:
+				MLP_BITS === FEATURES.bits
+					? featurise(normalised, FEATURES)
+					: featurise(normalised, { ...FEATURES, bits: MLP_BITS }),
 			reads: learnedReads(normalised),
 			rules: { risk: rules.selfHarmRisk, toxicity: rules.toxicity },
 			category,
@@ -221,11 +261,11 @@ interface Trained {
  * (`setWeight`). The examples' sparse vectors are copied into flat arrays once, so the loop stays tight.
  * Deterministic.
  */
-function train(examples: Example[], head: HeadName): Trained {
+function prepare(examples: Example[], head: HeadName, input: "x" | "xm" = "x") {
 	const data = examples.filter((example) => example.target[head] !== undefined);
 	const n = data.length;
 	let nnz = 0;
-	for (const example of data) nnz += example.x.slots.length;
+	for (const example of data) nnz += example[input].slots.length;
 	const offsets = new Int32Array(n + 1);
 	const slots = new Int32Array(nnz);
 	const values = new Float64Array(nnz);
@@ -234,15 +274,15 @@ function train(examples: Example[], head: HeadName): Trained {
 	let positives = 0;
 	let negatives = 0;
 	for (const [i, example] of data.entries()) {
+		const x = example[input];
 		const y = example.target[head] as number;
 		ys[i] = y;
 		sample[i] = setWeight(example.set);
 		if (y === 1) positives += sample[i] as number;
 		else negatives += sample[i] as number;
-		offsets[i + 1] = (offsets[i] as number) + example.x.slots.length;
-		slots.set(example.x.slots, offsets[i] as number);
-		for (let k = 0; k < example.x.values.length; k++)
-			values[(offsets[i] as number) + k] = example.x.values[k] as number;
+		offsets[i + 1] = (offsets[i] as number) + x.slots.length;
+		slots.set(x.slots, offsets[i] as number);
+		for (let k = 0; k < x.values.length; k++) values[(offsets[i] as number) + k] = x.values[k] as number;
 	}
 	const total = positives + negatives;
 	// Class-balanced: each class carries half of the (set-weighted) total; scaled so the mean weight is 1.
@@ -251,6 +291,11 @@ function train(examples: Example[], head: HeadName): Trained {
 		const classWeight = ys[i] === 1 ? total / (2 * positives) : total / (2 * negatives);
 		sample[i] = (sample[i] as number) * classWeight * scaleBy;
 	}
+	return { n, offsets, slots, values, ys, sample };
+}
+
+function train(examples: Example[], head: HeadName): Trained {
+	const { n, offsets, slots, values, ys, sample } = prepare(examples, head);
 	const w = new Float64Array(DIMS);
 	let b = 0;
 	const m = new Float64Array(DIMS + 1);
@@ -308,13 +353,186 @@ function predict(model: { bias: number; scale: number; bytes: Int8Array }, x: Sp
 	return 1 / (1 + Math.exp(-z));
 }
 
-type Scores = Map<Example, Record<HeadName, number>>;
+interface Mlp {
+	hidden: number;
+	/** Input-to-hidden weights, row-major by input slot: w1[slot * hidden + j]. */
+	w1: Float64Array;
+	b1: Float64Array;
+	w2: Float64Array;
+	b2: number;
+}
+
+/**
+ * The two-layer MLP (see `MLP_HIDDEN`): mini-batch Adam over seeded shuffles; only the input rows a batch
+ * touches are updated (lazy Adam, as sparse inputs want), with decoupled weight decay on the rows updated and
+ * on the hidden-to-output weights. Deterministic.
+ */
+function trainMlp(examples: Example[], head: HeadName, hidden: number): Mlp {
+	const { n, offsets, slots, values, ys, sample } = prepare(examples, head, "xm");
+	const H = hidden;
+	const rng = random(SEED * 7919 + H);
+	const w1 = new Float64Array(MLP_DIMS * H);
+	// Inputs are L2-normalised, so a hidden unit's pre-activation at init has the spread of one weight.
+	for (let i = 0; i < w1.length; i++) w1[i] = (rng() * 2 - 1) * Math.sqrt(3) * MLP_INIT;
+	const b1 = new Float64Array(H);
+	const w2 = new Float64Array(H);
+	for (let j = 0; j < H; j++) w2[j] = ((rng() * 2 - 1) * Math.sqrt(3)) / Math.sqrt(H);
+	let b2 = 0;
+	const m1 = new Float64Array(w1.length);
+	const v1 = new Float64Array(w1.length);
+	const g1 = new Float64Array(w1.length);
+	const mb1 = new Float64Array(H);
+	const vb1 = new Float64Array(H);
+	const gb1 = new Float64Array(H);
+	const m2 = new Float64Array(H);
+	const v2 = new Float64Array(H);
+	const g2 = new Float64Array(H);
+	let mb2 = 0;
+	let vb2 = 0;
+	const touched = new Int32Array(MLP_DIMS);
+	const rows: number[] = [];
+	const a = new Float64Array(H);
+	const h = new Float64Array(H);
+	const beta1 = 0.9;
+	const beta2 = 0.999;
+	const tanh = MLP_ACTIVATION === "tanh";
+	const order = Array.from({ length: n }, (_, i) => i);
+	let step = 0;
+	for (let epoch = 0; epoch < MLP_EPOCHS; epoch++) {
+		for (let i = n - 1; i > 0; i--) {
+			const r = Math.floor(rng() * (i + 1));
+			const swap = order[i] as number;
+			order[i] = order[r] as number;
+			order[r] = swap;
+		}
+		for (let start = 0; start < n; start += MLP_BATCH) {
+			step++;
+			const end = Math.min(n, start + MLP_BATCH);
+			const size = end - start;
+			rows.length = 0;
+			gb1.fill(0);
+			g2.fill(0);
+			let gb2 = 0;
+			for (let q = start; q < end; q++) {
+				const i = order[q] as number;
+				const from = offsets[i] as number;
+				const to = offsets[i + 1] as number;
+				a.set(b1);
+				for (let k = from; k < to; k++) {
+					const row = (slots[k] as number) * H;
+					const value = values[k] as number;
+					for (let j = 0; j < H; j++) a[j] = (a[j] as number) + (w1[row + j] as number) * value;
+				}
+				let z = b2;
+				for (let j = 0; j < H; j++) {
+					const aj = a[j] as number;
+					const hj = tanh ? Math.tanh(aj) : Math.max(aj, 0);
+					h[j] = hj;
+					z += (w2[j] as number) * hj;
+				}
+				const p = 1 / (1 + Math.exp(-z));
+				const g = ((p - (ys[i] as number)) * (sample[i] as number)) / size;
+				gb2 += g;
+				for (let j = 0; j < H; j++) {
+					const hj = h[j] as number;
+					g2[j] = (g2[j] as number) + g * hj;
+					// dL/da_j, kept in a (no longer needed as the pre-activation).
+					a[j] = g * (w2[j] as number) * (tanh ? 1 - hj * hj : hj > 0 ? 1 : 0);
+					gb1[j] = (gb1[j] as number) + (a[j] as number);
+				}
+				for (let k = from; k < to; k++) {
+					const slot = slots[k] as number;
+					const row = slot * H;
+					if (touched[slot] !== step) {
+						touched[slot] = step;
+						rows.push(slot);
+						g1.fill(0, row, row + H);
+					}
+					const value = values[k] as number;
+					for (let j = 0; j < H; j++) g1[row + j] = (g1[row + j] as number) + (a[j] as number) * value;
+				}
+			}
+			const c1 = 1 - beta1 ** step;
+			const c2 = 1 - beta2 ** step;
+			const adam = (m: Float64Array, v: Float64Array, i: number, g: number) => {
+				m[i] = beta1 * (m[i] as number) + (1 - beta1) * g;
+				v[i] = beta2 * (v[i] as number) + (1 - beta2) * g * g;
+				return (MLP_LR * ((m[i] as number) / c1)) / (Math.sqrt((v[i] as number) / c2) + 1e-8);
+			};
+			for (const slot of rows) {
+				const row = slot * H;
+				for (let j = 0; j < H; j++) {
+					const i = row + j;
+					w1[i] = (w1[i] as number) * (1 - MLP_LR * MLP_DECAY) - adam(m1, v1, i, g1[i] as number);
+				}
+			}
+			for (let j = 0; j < H; j++) {
+				b1[j] = (b1[j] as number) - adam(mb1, vb1, j, gb1[j] as number);
+				w2[j] = (w2[j] as number) * (1 - MLP_LR * MLP_DECAY) - adam(m2, v2, j, g2[j] as number);
+			}
+			mb2 = beta1 * mb2 + (1 - beta1) * gb2;
+			vb2 = beta2 * vb2 + (1 - beta2) * gb2 * gb2;
+			b2 -= (MLP_LR * (mb2 / c1)) / (Math.sqrt(vb2 / c2) + 1e-8);
+		}
+	}
+	return { hidden: H, w1, b1, w2, b2 };
+}
+
+interface QuantisedMlp {
+	hidden: number;
+	/** int8, row-major by input slot; weight = byte × scales[j]. */
+	bytes: Int8Array;
+	/** One scale per hidden unit (column). */
+	scales: Float64Array;
+	b1: Float64Array;
+	w2: Float64Array;
+	b2: number;
+}
+
+/** int8 input-to-hidden weights with one scale per hidden unit, as shipped; the small layers stay float. */
+function quantiseMlp(model: Mlp): QuantisedMlp {
+	const H = model.hidden;
+	const scales = new Float64Array(H);
+	for (let i = 0; i < model.w1.length; i++) {
+		const j = i % H;
+		scales[j] = Math.max(scales[j] as number, Math.abs(model.w1[i] as number));
+	}
+	for (let j = 0; j < H; j++) scales[j] = (scales[j] as number) / 127 || 1;
+	const bytes = new Int8Array(model.w1.length);
+	for (let i = 0; i < bytes.length; i++)
+		bytes[i] = Math.round((model.w1[i] as number) / (scales[i % H] as number));
+	return { hidden: H, bytes, scales, b1: model.b1, w2: model.w2, b2: model.b2 };
+}
+
+function predictMlp(model: QuantisedMlp, x: SparseVector): number {
+	const H = model.hidden;
+	const acc = new Float64Array(H);
+	for (let i = 0; i < x.slots.length; i++) {
+		const row = (x.slots[i] as number) * H;
+		const value = x.values[i] as number;
+		for (let j = 0; j < H; j++) acc[j] = (acc[j] as number) + (model.bytes[row + j] as number) * value;
+	}
+	let z = model.b2;
+	for (let j = 0; j < H; j++) {
+		const aj = (acc[j] as number) * (model.scales[j] as number) + (model.b1[j] as number);
+		const hj = MLP_ACTIVATION === "tanh" ? Math.tanh(aj) : Math.max(aj, 0);
+		z += (model.w2[j] as number) * hj;
+	}
+	return 1 / (1 + Math.exp(-z));
+}
+
+/** Per text: the three heads' probabilities, and `mlp<H>` for each MLP tried. */
+type Scores = Map<Example, Record<HeadName, number> & Record<string, number>>;
+
+/** A head not trained (`ML_TRAIN_HEADS`): scores 0.5 everywhere. */
+const untrained = () => ({ bias: 0, scale: 1, bytes: new Int8Array(DIMS) });
 
 function trainHeads(examples: Example[]) {
-	return Object.fromEntries(HEADS.map((head) => [head, quantise(train(examples, head))])) as Record<
-		HeadName,
-		ReturnType<typeof quantise>
-	>;
+	const heads = Object.fromEntries(
+		HEADS.map((head) => [head, TRAIN_HEADS.includes(head) ? quantise(train(examples, head)) : untrained()]),
+	) as Record<HeadName, ReturnType<typeof quantise>>;
+	const mlps = MLP_HIDDEN.map((hidden) => quantiseMlp(trainMlp(examples, "high", hidden)));
+	return { ...heads, mlps };
 }
 
 function scoreAll(models: ReturnType<typeof trainHeads>, examples: Example[], into: Scores): void {
@@ -323,6 +541,7 @@ function scoreAll(models: ReturnType<typeof trainHeads>, examples: Example[], in
 			high: predict(models.high, example.x),
 			risk: predict(models.risk, example.x),
 			toxic: predict(models.toxic, example.x),
+			...Object.fromEntries(models.mlps.map((mlp) => [`mlp${mlp.hidden}`, predictMlp(mlp, example.xm)])),
 		});
 	}
 }
@@ -335,11 +554,11 @@ function crossValidate(examples: Example[], extra: Example[] = []): Scores {
 	const runs = Array.from({ length: REPEATS }, (_, r) => crossValidateOnce(examples, extra, SEED + r));
 	const scores: Scores = new Map();
 	for (const example of examples) {
-		const mean = { high: 0, risk: 0, toxic: 0 };
+		const mean: Record<string, number> & Record<HeadName, number> = { high: 0, risk: 0, toxic: 0 };
 		for (const run of runs) {
 			const s = run.get(example);
 			if (!s) continue;
-			for (const head of HEADS) mean[head] += s[head] / runs.length;
+			for (const [key, value] of Object.entries(s)) mean[key] = (mean[key] ?? 0) + value / runs.length;
 		}
 		scores.set(example, mean);
 	}
@@ -416,7 +635,7 @@ function figures(examples: Example[], scores: Scores, t: Thresholds) {
 }
 
 /** Thresholds chosen on out-of-fold scores, for the combined decision. */
-function chooseThresholds(examples: Example[], scores: Scores): Thresholds {
+function chooseThresholds(examples: Example[], scores: Scores, minHigh = HIGH_THRESHOLD_MIN): Thresholds {
 	const grid = Array.from({ length: 91 }, (_, i) => 0.05 + i * 0.01);
 	let best = { high: 0.5, risk: 0.5, toxic: 0.5 };
 	let bestHigh = -1;
@@ -430,7 +649,7 @@ function chooseThresholds(examples: Example[], scores: Scores): Thresholds {
 			best = { ...best, high: t };
 		}
 	}
-	best = { ...best, high: Math.max(best.high, HIGH_THRESHOLD_MIN) };
+	best = { ...best, high: Math.max(best.high, minHigh) };
 	// Toxic: the best F1 averaged over neighbouring thresholds (±0.03), so one lucky point does not decide.
 	const toxicF1 = grid.map(
 		(t) => figures(examples, scores, { high: t, risk: t, toxic: t }).combined.toxic.f1,
@@ -453,6 +672,41 @@ function chooseThresholds(examples: Example[], scores: Scores): Thresholds {
 	}
 	const round2 = (x: number) => Math.round(x * 100) / 100;
 	return { high: round2(best.high), risk: round2(best.risk), toxic: round2(best.toxic) };
+}
+
+/**
+ * How many of the `everyday` training set's texts (none at risk) the combined decision calls high risk at
+ * p(high) ≥ t, on out-of-fold scores: what the 0.52 floor guards against, measured for any way of scoring.
+ */
+function everydayAlarms(examples: Example[], scores: Scores, t: number): number {
+	let alarms = 0;
+	for (const example of examples) {
+		if (example.set !== "everyday" || example.target.high !== 0) continue;
+		const s = scores.get(example);
+		if (example.rules.risk === "high" || (example.reads && s !== undefined && s.high >= t)) alarms++;
+	}
+	return alarms;
+}
+
+/** The lowest threshold (0.01 steps) at which a variant raises no more everyday alarms than `limit`. */
+function matchedFloor(examples: Example[], scores: Scores, limit: number): number {
+	for (let i = 5; i <= 99; i++) if (everydayAlarms(examples, scores, i / 100) <= limit) return i / 100;
+	return 0.99;
+}
+
+/** The ways of scoring high risk compared: the logistic head, and for each MLP tried, it alone and the mean of the two. */
+const VARIANTS = ["logistic", ...MLP_HIDDEN.flatMap((hidden) => [`mlp${hidden}`, `ens${hidden}`])];
+
+/** The scores with `high` replaced by the variant's probability. */
+function variant(scores: Scores, name: string): Scores {
+	if (name === "logistic") return scores;
+	const key = `mlp${name.replace(/^\D+/, "")}`;
+	const out: Scores = new Map();
+	for (const [example, s] of scores) {
+		const mlp = s[key] as number;
+		out.set(example, { ...s, high: name.startsWith("ens") ? (s.high + mlp) / 2 : mlp });
+	}
+	return out;
 }
 
 function report(title: string, f: ReturnType<typeof figures>): void {
@@ -515,6 +769,10 @@ const sets = [...new Set(all.map((example) => example.set))];
 console.log(
 	`${all.length} texts (self-harm ${count(all, "self-harm")}, moderation ${count(all, "moderation")}) in ${sets.length} sets: ${sets.join(", ")}`,
 );
+if (MLP_HIDDEN.length > 0)
+	console.log(
+		`MLP ${MLP_HIDDEN.join(",")} ${MLP_ACTIVATION}, ${MLP_EPOCHS} epochs, batch ${MLP_BATCH}, lr ${MLP_LR}, decay ${MLP_DECAY}, init ${MLP_INIT}, ${MLP_DIMS} slots; shipping ${SHIP}`,
+	);
 console.log(
 	`L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}, ${REPEATS} × ${FOLDS}-fold, ${DIMS} slots, features ${JSON.stringify(FEATURES)}, high-risk precision floor ${HIGH_PRECISION_FLOOR} (threshold ≥ ${HIGH_THRESHOLD_MIN}), set weights ${JSON.stringify(SET_WEIGHTS)}`,
 );
@@ -535,38 +793,88 @@ function pool(a: ReturnType<typeof figures>, b: ReturnType<typeof figures>): voi
 // rules, the code nor the other sets, train without it (thresholds chosen by cross-validation without it)
 // and score it. Pooled: the held-out decisions of all four, concatenated.
 if (!process.argv.includes("--no-lowo")) {
-	const pooled = figures([], new Map(), { high: 0.5, risk: 0.5, toxic: 0.5 });
+	const pooled = new Map<string, ReturnType<typeof figures>>();
 	const byCategory = process.argv.includes("--by-category");
+	const rows: string[] = [];
 	for (const writer of WRITERS) {
 		const rest = all.filter((example) => example.set !== writer);
 		const heldOut = all.filter((example) => example.set === writer);
-		const t = chooseThresholds(rest, crossValidate(rest));
+		const cv = crossValidate(rest);
 		const scores: Scores = new Map();
 		scoreAll(trainHeads(rest), heldOut, scores);
-		const f = figures(heldOut, scores, t);
-		pool(pooled, f);
-		console.log(
-			`\nleave-one-writer-out ${writer} (${heldOut.length} texts; thresholds ${JSON.stringify(t)}):` +
-				`\n  combined high: ${f.combined.high}\n  combined toxic: ${f.combined.toxic}` +
-				`\n  model high: ${f.model.high}\n  model toxic: ${f.model.toxic}`,
-		);
-		if (byCategory) reportByCategory(heldOut, scores, t);
+		// Floors: 0.52 (as shipped), the one that matches the logistic head's everyday alarms at 0.52 on
+		// out-of-fold scores ("matched"), and none (the ranking alone, at the precision floor).
+		const limit = everydayAlarms(rest, cv, HIGH_THRESHOLD_MIN);
+		for (const name of VARIANTS) {
+			const floors = {
+				fixed: HIGH_THRESHOLD_MIN,
+				matched: matchedFloor(rest, variant(cv, name), limit),
+				none: 0,
+			};
+			const cells: string[] = [];
+			for (const [kind, floor] of Object.entries(floors)) {
+				const t = chooseThresholds(rest, variant(cv, name), floor);
+				const f = figures(heldOut, variant(scores, name), t);
+				const key = `${name}/${kind}`;
+				if (!pooled.has(key)) pooled.set(key, figures([], new Map(), { high: 0.5, risk: 0.5, toxic: 0.5 }));
+				pool(pooled.get(key) as ReturnType<typeof figures>, f);
+				cells.push(
+					`${f.combined.high.recall.toFixed(3)} @ ${f.combined.high.precision.toFixed(3)} (t ${t.high})`,
+				);
+				if (kind === "fixed") {
+					console.log(
+						`\nleave-one-writer-out ${writer} [${name}] (${heldOut.length} texts; thresholds ${JSON.stringify(t)}):` +
+							`\n  combined high: ${f.combined.high}\n  combined toxic: ${f.combined.toxic}` +
+							`\n  model high: ${f.model.high}\n  model toxic: ${f.model.toxic}`,
+					);
+					if (byCategory) reportByCategory(heldOut, variant(scores, name), t);
+				}
+			}
+			rows.push(`| ${writer} | ${name} | ${cells.join(" | ")} |`);
+			console.log(`  ${rows.at(-1)}`);
+		}
+		console.log(`  (everyday alarms of the logistic head at ${HIGH_THRESHOLD_MIN}, out-of-fold: ${limit})`);
 	}
-	report("leave-one-writer-out, pooled (blind-a, peer1, peer2, peer3)", pooled);
+	const pooledRow = (name: string) =>
+		["fixed", "matched", "none"].map((kind) => {
+			const f = pooled.get(`${name}/${kind}`) as ReturnType<typeof figures>;
+			return `${f.combined.high.recall.toFixed(3)} @ ${f.combined.high.precision.toFixed(3)}`;
+		});
+	for (const name of VARIANTS) rows.push(`| pooled | ${name} | ${pooledRow(name).join(" | ")} |`);
+	console.log(
+		`\ncombined high R @ P (threshold) by floor\n| held out | variant | floor ${HIGH_THRESHOLD_MIN} | everyday-matched floor | no floor |\n|---|---|---|---|---|\n${rows.join("\n")}`,
+	);
+	for (const name of VARIANTS) {
+		const f = pooled.get(`${name}/fixed`) as ReturnType<typeof figures>;
+		report(`leave-one-writer-out [${name}], floor ${HIGH_THRESHOLD_MIN}, pooled (${WRITERS.join(", ")})`, f);
+	}
 	if (process.argv.includes("--lowo-only")) process.exit(0);
 }
 
 // Cross-validation of everything allowed: the thresholds the shipped heads carry.
-const oof = crossValidate(all);
+if (!VARIANTS.includes(SHIP)) throw new Error(`ML_TRAIN_SHIP=${SHIP} is none of ${VARIANTS.join(", ")}`);
+const oof = variant(crossValidate(all), SHIP);
 const thresholds = chooseThresholds(all, oof);
-console.log(`\nthresholds (chosen on out-of-fold scores of every set): ${JSON.stringify(thresholds)}`);
+console.log(
+	`\nthresholds for ${SHIP} (chosen on out-of-fold scores of every set): ${JSON.stringify(thresholds)}`,
+);
 report(
-	`${REPEATS} × ${FOLDS}-fold stratified cross-validation (every set, out-of-fold, averaged over repeats)`,
+	`${REPEATS} × ${FOLDS}-fold stratified cross-validation [${SHIP}] (every set, out-of-fold, averaged over repeats)`,
 	figures(all, oof, thresholds),
 );
 
 if (!process.argv.includes("--no-write")) {
 	const shipped = trainHeads(all);
+	const net = shipped.mlps.find((mlp) => `${mlp.hidden}` === SHIP.replace(/^\D+/, ""));
+	const round = (x: number) => Number(x.toPrecision(9));
+	const mlpSource =
+		SHIP === "logistic" || !net
+			? ""
+			: `\tmlp: {\n\t\tbits: ${MLP_BITS},\n\t\thidden: ${net.hidden},\n\t\tactivation: "${MLP_ACTIVATION}",\n\t\tmix: "${SHIP.startsWith("ens") ? "ensemble" : "mlp"}",\n\t\tscales: [${[...net.scales].map(round).join(", ")}],\n\t\tb1: [${[...net.b1].map(round).join(", ")}],\n\t\tw2: [${[...net.w2].map(round).join(", ")}],\n\t\tb2: ${round(net.b2)},\n\t\tweights:\n\t\t\t"${toBase64(net.bytes)}",\n\t},\n`;
+	const mlpNote =
+		mlpSource === ""
+			? ""
+			: `\n// High head: ${SHIP} (MLP ${net?.hidden} ${MLP_ACTIVATION}, ${MLP_EPOCHS} epochs, batch ${MLP_BATCH}, lr ${MLP_LR}, decay ${MLP_DECAY}, init ${MLP_INIT}, ${MLP_DIMS} slots).`;
 	const head = (name: HeadName) =>
 		`\t\t${name}: {\n\t\t\tbias: ${shipped[name].bias},\n\t\t\tscale: ${shipped[name].scale},\n\t\t\tweights:\n\t\t\t\t"${toBase64(shipped[name].bytes)}",\n\t\t},\n`;
 	const weights =
@@ -575,7 +883,7 @@ if (!process.argv.includes("--no-write")) {
 			: "";
 	writeFileSync(
 		WEIGHTS_FILE,
-		`// Generated by ml/train/train.ts (npm run ml:train): do not edit. Trained on ${all.length} texts (every\n// training set and blind set A; the sealed sets excluded); L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}${weights}.\nimport type { LearnedModelData } from "./index";\n\nexport const LEARNED_MODEL: LearnedModelData = {\n\tdims: ${DIMS},\n\theads: {\n${HEADS.map(head).join("")}\t},\n\tthresholds: { high: ${thresholds.high}, risk: ${thresholds.risk}, toxic: ${thresholds.toxic} },\n};\n`,
+		`// Generated by ml/train/train.ts (npm run ml:train): do not edit. Trained on ${all.length} texts (every\n// training set and blind set A; the sealed sets excluded); L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}${weights}.${mlpNote}\nimport type { LearnedModelData } from "./index";\n\nexport const LEARNED_MODEL: LearnedModelData = {\n\tdims: ${DIMS},\n\theads: {\n${HEADS.map(head).join("")}\t},\n${mlpSource}\tthresholds: { high: ${thresholds.high}, risk: ${thresholds.risk}, toxic: ${thresholds.toxic} },\n};\n`,
 	);
 	console.log(`\nwrote ${WEIGHTS_FILE}`);
 }

@@ -6,7 +6,7 @@
  * Heads: `high` (self-harm high risk vs not), `risk` (any self-harm risk, low or high, vs none) and `toxic`.
  * Thresholds were chosen by cross-validation in the training script and travel with the weights.
  */
-import { featurise, LEARNED_DIMS } from "./features";
+import { featurise, LEARNED_DIMS, LEARNED_FEATURES, type SparseVector } from "./features";
 import { LEARNED_MODEL } from "./weights";
 
 export type HeadName = "high" | "risk" | "toxic";
@@ -19,9 +19,31 @@ export interface HeadData {
 	weights: string;
 }
 
+/**
+ * A two-layer MLP for p(high): the same hashed features (in `2^bits` slots) × an int8 input-to-hidden matrix
+ * (only the text's active rows are read), one hidden layer, a sigmoid output.
+ */
+export interface MlpData {
+	/** log2 of the number of input slots (the features are the heads', hashed into this many slots). */
+	bits: number;
+	hidden: number;
+	activation: "relu" | "tanh";
+	/** Base64 of 2^bits × hidden signed bytes, row-major by slot: weight(slot, j) = byte × scales[j]. */
+	weights: string;
+	/** One scale per hidden unit. */
+	scales: number[];
+	b1: number[];
+	w2: number[];
+	b2: number;
+	/** p(high) is the MLP's alone, or the mean of the MLP's and the logistic head's. */
+	mix: "mlp" | "ensemble";
+}
+
 export interface LearnedModelData {
 	dims: number;
 	heads: Record<HeadName, HeadData>;
+	/** When present, p(high) comes from (or is averaged with) this MLP. */
+	mlp?: MlpData;
 	thresholds: {
 		/** p(high) at or above which the model says high risk. */
 		high: number;
@@ -54,6 +76,45 @@ function decodeHead(data: HeadData, dims: number): Head {
 	return { bias: data.bias, weights };
 }
 
+interface Mlp extends Omit<MlpData, "weights"> {
+	bytes: Int8Array;
+}
+
+function decodeMlp(data: MlpData): Mlp {
+	const binary = atob(data.weights);
+	const expected = (1 << data.bits) * data.hidden;
+	if (binary.length !== expected)
+		throw new Error(`learned MLP has ${binary.length} weights, expected ${expected}`);
+	const bytes = new Int8Array(expected);
+	for (let i = 0; i < expected; i++) bytes[i] = binary.charCodeAt(i);
+	const { weights: _, ...rest } = data;
+	return { ...rest, bytes };
+}
+
+/** The MLP's probability for a featurised text: only the active slots' rows of the matrix are read. */
+function mlpProbability(mlp: Mlp, x: SparseVector): number {
+	const H = mlp.hidden;
+	const acc = new Float64Array(H);
+	for (let i = 0; i < x.slots.length; i++) {
+		const row = (x.slots[i] as number) * H;
+		const value = x.values[i] as number;
+		for (let j = 0; j < H; j++) acc[j] = (acc[j] as number) + (mlp.bytes[row + j] as number) * value;
+	}
+	let z = mlp.b2;
+	for (let j = 0; j < H; j++) {
+		const a = (acc[j] as number) * (mlp.scales[j] as number) + (mlp.b1[j] as number);
+		const h = mlp.activation === "tanh" ? Math.tanh(a) : Math.max(a, 0);
+		z += (mlp.w2[j] as number) * h;
+	}
+	return sigmoid(z);
+}
+
+let mlp: Mlp | null | undefined;
+function loadMlp(data: LearnedModelData = LEARNED_MODEL): Mlp | null {
+	mlp ??= data.mlp ? decodeMlp(data.mlp) : null;
+	return mlp;
+}
+
 let heads: Record<HeadName, Head> | undefined;
 /** Decoded once per isolate, on first use. */
 function loadHeads(data: LearnedModelData = LEARNED_MODEL): Record<HeadName, Head> {
@@ -72,7 +133,8 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 /** The three heads' probabilities for a text (normalised at the entry of moderation). */
 export function learnedScores(text: string): LearnedScores {
 	const model = loadHeads();
-	const { slots, values } = featurise(text);
+	const x = featurise(text);
+	const { slots, values } = x;
 	const z = { high: model.high.bias, risk: model.risk.bias, toxic: model.toxic.bias };
 	for (let i = 0; i < slots.length; i++) {
 		const slot = slots[i] as number;
@@ -81,7 +143,15 @@ export function learnedScores(text: string): LearnedScores {
 		z.risk += (model.risk.weights[slot] ?? 0) * value;
 		z.toxic += (model.toxic.weights[slot] ?? 0) * value;
 	}
-	return { high: sigmoid(z.high), risk: sigmoid(z.risk), toxic: sigmoid(z.toxic) };
+	let high = sigmoid(z.high);
+	const net = loadMlp();
+	if (net) {
+		const input =
+			net.bits === LEARNED_FEATURES.bits ? x : featurise(text, { ...LEARNED_FEATURES, bits: net.bits });
+		const p = mlpProbability(net, input);
+		high = net.mix === "ensemble" ? (high + p) / 2 : p;
+	}
+	return { high, risk: sigmoid(z.risk), toxic: sigmoid(z.toxic) };
 }
 
 export const LEARNED_THRESHOLDS = LEARNED_MODEL.thresholds;
