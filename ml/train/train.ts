@@ -5,7 +5,8 @@
  *
  * Data: the labelled sets in `ml/eval/data/` (development, second development, held-out, blind set A) and
  * the sets written for training in `ml/train/data/` (each named by its file prefix: `written5`, `everyday`,
- * `peer1` …). Never a sealed set (`final-*`, `final-d-*`, `blind-c-*`: refused below).
+ * `peer1` …), and the three sealed sets already spent (the final set, set C, set D: each scored once with model
+ * 1.5.0, then released for training from 1.7.0 on). Never the sealed set in force, `final-e-*` (refused below).
  *
  * Heads (logistic regression over `featurise`, L2-regularised, class-balanced, each set weighted by
  * `ML_TRAIN_SET_WEIGHTS`): `high` (self-harm high risk vs not), `risk` (any self-harm risk vs none), `toxic`.
@@ -37,7 +38,7 @@ const WEIGHTS_FILE = process.env.ML_TRAIN_WEIGHTS_FILE ?? join(HERE, "..", "src"
 
 const SEED = 19;
 /** Default per-set loss weights (`ML_TRAIN_SET_WEIGHTS` overrides): the sets written blind by other writers count twice (leave-one-writer-out high recall 0.797 → 0.808 at precision 0.834 → 0.840). */
-const DEFAULT_SET_WEIGHTS = "peer*=2,blind-a=2";
+const DEFAULT_SET_WEIGHTS = "peer*=2,blind-a=2,spent-*=2";
 const FOLDS = 5;
 const REPEATS = Number(process.env.ML_TRAIN_REPEATS ?? 3);
 const L2 = Number(process.env.ML_TRAIN_L2 ?? 3e-6);
@@ -133,8 +134,7 @@ interface Example {
 }
 
 function readJsonl<T>(path: string): T[] {
-	if (/(^|\/)(final|blind-c)-[^/]*$/.test(path))
-		throw new Error(`refusing to read a sealed blind set: ${path}`);
+	if (/(^|\/)final-e-[^/]*$/.test(path)) throw new Error(`refusing to read the sealed blind set: ${path}`);
 	return readFileSync(path, "utf8")
 		.split("\n")
 		.filter((line) => line.trim().length > 0)
@@ -172,6 +172,7 @@ function load(): Example[] {
 		["dev2", join(EVAL_DATA, "dev2-self-harm.jsonl")],
 		["holdout", join(EVAL_DATA, "holdout-self-harm.jsonl")],
 		["blind-a", join(EVAL_DATA, "blind-a-self-harm.jsonl")],
+		...spentSealedSets("self-harm"),
 		...writtenSets("self-harm"),
 	];
 	for (const [set, path] of selfHarmSets) {
@@ -190,6 +191,7 @@ function load(): Example[] {
 		["dev2", join(EVAL_DATA, "dev2-moderation.jsonl")],
 		["holdout", join(EVAL_DATA, "holdout-moderation.jsonl")],
 		["blind-a", join(EVAL_DATA, "blind-a-moderation.jsonl")],
+		...spentSealedSets("moderation"),
 		...writtenSets("moderation"),
 	];
 	for (const [set, path] of moderationSets) {
@@ -221,6 +223,18 @@ function load(): Example[] {
  * order; each set is named by its file's prefix (`written5`, `everyday`, `peer1` …), so a writer's set can be
  * left out whole and weighted on its own.
  */
+/**
+ * The sealed sets already spent: each written blind and scored once, with model 1.5.0, as its final figure
+ * (ml/README.md keeps those figures). From 1.7.0 they are training data; sealed set E is the final set.
+ */
+function spentSealedSets(kind: Example["kind"]): [string, string][] {
+	return [
+		["spent-final", join(EVAL_DATA, `final-${kind}.jsonl`)],
+		["spent-c", join(EVAL_DATA, `blind-c-${kind}.jsonl`)],
+		["spent-d", join(EVAL_DATA, `final-d-${kind}.jsonl`)],
+	];
+}
+
 function writtenSets(kind: Example["kind"]): [string, string][] {
 	return readdirSync(TRAIN_DATA)
 		.filter((name) => name.endsWith(`-${kind}.jsonl`))
