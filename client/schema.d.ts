@@ -1128,9 +1128,9 @@ export interface paths {
         };
         /**
          * A support request with its responses
-         * @description Send `X-Support-Token` to read your own request even when others may not (e.g. pending review); a wrong token is 403.
+         * @description Signed in: the request as your role may see it. With `X-Support-Token` (and no sign-in needed — send none, so nothing ties you to it): your own request, even when others may not see it (e.g. pending review); a wrong token is 403. Neither: 401.
          *
-         *     Any signed-in user who is not suspended.
+         *     Public; a valid token, if sent, personalises the answer.
          */
         get: operations["getSupportRequest"];
         put?: never;

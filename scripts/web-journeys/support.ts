@@ -87,10 +87,15 @@ export function supportJourneys(h: Harness) {
 			// Back on the support page the token is not shown again; the request is listed with a link.
 			await page.getByRole("button", { name: "Ask something else" }).click();
 			assert.equal(await page.getByLabel("Token", { exact: true }).count(), 0);
-			await page
-				.getByRole("region", { name: "Requests asked from this browser" })
-				.getByRole("link", { name: title })
-				.click();
+			// Reading it is anonymous too: the token alone, no sign-in beside the asker's words.
+			const read = await nextRequest(page, "GET", new RegExp(`/support/requests/${requestId}$`), () =>
+				page
+					.getByRole("region", { name: "Requests asked from this browser" })
+					.getByRole("link", { name: title })
+					.click(),
+			);
+			assert.equal(read.headers.authorization, undefined, "the read carried a sign-in");
+			assert.equal(read.headers["x-support-token"], token);
 			await page.getByRole("heading", { level: 1, name: "Your support request" }).waitFor();
 			const response = page.getByRole("listitem").filter({ hasText: "Thank you for telling us" });
 			await response.waitFor();

@@ -237,6 +237,27 @@ describe("GET /support/requests", () => {
 });
 
 describe("responses", () => {
+	it("the asker reads them with the token alone: no sign-in travels with the request; neither is 401", async () => {
+		const author = await signUp("support-read-token-author");
+		const guide = await growingUser("support-read-token-guide", { role: "guide", trust_level: "good_soil" });
+		const created = await createRequest(author, { visibility: "guides_only" });
+		const path = `/api/v1/support/requests/${created.request.id}`;
+		await expectStatus(
+			await call("POST", `${path}/responses`, { token: guide.token, body: { body: "I'm here to listen." } }),
+			201,
+		);
+
+		const read = await expectStatus<Detail>(
+			await call("GET", path, { headers: withToken(created.token) }),
+			200,
+		);
+		expect(read.responses.map((response) => response.body)).toEqual(["I'm here to listen."]);
+		// Without the token, the author signed in is just a member: a guides-only request is not theirs to see.
+		await expectProblem(await call("GET", path, { token: author.token }), 404);
+		await expectProblem(await call("GET", path, { headers: withToken("not-the-token") }), 403);
+		await expectProblem(await call("GET", path), 401);
+	});
+
 	it("needs growing or above; guides' responses are marked; the request becomes responded", async () => {
 		const author = await signUp("support-respond-author");
 		const sprout = await signUp("support-respond-sprout");

@@ -5,6 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { currentUser } from "../../auth/guards";
+import { unauthorized } from "../../auth/verify";
 import { isGuardian } from "../../core/accounts/current-user";
 import type { AppEnv } from "../../env";
 import { crisisResourcesFor } from "../../http/crisis";
@@ -110,14 +111,14 @@ const getRequests = defineRoute(
 	{ callerRowFirst: true },
 );
 
-const getRequest = defineRoute("user", {
+const getRequest = defineRoute("public", {
 	method: "get",
 	path: "/support/requests/{request_id}",
 	operationId: "getSupportRequest",
 	tags: ["support"],
 	summary: "A support request with its responses",
 	description:
-		"Send `X-Support-Token` to read your own request even when others may not (e.g. pending review); a wrong token is 403.",
+		"Signed in: the request as your role may see it. With `X-Support-Token` (and no sign-in needed — send none, so nothing ties you to it): your own request, even when others may not see it (e.g. pending review); a wrong token is 403. Neither: 401.",
 	request: { params: RequestParams, headers: SupportTokenHeader },
 	responses: {
 		200: { description: "The request and its responses.", content: jsonContent(SupportRequestWithResponses) },
@@ -248,9 +249,13 @@ export const supportRoutes = createRouter()
 		);
 	})
 	.openapi(getRequest, async (c) => {
-		const viewer = currentUser(c);
-		const { db, request } = await loadRequest(c, c.req.valid("param").request_id);
+		// The asker reads the answers with the token alone: no sign-in need travel with their anonymous words.
+		const viewer = c.get("user") ?? null;
 		const token = tokenHeader(c);
+		if (token === undefined && !viewer) {
+			throw unauthorized("Sign in, or send the request's token in X-Support-Token.", "invalid_request");
+		}
+		const { db, request } = await loadRequest(c, c.req.valid("param").request_id);
 		if (token !== undefined) await requireSupportToken(c.env, request, token);
 		const isMine = token !== undefined;
 		if (!canSeeRequest(viewer, request, isMine)) throw notFound("support request");

@@ -141,8 +141,15 @@ export async function requireSupportToken(
 }
 
 /** Who may read a request: its token holder, guardians, and others as its visibility and moderation allow. */
-export function canSeeRequest(viewer: CurrentUser, request: SupportRequestRow, ownsIt: boolean): boolean {
-	if (ownsIt || isGuardian(viewer)) return true;
+/** `viewer` is null when the asker reads with the token alone (`ownsIt`). */
+export function canSeeRequest(
+	viewer: CurrentUser | null,
+	request: SupportRequestRow,
+	ownsIt: boolean,
+): boolean {
+	if (ownsIt) return true;
+	if (!viewer) return false;
+	if (isGuardian(viewer)) return true;
 	if (!(PUBLICLY_VISIBLE_STATUSES as readonly string[]).includes(request.moderationStatus)) return false;
 	return request.visibility === "community" || isVerifiedGuide(viewer);
 }
@@ -274,10 +281,13 @@ const responderColumns = {
 	deletedAt: users.deletedAt,
 };
 
-/** The responses of a request the viewer may see (oldest first, at most MAX_RESPONSES_PER_REQUEST). */
+/**
+ * The responses of a request the viewer may see (oldest first, at most MAX_RESPONSES_PER_REQUEST). A null viewer
+ * is the asker reading with the token alone: the published responses, with no one's blocks applied.
+ */
 export function responsesFor(
 	db: Db,
-	viewer: CurrentUser,
+	viewer: CurrentUser | null,
 	requestId: string,
 ): Promise<ResponseWithResponder[]> {
 	return db
@@ -288,13 +298,15 @@ export function responsesFor(
 			and(
 				eq(supportResponses.requestId, requestId),
 				isNull(supportResponses.deletedAt),
-				isGuardian(viewer)
-					? undefined
-					: or(
-							inArray(supportResponses.moderationStatus, [...PUBLICLY_VISIBLE_STATUSES]),
-							eq(supportResponses.responderId, viewer.id),
-						),
-				notBlockedWith(db, viewer.id, supportResponses.responderId),
+				!viewer
+					? inArray(supportResponses.moderationStatus, [...PUBLICLY_VISIBLE_STATUSES])
+					: isGuardian(viewer)
+						? undefined
+						: or(
+								inArray(supportResponses.moderationStatus, [...PUBLICLY_VISIBLE_STATUSES]),
+								eq(supportResponses.responderId, viewer.id),
+							),
+				viewer ? notBlockedWith(db, viewer.id, supportResponses.responderId) : undefined,
 			),
 		)
 		.orderBy(asc(supportResponses.id))

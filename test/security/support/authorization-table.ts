@@ -194,6 +194,9 @@ const asOwner = (who: Who) => who.kind === "owner";
 /** The owner's token goes with the owner's calls; everyone else has none. */
 const ownerHoldsToken = (t: Target, who: Who): Record<string, string> =>
 	asOwner(who) && t.token ? { "X-Support-Token": t.token } : {};
+/** The asker with the token and no sign-in: the anonymous caller holds it. */
+const anonymousHoldsToken = (t: Target, who: Who): Record<string, string> =>
+	who.kind === "anonymous" && t.token ? { "X-Support-Token": t.token } : {};
 /** Chat paths name the peer: the owner talks to their connection, everyone else to the owner. */
 const peerOf = (_t: Target, who: Who, w: World) => ({ user_id: asOwner(who) ? w.friend.id : w.owner.id });
 /** A chat message path: the peer as in `peerOf`, and the target's message. */
@@ -846,16 +849,24 @@ export const MATRIX: Record<string, Row> = {
 	"GET /api/v1/support/requests/{request_id}": [
 		{
 			name: "community request",
-			access: "user",
+			access: "token",
 			target: supportTarget("community"),
-			expect: { others: 200 },
+			expect: { anonymous: 401, others: 200 },
 		},
 		{
 			name: "guides_only request (the owner shows its token)",
-			access: "user",
+			access: "token",
 			target: supportTarget("guidesOnly"),
 			headers: ownerHoldsToken,
-			expect: { owner: 200, guide: 200, guardian: 200, others: 404 },
+			expect: { anonymous: 401, owner: 200, guide: 200, guardian: 200, others: 404 },
+		},
+		{
+			// The asker reads with the token and no sign-in; signed in without the token, the owner is anyone.
+			name: "guides_only request (the token alone, no sign-in)",
+			access: "token",
+			target: supportTarget("guidesOnly"),
+			headers: anonymousHoldsToken,
+			expect: { anonymous: 200, guide: 200, guardian: 200, others: 404 },
 		},
 	],
 	"PATCH /api/v1/support/requests/{request_id}": {

@@ -2,12 +2,13 @@
  * @module support/queries: Anonymous Support through TanStack Query.
  *
  * Which calls carry the person's sign-in follows the API's own security (client/openapi.json):
- * - asking (`createSupportRequest`) and reading (`getSupportRequest`) require a signed-in caller: the account
- *   counts the daily limit under a keyed hash and decides what a reader may see; nothing stored links the
- *   request to it;
- * - everything the token alone proves (`setSupportRequestStatus`, `markResponseHelpful`,
- *   `deleteSupportRequest` by its asker) is anonymous in the API (`security: [{}, bearer]`), so those calls go
- *   through `anonymousApi`, a client that never has a token to send: only `X-Support-Token` travels.
+ * - asking (`createSupportRequest`) requires a signed-in caller: the account counts the daily limit under a
+ *   keyed hash; nothing stored links the request to it;
+ * - everything the token alone proves (reading my own request with its responses, `getSupportRequest` with
+ *   `X-Support-Token`; `setSupportRequestStatus`, `markResponseHelpful`, `deleteSupportRequest` by its asker)
+ *   is anonymous in the API (`security: [{}, bearer]`), so those calls go through `anonymousApi`, a client that
+ *   never has a token to send: only `X-Support-Token` travels, and no request carries both the person and
+ *   their anonymous words. Reading without the token (what anyone may see) is signed in.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createApi, ok } from "../api/client";
@@ -31,14 +32,14 @@ export function useAskForSupport() {
 	});
 }
 
-/** My request and its responses, read with its token (without one, only what anyone may see). */
+/** My request and its responses, read with its token alone (without one, signed in: what anyone may see). */
 export function useSupportRequest(requestId: string, token: string | undefined) {
 	const { api } = useSession();
 	return useQuery({
 		queryKey: [...requestKey(requestId), token ? "mine" : "public"],
 		queryFn: () =>
 			ok(
-				api.GET("/api/v1/support/requests/{request_id}", {
+				(token ? anonymousApi() : api).GET("/api/v1/support/requests/{request_id}", {
 					params: {
 						path: { request_id: requestId },
 						...(token ? { header: tokenHeaders(token) } : {}),
