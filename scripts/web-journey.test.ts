@@ -5,7 +5,7 @@
  * journey (scripts/lib/browser-harness.ts); each feature's journeys are in scripts/web-journeys/.
  *
  * Every page is checked with axe-core (no serious or critical violation), for sideways scrolling, and
- * photographed (dist/screenshots/, or docs/screenshots/ with UPDATE_SCREENSHOTS=1).
+ * photographed (dist/screenshots/; UPDATE_SCREENSHOTS=1 refreshes the README's three in docs/screenshots/).
  *
  * `WEB_JOURNEYS=garden,feed` runs only those journeys (the routing checks always run). Runs in Node
  * (`npm run test:scripts`; `.ci/run` installs Chromium and counts it).

@@ -6,7 +6,7 @@
  * scrolling, a screenshot.
  */
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
@@ -22,10 +22,11 @@ import { buildWebApp } from "./web-build.ts";
 import { freePort, START_TIMEOUT_MS, WranglerStack } from "./wrangler-stack.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SCREENSHOTS =
-	process.env.UPDATE_SCREENSHOTS === "1"
-		? path.join(PROJECT_ROOT, "docs", "screenshots")
-		: path.join(PROJECT_ROOT, "dist", "screenshots");
+/** Every page's screenshots (not committed). */
+const SCREENSHOTS = path.join(PROJECT_ROOT, "dist", "screenshots");
+/** The ones the README shows, refreshed in docs/screenshots/ with UPDATE_SCREENSHOTS=1 (the rest stay out of git). */
+const README_SCREENSHOTS = new Set(["feed-desktop", "support-crisis-desktop", "garden-phone-dark"]);
+const COMMITTED_SCREENSHOTS = path.join(PROJECT_ROOT, "docs", "screenshots");
 export const PHONE = { width: 360, height: 780 };
 export const DESKTOP = { width: 1280, height: 860 };
 /** A test's time: the first one also waits for the start. */
@@ -167,9 +168,13 @@ export class Harness {
 		assert.ok(scrollWidth <= width, `the page is ${scrollWidth} px wide at ${width} px`);
 	}
 
-	/** A full-page screenshot: dist/screenshots/, or docs/screenshots/ with UPDATE_SCREENSHOTS=1. */
+	/** A full-page screenshot in dist/screenshots/ (and docs/screenshots/ for the README's, with UPDATE_SCREENSHOTS=1). */
 	async screenshot(page: Page, name: string): Promise<void> {
 		mkdirSync(SCREENSHOTS, { recursive: true });
-		await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+		const file = path.join(SCREENSHOTS, `${name}.png`);
+		await page.screenshot({ path: file, fullPage: true });
+		if (process.env.UPDATE_SCREENSHOTS === "1" && README_SCREENSHOTS.has(name)) {
+			copyFileSync(file, path.join(COMMITTED_SCREENSHOTS, `${name}.png`));
+		}
 	}
 }
