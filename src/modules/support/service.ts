@@ -140,8 +140,10 @@ export async function requireSupportToken(
 	);
 }
 
-/** Who may read a request: its token holder, guardians, and others as its visibility and moderation allow. */
-/** `viewer` is null when the asker reads with the token alone (`ownsIt`). */
+/**
+ * Who may read a request: its token holder, guardians, and others as its visibility and moderation allow.
+ * `viewer` is null when the asker reads with the token alone (`ownsIt`).
+ */
 export function canSeeRequest(
 	viewer: CurrentUser | null,
 	request: SupportRequestRow,
