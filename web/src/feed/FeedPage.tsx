@@ -18,6 +18,7 @@ import { FEED_SORTS, feedSort } from "./display";
 import { PostCard } from "./PostCard";
 import { type CrisisResource, type PostWithCrisis, useFeed } from "./queries";
 import "./feed.css";
+import { LoadError } from "../pages/LoadError";
 
 /** Pages loaded by scrolling alone before the button is needed again (what follows the list stays reachable). */
 const AUTO_PAGES = 5;
@@ -171,14 +172,7 @@ export function FeedPage() {
 				</div>
 
 				{feed.isPending && <p aria-busy="true">Gathering posts…</p>}
-				{feed.isError && !feed.data && (
-					<div className="banner banner--error" role="alert">
-						<p>{errorSentence(feed.error)}</p>
-						<button type="button" className="button" onClick={() => void feed.refetch()}>
-							Try again
-						</button>
-					</div>
-				)}
+				{feed.isError && !feed.data && <LoadError error={feed.error} onRetry={() => void feed.refetch()} />}
 				{feed.data && unique.length === 0 && (
 					<p className="empty">Nothing here yet. Share the first thing — something small is welcome.</p>
 				)}

@@ -1,6 +1,7 @@
 /** My Garden: my habits, today's state of each, and a form to plant another. */
 import { useState } from "react";
 import { errorSentence, type Habit } from "../api/client";
+import { LoadError } from "../pages/LoadError";
 import { PageHeading } from "../pages/PageHeading";
 import { streakText, todayText } from "./display";
 import { HabitCard } from "./HabitCard";
@@ -48,14 +49,7 @@ export function GardenPage() {
 				</p>
 			)}
 			{garden.isPending && <p aria-busy="true">Opening your garden…</p>}
-			{garden.isError && (
-				<div className="banner banner--error" role="alert">
-					<p>{errorSentence(garden.error)}</p>
-					<button type="button" className="button" onClick={() => void garden.refetch()}>
-						Try again
-					</button>
-				</div>
-			)}
+			{garden.isError && <LoadError error={garden.error} onRetry={() => void garden.refetch()} />}
 			{garden.data && (
 				<section aria-labelledby="habits-title">
 					<h2 id="habits-title" className="visually-hidden">

@@ -1,6 +1,7 @@
 /** Appeals waiting for a guardian: the penalty, what its person wrote, and the decision (uphold or overturn). */
 import { type FormEvent, useId, useState } from "react";
 import { errorSentence } from "../api/client";
+import { LoadError } from "../pages/LoadError";
 import { PageHeading } from "../pages/PageHeading";
 import { penaltyText, type ReviewableAppeal } from "./display";
 import { GuardianGate, isRefusal, NotForYou } from "./GuardianGate";
@@ -27,14 +28,7 @@ function Appeals() {
 				{announcement}
 			</p>
 			{appeals.isPending && <p aria-busy="true">Opening the appeals…</p>}
-			{appeals.isError && (
-				<div className="banner banner--error" role="alert">
-					<p>{errorSentence(appeals.error)}</p>
-					<button type="button" className="button" onClick={() => void appeals.refetch()}>
-						Try again
-					</button>
-				</div>
-			)}
+			{appeals.isError && <LoadError error={appeals.error} onRetry={() => void appeals.refetch()} />}
 			{appeals.data &&
 				(appeals.data.data.length === 0 ? (
 					<p className="empty">No appeals are waiting.</p>

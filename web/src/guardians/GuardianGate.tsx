@@ -5,25 +5,19 @@
  */
 import type { ReactNode } from "react";
 import { Link, NavLink, useLocation } from "react-router";
-import { ApiError, errorSentence } from "../api/client";
+import { ApiError } from "../api/client";
 import { PageHeading } from "../pages/PageHeading";
 import { isGuardian } from "./display";
 import { useMe } from "./role";
 import "./guardians.css";
+import { LoadError } from "../pages/LoadError";
 
 export function GuardianGate({ children }: { children: ReactNode }) {
 	const me = useMe();
 	const { pathname } = useLocation();
 	if (me.isPending) return <p aria-busy="true">Opening…</p>;
 	if (me.isError) {
-		return (
-			<div className="banner banner--error" role="alert">
-				<p>{errorSentence(me.error)}</p>
-				<button type="button" className="button" onClick={() => void me.refetch()}>
-					Try again
-				</button>
-			</div>
-		);
+		return <LoadError error={me.error} onRetry={() => void me.refetch()} />;
 	}
 	if (!isGuardian(me.data)) return <NotForYou />;
 	return (

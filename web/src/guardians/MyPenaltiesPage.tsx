@@ -8,6 +8,7 @@ import { PageHeading } from "../pages/PageHeading";
 import { appealStateText, type Penalty, penaltyText } from "./display";
 import { useAppeal, useMyPenalties } from "./queries";
 import "./guardians.css";
+import { LoadError } from "../pages/LoadError";
 
 export function MyPenaltiesPage() {
 	const penalties = useMyPenalties();
@@ -20,14 +21,7 @@ export function MyPenaltiesPage() {
 				</p>
 			</PageHeading>
 			{penalties.isPending && <p aria-busy="true">Opening…</p>}
-			{penalties.isError && (
-				<div className="banner banner--error" role="alert">
-					<p>{errorSentence(penalties.error)}</p>
-					<button type="button" className="button" onClick={() => void penalties.refetch()}>
-						Try again
-					</button>
-				</div>
-			)}
+			{penalties.isError && <LoadError error={penalties.error} onRetry={() => void penalties.refetch()} />}
 			{penalties.data &&
 				(penalties.data.data.length === 0 ? (
 					<p className="empty">Nothing here: no guardian has made a decision about you.</p>

@@ -1,6 +1,6 @@
 /** The review queue: what was flagged or reported, and why, urgent first (the API's order). */
 import { Link } from "react-router";
-import { errorSentence } from "../api/client";
+import { LoadError } from "../pages/LoadError";
 import { PageHeading } from "../pages/PageHeading";
 import { type QueueItem, targetText, whyText } from "./display";
 import { GuardianGate, isRefusal, NotForYou } from "./GuardianGate";
@@ -23,14 +23,7 @@ function Queue() {
 				<p className="lede">Things held back or reported, the most urgent first. Take your time with each.</p>
 			</PageHeading>
 			{queue.isPending && <p aria-busy="true">Opening the queue…</p>}
-			{queue.isError && (
-				<div className="banner banner--error" role="alert">
-					<p>{errorSentence(queue.error)}</p>
-					<button type="button" className="button" onClick={() => void queue.refetch()}>
-						Try again
-					</button>
-				</div>
-			)}
+			{queue.isError && <LoadError error={queue.error} onRetry={() => void queue.refetch()} />}
 			{queue.data &&
 				(queue.data.data.length === 0 ? (
 					<p className="empty">Nothing is waiting for review. Thank you for looking after the community.</p>

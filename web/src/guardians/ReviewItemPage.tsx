@@ -2,6 +2,7 @@
 import { type FormEvent, useId, useState } from "react";
 import { Link, useParams } from "react-router";
 import { errorSentence } from "../api/client";
+import { LoadError } from "../pages/LoadError";
 import { PageHeading } from "../pages/PageHeading";
 import {
 	type Decision,
@@ -36,14 +37,7 @@ function ReviewItem() {
 				{item.data && <p className="lede">{targetText(item.data.target_type)}</p>}
 			</PageHeading>
 			{item.isPending && <p aria-busy="true">Opening…</p>}
-			{item.isError && (
-				<div className="banner banner--error" role="alert">
-					<p>{errorSentence(item.error)}</p>
-					<button type="button" className="button" onClick={() => void item.refetch()}>
-						Try again
-					</button>
-				</div>
-			)}
+			{item.isError && <LoadError error={item.error} onRetry={() => void item.refetch()} />}
 			{item.data && <ItemDetail item={item.data} />}
 			<p>
 				<Link to="/guardians">Back to the queue</Link>

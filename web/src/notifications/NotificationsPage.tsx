@@ -11,6 +11,7 @@ import { useUnreadCount } from "./live";
 import { PushControl } from "./PushControl";
 import { type Notification, useMarkRead, useNotifications } from "./queries";
 import "./notifications.css";
+import { LoadError } from "../pages/LoadError";
 
 export function NotificationsPage() {
 	const list = useNotifications();
@@ -48,14 +49,7 @@ export function NotificationsPage() {
 				</p>
 			)}
 			{list.isPending && <p aria-busy="true">Gathering your notifications…</p>}
-			{list.isError && (
-				<div className="banner banner--error" role="alert">
-					<p>{errorSentence(list.error)}</p>
-					<button type="button" className="button" onClick={() => void list.refetch()}>
-						Try again
-					</button>
-				</div>
-			)}
+			{list.isError && <LoadError error={list.error} onRetry={() => void list.refetch()} />}
 			{list.data && (
 				<section aria-labelledby="notifications-title">
 					<div className="notifications__bar">

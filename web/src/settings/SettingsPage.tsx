@@ -25,6 +25,7 @@ import {
 	useUpdateProfile,
 } from "./queries";
 import "./settings.css";
+import { LoadError } from "../pages/LoadError";
 
 const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
 
@@ -40,14 +41,7 @@ export function SettingsPage() {
 				{announcement}
 			</p>
 			{profile.isPending && <p aria-busy="true">Opening your settings…</p>}
-			{profile.isError && (
-				<div className="banner banner--error" role="alert">
-					<p>{errorSentence(profile.error)}</p>
-					<button type="button" className="button" onClick={() => void profile.refetch()}>
-						Try again
-					</button>
-				</div>
-			)}
+			{profile.isError && <LoadError error={profile.error} onRetry={() => void profile.refetch()} />}
 			{profile.data && <DaySettings profile={profile.data} onSaved={setAnnouncement} />}
 			<NotificationSettings onSaved={setAnnouncement} />
 			<ExportData onDone={setAnnouncement} />

@@ -20,6 +20,7 @@ import {
 } from "./display";
 import { useMarkHelpful, useSetStatus, useSupportRequest } from "./queries";
 import "./support.css";
+import { LoadError } from "../pages/LoadError";
 
 export function RequestPage() {
 	const { request_id: requestId = "" } = useParams();
@@ -39,14 +40,7 @@ export function RequestPage() {
 			)}
 			{!token && <TokenForm requestId={requestId} onToken={setToken} />}
 			{token && request.isPending && <p aria-busy="true">Opening your request…</p>}
-			{token && request.isError && (
-				<div className="banner banner--error" role="alert">
-					<p>{errorSentence(request.error)}</p>
-					<button type="button" className="button" onClick={() => void request.refetch()}>
-						Try again
-					</button>
-				</div>
-			)}
+			{token && request.isError && <LoadError error={request.error} onRetry={() => void request.refetch()} />}
 			{token && request.data && (
 				<MyRequest
 					request={request.data}
