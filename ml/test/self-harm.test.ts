@@ -53,6 +53,24 @@ describe("self-harm risk", () => {
 		expect(risk(text)).toBe("low");
 	});
 
+	// Escalating self-injury is high for the rules alone, whatever the heads read: an instrument used nightly and
+	// deeper, or the wounds getting worse.
+	it.each([
+		"it started with scratches, now it's a blade every night and deeper each time",
+		"my cuts keep getting deeper",
+		"cutting deeper than last time and I can't stop",
+	])("reads %j as high risk with the rules alone (escalating self-injury)", (text) => {
+		expect(moderateText(text, { learned: false }).selfHarmRisk).toBe("high");
+	});
+
+	it.each([
+		"the budget cuts are deeper than last time",
+		"the razor cuts deeper each time you sharpen it",
+		"sharpened my chef's knife, the blade goes deeper into the squash every time",
+	])("does not read %j as escalating self-injury", (text) => {
+		expect(moderateText(text, { learned: false }).selfHarmRisk).toBe("none");
+	});
+
 	it("scores the self_harm label by the risk level", () => {
 		expect(moderateText("I want to die").labels.self_harm).toBeGreaterThanOrEqual(0.95);
 		expect(moderateText("I feel so empty lately").labels.self_harm).toBeGreaterThanOrEqual(0.45);

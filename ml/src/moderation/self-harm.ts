@@ -232,6 +232,14 @@ const HIGH_RULES: Rule[] = [
 			/\b(want|wanted|need|urge|urges|keep|kept|been|started|start|going|tempted|craving|can not stop|relapsed|again)( to| on)? (cut|cutting|hurt|hurting|harm|harming|burn|burning|punish|punishing|starve|starving|hit|hitting|scratch|scratching) (myself|my self|my (arms?|wrists?|legs?|thighs?|skin|body))\b|\b(cut|cutting|hurt|hurting|harmed|harming|burned|burning) (myself|my (arms?|wrists?|legs?|thighs?)) (again|last night|tonight|today|this morning|yesterday|every night|every day|so badly|deep|deeper)\b|\b(relapsed|relapse|urges?|cravings?)( on| with| to)? (self harm|self harming|cutting|selfharm)\b|\b(i|been|started|keep|am)( have)?( been)? (self harming|selfharming|cutting again|cutting myself)\b/,
 	},
 	{
+		// Self-injury that is getting worse ("a blade every night and deeper each time", "my cuts keep getting
+		// deeper"): an instrument used nightly and deeper, or the wounds getting worse. Budget cuts never say
+		// "my cuts"; a kitchen blade "deeper into the squash every time" is not nightly.
+		name: "self_injury_escalating",
+		pattern:
+			/\b(blade|blades|razor|razors)\b[^.!?]*\b(every|each) (night|day)\b[^.!?]*\b(deeper|worse)\b|\bmy (cuts|scratches|burns|wounds) (are|were|keep|kept|get|got|getting|go|went)( getting| going)?( even| a lot| much| way)? (deeper|worse)\b|\b(cut|cutting|burn|burning|scratching) (myself )?(deeper|harder|more) (than (last time|usual|before|ever)|each time|every (time|night|day))\b/,
+	},
+	{
 		name: "death_with_desire",
 		// A first-person clause naming death together with wanting, planning or nobody caring.
 		pattern:
