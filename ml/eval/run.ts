@@ -190,11 +190,16 @@ if (!process.argv.includes("--skip-final")) {
 		moderation: "final-d-moderation.jsonl",
 		selfHarm: "final-d-self-harm.jsonl",
 	});
-	// Written blind with the peer4 and peer5 training sets (the next model after 1.5.0), sealed until that model
-	// is chosen: scored once, never tuned on.
-	evaluate("sealed set E (sealed until the model after 1.5.0 is chosen, never tuned on)", {
+	// Written blind with the peer4 and peer5 training sets, scored once with model 1.7.0; training data since 1.8.0.
+	evaluate("sealed set E (scored once with 1.7.0; training data since 1.8.0)", {
 		moderation: "final-e-moderation.jsonl",
 		selfHarm: "final-e-self-harm.jsonl",
+	});
+	// Written blind with the peer6 and peer7 training sets, sealed until model 1.8.0 was chosen: scored once,
+	// never tuned on (texts another set already held were removed before sealing, so none was seen in training).
+	evaluate("sealed set F (sealed until model 1.8.0 was chosen, never tuned on)", {
+		moderation: "final-f-moderation.jsonl",
+		selfHarm: "final-f-self-harm.jsonl",
 	});
 }
 

@@ -16,9 +16,13 @@
  *   1.6.0 retrains the heads with a fourth peer set in young people's voices (peer4: 348 self-harm, 203
  *   moderation texts; a two-layer MLP for the high head was tried and not kept); 1.7.0 adds a fifth peer set
  *   (peer5: adults and second-language writers on the app's own surfaces, 327 self-harm, 201 moderation)
- *   and the three spent sealed sets (the final set, C and D, scored once with 1.5.0), sealed set E final.
+ *   and the three spent sealed sets (the final set, C and D, scored once with 1.5.0), sealed set E final;
+ *   1.8.0 adds two more peer sets (peer6: older men, new parents, chronic illness, debt; peer7: text-speak,
+ *   second-language Englishes, spiritual and poetic phrasing) and spent set E, weights the everyday texts
+ *   four times, and replaces the fixed high-risk floor 0.52 with one learned on the everyday texts (at most
+ *   1% of them alarm out-of-fold), sealed set F final.
  * - `EMBEDDING_VERSION`: the embedding model. The API re-embeds content whose stored vector came from
  *   another model id, so it moves only when vectors change; 1.1.0 left them as they were.
  */
-export const MODEL_VERSION = "1.7.0";
+export const MODEL_VERSION = "1.8.0";
 export const EMBEDDING_VERSION = "1.0.0";

@@ -63,7 +63,8 @@ describe("the learned heads", () => {
 		"it started with scratches, now it's a blade every night and deeper each time",
 		"everyone would honestly be better off without me and I've decided it's this week",
 	])("read %j as high risk", (text) => {
-		expect(learnedRisk(learnedScores(normaliseForScoring(text)))).toBe("high");
+		// The high head's reading; the Worker's answer (below) also needs the any-risk head or the rules to agree.
+		expect(learnedScores(normaliseForScoring(text)).high).toBeGreaterThanOrEqual(LEARNED_THRESHOLDS.high);
 		expect(score(text).selfHarmRisk).toBe("high");
 	});
 
@@ -90,10 +91,19 @@ describe("the learned heads", () => {
 		"writing this down so I remember what a good day it was",
 	])("do not flag %j", (text) => {
 		const scores = learnedScores(normaliseForScoring(text));
-		expect(scores.high).toBeLessThan(LEARNED_THRESHOLDS.high);
+		expect(learnedRisk(scores)).not.toBe("high");
 		expect(scores.toxic).toBeLessThan(LEARNED_THRESHOLDS.toxic);
 		expect(score(text).selfHarmRisk).not.toBe("high");
 		expect(score(text).toxicity).toBeLessThan(REVIEW_TOXICITY);
+	});
+
+	it("say high risk only when the any-risk head agrees there is a risk", () => {
+		const { high, highNeedsRisk = 0 } = LEARNED_THRESHOLDS;
+		expect(highNeedsRisk).toBeGreaterThan(0);
+		expect(highNeedsRisk).toBeLessThanOrEqual(LEARNED_THRESHOLDS.risk);
+		expect(learnedRisk({ high, risk: highNeedsRisk, toxic: 0 })).toBe("high");
+		expect(learnedRisk({ high: 0.99, risk: highNeedsRisk - 0.01, toxic: 0 })).toBe("none");
+		expect(learnedRisk({ high: high - 0.01, risk: 0.99, toxic: 0 })).toBe("low");
 	});
 
 	it("leave text with no English words to the rules", () => {

@@ -5,8 +5,9 @@
  *
  * Data: the labelled sets in `ml/eval/data/` (development, second development, held-out, blind set A) and
  * the sets written for training in `ml/train/data/` (each named by its file prefix: `written5`, `everyday`,
- * `peer1` …), and the three sealed sets already spent (the final set, set C, set D: each scored once with model
- * 1.5.0, then released for training from 1.7.0 on). Never the sealed set in force, `final-e-*` (refused below).
+ * `peer1` …), and the sealed sets already spent (the final set, set C, set D: each scored once with model 1.5.0,
+ * released for training from 1.7.0 on; set E, scored once with 1.7.0, from 1.8.0 on). Never the sealed set in
+ * force, `final-f-*` (refused below).
  *
  * Heads (logistic regression over `featurise`, L2-regularised, class-balanced, each set weighted by
  * `ML_TRAIN_SET_WEIGHTS`): `high` (self-harm high risk vs not), `risk` (any self-harm risk vs none), `toxic`.
@@ -21,7 +22,7 @@
  * carry. `--no-write` skips writing the weights, `--no-lowo` the leave-one-writer-out figure (5 × 16
  * trainings), `--lowo-only` everything after it, `--by-category` prints its misses per set and kind.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Counts } from "../eval/counts";
@@ -33,12 +34,13 @@ import { normaliseForScoring } from "../src/text";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EVAL_DATA = join(HERE, "..", "eval", "data");
 const TRAIN_DATA = join(HERE, "data");
+const CHECK_DATA = join(HERE, "check");
 /** Where the weights are written (`ML_TRAIN_WEIGHTS_FILE` writes a trial elsewhere, e.g. to measure its size). */
 const WEIGHTS_FILE = process.env.ML_TRAIN_WEIGHTS_FILE ?? join(HERE, "..", "src", "learned", "weights.ts");
 
 const SEED = 19;
-/** Default per-set loss weights (`ML_TRAIN_SET_WEIGHTS` overrides): the sets written blind by other writers count twice (leave-one-writer-out high recall 0.797 → 0.808 at precision 0.834 → 0.840). */
-const DEFAULT_SET_WEIGHTS = "peer*=2,blind-a=2,spent-*=2";
+/** Default per-set loss weights (`ML_TRAIN_SET_WEIGHTS` overrides): the sets written blind by other writers count twice (leave-one-writer-out high recall 0.797 → 0.808 at precision 0.834 → 0.840); the everyday texts four times (1.8.0: fewer everyday posts near the threshold, so the everyday floor sits lower — pooled leave-one-writer-out 0.895 → 0.908 at the same everyday alarms). */
+const DEFAULT_SET_WEIGHTS = "peer*=2,blind-a=2,spent-*=2,everyday=4";
 const FOLDS = 5;
 const REPEATS = Number(process.env.ML_TRAIN_REPEATS ?? 3);
 const L2 = Number(process.env.ML_TRAIN_L2 ?? 3e-6);
@@ -64,6 +66,7 @@ const SET_WEIGHTS = (process.env.ML_TRAIN_SET_WEIGHTS ?? DEFAULT_SET_WEIGHTS)
 /** The writers left out one at a time for the leave-one-writer-out figure (the model-selection criterion). */
 const WRITERS = [
 	"blind-a",
+	"spent-e",
 	...writtenSets("self-harm")
 		.map(([set]) => set)
 		.filter((set) => set.startsWith("peer")),
@@ -75,13 +78,24 @@ const WRITERS = [
  */
 const HIGH_PRECISION_FLOOR = Number(process.env.ML_TRAIN_HIGH_PRECISION ?? 0.82);
 /**
- * The high-risk threshold never goes below this (`ML_TRAIN_HIGH_MIN`; 1.4.0's threshold). At 0.35, what the
- * 0.82 floor chose for 1.5.0, 6 of the 115 everyday texts of `ml/test/everyday.ts` alarmed ("tonight I'll
- * finish the last 50 pages of my book", "pills sorted for the week"; the test allows 2), and at 0.4 the API
- * test's "Writing this down / … looking forward to the weekend" (p 0.51) was urgent. Leave-one-writer-out is
- * measured with this bound too.
+ * The high-risk threshold's floor comes from the everyday check sets (`ml/train/check/`: 810 everyday posts
+ * that share words with crisis talk — bedtime and "tonight" plans, routine pills, haircuts, goodbyes before a
+ * move — written blind and never trained on): the lowest threshold at which the model trained on the data
+ * calls at most this fraction of them high risk (`ML_TRAIN_CHECK_CAP`). 4.5% is what model 1.7.0 raised there at
+ * its fixed floor 0.52 (35 of 810): 1.8.0 keeps the same false alarms and spends the data's gain on recall.
+ * `ML_TRAIN_HIGH_MIN` is an absolute lower bound (0 by default).
  */
-const HIGH_THRESHOLD_MIN = Number(process.env.ML_TRAIN_HIGH_MIN ?? 0.52);
+const CHECK_CAP = Number(process.env.ML_TRAIN_CHECK_CAP ?? 0.045);
+const HIGH_THRESHOLD_MIN = Number(process.env.ML_TRAIN_HIGH_MIN ?? 0);
+/**
+ * The high head says high risk only when the any-risk head also reads at least this (`ML_TRAIN_HIGH_NEEDS_RISK`,
+ * 1.8.0): a high risk is a risk. Everyday posts the high head over-reads ("pills sorted for the week", "tonight
+ * I'll finish the last 50 pages") mostly score low on the any-risk head: with 1.7.0's weights the gate halves the
+ * check sets' false alarms at 0.39 (65 → 37 of 810) for 0.028 of leave-one-writer-out recall at equal alarms.
+ */
+const HIGH_NEEDS_RISK = Number(process.env.ML_TRAIN_HIGH_NEEDS_RISK ?? 0.5);
+/** Model 1.7.0's fixed floor, reported beside the check floor by leave-one-writer-out. */
+const FIXED_FLOOR_1_7 = 0.52;
 /**
  * Optional two-layer MLP for the high head (`ML_TRAIN_MLP=16,32`: hidden sizes, each trained and reported
  * beside the logistic head; empty = off, the default): the same sparse input, one hidden layer
@@ -134,39 +148,63 @@ interface Example {
 }
 
 function readJsonl<T>(path: string): T[] {
-	if (/(^|\/)final-e-[^/]*$/.test(path)) throw new Error(`refusing to read the sealed blind set: ${path}`);
+	if (/(^|\/)final-f-[^/]*$/.test(path)) throw new Error(`refusing to read the sealed blind set: ${path}`);
 	return readFileSync(path, "utf8")
 		.split("\n")
 		.filter((line) => line.trim().length > 0)
 		.map((line) => JSON.parse(line) as T);
 }
 
+/** One labelled text, read as the Worker reads it (normalised, featurised, the rules' verdict). */
+function example(
+	text: string,
+	set: string,
+	kind: Example["kind"],
+	target: Example["target"],
+	category?: string,
+): Example {
+	const normalised = normaliseForScoring(text);
+	const rules = moderateText(normalised, { learned: false });
+	return {
+		text: normalised,
+		set,
+		kind,
+		target,
+		x: featurise(normalised, FEATURES),
+		xm:
+			MLP_BITS === FEATURES.bits
+				? featurise(normalised, FEATURES)
+				: featurise(normalised, { ...FEATURES, bits: MLP_BITS }),
+		reads: learnedReads(normalised),
+		rules: { risk: rules.selfHarmRisk, toxicity: rules.toxicity },
+		category,
+	};
+}
+
+/**
+ * The everyday check sets (`ml/train/check/*.jsonl`): everyday posts that share words with crisis talk, written
+ * blind for model 1.8.0 and never trained on. They set the high-risk threshold's floor (`checkFloor`).
+ */
+function loadChecks(): Example[] {
+	return readdirSync(CHECK_DATA)
+		.filter((name) => name.endsWith(".jsonl"))
+		.sort()
+		.flatMap((name) =>
+			readJsonl<{ text: string; kind?: string }>(join(CHECK_DATA, name)).map(({ text, kind }) =>
+				example(
+					text,
+					`check-${name.slice(0, -".jsonl".length)}`,
+					"self-harm",
+					{ high: 0, risk: 0, toxic: undefined },
+					kind,
+				),
+			),
+		);
+}
+
 function load(): Example[] {
 	const examples: Example[] = [];
-	const add = (
-		text: string,
-		set: string,
-		kind: Example["kind"],
-		target: Example["target"],
-		category?: string,
-	) => {
-		const normalised = normaliseForScoring(text);
-		const rules = moderateText(normalised, { learned: false });
-		examples.push({
-			text: normalised,
-			set,
-			kind,
-			target,
-			x: featurise(normalised, FEATURES),
-			xm:
-				MLP_BITS === FEATURES.bits
-					? featurise(normalised, FEATURES)
-					: featurise(normalised, { ...FEATURES, bits: MLP_BITS }),
-			reads: learnedReads(normalised),
-			rules: { risk: rules.selfHarmRisk, toxicity: rules.toxicity },
-			category,
-		});
-	};
+	const add = (...args: Parameters<typeof example>) => examples.push(example(...args));
 	const selfHarmSets: [string, string][] = [
 		["dev", join(EVAL_DATA, "self-harm.jsonl")],
 		["dev2", join(EVAL_DATA, "dev2-self-harm.jsonl")],
@@ -225,13 +263,15 @@ function load(): Example[] {
  */
 /**
  * The sealed sets already spent: each written blind and scored once, with model 1.5.0, as its final figure
- * (ml/README.md keeps those figures). From 1.7.0 they are training data; sealed set E is the final set.
+ * (ml/README.md keeps those figures; set E's with 1.7.0). Training data from the next model on; sealed set F is
+ * the final set.
  */
 function spentSealedSets(kind: Example["kind"]): [string, string][] {
 	return [
 		["spent-final", join(EVAL_DATA, `final-${kind}.jsonl`)],
 		["spent-c", join(EVAL_DATA, `blind-c-${kind}.jsonl`)],
 		["spent-d", join(EVAL_DATA, `final-d-${kind}.jsonl`)],
+		["spent-e", join(EVAL_DATA, `final-e-${kind}.jsonl`)],
 	];
 }
 
@@ -614,6 +654,10 @@ interface Thresholds {
 	toxic: number;
 }
 
+/** The high head's verdict as the Worker reaches it (`learnedRisk`): p(high) at its threshold, p(risk) at the gate. */
+const modelSaysHigh = (s: { high: number; risk: number }, t: number) =>
+	s.high >= t && s.risk >= HIGH_NEEDS_RISK;
+
 /** The figures the eval reports, for rules alone, model alone and the two combined as the Worker does. */
 function figures(examples: Example[], scores: Scores, t: Thresholds) {
 	const out = {
@@ -630,7 +674,7 @@ function figures(examples: Example[], scores: Scores, t: Thresholds) {
 			const any = example.target.risk === 1;
 			const rulesHigh = example.rules.risk === "high";
 			const rulesAny = example.rules.risk !== "none";
-			const modelHigh = s.high >= t.high;
+			const modelHigh = modelSaysHigh(s, t.high);
 			const modelAny = modelHigh || s.risk >= t.risk;
 			out.rules.high.add(high, rulesHigh);
 			out.rules.any.add(any, rulesAny);
@@ -649,7 +693,7 @@ function figures(examples: Example[], scores: Scores, t: Thresholds) {
 }
 
 /** Thresholds chosen on out-of-fold scores, for the combined decision. */
-function chooseThresholds(examples: Example[], scores: Scores, minHigh = HIGH_THRESHOLD_MIN): Thresholds {
+function chooseThresholds(examples: Example[], scores: Scores, minHigh: number): Thresholds {
 	const grid = Array.from({ length: 91 }, (_, i) => 0.05 + i * 0.01);
 	let best = { high: 0.5, risk: 0.5, toxic: 0.5 };
 	let bestHigh = -1;
@@ -688,24 +732,58 @@ function chooseThresholds(examples: Example[], scores: Scores, minHigh = HIGH_TH
 	return { high: round2(best.high), risk: round2(best.risk), toxic: round2(best.toxic) };
 }
 
-/**
- * How many of the `everyday` training set's texts (none at risk) the combined decision calls high risk at
- * p(high) ≥ t, on out-of-fold scores: what the 0.52 floor guards against, measured for any way of scoring.
- */
-function everydayAlarms(examples: Example[], scores: Scores, t: number): number {
+/** How many check texts (none at risk) the combined decision calls high risk at p(high) ≥ t. */
+function checkAlarms(checks: Example[], scores: Scores, t: number): number {
 	let alarms = 0;
-	for (const example of examples) {
-		if (example.set !== "everyday" || example.target.high !== 0) continue;
-		const s = scores.get(example);
-		if (example.rules.risk === "high" || (example.reads && s !== undefined && s.high >= t)) alarms++;
+	for (const check of checks) {
+		const s = scores.get(check);
+		const modelHigh = check.reads && s !== undefined && modelSaysHigh(s, t);
+		if (check.rules.risk === "high" || modelHigh) alarms++;
 	}
 	return alarms;
 }
 
-/** The lowest threshold (0.01 steps) at which a variant raises no more everyday alarms than `limit`. */
-function matchedFloor(examples: Example[], scores: Scores, limit: number): number {
-	for (let i = 5; i <= 99; i++) if (everydayAlarms(examples, scores, i / 100) <= limit) return i / 100;
+/** The high-risk threshold's floor: the lowest (0.01 steps, ≥ `HIGH_THRESHOLD_MIN`) within `CHECK_CAP` of the checks. */
+function checkFloor(checks: Example[], scores: Scores): number {
+	const limit = Math.floor(CHECK_CAP * checks.length);
+	for (let i = 5; i <= 99; i++) {
+		const t = i / 100;
+		if (t >= HIGH_THRESHOLD_MIN && checkAlarms(checks, scores, t) <= limit) return t;
+	}
 	return 0.99;
+}
+
+/**
+ * `ML_TRAIN_DUMP=file.jsonl`: leave-one-writer-out appends, per held-out writer, each held-out text's scores and
+ * the out-of-fold scores of the rest (no text, only set, category, targets, rules and head probabilities), to
+ * explore decision rules without retraining.
+ */
+const DUMP = process.env.ML_TRAIN_DUMP;
+function dumpScores(writer: string, heldOut: Example[], scores: Scores, rest: Example[], cv: Scores) {
+	const lines: string[] = [];
+	for (const [role, examples, from] of [
+		["held-out", heldOut, scores],
+		["oof", rest, cv],
+	] as const) {
+		for (const example of examples) {
+			const s = from.get(example);
+			if (!s) continue;
+			lines.push(
+				JSON.stringify({
+					writer,
+					role,
+					set: example.set,
+					kind: example.kind,
+					category: example.category,
+					target: example.target,
+					reads: example.reads,
+					rules: example.rules,
+					p: { high: s.high, risk: s.risk, toxic: s.toxic },
+				}),
+			);
+		}
+	}
+	appendFileSync(DUMP as string, `${lines.join("\n")}\n`);
 }
 
 /** The ways of scoring high risk compared: the logistic head, and for each MLP tried, it alone and the mean of the two. */
@@ -748,7 +826,7 @@ function reportByCategory(examples: Example[], scores: Scores, t: Thresholds): v
 		let byRules: boolean;
 		let what: string;
 		if (example.kind === "self-harm") {
-			const saidHigh = example.rules.risk === "high" || s.high >= t.high;
+			const saidHigh = example.rules.risk === "high" || modelSaysHigh(s, t.high);
 			wrong = example.target.high === 1 ? !saidHigh : saidHigh;
 			byRules = example.rules.risk === "high";
 			what = example.target.high === 1 ? "missed high" : "false high";
@@ -778,6 +856,7 @@ function toBase64(bytes: Int8Array): string {
 }
 
 const all = load();
+const checks = loadChecks();
 const count = (examples: Example[], kind: Example["kind"]) => examples.filter((e) => e.kind === kind).length;
 const sets = [...new Set(all.map((example) => example.set))];
 console.log(
@@ -788,7 +867,7 @@ if (MLP_HIDDEN.length > 0)
 		`MLP ${MLP_HIDDEN.join(",")} ${MLP_ACTIVATION}, ${MLP_EPOCHS} epochs, batch ${MLP_BATCH}, lr ${MLP_LR}, decay ${MLP_DECAY}, init ${MLP_INIT}, ${MLP_DIMS} slots; shipping ${SHIP}`,
 	);
 console.log(
-	`L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}, ${REPEATS} × ${FOLDS}-fold, ${DIMS} slots, features ${JSON.stringify(FEATURES)}, high-risk precision floor ${HIGH_PRECISION_FLOOR} (threshold ≥ ${HIGH_THRESHOLD_MIN}), set weights ${JSON.stringify(SET_WEIGHTS)}`,
+	`L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}, ${REPEATS} × ${FOLDS}-fold, ${DIMS} slots, features ${JSON.stringify(FEATURES)}, high-risk precision floor ${HIGH_PRECISION_FLOOR} (threshold ≥ the check floor: at most ${CHECK_CAP} of the everyday check texts alarm; ≥ ${HIGH_THRESHOLD_MIN}; p(risk) ≥ ${HIGH_NEEDS_RISK}), set weights ${JSON.stringify(SET_WEIGHTS)}`,
 );
 
 /** Adds b's counts into a (pooling held-out sets, each judged at its own thresholds). */
@@ -805,29 +884,32 @@ function pool(a: ReturnType<typeof figures>, b: ReturnType<typeof figures>): voi
 
 // Leave-one-writer-out (the model-selection criterion): for each set written by a helper who saw neither the
 // rules, the code nor the other sets, train without it (thresholds chosen by cross-validation without it)
-// and score it. Pooled: the held-out decisions of all four, concatenated.
+// and score it. Pooled: the held-out decisions of every writer, concatenated.
 if (!process.argv.includes("--no-lowo")) {
 	const pooled = new Map<string, ReturnType<typeof figures>>();
 	const byCategory = process.argv.includes("--by-category");
 	const rows: string[] = [];
+	// Floors of the high-risk threshold: the check floor (shipped since 1.8.0), 1.7.0's fixed 0.52, and none
+	// (the precision constraint alone).
+	const kinds = ["check", "fixed", "none"] as const;
 	for (const writer of WRITERS) {
 		const rest = all.filter((example) => example.set !== writer);
 		const heldOut = all.filter((example) => example.set === writer);
 		const cv = crossValidate(rest);
 		const scores: Scores = new Map();
-		scoreAll(trainHeads(rest), heldOut, scores);
-		// Floors: 0.52 (as shipped), the one that matches the logistic head's everyday alarms at 0.52 on
-		// out-of-fold scores ("matched"), and none (the ranking alone, at the precision floor).
-		const limit = everydayAlarms(rest, cv, HIGH_THRESHOLD_MIN);
+		const models = trainHeads(rest);
+		scoreAll(models, heldOut, scores);
+		scoreAll(models, checks, scores);
+		if (DUMP) dumpScores(writer, heldOut, scores, rest, cv);
 		for (const name of VARIANTS) {
 			const floors = {
-				fixed: HIGH_THRESHOLD_MIN,
-				matched: matchedFloor(rest, variant(cv, name), limit),
+				check: checkFloor(checks, variant(scores, name)),
+				fixed: FIXED_FLOOR_1_7,
 				none: 0,
 			};
 			const cells: string[] = [];
-			for (const [kind, floor] of Object.entries(floors)) {
-				const t = chooseThresholds(rest, variant(cv, name), floor);
+			for (const kind of kinds) {
+				const t = chooseThresholds(rest, variant(cv, name), floors[kind]);
 				const f = figures(heldOut, variant(scores, name), t);
 				const key = `${name}/${kind}`;
 				if (!pooled.has(key)) pooled.set(key, figures([], new Map(), { high: 0.5, risk: 0.5, toxic: 0.5 }));
@@ -835,9 +917,9 @@ if (!process.argv.includes("--no-lowo")) {
 				cells.push(
 					`${f.combined.high.recall.toFixed(3)} @ ${f.combined.high.precision.toFixed(3)} (t ${t.high})`,
 				);
-				if (kind === "fixed") {
+				if (kind === "check") {
 					console.log(
-						`\nleave-one-writer-out ${writer} [${name}] (${heldOut.length} texts; thresholds ${JSON.stringify(t)}):` +
+						`\nleave-one-writer-out ${writer} [${name}] (${heldOut.length} texts; thresholds ${JSON.stringify(t)}; check alarms ${checkAlarms(checks, variant(scores, name), t.high)} of ${checks.length}):` +
 							`\n  combined high: ${f.combined.high}\n  combined toxic: ${f.combined.toxic}` +
 							`\n  model high: ${f.model.high}\n  model toxic: ${f.model.toxic}`,
 					);
@@ -847,20 +929,19 @@ if (!process.argv.includes("--no-lowo")) {
 			rows.push(`| ${writer} | ${name} | ${cells.join(" | ")} |`);
 			console.log(`  ${rows.at(-1)}`);
 		}
-		console.log(`  (everyday alarms of the logistic head at ${HIGH_THRESHOLD_MIN}, out-of-fold: ${limit})`);
 	}
 	const pooledRow = (name: string) =>
-		["fixed", "matched", "none"].map((kind) => {
+		kinds.map((kind) => {
 			const f = pooled.get(`${name}/${kind}`) as ReturnType<typeof figures>;
 			return `${f.combined.high.recall.toFixed(3)} @ ${f.combined.high.precision.toFixed(3)}`;
 		});
 	for (const name of VARIANTS) rows.push(`| pooled | ${name} | ${pooledRow(name).join(" | ")} |`);
 	console.log(
-		`\ncombined high R @ P (threshold) by floor\n| held out | variant | floor ${HIGH_THRESHOLD_MIN} | everyday-matched floor | no floor |\n|---|---|---|---|---|\n${rows.join("\n")}`,
+		`\ncombined high R @ P (threshold) by floor\n| held out | variant | check floor (≤ ${CHECK_CAP}) | fixed ${FIXED_FLOOR_1_7} | no floor |\n|---|---|---|---|---|\n${rows.join("\n")}`,
 	);
 	for (const name of VARIANTS) {
-		const f = pooled.get(`${name}/fixed`) as ReturnType<typeof figures>;
-		report(`leave-one-writer-out [${name}], floor ${HIGH_THRESHOLD_MIN}, pooled (${WRITERS.join(", ")})`, f);
+		const f = pooled.get(`${name}/check`) as ReturnType<typeof figures>;
+		report(`leave-one-writer-out [${name}], check floor, pooled (${WRITERS.join(", ")})`, f);
 	}
 	if (process.argv.includes("--lowo-only")) process.exit(0);
 }
@@ -868,7 +949,14 @@ if (!process.argv.includes("--no-lowo")) {
 // Cross-validation of everything allowed: the thresholds the shipped heads carry.
 if (!VARIANTS.includes(SHIP)) throw new Error(`ML_TRAIN_SHIP=${SHIP} is none of ${VARIANTS.join(", ")}`);
 const oof = variant(crossValidate(all), SHIP);
-const thresholds = chooseThresholds(all, oof);
+// The shipped heads, trained on every set, score the check sets (never trained on) for the threshold's floor.
+const shipped = trainHeads(all);
+const checkScores: Scores = new Map();
+scoreAll(shipped, checks, checkScores);
+const thresholds = chooseThresholds(all, oof, checkFloor(checks, variant(checkScores, SHIP)));
+console.log(
+	`check texts alarmed at ${thresholds.high}: ${checkAlarms(checks, variant(checkScores, SHIP), thresholds.high)} of ${checks.length}`,
+);
 console.log(
 	`\nthresholds for ${SHIP} (chosen on out-of-fold scores of every set): ${JSON.stringify(thresholds)}`,
 );
@@ -878,7 +966,6 @@ report(
 );
 
 if (!process.argv.includes("--no-write")) {
-	const shipped = trainHeads(all);
 	const net = shipped.mlps.find((mlp) => `${mlp.hidden}` === SHIP.replace(/^\D+/, ""));
 	const round = (x: number) => Number(x.toPrecision(9));
 	const mlpSource =
@@ -897,7 +984,7 @@ if (!process.argv.includes("--no-write")) {
 			: "";
 	writeFileSync(
 		WEIGHTS_FILE,
-		`// Generated by ml/train/train.ts (npm run ml:train): do not edit. Trained on ${all.length} texts (every\n// training set and blind set A; the sealed sets excluded); L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}${weights}.${mlpNote}\nimport type { LearnedModelData } from "./index";\n\nexport const LEARNED_MODEL: LearnedModelData = {\n\tdims: ${DIMS},\n\theads: {\n${HEADS.map(head).join("")}\t},\n${mlpSource}\tthresholds: { high: ${thresholds.high}, risk: ${thresholds.risk}, toxic: ${thresholds.toxic} },\n};\n`,
+		`// Generated by ml/train/train.ts (npm run ml:train): do not edit. Trained on ${all.length} texts (every\n// training set and blind set A; the sealed sets excluded); L2 ${L2}, ${ITERATIONS} iterations, seed ${SEED}${weights}.${mlpNote}\nimport type { LearnedModelData } from "./index";\n\nexport const LEARNED_MODEL: LearnedModelData = {\n\tdims: ${DIMS},\n\theads: {\n${HEADS.map(head).join("")}\t},\n${mlpSource}\tthresholds: { high: ${thresholds.high}, highNeedsRisk: ${HIGH_NEEDS_RISK}, risk: ${thresholds.risk}, toxic: ${thresholds.toxic} },\n};\n`,
 	);
 	console.log(`\nwrote ${WEIGHTS_FILE}`);
 }

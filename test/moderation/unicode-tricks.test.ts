@@ -18,7 +18,7 @@ const THREAT = "I will kill you, watch your back.";
 /** A first-person plan to end one's life: written plainly, a support request is urgent. */
 const CRISIS = "I want to end my life tonight. I have the pills ready.";
 /** The request's title says nothing alarming: the crisis is only in the disguised body. */
-const NEUTRAL_TITLE = "Writing this down";
+const NEUTRAL_TITLE = "Checking in";
 
 /** The UTF-8 bytes of a text, as hex: equal only if the text is stored and answered exactly as sent. */
 const bytes = (text: string | undefined) =>

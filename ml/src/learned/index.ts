@@ -45,8 +45,10 @@ export interface LearnedModelData {
 	/** When present, p(high) comes from (or is averaged with) this MLP. */
 	mlp?: MlpData;
 	thresholds: {
-		/** p(high) at or above which the model says high risk. */
+		/** p(high) at or above which the model says high risk… */
 		high: number;
+		/** …when p(risk) is at least this too (absent: no such gate; model 1.8.0 on: 0.5). */
+		highNeedsRisk?: number;
 		/** p(risk) at or above which the model says at least low risk. */
 		risk: number;
 		/** p(toxic) mapped to the API's review threshold (toxicity 0.7). */

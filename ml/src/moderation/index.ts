@@ -49,9 +49,13 @@ const REPORTED_QUOTE =
 
 const RISK_ORDER: Record<SelfHarmRisk, number> = { none: 0, low: 1, high: 2 };
 
-/** The learned heads' self-harm risk: high from the high head, at least low from the any-risk head. */
+/**
+ * The learned heads' self-harm risk: high from the high head when the any-risk head agrees there is a risk
+ * (`highNeedsRisk`), at least low from the any-risk head.
+ */
 export function learnedRisk(scores: LearnedScores): SelfHarmRisk {
-	if (scores.high >= LEARNED_THRESHOLDS.high) return "high";
+	if (scores.high >= LEARNED_THRESHOLDS.high && scores.risk >= (LEARNED_THRESHOLDS.highNeedsRisk ?? 0))
+		return "high";
 	if (scores.risk >= LEARNED_THRESHOLDS.risk) return "low";
 	return "none";
 }
