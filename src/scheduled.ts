@@ -17,7 +17,7 @@ import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { logEvent } from "./lib/log";
 import { runEventReminders } from "./modules/fellowship";
 import { runHabitReminders } from "./modules/garden";
-import { runMediaLifecycle } from "./modules/media";
+import { runMediaLifecycle, sweepOrphanedObjects } from "./modules/media";
 import { announce, purgeExpiredStreamTickets, purgeOldNotifications } from "./modules/notifications";
 import { purgeEndedCooldowns, purgeExpiredChatTickets } from "./modules/orchard";
 import { eraseExpiredEvidence, runDueErasureJobs } from "./modules/privacy";
@@ -61,6 +61,8 @@ export const scheduledTasks: ScheduledTask[] = [
 	{ name: "purge_old_support_quota", run: (env, now) => purgeOldSupportQuota(createDb(env.DB), now) },
 	// Uploads never attached within 24 h are deleted; deleted uploads' bytes leave R2, then their rows.
 	{ name: "media_lifecycle", run: async (env, now) => void (await runMediaLifecycle(env, now)) },
+	// Bytes no row names (an upload that died between R2 and D1): one page of the bucket per run.
+	{ name: "media_orphans", run: async (env, now) => void (await sweepOrphanedObjects(env, now)) },
 	// Deleted accounts: chat blanking and RSVP withdrawal that failed inline, and the delayed D1 sweep.
 	{ name: "account_erasure_jobs", run: (env, now) => runDueErasureJobs(env, now) },
 	// Evidence kept after its author left, once the case has been closed for 90 days; ended carried suspensions.

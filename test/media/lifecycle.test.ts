@@ -4,7 +4,12 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { runMediaLifecycle } from "../../src/modules/media";
+import {
+	ORPHAN_MIN_AGE_MS,
+	ORPHAN_SWEEP_POSITION_KEY,
+	runMediaLifecycle,
+	sweepOrphanedObjects,
+} from "../../src/modules/media";
 import { runScheduledTasks } from "../../src/scheduled";
 import { createPost } from "../flourish/helpers";
 import { call, expectStatus } from "../support/api";
@@ -120,5 +125,60 @@ describe("the export", () => {
 			]),
 		);
 		expect(exported.media.uploads).toHaveLength(2);
+	});
+});
+
+describe("the cron deletes bytes no row names", () => {
+	/** Bytes in the bucket with no row: what an upload leaves when its Worker dies between R2 and D1. */
+	const orphan = async (name: string) => {
+		const key = `m/${name}`;
+		await env.MEDIA.put(key, jpeg());
+		return key;
+	};
+	const later = () => new Date(Date.now() + ORPHAN_MIN_AGE_MS + 60_000);
+	const walkWholeBucket = async (now: Date, page: number) => {
+		// From the start of the bucket, page by page, until the walk wraps round.
+		await env.CACHE.delete(ORPHAN_SWEEP_POSITION_KEY);
+		let deleted = 0;
+		for (let run = 0; run < 100; run++) {
+			deleted += (await sweepOrphanedObjects(env, now, page)).deleted;
+			if ((await env.CACHE.get(ORPHAN_SWEEP_POSITION_KEY)) === "") return deleted;
+		}
+		throw new Error("the walk never reached the end of the bucket");
+	};
+
+	it("deletes an orphan older than a day; keeps every object a row names, whatever its status", async () => {
+		const me = await member();
+		const kept = await upload(me, jpeg(), "image/jpeg");
+		const keptKey = (await rowOf(kept.id))?.object_key ?? "";
+		const lost = await orphan("0a-orphan-old");
+		expect(await walkWholeBucket(later(), 100)).toBeGreaterThanOrEqual(1);
+		expect(await env.MEDIA.head(lost)).toBeNull();
+		expect(await env.MEDIA.head(keptKey)).not.toBeNull();
+		expect(await rowOf(kept.id)).toMatchObject({ status: "ready" });
+	});
+
+	it("keeps an orphan younger than a day: its upload may still be writing the row", async () => {
+		const young = await orphan("0b-orphan-young");
+		await walkWholeBucket(new Date(), 100);
+		expect(await env.MEDIA.head(young)).not.toBeNull();
+		await walkWholeBucket(later(), 100);
+		expect(await env.MEDIA.head(young)).toBeNull();
+	});
+
+	it("walks the bucket a page a run, from where the last run stopped, and starts again at the end", async () => {
+		const keys = await Promise.all(["1a", "1b", "1c", "1d", "1e"].map((name) => orphan(`${name}-walk`)));
+		await env.CACHE.delete(ORPHAN_SWEEP_POSITION_KEY);
+		const first = await sweepOrphanedObjects(env, later(), 2);
+		expect(first.listed).toBe(2);
+		const position = await env.CACHE.get(ORPHAN_SWEEP_POSITION_KEY);
+		expect(position).toBeTruthy();
+		// The next run goes on after that key, not from the start again.
+		await sweepOrphanedObjects(env, later(), 2);
+		expect((await env.CACHE.get(ORPHAN_SWEEP_POSITION_KEY)) ?? "").not.toBe(position);
+		await walkWholeBucket(later(), 2);
+		for (const key of keys) expect(await env.MEDIA.head(key)).toBeNull();
+		// Idempotent: a walk over a clean bucket deletes nothing.
+		expect(await walkWholeBucket(later(), 2)).toBe(0);
 	});
 });

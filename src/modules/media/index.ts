@@ -16,8 +16,11 @@ export {
 	type DeletedMedia,
 	deletedMediaOf,
 	MEDIA_SWEEP_LIMIT,
+	ORPHAN_MIN_AGE_MS,
+	ORPHAN_SWEEP_POSITION_KEY,
 	purgeMedia,
 	runMediaLifecycle,
+	sweepOrphanedObjects,
 	UNATTACHED_TTL_MS,
 } from "./lifecycle";
 export { mediaPath, mediaRoutes, presentMedia } from "./routes";

@@ -12,6 +12,11 @@
  *
  * Deleting a post or an account, or replacing an avatar, marks the rows `deleted` in its own batch and deletes
  * the bytes at once (`purgeDeletedMediaOf` for an account); this sweep finishes whatever failed there.
+ *
+ * 3. **Orphans** (`sweepOrphanedObjects`): an upload writes its bytes before its row, so a Worker that dies
+ *    between the two (or whose clean-up delete fails) leaves bytes no row names, which nothing else would ever
+ *    delete. One page of the bucket per run, in key order from where the last run stopped (kept in KV; a lost
+ *    position only starts the walk again), deletes the objects older than a day that no row names.
  */
 import type { Bindings } from "../../env";
 import { DAY_MS } from "../../lib/durations";
@@ -71,3 +76,37 @@ export const deletedMediaOf = (d1: D1Database, ownerId: string, limit = 1000) =>
 	d1
 		.prepare("SELECT id, object_key FROM media WHERE owner_id = ?1 AND status = 'deleted' LIMIT ?2")
 		.bind(ownerId, limit);
+
+/** Objects listed per run by the orphan sweep. */
+export const ORPHAN_SWEEP_PAGE = 100;
+/** An object younger than this may be an upload whose row is still being written: never an orphan. */
+export const ORPHAN_MIN_AGE_MS = DAY_MS;
+/** Where the orphan sweep's walk through the bucket stands: the last key it looked at ("" = from the start). */
+export const ORPHAN_SWEEP_POSITION_KEY = "media:orphan-sweep:after";
+
+/** The cron's third step: one page of R2, objects older than a day with no row deleted. */
+export async function sweepOrphanedObjects(env: Bindings, now = new Date(), page = ORPHAN_SWEEP_PAGE) {
+	const after = (await env.CACHE.get(ORPHAN_SWEEP_POSITION_KEY)) ?? "";
+	const listed = await env.MEDIA.list({ prefix: "m/", limit: page, ...(after ? { startAfter: after } : {}) });
+	const old = listed.objects.filter(
+		(object) => object.uploaded.getTime() <= now.getTime() - ORPHAN_MIN_AGE_MS,
+	);
+	let deleted = 0;
+	if (old.length > 0) {
+		// Any row, whatever its status, owns its key: deleted rows are the purge's to finish, R2 first.
+		const named = await env.DB.prepare(
+			"SELECT object_key FROM media WHERE object_key IN (SELECT value FROM json_each(?1))",
+		)
+			.bind(JSON.stringify(old.map((object) => object.key)))
+			.all<{ object_key: string }>();
+		const owned = new Set(named.results.map((row) => row.object_key));
+		const orphans = old.map((object) => object.key).filter((key) => !owned.has(key));
+		if (orphans.length > 0) await env.MEDIA.delete(orphans);
+		deleted = orphans.length;
+	}
+	const last = listed.objects.at(-1)?.key;
+	// The end of the bucket: the next run starts again from the first key.
+	await env.CACHE.put(ORPHAN_SWEEP_POSITION_KEY, listed.truncated && last ? last : "");
+	if (deleted > 0) logEvent("warn", "media_orphans_deleted", { deleted });
+	return { listed: listed.objects.length, deleted };
+}
