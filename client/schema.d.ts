@@ -3925,6 +3925,16 @@ export interface components {
         /** @description No field links a request to its author, nor dates it finer than the hour: the id is random (UUIDv4). */
         SupportRequestWithResponses: components["schemas"]["SupportRequest"] & {
             responses: components["schemas"]["SupportResponse"][];
+            /** @description Present for the asker (read with `X-Support-Token`) while the request reads as a crisis: people you can reach right now, your country's first. Whoever comes back to an urgent request finds them again. */
+            crisis_resources?: {
+                region: string;
+                name: string;
+                phone?: string;
+                text?: string;
+                /** Format: uri */
+                url?: string;
+                country?: string;
+            }[];
         };
         SupportResponse: {
             /** Format: uuid */

@@ -97,6 +97,8 @@ export function supportJourneys(h: Harness) {
 			assert.equal(read.headers.authorization, undefined, "the read carried a sign-in");
 			assert.equal(read.headers["x-support-token"], token);
 			await page.getByRole("heading", { level: 1, name: "Your support request" }).waitFor();
+			// Coming back to an urgent request, the asker finds the crisis lines again, first on the page.
+			await page.getByRole("region", { name: /people you can reach right now/ }).waitFor();
 			const response = page.getByRole("listitem").filter({ hasText: "Thank you for telling us" });
 			await response.waitFor();
 			assert.match(await text(response), /Verified guide/);

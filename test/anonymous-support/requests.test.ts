@@ -69,6 +69,49 @@ describe("POST /support/requests", () => {
 		expect(item).toMatchObject({ source: "crisis", is_urgent: 1, target_author_id: null, status: "open" });
 	});
 
+	it("answers the crisis resources again to the asker who comes back to an urgent request, and to no one else", async () => {
+		const author = await signUp("support-crisis-again");
+		const guardian = await growingUser("support-crisis-again-guardian", {
+			role: "guardian",
+			trust_level: "good_soil",
+		});
+		const urgent = await createRequest(author, {
+			title: "Still here, barely",
+			body: "I have the pills ready and I want to end my life tonight.",
+			category: "depression",
+		});
+		const calm = await createRequest(author, { category: "grief" });
+		const read = (id: string, options: Parameters<typeof call>[2]) =>
+			call("GET", `/api/v1/support/requests/${id}`, options);
+
+		type WithResources = Detail & { crisis_resources?: Array<{ name: string; country?: string }> };
+		const again = await expectStatus<WithResources>(
+			await read(urgent.request.id, { headers: withToken(urgent.token) }),
+			200,
+		);
+		expect(again.is_urgent).toBe(true);
+		expect(again.crisis_resources?.map((resource) => resource.name)).toEqual(
+			urgent.crisis_resources?.map((resource) => resource.name),
+		);
+		// Ordered for where the asker is now, as on creation.
+		const fromGb = await expectStatus<WithResources>(
+			await read(urgent.request.id, { headers: withToken(urgent.token), cf: { country: "GB" } }),
+			200,
+		);
+		expect(fromGb.crisis_resources?.[0]?.country).toBe("GB");
+		// Not on a calm request, and never to a reader who is not the asker (a guardian sees the request, not the lines).
+		const quiet = await expectStatus<{ crisis_resources?: unknown }>(
+			await read(calm.request.id, { headers: withToken(calm.token) }),
+			200,
+		);
+		expect(quiet.crisis_resources).toBeUndefined();
+		const seenByGuardian = await expectStatus<{ crisis_resources?: unknown }>(
+			await read(urgent.request.id, { token: guardian.token }),
+			200,
+		);
+		expect(seenByGuardian.crisis_resources).toBeUndefined();
+	});
+
 	it.each([
 		["a missing title", { title: undefined }],
 		["a short title", { title: "Hi" }],

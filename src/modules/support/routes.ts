@@ -260,7 +260,12 @@ export const supportRoutes = createRouter()
 		const isMine = token !== undefined;
 		if (!canSeeRequest(viewer, request, isMine)) throw notFound("support request");
 		const responses = await responsesFor(db, viewer, request.id);
-		return c.json({ ...toSupportRequest(request, isMine), responses: responses.map(toSupportResponse) }, 200);
+		// Someone who comes back to an urgent request of their own may still be in crisis: the lines come again.
+		const resources = isMine && request.isUrgent ? { crisis_resources: crisisResourcesFor(c) } : {};
+		return c.json(
+			{ ...toSupportRequest(request, isMine), responses: responses.map(toSupportResponse), ...resources },
+			200,
+		);
 	})
 	.openapi(patchRequest, async (c) => {
 		const { db, request } = await loadRequest(c, c.req.valid("param").request_id);

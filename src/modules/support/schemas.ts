@@ -108,6 +108,10 @@ export const SupportResponse = z
 
 export const SupportRequestWithResponses = SupportRequest.extend({
 	responses: z.array(SupportResponse),
+	crisis_resources: z.array(CrisisResource).optional().openapi({
+		description:
+			"Present for the asker (read with `X-Support-Token`) while the request reads as a crisis: people you can reach right now, your country's first. Whoever comes back to an urgent request finds them again.",
+	}),
 }).openapi("SupportRequestWithResponses");
 
 export const CreatedSupportRequest = z

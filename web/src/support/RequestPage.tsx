@@ -7,6 +7,7 @@ import { type FormEvent, useId, useState } from "react";
 import { Link, useParams } from "react-router";
 import { errorSentence } from "../api/client";
 import { PageHeading } from "../pages/PageHeading";
+import { CrisisResources } from "../safety/CrisisResources";
 import {
 	categoryLabel,
 	deviceStorage,
@@ -131,6 +132,14 @@ function MyRequest({
 
 	return (
 		<>
+			{request.crisis_resources && request.crisis_resources.length > 0 && (
+				// The API answers them to the asker for as long as the request reads as a crisis: whoever comes back
+				// to it may still be in danger.
+				<CrisisResources
+					resources={request.crisis_resources}
+					intro="What you wrote here sounded very heavy. If you might act on it, please call one of these lines or your local emergency number now. They are free, and someone will listen."
+				/>
+			)}
 			<article className="card support-request" aria-labelledby="request-title">
 				<h2 id="request-title">{request.title}</h2>
 				<p className="support-note">
