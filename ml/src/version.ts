@@ -19,8 +19,9 @@
  *   and the three spent sealed sets (the final set, C and D, scored once with 1.5.0), sealed set E final;
  *   1.8.0 adds two more peer sets (peer6: older men, new parents, chronic illness, debt; peer7: text-speak,
  *   second-language Englishes, spiritual and poetic phrasing) and spent set E, weights the everyday texts
- *   four times, and replaces the fixed high-risk floor 0.52 with one learned on the everyday texts (at most
- *   1% of them alarm out-of-fold), sealed set F final.
+ *   four times, says high risk only when the any-risk head agrees (p(risk) ≥ 0.5), and replaces the fixed
+ *   high-risk floor 0.52 with one set on blind everyday check sets never trained on (at most 4.5% of them
+ *   alarm, 1.7.0's level: threshold 0.41), sealed set F final.
  * - `EMBEDDING_VERSION`: the embedding model. The API re-embeds content whose stored vector came from
  *   another model id, so it moves only when vectors change; 1.1.0 left them as they were.
  */
