@@ -6,6 +6,7 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { errorSentence } from "../api/client";
+import { LoadError } from "../pages/LoadError";
 import { PageHeading } from "../pages/PageHeading";
 import { typingText } from "./display";
 import { MessageItem } from "./MessageItem";
@@ -59,9 +60,10 @@ export function ConversationPage() {
 				{status ?? "Connected"}
 			</p>
 			{failed && (
-				<div className="banner banner--error" role="alert">
-					<p>{errorSentence(failed)}</p>
-				</div>
+				<LoadError
+					error={failed}
+					onRetry={() => void Promise.all([history.refetch(), profile.refetch(), me.refetch()])}
+				/>
 			)}
 			{history.isPending && <p aria-busy="true">Opening the conversation…</p>}
 			{history.data && (

@@ -5,6 +5,7 @@
 import { useState } from "react";
 import { Link } from "react-router";
 import { errorSentence } from "../api/client";
+import { LoadError } from "../pages/LoadError";
 import { PageHeading } from "../pages/PageHeading";
 import { ConnectForm } from "./ConnectForm";
 import { previewText, timeText, unreadBadge, unreadText } from "./display";
@@ -72,16 +73,10 @@ export function OrchardPage() {
 				</p>
 			)}
 			{failed && (
-				<div className="banner banner--error" role="alert">
-					<p>{errorSentence(failed)}</p>
-					<button
-						type="button"
-						className="button"
-						onClick={() => void Promise.all([connections.refetch(), conversations.refetch()])}
-					>
-						Try again
-					</button>
-				</div>
+				<LoadError
+					error={failed}
+					onRetry={() => void Promise.all([connections.refetch(), conversations.refetch()])}
+				/>
 			)}
 			{(connections.isPending || conversations.isPending) && <p aria-busy="true">Opening your Orchard…</p>}
 
