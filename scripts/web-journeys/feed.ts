@@ -128,6 +128,33 @@ async function atLeast(locator: Locator, n: number) {
 	await locator.nth(n - 1).waitFor();
 }
 
+/**
+ * Records, from now on, every message the page's status regions say. The feed has one polite live region, so a
+ * page of posts loaded by scrolling ("10 more posts loaded.") can replace a message before a poll reads it
+ * (seen under CI load after a reload): the journey asserts the message was said, not that it is still showing.
+ */
+async function listenForAnnouncements(page: Page) {
+	await page.evaluate(() => {
+		const w = window as unknown as { announced?: string[]; listening?: boolean };
+		w.announced = [];
+		if (w.listening) return;
+		w.listening = true;
+		new MutationObserver(() => {
+			for (const region of Array.from(document.querySelectorAll("[role=status]"))) {
+				const said = region.textContent?.trim();
+				if (said && !w.announced?.includes(said)) w.announced?.push(said);
+			}
+		}).observe(document.body, { subtree: true, childList: true, characterData: true });
+	});
+}
+
+/** Waits until `message` has been said since `listenForAnnouncements`. */
+const announced = (page: Page, message: string) =>
+	page.waitForFunction(
+		(said) => (window as unknown as { announced?: string[] }).announced?.includes(said) ?? false,
+		message,
+	);
+
 const feedIdle = (page: Page) =>
 	page.waitForFunction(() => !document.querySelector("[role=feed][aria-busy=true]"));
 
@@ -332,6 +359,7 @@ export function feedJourneys(h: Harness) {
 			const photoPost = postWith(page, "The light this morning.");
 			const like = photoPost.getByRole("button", { name: /^Like/ });
 			const since = await pageNow(page);
+			await listenForAnnouncements(page);
 			await like.tap();
 			// The count changes at once, but after the tap's event (the mutation's optimistic step is a microtask).
 			await photoPost.getByRole("button", { name: /^Like/, pressed: true }).waitFor();
@@ -340,7 +368,7 @@ export function feedJourneys(h: Harness) {
 				"Event Timing": tap.eventTimingMs ?? "< 16 ms",
 				"next paint": tap.nextPaintMs,
 			});
-			await page.getByRole("status").filter({ hasText: "You reacted to Amara's post." }).waitFor();
+			await announced(page, "You reacted to Amara's post.");
 
 			await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
 			await atLeast(articles(page), 2 * PAGE_SIZE);
@@ -446,6 +474,7 @@ export function feedJourneys(h: Harness) {
 			assert.equal(await love.getAttribute("aria-pressed"), "false");
 			assert.equal(await text(love), "Love 4");
 			const since = await pageNow(page);
+			await listenForAnnouncements(page);
 			await love.click();
 			await herons.getByRole("button", { name: /^Love/, pressed: true }).waitFor();
 			assert.equal(await text(love), "Love 5");
@@ -454,7 +483,7 @@ export function feedJourneys(h: Harness) {
 				"Event Timing": tap.eventTimingMs ?? "< 16 ms",
 				"next paint": tap.nextPaintMs,
 			});
-			await page.getByRole("status").filter({ hasText: "You reacted to Maya's post." }).waitFor();
+			await announced(page, "You reacted to Maya's post.");
 
 			const celebrate = herons.getByRole("button", { name: /^Celebrate/ });
 			await celebrate.click();
@@ -466,8 +495,9 @@ export function feedJourneys(h: Harness) {
 			// Kept by the API: after a reload, still mine.
 			await page.reload();
 			await herons.getByRole("button", { name: /^Celebrate/, pressed: true }).waitFor();
+			await listenForAnnouncements(page);
 			await herons.getByRole("button", { name: /^Celebrate/ }).click();
-			await page.getByRole("status").filter({ hasText: "Reaction removed." }).waitFor();
+			await announced(page, "Reaction removed.");
 			// No reaction of mine is left pressed (waited for: the status and the button settle in either order).
 			await herons.getByRole("button", { pressed: true }).waitFor({ state: "detached" });
 
@@ -479,10 +509,11 @@ export function feedJourneys(h: Harness) {
 			const replyBox = herons.getByLabel("Reply to Jonas", { exact: true });
 			assert.ok(await replyBox.evaluate((box) => box === document.activeElement), "the reply box has focus");
 			await replyBox.fill("Same! I saw two this morning.");
+			await listenForAnnouncements(page);
 			await herons.getByRole("button", { name: "Reply", exact: true }).click();
 			const reply = jonasComment.getByRole("list").getByRole("listitem").filter({ hasText: "I saw two" });
 			await reply.waitFor();
-			await page.getByRole("status").filter({ hasText: "Your reply is posted." }).waitFor();
+			await announced(page, "Your reply is posted.");
 			await herons.getByLabel("Add a comment").fill("Thank you for sharing this, Maya.");
 			await herons.getByRole("button", { name: "Comment", exact: true }).click();
 			await herons.getByText("Thank you for sharing this, Maya.").waitFor();
